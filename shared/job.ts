@@ -1,0 +1,177 @@
+import { z } from 'zod';
+
+/**
+ * The data contract between on-snapshot, the state machine and its task functions.
+ *
+ * The execution input is an `ExportJob`. Each Task state passes the whole state (`$`) to its
+ * function and stores the result under its own key: `$.start`, `$.check`, `$.registration`;
+ * Catch blocks store `{Error, Cause}` under `$.error`. Functions validate only the slice they use.
+ */
+
+export const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot'] as const;
+export const SNAPSHOT_TYPES = ['manual', 'automated', 'awsbackup'] as const;
+
+export const SourceKind = z.enum(SOURCE_KINDS);
+export type SourceKind = z.infer<typeof SourceKind>;
+export const SnapshotType = z.enum(SNAPSHOT_TYPES);
+export type SnapshotType = z.infer<typeof SnapshotType>;
+
+/** What the pipeline knows about the snapshot it exports. */
+export const SnapshotSource = z.object({
+  kind: SourceKind,
+  /** Snapshot ARN: the StartExportTask SourceArn. */
+  arn: z.string().startsWith('arn:'),
+  snapshotIdentifier: z.string().min(1),
+  /** DB instance or cluster identifier the snapshot was taken from. */
+  sourceIdentifier: z.string().min(1),
+  engine: z.string().min(1),
+  snapshotType: SnapshotType,
+  snapshotCreateTime: z.iso.datetime({ offset: true }).optional(),
+  /** AllocatedStorage of the snapshot, in GiB. */
+  sizeGB: z.number().nonnegative().optional(),
+});
+export type SnapshotSource = z.infer<typeof SnapshotSource>;
+
+/** The StartExportTask request exactly as it will be sent. */
+export const StartExportTaskRequest = z.object({
+  ExportTaskIdentifier: z.string().min(1).max(60),
+  SourceArn: z.string().startsWith('arn:'),
+  S3BucketName: z.string().min(3).max(63),
+  IamRoleArn: z.string().startsWith('arn:'),
+  KmsKeyId: z.string().min(1),
+  S3Prefix: z.string().optional(),
+  ExportOnly: z.array(z.string().min(1)).optional(),
+});
+export type StartExportTaskRequest = z.infer<typeof StartExportTaskRequest>;
+
+export const ExportLimits = z.object({
+  /** Account-wide STARTING + IN_PROGRESS + CANCELING tasks allowed before this export waits (1..5). */
+  maxConcurrentExports: z.number().int().min(1).max(5),
+  /** Waiting for a slot longer than this raises one queued-too-long alert; waiting goes on. */
+  queueAlertAfterSeconds: z.number().int().positive(),
+});
+export type ExportLimits = z.infer<typeof ExportLimits>;
+
+/** Execution input of statemachines/export.asl.yml. Execution name = exportTaskIdentifier. */
+export const ExportJob = z.object({
+  exportTaskIdentifier: z.string().min(1).max(60),
+  rule: z.string().min(1),
+  source: SnapshotSource,
+  request: StartExportTaskRequest,
+  limits: ExportLimits,
+});
+export type ExportJob = z.infer<typeof ExportJob>;
+
+export const EXPORT_TASK_STATUSES = [
+  'STARTING',
+  'IN_PROGRESS',
+  'COMPLETE',
+  'FAILED',
+  'CANCELING',
+  'CANCELED',
+] as const;
+
+/** The fields of an RDS ExportTask the pipeline reports on; dates as ISO strings. */
+export const ExportTaskSummary = z.object({
+  exportTaskIdentifier: z.string(),
+  /** As returned by RDS: one of EXPORT_TASK_STATUSES, or something new (handled as unknown). */
+  status: z.string(),
+  percentProgress: z.number().optional(),
+  totalExtractedDataInGB: z.number().optional(),
+  snapshotTime: z.string().optional(),
+  taskStartTime: z.string().optional(),
+  taskEndTime: z.string().optional(),
+  s3Bucket: z.string().optional(),
+  s3Prefix: z.string().optional(),
+  failureCause: z.string().optional(),
+  warningMessage: z.string().optional(),
+  sourceType: z.string().optional(),
+});
+export type ExportTaskSummary = z.infer<typeof ExportTaskSummary>;
+
+/** Waiting for a free export slot. */
+export const QueueState = z.object({
+  /** When this export first found the account full. */
+  since: z.iso.datetime({ offset: true }),
+  attempts: z.number().int().nonnegative(),
+  /** True once the queued-too-long alert has been raised (raised once per execution). */
+  alerted: z.boolean(),
+});
+export type QueueState = z.infer<typeof QueueState>;
+
+/** Result of functions/start-export, stored at `$.start`. */
+export const StartResult = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('started'),
+    task: ExportTaskSummary,
+    /** Seconds to wait before the first status check. */
+    waitSeconds: z.number().int().positive(),
+    queue: QueueState.optional(),
+  }),
+  z.object({
+    /** The identifier was already taken by a task (duplicate event, or a retried execution). */
+    outcome: z.literal('tracking-existing'),
+    task: ExportTaskSummary,
+    waitSeconds: z.number().int().positive(),
+    queue: QueueState.optional(),
+  }),
+  z.object({
+    /** The account runs its limit: the machine waits `waitSeconds` (backoff with jitter) and calls again. */
+    outcome: z.literal('queued'),
+    waitSeconds: z.number().int().positive(),
+    activeExports: z.number().int().nonnegative(),
+    queue: QueueState,
+    /** True exactly once: when the wait first exceeds limits.queueAlertAfterSeconds. */
+    alertDue: z.boolean(),
+  }),
+]);
+export type StartResult = z.infer<typeof StartResult>;
+
+/** Result of functions/check-export, stored at `$.check`. */
+export const CheckResult = z.object({
+  task: ExportTaskSummary,
+  /** `task.status` when it is one of EXPORT_TASK_STATUSES, else 'UNKNOWN' (the ASL branches on this). */
+  status: z.enum([...EXPORT_TASK_STATUSES, 'UNKNOWN']),
+  /** Seconds until the next check (adaptive, bounded). */
+  waitSeconds: z.number().int().positive(),
+  /** Number of DescribeExportTasks checks so far in this execution. */
+  polls: z.number().int().positive(),
+  /** First time this execution saw IN_PROGRESS, to estimate the rate from PercentProgress. */
+  inProgressSince: z.iso.datetime({ offset: true }).optional(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
+/** What a Catch stores at `$.error`. `Cause` is the Lambda's JSON error document as a string. */
+export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type CaughtError = z.infer<typeof CaughtError>;
+
+/** The state a task function receives: the job plus what earlier states stored. */
+export const ExecutionState = ExportJob.extend({
+  start: StartResult.optional(),
+  check: CheckResult.optional(),
+  registration: z.unknown().optional(),
+  error: CaughtError.optional(),
+});
+export type ExecutionState = z.infer<typeof ExecutionState>;
+
+export const NOTIFICATION_KINDS = [
+  'started',
+  'completed',
+  'failed',
+  'canceled',
+  'queued-too-long',
+  'start-failed',
+  'check-failed',
+  'unknown-status',
+  'skipped',
+] as const;
+export const NotificationKind = z.enum(NOTIFICATION_KINDS);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+/** Input of functions/notify from the state machine: `{ kind, executionId, state: $ }`. */
+export const NotifyInput = z.object({
+  kind: NotificationKind,
+  executionId: z.string().optional(),
+  state: ExecutionState,
+});
+export type NotifyInput = z.infer<typeof NotifyInput>;
