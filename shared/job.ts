@@ -141,6 +141,28 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
+/** Result of functions/register-export, stored at `$.registration`; the completed notification lists it. */
+export const RegistrationResult = z.object({
+  /** Glue database the tables were registered in. */
+  database: z.string(),
+  registered: z.array(
+    z.object({
+      /** Table as the export names it: `database.schema.table` (PostgreSQL) or `database.table` (MySQL). */
+      target: z.string(),
+      /** Glue table name (Athena-safe). */
+      table: z.string(),
+      columns: z.number().int().nonnegative(),
+      /** Non-fatal remarks, e.g. files whose schemas disagreed and how that was resolved. */
+      notes: z.array(z.string()).optional(),
+    }),
+  ),
+  /** Tables the export itself skipped (WarningMessage and the metadata files), with the reason. */
+  skipped: z.array(z.object({ target: z.string(), reason: z.string() })),
+  /** Tables that could not be registered, with the reason. */
+  failed: z.array(z.object({ target: z.string(), reason: z.string() })),
+});
+export type RegistrationResult = z.infer<typeof RegistrationResult>;
+
 /** What a Catch stores at `$.error`. `Cause` is the Lambda's JSON error document as a string. */
 export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optional() });
 export type CaughtError = z.infer<typeof CaughtError>;
@@ -149,7 +171,7 @@ export type CaughtError = z.infer<typeof CaughtError>;
 export const ExecutionState = ExportJob.extend({
   start: StartResult.optional(),
   check: CheckResult.optional(),
-  registration: z.unknown().optional(),
+  registration: RegistrationResult.optional(),
   error: CaughtError.optional(),
 });
 export type ExecutionState = z.infer<typeof ExecutionState>;
