@@ -28,6 +28,8 @@ export interface Notification {
   fix?: string;
   skippedTables?: string[];
   registeredTables?: string[];
+  /** Tables the export wrote but registration could not catalog, as "target: reason". */
+  failedTables?: string[];
   /** Extra facts as label → value, shown in Slack and kept in the SNS JSON. */
   details?: Record<string, string | number | boolean>;
 }
