@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+
+/** The real state machine file, as deployed. */
+export const ASL_PATH = fileURLToPath(new URL('../../statemachines/export.asl.yml', import.meta.url));
+
+/**
+ * What the deployment substitutes for each placeholder. The values are shaped like the Lambda ARNs
+ * the packaged template resolves them to, so ARN checks see what AWS would see.
+ */
+export const FUNCTION_ARNS = {
+  StartExportFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-startExport',
+  CheckExportFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-checkExport',
+  RegisterExportFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-registerExport',
+  NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-notify',
+} as const;
+
+export type PlaceholderName = keyof typeof FUNCTION_ARNS;
+
+// CloudFormation / serverless style `${Name}`: anything between `${` and the next `}`.
+const PLACEHOLDER = /\$\{([^}]*)\}/g;
+
+export function readAslText(): string {
+  return readFileSync(ASL_PATH, 'utf8');
+}
+
+/** Every placeholder name the text contains, once each, in order of first appearance. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''))];
+}
+
+/** Replaces the four known placeholders; anything else is left for the placeholder test to catch. */
+export function substitute(text: string, arns: Record<PlaceholderName, string> = FUNCTION_ARNS): string {
+  return text.replace(PLACEHOLDER, (whole, name: string) =>
+    Object.hasOwn(arns, name) ? arns[name as PlaceholderName] : whole,
+  );
+}
+
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+
+export interface Catcher {
+  ErrorEquals: string[];
+  ResultPath?: string | null;
+  Next: string;
+}
+
+/** The fields of a state these tests read; the rest of the ASL passes through untyped. */
+export interface AslState {
+  Type: string;
+  Next?: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  ResultPath?: string | null;
+  Retry?: Retrier[];
+  Catch?: Catcher[];
+  Choices?: Record<string, unknown>[];
+  Default?: string;
+  [field: string]: unknown;
+}
+
+export interface AslDefinition {
+  Comment?: string;
+  StartAt: string;
+  TimeoutSeconds?: number;
+  States: Record<string, AslState>;
+  [field: string]: unknown;
+}
+
+/** The real definition with the placeholders substituted, parsed the way the deployment parses it. */
+export function loadDefinition(): AslDefinition {
+  return parse(substitute(readAslText())) as AslDefinition;
+}
+
+/** Names of the Task states whose Lambda is the given function. */
+export function tasksInvoking(definition: AslDefinition, functionArn: string): string[] {
+  return Object.entries(definition.States)
+    .filter(([, state]) => state.Type === 'Task' && state.Parameters?.FunctionName === functionArn)
+    .map(([name]) => name);
+}
+
+export function statesOfType(definition: AslDefinition, type: string): string[] {
+  return Object.entries(definition.States)
+    .filter(([, state]) => state.Type === type)
+    .map(([name]) => name);
+}

@@ -1,0 +1,163 @@
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type ExportJob, NotifyInput } from '../../shared/job.ts';
+import {
+  type AslDefinition,
+  FUNCTION_ARNS,
+  loadDefinition,
+  statesOfType,
+  tasksInvoking,
+} from './definition.ts';
+
+/**
+ * Runs the real export state machine with aws-local-stepfunctions, with scripted stand-ins for the
+ * Lambdas. A stand-in receives what the lambda:invoke integration would send (`{ FunctionName,
+ * Payload }`) and answers what it would return (`{ Payload, StatusCode, ExecutedVersion }`), so the
+ * ASL's own unwrapping of `Payload` is exercised too.
+ */
+
+/** A JSON value as aws-local-stepfunctions types it. */
+type Json = Parameters<StateMachine['run']>[0];
+
+export const EXECUTION_ARN =
+  'arn:aws:states:us-east-1:123456789012:execution:rds-export-dev-export:orders-db-2024-05-01-06-10-7f3a9c';
+
+/** One scripted answer: a function result, or an error thrown by the function. */
+export type Step = unknown;
+
+/**
+ * The error a Lambda function raises, as the lambda:invoke integration reports it: the state
+ * machine's Error is the function's error `name` (errorType); Cause is the Lambda error document.
+ */
+export function lambdaError(name: string, message: string): Error {
+  return Object.assign(new Error(JSON.stringify({ errorType: name, errorMessage: message, trace: [] })), {
+    name,
+  });
+}
+
+export interface InvokeRequest {
+  FunctionName: string;
+  Payload: Record<string, unknown>;
+}
+
+/** A Lambda stand-in that answers a fixed script, one step per invocation, and records its inputs. */
+export class ScriptedFunction {
+  readonly requests: InvokeRequest[] = [];
+  private readonly steps: Step[];
+
+  constructor(
+    readonly label: string,
+    steps: Step[],
+  ) {
+    this.steps = [...steps];
+  }
+
+  get payloads(): Record<string, unknown>[] {
+    return this.requests.map((request) => request.Payload);
+  }
+
+  readonly invoke = async (input: Json): Promise<Json> => {
+    this.requests.push(structuredClone(input) as unknown as InvokeRequest);
+    if (this.steps.length === 0) {
+      throw lambdaError('ScriptExhausted', `${this.label} was invoked more often than the test scripted`);
+    }
+    const step = this.steps.shift();
+    if (step instanceof Error) throw step;
+    return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: structuredClone(step) as Json };
+  };
+}
+
+export interface Lambdas {
+  start: ScriptedFunction;
+  check?: ScriptedFunction;
+  register?: ScriptedFunction;
+  /** Scripted failures of the notifier, keyed by notification kind. */
+  notifyFailures?: Partial<Record<string, Error>>;
+}
+
+export interface Outcome {
+  /** Execution output when it succeeded. */
+  output?: unknown;
+  /** The error the execution ended with (Fail state error name, or a task's error). */
+  error?: { name: string; message: string };
+  timedOut: boolean;
+  /** Every notification the state machine sent, in order, validated against the notify contract. */
+  notifications: NotifyInput[];
+}
+
+export interface RunOptions {
+  definition?: AslDefinition;
+  /** Wait state name → milliseconds; every other Wait state is overridden to 0 ms. */
+  waits?: Record<string, number>;
+  /** Keep the real Wait durations (for tests that drive time with fake timers). */
+  realWaits?: boolean;
+}
+
+function overridesFor(definition: AslDefinition, lambdas: Lambdas, notifications: NotifyInput[]) {
+  const notify = async (input: Json): Promise<Json> => {
+    const { Payload } = input as unknown as InvokeRequest;
+    // The notifier validates its input with this schema: a payload it would reject fails the test.
+    const notification = NotifyInput.parse(Payload);
+    notifications.push(notification);
+    const failure = lambdas.notifyFailures?.[notification.kind];
+    if (failure) throw failure;
+    return {
+      ExecutedVersion: '$LATEST',
+      StatusCode: 200,
+      Payload: { slack: 'not-configured', snsMessageId: 'm-1' },
+    };
+  };
+  const handlers: Record<string, (input: Json) => Promise<Json>> = {};
+  for (const name of tasksInvoking(definition, FUNCTION_ARNS.NotifyFunctionArn)) handlers[name] = notify;
+  const scripted: [string, ScriptedFunction | undefined][] = [
+    [FUNCTION_ARNS.StartExportFunctionArn, lambdas.start],
+    [FUNCTION_ARNS.CheckExportFunctionArn, lambdas.check],
+    [FUNCTION_ARNS.RegisterExportFunctionArn, lambdas.register],
+  ];
+  for (const [arn, fn] of scripted) {
+    const stand = fn ?? new ScriptedFunction(arn, []);
+    for (const name of tasksInvoking(definition, arn)) handlers[name] = stand.invoke;
+  }
+  return handlers;
+}
+
+/** Runs one execution of the (real, unless given) definition to its end. */
+export async function runExecution(
+  input: unknown,
+  lambdas: Lambdas,
+  options: RunOptions = {},
+): Promise<Outcome> {
+  const definition = options.definition ?? loadDefinition();
+  const notifications: NotifyInput[] = [];
+  const waitTimeOverrides: Record<string, number> = {};
+  if (!options.realWaits) {
+    for (const name of statesOfType(definition, 'Wait')) waitTimeOverrides[name] = options.waits?.[name] ?? 0;
+  }
+  const retryIntervalOverrides: Record<string, number> = {};
+  for (const name of statesOfType(definition, 'Task')) retryIntervalOverrides[name] = 0;
+
+  const machine = new StateMachine(definition as StateMachineDefinition);
+  // An ExportJob is plain JSON; the library's JSON type just cannot see that through optional fields.
+  const execution = machine.run(input as Json, {
+    overrides: {
+      taskResourceLocalHandlers: overridesFor(definition, lambdas, notifications),
+      waitTimeOverrides,
+      retryIntervalOverrides,
+    },
+    context: { Execution: { Id: EXECUTION_ARN, Name: EXECUTION_ARN.split(':').at(-1) } },
+  });
+  try {
+    return { output: await execution.result, timedOut: false, notifications };
+  } catch (error) {
+    if (error instanceof ExecutionError && error.cause instanceof Error) {
+      return {
+        error: { name: error.cause.name, message: error.cause.message },
+        timedOut: false,
+        notifications,
+      };
+    }
+    if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
+      return { timedOut: true, notifications };
+    }
+    throw error;
+  }
+}
