@@ -1,0 +1,193 @@
+import { exportTaskIdentifier } from '../identifiers.ts';
+import { ExportJob, type SnapshotSource } from '../job.ts';
+import { checkExportOnly, engineFamily } from './export-only.ts';
+import { anyGlobMatch, globMatch } from './glob.ts';
+import type { ExportRule, Match, Policy, Rule } from './schema.ts';
+
+export const DEFAULT_MAX_CONCURRENT_EXPORTS = 5;
+export const DEFAULT_QUEUE_ALERT_AFTER_MINUTES = 120;
+
+/** An earlier execution of the state machine for the same source. */
+export interface RecentExport {
+  executionName: string;
+  status: string;
+  startDate: string;
+  snapshotArn?: string;
+}
+
+export interface DecideContext {
+  /** The snapshot's tags (TagList). */
+  tags?: Readonly<Record<string, string>>;
+  /** Destination for rules and defaults that name none (env EXPORT_BUCKET / EXPORT_KMS_KEY_ARN / EXPORT_ROLE_ARN). */
+  destination?: { bucket?: string; kmsKey?: string; role?: string };
+  /** Looks up a RUNNING or SUCCEEDED export of this source started after `since`; absent = not checked. */
+  recentExport?: (source: SnapshotSource, since: Date) => Promise<RecentExport | undefined>;
+  /** Clock for the interval guard and for prefix dates of a snapshot without a creation time. */
+  now?: Date;
+  /** A deliberate re-export: > 1 gives a new export task identifier. */
+  attempt?: number;
+}
+
+export type Decision =
+  | { action: 'export'; rule: string; reason: string; job: ExportJob }
+  | {
+      action: 'skip';
+      rule: string | null;
+      reason: string;
+      /** Operators must act (a broken rule or input), not only be told. */
+      alert?: boolean;
+      /** The snapshot's own export already ran or runs: a duplicate event. */
+      duplicate?: boolean;
+    };
+
+function matches(match: Match, source: SnapshotSource, tags: Readonly<Record<string, string>>): boolean {
+  const ci = { ignoreCase: true };
+  if (match.kind && !match.kind.includes(source.kind)) return false;
+  if (match.snapshotType && !match.snapshotType.includes(source.snapshotType)) return false;
+  if (match.identifier && !anyGlobMatch(match.identifier, source.sourceIdentifier, ci)) return false;
+  if (match.snapshot && !anyGlobMatch(match.snapshot, source.snapshotIdentifier, ci)) return false;
+  if (match.engine && !anyGlobMatch(match.engine, source.engine, ci)) return false;
+  for (const [key, glob] of Object.entries(match.tags ?? {})) {
+    const value = tags[key];
+    if (value === undefined || !globMatch(glob, value)) return false;
+  }
+  return true;
+}
+
+/** Renders a prefix template; placeholder values keep only characters safe in an S3 key segment. */
+export function renderPrefix(template: string, values: Readonly<Record<string, string>>): string {
+  const rendered = template.replace(/\{([a-z]+)\}/g, (_, name: string) =>
+    (values[name] ?? '').replace(/[^A-Za-z0-9._-]+/g, '-'),
+  );
+  return rendered.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '');
+}
+
+function prefixValues(rule: Rule, source: SnapshotSource, now: Date): Record<string, string> {
+  // The snapshot's own time keeps the execution input identical for duplicate events.
+  const at = source.snapshotCreateTime === undefined ? now : new Date(source.snapshotCreateTime);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    source: source.sourceIdentifier,
+    snapshot: source.snapshotIdentifier,
+    engine: source.engine,
+    kind: source.kind,
+    rule: rule.name,
+    year: String(at.getUTCFullYear()),
+    month: pad(at.getUTCMonth() + 1),
+    day: pad(at.getUTCDate()),
+  };
+}
+
+type Guarded = { skip: Extract<Decision, { action: 'skip' }> } | { notes: string[] };
+
+async function applyGuards(
+  rule: ExportRule,
+  policy: Policy,
+  source: SnapshotSource,
+  ctx: DecideContext,
+): Promise<Guarded> {
+  const settings = { ...policy.defaults.export, ...rule.export };
+  const skip = (reason: string, extra: { alert?: boolean; duplicate?: boolean } = {}): Guarded => ({
+    skip: { action: 'skip', rule: rule.name, reason, ...extra },
+  });
+  const notes: string[] = [];
+
+  if (rule.export.exportOnly !== undefined) {
+    const family = engineFamily(source.engine) ?? null;
+    const problems = checkExportOnly(rule.export.exportOnly, family, source.engine);
+    if (problems.length > 0) {
+      return skip(
+        `invalid exportOnly for engine ${source.engine}: ${problems.map((p) => p.message).join('; ')}`,
+        {
+          alert: true,
+        },
+      );
+    }
+  }
+  if (settings.maxSnapshotSizeGB !== undefined) {
+    if (source.sizeGB === undefined) {
+      notes.push('size unknown, maxSnapshotSizeGB not checked');
+    } else if (source.sizeGB > settings.maxSnapshotSizeGB) {
+      return skip(`snapshot is ${source.sizeGB} GB, above maxSnapshotSizeGB ${settings.maxSnapshotSizeGB}`);
+    }
+  }
+  if (settings.minIntervalHours !== undefined) {
+    if (ctx.recentExport === undefined) {
+      notes.push(`minIntervalHours ${settings.minIntervalHours} not checked (no state machine to ask)`);
+    } else {
+      const now = ctx.now ?? new Date();
+      const since = new Date(now.getTime() - settings.minIntervalHours * 3_600_000);
+      const recent = await ctx.recentExport(source, since);
+      if (recent !== undefined && recent.snapshotArn === source.arn) {
+        return skip(`duplicate, already handled by execution ${recent.executionName} (${recent.status})`, {
+          duplicate: true,
+        });
+      }
+      if (recent !== undefined) {
+        return skip(
+          `${source.sourceIdentifier} was exported by ${recent.executionName} (${recent.status}, started ${recent.startDate}), within minIntervalHours ${settings.minIntervalHours}`,
+        );
+      }
+      notes.push(`no export of ${source.sourceIdentifier} in the last ${settings.minIntervalHours} h`);
+    }
+  }
+  return { notes };
+}
+
+/**
+ * Applies the policy to a snapshot: the first rule whose every criterion holds decides. An export
+ * decision carries the complete execution input, whose `request` is the exact StartExportTask input.
+ */
+export async function decide(
+  policy: Policy,
+  source: SnapshotSource,
+  ctx: DecideContext = {},
+): Promise<Decision> {
+  const rule = policy.rules.find((r) => matches(r.match, source, ctx.tags ?? {}));
+  if (rule === undefined) return { action: 'skip', rule: null, reason: 'no rule matched' };
+  if (rule.action === 'skip') {
+    return { action: 'skip', rule: rule.name, reason: rule.reason ?? `rule "${rule.name}" skips it` };
+  }
+
+  const settings = { ...policy.defaults.export, ...rule.export };
+  const bucket = settings.bucket ?? ctx.destination?.bucket;
+  const kmsKey = settings.kmsKey ?? ctx.destination?.kmsKey;
+  const role = settings.role ?? ctx.destination?.role;
+  const missing = [
+    bucket ? undefined : 'bucket (export.bucket or EXPORT_BUCKET)',
+    kmsKey ? undefined : 'KMS key (export.kmsKey or EXPORT_KMS_KEY_ARN)',
+    role ? undefined : 'role (export.role or EXPORT_ROLE_ARN)',
+  ].filter((m) => m !== undefined);
+  if (missing.length > 0 || !bucket || !kmsKey || !role) {
+    return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
+  }
+
+  const guarded = await applyGuards(rule, policy, source, ctx);
+  if ('skip' in guarded) return guarded.skip;
+
+  const id = exportTaskIdentifier(source.arn, ctx.attempt);
+  const prefix =
+    settings.prefix === undefined
+      ? ''
+      : renderPrefix(settings.prefix, prefixValues(rule, source, ctx.now ?? new Date()));
+  const job = ExportJob.parse({
+    exportTaskIdentifier: id,
+    rule: rule.name,
+    source,
+    request: {
+      ExportTaskIdentifier: id,
+      SourceArn: source.arn,
+      S3BucketName: bucket,
+      IamRoleArn: role,
+      KmsKeyId: kmsKey,
+      ...(prefix === '' ? {} : { S3Prefix: prefix }),
+      ...(rule.export.exportOnly === undefined ? {} : { ExportOnly: [...rule.export.exportOnly] }),
+    },
+    limits: {
+      maxConcurrentExports: settings.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
+      queueAlertAfterSeconds: (settings.queueAlertAfterMinutes ?? DEFAULT_QUEUE_ALERT_AFTER_MINUTES) * 60,
+    },
+  });
+  const reason = [`rule "${rule.name}" matched`, ...guarded.notes].join('; ');
+  return { action: 'export', rule: rule.name, reason, job };
+}

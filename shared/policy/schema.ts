@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { SNAPSHOT_TYPES, SOURCE_KINDS } from '../job.ts';
+import { checkExportOnly, pinnedFamily } from './export-only.ts';
+
+/** Placeholders a `prefix` template may use. */
+export const PREFIX_PLACEHOLDERS = [
+  'source',
+  'snapshot',
+  'engine',
+  'kind',
+  'rule',
+  'year',
+  'month',
+  'day',
+] as const;
+
+/** A value or a non-empty list of values, always a list after parsing. */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(item).min(1));
+}
+
+const Glob = z.string().min(1);
+
+const PrefixTemplate = z
+  .string()
+  .max(1024)
+  .superRefine((template, ctx) => {
+    for (const [, name] of template.matchAll(/\{([^}]*)\}/g)) {
+      if (!(PREFIX_PLACEHOLDERS as readonly string[]).includes(name ?? '')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown placeholder {${name}}; known: ${PREFIX_PLACEHOLDERS.map((p) => `{${p}}`).join(' ')}`,
+        });
+      }
+    }
+  });
+
+const DestinationAndGuards = {
+  bucket: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
+    )
+    .optional(),
+  prefix: PrefixTemplate.optional(),
+  kmsKey: z.string().min(1).optional(),
+  role: z.string().startsWith('arn:', 'must be an IAM role ARN').optional(),
+  minIntervalHours: z.number().positive().optional(),
+  maxSnapshotSizeGB: z.number().positive().optional(),
+  maxConcurrentExports: z.number().int().min(1).max(5).optional(),
+  queueAlertAfterMinutes: z.number().int().positive().optional(),
+};
+
+export const DefaultExportSettings = z.strictObject(DestinationAndGuards);
+export const ExportSettings = z.strictObject({
+  ...DestinationAndGuards,
+  exportOnly: z.array(z.string().min(1)).min(1).optional(),
+});
+export type ExportSettings = z.infer<typeof ExportSettings>;
+
+export const Match = z.strictObject({
+  kind: oneOrMany(z.enum(SOURCE_KINDS)).optional(),
+  identifier: oneOrMany(Glob).optional(),
+  snapshot: oneOrMany(Glob).optional(),
+  engine: oneOrMany(Glob).optional(),
+  snapshotType: oneOrMany(z.enum(SNAPSHOT_TYPES)).optional(),
+  tags: z.record(z.string().min(1), z.string()).optional(),
+});
+export type Match = z.infer<typeof Match>;
+
+const RuleName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
+    'must be 1-64 letters, digits, _ . - (a letter or digit first)',
+  );
+
+const ExportRule = z.strictObject({
+  name: RuleName,
+  match: Match.default({}),
+  action: z.literal('export'),
+  export: ExportSettings.default({}),
+});
+const SkipRule = z.strictObject({
+  name: RuleName,
+  match: Match.default({}),
+  action: z.literal('skip'),
+  reason: z.string().min(1).optional(),
+});
+export const Rule = z.discriminatedUnion('action', [ExportRule, SkipRule]);
+export type Rule = z.infer<typeof Rule>;
+export type ExportRule = z.infer<typeof ExportRule>;
+
+export const Policy = z
+  .strictObject({
+    version: z.literal(1),
+    defaults: z
+      .strictObject({
+        export: DefaultExportSettings.default({}),
+        notifySkipped: z.boolean().default(false),
+      })
+      .default({ export: {}, notifySkipped: false }),
+    rules: z.array(Rule).min(1),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Map<string, number>();
+    policy.rules.forEach((rule, i) => {
+      const first = seen.get(rule.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'name'],
+          message: `duplicate rule name (also rules[${first}])`,
+        });
+      } else {
+        seen.set(rule.name, i);
+      }
+      if (rule.action !== 'export' || rule.export.exportOnly === undefined) return;
+      // Checked before any API call: with the engine pinned by the rule, against that engine's forms.
+      for (const p of checkExportOnly(rule.export.exportOnly, pinnedFamily(rule.match.engine))) {
+        const path = p.index === undefined ? [] : [p.index];
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'export', 'exportOnly', ...path],
+          message: p.message,
+        });
+      }
+    });
+  });
+export type Policy = z.infer<typeof Policy>;

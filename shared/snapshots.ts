@@ -1,0 +1,155 @@
+import {
+  DescribeDBClusterSnapshotsCommand,
+  type DescribeDBClusterSnapshotsMessage,
+  DescribeDBSnapshotsCommand,
+  type DescribeDBSnapshotsMessage,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
+import { z } from 'zod';
+import {
+  AwsServiceUnavailableError,
+  ExportThrottledError,
+  InvalidInputError,
+  UnexpectedAwsError,
+} from './errors.ts';
+import { parseSnapshotArn, type SnapshotRef, snapshotTypeOf } from './events.ts';
+import { SnapshotSource, type SourceKind } from './job.ts';
+
+/** What the policy needs about a snapshot: the SnapshotSource plus its tags and status. */
+export interface DescribedSnapshot {
+  source: SnapshotSource;
+  tags: Record<string, string>;
+  status?: string;
+  encrypted?: boolean;
+}
+
+export type DescribeResult = { found: true; snapshot: DescribedSnapshot } | { found: false; reason: string };
+
+const DateLike = z.union([z.date(), z.string()]).transform((d) => new Date(d).toISOString());
+const TagList = z.array(z.object({ Key: z.string().optional(), Value: z.string().optional() })).optional();
+
+/**
+ * A `DBSnapshot` or `DBClusterSnapshot` as DescribeDBSnapshots / DescribeDBClusterSnapshots return
+ * it: from the SDK (Dates) or as the AWS CLI prints it (PascalCase JSON, ISO date strings).
+ */
+const SnapshotDescription = z.object({
+  DBSnapshotArn: z.string().optional(),
+  DBClusterSnapshotArn: z.string().optional(),
+  DBSnapshotIdentifier: z.string().optional(),
+  DBClusterSnapshotIdentifier: z.string().optional(),
+  DBInstanceIdentifier: z.string().optional(),
+  DBClusterIdentifier: z.string().optional(),
+  Engine: z.string().min(1),
+  AllocatedStorage: z.number().nonnegative().optional(),
+  SnapshotCreateTime: DateLike.optional(),
+  Status: z.string().optional(),
+  StorageEncrypted: z.boolean().optional(),
+  Encrypted: z.boolean().optional(),
+  TagList,
+});
+
+/** Converts a described DB / cluster snapshot into what the policy decides on. Throws InvalidInputError. */
+export function toDescribedSnapshot(description: unknown): DescribedSnapshot {
+  const parsed = SnapshotDescription.safeParse(description);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(snapshot)'}: ${i.message}`);
+    throw new InvalidInputError(`Not a DBSnapshot or DBClusterSnapshot: ${problems.join('; ')}`);
+  }
+  const d = parsed.data;
+  const arn = d.DBClusterSnapshotArn ?? d.DBSnapshotArn;
+  const arnParts = arn === undefined ? undefined : parseSnapshotArn(arn);
+  if (arn === undefined || arnParts === undefined) {
+    throw new InvalidInputError(
+      'Not a DBSnapshot or DBClusterSnapshot: no DBSnapshotArn / DBClusterSnapshotArn',
+    );
+  }
+  const kind: SourceKind = arnParts.kind;
+  const snapshotIdentifier =
+    (kind === 'cluster-snapshot' ? d.DBClusterSnapshotIdentifier : d.DBSnapshotIdentifier) ??
+    arnParts.snapshotIdentifier;
+  const sourceIdentifier = kind === 'cluster-snapshot' ? d.DBClusterIdentifier : d.DBInstanceIdentifier;
+  if (sourceIdentifier === undefined || sourceIdentifier === '') {
+    const field = kind === 'cluster-snapshot' ? 'DBClusterIdentifier' : 'DBInstanceIdentifier';
+    throw new InvalidInputError(`Snapshot ${arn} has no ${field}`);
+  }
+  const source = SnapshotSource.parse({
+    kind,
+    arn,
+    snapshotIdentifier,
+    sourceIdentifier,
+    engine: d.Engine,
+    snapshotType: snapshotTypeOf(snapshotIdentifier),
+    snapshotCreateTime: d.SnapshotCreateTime,
+    sizeGB: d.AllocatedStorage,
+  });
+  const tags: Record<string, string> = {};
+  for (const t of d.TagList ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  return { source, tags, status: d.Status, encrypted: d.StorageEncrypted ?? d.Encrypted };
+}
+
+const NOT_FOUND = new Set([
+  'DBSnapshotNotFoundFault',
+  'DBClusterSnapshotNotFoundFault',
+  'DBSnapshotNotFound',
+]);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+
+function classify(error: unknown, ref: SnapshotRef): Error {
+  const name = error instanceof Error ? error.name : 'UnknownError';
+  const message = error instanceof Error ? error.message : String(error);
+  if (THROTTLED.has(name))
+    return new ExportThrottledError(`Describing ${ref.arn} was throttled: ${message}`, { cause: error });
+  const fault = (error as { $fault?: string } | undefined)?.$fault;
+  if (fault === 'server') {
+    return new AwsServiceUnavailableError(`RDS failed describing ${ref.arn}: ${name}: ${message}`, {
+      cause: error,
+    });
+  }
+  return new UnexpectedAwsError(`Describing ${ref.arn} failed: ${name}: ${message}`, { cause: error });
+}
+
+/**
+ * Describes the snapshot an event named. DescribeDBSnapshots / DescribeDBClusterSnapshots take the
+ * identifier, and require `SnapshotType` too when it names an automated snapshot (API reference,
+ * DBSnapshotIdentifier constraints); `awsbackup` selects AWS Backup's DB snapshots and does not apply
+ * to Aurora. Not found is a result (the event outlived the snapshot); throttling and 5xx throw
+ * retryable errors so the asynchronous invocation is retried.
+ */
+export async function describeSnapshot(
+  rds: Pick<RDSClient, 'send'>,
+  ref: SnapshotRef,
+): Promise<DescribeResult> {
+  try {
+    let found: unknown;
+    if (ref.kind === 'cluster-snapshot') {
+      const input: DescribeDBClusterSnapshotsMessage = {
+        DBClusterSnapshotIdentifier: ref.snapshotIdentifier,
+      };
+      if (ref.snapshotType === 'automated') input.SnapshotType = 'automated';
+      const out = await rds.send(new DescribeDBClusterSnapshotsCommand(input));
+      found = out.DBClusterSnapshots?.[0];
+    } else {
+      const input: DescribeDBSnapshotsMessage = { DBSnapshotIdentifier: ref.snapshotIdentifier };
+      if (ref.snapshotType !== 'manual') input.SnapshotType = ref.snapshotType;
+      const out = await rds.send(new DescribeDBSnapshotsCommand(input));
+      found = out.DBSnapshots?.[0];
+    }
+    if (found === undefined)
+      return { found: false, reason: `snapshot ${ref.arn} not found (describe returned nothing)` };
+    return { found: true, snapshot: toDescribedSnapshot(found) };
+  } catch (error) {
+    if (error instanceof Error && NOT_FOUND.has(error.name)) {
+      return {
+        found: false,
+        reason: `snapshot ${ref.arn} not found (${error.name}); it may have been deleted`,
+      };
+    }
+    if (error instanceof InvalidInputError) throw error;
+    throw classify(error, ref);
+  }
+}
