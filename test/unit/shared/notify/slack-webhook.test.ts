@@ -1,0 +1,88 @@
+import { GetParameterCommand, InternalServerError, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { isWebhookUrl, slackWebhookFromSsm } from '../../../../shared/notify/slack-webhook.ts';
+
+const ssm = mockClient(SSMClient);
+const PARAMETER = '/rds-export/slack-webhook';
+const URL_VALUE = 'https://hooks.slack.com/services/T000/B000/xoxSecretToken123';
+
+beforeEach(() => {
+  ssm.reset();
+});
+
+function parameter(value: string) {
+  return { Parameter: { Name: PARAMETER, Type: 'SecureString' as const, Value: value } };
+}
+
+describe('slackWebhookFromSsm', () => {
+  it('reads the SecureString parameter with decryption', async () => {
+    ssm.on(GetParameterCommand).resolves(parameter(URL_VALUE));
+
+    await expect(slackWebhookFromSsm(new SSMClient({}), PARAMETER)()).resolves.toBe(URL_VALUE);
+    expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({
+      Name: PARAMETER,
+      WithDecryption: true,
+    });
+  });
+
+  it('asks SSM once per container however often the URL is needed', async () => {
+    ssm.on(GetParameterCommand).resolves(parameter(URL_VALUE));
+    const load = slackWebhookFromSsm(new SSMClient({}), PARAMETER);
+
+    await Promise.all([load(), load()]);
+    await load();
+
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+  });
+
+  it('asks again after a failed read instead of caching the failure', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(new InternalServerError({ message: 'internal', $metadata: {} }))
+      .resolves(parameter(URL_VALUE));
+    const load = slackWebhookFromSsm(new SSMClient({}), PARAMETER);
+
+    await expect(load()).rejects.toThrow('internal');
+    await expect(load()).resolves.toBe(URL_VALUE);
+  });
+
+  it('rejects a value that is not an https URL with a ConfigurationError that does not print the value', async () => {
+    const secretish = 'http://hooks.slack.com/services/T000/B000/notTlsSecret';
+    ssm.on(GetParameterCommand).resolves(parameter(secretish));
+
+    const error: Error = await slackWebhookFromSsm(new SSMClient({}), PARAMETER)().then(
+      () => new Error('expected a rejection'),
+      (e: unknown) => e as Error,
+    );
+
+    expect(error).toMatchObject({ name: 'ConfigurationError' });
+    expect(error.message).toContain(PARAMETER);
+    expect(error.message).not.toContain('notTlsSecret');
+    expect(JSON.stringify(error)).not.toContain('notTlsSecret');
+  });
+
+  it('names the parameter when it does not exist', async () => {
+    ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
+
+    await expect(slackWebhookFromSsm(new SSMClient({}), PARAMETER)()).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining(`${PARAMETER} (SLACK_WEBHOOK_PARAMETER) does not exist`),
+    });
+  });
+});
+
+describe('isWebhookUrl', () => {
+  it.each([
+    [URL_VALUE, true],
+    ['http://127.0.0.1:4000/services/x', true],
+    ['http://localhost:4000/hook', true],
+    ['http://hooks.slack.com/services/x', false],
+    ['https://user:pass@hooks.slack.com/services/x', false],
+    ['ftp://hooks.slack.com/x', false],
+    ['hooks.slack.com/services/x', false],
+    ['', false],
+  ])('judges %j as a webhook URL: %s', (value, expected) => {
+    expect(isWebhookUrl(value)).toBe(expected);
+  });
+});
