@@ -60,12 +60,18 @@ export function trackingExisting(waitSeconds = 60): StartResult {
   return StartResult.parse({ outcome: 'tracking-existing', task: task('IN_PROGRESS'), waitSeconds });
 }
 
-export function queued(attempts: number, alertDue: boolean, waitSeconds = 120): StartResult {
+/** `alerted` stays true once the queued-too-long alert has been raised. */
+export function queued(
+  attempts: number,
+  alertDue: boolean,
+  alerted = alertDue,
+  waitSeconds = 120,
+): StartResult {
   return StartResult.parse({
     outcome: 'queued',
     waitSeconds,
     activeExports: 5,
-    queue: { since: '2024-05-01T06:15:03.000Z', attempts, alerted: alertDue || attempts > 2 },
+    queue: { since: '2024-05-01T06:15:03.000Z', attempts, alerted },
     alertDue,
   });
 }

@@ -80,24 +80,33 @@ export interface Outcome {
   /** The error the execution ended with (Fail state error name, or a task's error). */
   error?: { name: string; message: string };
   timedOut: boolean;
-  /** Every notification the state machine sent, in order, validated against the notify contract. */
+  /** Every notification the state machine sent, in order. */
   notifications: NotifyInput[];
+  /** Kinds of the notifications whose input the notifier's schema (NotifyInput) rejects. */
+  rejectedByNotifier: string[];
 }
 
 export interface RunOptions {
-  definition?: AslDefinition;
-  /** Wait state name → milliseconds; every other Wait state is overridden to 0 ms. */
-  waits?: Record<string, number>;
-  /** Keep the real Wait durations (for tests that drive time with fake timers). */
+  /** Keep the real Wait durations (for tests that drive time with fake timers); otherwise 0 ms. */
   realWaits?: boolean;
+  /**
+   * The test feeds an off-contract result on purpose, so notifications the notifier would reject
+   * are expected; otherwise such a notification fails the run.
+   */
+  offContract?: boolean;
 }
 
-function overridesFor(definition: AslDefinition, lambdas: Lambdas, notifications: NotifyInput[]) {
+function overridesFor(definition: AslDefinition, lambdas: Lambdas, outcome: Outcome) {
   const notify = async (input: Json): Promise<Json> => {
     const { Payload } = input as unknown as InvokeRequest;
-    // The notifier validates its input with this schema: a payload it would reject fails the test.
-    const notification = NotifyInput.parse(Payload);
-    notifications.push(notification);
+    const notification = Payload as unknown as NotifyInput;
+    outcome.notifications.push(notification);
+    // The notifier validates its input with this schema and fails as the real one would.
+    const parsed = NotifyInput.safeParse(Payload);
+    if (!parsed.success) {
+      outcome.rejectedByNotifier.push(notification.kind);
+      throw lambdaError('InvalidInputError', parsed.error.message);
+    }
     const failure = lambdas.notifyFailures?.[notification.kind];
     if (failure) throw failure;
     return {
@@ -120,44 +129,50 @@ function overridesFor(definition: AslDefinition, lambdas: Lambdas, notifications
   return handlers;
 }
 
-/** Runs one execution of the (real, unless given) definition to its end. */
+const realDefinition = loadDefinition();
+// Building a StateMachine validates the definition, which dominates a run's cost; executions of one
+// machine are independent, so the real one is built once.
+const realMachine = new StateMachine(realDefinition as StateMachineDefinition);
+
+/** Runs one execution of the real definition to its end. */
 export async function runExecution(
-  input: unknown,
+  input: ExportJob,
   lambdas: Lambdas,
   options: RunOptions = {},
 ): Promise<Outcome> {
-  const definition = options.definition ?? loadDefinition();
-  const notifications: NotifyInput[] = [];
+  const definition = realDefinition;
+  const outcome: Outcome = { timedOut: false, notifications: [], rejectedByNotifier: [] };
   const waitTimeOverrides: Record<string, number> = {};
   if (!options.realWaits) {
-    for (const name of statesOfType(definition, 'Wait')) waitTimeOverrides[name] = options.waits?.[name] ?? 0;
+    for (const name of statesOfType(definition, 'Wait')) waitTimeOverrides[name] = 0;
   }
   const retryIntervalOverrides: Record<string, number> = {};
   for (const name of statesOfType(definition, 'Task')) retryIntervalOverrides[name] = 0;
 
-  const machine = new StateMachine(definition as StateMachineDefinition);
   // An ExportJob is plain JSON; the library's JSON type just cannot see that through optional fields.
-  const execution = machine.run(input as Json, {
+  const execution = realMachine.run(input as Json, {
     overrides: {
-      taskResourceLocalHandlers: overridesFor(definition, lambdas, notifications),
+      taskResourceLocalHandlers: overridesFor(definition, lambdas, outcome),
       waitTimeOverrides,
       retryIntervalOverrides,
     },
     context: { Execution: { Id: EXECUTION_ARN, Name: EXECUTION_ARN.split(':').at(-1) } },
   });
   try {
-    return { output: await execution.result, timedOut: false, notifications };
+    outcome.output = await execution.result;
   } catch (error) {
     if (error instanceof ExecutionError && error.cause instanceof Error) {
-      return {
-        error: { name: error.cause.name, message: error.cause.message },
-        timedOut: false,
-        notifications,
-      };
+      outcome.error = { name: error.cause.name, message: error.cause.message };
+    } else if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
+      outcome.timedOut = true;
+    } else {
+      throw error;
     }
-    if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
-      return { timedOut: true, notifications };
-    }
-    throw error;
   }
+  if (!options.offContract && outcome.rejectedByNotifier.length > 0) {
+    throw new Error(
+      `the notifier would reject these notifications: ${outcome.rejectedByNotifier.join(', ')}`,
+    );
+  }
+  return outcome;
 }
