@@ -1,0 +1,94 @@
+'use strict';
+/**
+ * Package-time step of serverless.yml (`custom.scopes`): validates export-policy.yml with the same
+ * loader the on-snapshot cold start uses, so an invalid policy fails `serverless package` with the
+ * PolicyError naming the field, and derives the IAM scopes from it. A rule may name its own bucket,
+ * KMS key or export role; each must be usable by the functions and roles that act on it, so the
+ * scopes are the deployment's defaults plus every one the policy names.
+ */
+const path = require('node:path');
+const { require: tsRequire } = require('tsx/cjs/api');
+
+const POLICY_FILE = 'export-policy.yml';
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const KEY_ID = /^(mrk-)?[A-Za-z0-9-]{32,}$/;
+
+/** Every place the policy names a destination: the defaults, then each export rule. */
+function destinations(policy) {
+  const found = [{ at: 'defaults.export', settings: policy.defaults.export }];
+  policy.rules.forEach((rule, i) => {
+    if (rule.action === 'export') found.push({ at: `rules[${i}].export`, settings: rule.export });
+  });
+  return found;
+}
+
+/** The key's ARN as IAM sees it. Aliases cannot scope kms:CreateGrant (IAM evaluates the key ARN). */
+function keyArn(kmsKey, at) {
+  if (KEY_ARN.test(kmsKey)) return kmsKey;
+  if (KEY_ID.test(kmsKey))
+    return { 'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${kmsKey}` };
+  throw new Error(
+    `${POLICY_FILE}: ${at}.kmsKey: must be a KMS key ARN or key ID (an alias cannot scope the IAM permissions), got "${kmsKey}"`,
+  );
+}
+
+const unique = (values) => {
+  const seen = new Set();
+  return values.filter((v) => {
+    const key = JSON.stringify(v);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+};
+
+/** Bucket and object ARNs for a bucket name, or for the deployment's own bucket (an intrinsic). */
+function bucketArns(bucket) {
+  return [`arn:\${AWS::Partition}:s3:::\${Bucket}`, `arn:\${AWS::Partition}:s3:::\${Bucket}/*`].map(
+    (arn) => ({
+      'Fn::Sub': [arn, { Bucket: bucket }],
+    }),
+  );
+}
+
+/** SSM parameter ARN for a name with or without its leading slash. */
+function parameterArn(name) {
+  const suffix = name.startsWith('/') ? name : `/${name}`;
+  return { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${suffix}` };
+}
+
+/** Derives the IAM scopes; `defaults` are the deployment's own bucket name, key ARN and role ARN. */
+function deriveScopes(policy, defaults, slackParameter) {
+  const found = destinations(policy);
+  const buckets = [defaults.bucketName];
+  const keys = [defaults.kmsKeyArn];
+  const roles = [defaults.roleArn];
+  for (const { at, settings } of found) {
+    if (settings.bucket) buckets.push(settings.bucket);
+    if (settings.kmsKey) keys.push(keyArn(settings.kmsKey, at));
+    if (settings.role) roles.push(settings.role);
+  }
+  return {
+    bucketAndObjectArns: unique(unique(buckets).flatMap(bucketArns)),
+    kmsKeyArns: unique(keys),
+    exportRoleArns: unique(roles),
+    slackParameterArn: parameterArn(slackParameter || 'slack-webhook-not-configured'),
+  };
+}
+
+function loadPolicy(serviceDir) {
+  const { loadPolicyFile } = tsRequire(path.join(serviceDir, 'shared', 'policy', 'load.ts'), __filename);
+  return loadPolicyFile(path.join(serviceDir, POLICY_FILE));
+}
+
+module.exports = async ({ resolveVariable }) => {
+  const serviceDir = path.join(__dirname, '..');
+  const policy = loadPolicy(serviceDir);
+  const defaults = {
+    bucketName: await resolveVariable('self:custom.export.bucketName'),
+    kmsKeyArn: await resolveVariable('self:custom.export.kmsKeyArn'),
+    roleArn: await resolveVariable('self:custom.export.roleArn'),
+  };
+  return deriveScopes(policy, defaults, await resolveVariable('param:slackWebhookParameter'));
+};
+module.exports.deriveScopes = deriveScopes;
