@@ -1,0 +1,172 @@
+import { InvalidInputError } from '../../shared/errors.ts';
+import { type ExecutionState, type ExportTaskSummary, NotifyInput } from '../../shared/job.ts';
+import type { Notification } from '../../shared/notification.ts';
+import { formatDuration } from '../../shared/notify/format.ts';
+import { describeCaughtError } from './caught-error.ts';
+import { registrationSummary } from './completed.ts';
+import { explainFailureCause } from './failure-messages.ts';
+import { remedyFor } from './remedies.ts';
+
+/** Validates the state machine's input to notify; anything else is an InvalidInputError. */
+export function parseNotifyInput(event: unknown): NotifyInput {
+  const result = NotifyInput.safeParse(event);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
+      .join('; ');
+    throw new InvalidInputError(`Invalid notify input: ${problems}`);
+  }
+  return result.data;
+}
+
+/** The notification for one outcome of an export execution. `now` dates the queued-too-long wait. */
+export function buildNotification(input: NotifyInput, now: Date = new Date()): Notification {
+  const { kind, state } = input;
+  const snapshot = state.source.snapshotIdentifier;
+  const task = currentTask(state);
+  const base: Notification = {
+    kind,
+    severity: 'info',
+    title: '',
+    source: state.source.sourceIdentifier,
+    snapshotArn: state.source.arn,
+    exportTaskIdentifier: state.exportTaskIdentifier,
+    ...(input.executionId === undefined ? {} : { executionId: input.executionId }),
+    destination: destination(state, task),
+    details: { rule: state.rule, engine: state.source.engine, snapshotType: state.source.snapshotType },
+  };
+  const details = base.details ?? {};
+
+  switch (kind) {
+    case 'started': {
+      if (state.source.sizeGB !== undefined) details.snapshotSizeGB = state.source.sizeGB;
+      if (state.start?.outcome === 'tracking-existing')
+        details.note = 'An export task with this identifier already existed; tracking it.';
+      if (state.start?.queue !== undefined) {
+        details.waitedForSlot = formatDuration(
+          secondsBetween(state.start.queue.since, now.toISOString()) ?? 0,
+        );
+      }
+      return { ...base, title: `Export of snapshot ${snapshot} started` };
+    }
+    case 'completed': {
+      const summary = registrationSummary(state, task);
+      return {
+        ...base,
+        ...summary,
+        title: `Export of snapshot ${snapshot} completed`,
+        ...(task?.totalExtractedDataInGB === undefined ? {} : { sizeGB: task.totalExtractedDataInGB }),
+        ...durationOf(task),
+        details: { ...details, ...summary.details },
+      };
+    }
+    case 'failed': {
+      const cause = task?.failureCause?.trim() || 'RDS reported FAILED without a failure cause.';
+      const explained = explainFailureCause(task?.failureCause, state);
+      details.failureMessage = explained.matched ?? 'not in the documented failure messages';
+      return {
+        ...base,
+        severity: 'critical',
+        title: `Export of snapshot ${snapshot} failed`,
+        cause,
+        fix: explained.fix,
+        ...durationOf(task),
+      };
+    }
+    case 'canceled':
+      return {
+        ...base,
+        severity: 'warning',
+        title: `Export of snapshot ${snapshot} was canceled`,
+        cause: 'The export task was canceled (CancelExportTask, from the console, the CLI or a tool).',
+        // Aurora User Guide, "Canceling a snapshot export task".
+        fix: `Canceling removes nothing already written: delete ${base.destination} if it is not wanted, or export the snapshot again (with a new identifier).`,
+        ...durationOf(task),
+      };
+    case 'queued-too-long':
+      return queuedTooLong(base, state, now);
+    case 'start-failed':
+    case 'check-failed': {
+      const error = describeCaughtError(state.error);
+      const what = kind === 'start-failed' ? `could not be started` : `could not be tracked`;
+      details.error = error.name;
+      return {
+        ...base,
+        severity: 'critical',
+        title: `Export of snapshot ${snapshot} ${what}`,
+        cause: error.message ? `${error.name}: ${error.message}` : error.name,
+        fix: remedyFor(error.name, state, error.message),
+      };
+    }
+    case 'unknown-status': {
+      const status = task?.status ?? 'none';
+      return {
+        ...base,
+        severity: 'critical',
+        title: `Export of snapshot ${snapshot} reported an unknown status`,
+        cause: `RDS reported status "${status}", which the pipeline does not know, so it stopped tracking the export.`,
+        fix:
+          `Check the task with \`aws rds describe-export-tasks --export-task-identifier ${state.exportTaskIdentifier}\`. ` +
+          'If RDS added a status, teach check-export about it; if the export completed, run registration again.',
+      };
+    }
+    case 'skipped':
+      return {
+        ...base,
+        destination: undefined,
+        title: `Export of snapshot ${snapshot} skipped`,
+        cause: `Skipped by policy rule "${state.rule}".`,
+      };
+  }
+}
+
+function queuedTooLong(base: Notification, state: ExecutionState, now: Date): Notification {
+  const start = state.start;
+  const queue = start?.queue;
+  const waited = queue === undefined ? undefined : secondsBetween(queue.since, now.toISOString());
+  const active = start?.outcome === 'queued' ? start.activeExports : undefined;
+  const limit = state.limits.maxConcurrentExports;
+  const snapshot = state.source.snapshotIdentifier;
+  return {
+    ...base,
+    severity: 'warning',
+    title: `Export of snapshot ${snapshot} has waited ${waited === undefined ? 'long' : formatDuration(waited)} for a free export slot`,
+    ...(waited === undefined ? {} : { durationSeconds: waited }),
+    cause:
+      `${active ?? 'Too many'} export task(s) are running in this account and Region; this pipeline starts at most ${limit} at once ` +
+      '(RDS allows 5 per account and Region).',
+    fix:
+      'Nothing is dropped: the export starts as soon as a slot frees, and it keeps waiting. To start it sooner, ' +
+      'list running exports with `aws rds describe-export-tasks --filters Name=status,Values=starting,in_progress,canceling` ' +
+      'and cancel any that are stuck or not needed, or raise maxConcurrentExports in the policy (at most 5).',
+    details: {
+      ...base.details,
+      ...(active === undefined ? {} : { activeExports: active }),
+      maxConcurrentExports: limit,
+      ...(queue === undefined ? {} : { queuedSince: queue.since, attempts: queue.attempts }),
+    },
+  };
+}
+
+function currentTask(state: ExecutionState): ExportTaskSummary | undefined {
+  if (state.check !== undefined) return state.check.task;
+  return state.start !== undefined && 'task' in state.start ? state.start.task : undefined;
+}
+
+/** Where the export writes: s3://bucket/prefix/exportTaskIdentifier/ (File naming convention). */
+function destination(state: ExecutionState, task: ExportTaskSummary | undefined): string {
+  const bucket = task?.s3Bucket || state.request.S3BucketName;
+  const prefix = (task?.s3Prefix ?? state.request.S3Prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return `s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}${state.exportTaskIdentifier}/`;
+}
+
+function durationOf(task: ExportTaskSummary | undefined): { durationSeconds?: number } {
+  const seconds = secondsBetween(task?.taskStartTime, task?.taskEndTime);
+  return seconds === undefined ? {} : { durationSeconds: seconds };
+}
+
+function secondsBetween(from: string | undefined, to: string | undefined): number | undefined {
+  if (from === undefined || to === undefined) return undefined;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) && ms >= 0 ? Math.round(ms / 1000) : undefined;
+}

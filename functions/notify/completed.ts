@@ -1,0 +1,77 @@
+import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '../../shared/job.ts';
+import type { Notification } from '../../shared/notification.ts';
+import { describeCaughtError } from './caught-error.ts';
+import { remedyFor } from './remedies.ts';
+import { parseWarningMessage } from './warning-message.ts';
+
+type Summary = Pick<
+  Notification,
+  'registeredTables' | 'skippedTables' | 'failedTables' | 'cause' | 'fix' | 'severity' | 'details'
+>;
+
+/**
+ * The catalog part of a completed export's notification: tables registered, tables the export
+ * skipped (from the registration result and the task's WarningMessage), tables that could not be
+ * registered, and, when registration itself failed (`$.error`), why and what to do.
+ */
+export function registrationSummary(state: ExecutionState, task: ExportTaskSummary | undefined): Summary {
+  const details: Record<string, string | number | boolean> = {};
+  const causes: string[] = [];
+  const fixes: string[] = [];
+  const registration: RegistrationResult | undefined = state.registration;
+
+  const warnings = parseWarningMessage(task?.warningMessage);
+  if (warnings.malformed !== undefined) details.warningMessage = warnings.malformed;
+  if (warnings.general.length > 0) details.exportWarnings = warnings.general.join('; ');
+
+  const skipped = new Map<string, string>();
+  for (const { target, reason } of [...(registration?.skipped ?? []), ...warnings.skipped]) {
+    const key = `${target}: ${reason}`;
+    skipped.set(key, key);
+  }
+  const skippedTables = [...skipped.values()];
+  if (skippedTables.some((line) => /PERMISSIONS_DO_NOT_EXIST/.test(line))) {
+    // Aurora User Guide, "Troubleshooting PostgreSQL permissions errors".
+    fixes.push(
+      'Tables skipped with PERMISSIONS_DO_NOT_EXIST: the master user cannot read them. Run ' +
+        '`GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA <schema> TO <master user>` and export again.',
+    );
+  }
+
+  const registeredTables = registration?.registered.map(({ table, target, notes }) => {
+    const name = `${registration.database}.${table}`;
+    const from = table === target ? '' : ` (${target})`;
+    return `${name}${from}${notes && notes.length > 0 ? ` — ${notes.join('; ')}` : ''}`;
+  });
+  const failedTables = registration?.failed.map(({ target, reason }) => `${target}: ${reason}`);
+  if (registration !== undefined) details.glueDatabase = registration.database;
+  if (failedTables !== undefined && failedTables.length > 0) {
+    causes.push(`${failedTables.length} table(s) could not be registered in the Glue Data Catalog.`);
+    fixes.push(
+      'Fix the reason given for each table that could not be registered; registering the export again is safe.',
+    );
+  }
+
+  if (state.error !== undefined) {
+    const error = describeCaughtError(state.error);
+    causes.push(
+      `The export completed, but registering it in the Glue Data Catalog failed: ${error.name}` +
+        `${error.message ? `: ${error.message}` : ''}`,
+    );
+    fixes.push(remedyFor(error.name, state, error.message));
+  } else if (registration === undefined) {
+    details.catalogRegistration = 'not reported';
+  }
+
+  const needsAction = state.error !== undefined || (failedTables?.length ?? 0) > 0;
+  return {
+    // An export whose tables are not queryable needs someone to act, though the data is in S3.
+    severity: needsAction ? 'warning' : 'info',
+    ...(registeredTables === undefined ? {} : { registeredTables }),
+    skippedTables,
+    ...(failedTables === undefined ? {} : { failedTables }),
+    ...(causes.length > 0 ? { cause: causes.join(' ') } : {}),
+    ...(fixes.length > 0 ? { fix: fixes.join('\n\n') } : {}),
+    details,
+  };
+}
