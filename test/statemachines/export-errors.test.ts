@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../shared/errors.ts';
 import { loadDefinition } from './definition.ts';
 import { checked, job, registration, started } from './fixtures.ts';
-import { lambdaError, runExecution, ScriptedFunction } from './harness.ts';
+import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';
 
 // Errors travel from a function to the ASL by name (shared/errors.ts): these runs throw errors whose
 // `name` is the contract name, the way the lambda:invoke integration reports a function's errorType.
-
-const kinds = (outcome: { notifications: { kind: string }[] }) => outcome.notifications.map((n) => n.kind);
 
 function attemptsAllowed(stateName: string, errorName: string): number {
   const retrier = loadDefinition().States[stateName]?.Retry?.find((r) => r.ErrorEquals.includes(errorName));

@@ -2,12 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CheckResult, ExecutionState, StartResult } from '../../shared/job.ts';
 import { FUNCTION_ARNS } from './definition.ts';
 import { checked, job, queued, registration, started, trackingExisting } from './fixtures.ts';
-import { lambdaError, runExecution, ScriptedFunction } from './harness.ts';
+import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';
 
 // Runs the real statemachines/export.asl.yml in aws-local-stepfunctions; waits and retry pauses are
 // overridden to 0 ms, everything else (paths, choices, retries, catches, Fail states) is the ASL's.
-
-const kinds = (outcome: { notifications: { kind: string }[] }) => outcome.notifications.map((n) => n.kind);
 
 describe('an export that completes', () => {
   it('polls until COMPLETE, registers the tables and sends started then completed', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadDefinition } from './definition.ts';
 import { checked, job, queued, registration, started } from './fixtures.ts';
-import { runExecution, ScriptedFunction } from './harness.ts';
+import { kinds, runExecution, ScriptedFunction } from './harness.ts';
 
 // These runs keep the ASL's real Wait durations and top-level TimeoutSeconds and drive the clock
 // with fake timers, so the waits the functions ask for and the seven-day limit are what is tested.
@@ -73,6 +73,6 @@ describe('time in the export state machine', () => {
     expect(outcome.error).toBeUndefined();
     // One check 60 s after the start, then one per hour until the limit.
     expect(check.requests).toHaveLength(1 + Math.floor((timeoutSeconds - 60) / 3600));
-    expect(outcome.notifications.map((n) => n.kind)).toEqual(['started']);
+    expect(kinds(outcome)).toEqual(['started']);
   });
 });

@@ -1,4 +1,9 @@
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { type ExportJob, NotifyInput } from '../../shared/job.ts';
 import {
   type AslDefinition,
@@ -86,6 +91,11 @@ export interface Outcome {
   rejectedByNotifier: string[];
 }
 
+/** The kinds of the notifications an execution sent, in order. */
+export function kinds(outcome: Outcome): string[] {
+  return outcome.notifications.map((notification) => notification.kind);
+}
+
 export interface RunOptions {
   /** Keep the real Wait durations (for tests that drive time with fake timers); otherwise 0 ms. */
   realWaits?: boolean;
@@ -140,19 +150,18 @@ export async function runExecution(
   lambdas: Lambdas,
   options: RunOptions = {},
 ): Promise<Outcome> {
-  const definition = realDefinition;
   const outcome: Outcome = { timedOut: false, notifications: [], rejectedByNotifier: [] };
   const waitTimeOverrides: Record<string, number> = {};
   if (!options.realWaits) {
-    for (const name of statesOfType(definition, 'Wait')) waitTimeOverrides[name] = 0;
+    for (const name of statesOfType(realDefinition, 'Wait')) waitTimeOverrides[name] = 0;
   }
   const retryIntervalOverrides: Record<string, number> = {};
-  for (const name of statesOfType(definition, 'Task')) retryIntervalOverrides[name] = 0;
+  for (const name of statesOfType(realDefinition, 'Task')) retryIntervalOverrides[name] = 0;
 
   // An ExportJob is plain JSON; the library's JSON type just cannot see that through optional fields.
   const execution = realMachine.run(input as Json, {
     overrides: {
-      taskResourceLocalHandlers: overridesFor(definition, lambdas, outcome),
+      taskResourceLocalHandlers: overridesFor(realDefinition, lambdas, outcome),
       waitTimeOverrides,
       retryIntervalOverrides,
     },
@@ -163,7 +172,7 @@ export async function runExecution(
   } catch (error) {
     if (error instanceof ExecutionError && error.cause instanceof Error) {
       outcome.error = { name: error.cause.name, message: error.cause.message };
-    } else if (error instanceof Error && error.name === 'ExecutionTimeoutError') {
+    } else if (error instanceof ExecutionTimeoutError) {
       outcome.timedOut = true;
     } else {
       throw error;
