@@ -45,7 +45,10 @@ export interface SnapshotRef {
   trigger: string;
 }
 
-export type IntakeResult = { action: 'describe'; snapshot: SnapshotRef } | { action: 'skip'; reason: string };
+export type IntakeResult =
+  | { action: 'describe'; snapshot: SnapshotRef }
+  /** `invalid`: not an RDS / AWS Backup event at all, or a malformed one (the CLI rejects it). */
+  | { action: 'skip'; reason: string; invalid?: true };
 
 const Envelope = z.object({
   source: z.string(),
@@ -112,7 +115,8 @@ function refFromArn(arn: string, eventRegion: string | undefined, trigger: strin
 
 function fromRds(detail: unknown, region: string | undefined, resources: string[]): IntakeResult {
   const d = RdsDetail.safeParse(detail);
-  if (!d.success) return { action: 'skip', reason: `malformed aws.rds event: ${issues(d.error)}` };
+  if (!d.success)
+    return { action: 'skip', reason: `malformed aws.rds event: ${issues(d.error)}`, invalid: true };
   const eventId = d.data.EventID;
   if (SNAPSHOT_READY_EVENT_IDS[eventId] === undefined) {
     const known = KNOWN_SKIPS[eventId];
@@ -126,7 +130,12 @@ function fromRds(detail: unknown, region: string | undefined, resources: string[
   return refFromArn(arn, region, eventId);
 }
 
-function fromBackup(detailType: string, detail: unknown, region: string | undefined, resources: string[]) {
+function fromBackup(
+  detailType: string,
+  detail: unknown,
+  region: string | undefined,
+  resources: string[],
+): IntakeResult {
   if (detailType !== 'Backup Job State Change') {
     return {
       action: 'skip',
@@ -134,8 +143,13 @@ function fromBackup(detailType: string, detail: unknown, region: string | undefi
     } as const;
   }
   const d = BackupDetail.safeParse(detail);
-  if (!d.success)
-    return { action: 'skip', reason: `malformed aws.backup event: ${issues(d.error)}` } as const;
+  if (!d.success) {
+    return {
+      action: 'skip',
+      reason: `malformed aws.backup event: ${issues(d.error)}`,
+      invalid: true,
+    } as const;
+  }
   if (d.data.state !== 'COMPLETED') {
     return { action: 'skip', reason: `AWS Backup job is ${d.data.state}, not COMPLETED` } as const;
   }
@@ -153,11 +167,15 @@ function fromBackup(detailType: string, detail: unknown, region: string | undefi
 export function parseSnapshotEvent(event: unknown): IntakeResult {
   const envelope = Envelope.safeParse(event);
   if (!envelope.success) {
-    return { action: 'skip', reason: `not an EventBridge event: ${issues(envelope.error)}` };
+    return { action: 'skip', reason: `not an EventBridge event: ${issues(envelope.error)}`, invalid: true };
   }
   const { source, region, detail } = envelope.data;
   const resources = envelope.data.resources ?? [];
   if (source === 'aws.rds') return fromRds(detail, region, resources);
   if (source === 'aws.backup') return fromBackup(envelope.data['detail-type'], detail, region, resources);
-  return { action: 'skip', reason: `event source ${source} is neither aws.rds nor aws.backup` };
+  return {
+    action: 'skip',
+    reason: `event source ${source} is neither aws.rds nor aws.backup`,
+    invalid: true,
+  };
 }

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { recentExportFinder } from '../functions/on-snapshot/recent-exports.ts';
+import { parseSnapshotEvent, type SnapshotRef } from '../shared/events.ts';
+import type { SnapshotSource } from '../shared/job.ts';
+import { type Decision, decide } from '../shared/policy/decide.ts';
+import { loadPolicyFile } from '../shared/policy/load.ts';
+import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '../shared/snapshots.ts';
+
+/** Input the user must fix: exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface PlanOptions {
+  eventFile: string;
+  snapshotFile?: string;
+  policyFile: string;
+  bucket?: string;
+  kmsKey?: string;
+  role?: string;
+  stateMachineArn?: string;
+  json: boolean;
+}
+
+/** Export pricing is per GB of the whole snapshot; about $0.010/GB in us-east-1 and Region-dependent. */
+const USD_PER_GB = 0.01;
+
+function readJson(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Accepts the DBSnapshot / DBClusterSnapshot itself or a describe output holding exactly one. */
+function unwrapSnapshot(json: unknown, path: string): unknown {
+  if (json !== null && typeof json === 'object') {
+    const list =
+      (json as Record<string, unknown>).DBSnapshots ?? (json as Record<string, unknown>).DBClusterSnapshots;
+    if (Array.isArray(list)) {
+      if (list.length !== 1)
+        throw new UsageError(`snapshot file ${path} lists ${list.length} snapshots; expected one`);
+      return list[0];
+    }
+  }
+  return json;
+}
+
+async function described(
+  ref: SnapshotRef,
+  snapshotFile: string | undefined,
+): Promise<DescribedSnapshot | string> {
+  if (snapshotFile === undefined) {
+    const result = await describeSnapshot(new RDSClient({ region: ref.region }), ref);
+    return result.found ? result.snapshot : result.reason;
+  }
+  const snapshot = toDescribedSnapshot(unwrapSnapshot(readJson(snapshotFile, 'snapshot'), snapshotFile));
+  if (snapshot.source.arn.toLowerCase() !== ref.arn.toLowerCase()) {
+    throw new UsageError(
+      `snapshot file ${snapshotFile} describes ${snapshot.source.arn}, but the event names ${ref.arn}`,
+    );
+  }
+  return snapshot;
+}
+
+/** Runs the policy on an event offline (or with describe calls) and renders the decision. */
+export async function plan(options: PlanOptions): Promise<string> {
+  const event = readJson(options.eventFile, 'event');
+  const intake = parseSnapshotEvent(event);
+  if (intake.action === 'skip' && intake.invalid) {
+    throw new UsageError(`${options.eventFile} is not an RDS or AWS Backup snapshot event: ${intake.reason}`);
+  }
+  const policy = loadPolicyFile(options.policyFile);
+  if (intake.action === 'skip')
+    return render({ action: 'skip', rule: null, reason: intake.reason }, undefined, options);
+
+  const snapshot = await described(intake.snapshot, options.snapshotFile);
+  if (typeof snapshot === 'string')
+    return render({ action: 'skip', rule: null, reason: snapshot, alert: true }, undefined, options);
+  const stateMachineArn = options.stateMachineArn;
+  const decision = await decide(policy, snapshot.source, {
+    tags: snapshot.tags,
+    destination: { bucket: options.bucket, kmsKey: options.kmsKey, role: options.role },
+    recentExport:
+      stateMachineArn === undefined
+        ? undefined
+        : recentExportFinder(new SFNClient({ region: intake.snapshot.region }), stateMachineArn),
+  });
+  return render(decision, snapshot.source, options);
+}
+
+function render(decision: Decision, source: SnapshotSource | undefined, options: PlanOptions): string {
+  if (options.json) {
+    const out: Record<string, unknown> = {
+      action: decision.action,
+      rule: decision.rule,
+      reason: decision.reason,
+    };
+    if (decision.action === 'export') {
+      out.exportTaskIdentifier = decision.job.exportTaskIdentifier;
+      out.request = decision.job.request;
+    }
+    return JSON.stringify(out);
+  }
+  const lines = [
+    `Decision:  ${decision.action.toUpperCase()}${decision.rule === null ? ' (no rule)' : ` (rule "${decision.rule}")`}`,
+    `Reason:    ${decision.reason}`,
+  ];
+  if (decision.action === 'skip' && decision.alert) lines.push('Alert:     yes, operators would be notified');
+  if (source !== undefined) {
+    const size = source.sizeGB === undefined ? 'size unknown' : `${source.sizeGB} GB`;
+    lines.push(
+      `Snapshot:  ${source.arn}`,
+      `           ${source.kind}, ${source.snapshotType}, ${source.engine}, ${size}, from ${source.sourceIdentifier}`,
+    );
+  }
+  if (decision.action === 'export') {
+    const { job } = decision;
+    lines.push(`Export task identifier: ${job.exportTaskIdentifier}`);
+    lines.push(`StartExportTask request:\n${JSON.stringify(job.request, null, 2).replace(/^/gm, '  ')}`);
+    lines.push(
+      `Limits:    at most ${job.limits.maxConcurrentExports} concurrent exports; alert after ${job.limits.queueAlertAfterSeconds / 60} min queued`,
+    );
+    if (source?.sizeGB !== undefined) {
+      const cost = (source.sizeGB * USD_PER_GB).toFixed(2);
+      lines.push(
+        `Estimated cost: ~$${cost} (estimate: ${source.sizeGB} GB x $0.010/GB; charged on the whole snapshot, price varies by Region)`,
+      );
+    } else {
+      lines.push('Estimated cost: unknown (the snapshot size is unknown)');
+    }
+  }
+  return lines.join('\n');
+}
