@@ -143,7 +143,7 @@ describe('an export that does not complete', () => {
     expect(outcome.error?.name).toBe('UnknownExportStatus');
   });
 
-  it('alerts on a status outside the check-export contract through the Default branch', async () => {
+  it('routes a status outside the check-export contract to the unknown-status alert and fails', async () => {
     const start = new ScriptedFunction('start-export', [started()]);
     const offContract = { ...checked('IN_PROGRESS', 1), status: 'PAUSED' };
     expect(CheckResult.safeParse(offContract).success).toBe(false);
@@ -153,6 +153,8 @@ describe('an export that does not complete', () => {
 
     expect(kinds(outcome)).toEqual(['started', 'unknown-status']);
     expect(outcome.notifications[1]?.state.check?.status).toBe('PAUSED');
+    // NotifyInput refuses the off-contract state; the execution still fails under the right name.
+    expect(outcome.rejectedByNotifier).toEqual(['unknown-status']);
     expect(outcome.error?.name).toBe('UnknownExportStatus');
   });
 });
@@ -207,6 +209,7 @@ describe('waiting for a free export slot', () => {
 
     expect(kinds(outcome)).toEqual(['start-failed']);
     expect(outcome.notifications[0]?.state.error?.Error).toBe('UnexpectedStartResult');
+    expect(outcome.rejectedByNotifier).toEqual(['start-failed']);
     expect(outcome.error?.name).toBe('UnexpectedStartResult');
   });
 });
