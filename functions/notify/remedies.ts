@@ -74,8 +74,16 @@ const REMEDIES: Record<FatalErrorName | RetryableErrorName, Remedy> = {
     'Region and re-run the export once it recovers.',
 };
 
-/** Step Functions' own errors, which reach `$.error` like ours do. */
+/** Step Functions' own errors and the state machine's, which reach `$.error` like ours do. */
 const STATES_REMEDIES: Record<string, Remedy> = {
+  UnexpectedStartResult: ({ exportTaskIdentifier }) =>
+    'start-export returned an outcome the state machine does not handle: the deployed function and ' +
+    'statemachines/export.asl.yml disagree. Deploy both from the same commit, then re-run the export ' +
+    `(check first whether task ${exportTaskIdentifier} was started: \`aws rds describe-export-tasks ` +
+    `--export-task-identifier ${exportTaskIdentifier}\`).`,
+  'States.Runtime': ({ exportTaskIdentifier }) =>
+    `The state machine hit a runtime error (a path missing from the state). Read the history of execution ` +
+    `${exportTaskIdentifier} to find the state, fix the function or the ASL that produced it, and re-run the export.`,
   'States.Timeout': ({ exportTaskIdentifier }) =>
     `The execution exceeded its time limit. Check export task ${exportTaskIdentifier} with ` +
     `\`aws rds describe-export-tasks --export-task-identifier ${exportTaskIdentifier}\`; a very large ` +

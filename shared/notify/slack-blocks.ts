@@ -77,7 +77,7 @@ export function toSlackMessage(n: Notification): SlackMessage {
   if (n.cause !== undefined) blocks.push(section(`*Cause*\n${escapeMrkdwn(n.cause)}`));
   if (n.fix !== undefined) blocks.push(...paragraphSections('*Fix*', n.fix));
 
-  const details = Object.entries(n.details ?? {}).map(([k, v]): [string, string] => [k, String(v)]);
+  const details = Object.entries(n.details ?? {}).map(([k, v]): [string, string] => [labelOf(k), String(v)]);
   blocks.push(...fieldSections(details));
 
   const context = [
@@ -99,6 +99,12 @@ export function toSlackMessage(n: Notification): SlackMessage {
 /** Slack mrkdwn treats &, < and > as control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** `snapshotSizeGB` → `Snapshot size GB`: detail keys are camelCase for the JSON, words for people. */
+function labelOf(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  return words.charAt(0).toUpperCase() + words.slice(1).replace(/ ([A-Z])(?=[a-z])/g, (m) => m.toLowerCase());
 }
 
 function section(text: string): SlackBlock {

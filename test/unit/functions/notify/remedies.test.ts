@@ -153,6 +153,7 @@ describe('remedyFor', () => {
 
   it('handles Step Functions errors and falls back for names nobody classified', () => {
     expect(remedyFor('States.Timeout', state())).toContain(`--export-task-identifier ${EXPORT_ID}`);
+    expect(remedyFor('UnexpectedStartResult', state())).toContain('Deploy both from the same commit');
     expect(generic).toContain('Unclassified error SomethingNobodyKnows');
   });
 });

@@ -110,6 +110,16 @@ describe('toSlackMessage', () => {
     expect(texts(blocks).at(-1)).toMatch(/^…and \d+ more blocks/);
   });
 
+  it('shows details under readable labels', () => {
+    const { blocks } = toSlackMessage({
+      ...completed,
+      details: { snapshotSizeGB: 500, glueDatabase: 'rds_export_orders' },
+    });
+    const all = texts(blocks);
+    expect(all).toContain('*Snapshot size GB*\n500');
+    expect(all).toContain('*Glue database*\nrds_export_orders');
+  });
+
   it('leaves out facts the notification does not have', () => {
     const { blocks } = toSlackMessage({
       kind: 'started',
