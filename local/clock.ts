@@ -1,0 +1,67 @@
+/**
+ * Simulated time for the local stack. AWS exports take minutes to hours; the local stack runs them
+ * `scale` times faster. Everything that reads the clock in this process (the local endpoints and the
+ * real handlers' `Date.now()` / `new Date()`) sees simulated time, so durations the handlers compute
+ * (poll waits estimated from PercentProgress, queue ages) are in simulated seconds, exactly as they
+ * would be on AWS; sleeps convert simulated seconds back to real milliseconds.
+ */
+
+const RealDate = Date;
+
+export interface SimulatedClock {
+  readonly scale: number;
+  /** Simulated milliseconds since the epoch. */
+  now(): number;
+  /** Real milliseconds a simulated duration takes. */
+  realMs(simulatedSeconds: number): number;
+  /** Waits `simulatedSeconds` of simulated time, or until `signal` aborts. */
+  sleep(simulatedSeconds: number, signal?: AbortSignal): Promise<void>;
+}
+
+let installed: SimulatedClock | undefined;
+
+function createClock(scale: number): SimulatedClock {
+  const realStart = RealDate.now();
+  return {
+    scale,
+    now: () => realStart + (RealDate.now() - realStart) * scale,
+    realMs: (seconds) => (seconds * 1000) / scale,
+    sleep: (seconds, signal) =>
+      new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer = setTimeout(resolve, (seconds * 1000) / scale);
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+/**
+ * Makes the process's `Date` run at `scale` × real time (once per process; a second call with the
+ * same scale returns the installed clock, with another scale it throws).
+ */
+export function installSimulatedClock(scale: number): SimulatedClock {
+  if (!(scale > 0)) throw new Error(`time scale must be a positive number, got ${scale}`);
+  if (installed) {
+    if (installed.scale !== scale)
+      throw new Error(`a clock with scale ${installed.scale} is already installed`);
+    return installed;
+  }
+  const clock = createClock(scale);
+  if (scale !== 1) {
+    class ScaledDate extends RealDate {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(clock.now());
+        else super(...(args as [string | number | Date]));
+      }
+      static override now(): number {
+        return clock.now();
+      }
+    }
+    globalThis.Date = ScaledDate as DateConstructor;
+  }
+  installed = clock;
+  return clock;
+}

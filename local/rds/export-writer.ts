@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { CellValue, DatabaseSnapshot, ParquetKind, SnapshotColumn, SnapshotTable } from '../snapshot.ts';
+
+/** Where an export writes and what it exports (the StartExportTask request). */
+export interface ExportTarget {
+  exportTaskIdentifier: string;
+  bucket: string;
+  prefix: string;
+  /** ExportOnly entries: `database`, `database.schema`, `database.schema.table`. */
+  exportOnly: string[];
+}
+
+export interface TableOutcome {
+  target: string;
+  status: 'COMPLETE' | 'SKIPPED';
+  reason?: string;
+  sizeBytes: number;
+  rows: number;
+}
+
+export interface ExportOutcome {
+  tables: TableOutcome[];
+  totalBytes: number;
+  /** The WarningMessage DescribeExportTasks reports for the task (JSON string), when tables were skipped. */
+  warningMessage?: string;
+}
+
+const DUCKDB_TYPE: Record<ParquetKind, string> = {
+  INT64: 'BIGINT',
+  INT32: 'INTEGER',
+  INT16: 'SMALLINT',
+  DOUBLE: 'DOUBLE',
+  FLOAT: 'FLOAT',
+  BOOLEAN: 'BOOLEAN',
+  BINARY: 'BLOB',
+  STRING: 'VARCHAR',
+};
+
+// Aurora User Guide, Limitations: tables whose column names contain these characters are skipped.
+const FORBIDDEN_COLUMN_CHARACTERS = /[,;{}()\n\t= ]/;
+
+/** Why the service would skip this table, or undefined when it exports it (Aurora User Guide, Limitations). */
+export function skipReason(table: SnapshotTable): string | undefined {
+  if (table.persistence === 'u') return 'UNLOGGED_TABLE: unlogged tables are not exported';
+  if (table.persistence === 't') return 'TEMPORARY_TABLE: temporary tables are not exported';
+  if (table.name.includes('/')) return 'INVALID_TABLE_NAME: table names with a slash are not exported';
+  const bad = table.columns.find((c) => FORBIDDEN_COLUMN_CHARACTERS.test(c.name));
+  if (bad)
+    return `INVALID_COLUMN_NAME: column ${JSON.stringify(bad.name)} contains a character the export does not support`;
+  return undefined;
+}
+
+/** True when ExportOnly (empty = everything) selects the table. */
+export function selected(database: string, table: SnapshotTable, exportOnly: string[]): boolean {
+  if (exportOnly.length === 0) return true;
+  return exportOnly.some((entry) => {
+    const [db, schema, name] = entry.split('.');
+    return (
+      db === database &&
+      (schema === undefined || schema === table.schema) &&
+      (name === undefined || name === table.name)
+    );
+  });
+}
+
+// Aurora User Guide, Limitations: these characters in the S3 file path become underscores.
+export function pathSafe(name: string): string {
+  return name.replace(/[\\`" ]/g, '_');
+}
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+const APPEND: Record<ParquetKind, (appender: DuckDBAppender, value: never) => void> = {
+  INT64: (a, v: bigint) => a.appendBigInt(v),
+  INT32: (a, v: number) => a.appendInteger(v),
+  INT16: (a, v: number) => a.appendSmallInt(v),
+  DOUBLE: (a, v: number) => a.appendDouble(v),
+  FLOAT: (a, v: number) => a.appendFloat(v),
+  BOOLEAN: (a, v: boolean) => a.appendBoolean(v),
+  BINARY: (a, v: Uint8Array) => a.appendBlob(v),
+  STRING: (a, v: string) => a.appendVarchar(v),
+};
+
+function append(appender: DuckDBAppender, kind: ParquetKind, value: CellValue): void {
+  if (value === null) appender.appendNull();
+  else APPEND[kind](appender, value as never);
+}
+
+/** Writes the table as one GZIP Parquet file with the export's type mapping; returns its path. */
+async function writeParquet(
+  connection: DuckDBConnection,
+  table: SnapshotTable,
+  dir: string,
+  index: number,
+): Promise<string> {
+  const staging = `t${index}`;
+  // Positional staging names: DuckDB identifiers are case-insensitive, PostgreSQL ones are not.
+  const columns = table.columns.map((c: SnapshotColumn, i) => `c${i} ${DUCKDB_TYPE[c.kind]}`).join(', ');
+  await connection.run(`CREATE TABLE ${staging} (${columns})`);
+  const appender = await connection.createAppender(staging);
+  for (const row of table.rows) {
+    table.columns.forEach((column, i) => {
+      append(appender, column.kind, row[i] ?? null);
+    });
+    appender.endRow();
+  }
+  appender.closeSync();
+  const file = join(dir, `${staging}.parquet`);
+  const select = table.columns.map((c, i) => `c${i} AS ${quote(c.name)}`).join(', ');
+  await connection.run(
+    `COPY (SELECT ${select} FROM ${staging}) TO '${file}' (FORMAT parquet, COMPRESSION gzip, ROW_GROUP_SIZE 100000)`,
+  );
+  await connection.run(`DROP TABLE ${staging}`);
+  return file;
+}
+
+/**
+ * Writes the snapshot's tables to S3 in the documented layout
+ * (`<prefix>/<id>/<database>/<schema>.<table>/<batch>/part-00000-<uuid>-c000.gz.parquet`),
+ * applying ExportOnly and the documented skip rules.
+ */
+export async function writeExportData(
+  s3: Pick<S3Client, 'send'>,
+  snapshot: DatabaseSnapshot,
+  target: ExportTarget,
+): Promise<ExportOutcome> {
+  const root = exportRoot(target);
+  const dir = await mkdtemp(join(tmpdir(), 'local-rds-export-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const tables: TableOutcome[] = [];
+  try {
+    let index = 0;
+    for (const table of snapshot.tables) {
+      if (!selected(snapshot.database, table, target.exportOnly)) continue;
+      const name = `${snapshot.database}.${table.schema}.${table.name}`;
+      const reason = skipReason(table);
+      if (reason) {
+        tables.push({ target: name, status: 'SKIPPED', reason, sizeBytes: 0, rows: 0 });
+        continue;
+      }
+      const file = await writeParquet(connection, table, dir, index++);
+      const body = await readFile(file);
+      const key = `${root}${pathSafe(snapshot.database)}/${pathSafe(`${table.schema}.${table.name}`)}/1/part-00000-${randomUUID()}-c000.gz.parquet`;
+      await s3.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
+      tables.push({ target: name, status: 'COMPLETE', sizeBytes: body.length, rows: table.rows.length });
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const skipped = tables.filter((t) => t.status === 'SKIPPED');
+  return {
+    tables,
+    totalBytes: tables.reduce((sum, t) => sum + t.sizeBytes, 0),
+    ...(skipped.length === 0
+      ? {}
+      : {
+          warningMessage: JSON.stringify({
+            skippedTables: skipped.map((t) => ({ target: t.target, reason: t.reason })),
+            skippedObjectives: [],
+            general: [],
+          }),
+        }),
+  };
+}
+
+/** `<prefix>/<id>/` (no leading slash when the prefix is empty). */
+export function exportRoot(target: Pick<ExportTarget, 'prefix' | 'exportTaskIdentifier'>): string {
+  const prefix = target.prefix.replace(/^\/+|\/+$/g, '');
+  return `${prefix === '' ? '' : `${prefix}/`}${target.exportTaskIdentifier}/`;
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { FaultInjector, type LocalServer, listen, send } from '../http.ts';
+import { decodeQuery, list, queryError, queryResponse } from '../query-protocol.ts';
+import type { RequestLogger } from '../request-log.ts';
+import { fault, RdsFault } from './faults.ts';
+import type { SnapshotStore, StoredSnapshot } from './snapshots.ts';
+import type { ExportTaskRecord, ExportTasks } from './tasks.ts';
+
+const NAMESPACE = 'https://rds.amazonaws.com/doc/2014-10-31/';
+
+export interface LocalRds extends LocalServer {
+  readonly faults: FaultInjector;
+}
+
+function dbSnapshot(s: StoredSnapshot) {
+  return {
+    DBSnapshotIdentifier: s.identifier,
+    DBInstanceIdentifier: s.sourceIdentifier,
+    SnapshotCreateTime: s.data.takenAt,
+    Engine: 'postgres',
+    EngineVersion: '16.4',
+    AllocatedStorage: 1,
+    Status: 'available',
+    Port: 5432,
+    SnapshotType: s.snapshotType,
+    Encrypted: true,
+    DBSnapshotArn: s.arn,
+    TagList: list('Tag', [{ Key: 'stack', Value: 'local' }]),
+  };
+}
+
+function dbClusterSnapshot(s: StoredSnapshot) {
+  return {
+    DBClusterSnapshotIdentifier: s.identifier,
+    DBClusterIdentifier: s.sourceIdentifier,
+    SnapshotCreateTime: s.data.takenAt,
+    Engine: 'aurora-postgresql',
+    EngineVersion: '16.4',
+    AllocatedStorage: 1,
+    Status: 'available',
+    Port: 5432,
+    SnapshotType: s.snapshotType,
+    StorageEncrypted: true,
+    DBClusterSnapshotArn: s.arn,
+    TagList: list('Tag', [{ Key: 'stack', Value: 'local' }]),
+  };
+}
+
+interface Filter {
+  Name?: string;
+  Values?: string[];
+}
+
+const FILTER_FIELDS: Record<string, (t: ExportTaskRecord) => string> = {
+  'export-task-identifier': (t) => t.ExportTaskIdentifier,
+  's3-bucket': (t) => t.S3Bucket,
+  'source-arn': (t) => t.SourceArn,
+  // DescribeExportTasks: status filter values are lowercase.
+  status: (t) => t.Status.toLowerCase(),
+};
+
+function describeExportTasks(tasks: ExportTasks, params: Record<string, unknown>) {
+  const maxRecords = params.MaxRecords === undefined ? 100 : Number(params.MaxRecords);
+  if (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100) {
+    throw fault.invalidParameter('The parameter MaxRecords must be between 20 and 100.');
+  }
+  const filters = (params.Filters as Filter[] | undefined) ?? [];
+  let matching = [...tasks.tasks.values()];
+  for (const filter of filters) {
+    const field = FILTER_FIELDS[filter.Name ?? ''];
+    if (!field) throw fault.invalidParameter(`Unrecognized filter name: ${filter.Name}`);
+    const values = new Set(
+      (filter.Values ?? []).map((v) => (filter.Name === 'status' ? v.toLowerCase() : v)),
+    );
+    matching = matching.filter((t) => values.has(field(t)));
+  }
+  if (typeof params.ExportTaskIdentifier === 'string') {
+    matching = matching.filter((t) => t.ExportTaskIdentifier === params.ExportTaskIdentifier);
+  }
+  if (typeof params.SourceArn === 'string')
+    matching = matching.filter((t) => t.SourceArn === params.SourceArn);
+  if (typeof params.SourceType === 'string')
+    matching = matching.filter((t) => t.SourceType === params.SourceType);
+  const offset =
+    typeof params.Marker === 'string' ? Number(Buffer.from(params.Marker, 'base64url').toString()) : 0;
+  const page = matching.slice(offset, offset + maxRecords);
+  const next =
+    offset + maxRecords < matching.length
+      ? Buffer.from(String(offset + maxRecords)).toString('base64url')
+      : undefined;
+  return { Marker: next, ExportTasks: list('ExportTask', page) };
+}
+
+/** Starts the local RDS endpoint (RDS Query protocol, API version 2014-10-31) for the export calls. */
+export async function startLocalRds(
+  tasks: ExportTasks,
+  snapshots: SnapshotStore,
+  log: RequestLogger,
+): Promise<LocalRds> {
+  const faults = new FaultInjector();
+  const actions: Record<string, (p: Record<string, unknown>) => Promise<unknown> | unknown> = {
+    StartExportTask: (p) => tasks.start(p),
+    DescribeExportTasks: (p) => describeExportTasks(tasks, p),
+    CancelExportTask: (p) => tasks.cancel(String(p.ExportTaskIdentifier ?? '')),
+    DescribeDBSnapshots: (p) => {
+      const id = p.DBSnapshotIdentifier as string | undefined;
+      const found = id ? [snapshots.find('db-snapshot', id)] : snapshots.list('db-snapshot');
+      return { DBSnapshots: list('DBSnapshot', found.map(dbSnapshot)) };
+    },
+    DescribeDBClusterSnapshots: (p) => {
+      const id = p.DBClusterSnapshotIdentifier as string | undefined;
+      const found = id ? [snapshots.find('cluster-snapshot', id)] : snapshots.list('cluster-snapshot');
+      return { DBClusterSnapshots: list('DBClusterSnapshot', found.map(dbClusterSnapshot)) };
+    },
+  };
+  const server = await listen(async (_req, body, res) => {
+    const requestId = randomUUID();
+    const { Action, Version, ...params } = decodeQuery(body.toString('utf8'));
+    const action = String(Action);
+    log({ service: 'rds', action, params });
+    try {
+      const handler = actions[action];
+      if (!handler || Version !== '2014-10-31') {
+        throw new RdsFault(
+          'InvalidAction',
+          `The action ${action} (version ${Version}) is not valid for this endpoint.`,
+        );
+      }
+      if (faults.take(action)) throw fault.throttling();
+      const result = await handler(params);
+      send(res, 200, 'text/xml', queryResponse(NAMESPACE, action, result, requestId));
+    } catch (error) {
+      if (!(error instanceof RdsFault)) throw error;
+      send(res, error.status, 'text/xml', queryError('Sender', error.code, error.message, requestId));
+    }
+  });
+  return { ...server, faults };
+}

@@ -1,0 +1,85 @@
+import type { SourceDatabase } from '../database.ts';
+import { type DatabaseSnapshot, takeSnapshot } from '../snapshot.ts';
+import { fault } from './faults.ts';
+
+export type SnapshotKind = 'db-snapshot' | 'cluster-snapshot';
+
+export interface StoredSnapshot {
+  kind: SnapshotKind;
+  identifier: string;
+  arn: string;
+  /** DB instance or cluster the snapshot was taken from. */
+  sourceIdentifier: string;
+  snapshotType: 'manual' | 'automated';
+  data: DatabaseSnapshot;
+}
+
+/** The account's snapshots: each one a consistent copy of the database taken at creation. */
+export class SnapshotStore {
+  readonly #byArn = new Map<string, StoredSnapshot>();
+
+  constructor(
+    private readonly region: string,
+    private readonly account: string,
+  ) {}
+
+  arnOf(kind: SnapshotKind, identifier: string): string {
+    const type = kind === 'cluster-snapshot' ? 'cluster-snapshot' : 'snapshot';
+    return `arn:aws:rds:${this.region}:${this.account}:${type}:${identifier}`;
+  }
+
+  /** Takes a snapshot of `db` now (a consistent read of every table). */
+  async create(
+    db: SourceDatabase,
+    identifier: string,
+    options: { kind?: SnapshotKind; sourceIdentifier?: string } = {},
+  ): Promise<StoredSnapshot> {
+    const kind = options.kind ?? 'db-snapshot';
+    const stored: StoredSnapshot = {
+      kind,
+      identifier,
+      arn: this.arnOf(kind, identifier),
+      sourceIdentifier: options.sourceIdentifier ?? 'sample-postgres',
+      snapshotType: identifier.startsWith('rds:') ? 'automated' : 'manual',
+      data: await takeSnapshot(db),
+    };
+    this.#byArn.set(stored.arn, stored);
+    return stored;
+  }
+
+  /** Adds an already-taken copy under another identifier (cheap fan-out for bursts of snapshots). */
+  add(identifier: string, from: StoredSnapshot, takenAt = new Date()): StoredSnapshot {
+    const stored = {
+      ...from,
+      identifier,
+      arn: this.arnOf(from.kind, identifier),
+      data: { ...from.data, takenAt },
+    };
+    this.#byArn.set(stored.arn, stored);
+    return stored;
+  }
+
+  list(kind: SnapshotKind): StoredSnapshot[] {
+    return [...this.#byArn.values()].filter((s) => s.kind === kind);
+  }
+
+  /** Finds a snapshot by identifier or ARN, or throws the API's not-found fault. */
+  find(kind: SnapshotKind, idOrArn: string): StoredSnapshot {
+    const arn = idOrArn.startsWith('arn:') ? idOrArn : this.arnOf(kind, idOrArn);
+    const found = this.#byArn.get(arn);
+    if (!found || found.kind !== kind) {
+      throw kind === 'cluster-snapshot'
+        ? fault.clusterSnapshotNotFound(idOrArn)
+        : fault.snapshotNotFound(idOrArn);
+    }
+    return found;
+  }
+
+  /** The snapshot a StartExportTask SourceArn names; a live cluster ARN is not supported here. */
+  bySourceArn(arn: string): StoredSnapshot {
+    const match = /^arn:[^:]+:rds:[^:]*:[^:]*:(snapshot|cluster-snapshot|cluster):(.+)$/.exec(arn);
+    if (!match) throw fault.invalidParameter(`The parameter SourceArn is not a valid ARN: ${arn}`);
+    if (match[1] === 'cluster') throw fault.clusterNotFound(match[2] ?? arn);
+    return this.find(match[1] === 'snapshot' ? 'db-snapshot' : 'cluster-snapshot', arn);
+  }
+}
