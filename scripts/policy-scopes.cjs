@@ -78,7 +78,8 @@ function deriveScopes(policy, defaults, slackParameter) {
 
 function loadPolicy(serviceDir) {
   const { loadPolicyFile } = tsRequire(path.join(serviceDir, 'shared', 'policy', 'load.ts'), __filename);
-  return loadPolicyFile(path.join(serviceDir, POLICY_FILE));
+  // Relative to the working directory, so the error reads `export-policy.yml: rules[0]...`.
+  return loadPolicyFile(path.relative(process.cwd(), path.join(serviceDir, POLICY_FILE)) || POLICY_FILE);
 }
 
 module.exports = async ({ resolveVariable }) => {

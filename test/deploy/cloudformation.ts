@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export type Template = {
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
+};
+export type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+};
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/** Copies what packaging reads into a temp dir (node_modules linked), optionally with another policy. */
+export function serviceCopy(policy?: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rds-export-service-'));
+  for (const entry of [
+    'serverless.yml',
+    'package.json',
+    'export-policy.yml',
+    'scripts',
+    'shared',
+    'functions',
+    'statemachines',
+  ]) {
+    cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  if (policy !== undefined) cpSync(policy, path.join(dir, 'export-policy.yml'));
+  return dir;
+}
+
+/**
+ * Runs `serverless package` offline: fake credentials, and every AWS endpoint and proxy pointed at a
+ * closed local port, so any call to AWS would fail the packaging instead of reaching the network.
+ */
+export function slsPackage(
+  serviceDir: string,
+  outDir: string,
+  params: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  const bin = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const args = [bin, 'package', '--stage', 'test', '--region', 'eu-west-1', '--package', outDir];
+  for (const [k, v] of Object.entries(params)) args.push('--param', `${k}=${v}`);
+  const closed = 'http://127.0.0.1:9';
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL: closed,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    HTTP_PROXY: closed,
+    HTTPS_PROXY: closed,
+    SLS_TELEMETRY_DISABLED: '1',
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: serviceDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+export function readTemplate(outDir: string): Template {
+  return JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+}
+
+export const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** Evaluates a condition of the template (Fn::Equals / Fn::Not over package-time literals). */
+export function condition(template: Template, name: string): boolean {
+  const evaluate = (expr: unknown): boolean => {
+    const e = expr as Record<string, unknown>;
+    if ('Fn::Equals' in e) {
+      const [a, b] = e['Fn::Equals'] as unknown[];
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+    if ('Fn::Not' in e) return !evaluate((e['Fn::Not'] as unknown[])[0]);
+    if ('Condition' in e) return condition(template, e.Condition as string);
+    throw new Error(`cannot evaluate ${JSON.stringify(expr)}`);
+  };
+  return evaluate(template.Conditions?.[name]);
+}
+
+/** Resolves every Fn::If in a value the way CloudFormation would for this template's conditions. */
+export function resolveIfs(template: Template, value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value
+      .map((v) => resolveIfs(template, v))
+      .filter((v) => !(isObject(v) && v.Ref === 'AWS::NoValue'));
+  }
+  if (!isObject(value)) return value;
+  if ('Fn::If' in value) {
+    const [name, whenTrue, whenFalse] = value['Fn::If'] as [string, unknown, unknown];
+    return resolveIfs(template, condition(template, name) ? whenTrue : whenFalse);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveIfs(template, v)]));
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+
+/** The statements of a role's inline policies and of the AWS::IAM::Policy resources attached to it. */
+export function roleStatements(template: Template, roleId: string): Statement[] {
+  const role = template.Resources[roleId];
+  if (role === undefined) throw new Error(`no ${roleId}`);
+  const inline = asList(role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[]);
+  const attached = Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy')
+    .filter((r) =>
+      asList(r.Properties.Roles as unknown[]).some(
+        (x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }),
+      ),
+    )
+    .map((r) => r.Properties as { PolicyDocument: { Statement: Statement[] } });
+  return [...inline, ...attached].flatMap(
+    (p) => resolveIfs(template, p.PolicyDocument.Statement) as Statement[],
+  );
+}
+
+/** Every IAM-style statement anywhere in the template: roles, policies, key, bucket, queue and topic policies. */
+export function allStatements(template: Template): { resource: string; statement: Statement }[] {
+  const found: { resource: string; statement: Statement }[] = [];
+  const walk = (resource: string, value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const v of value) walk(resource, v);
+      return;
+    }
+    if (!isObject(value)) return;
+    if ('Effect' in value && ('Action' in value || 'NotAction' in value)) {
+      found.push({ resource, statement: value as Statement });
+      return;
+    }
+    for (const v of Object.values(value)) walk(resource, v);
+  };
+  for (const [id, r] of Object.entries(template.Resources)) walk(id, r.Properties);
+  return found;
+}
+
+export const actionsOf = (s: Statement): string[] => asList(s.Action);

@@ -1,0 +1,303 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  actionsOf,
+  allStatements,
+  asList,
+  condition,
+  ROOT,
+  readTemplate,
+  resolveIfs,
+  roleStatements,
+  type Statement,
+  serviceCopy,
+  slsPackage,
+  type Template,
+} from './cloudformation.ts';
+
+const EXISTING = {
+  existingBucketName: 'existing-export-bucket',
+  existingKmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',
+  existingExportRoleArn: 'arn:aws:iam::123456789012:role/existing-export-role',
+};
+const FUNCTION_ROLES = [
+  'OnSnapshotRole',
+  'StartExportRole',
+  'CheckExportRole',
+  'RegisterExportRole',
+  'NotifyRole',
+];
+const EXPORT_KEY_ARN = { 'Fn::GetAtt': ['ExportKey', 'Arn'] };
+const EXPORT_ROLE_ARN = { 'Fn::GetAtt': ['ExportRole', 'Arn'] };
+
+const temp: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  temp.push(dir);
+  return dir;
+};
+let created: Template;
+let existing: Template;
+let createdOut: string;
+let invalid: { code: number | null; output: string };
+
+// Three packagings, run at once (different service dirs): the repo as is, the repo with existing
+// bucket/key/role and a policy naming its own destinations, and an invalid policy.
+beforeAll(async () => {
+  createdOut = tempDir('rds-export-package-');
+  const existingOut = tempDir('rds-export-package-');
+  const existingDir = serviceCopy(path.join(import.meta.dirname, 'own-destinations-policy.yml'));
+  const invalidPolicy = path.join(tempDir('rds-export-policy-'), 'export-policy.yml');
+  writeFileSync(
+    invalidPolicy,
+    'version: 1\nrules:\n  - name: all\n    action: export\n    export:\n      maxConcurrentExports: 9\n',
+  );
+  const invalidDir = serviceCopy(invalidPolicy);
+  temp.push(existingDir, invalidDir);
+  const [first, second, third] = await Promise.all([
+    slsPackage(ROOT, createdOut),
+    slsPackage(existingDir, existingOut, EXISTING),
+    slsPackage(invalidDir, tempDir('rds-export-package-')),
+  ]);
+  if (first.code !== 0) throw new Error(`serverless package failed:\n${first.output}`);
+  if (second.code !== 0)
+    throw new Error(`serverless package with existing resources failed:\n${second.output}`);
+  created = readTemplate(createdOut);
+  existing = readTemplate(existingOut);
+  invalid = third;
+});
+
+afterAll(() => {
+  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+});
+
+const resource = (t: Template, id: string) => {
+  const r = t.Resources[id];
+  if (r === undefined) throw new Error(`template has no ${id}`);
+  return r;
+};
+const statementWith = (statements: Statement[], action: string) =>
+  statements.filter((s) => actionsOf(s).includes(action));
+
+describe('serverless package', () => {
+  it('routes RDS snapshot-created and snapshot-copied events to onSnapshot by event ID', () => {
+    const rule = resource(created, 'RdsSnapshotEventsRule').Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.rds'],
+      'detail-type': ['RDS DB Snapshot Event', 'RDS DB Cluster Snapshot Event'],
+      detail: {
+        EventID: [
+          'RDS-EVENT-0042',
+          'RDS-EVENT-0091',
+          'RDS-EVENT-0075',
+          'RDS-EVENT-0169',
+          'RDS-EVENT-0197',
+          'RDS-EVENT-0060',
+        ],
+      },
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': ['OnSnapshotLambdaFunction', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] } },
+      }),
+    ]);
+  });
+
+  it('routes completed AWS Backup jobs for RDS and Aurora to onSnapshot', () => {
+    const rule = resource(created, 'BackupJobCompletedRule').Properties;
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.backup'],
+      'detail-type': ['Backup Job State Change'],
+      detail: { state: ['COMPLETED'], resourceType: ['RDS', 'Aurora'] },
+    });
+    expect(JSON.stringify(rule.Targets)).toContain('OnSnapshotLambdaFunction');
+  });
+
+  it('keeps events onSnapshot failed on in a dead-letter queue after retrying', () => {
+    const config = resource(created, 'OnSnapshotLambdaEvConf').Properties;
+    expect(config.MaximumRetryAttempts).toBe(2);
+    expect(config.DestinationConfig).toEqual({
+      OnFailure: { Destination: { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] } },
+    });
+  });
+
+  it('builds the state machine from the ASL file with all four function ARNs substituted', () => {
+    const definition = resource(created, 'ExportStateMachine').Properties.DefinitionString as {
+      'Fn::Sub': [string, Record<string, unknown>];
+    };
+    const [text, substitutions] = definition['Fn::Sub'];
+    const functions = Object.values(substitutions).map(
+      (v) => (v as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0],
+    );
+    expect(functions.sort()).toEqual([
+      'CheckExportLambdaFunction',
+      'NotifyLambdaFunction',
+      'RegisterExportLambdaFunction',
+      'StartExportLambdaFunction',
+    ]);
+    expect(text).not.toMatch(/\$\{\w*FunctionArn\}/);
+    const asl = JSON.parse(text.replace(/\$\{(\w+)\}/g, 'arn:aws:lambda:eu-west-1:123456789012:function:$1'));
+    expect(asl.StartAt).toBe('Start export');
+    expect(asl.TimeoutSeconds).toBeGreaterThan(0);
+  });
+
+  it('gives rds:StartExportTask, kms:CreateGrant and iam:PassRole to the start function alone', () => {
+    for (const role of FUNCTION_ROLES.filter((r) => r !== 'StartExportRole')) {
+      const actions = roleStatements(created, role).flatMap(actionsOf);
+      expect(actions).not.toContain('rds:StartExportTask');
+      expect(actions).not.toContain('kms:CreateGrant');
+      expect(actions).not.toContain('iam:PassRole');
+    }
+    expect(statementWith(roleStatements(created, 'StartExportRole'), 'rds:StartExportTask')).toHaveLength(1);
+  });
+
+  it('scopes the start function key use to the export key and PassRole to the export role for RDS only', () => {
+    const statements = roleStatements(created, 'StartExportRole');
+    const [kms] = statementWith(statements, 'kms:CreateGrant');
+    expect(actionsOf(kms as Statement).sort()).toEqual(['kms:CreateGrant', 'kms:DescribeKey']);
+    expect(asList(kms?.Resource)).toContainEqual(EXPORT_KEY_ARN);
+    expect(asList(kms?.Resource)).not.toContain('*');
+    const [pass] = statementWith(statements, 'iam:PassRole');
+    expect(asList(pass?.Resource)).toContainEqual(EXPORT_ROLE_ARN);
+    expect(asList(pass?.Resource)).not.toContain('*');
+    expect(pass?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'export.rds.amazonaws.com' } });
+  });
+
+  it('grants no "Action": "*" and "Resource": "*" only where IAM offers nothing narrower', () => {
+    const statements = allStatements(created);
+    expect(statements.filter(({ statement }) => asList(statement.Action).includes('*'))).toEqual([]);
+    const wildcard = statements.filter(({ statement }) => asList(statement.Resource).includes('*'));
+    for (const { resource: id, statement } of wildcard) {
+      // In a key policy "*" means the key itself; the RDS export-task actions have no resource types.
+      const keyPolicy = resource(created, id).Type === 'AWS::KMS::Key';
+      const exportTasks = actionsOf(statement).every((a) => /^rds:(Start|Describe)ExportTasks?$/.test(a));
+      expect({ id, statement, justified: keyPolicy || exportTasks }).toMatchObject({ justified: true });
+    }
+  });
+
+  it('creates the export bucket encrypted with the key, public access blocked and TLS required', () => {
+    const bucket = resource(created, 'ExportBucket').Properties;
+    expect(bucket.BucketEncryption).toMatchObject({
+      ServerSideEncryptionConfiguration: [
+        {
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::If': ['CreateExportKey', EXPORT_KEY_ARN, ''] },
+          },
+        },
+      ],
+    });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    const policy = resource(created, 'ExportBucketPolicy').Properties.PolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('creates a rotating key that the account administers and the export role may use', () => {
+    const key = resource(created, 'ExportKey').Properties;
+    expect(key.EnableKeyRotation).toBe(true);
+    const statements = (key.KeyPolicy as { Statement: Statement[] }).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Principal: { AWS: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:root` } },
+        Action: 'kms:*',
+      }),
+    );
+    const exportRole = statements.find((s) => JSON.stringify(s.Principal).includes('ExportRole'));
+    expect(asList(exportRole?.Action).sort()).toEqual(
+      [
+        'kms:CreateGrant',
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey*',
+        'kms:ReEncrypt*',
+        'kms:RetireGrant',
+      ].sort(),
+    );
+    expect(resource(created, 'ExportKeyAlias').Properties.TargetKeyId).toEqual({ Ref: 'ExportKey' });
+  });
+
+  it('creates the export role trusted by export.rds.amazonaws.com with the documented S3 actions', () => {
+    const role = resource(created, 'ExportRole').Properties;
+    expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain('"Service":"export.rds.amazonaws.com"');
+    const [s3] = statementWith(roleStatements(created, 'ExportRole'), 's3:PutObject*');
+    expect(actionsOf(s3 as Statement).sort()).toEqual(
+      ['s3:DeleteObject*', 's3:GetBucketLocation', 's3:GetObject*', 's3:ListBucket', 's3:PutObject*'].sort(),
+    );
+  });
+
+  it('creates an encrypted notification topic that the alarms on failed and timed-out executions publish to', () => {
+    expect(resource(created, 'NotificationTopic').Properties.KmsMasterKeyId).toBeDefined();
+    const alarms = Object.values(created.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      const alarm = alarms.find((a) => a.Properties.MetricName === metric);
+      expect(alarm?.Properties).toMatchObject({
+        Namespace: 'AWS/States',
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'ExportStateMachine' } }],
+        AlarmActions: [{ Ref: 'NotificationTopic' }],
+      });
+    }
+  });
+
+  it('ships the policy file inside the onSnapshot package and points POLICY_FILE at it', () => {
+    expect(readFileSync(path.join(createdOut, 'onSnapshot.zip')).includes('export-policy.yml')).toBe(true);
+    const env = (
+      resource(created, 'OnSnapshotLambdaFunction').Properties.Environment as { Variables: object }
+    ).Variables;
+    expect(env).toMatchObject({
+      POLICY_FILE: 'export-policy.yml',
+      STATE_MACHINE_ARN: { Ref: 'ExportStateMachine' },
+    });
+  });
+
+  it('uses an existing bucket, key and role instead of creating them, and scopes IAM to them', () => {
+    for (const [name, id] of [
+      ['CreateExportBucket', 'ExportBucket'],
+      ['CreateExportKey', 'ExportKey'],
+      ['CreateExportRole', 'ExportRole'],
+    ] as const) {
+      expect(resource(existing, id).Condition).toBe(name);
+      expect(condition(existing, name)).toBe(false);
+    }
+    const start = roleStatements(existing, 'StartExportRole');
+    expect(asList(statementWith(start, 'kms:CreateGrant')[0]?.Resource)).toContain(
+      EXISTING.existingKmsKeyArn,
+    );
+    expect(asList(statementWith(start, 'iam:PassRole')[0]?.Resource)).toContain(
+      EXISTING.existingExportRoleArn,
+    );
+    const read = statementWith(roleStatements(existing, 'RegisterExportRole'), 's3:GetObject')[0];
+    expect(JSON.stringify(read?.Resource)).toContain(EXISTING.existingBucketName);
+    expect(JSON.stringify(read?.Resource)).not.toContain('ExportBucket');
+  });
+
+  it('also allows the buckets, keys and roles that policy rules name themselves', () => {
+    const start = roleStatements(existing, 'StartExportRole');
+    expect(asList(statementWith(start, 'kms:CreateGrant')[0]?.Resource)).toContainEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/0f3c1b2a-4d5e-4f60-8a7b-9c0d1e2f3a4b`,
+    });
+    expect(asList(statementWith(start, 'iam:PassRole')[0]?.Resource)).toContain(
+      'arn:aws:iam::123456789012:role/archive-export',
+    );
+    const read = statementWith(roleStatements(existing, 'RegisterExportRole'), 's3:GetObject')[0];
+    expect(JSON.stringify(resolveIfs(existing, read?.Resource))).toContain('archive-exports-bucket');
+  });
+
+  it('fails on an invalid policy with a message naming the field', () => {
+    expect(invalid.code).not.toBe(0);
+    expect(invalid.output).toContain('rules[0].export.maxConcurrentExports');
+  });
+});
