@@ -138,6 +138,12 @@ export const CheckResult = z.object({
   polls: z.number().int().positive(),
   /** First time this execution saw IN_PROGRESS, to estimate the rate from PercentProgress. */
   inProgressSince: z.iso.datetime({ offset: true }).optional(),
+  /** PercentProgress seen at `inProgressSince`. */
+  inProgressSincePercent: z.number().min(0).max(100).optional(),
+  /** Last check that saw STARTING: IN_PROGRESS began after it, which bounds the rate. */
+  startingSeenAt: z.iso.datetime({ offset: true }).optional(),
+  /** About when tracking began (StartExportTask, or TaskStartTime of a task found already running). */
+  trackingSince: z.iso.datetime({ offset: true }).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
@@ -160,6 +166,10 @@ export const RegistrationResult = z.object({
   skipped: z.array(z.object({ target: z.string(), reason: z.string() })),
   /** Tables that could not be registered, with the reason. */
   failed: z.array(z.object({ target: z.string(), reason: z.string() })),
+  /** Export metadata files (or entries) that could not be read; the other tables were still registered. */
+  problems: z.array(z.string()).optional(),
+  /** Requests the registration made. */
+  requests: z.object({ glue: z.number().int().nonnegative(), s3: z.number().int().nonnegative() }).optional(),
 });
 export type RegistrationResult = z.infer<typeof RegistrationResult>;
 

@@ -1,0 +1,62 @@
+import type { PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
+import type { DesiredTable } from './glue-tables.ts';
+import {
+  historyTableInput,
+  latestTableInput,
+  P,
+  partitionInput,
+  sameTable,
+  unionColumns,
+} from './glue-tables.ts';
+
+export type GlueWrite =
+  | { kind: 'createTable'; input: TableInput }
+  | { kind: 'updateTable'; input: TableInput }
+  | { kind: 'createPartition'; table: string; partition: PartitionInput };
+
+function isNewerOrSame(d: DesiredTable, latest: Table | undefined): boolean {
+  const current = latest?.Parameters?.[P.snapshotTime];
+  if (current === undefined) return true;
+  const a = Date.parse(d.snapshotTime);
+  const b = Date.parse(current);
+  if (Number.isNaN(a) || Number.isNaN(b)) return d.snapshotTime >= current;
+  return a >= b;
+}
+
+/**
+ * The writes that bring one table pair up to date with this export, in the order they must run.
+ *
+ * Order makes re-runs cheap and safe: history table, then the partition, then the latest table last.
+ * A latest table that already names this export therefore proves the earlier writes happened, so a
+ * second run of the same export plans nothing. Steady state (same schema) is two writes: the
+ * partition and the latest table; a schema change adds one update of the history table. An export
+ * older than the one the latest table shows only adds its partition.
+ */
+export function planTable(
+  d: DesiredTable,
+  latest: Table | undefined,
+  history: Table | undefined,
+): GlueWrite[] {
+  const writes: GlueWrite[] = [];
+  const latestInput = latestTableInput(d);
+  if (latest && latest.Parameters?.[P.exportId] === d.exportId && sameTable(latest, latestInput)) return [];
+  const newest = isNewerOrSame(d, latest);
+  if (!history) {
+    writes.push({ kind: 'createTable', input: historyTableInput(d, d.columns) });
+  } else if (newest) {
+    const wanted = historyTableInput(d, unionColumns(d.columns, history.StorageDescriptor?.Columns));
+    // The history table's location is where it was first created; only its columns follow the schema.
+    const location = history.StorageDescriptor?.Location;
+    if (wanted.StorageDescriptor && location) wanted.StorageDescriptor.Location = location;
+    if (!sameTable(history, wanted)) writes.push({ kind: 'updateTable', input: wanted });
+  }
+  writes.push({
+    kind: 'createPartition',
+    table: historyTableInput(d, []).Name ?? '',
+    partition: partitionInput(d),
+  });
+  if (!latest) writes.push({ kind: 'createTable', input: latestInput });
+  else if (newest && !sameTable(latest, latestInput))
+    writes.push({ kind: 'updateTable', input: latestInput });
+  return writes;
+}

@@ -1,0 +1,141 @@
+import type { Column, GlueClient, PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, GetDatabaseCommand, GetTablesCommand } from '@aws-sdk/client-glue';
+import { withRetry } from './concurrency.ts';
+import { HISTORY_SUFFIX } from './naming.ts';
+
+export type Glue = Pick<GlueClient, 'send'>;
+
+/** Table parameters this function owns; `role` tells the latest-export table from its history twin. */
+export const P = {
+  target: 'rds_export.target',
+  role: 'rds_export.role',
+  exportId: 'rds_export.export_id',
+  snapshotTime: 'rds_export.snapshot_time',
+} as const;
+
+export const PARTITION_KEYS: Column[] = [
+  { Name: 'export_id', Type: 'string', Comment: 'RDS export task identifier' },
+  { Name: 'snapshot_time', Type: 'string', Comment: 'snapshot time of the export (ISO 8601)' },
+];
+
+const PARQUET = {
+  InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+};
+
+/** Everything one export contributes to one Glue table pair. */
+export type DesiredTable = {
+  target: string;
+  name: string;
+  columns: Column[];
+  /** `s3://bucket/<prefix>/<exportId>/<db>/<schema.table>/` */
+  location: string;
+  exportId: string;
+  snapshotTime: string;
+  /** SerDe parameters, e.g. index access when a column had to be renamed. */
+  serde: Record<string, string>;
+};
+
+function storage(d: DesiredTable, columns: Column[]) {
+  return {
+    Columns: columns,
+    Location: d.location,
+    InputFormat: PARQUET.InputFormat,
+    OutputFormat: PARQUET.OutputFormat,
+    SerdeInfo: { SerializationLibrary: PARQUET.SerializationLibrary, Parameters: { ...d.serde } },
+  };
+}
+
+/** The unpartitioned table `SELECT * FROM <name>` reads: its location is the latest export's folder. */
+export function latestTableInput(d: DesiredTable): TableInput {
+  return {
+    Name: d.name,
+    Description: `${d.target}: latest export (history in ${d.name}${HISTORY_SUFFIX})`,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: {
+      classification: 'parquet',
+      EXTERNAL: 'TRUE',
+      [P.target]: d.target,
+      [P.role]: 'latest',
+      [P.exportId]: d.exportId,
+      [P.snapshotTime]: d.snapshotTime,
+    },
+    StorageDescriptor: storage(d, d.columns),
+  };
+}
+
+/** The history table: one partition per export; the table's own columns are the union, newest types first. */
+export function historyTableInput(d: DesiredTable, columns: Column[]): TableInput {
+  return {
+    Name: d.name + HISTORY_SUFFIX,
+    Description: `${d.target}: every export, one partition per export`,
+    TableType: 'EXTERNAL_TABLE',
+    Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', [P.target]: d.target, [P.role]: 'history' },
+    StorageDescriptor: storage(d, columns),
+    PartitionKeys: PARTITION_KEYS,
+  };
+}
+
+/** A partition keeps its own columns, so it stays readable after the table's schema moves on. */
+export function partitionInput(d: DesiredTable): PartitionInput {
+  return { Values: [d.exportId, d.snapshotTime], StorageDescriptor: storage(d, d.columns) };
+}
+
+/** Columns of this export first, then columns only earlier exports had (so their partitions stay queryable). */
+export function unionColumns(latest: Column[], previous: Column[] | undefined): Column[] {
+  const names = new Set(latest.map((c) => c.Name));
+  return [...latest, ...(previous ?? []).filter((c) => !names.has(c.Name))];
+}
+
+const colKey = (c: Column[] | undefined) =>
+  JSON.stringify((c ?? []).map((x) => [x.Name, x.Type, x.Comment ?? '']));
+
+/** True when the catalog already holds what `input` would write (only the fields this function sets). */
+export function sameTable(existing: Table, input: TableInput): boolean {
+  const a = existing.StorageDescriptor;
+  const b = input.StorageDescriptor;
+  if (colKey(a?.Columns) !== colKey(b?.Columns) || a?.Location !== b?.Location) return false;
+  if (colKey(existing.PartitionKeys) !== colKey(input.PartitionKeys)) return false;
+  const serdeA = JSON.stringify(Object.entries(a?.SerdeInfo?.Parameters ?? {}).sort());
+  const serdeB = JSON.stringify(Object.entries(b?.SerdeInfo?.Parameters ?? {}).sort());
+  if (serdeA !== serdeB) return false;
+  return Object.entries(input.Parameters ?? {}).every(([k, v]) => existing.Parameters?.[k] === v);
+}
+
+/** Creates the source's database unless it exists. Returns the number of Glue calls made. */
+export async function ensureDatabase(glue: Glue, name: string, description: string): Promise<number> {
+  try {
+    await withRetry(() => glue.send(new GetDatabaseCommand({ Name: name })));
+    return 1;
+  } catch (err) {
+    if ((err as Error).name !== 'EntityNotFoundException') throw err;
+  }
+  try {
+    await withRetry(() =>
+      glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name, Description: description } })),
+    );
+  } catch (err) {
+    if ((err as Error).name !== 'AlreadyExistsException') throw err;
+  }
+  return 2;
+}
+
+/** Every table of the database, by name (GetTables pages of 100). */
+export async function readCatalog(
+  glue: Glue,
+  database: string,
+): Promise<{ tables: Map<string, Table>; calls: number }> {
+  const tables = new Map<string, Table>();
+  let token: string | undefined;
+  let calls = 0;
+  do {
+    const page = await withRetry(() =>
+      glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token, MaxResults: 100 })),
+    );
+    calls++;
+    for (const t of page.TableList ?? []) if (t.Name) tables.set(t.Name, t);
+    token = page.NextToken;
+  } while (token);
+  return { tables, calls };
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+
+/** Glue's limit on database, table and column names. */
+export const GLUE_NAME_MAX = 255;
+export const HISTORY_SUFFIX = '_history';
+const HASH_LENGTH = 8;
+// Room for `_<hash>` and `_history` after a base name.
+const BASE_MAX = GLUE_NAME_MAX - HISTORY_SUFFIX.length - 1 - HASH_LENGTH;
+
+/** Lowercase; every character outside [a-z0-9_] becomes `_` (nothing is trimmed, so `_id` stays `_id`). */
+export function sanitize(raw: string): string {
+  const s = raw.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return s === '' ? '_' : s;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
+}
+
+/** `<prefix><source identifier>`, Athena-safe. */
+export function databaseName(prefix: string, sourceIdentifier: string): string {
+  const name = `${prefix}${sanitize(sourceIdentifier)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return name.length <= GLUE_NAME_MAX
+    ? name
+    : `${name.slice(0, GLUE_NAME_MAX - HASH_LENGTH - 1)}_${shortHash(name)}`;
+}
+
+function baseTableName(target: string): { base: string; lossy: boolean } {
+  const base = sanitize(target);
+  if (base.length > BASE_MAX) return { base: base.slice(0, BASE_MAX), lossy: true };
+  return { base, lossy: false };
+}
+
+/**
+ * Assigns each export target (`db.schema.table` / `db.table`) its Glue table name.
+ *
+ * Stability comes first: a target already registered keeps the name recorded in the catalog. A new
+ * target gets its sanitized name unless that name (or its `_history` twin) is taken, shared with another
+ * new target, or truncated; then it gets `_<hash of the target>`, a function of the target alone.
+ */
+export function assignTableNames(
+  targets: readonly string[],
+  registered: ReadonlyMap<string, string>,
+  takenNames: ReadonlySet<string>,
+): Map<string, string> {
+  const result = new Map<string, string>();
+  const taken = new Set(takenNames);
+  const fresh: string[] = [];
+  for (const target of [...new Set(targets)].sort()) {
+    const known = registered.get(target);
+    if (known !== undefined) result.set(target, known);
+    else fresh.push(target);
+  }
+  const bases = new Map<string, number>();
+  for (const target of fresh) {
+    const { base } = baseTableName(target);
+    bases.set(base, (bases.get(base) ?? 0) + 1);
+  }
+  const free = (n: string) => !taken.has(n) && !taken.has(n + HISTORY_SUFFIX);
+  for (const target of fresh) {
+    const { base, lossy } = baseTableName(target);
+    // The plain name goes only to a target that shares its base with no other target of this export,
+    // so which target wins never depends on which others happen to be present.
+    let name = !lossy && bases.get(base) === 1 && free(base) ? base : `${base}_${shortHash(target)}`;
+    for (let i = 2; !free(name); i++) name = `${base}_${shortHash(`${target}#${i}`)}`;
+    taken.add(name);
+    taken.add(name + HISTORY_SUFFIX);
+    result.set(target, name);
+  }
+  return result;
+}
+
+/** Athena-safe column names in file order; collisions get `_2`, `_3`… in order of appearance. */
+export function columnNames(raw: readonly string[]): string[] {
+  const used = new Set<string>();
+  return raw.map((r) => {
+    const base = sanitize(r).slice(0, GLUE_NAME_MAX - 4);
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}_${i}`;
+    used.add(name);
+    return name;
+  });
+}

@@ -1,0 +1,160 @@
+import type { Table } from '@aws-sdk/client-glue';
+import type { RegistrationResult } from '../../shared/job.ts';
+import type { RetryOptions } from './concurrency.ts';
+import { DEFAULT_RETRY, mapLimit, withRetry } from './concurrency.ts';
+import { applyWrites } from './glue-apply.ts';
+import { planTable } from './glue-plan.ts';
+import type { DesiredTable, Glue } from './glue-tables.ts';
+import { ensureDatabase, P, readCatalog } from './glue-tables.ts';
+import type { TableMetadata } from './metadata.ts';
+import { mergeMetadata, skippedFromWarning } from './metadata.ts';
+import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
+import type { S3 } from './s3-export.ts';
+import { exportRoot, folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
+import type { FileSchema } from './schema.ts';
+import { fileSchema, glueColumns, mergeSchemas } from './schema.ts';
+
+export type RegisterInput = {
+  bucket: string;
+  prefix?: string;
+  exportTaskIdentifier: string;
+  snapshotTime?: string;
+  warningMessage?: string;
+  sourceIdentifier: string;
+  engine: string;
+};
+
+export type RegisterDeps = {
+  glue: Glue;
+  s3: S3;
+  databasePrefix: string;
+  /** Tables registered at once (Glue calls in flight). */
+  glueConcurrency?: number;
+  /** Footer reads in flight. */
+  s3Concurrency?: number;
+  retry?: RetryOptions;
+};
+
+type Candidate = { target: string; folder?: string; meta?: TableMetadata };
+
+/** Registers every table of one completed export in the source's Glue database. */
+export async function registerExport(input: RegisterInput, deps: RegisterDeps): Promise<RegistrationResult> {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const mysql = /mysql|maria/i.test(input.engine);
+  const root = exportRoot(input.prefix, input.exportTaskIdentifier);
+  let s3Requests = 0;
+  const listing = await withRetry(() => listExport(deps.s3, input.bucket, root), retry);
+  s3Requests += listing.requests;
+
+  const problems: string[] = [];
+  const texts = await mapLimit(listing.metadataKeys, 8, async (key) => {
+    s3Requests++;
+    try {
+      return { key, text: await withRetry(() => getText(deps.s3, input.bucket, key), retry) };
+    } catch (err) {
+      problems.push(`${key}: unreadable (${(err as Error).name})`);
+      return undefined;
+    }
+  });
+  const meta = mergeMetadata(texts.filter((t) => t !== undefined));
+  problems.push(...meta.problems);
+  const skipped = dedupe([...meta.skipped, ...skippedFromWarning(input.warningMessage)]);
+  const skippedTargets = new Set(skipped.map((s) => s.target));
+
+  // Tables come from the metadata and from the folders found; a folder nobody names is still a table.
+  const candidates = new Map<string, Candidate>();
+  const claimed = new Set<string>();
+  for (const [target, m] of meta.tables) {
+    if (skippedTargets.has(target)) continue;
+    const folder = folderOfTarget(target, mysql);
+    const found = listing.tableFolders.has(folder);
+    if (found) claimed.add(folder);
+    candidates.set(target, { target, meta: m, folder: found ? folder : undefined });
+  }
+  for (const folder of listing.tableFolders.keys()) {
+    const target = targetOfFolder(folder, mysql);
+    if (!claimed.has(folder) && !skippedTargets.has(target) && !candidates.has(target)) {
+      candidates.set(target, { target, folder });
+    }
+  }
+
+  const files = [...candidates.values()].flatMap((c) =>
+    c.folder
+      ? (listing.tableFolders.get(c.folder) ?? []).map((f) => ({ folder: c.folder as string, f }))
+      : [],
+  );
+  const schemas = new Map<string, FileSchema[]>();
+  await mapLimit(files, deps.s3Concurrency ?? 32, async ({ folder, f }) => {
+    let schema: FileSchema;
+    try {
+      const md = await withRetry(() => readFooter(deps.s3, input.bucket, f, () => s3Requests++), retry);
+      schema = fileSchema(f.key, md);
+    } catch (err) {
+      schema = { key: f.key, error: `footer unreadable: ${(err as Error).message}` };
+    }
+    schemas.set(folder, [...(schemas.get(folder) ?? []), schema]);
+  });
+
+  const database = databaseName(deps.databasePrefix, input.sourceIdentifier);
+  let glueCalls = await ensureDatabase(deps.glue, database, `RDS exports of ${input.sourceIdentifier}`);
+  const catalog = await readCatalog(deps.glue, database);
+  glueCalls += catalog.calls;
+  const names = assignTableNames(
+    [...candidates.keys()],
+    registeredTargets(catalog.tables),
+    new Set(catalog.tables.keys()),
+  );
+
+  const result: RegistrationResult = { database, registered: [], skipped, failed: [] };
+  const snapshotTime = input.snapshotTime ?? meta.snapshotTime ?? 'unknown';
+  const sorted = [...candidates.values()].sort((a, b) => a.target.localeCompare(b.target));
+  const outcomes = await mapLimit(sorted, deps.glueConcurrency ?? 16, async (c) => {
+    const name = names.get(c.target) as string;
+    if (!c.folder)
+      return { c, name, error: `no Parquet files under ${root}${folderOfTarget(c.target, mysql)}/` };
+    const fileSchemas = (schemas.get(c.folder) ?? []).sort((a, b) => a.key.localeCompare(b.key));
+    const merged = mergeSchemas(fileSchemas);
+    if (!merged.ok) return { c, name, error: merged.reason };
+    const cols = glueColumns(merged, fileSchemas, c.meta?.originalTypes ?? new Map());
+    if (!cols.ok) return { c, name, error: cols.reason };
+    const desired: DesiredTable = {
+      target: c.target,
+      name,
+      columns: cols.columns,
+      location: `s3://${input.bucket}/${root}${c.folder}/`,
+      exportId: input.exportTaskIdentifier,
+      snapshotTime,
+      serde: cols.serde,
+    };
+    const writes = planTable(desired, catalog.tables.get(name), catalog.tables.get(name + HISTORY_SUFFIX));
+    const applied = await applyWrites(deps.glue, database, writes, retry);
+    glueCalls += applied.calls;
+    const notes = c.meta ? merged.notes : [...merged.notes, 'not named in the export metadata files'];
+    return applied.ok ? { c, name, notes, columns: cols.columns.length } : { c, name, error: applied.reason };
+  });
+  for (const o of outcomes) {
+    if ('error' in o) result.failed.push({ target: o.c.target, reason: o.error as string });
+    else {
+      const entry = { target: o.c.target, table: o.name, columns: o.columns };
+      result.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
+    }
+  }
+  if (problems.length > 0) result.problems = problems;
+  result.requests = { glue: glueCalls, s3: s3Requests };
+  return result;
+}
+
+function registeredTargets(tables: ReadonlyMap<string, Table>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, t] of tables) {
+    const target = t.Parameters?.[P.target];
+    if (target !== undefined && t.Parameters?.[P.role] === 'latest') out.set(target, name);
+  }
+  return out;
+}
+
+function dedupe(list: { target: string; reason: string }[]): { target: string; reason: string }[] {
+  const seen = new Map<string, { target: string; reason: string }>();
+  for (const s of list) if (!seen.has(s.target)) seen.set(s.target, s);
+  return [...seen.values()];
+}
