@@ -1,0 +1,197 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exportTaskIdentifier } from '../../../shared/identifiers.ts';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const events = (name: string) => join(root, 'test/events', name);
+const dir = mkdtempSync(join(tmpdir(), 'rds-export-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const destination = [
+  '--bucket',
+  'cli-exports',
+  '--kms-key',
+  'arn:aws:kms:us-east-1:123456789012:key/cli',
+  '--role',
+  'arn:aws:iam::123456789012:role/cli-export',
+];
+
+/** Runs the real bin shim in a child process, with no AWS settings from the developer's shell. */
+async function run(args: string[], env: Record<string, string> = {}) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(AWS_|EXPORT_|STATE_MACHINE_ARN)/.test(k)),
+  );
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'bin/rds-export.js'), ...args],
+      {
+        cwd: root,
+        env: { ...clean, ...env },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('rds-export plan', () => {
+  it('prints exactly one JSON object with the export task identifier and the exact StartExportTask request', async () => {
+    const { code, stdout } = await run([
+      'plan',
+      '--event',
+      events('rds-db-snapshot-manual-created.json'),
+      '--snapshot',
+      events('snapshots/db-snapshot-manual.json'),
+      '--json',
+      ...destination,
+    ]);
+    expect(code).toBe(0);
+    const arn = 'arn:aws:rds:us-east-1:123456789012:snapshot:orders-before-migration';
+    expect(JSON.parse(stdout)).toEqual({
+      action: 'export',
+      rule: 'manual-and-backup',
+      reason: 'rule "manual-and-backup" matched',
+      exportTaskIdentifier: exportTaskIdentifier(arn),
+      request: {
+        ExportTaskIdentifier: exportTaskIdentifier(arn),
+        SourceArn: arn,
+        S3BucketName: 'cli-exports',
+        IamRoleArn: 'arn:aws:iam::123456789012:role/cli-export',
+        KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/cli',
+        S3Prefix: 'exports/orders-db/2024/05/01',
+      },
+    });
+  });
+
+  it('takes the destination from EXPORT_BUCKET, EXPORT_KMS_KEY_ARN and EXPORT_ROLE_ARN when no flags are given', async () => {
+    const { code, stdout } = await run(
+      [
+        'plan',
+        '--event',
+        events('rds-cluster-snapshot-manual-created.json'),
+        '--snapshot',
+        events('snapshots/cluster-snapshot-manual.json'),
+        '--json',
+      ],
+      {
+        EXPORT_BUCKET: 'env-bucket',
+        EXPORT_KMS_KEY_ARN: 'alias/env',
+        EXPORT_ROLE_ARN: 'arn:aws:iam::1:role/env',
+      },
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).request).toMatchObject({ S3BucketName: 'env-bucket', KmsKeyId: 'alias/env' });
+  });
+
+  it('shows the decision, the request and the estimated cost in human output', async () => {
+    const { code, stdout } = await run([
+      'plan',
+      '--event',
+      events('rds-db-snapshot-automated-created.json'),
+      '--snapshot',
+      events('snapshots/db-snapshot-automated.json'),
+      ...destination,
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Decision:  EXPORT (rule "automated-daily")');
+    expect(stdout).toContain('"S3BucketName": "cli-exports"');
+    expect(stdout).toMatch(/Estimated cost: ~\$1\.20 \(estimate: 120 GB x \$0\.010\/GB/);
+    expect(stdout).toContain('minIntervalHours 24 not checked');
+  });
+
+  it('prints a skip decision with exit 0 for an RDS event that names no new snapshot', async () => {
+    const { code, stdout } = await run([
+      'plan',
+      '--event',
+      events('rds-db-snapshot-creating.json'),
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      action: 'skip',
+      rule: null,
+      reason: 'RDS-EVENT-0040: snapshot is still being created (manual DB snapshot)',
+    });
+  });
+
+  it('prints the rule and reason of a skip rule', async () => {
+    const policy = join(dir, 'skip.yml');
+    writeFileSync(policy, 'version: 1\nrules: [{ name: paused, action: skip, reason: exports paused }]\n');
+    const { code, stdout } = await run([
+      'plan',
+      '--event',
+      events('backup-job-completed-rds.json'),
+      '--snapshot',
+      events('snapshots/db-snapshot-awsbackup.json'),
+      '--policy',
+      policy,
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ action: 'skip', rule: 'paused', reason: 'exports paused' });
+  });
+
+  it.each([
+    [
+      'an unreadable event file',
+      ['--event', 'no-such-event.json'],
+      /cannot read event file no-such-event\.json: ENOENT/,
+    ],
+    [
+      'an event that is not an RDS or Backup event',
+      ['--event', 'package.json'],
+      /is not an RDS or AWS Backup snapshot event/,
+    ],
+    [
+      'a snapshot file for another snapshot',
+      [
+        '--event',
+        events('rds-db-snapshot-manual-created.json'),
+        '--snapshot',
+        events('snapshots/db-snapshot-automated.json'),
+      ],
+      /describes arn:aws:rds:.*rds:snapshot-replica.*, but the event names .*orders-before-migration/,
+    ],
+    [
+      'a snapshot file that is not a snapshot',
+      ['--event', events('rds-db-snapshot-manual-created.json'), '--snapshot', 'package.json'],
+      /Not a DBSnapshot or DBClusterSnapshot/,
+    ],
+    ['a missing --event', [], /--event <event\.json> is required/],
+  ])('exits 2 for %s, naming the problem', async (_, args, message) => {
+    const { code, stderr, stdout } = await run(['plan', ...args]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  it('exits 2 for an invalid policy, naming the field', async () => {
+    const policy = join(dir, 'bad.yml');
+    writeFileSync(
+      policy,
+      'version: 1\nrules: [{ name: a, action: export, export: { maxConcurrentExports: 8 } }]\n',
+    );
+    const { code, stderr } = await run([
+      'plan',
+      '--event',
+      events('rds-db-snapshot-manual-created.json'),
+      '--policy',
+      policy,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${policy}: rules[0].export.maxConcurrentExports: must be at most 5`);
+  });
+
+  it('exits 2 for an unknown flag or command', async () => {
+    expect((await run(['plan', '--frobnicate'])).code).toBe(2);
+    expect((await run(['apply'])).stderr).toMatch(/unknown command "apply"/);
+  });
+});

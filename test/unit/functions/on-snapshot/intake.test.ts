@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs';
+import {
+  DBSnapshotNotFoundFault,
+  DescribeDBSnapshotsCommand,
+  RDSClient,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
+import {
+  ExecutionAlreadyExists,
+  ListExecutionsCommand,
+  SFNClient,
+  SFNServiceException,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/on-snapshot/intake.ts';
+import { exportTaskIdentifier } from '../../../../shared/identifiers.ts';
+import { ExportJob } from '../../../../shared/job.ts';
+import { logger } from '../../../../shared/logger.ts';
+import { parsePolicy } from '../../../../shared/policy/load.ts';
+
+const rds = mockClient(RDSClient);
+const sfn = mockClient(SFNClient);
+const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export';
+const read = (path: string) =>
+  JSON.parse(readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8'));
+const SNAPSHOT_ARN =
+  'arn:aws:rds:us-east-1:123456789012:snapshot:awsbackup:job-96efebc5-6db5-4d52-5747-bff86fefef1f';
+
+const policy = parsePolicy(
+  `version: 1
+rules:
+  - { name: backups, action: export, match: { snapshotType: awsbackup } }
+  - { name: daily, action: export, match: { snapshotType: automated }, export: { minIntervalHours: 24 } }
+  - { name: no-manual, action: skip, match: { snapshotType: manual }, reason: manual snapshots are not exported }
+`,
+  'test.yml',
+);
+
+function deps(overrides: Partial<OnSnapshotDeps> = {}): OnSnapshotDeps {
+  return {
+    rds,
+    sfn,
+    policy,
+    stateMachineArn: SM,
+    destination: {
+      bucket: 'exports',
+      kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      role: 'arn:aws:iam::123456789012:role/r',
+    },
+    notify: vi.fn().mockResolvedValue({ slack: 'not-configured' }),
+    ...overrides,
+  };
+}
+
+let info: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  rds.reset();
+  sfn.reset();
+  info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+  rds
+    .on(DescribeDBSnapshotsCommand)
+    .resolves({ DBSnapshots: [read('snapshots/db-snapshot-awsbackup.json')] });
+  sfn.on(StartExecutionCommand).resolves({ executionArn: `${SM}:x`, startDate: new Date() });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const decisions = () => info.mock.calls.filter(([message]) => message === 'decision');
+
+describe('handleSnapshotEvent', () => {
+  it('starts one execution named after the export task identifier, with the export job as input', async () => {
+    const outcome = await handleSnapshotEvent(read('backup-job-completed-rds.json'), deps());
+    const id = exportTaskIdentifier(SNAPSHOT_ARN);
+    const call = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(call?.name).toBe(id);
+    expect(call?.stateMachineArn).toBe(SM);
+    const job = ExportJob.parse(JSON.parse(call?.input ?? ''));
+    expect(job).toMatchObject({
+      exportTaskIdentifier: id,
+      rule: 'backups',
+      request: { ExportTaskIdentifier: id, SourceArn: SNAPSHOT_ARN },
+    });
+    expect(outcome).toMatchObject({
+      action: 'export',
+      rule: 'backups',
+      exportTaskIdentifier: id,
+      executionArn: `${SM}:x`,
+    });
+    expect(decisions()).toHaveLength(1);
+  });
+
+  it('maps the RDS event and the AWS Backup event of one snapshot to the same execution name and input', async () => {
+    await handleSnapshotEvent(read('rds-db-snapshot-awsbackup-created.json'), deps());
+    await handleSnapshotEvent(read('backup-job-completed-rds.json'), deps());
+    const [a, b] = sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input);
+    expect(a?.name).toBe(b?.name);
+    expect(a?.input).toBe(b?.input);
+  });
+
+  it('logs a duplicate, already handled decision when the execution already exists, without throwing', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    const outcome = await handleSnapshotEvent(read('backup-job-completed-rds.json'), deps());
+    expect(outcome).toMatchObject({
+      action: 'duplicate',
+      reason: expect.stringMatching(/^duplicate, already handled/),
+    });
+    expect(decisions()[0]?.[1]).toMatchObject({ action: 'duplicate' });
+  });
+
+  it('throws a retryable error when Step Functions throttles the start', async () => {
+    sfn.on(StartExecutionCommand).rejects(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        message: 'Rate exceeded',
+        $metadata: {},
+      }),
+    );
+    await expect(handleSnapshotEvent(read('backup-job-completed-rds.json'), deps())).rejects.toMatchObject({
+      name: 'ExportThrottledError',
+    });
+  });
+
+  it('logs a skip decision naming why for an event that names no new snapshot, and calls nothing', async () => {
+    const outcome = await handleSnapshotEvent(read('rds-db-snapshot-creating.json'), deps());
+    expect(outcome).toEqual({
+      action: 'skip',
+      rule: null,
+      reason: 'RDS-EVENT-0040: snapshot is still being created (manual DB snapshot)',
+    });
+    expect(decisions()[0]?.[1]).toEqual(outcome);
+    expect(rds.calls()).toHaveLength(0);
+    expect(sfn.calls()).toHaveLength(0);
+  });
+
+  it('logs a skip decision for a malformed event instead of returning silently', async () => {
+    const outcome = await handleSnapshotEvent({ hello: 'world' }, deps());
+    expect(outcome.action).toBe('skip');
+    expect(decisions()[0]?.[1]).toMatchObject({
+      action: 'skip',
+      reason: expect.stringMatching(/^not an EventBridge event/),
+    });
+  });
+
+  it('skips with an alert and notifies when the snapshot no longer exists', async () => {
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .rejects(new DBSnapshotNotFoundFault({ message: 'gone', $metadata: {} }));
+    const d = deps();
+    const outcome = await handleSnapshotEvent(read('backup-job-completed-rds.json'), d);
+    expect(outcome).toMatchObject({ action: 'skip', alert: true, notified: true });
+    expect(d.notify).toHaveBeenCalledWith(
+      expect.objectContaining({
+        kind: 'skipped',
+        severity: 'warning',
+        snapshotArn: SNAPSHOT_ARN,
+        fix: expect.any(String),
+      }),
+    );
+  });
+
+  it('lets throttling of the describe call throw, so EventBridge retries the invocation', async () => {
+    rds.on(DescribeDBSnapshotsCommand).rejects(
+      new RDSServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        message: 'Rate exceeded',
+        $metadata: {},
+      }),
+    );
+    await expect(handleSnapshotEvent(read('backup-job-completed-rds.json'), deps())).rejects.toMatchObject({
+      name: 'ExportThrottledError',
+    });
+  });
+
+  it('does not notify a skip by policy unless the policy opts in with notifySkipped', async () => {
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [read('snapshots/db-snapshot-manual.json').DBSnapshots[0]] });
+    const quiet = deps();
+    expect(await handleSnapshotEvent(read('rds-db-snapshot-manual-created.json'), quiet)).toMatchObject({
+      action: 'skip',
+      rule: 'no-manual',
+      reason: 'manual snapshots are not exported',
+    });
+    expect(quiet.notify).not.toHaveBeenCalled();
+
+    const loud = deps({
+      policy: parsePolicy(
+        `version: 1\ndefaults: { notifySkipped: true }\nrules: [{ name: none, action: skip }]`,
+        't.yml',
+      ),
+    });
+    const outcome = await handleSnapshotEvent(read('rds-db-snapshot-manual-created.json'), loud);
+    expect(loud.notify).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: 'skipped', severity: 'info', source: 'orders-db' }),
+    );
+    expect(outcome.notified).toBe(true);
+  });
+
+  it('keeps the decision when the notification fails, reporting notified: false', async () => {
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .rejects(new DBSnapshotNotFoundFault({ message: 'gone', $metadata: {} }));
+    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const outcome = await handleSnapshotEvent(
+      read('backup-job-completed-rds.json'),
+      deps({ notify: vi.fn().mockRejectedValue(new Error('SNS down')) }),
+    );
+    expect(outcome).toMatchObject({ action: 'skip', notified: false });
+  });
+
+  describe('interval guard', () => {
+    const automatedSnapshot = read('snapshots/db-snapshot-automated.json');
+    const now = () => new Date('2018-10-07T06:00:00Z');
+
+    beforeEach(() => rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [automatedSnapshot] }));
+
+    it('exports an automated snapshot when its source had no export within the interval', async () => {
+      sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+      const outcome = await handleSnapshotEvent(
+        read('rds-db-snapshot-automated-created.json'),
+        deps({ now }),
+      );
+      expect(outcome).toMatchObject({ action: 'export', rule: 'daily', source: 'snapshot-replica' });
+      expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input.stateMachineArn).toBe(SM);
+    });
+  });
+});
