@@ -1,0 +1,101 @@
+import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
+import type { ExportTaskSummary } from './job.ts';
+import { classifyRdsError } from './rds-faults.ts';
+
+type Rds = Pick<RDSClient, 'send'>;
+
+/** Statuses that hold one of the account's export slots (Aurora guide: up to five concurrent exports). */
+export const ACTIVE_EXPORT_STATUSES = ['STARTING', 'IN_PROGRESS', 'CANCELING'] as const;
+
+/** DescribeExportTasks' `status` filter takes lowercase values (API reference, Filters). */
+const ACTIVE_STATUS_FILTER = { Name: 'status', Values: ACTIVE_EXPORT_STATUSES.map((s) => s.toLowerCase()) };
+
+/** Largest page DescribeExportTasks allows (MaxRecords 20–100). */
+const PAGE_SIZE = 100;
+/** A marker that never ends would loop the Lambda until its timeout; 100 pages = 10,000 tasks. */
+const MAX_PAGES = 100;
+
+function iso(date: Date | undefined): string | undefined {
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+}
+
+/** The reported fields of an RDS ExportTask, dates as ISO strings, absent fields left out. */
+export function toSummary(task: ExportTask, identifier: string): ExportTaskSummary {
+  const summary: ExportTaskSummary = {
+    exportTaskIdentifier: task.ExportTaskIdentifier ?? identifier,
+    status: task.Status ?? 'UNKNOWN',
+    percentProgress: task.PercentProgress,
+    totalExtractedDataInGB: task.TotalExtractedDataInGB,
+    snapshotTime: iso(task.SnapshotTime),
+    taskStartTime: iso(task.TaskStartTime),
+    taskEndTime: iso(task.TaskEndTime),
+    s3Bucket: task.S3Bucket,
+    s3Prefix: task.S3Prefix,
+    failureCause: task.FailureCause,
+    warningMessage: task.WarningMessage,
+    sourceType: task.SourceType,
+  };
+  return Object.fromEntries(
+    Object.entries(summary).filter(([, value]) => value !== undefined),
+  ) as ExportTaskSummary;
+}
+
+/**
+ * Describes one export task by identifier; `undefined` when RDS does not know it (an unknown
+ * identifier returns an empty list, or ExportTaskNotFoundFault). Other errors are classified.
+ */
+export async function describeExportTask(
+  rds: Rds,
+  identifier: string,
+): Promise<ExportTaskSummary | undefined> {
+  try {
+    const page = await rds.send(new DescribeExportTasksCommand({ ExportTaskIdentifier: identifier }));
+    const task = page.ExportTasks?.find((t) => t.ExportTaskIdentifier === identifier);
+    return task === undefined ? undefined : toSummary(task, identifier);
+  } catch (error) {
+    if (error instanceof Error && error.name.replace(/Fault$/, '') === 'ExportTaskNotFound') return undefined;
+    throw classifyRdsError(error, 'DescribeExportTasks');
+  }
+}
+
+export interface ActiveExports {
+  /** The account's tasks in STARTING, IN_PROGRESS or CANCELING, whoever started them. */
+  count: number;
+  identifiers: string[];
+}
+
+/**
+ * Counts the account's export tasks that hold a slot, across every page. The status filter keeps
+ * the pages short, and the returned Status is checked too, so a filter the endpoint ignores (or
+ * an unknown filter semantics) can never make finished tasks count.
+ */
+export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
+  const active = new Set<string>(ACTIVE_EXPORT_STATUSES);
+  const identifiers: string[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    let result: Awaited<ReturnType<typeof describePage>>;
+    try {
+      result = await describePage(rds, marker);
+    } catch (error) {
+      throw classifyRdsError(error, 'DescribeExportTasks');
+    }
+    for (const task of result.ExportTasks ?? []) {
+      if (active.has((task.Status ?? '').toUpperCase()))
+        identifiers.push(task.ExportTaskIdentifier ?? '(unnamed)');
+    }
+    if (!result.Marker || result.Marker === marker) break;
+    marker = result.Marker;
+  }
+  return { count: identifiers.length, identifiers };
+}
+
+function describePage(rds: Rds, marker: string | undefined) {
+  return rds.send(
+    new DescribeExportTasksCommand({
+      Filters: [ACTIVE_STATUS_FILTER],
+      MaxRecords: PAGE_SIZE,
+      Marker: marker,
+    }),
+  );
+}

@@ -1,0 +1,200 @@
+import {
+  DBClusterNotFoundFault,
+  DBClusterSnapshotNotFoundFault,
+  DBSnapshotNotFoundFault,
+  ExportTaskAlreadyExistsFault,
+  ExportTaskNotFoundFault,
+  IamRoleMissingPermissionsFault,
+  IamRoleNotFoundFault,
+  InvalidExportOnlyFault,
+  InvalidExportSourceStateFault,
+  InvalidS3BucketFault,
+  KMSKeyNotAccessibleFault,
+  RDSServiceException,
+} from '@aws-sdk/client-rds';
+import { describe, expect, it } from 'vitest';
+import {
+  ExportParameterInvalidError,
+  ExportThrottledError,
+  PipelineError,
+  RETRYABLE_ERROR_NAMES,
+} from '../../../shared/errors.ts';
+import { classifyRdsError, isExportTaskAlreadyExists } from '../../../shared/rds-faults.ts';
+
+const meta = { $metadata: {} };
+
+/** An RDS error the SDK has no class for arrives as RDSServiceException named after the wire code. */
+const serviceError = (
+  name: string,
+  message: string,
+  fault: 'client' | 'server' = 'client',
+  httpStatusCode = 400,
+) => new RDSServiceException({ name, message, $fault: fault, $metadata: { httpStatusCode } });
+
+describe('classifyRdsError', () => {
+  // The ten faults StartExportTask documents (RDS API reference, StartExportTask "Errors"), plus
+  // ExportTaskNotFoundFault of DescribeExportTasks, each with the SDK's own exception class.
+  it.each([
+    [
+      new DBSnapshotNotFoundFault({ message: 'DBSnapshot snap-1 not found.', ...meta }),
+      'ExportSourceNotFoundError',
+    ],
+    [new DBClusterSnapshotNotFoundFault({ message: 'not found', ...meta }), 'ExportSourceNotFoundError'],
+    [
+      new DBClusterNotFoundFault({ message: 'DBCluster c1 not found.', ...meta }),
+      'ExportSourceNotFoundError',
+    ],
+    [new IamRoleNotFoundFault({ message: 'role not found', ...meta }), 'ExportRoleNotFoundError'],
+    [
+      new IamRoleMissingPermissionsFault({ message: 'missing s3:PutObject', ...meta }),
+      'ExportRoleMissingPermissionsError',
+    ],
+    [
+      new KMSKeyNotAccessibleFault({ message: 'key not accessible', ...meta }),
+      'ExportKmsKeyNotAccessibleError',
+    ],
+    [new InvalidS3BucketFault({ message: 'bucket in another Region', ...meta }), 'ExportBucketInvalidError'],
+    [new InvalidExportOnlyFault({ message: 'db.nope not found', ...meta }), 'ExportOnlyInvalidError'],
+    [
+      new InvalidExportSourceStateFault({ message: 'snapshot is creating', ...meta }),
+      'ExportSourceNotReadyError',
+    ],
+    [new ExportTaskNotFoundFault({ message: 'task not found', ...meta }), 'ExportTaskNotFoundError'],
+  ])('maps the SDK fault %s to %s', (fault, expected) => {
+    const error = classifyRdsError(fault, 'StartExportTask');
+    expect(error.name).toBe(expected);
+    expect(error).toBeInstanceOf(PipelineError);
+  });
+
+  it.each([
+    ['DBSnapshotNotFound', 'ExportSourceNotFoundError'],
+    ['DBClusterSnapshotNotFoundFault', 'ExportSourceNotFoundError'],
+    ['IamRoleMissingPermissions', 'ExportRoleMissingPermissionsError'],
+    ['IamRoleNotFound', 'ExportRoleNotFoundError'],
+    ['InvalidExportOnly', 'ExportOnlyInvalidError'],
+    ['InvalidExportSourceState', 'ExportSourceNotReadyError'],
+    ['ExportTaskNotFound', 'ExportTaskNotFoundError'],
+  ])('maps the Query wire code %s (no Fault suffix) to %s', (name, expected) => {
+    expect(classifyRdsError(serviceError(name, 'x'), 'StartExportTask').name).toBe(expected);
+  });
+
+  it('maps an invalid export task identifier (InvalidParameterValue) to the fatal ExportParameterInvalidError', () => {
+    const error = classifyRdsError(
+      serviceError(
+        'InvalidParameterValue',
+        'The parameter ExportTaskIdentifier is not a valid identifier. Identifiers must begin with a letter; ' +
+          'must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.',
+      ),
+      'StartExportTask',
+    );
+    expect(error).toBeInstanceOf(ExportParameterInvalidError);
+    expect(error.retryable).toBe(false);
+  });
+
+  it.each([
+    ['Throttling', 'Rate exceeded', 400],
+    ['ThrottlingException', 'Rate exceeded', 400],
+    ['TooManyRequestsException', 'slow down', 429],
+    ['RequestLimitExceeded', 'Request limit exceeded.', 503],
+    ['SomethingNew', 'Rate exceeded', 400],
+    ['SomethingNew', 'too fast', 429],
+  ])('treats %s (%s, HTTP %i) as retryable throttling', (name, message, status) => {
+    const error = classifyRdsError(serviceError(name, message, 'client', status), 'DescribeExportTasks');
+    expect(error).toBeInstanceOf(ExportThrottledError);
+    expect(error.retryable).toBe(true);
+  });
+
+  it.each([
+    ['ExportTaskLimitReachedFault', 'Cannot start export task.'],
+    ['QuotaExceededException', 'Quota exceeded.'],
+    ['LimitExceededException', 'Limit exceeded.'],
+    ['InvalidParameterCombination', 'You have reached the maximum number of concurrent export tasks (5).'],
+    ['InvalidParameterValue', 'The quota for export tasks in progress has been reached.'],
+    ['UnknownFault', 'Too many export tasks are running for this account.'],
+  ])('recognises the undocumented past-quota error %s: %s', (name, message) => {
+    const error = classifyRdsError(serviceError(name, message), 'StartExportTask');
+    expect(error.name).toBe('ExportQuotaExceededError');
+    expect(error.retryable).toBe(true);
+  });
+
+  it.each([
+    [serviceError('InternalFailure', 'internal', 'server', 500), 'a 500 InternalFailure'],
+    [serviceError('ServiceUnavailable', 'unavailable', 'server', 503), 'a 503 ServiceUnavailable'],
+    [serviceError('Whatever', 'bad gateway', 'server', 502), 'any server fault'],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'a reset connection'],
+    [
+      Object.assign(new Error('getaddrinfo EAI_AGAIN rds.us-east-1.amazonaws.com'), { code: 'EAI_AGAIN' }),
+      'DNS',
+    ],
+    [Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' }), 'a timeout'],
+  ])('treats %s (%s) as AwsServiceUnavailableError', (raw) => {
+    const error = classifyRdsError(raw, 'DescribeExportTasks');
+    expect(error.name).toBe('AwsServiceUnavailableError');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('leaves anything else fatal and unexpected, keeping the AWS name and message', () => {
+    const raw = serviceError(
+      'AccessDenied',
+      'User is not authorized to perform: rds:StartExportTask',
+      'client',
+      403,
+    );
+    const error = classifyRdsError(raw, 'StartExportTask');
+    expect(error.name).toBe('UnexpectedAwsError');
+    expect(error.message).toBe(
+      'StartExportTask failed: AccessDenied: User is not authorized to perform: rds:StartExportTask',
+    );
+    expect(error.cause).toBe(raw);
+  });
+
+  it('keeps the original fault as cause and its name and message in the message the notifier shows', () => {
+    const raw = new KMSKeyNotAccessibleFault({
+      message: 'The specified KMS key is not accessible.',
+      ...meta,
+    });
+    const error = classifyRdsError(raw, 'StartExportTask');
+    expect(error.message).toBe(
+      'StartExportTask failed: KMSKeyNotAccessibleFault: The specified KMS key is not accessible.',
+    );
+    expect(error.cause).toBe(raw);
+  });
+
+  it('returns a pipeline error unchanged', () => {
+    const original = new ExportThrottledError('already classified');
+    expect(classifyRdsError(original, 'StartExportTask')).toBe(original);
+  });
+
+  it('classifies something that is not an Error at all as unexpected', () => {
+    const error = classifyRdsError('boom', 'StartExportTask');
+    expect(error.name).toBe('UnexpectedAwsError');
+    expect(error.message).toContain('boom');
+  });
+
+  it('only ever produces retryable names the state machine may retry', () => {
+    const retryable = [
+      serviceError('Throttling', 'Rate exceeded'),
+      serviceError('InternalFailure', 'x', 'server', 500),
+      new InvalidExportSourceStateFault({ message: 'creating', ...meta }),
+      serviceError('QuotaExceeded', 'x'),
+    ].map((e) => classifyRdsError(e, 'StartExportTask'));
+    for (const error of retryable) {
+      expect(error.retryable).toBe(true);
+      expect(RETRYABLE_ERROR_NAMES).toContain(error.name);
+    }
+  });
+});
+
+describe('isExportTaskAlreadyExists', () => {
+  it('recognises the SDK fault and the bare wire code', () => {
+    expect(isExportTaskAlreadyExists(new ExportTaskAlreadyExistsFault({ message: 'exists', ...meta }))).toBe(
+      true,
+    );
+    expect(isExportTaskAlreadyExists(serviceError('ExportTaskAlreadyExists', 'exists'))).toBe(true);
+  });
+
+  it('is false for other faults', () => {
+    expect(isExportTaskAlreadyExists(new ExportTaskNotFoundFault({ message: 'gone', ...meta }))).toBe(false);
+    expect(isExportTaskAlreadyExists('ExportTaskAlreadyExistsFault')).toBe(false);
+  });
+});
