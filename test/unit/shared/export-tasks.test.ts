@@ -43,11 +43,9 @@ describe('toSummary', () => {
 
 describe('describeExportTask', () => {
   it('describes the task by identifier', async () => {
-    rds
-      .on(DescribeExportTasksCommand, { ExportTaskIdentifier: 'orders-1' })
-      .resolves({
-        ExportTasks: [{ ExportTaskIdentifier: 'orders-1', Status: 'IN_PROGRESS', PercentProgress: 40 }],
-      });
+    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: 'orders-1' }).resolves({
+      ExportTasks: [{ ExportTaskIdentifier: 'orders-1', Status: 'IN_PROGRESS', PercentProgress: 40 }],
+    });
     await expect(describeExportTask(client, 'orders-1')).resolves.toEqual({
       exportTaskIdentifier: 'orders-1',
       status: 'IN_PROGRESS',
@@ -75,16 +73,14 @@ describe('describeExportTask', () => {
   });
 
   it('classifies a throttled describe as ExportThrottledError', async () => {
-    rds
-      .on(DescribeExportTasksCommand)
-      .rejects(
-        new RDSServiceException({
-          name: 'Throttling',
-          message: 'Rate exceeded',
-          $fault: 'client',
-          $metadata: {},
-        }),
-      );
+    rds.on(DescribeExportTasksCommand).rejects(
+      new RDSServiceException({
+        name: 'Throttling',
+        message: 'Rate exceeded',
+        $fault: 'client',
+        $metadata: {},
+      }),
+    );
     await expect(describeExportTask(client, 'orders-1')).rejects.toMatchObject({
       name: 'ExportThrottledError',
       message: 'DescribeExportTasks failed: Throttling: Rate exceeded',
