@@ -24,6 +24,7 @@ export function mockGlue(memory = new MemoryGlue()) {
     // biome-ignore lint/suspicious/noExplicitAny: each command class takes its own input type.
     mock.on(Cmd as any).callsFake((input: any) => memory.handle(new (Cmd as any)(input)));
   }
-  const writes = () => GLUE_WRITES.reduce((n, Cmd) => n + mock.commandCalls(Cmd).length, 0);
+  const writes = () =>
+    mock.calls().filter((call) => GLUE_WRITES.some((Cmd) => call.args[0] instanceof Cmd)).length;
   return { client: new GlueClient({ region: 'us-east-1' }), mock, memory, writes };
 }

@@ -1,0 +1,126 @@
+import {
+  AlreadyExistsException,
+  BatchCreatePartitionCommand,
+  CreateTableCommand,
+  GlueClient,
+  InvalidInputException,
+  ThrottlingException,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyWrites } from '../../../../functions/register-export/glue-apply.ts';
+import type { GlueWrite } from '../../../../functions/register-export/glue-plan.ts';
+
+const glueMock = mockClient(GlueClient);
+const glue = new GlueClient({ region: 'us-east-1' });
+afterEach(() => glueMock.reset());
+
+const delays: number[] = [];
+const retry = {
+  attempts: 4,
+  baseDelayMs: 100,
+  maxDelayMs: 1000,
+  sleep: async (ms: number) => void delays.push(ms),
+  random: () => 0.5,
+};
+const partition: GlueWrite = {
+  kind: 'createPartition',
+  table: 't_history',
+  partition: { Values: ['e1', 's'] },
+};
+const create: GlueWrite = { kind: 'createTable', input: { Name: 't' } };
+const update: GlueWrite = { kind: 'updateTable', input: { Name: 't' } };
+const throttled = () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} });
+
+describe('applyWrites', () => {
+  it('sends the writes in order, one call each', async () => {
+    glueMock.on(BatchCreatePartitionCommand).resolves({ Errors: [] }).on(CreateTableCommand).resolves({});
+    const out = await applyWrites(glue, 'db', [partition, create], retry);
+    expect(out).toEqual({ ok: true, calls: 2 });
+    expect(glueMock.calls().map((c) => c.args[0].constructor.name)).toEqual([
+      'BatchCreatePartitionCommand',
+      'CreateTableCommand',
+    ]);
+    expect(glueMock.commandCalls(BatchCreatePartitionCommand)[0]?.args[0].input).toEqual({
+      DatabaseName: 'db',
+      TableName: 't_history',
+      PartitionInputList: [{ Values: ['e1', 's'] }],
+    });
+  });
+
+  it('accepts a partition that Errors[] says already exists', async () => {
+    glueMock.on(BatchCreatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ['e1', 's'],
+          ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'exists' },
+        },
+      ],
+    });
+    expect(await applyWrites(glue, 'db', [partition], retry)).toEqual({ ok: true, calls: 1 });
+  });
+
+  it('retries a partition whose Errors[] entry is transient, then succeeds', async () => {
+    glueMock
+      .on(BatchCreatePartitionCommand)
+      .resolvesOnce({
+        Errors: [{ PartitionValues: ['e1', 's'], ErrorDetail: { ErrorCode: 'InternalServiceException' } }],
+      })
+      .resolves({ Errors: [] });
+    expect(await applyWrites(glue, 'db', [partition], retry)).toEqual({ ok: true, calls: 2 });
+  });
+
+  it('fails the table with the reason of a permanent Errors[] entry and stops there', async () => {
+    glueMock.on(BatchCreatePartitionCommand).resolves({
+      Errors: [
+        {
+          PartitionValues: ['e1', 's'],
+          ErrorDetail: { ErrorCode: 'InvalidInputException', ErrorMessage: 'bad location' },
+        },
+      ],
+    });
+    const out = await applyWrites(glue, 'db', [partition, update], retry);
+    expect(out).toEqual({
+      ok: false,
+      calls: 1,
+      reason: 'partition of t_history: InvalidInputException: bad location',
+    });
+    expect(glueMock.commandCalls(UpdateTableCommand)).toHaveLength(0);
+  });
+
+  it('retries ThrottlingException with growing, jittered delays', async () => {
+    delays.length = 0;
+    glueMock.on(UpdateTableCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
+    expect(await applyWrites(glue, 'db', [update], retry)).toEqual({ ok: true, calls: 3 });
+    expect(delays).toEqual([50, 100]);
+  });
+
+  it('reports throttling that outlasts the retries', async () => {
+    glueMock.on(UpdateTableCommand).rejects(throttled());
+    const out = await applyWrites(glue, 'db', [update], retry);
+    expect(out).toEqual({
+      ok: false,
+      calls: 4,
+      reason: 'updateTable t: ThrottlingException: Rate exceeded (still failing after retries)',
+    });
+  });
+
+  it('does not retry a permanent error', async () => {
+    glueMock.on(UpdateTableCommand).rejects(new InvalidInputException({ message: 'bad', $metadata: {} }));
+    expect(await applyWrites(glue, 'db', [update], retry)).toMatchObject({ ok: false, calls: 1 });
+  });
+
+  it('updates a table that a concurrent run created between the read and the write', async () => {
+    glueMock
+      .on(CreateTableCommand)
+      .rejects(new AlreadyExistsException({ message: 'exists', $metadata: {} }))
+      .on(UpdateTableCommand)
+      .resolves({});
+    expect(await applyWrites(glue, 'db', [create], retry)).toEqual({ ok: true, calls: 2 });
+    expect(glueMock.commandCalls(UpdateTableCommand)[0]?.args[0].input).toEqual({
+      DatabaseName: 'db',
+      TableInput: { Name: 't' },
+    });
+  });
+});

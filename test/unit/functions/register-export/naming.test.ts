@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assignTableNames,
+  columnNames,
+  databaseName,
+  GLUE_NAME_MAX,
+  sanitize,
+} from '../../../../functions/register-export/naming.ts';
+
+const none = new Map<string, string>();
+const noNames = new Set<string>();
+
+describe('naming', () => {
+  it('lowercases and replaces every character outside [a-z0-9_] without trimming', () => {
+    expect(sanitize('Shop.Public."Weird Name"')).toBe('shop_public__weird_name_');
+    expect(sanitize('_id')).toBe('_id');
+  });
+
+  it('names one database per source from the prefix and the sanitized source identifier', () => {
+    expect(databaseName('rds_export_', 'Prod-DB.1')).toBe('rds_export_prod_db_1');
+    expect(databaseName('rds_export_', 'x'.repeat(300))).toHaveLength(GLUE_NAME_MAX);
+  });
+
+  it('gives a target its plain sanitized name when nothing else claims it', () => {
+    expect(assignTableNames(['shop.public.Orders'], none, noNames)).toEqual(
+      new Map([['shop.public.Orders', 'shop_public_orders']]),
+    );
+  });
+
+  it('keeps a.b_c and a_b.c apart with hash suffixes that depend only on the target', () => {
+    const both = assignTableNames(['a.b_c', 'a_b.c'], none, noNames);
+    const reversed = assignTableNames(['a_b.c', 'a.b_c'], none, noNames);
+    expect(both).toEqual(reversed);
+    expect(both.get('a.b_c')).toMatch(/^a_b_c_[0-9a-f]{8}$/);
+    expect(both.get('a_b.c')).toMatch(/^a_b_c_[0-9a-f]{8}$/);
+    expect(both.get('a.b_c')).not.toBe(both.get('a_b.c'));
+  });
+
+  it('keeps the name a target already has in the catalog, so names are stable between exports', () => {
+    const first = assignTableNames(['a.b_c'], none, noNames);
+    expect(first.get('a.b_c')).toBe('a_b_c');
+    const second = assignTableNames(['a.b_c', 'a_b.c'], first, new Set(['a_b_c', 'a_b_c_history']));
+    expect(second.get('a.b_c')).toBe('a_b_c');
+    expect(second.get('a_b.c')).toMatch(/^a_b_c_[0-9a-f]{8}$/);
+  });
+
+  it('never lets a table take the name of another table’s history twin or a foreign table', () => {
+    const names = assignTableNames(
+      ['db.x_history'],
+      new Map([['db.x', 'db_x']]),
+      new Set(['db_x', 'db_x_history']),
+    );
+    expect(names.get('db.x_history')).toMatch(/^db_x_history_[0-9a-f]{8}$/);
+    expect(assignTableNames(['db.t'], none, new Set(['db_t'])).get('db.t')).toMatch(/^db_t_[0-9a-f]{8}$/);
+  });
+
+  it('truncates long names with a hash, leaving room for the _history twin within 255 characters', () => {
+    const long = `db.s.${'t'.repeat(400)}`;
+    const other = `db.s.${'t'.repeat(399)}u`;
+    const names = assignTableNames([long, other], none, noNames);
+    expect((names.get(long) ?? '').length + '_history'.length).toBeLessThanOrEqual(GLUE_NAME_MAX);
+    expect(names.get(long)).not.toBe(names.get(other));
+  });
+
+  it('resolves column names that collide after sanitizing in order of appearance', () => {
+    expect(columnNames(['Id', 'ID', 'order-total', 'order_total'])).toEqual([
+      'id',
+      'id_2',
+      'order_total',
+      'order_total_2',
+    ]);
+  });
+});
