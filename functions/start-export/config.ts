@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** start-export's environment: the queue backoff (base doubles per attempt, up to the cap). */
+export const StartExportEnv = z
+  .object({
+    QUEUE_BASE_WAIT_SECONDS: seconds(60),
+    QUEUE_MAX_WAIT_SECONDS: seconds(900),
+  })
+  .refine((env) => env.QUEUE_BASE_WAIT_SECONDS <= env.QUEUE_MAX_WAIT_SECONDS, {
+    message: 'QUEUE_BASE_WAIT_SECONDS must not exceed QUEUE_MAX_WAIT_SECONDS',
+    path: ['QUEUE_BASE_WAIT_SECONDS'],
+  });
+export type StartExportEnv = z.infer<typeof StartExportEnv>;

@@ -1,0 +1,71 @@
+import { DescribeExportTasksCommand, RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StartExportEnv } from '../../../../functions/start-export/config.ts';
+import { parseEnv } from '../../../../shared/env.ts';
+import { job } from './job.ts';
+
+const rds = mockClient(RDSClient);
+const context = { functionName: 'start-export', awsRequestId: 'req-1' } as Context;
+
+async function loadHandler(env: Record<string, string> = {}) {
+  vi.resetModules();
+  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+  return (await import('../../../../functions/start-export/handler.ts')).handler;
+}
+
+beforeEach(() => rds.reset());
+afterEach(() => vi.unstubAllEnvs());
+
+describe('start-export handler', () => {
+  it('starts the export for a valid execution state and returns the StartResult', async () => {
+    const handler = await loadHandler();
+    rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
+    rds
+      .on(StartExportTaskCommand)
+      .resolves({ ExportTaskIdentifier: job().exportTaskIdentifier, Status: 'STARTING' });
+    await expect(handler(job(), context)).resolves.toMatchObject({ outcome: 'started', waitSeconds: 20 });
+    expect(rds.commandCalls(StartExportTaskCommand)[0]?.args[0].input).toStrictEqual(job().request);
+  });
+
+  it('uses the configured queue backoff', async () => {
+    const handler = await loadHandler({ QUEUE_BASE_WAIT_SECONDS: '10', QUEUE_MAX_WAIT_SECONDS: '15' });
+    rds.on(DescribeExportTasksCommand).resolves({
+      ExportTasks: [1, 2, 3].map((i) => ({ ExportTaskIdentifier: `t${i}`, Status: 'STARTING' })),
+    });
+    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: job().exportTaskIdentifier }).resolves({});
+    const result = await handler(job(), context);
+    expect(result).toMatchObject({ outcome: 'queued' });
+    expect(result.waitSeconds).toBeGreaterThanOrEqual(5);
+    expect(result.waitSeconds).toBeLessThanOrEqual(10);
+  });
+
+  it('rejects an input that is not an execution state with InvalidInputError naming the field', async () => {
+    const handler = await loadHandler();
+    const { limits: _dropped, ...withoutLimits } = job();
+    await expect(handler(withoutLimits, context)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('limits'),
+    });
+    expect(rds.calls()).toHaveLength(0);
+  });
+});
+
+describe('StartExportEnv', () => {
+  it('defaults the queue backoff to 60 s doubling up to 900 s', () => {
+    expect(parseEnv(StartExportEnv, {})).toEqual({
+      QUEUE_BASE_WAIT_SECONDS: 60,
+      QUEUE_MAX_WAIT_SECONDS: 900,
+    });
+  });
+
+  it('fails the cold start naming an invalid variable', () => {
+    expect(() => parseEnv(StartExportEnv, { QUEUE_BASE_WAIT_SECONDS: 'soon' })).toThrow(
+      /QUEUE_BASE_WAIT_SECONDS/,
+    );
+    expect(() =>
+      parseEnv(StartExportEnv, { QUEUE_BASE_WAIT_SECONDS: '600', QUEUE_MAX_WAIT_SECONDS: '60' }),
+    ).toThrow(/QUEUE_BASE_WAIT_SECONDS must not exceed QUEUE_MAX_WAIT_SECONDS/);
+  });
+});
