@@ -6,21 +6,15 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import {
-  AwsServiceUnavailableError,
-  ExportThrottledError,
-  InvalidInputError,
-  UnexpectedAwsError,
-} from './errors.ts';
+import { ExportSourceNotFoundError, InvalidInputError } from './errors.ts';
 import { parseSnapshotArn, type SnapshotRef, snapshotTypeOf } from './events.ts';
 import { SnapshotSource, type SourceKind } from './job.ts';
+import { classifyRdsError } from './rds-faults.ts';
 
-/** What the policy needs about a snapshot: the SnapshotSource plus its tags and status. */
+/** What the policy needs about a snapshot: the SnapshotSource plus its tags. */
 export interface DescribedSnapshot {
   source: SnapshotSource;
   tags: Record<string, string>;
-  status?: string;
-  encrypted?: boolean;
 }
 
 export type DescribeResult = { found: true; snapshot: DescribedSnapshot } | { found: false; reason: string };
@@ -42,9 +36,6 @@ const SnapshotDescription = z.object({
   Engine: z.string().min(1),
   AllocatedStorage: z.number().nonnegative().optional(),
   SnapshotCreateTime: DateLike.optional(),
-  Status: z.string().optional(),
-  StorageEncrypted: z.boolean().optional(),
-  Encrypted: z.boolean().optional(),
   TagList,
 });
 
@@ -84,33 +75,7 @@ export function toDescribedSnapshot(description: unknown): DescribedSnapshot {
   });
   const tags: Record<string, string> = {};
   for (const t of d.TagList ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
-  return { source, tags, status: d.Status, encrypted: d.StorageEncrypted ?? d.Encrypted };
-}
-
-const NOT_FOUND = new Set([
-  'DBSnapshotNotFoundFault',
-  'DBClusterSnapshotNotFoundFault',
-  'DBSnapshotNotFound',
-]);
-const THROTTLED = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-]);
-
-function classify(error: unknown, ref: SnapshotRef): Error {
-  const name = error instanceof Error ? error.name : 'UnknownError';
-  const message = error instanceof Error ? error.message : String(error);
-  if (THROTTLED.has(name))
-    return new ExportThrottledError(`Describing ${ref.arn} was throttled: ${message}`, { cause: error });
-  const fault = (error as { $fault?: string } | undefined)?.$fault;
-  if (fault === 'server') {
-    return new AwsServiceUnavailableError(`RDS failed describing ${ref.arn}: ${name}: ${message}`, {
-      cause: error,
-    });
-  }
-  return new UnexpectedAwsError(`Describing ${ref.arn} failed: ${name}: ${message}`, { cause: error });
+  return { source, tags };
 }
 
 /**
@@ -143,13 +108,12 @@ export async function describeSnapshot(
       return { found: false, reason: `snapshot ${ref.arn} not found (describe returned nothing)` };
     return { found: true, snapshot: toDescribedSnapshot(found) };
   } catch (error) {
-    if (error instanceof Error && NOT_FOUND.has(error.name)) {
-      return {
-        found: false,
-        reason: `snapshot ${ref.arn} not found (${error.name}); it may have been deleted`,
-      };
-    }
     if (error instanceof InvalidInputError) throw error;
-    throw classify(error, ref);
+    const classified = classifyRdsError(error, `Describing ${ref.arn}`);
+    if (classified instanceof ExportSourceNotFoundError) {
+      const name = error instanceof Error ? error.name : 'not found';
+      return { found: false, reason: `snapshot ${ref.arn} not found (${name}); it may have been deleted` };
+    }
+    throw classified;
   }
 }

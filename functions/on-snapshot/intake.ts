@@ -38,7 +38,14 @@ export interface Outcome {
 
 /** Event → describe → policy → StartExecution. Logs exactly one `decision` per event. */
 export async function handleSnapshotEvent(event: unknown, deps: OnSnapshotDeps): Promise<Outcome> {
-  const outcome = await evaluate(event, deps);
+  let outcome: Outcome;
+  try {
+    outcome = await evaluate(event, deps);
+  } catch (error) {
+    // Throttling and 5xx end here: the asynchronous invocation is retried by Lambda, so say so.
+    logger.error('no decision yet: the invocation fails and Lambda retries it', { error });
+    throw error;
+  }
   logger.info('decision', { ...outcome });
   return outcome;
 }

@@ -62,8 +62,6 @@ describe('describeSnapshot', () => {
           sizeGB: 120,
         },
         tags: { env: 'prod' },
-        status: 'available',
-        encrypted: true,
       },
     });
   });

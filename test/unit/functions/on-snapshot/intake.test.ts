@@ -13,7 +13,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/on-snapshot/intake.ts';
 import { exportTaskIdentifier } from '../../../../shared/identifiers.ts';
 import { ExportJob } from '../../../../shared/job.ts';
@@ -54,7 +54,7 @@ function deps(overrides: Partial<OnSnapshotDeps> = {}): OnSnapshotDeps {
   };
 }
 
-let info: ReturnType<typeof vi.spyOn>;
+let info: MockInstance<typeof logger.info>;
 beforeEach(() => {
   rds.reset();
   sfn.reset();
@@ -162,7 +162,7 @@ describe('handleSnapshotEvent', () => {
     );
   });
 
-  it('lets throttling of the describe call throw, so EventBridge retries the invocation', async () => {
+  it('lets throttling of the describe call throw, so Lambda retries the asynchronous invocation', async () => {
     rds.on(DescribeDBSnapshotsCommand).rejects(
       new RDSServiceException({
         name: 'Throttling',
