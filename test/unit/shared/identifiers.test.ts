@@ -29,7 +29,16 @@ describe('exportTaskIdentifier', () => {
   });
 
   it('stays valid for 255-character names, names of only separators, digits first and runs of hyphens', () => {
-    for (const name of ['a'.repeat(255), '9'.repeat(255), ':::___...', '---', 'a----b', '2024-05-01', '-x-', 'ünïcødé-快照']) {
+    for (const name of [
+      'a'.repeat(255),
+      '9'.repeat(255),
+      ':::___...',
+      '---',
+      'a----b',
+      '2024-05-01',
+      '-x-',
+      'ünïcødé-快照',
+    ]) {
       const id = exportTaskIdentifier(dbArn(name));
       expect(isValidExportTaskIdentifier(id), `${name} → ${id}`).toBe(true);
       expect(id.length).toBeLessThanOrEqual(60);
@@ -47,10 +56,14 @@ describe('exportTaskIdentifier', () => {
   it('gives distinct identifiers to distinct snapshots whose names share a long prefix', () => {
     const prefix = 'orders-production-eu-west-1-primary-cluster-manual-before-migration-';
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ minLength: 1, maxLength: 40 }), (a, b) => {
-        fc.pre(a.toLowerCase() !== b.toLowerCase());
-        expect(exportTaskIdentifier(dbArn(prefix + a))).not.toBe(exportTaskIdentifier(dbArn(prefix + b)));
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 40 }),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        (a, b) => {
+          fc.pre(a.toLowerCase() !== b.toLowerCase());
+          expect(exportTaskIdentifier(dbArn(prefix + a))).not.toBe(exportTaskIdentifier(dbArn(prefix + b)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -64,7 +77,9 @@ describe('exportTaskIdentifier', () => {
   });
 
   it('keeps the snapshot name readable at the start of the identifier', () => {
-    expect(exportTaskIdentifier(dbArn('rds:orders-2024-05-01-06-10'))).toMatch(/^rds-orders-2024-05-01-06-10-[0-9a-f]{10}$/);
+    expect(exportTaskIdentifier(dbArn('rds:orders-2024-05-01-06-10'))).toMatch(
+      /^rds-orders-2024-05-01-06-10-[0-9a-f]{10}$/,
+    );
     expect(exportTaskIdentifier(dbArn('2024-snap'))).toMatch(/^s-2024-snap-/);
   });
 

@@ -58,12 +58,10 @@ describe('on-snapshot handler', () => {
   it('turns a cluster snapshot event into a started execution using the environment destination', async () => {
     usePolicy('version: 1\nrules: [{ name: all, action: export }]\n');
     rds.on(DescribeDBClusterSnapshotsCommand).resolves(read('snapshots/cluster-snapshot-manual.json'));
-    sfn
-      .on(StartExecutionCommand)
-      .resolves({
-        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:rds-export:x',
-        startDate: new Date(),
-      });
+    sfn.on(StartExecutionCommand).resolves({
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:rds-export:x',
+      startDate: new Date(),
+    });
     const { handler } = await import('../../../../functions/on-snapshot/handler.ts');
     const outcome = await handler(read('rds-cluster-snapshot-manual-created.json'), context);
     expect(outcome).toMatchObject({ action: 'export', rule: 'all' });
