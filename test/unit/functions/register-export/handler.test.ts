@@ -1,0 +1,64 @@
+import {
+  BatchCreatePartitionCommand,
+  CreateTableCommand,
+  GetDatabaseCommand,
+  GetTablesCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const glueMock = mockClient(GlueClient);
+const s3Mock = mockClient(S3Client);
+
+const state = {
+  exportTaskIdentifier: 'e1',
+  rule: 'r',
+  source: { kind: 'db-snapshot', sourceIdentifier: 'Prod', engine: 'postgres', arn: 'arn:aws:rds:x' },
+  request: { S3BucketName: 'request-bucket', S3Prefix: 'req' },
+  check: {
+    task: {
+      exportTaskIdentifier: 'e1',
+      status: 'COMPLETE',
+      s3Bucket: 'task-bucket',
+      s3Prefix: 'exports',
+      snapshotTime: '2026-01-01T00:00:00Z',
+    },
+    status: 'COMPLETE',
+  },
+};
+
+describe('register-export handler', () => {
+  let handler: (event: unknown, context: Context) => Promise<unknown>;
+  beforeAll(async () => {
+    vi.stubEnv('GLUE_DATABASE_PREFIX', 'lake_');
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    handler = (await import('../../../../functions/register-export/handler.ts')).handler;
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    glueMock.restore();
+    s3Mock.restore();
+  });
+
+  it('lists the export under the bucket and prefix of the completed task and names the database from the env prefix', async () => {
+    s3Mock.on(ListObjectsV2Command).resolves({ Contents: [] });
+    glueMock.on(GetDatabaseCommand).resolves({}).on(GetTablesCommand).resolves({});
+    const result = await handler(state, {} as Context);
+    expect(s3Mock.commandCalls(ListObjectsV2Command)[0]?.args[0].input).toMatchObject({
+      Bucket: 'task-bucket',
+      Prefix: 'exports/e1/',
+    });
+    expect(result).toMatchObject({ database: 'lake_prod', registered: [], skipped: [], failed: [] });
+    expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(0);
+    expect(glueMock.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
+  });
+
+  it('rejects a state without the completed task as InvalidInputError', async () => {
+    await expect(handler({ ...state, check: undefined }, {} as Context)).rejects.toMatchObject({
+      name: 'InvalidInputError',
+    });
+  });
+});

@@ -1,0 +1,179 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BatchCreatePartitionCommand,
+  CreateDatabaseCommand,
+  CreateTableCommand,
+  EntityNotFoundException,
+  GetDatabaseCommand,
+  GetTablesCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerExport } from '../../../../functions/register-export/register.ts';
+import { memoryS3 } from '../../../catalog/memory-s3.ts';
+
+let parquet: Uint8Array;
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'register-'));
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  await conn.run(
+    `COPY (SELECT 1::INTEGER AS id, 'a' AS name) TO '${dir}/f.parquet' (FORMAT parquet, COMPRESSION gzip)`,
+  );
+  conn.closeSync();
+  db.closeSync();
+  parquet = new Uint8Array(readFileSync(`${dir}/f.parquet`));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const glueMock = mockClient(GlueClient);
+const glue = new GlueClient({ region: 'us-east-1' });
+let s3: ReturnType<typeof memoryS3> | undefined;
+afterEach(() => {
+  glueMock.reset();
+  s3?.mock.restore();
+});
+afterAll(() => glueMock.restore());
+
+const input = {
+  bucket: 'b',
+  prefix: 'p',
+  exportTaskIdentifier: 'e1',
+  snapshotTime: '2026-01-01T00:00:00Z',
+  sourceIdentifier: 'Prod',
+  engine: 'postgres',
+};
+const tablesInfo = (targets: string[]) =>
+  new TextEncoder().encode(
+    JSON.stringify({ perTableStatus: targets.map((target) => ({ target, status: 'COMPLETE' })) }),
+  );
+
+describe('registerExport', () => {
+  it('creates the database and, for each new table, a history table, its partition and the latest table', async () => {
+    s3 = memoryS3(
+      new Map([
+        ['p/e1/export_tables_info_e1_from_1_to_2.json', tablesInfo(['db.public.a', 'db.public.b'])],
+        ['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet],
+        ['p/e1/db/public.b/part-00000-y.gz.parquet', parquet],
+      ]),
+    );
+    glueMock
+      .on(GetDatabaseCommand)
+      .rejects(new EntityNotFoundException({ message: 'no db', $metadata: {} }))
+      .on(CreateDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .resolves({ TableList: [] })
+      .on(CreateTableCommand)
+      .resolves({})
+      .on(BatchCreatePartitionCommand)
+      .resolves({ Errors: [] });
+
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+
+    expect(result).toEqual({
+      database: 'rds_export_prod',
+      registered: [
+        { target: 'db.public.a', table: 'db_public_a', columns: 2 },
+        { target: 'db.public.b', table: 'db_public_b', columns: 2 },
+      ],
+      skipped: [],
+      failed: [],
+      requests: { glue: 9, s3: 4 },
+    });
+    expect(glueMock.commandCalls(CreateDatabaseCommand)[0]?.args[0].input.DatabaseInput?.Name).toBe(
+      'rds_export_prod',
+    );
+    expect(glueMock.commandCalls(CreateTableCommand).map((c) => c.args[0].input.TableInput?.Name)).toEqual(
+      expect.arrayContaining(['db_public_a', 'db_public_a_history', 'db_public_b', 'db_public_b_history']),
+    );
+    expect(glueMock.commandCalls(BatchCreatePartitionCommand)).toHaveLength(2);
+    // Footers only: every Parquet read is ranged.
+    expect(
+      s3.mock
+        .commandCalls(GetObjectCommand)
+        .filter((c) => c.args[0].input.Key?.endsWith('.parquet'))
+        .every((c) => c.args[0].input.Range),
+    ).toBe(true);
+  });
+
+  it('pages through the existing tables of the database before naming anything', async () => {
+    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({ Database: { Name: 'rds_export_prod' } })
+      .on(GetTablesCommand, { NextToken: undefined })
+      .resolves({ TableList: [{ Name: 'unrelated' }], NextToken: 'n1' })
+      .on(GetTablesCommand, { NextToken: 'n1' })
+      .resolves({ TableList: [{ Name: 'db_public_a' }] })
+      .on(CreateTableCommand)
+      .resolves({})
+      .on(BatchCreatePartitionCommand)
+      .resolves({ Errors: [] });
+
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+
+    expect(glueMock.commandCalls(GetTablesCommand)).toHaveLength(2);
+    expect(glueMock.commandCalls(CreateDatabaseCommand)).toHaveLength(0);
+    // A foreign table already holds the plain name, so this target gets a hashed one.
+    expect(result.registered[0]?.table).toMatch(/^db_public_a_[0-9a-f]{8}$/);
+    expect(result.registered[0]?.notes).toEqual(['not named in the export metadata files']);
+  });
+
+  it('fails a table the metadata names but whose folder holds no Parquet file, and registers the rest', async () => {
+    s3 = memoryS3(
+      new Map([
+        ['p/e1/export_tables_info_e1_from_1_to_2.json', tablesInfo(['db.public.a', 'db.public.empty'])],
+        ['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet],
+        ['p/e1/db/public.empty/_SUCCESS', new Uint8Array()],
+      ]),
+    );
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .resolves({})
+      .on(CreateTableCommand)
+      .resolves({})
+      .on(BatchCreatePartitionCommand)
+      .resolves({});
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    expect(result.registered.map((r) => r.target)).toEqual(['db.public.a']);
+    expect(result.failed).toEqual([
+      { target: 'db.public.empty', reason: 'no Parquet files under p/e1/db/public.empty/' },
+    ]);
+  });
+
+  it('fails a table whose footer cannot be read, with the reason, without stopping the others', async () => {
+    s3 = memoryS3(
+      new Map([
+        ['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet],
+        ['p/e1/db/public.bad/1/part-00000-z-c000.gz.parquet', new TextEncoder().encode('not parquet at all')],
+      ]),
+    );
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .resolves({})
+      .on(CreateTableCommand)
+      .resolves({})
+      .on(BatchCreatePartitionCommand)
+      .resolves({});
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    expect(result.registered.map((r) => r.target)).toEqual(['db.public.a']);
+    expect(result.failed).toEqual([
+      {
+        target: 'db.public.bad',
+        reason: expect.stringContaining(
+          'p/e1/db/public.bad/1/part-00000-z-c000.gz.parquet: footer unreadable',
+        ),
+      },
+    ]);
+  });
+});
