@@ -1,0 +1,122 @@
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { ExportTaskNotFoundError, InvalidInputError } from '../../shared/errors.ts';
+import { describeExportTask } from '../../shared/export-tasks.ts';
+import {
+  type CheckResult,
+  EXPORT_TASK_STATUSES,
+  type ExecutionState,
+  type ExportTaskSummary,
+} from '../../shared/job.ts';
+import { logger } from '../../shared/logger.ts';
+import { type CheckStatus, nextWait, type WaitBounds } from './next-wait.ts';
+
+export interface CheckDeps {
+  rds: Pick<RDSClient, 'send'>;
+  now: () => Date;
+  bounds: WaitBounds;
+}
+
+/**
+ * Checks this many times before a task RDS does not list counts as gone. DescribeExportTasks can
+ * lag behind StartExportTask (its listing is eventually consistent), so the first checks after a
+ * start may not see the task yet; three checks span over a minute with the default waits.
+ */
+export const NOT_LISTED_GRACE_CHECKS = 3;
+
+const KNOWN = new Set<string>(EXPORT_TASK_STATUSES);
+
+/** The status the machine branches on: a documented one (any case), else UNKNOWN. */
+export function toCheckStatus(status: string): CheckStatus {
+  const upper = status.toUpperCase();
+  return KNOWN.has(upper) ? (upper as CheckStatus) : 'UNKNOWN';
+}
+
+const seconds = (from: string | undefined, to: Date): number | undefined => {
+  if (from === undefined) return undefined;
+  const start = Date.parse(from);
+  // Another invocation's clock may run ahead of this one: never a negative duration.
+  return Number.isNaN(start) ? undefined : Math.max(0, (to.getTime() - start) / 1000);
+};
+
+/** Describes the export task, maps its status for the machine and chooses the next wait. */
+export async function checkExport(state: ExecutionState, deps: CheckDeps): Promise<CheckResult> {
+  const start = state.start;
+  if (start === undefined || start.outcome === 'queued') {
+    throw new InvalidInputError('check-export needs $.start with outcome started or tracking-existing');
+  }
+  const previous = state.check;
+  const polls = (previous?.polls ?? 0) + 1;
+  const now = deps.now();
+  const found = await describeExportTask(deps.rds, state.exportTaskIdentifier);
+  if (found === undefined && polls > NOT_LISTED_GRACE_CHECKS) {
+    throw new ExportTaskNotFoundError(
+      `DescribeExportTasks does not list export task ${state.exportTaskIdentifier} after ${polls} checks`,
+    );
+  }
+  if (found === undefined) logger.warn('Export task not listed yet; treating it as STARTING', { polls });
+  // Not listed yet: RDS accepted it moments ago, and every task begins in STARTING.
+  const task: ExportTaskSummary = found ?? {
+    exportTaskIdentifier: state.exportTaskIdentifier,
+    status: 'STARTING',
+  };
+  const status = toCheckStatus(task.status);
+  const percent = task.percentProgress;
+
+  const trackingSince =
+    previous?.trackingSince ?? firstTrackingTime(start.outcome, start.waitSeconds, task, now).toISOString();
+  const startingSeenAt = status === 'STARTING' ? now.toISOString() : previous?.startingSeenAt;
+  let inProgressSince = previous?.inProgressSince;
+  let inProgressSincePercent = previous?.inProgressSincePercent;
+  if (status === 'IN_PROGRESS' && percent !== undefined) {
+    // First sighting, or the percent went backwards (a restarted phase): measure from here.
+    if (
+      inProgressSince === undefined ||
+      inProgressSincePercent === undefined ||
+      percent < inProgressSincePercent
+    ) {
+      inProgressSince = now.toISOString();
+      inProgressSincePercent = percent;
+    }
+  }
+
+  const inProgressSeconds = seconds(inProgressSince, now);
+  const waitSeconds = nextWait(
+    {
+      status,
+      percent,
+      previousWaitSeconds: previous?.waitSeconds ?? start.waitSeconds,
+      secondsTracked: seconds(trackingSince, now) ?? 0,
+      inProgress:
+        inProgressSeconds === undefined || inProgressSincePercent === undefined
+          ? undefined
+          : {
+              seconds: inProgressSeconds,
+              percentAtStart: inProgressSincePercent,
+              secondsSinceStarting: seconds(startingSeenAt, now),
+            },
+    },
+    deps.bounds,
+  );
+  const result: CheckResult = { task, status, waitSeconds, polls, trackingSince };
+  if (startingSeenAt !== undefined) result.startingSeenAt = startingSeenAt;
+  if (inProgressSince !== undefined) result.inProgressSince = inProgressSince;
+  if (inProgressSincePercent !== undefined) result.inProgressSincePercent = inProgressSincePercent;
+  return result;
+}
+
+/**
+ * Tracking began when start-export returned, `waitSeconds` before the first check. A task found
+ * already running began at its TaskStartTime (RDS's clock; ignored when it lies in our future).
+ */
+function firstTrackingTime(
+  outcome: 'started' | 'tracking-existing',
+  startWaitSeconds: number,
+  task: ExportTaskSummary,
+  now: Date,
+): Date {
+  const returned = now.getTime() - startWaitSeconds * 1000;
+  const taskStart = task.taskStartTime === undefined ? Number.NaN : Date.parse(task.taskStartTime);
+  if (outcome === 'tracking-existing' && taskStart <= now.getTime())
+    return new Date(Math.min(returned, taskStart));
+  return new Date(returned);
+}

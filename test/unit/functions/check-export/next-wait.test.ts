@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CANCELING_WAIT_SECONDS,
+  type CheckStatus,
+  nextWait,
+  type WaitInput,
+} from '../../../../functions/check-export/next-wait.ts';
+import { CheckResult } from '../../../../shared/job.ts';
+
+const bounds = { minSeconds: 5, maxSeconds: 1800 };
+const wait = (input: Partial<WaitInput> & Pick<WaitInput, 'status'>) =>
+  nextWait({ previousWaitSeconds: 20, secondsTracked: 600, ...input }, bounds);
+
+describe('nextWait', () => {
+  it.each(['COMPLETE', 'FAILED', 'CANCELED'] as const)(
+    'returns a valid positive wait for the final status %s',
+    (status) => {
+      expect(wait({ status })).toBe(5);
+    },
+  );
+
+  it('waits a short fixed time while CANCELING', () => {
+    expect(wait({ status: 'CANCELING', secondsTracked: 10_000 })).toBe(CANCELING_WAIT_SECONDS);
+  });
+
+  it('waits a bounded time on a status it does not know', () => {
+    const seconds = wait({ status: 'UNKNOWN' });
+    expect(seconds).toBeGreaterThanOrEqual(5);
+    expect(seconds).toBeLessThanOrEqual(120);
+  });
+
+  describe('while STARTING', () => {
+    it('starts short and grows with the time tracked', () => {
+      const waits = [20, 40, 80, 160, 320, 640].map((tracked) =>
+        wait({ status: 'STARTING', secondsTracked: tracked, previousWaitSeconds: 20 }),
+      );
+      expect(waits[0]).toBe(20);
+      for (let i = 1; i < waits.length; i++) expect(waits[i]).toBeGreaterThan(waits[i - 1] ?? 0);
+      expect(waits[5]).toBeLessThan(640);
+    });
+
+    it('never exceeds the maximum, even for a restore that takes hours', () => {
+      expect(wait({ status: 'STARTING', secondsTracked: 6 * 3600 })).toBe(1800);
+    });
+
+    it('never shrinks below the previous wait or the minimum', () => {
+      expect(wait({ status: 'STARTING', secondsTracked: 0, previousWaitSeconds: 1 })).toBe(5);
+      expect(wait({ status: 'STARTING', secondsTracked: 10, previousWaitSeconds: 60 })).toBe(60);
+    });
+  });
+
+  describe('while IN_PROGRESS', () => {
+    it('waits until just after the predicted completion once the estimate is precise', () => {
+      // 10% → 40% in 60 s: 0.5 %/s, so the remaining 60% take about 120 s.
+      const seconds = wait({
+        status: 'IN_PROGRESS',
+        percent: 40,
+        secondsTracked: 600,
+        inProgress: { seconds: 60, percentAtStart: 10 },
+      });
+      expect(seconds).toBeGreaterThanOrEqual(120);
+      expect(seconds).toBeLessThanOrEqual(120 * 1.15);
+    });
+
+    it('checks again before the earliest possible completion while the estimate is still coarse', () => {
+      // 2 points in 20 s: between 0.1 and 0.2 %/s when each reading may be off by a point.
+      const seconds = wait({
+        status: 'IN_PROGRESS',
+        percent: 12,
+        secondsTracked: 400,
+        inProgress: { seconds: 20, percentAtStart: 10 },
+      });
+      const earliest = (100 - 12 - 1) / (4 / 20);
+      expect(seconds).toBeLessThan(earliest);
+      expect(seconds).toBeGreaterThanOrEqual(5);
+    });
+
+    it('uses the last STARTING check as an upper bound on how long the phase has run', () => {
+      // First sighting at 90% and STARTING 100 s ago: at worst 0.89 %/s, so done within ~12 s.
+      const seconds = wait({
+        status: 'IN_PROGRESS',
+        percent: 90,
+        secondsTracked: 2000,
+        inProgress: { seconds: 0, percentAtStart: 90, secondsSinceStarting: 100 },
+      });
+      expect(seconds).toBeLessThanOrEqual(13);
+    });
+
+    it('samples again after a share of the time tracked when it first sees 0%', () => {
+      const seconds = wait({
+        status: 'IN_PROGRESS',
+        percent: 0,
+        secondsTracked: 1000,
+        inProgress: { seconds: 0, percentAtStart: 0 },
+      });
+      expect(seconds).toBe(200);
+    });
+
+    it('checks again soon at 100% while the task is not yet COMPLETE', () => {
+      expect(
+        wait({ status: 'IN_PROGRESS', percent: 100, inProgress: { seconds: 300, percentAtStart: 10 } }),
+      ).toBe(5);
+    });
+
+    it('does not estimate from a percent that went backwards', () => {
+      const seconds = wait({
+        status: 'IN_PROGRESS',
+        percent: 20,
+        secondsTracked: 1000,
+        inProgress: { seconds: 300, percentAtStart: 60 },
+      });
+      expect(seconds).toBe(200);
+    });
+
+    it('probes when PercentProgress is missing', () => {
+      expect(wait({ status: 'IN_PROGRESS', secondsTracked: 100 })).toBe(20);
+      expect(wait({ status: 'IN_PROGRESS', percent: Number.NaN, secondsTracked: 100 })).toBe(20);
+    });
+
+    it('stays within bounds when clocks disagree (negative durations)', () => {
+      const seconds = wait({
+        status: 'IN_PROGRESS',
+        percent: 50,
+        secondsTracked: -300,
+        inProgress: { seconds: -30, percentAtStart: 10, secondsSinceStarting: -10 },
+      });
+      expect(seconds).toBe(5);
+    });
+  });
+
+  it('always returns a whole number of seconds within the bounds, whatever it is given', () => {
+    const status = fc.constantFrom<CheckStatus>(...CheckResult.shape.status.options);
+    const number = fc.oneof(fc.double(), fc.integer({ min: -10, max: 200 }));
+    fc.assert(
+      fc.property(
+        status,
+        fc.option(number, { nil: undefined }),
+        number,
+        number,
+        fc.option(fc.record({ seconds: number, percentAtStart: number, secondsSinceStarting: number }), {
+          nil: undefined,
+        }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 60, max: 7200 }),
+        (s, percent, previousWaitSeconds, secondsTracked, inProgress, minSeconds, maxSeconds) => {
+          const seconds = nextWait(
+            { status: s, percent, previousWaitSeconds, secondsTracked, inProgress },
+            { minSeconds, maxSeconds },
+          );
+          expect(Number.isInteger(seconds)).toBe(true);
+          expect(seconds).toBeGreaterThanOrEqual(minSeconds);
+          expect(seconds).toBeLessThanOrEqual(maxSeconds);
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,19 @@
+import type { ExecutionState, StartResult } from '../../../../shared/job.ts';
+import { job } from '../start-export/job.ts';
+
+export const ID = job().exportTaskIdentifier;
+
+/** The state check-export receives right after start-export started the task. */
+export function startedState(
+  start: Partial<Extract<StartResult, { outcome: 'started' }>> = {},
+): ExecutionState {
+  return {
+    ...job(),
+    start: {
+      outcome: 'started',
+      task: { exportTaskIdentifier: ID, status: 'STARTING' },
+      waitSeconds: 20,
+      ...start,
+    },
+  };
+}
