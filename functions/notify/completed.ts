@@ -24,10 +24,11 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
   if (warnings.malformed !== undefined) details.warningMessage = warnings.malformed;
   if (warnings.general.length > 0) details.exportWarnings = warnings.general.join('; ');
 
+  // register-export already folds the WarningMessage into its list, maybe in other words: one line
+  // per table, the registration's first.
   const skipped = new Map<string, string>();
   for (const { target, reason } of [...(registration?.skipped ?? []), ...warnings.skipped]) {
-    const key = `${target}: ${reason}`;
-    skipped.set(key, key);
+    if (!skipped.has(target)) skipped.set(target, `${target}: ${reason}`);
   }
   const skippedTables = [...skipped.values()];
   if (skippedTables.some((line) => /PERMISSIONS_DO_NOT_EXIST/.test(line))) {
@@ -45,6 +46,9 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
   });
   const failedTables = registration?.failed.map(({ target, reason }) => `${target}: ${reason}`);
   if (registration !== undefined) details.glueDatabase = registration.database;
+  if (registration?.problems !== undefined && registration.problems.length > 0) {
+    details.exportMetadataProblems = registration.problems.join('; ');
+  }
   if (failedTables !== undefined && failedTables.length > 0) {
     causes.push(`${failedTables.length} table(s) could not be registered in the Glue Data Catalog.`);
     fixes.push(

@@ -78,6 +78,22 @@ describe('buildNotification', () => {
     expect(n.fix).toContain('GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA');
   });
 
+  it('lists a table once when registration and the WarningMessage both report it skipped', () => {
+    const warningMessage = JSON.stringify({ skippedTables: ['orders.public.audit log'] });
+    const n = buildNotification(
+      input('completed', state({ ...checked(task({ warningMessage })), registration })),
+    );
+    expect(n.skippedTables).toEqual(['orders.public.audit log: column names contain spaces']);
+  });
+
+  it('shows the export metadata files registration could not read', () => {
+    const problems = ['export_tables_info_x_from_1_to_2.json: not JSON (Unexpected token)'];
+    const n = buildNotification(
+      input('completed', state({ ...checked(task()), registration: { ...registration, problems } })),
+    );
+    expect(n.details?.exportMetadataProblems).toBe(problems[0]);
+  });
+
   it('says the WarningMessage was malformed instead of failing', () => {
     const n = buildNotification(
       input('completed', state({ ...checked(task({ warningMessage: '{not json' })), registration })),
