@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,5 +195,137 @@ describe('rds-export plan', () => {
   it('exits 2 for an unknown flag or command', async () => {
     expect((await run(['plan', '--frobnicate'])).code).toBe(2);
     expect((await run(['apply'])).stderr).toMatch(/unknown command "apply"/);
+  });
+
+  it('checks minIntervalHours against the state machine given by --state-machine-arn', async () => {
+    const sm = 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export';
+    const started = Date.now() / 1000 - 3600;
+    const execution = {
+      executionArn: `${sm.replace(':stateMachine:', ':execution:')}:yesterday`,
+      stateMachineArn: sm,
+      name: 'yesterday',
+    };
+    const targets: string[] = [];
+    // A local endpoint speaking the Step Functions JSON protocol (X-Amz-Target), on a port chosen now.
+    const server = createServer((req, res) => {
+      const target = String(req.headers['x-amz-target']).split('.')[1] ?? '';
+      targets.push(target);
+      const body =
+        target === 'ListExecutions'
+          ? { executions: [{ ...execution, status: 'SUCCEEDED', startDate: started }] }
+          : {
+              ...execution,
+              status: 'SUCCEEDED',
+              startDate: started,
+              input: JSON.stringify({
+                source: {
+                  kind: 'db-snapshot',
+                  sourceIdentifier: 'snapshot-replica',
+                  arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:snapshot-replica-2018-10-05-12-24',
+                },
+              }),
+            };
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { code, stdout } = await run(
+        [
+          'plan',
+          '--event',
+          events('rds-db-snapshot-automated-created.json'),
+          '--snapshot',
+          events('snapshots/db-snapshot-automated.json'),
+          '--state-machine-arn',
+          sm,
+          '--json',
+          ...destination,
+        ],
+        {
+          AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${port}`,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+        },
+      );
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({
+        action: 'skip',
+        rule: 'automated-daily',
+        reason: expect.stringMatching(
+          /^snapshot-replica was exported by yesterday \(SUCCEEDED, .*\), within minIntervalHours 24$/,
+        ),
+      });
+      expect(targets).toEqual(['ListExecutions', 'DescribeExecution']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('describes the snapshot through the SDK when no --snapshot is given, and skips one that is gone', async () => {
+    const bodies: string[] = [];
+    const snapshotXml = `<DescribeDBSnapshotsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeDBSnapshotsResult><DBSnapshots><DBSnapshot>
+      <DBSnapshotIdentifier>orders-before-migration</DBSnapshotIdentifier><DBInstanceIdentifier>orders-db</DBInstanceIdentifier>
+      <Engine>postgres</Engine><AllocatedStorage>800</AllocatedStorage><SnapshotCreateTime>2024-05-01T09:10:03.512Z</SnapshotCreateTime>
+      <DBSnapshotArn>arn:aws:rds:us-east-1:123456789012:snapshot:orders-before-migration</DBSnapshotArn>
+      <TagList><Tag><Key>env</Key><Value>prod</Value></Tag></TagList>
+      </DBSnapshot></DBSnapshots></DescribeDBSnapshotsResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></DescribeDBSnapshotsResponse>`;
+    const notFoundXml = `<ErrorResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type><Code>DBSnapshotNotFound</Code>
+      <Message>DBSnapshot not found: orders-before-migration</Message></Error><RequestId>r-2</RequestId></ErrorResponse>`;
+    // A local endpoint speaking the RDS Query protocol, on a port chosen now: first found, then gone.
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        const found = bodies.length === 1;
+        res
+          .writeHead(found ? 200 : 404, { 'content-type': 'text/xml' })
+          .end(found ? snapshotXml : notFoundXml);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const env = {
+        AWS_ENDPOINT_URL_RDS: `http://127.0.0.1:${port}`,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_MAX_ATTEMPTS: '1',
+      };
+      const args = [
+        'plan',
+        '--event',
+        events('rds-db-snapshot-manual-created.json'),
+        '--json',
+        ...destination,
+      ];
+      const found = await run(args, env);
+      expect(found.code).toBe(0);
+      expect(JSON.parse(found.stdout)).toMatchObject({
+        action: 'export',
+        request: { S3Prefix: 'exports/orders-db/2024/05/01' },
+      });
+      expect(new URLSearchParams(bodies[0])).toEqual(
+        new URLSearchParams({
+          Action: 'DescribeDBSnapshots',
+          Version: '2014-10-31',
+          DBSnapshotIdentifier: 'orders-before-migration',
+        }),
+      );
+      const gone = await run(args, env);
+      expect(gone.code).toBe(0);
+      expect(JSON.parse(gone.stdout)).toMatchObject({
+        action: 'skip',
+        rule: null,
+        reason: expect.stringMatching(/not found \(DBSnapshotNotFoundFault\)/),
+      });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   RDSServiceException,
 } from '@aws-sdk/client-rds';
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ListExecutionsCommand,
   SFNClient,
@@ -59,6 +60,7 @@ beforeEach(() => {
   rds.reset();
   sfn.reset();
   info = vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+  vi.spyOn(logger, 'error').mockImplementation(() => undefined);
   rds
     .on(DescribeDBSnapshotsCommand)
     .resolves({ DBSnapshots: [read('snapshots/db-snapshot-awsbackup.json')] });
@@ -174,6 +176,10 @@ describe('handleSnapshotEvent', () => {
     await expect(handleSnapshotEvent(read('backup-job-completed-rds.json'), deps())).rejects.toMatchObject({
       name: 'ExportThrottledError',
     });
+    expect(logger.error).toHaveBeenCalledWith(
+      'no decision yet: the invocation fails and Lambda retries it',
+      expect.anything(),
+    );
   });
 
   it('does not notify a skip by policy unless the policy opts in with notifySkipped', async () => {
@@ -205,7 +211,6 @@ describe('handleSnapshotEvent', () => {
     rds
       .on(DescribeDBSnapshotsCommand)
       .rejects(new DBSnapshotNotFoundFault({ message: 'gone', $metadata: {} }));
-    vi.spyOn(logger, 'error').mockImplementation(() => undefined);
     const outcome = await handleSnapshotEvent(
       read('backup-job-completed-rds.json'),
       deps({ notify: vi.fn().mockRejectedValue(new Error('SNS down')) }),
@@ -227,6 +232,73 @@ describe('handleSnapshotEvent', () => {
       );
       expect(outcome).toMatchObject({ action: 'export', rule: 'daily', source: 'snapshot-replica' });
       expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input.stateMachineArn).toBe(SM);
+    });
+
+    it('skips an automated snapshot when the last export of its source is younger than the interval', async () => {
+      sfn.on(ListExecutionsCommand).resolves({
+        executions: [
+          {
+            executionArn: `${SM}:e1`,
+            stateMachineArn: SM,
+            name: 'e1',
+            status: 'SUCCEEDED',
+            startDate: new Date('2018-10-06T20:00:00Z'),
+          },
+        ],
+      });
+      sfn.on(DescribeExecutionCommand).resolves({
+        status: 'SUCCEEDED',
+        input: JSON.stringify({
+          source: {
+            kind: 'db-snapshot',
+            sourceIdentifier: 'snapshot-replica',
+            arn: `${automatedSnapshot.DBSnapshotArn}-older`,
+          },
+        }),
+      });
+      const outcome = await handleSnapshotEvent(
+        read('rds-db-snapshot-automated-created.json'),
+        deps({ now }),
+      );
+      expect(outcome).toMatchObject({
+        action: 'skip',
+        rule: 'daily',
+        reason: expect.stringMatching(/within minIntervalHours 24$/),
+      });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    });
+
+    it('logs a duplicate decision when the running export in the window is this very snapshot', async () => {
+      sfn.on(ListExecutionsCommand).resolves({
+        executions: [
+          {
+            executionArn: `${SM}:e2`,
+            stateMachineArn: SM,
+            name: 'e2',
+            status: 'RUNNING',
+            startDate: new Date('2018-10-07T05:00:00Z'),
+          },
+        ],
+      });
+      sfn.on(DescribeExecutionCommand).resolves({
+        status: 'RUNNING',
+        input: JSON.stringify({
+          source: {
+            kind: 'db-snapshot',
+            sourceIdentifier: 'snapshot-replica',
+            arn: automatedSnapshot.DBSnapshotArn,
+          },
+        }),
+      });
+      const outcome = await handleSnapshotEvent(
+        read('rds-db-snapshot-automated-created.json'),
+        deps({ now }),
+      );
+      expect(outcome).toMatchObject({
+        action: 'duplicate',
+        reason: 'duplicate, already handled by execution e2 (RUNNING)',
+      });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     });
   });
 });
