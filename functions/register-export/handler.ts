@@ -3,9 +3,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { parseEnv } from '../../shared/env.ts';
-import { InvalidInputError } from '../../shared/errors.ts';
+import {
+  AwsServiceUnavailableError,
+  InvalidInputError,
+  PipelineError,
+  UnexpectedAwsError,
+} from '../../shared/errors.ts';
 import type { RegistrationResult } from '../../shared/job.ts';
 import { logger } from '../../shared/logger.ts';
+import { isRetryable } from './concurrency.ts';
 import { registerExport } from './register.ts';
 
 const env = parseEnv(
@@ -53,7 +59,7 @@ async function register(event: unknown): Promise<RegistrationResult> {
       engine: state.source.engine,
     },
     { glue, s3, databasePrefix: env.GLUE_DATABASE_PREFIX },
-  );
+  ).catch(asPipelineError);
   logger.info('export registered', {
     database: result.database,
     registered: result.registered.length,
@@ -63,6 +69,14 @@ async function register(event: unknown): Promise<RegistrationResult> {
     requests: result.requests,
   });
   return result;
+}
+
+/** Per-table failures are in the result; what escapes is the export as a whole (listing, database): name it for the ASL. */
+function asPipelineError(err: unknown): never {
+  if (err instanceof PipelineError) throw err;
+  const e = err as Error;
+  if (isRetryable(err)) throw new AwsServiceUnavailableError(`${e.name}: ${e.message}`, { cause: err });
+  throw new UnexpectedAwsError(`${e.name}: ${e.message}`, { cause: err });
 }
 
 export const handler = middy(register);

@@ -5,7 +5,7 @@ import {
   GetTablesCommand,
   GlueClient,
 } from '@aws-sdk/client-glue';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, NoSuchBucket, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -54,6 +54,25 @@ describe('register-export handler', () => {
     expect(result).toMatchObject({ database: 'lake_prod', registered: [], skipped: [], failed: [] });
     expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(0);
     expect(glueMock.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
+  });
+
+  it('names a throttled listing AwsServiceUnavailableError so the state machine retries it', async () => {
+    s3Mock.reset();
+    s3Mock
+      .on(ListObjectsV2Command)
+      .rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown', $metadata: {} }));
+    vi.useFakeTimers();
+    const outcome = expect(handler(state, {} as Context)).rejects.toMatchObject({ name: 'AwsServiceUnavailableError' });
+    await vi.runAllTimersAsync();
+    await outcome;
+    vi.useRealTimers();
+    expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(8);
+  });
+
+  it('names a missing bucket UnexpectedAwsError, a failure no retry fixes', async () => {
+    s3Mock.reset();
+    s3Mock.on(ListObjectsV2Command).rejects(new NoSuchBucket({ message: 'no bucket', $metadata: {} }));
+    await expect(handler(state, {} as Context)).rejects.toMatchObject({ name: 'UnexpectedAwsError' });
   });
 
   it('rejects a state without the completed task as InvalidInputError', async () => {

@@ -10,11 +10,12 @@ import {
   GetTablesCommand,
   GlueClient,
 } from '@aws-sdk/client-glue';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerExport } from '../../../../functions/register-export/register.ts';
+import { MemoryGlue } from '../../../catalog/memory-glue.ts';
 import { memoryS3 } from '../../../catalog/memory-s3.ts';
 
 let parquet: Uint8Array;
@@ -175,5 +176,34 @@ describe('registerExport', () => {
         ),
       },
     ]);
+  });
+
+  it('keeps at most the configured number of Glue calls in flight', async () => {
+    const objects = new Map<string, Uint8Array>();
+    for (let i = 0; i < 30; i++) objects.set(`p/e1/db/public.t${i}/1/part-00000-x-c000.gz.parquet`, parquet);
+    s3 = memoryS3(objects);
+    const memory = new MemoryGlue(2);
+    let inFlight = 0;
+    let peak = 0;
+    const counting = {
+      async send(command: unknown) {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        try {
+          return await memory.send(command as { input: unknown });
+        } finally {
+          inFlight--;
+        }
+      },
+    } as unknown as GlueClient;
+    const result = await registerExport(input, {
+      glue: counting,
+      s3: s3.client,
+      databasePrefix: 'rds_export_',
+      glueConcurrency: 5,
+    });
+    expect(result.registered).toHaveLength(30);
+    expect(peak).toBe(5);
+    expect(memory.calls.filter((c) => c === 'CreateTableCommand')).toHaveLength(60);
   });
 });
