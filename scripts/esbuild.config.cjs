@@ -12,8 +12,9 @@
  *   builds are single files that pull in every command and helper (a third more code to parse).
  * - `@aws-sdk/*` is bundled, not taken from the runtime: the versions are the ones we tested, and
  *   one minified file loads faster than the runtime's hundreds of CJS files.
- * - The two plugins below drop code that cannot run on Lambda (see each).
+ * - The plugins below drop code that cannot run on Lambda or that nothing calls (see each).
  */
+const fs = require('node:fs');
 const path = require('node:path');
 
 /**
@@ -33,17 +34,82 @@ const lambdaCredentialProvider = {
 };
 
 /**
- * `import { z } from 'zod'` keeps every namespace export alive, including `z.locales`: error
- * messages in 40-odd languages (about 250 KB minified). Only English is ever configured (zod does it
- * itself on import), so the locales index is reduced to English.
+ * `import { z } from 'zod'` keeps every export of the `z` namespace alive, so esbuild cannot drop
+ * what the functions never call. Three parts are large and unreachable from schema parsing:
+ * - `z.locales`: error messages in 40-odd languages (about 250 KB minified); zod configures English
+ *   itself on import, so the locales index is reduced to English;
+ * - `z.compile` / `z.withParser` (the opt-in JIT, about 30 KB) and `z.fromJSONSchema` (about 12 KB):
+ *   replaced by stubs that throw if called. A zod release that renames these exports fails the build
+ *   ("No matching export") instead of shipping a broken bundle.
  */
-const zodEnglishOnly = {
-  name: 'zod-english-only',
+const notInBundle = (name) =>
+  `() => { throw new Error('${name} is not included in the Lambda bundle (scripts/esbuild.config.cjs)'); }`;
+const zodStubs = [
+  {
+    filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/,
+    contents: "export { default as en } from './en.js';",
+  },
+  {
+    filter: /[\\/]zod[\\/]v4[\\/]core[\\/]compile\.js$/,
+    contents: [
+      "export const INVALID = Symbol.for('zod.compile.invalid');",
+      'export class ZodCompileAsyncError extends Error {}',
+      'export class ZodCompileUnsupportedError extends Error {}',
+      `export const compile = ${notInBundle('z.compile')};`,
+      `export const compileFn = ${notInBundle('z.compile')};`,
+      `export const withParser = ${notInBundle('z.withParser')};`,
+    ].join('\n'),
+  },
+  {
+    filter: /[\\/]zod[\\/]v4[\\/]classic[\\/]from-json-schema\.js$/,
+    contents: `export const fromJSONSchema = ${notInBundle('z.fromJSONSchema')};`,
+  },
+];
+const zodUnusedParts = {
+  name: 'zod-unused-parts',
   setup(build) {
-    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
-      contents: "export { default as en } from './en.js';",
-      resolveDir: path.dirname(args.path),
+    for (const { filter, contents } of zodStubs) {
+      build.onLoad({ filter }, (args) => ({ contents, resolveDir: path.dirname(args.path) }));
+    }
+  },
+};
+
+/**
+ * `yaml` resolves to its CommonJS build under Node; its ESM build (the same code, shipped for
+ * browsers) lets esbuild scope-hoist and drop unused exports: about 17 KB less to parse.
+ */
+const yamlEsm = {
+  name: 'yaml-esm',
+  setup(build) {
+    build.onResolve({ filter: /^yaml$/ }, () => ({
+      path: path.join(path.dirname(require.resolve('yaml/package.json')), 'browser', 'index.js'),
     }));
+  },
+};
+
+/**
+ * The project's error classes name themselves from `new.target.name`, and those names are the
+ * contract with the state machine's Retry/Catch (Lambda reports `error.name` as the errorType), so
+ * minification must not rename the project's classes. esbuild's `keepNames` does that, but for every
+ * dependency too (about 50 KB more to parse); this applies it to the project's own files only.
+ */
+const keepProjectNames = {
+  name: 'keep-project-names',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.split(path.sep).includes('node_modules')) return undefined;
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const { code } = await build.esbuild.transform(source, {
+        loader: 'ts',
+        format: 'esm',
+        target: 'node22',
+        keepNames: true,
+        sourcefile: args.path,
+        // As tsconfig.json: ES2022 class fields, type-only imports erased.
+        tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
+      });
+      return { contents: code, loader: 'js' };
+    });
   },
 };
 
@@ -60,7 +126,7 @@ const lambdaBuildOptions = () => ({
   // serverless-esbuild externalises the v2 `aws-sdk` by default; v3 clients are bundled.
   exclude: [],
   external: [],
-  plugins: [lambdaCredentialProvider, zodEnglishOnly],
+  plugins: [keepProjectNames, lambdaCredentialProvider, zodUnusedParts, yamlEsm],
 });
 
 /** The esbuild option names that serverless-esbuild understands but esbuild itself does not. */

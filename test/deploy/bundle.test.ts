@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as errors from '../../shared/errors.ts';
+import { ROOT } from './cloudformation.ts';
+
+const require = createRequire(import.meta.url);
+const config = require('../../scripts/esbuild.config.cjs') as {
+  lambdaBuildOptions: () => Record<string, unknown>;
+  pluginOnlyOptions: string[];
+};
+
+const out = mkdtempSync(path.join(tmpdir(), 'rds-export-bundle-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+/** Builds with the options serverless.yml deploys with; loads the result as Lambda would (CJS). */
+async function buildDeployed(
+  name: string,
+  entry: { file: string } | { contents: string },
+): Promise<{ exports: Record<string, unknown>; code: string }> {
+  const options = config.lambdaBuildOptions();
+  for (const key of config.pluginOnlyOptions) delete options[key];
+  const file = path.join(out, `${name}.js`);
+  writeFileSync(path.join(out, 'package.json'), '{}\n');
+  const source =
+    'file' in entry
+      ? { entryPoints: [path.join(ROOT, entry.file)] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: 'ts' as const } };
+  await build({ ...options, ...source, outfile: file, logLevel: 'error' });
+  return { exports: require(file), code: readFileSync(file, 'utf8') };
+}
+
+describe('the deployed esbuild configuration', () => {
+  it('keeps the error class names the state machine matches on, although it minifies', async () => {
+    const { exports: bundled } = await buildDeployed('errors', { file: 'shared/errors.ts' });
+    const concrete = Object.entries(errors).filter(
+      ([name]) => !['PipelineError', 'RetryableError', 'FatalError'].includes(name),
+    );
+    expect(concrete.length).toBeGreaterThan(5);
+    for (const [name, value] of concrete) {
+      if (typeof value !== 'function') continue;
+      const Bundled = bundled[name] as new (message: string) => Error;
+      expect(new Bundled('boom').name).toBe(name);
+    }
+  });
+
+  it('bundles the SDK with only the credential providers Lambda can use', async () => {
+    const { exports, code } = await buildDeployed('sdk-client', {
+      contents:
+        "import { RDSClient } from '@aws-sdk/client-rds';\nexport const client = new RDSClient({ region: 'eu-west-1' });\n",
+    });
+    // The default chain's profile / SSO links (their messages name them) are not in the bundle.
+    expect(code).not.toContain('AWS_PROFILE is set, skipping fromEnv provider');
+    expect(code).not.toContain('Skipping SSO provider');
+    const client = exports.client as { config: { credentials: () => Promise<unknown> } };
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
+    try {
+      await expect(client.config.credentials()).resolves.toMatchObject({
+        accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+        sessionToken: 'token',
+      });
+    } finally {
+      process.env = saved;
+    }
+  });
+});
