@@ -45,7 +45,7 @@ export interface ExportTaskOptions {
   rolesMissingPermissions?: ReadonlySet<string>;
   kmsKeys: ReadonlySet<string>;
   durations: (identifier: string) => TaskDurations;
-  /** Export tasks that end FAILED with this cause once IN_PROGRESS (failure injection). */
+  /** Snapshot ARNs whose exports end FAILED with this cause once IN_PROGRESS (failure injection). */
   failures?: ReadonlyMap<string, string>;
   maxActive?: number;
 }
@@ -150,7 +150,7 @@ export class ExportTasks {
         clock.realMs(durations.inProgress / 50),
       );
       try {
-        const failure = this.options.failures?.get(task.ExportTaskIdentifier);
+        const failure = this.options.failures?.get(task.SourceArn);
         const written = failure
           ? undefined
           : await writeExportData(this.options.s3, data, {

@@ -1,0 +1,258 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import { parse } from 'yaml';
+import type { SimulatedClock } from './clock.ts';
+import { JsonFault, type JsonServer, startJsonServer } from './json-protocol.ts';
+import { invokeLocal, type LambdaHandler } from './lambda-context.ts';
+import type { RequestLogger } from './request-log.ts';
+
+type Json = Record<string, unknown>;
+type StateDefinition = Json & { Type: string; Parameters?: Json; Retry?: Json[] };
+
+export interface Execution {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+  startDate: Date;
+  stopDate?: Date;
+  input: string;
+  output?: string;
+  error?: string;
+  cause?: string;
+  /** Failed and retried states, as the interpreter reported them (for diagnosis). */
+  events: unknown[];
+  /** The state the execution is in (for progress display). */
+  currentState?: string;
+  done: Promise<void>;
+  abort?: () => void;
+}
+
+export interface LocalSfnOptions {
+  /** The ASL file's text with its `${...}FunctionArn` placeholders. */
+  definitionText: string;
+  /** Placeholder name (e.g. `StartExportFunctionArn`) → the real handler (may be filled after start). */
+  functions: Record<string, LambdaHandler>;
+  stateMachineArn: string;
+  clock: SimulatedClock;
+  region: string;
+  account: string;
+}
+
+const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:local-scaled-wait';
+
+/**
+ * Loads the real definition for local execution: placeholders become Lambda ARNs, and durations are
+ * scaled to the simulated clock. aws-local-stepfunctions can only override a Wait with a fixed
+ * duration, and these waits are dynamic (SecondsPath), so each Wait becomes a local Task that sleeps
+ * the simulated seconds; Retry intervals and the machine timeout are divided by the time scale.
+ */
+export function loadDefinition(options: LocalSfnOptions) {
+  const arnOf = (name: string) =>
+    `arn:aws:lambda:${options.region}:${options.account}:function:local-${name}`;
+  const text = options.definitionText.replace(/\$\{([A-Za-z]+FunctionArn)\}/g, (_m, name: string) =>
+    arnOf(name),
+  );
+  const definition = parse(text) as Json & {
+    States: Record<string, StateDefinition>;
+    TimeoutSeconds?: number;
+  };
+  const scale = options.clock.scale;
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  const placeholders = [...options.definitionText.matchAll(/\$\{([A-Za-z]+FunctionArn)\}/g)].map(
+    (m) => m[1] ?? '',
+  );
+  // Handlers are looked up at call time: the stack loads them once the endpoints' env is set.
+  const byArn = new Map(placeholders.map((name) => [arnOf(name), name]));
+  if (definition.TimeoutSeconds)
+    definition.TimeoutSeconds = Math.max(1, Math.ceil(definition.TimeoutSeconds / scale));
+  for (const [name, state] of Object.entries(definition.States)) {
+    for (const retrier of state.Retry ?? []) {
+      if (typeof retrier.IntervalSeconds === 'number') retrier.IntervalSeconds /= scale;
+      if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds /= scale;
+    }
+    if (state.Type === 'Wait') {
+      const { Seconds, SecondsPath, Type: _type, ...rest } = state;
+      definition.States[name] = {
+        ...rest,
+        Type: 'Task',
+        Resource: WAIT_RESOURCE,
+        // Below 2^31 ms, the largest timer Node accepts.
+        TimeoutSeconds: 2_000_000,
+      };
+      handlers[name] = async (input) => {
+        const seconds = typeof Seconds === 'number' ? Seconds : readPath(input, String(SecondsPath));
+        await options.clock.sleep(seconds);
+        return input;
+      };
+    } else if (state.Type === 'Task') {
+      const target = byArn.get(String(state.Parameters?.FunctionName ?? ''));
+      if (!target) continue;
+      handlers[name] = async (input) => {
+        const fn = options.functions[target];
+        if (!fn) throw new Error(`no local handler for ${target}`);
+        const payload = await invokeLocal(
+          fn,
+          target,
+          (input as Json).Payload,
+          options.region,
+          options.account,
+        );
+        return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
+      };
+    }
+  }
+  return { definition, handlers };
+}
+
+function readPath(input: unknown, path: string): number {
+  let value: unknown = input;
+  for (const key of path
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean))
+    value = (value as Json | undefined)?.[key];
+  if (typeof value !== 'number') throw new Error(`Wait SecondsPath ${path} is not a number`);
+  return value;
+}
+
+export interface LocalSfn extends JsonServer {
+  readonly executions: Map<string, Execution>;
+}
+
+const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
+
+/** Starts the local Step Functions endpoint (JSON 1.0) running the real ASL with the real handlers. */
+export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger): Promise<LocalSfn> {
+  const { definition, handlers } = loadDefinition(options);
+  const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
+  const executions = new Map<string, Execution>();
+  const arnPrefix = options.stateMachineArn.replace(':stateMachine:', ':execution:');
+  const find = (arn: unknown) => {
+    const found = [...executions.values()].find((e) => e.executionArn === arn);
+    if (!found) throw new JsonFault('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return found;
+  };
+  const checkMachine = (arn: unknown) => {
+    if (arn !== options.stateMachineArn)
+      throw new JsonFault('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  };
+
+  function start(name: string, input: string): Execution {
+    const execution: Execution = {
+      executionArn: `${arnPrefix}:${name}`,
+      stateMachineArn: options.stateMachineArn,
+      name,
+      status: 'RUNNING',
+      startDate: new Date(),
+      input,
+      events: [],
+      done: Promise.resolve(),
+    };
+    const run = machine.run(JSON.parse(input), {
+      noThrowOnAbort: true,
+      overrides: { taskResourceLocalHandlers: handlers as never },
+      context: {
+        Execution: {
+          Id: execution.executionArn,
+          Name: name,
+          Input: JSON.parse(input),
+          StartTime: execution.startDate.toISOString(),
+        },
+        StateMachine: { Id: options.stateMachineArn, Name: options.stateMachineArn.split(':').pop() },
+      } as never,
+    });
+    const follow = (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered') execution.currentState = event.state.name;
+        if (event.type === 'StateFailed' || event.type === 'StateRetried') execution.events.push(event);
+        if (process.env.LOCAL_SFN_TRACE) console.error(JSON.stringify(event).slice(0, 2000));
+      }
+    })().catch(() => {});
+    execution.done = run.result
+      .then((output) => {
+        Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+      })
+      .catch((error: Error & { cause?: unknown }) => {
+        const timedOut = error.name === 'ExecutionTimeoutError';
+        Object.assign(execution, {
+          status: timedOut ? 'TIMED_OUT' : 'FAILED',
+          error: timedOut ? 'States.Timeout' : error.name,
+          cause: typeof error.cause === 'string' ? error.cause : error.message,
+        });
+      })
+      .finally(() => {
+        execution.stopDate = new Date();
+        return follow;
+      });
+    execution.abort = run.abort;
+    executions.set(name, execution);
+    return execution;
+  }
+
+  const server = await startJsonServer(
+    'sfn',
+    'AWSStepFunctions',
+    '1.0',
+    {
+      StartExecution: (p) => {
+        checkMachine(p.stateMachineArn);
+        const name = String(p.name ?? crypto.randomUUID());
+        const input = typeof p.input === 'string' ? p.input : '{}';
+        const existing = executions.get(name);
+        // StartExecution is idempotent for a running execution with the same name and input.
+        if (existing && !(existing.status === 'RUNNING' && existing.input === input)) {
+          throw new JsonFault(
+            'ExecutionAlreadyExists',
+            `Execution Already Exists: '${existing.executionArn}'`,
+          );
+        }
+        const execution = existing ?? start(name, input);
+        return { executionArn: execution.executionArn, startDate: seconds(execution.startDate) };
+      },
+      DescribeExecution: (p) => {
+        const e = find(p.executionArn);
+        return {
+          executionArn: e.executionArn,
+          stateMachineArn: e.stateMachineArn,
+          name: e.name,
+          status: e.status,
+          startDate: seconds(e.startDate),
+          stopDate: seconds(e.stopDate),
+          input: e.input,
+          output: e.output,
+          error: e.error,
+          cause: e.cause,
+        };
+      },
+      ListExecutions: (p) => {
+        checkMachine(p.stateMachineArn);
+        const all = [...executions.values()]
+          .filter((e) => !p.statusFilter || e.status === p.statusFilter)
+          .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+        const size = Number(p.maxResults ?? 100) || 100;
+        const offset = p.nextToken ? Number(p.nextToken) : 0;
+        const items = all.slice(offset, offset + size).map((e) => ({
+          executionArn: e.executionArn,
+          stateMachineArn: e.stateMachineArn,
+          name: e.name,
+          status: e.status,
+          startDate: seconds(e.startDate),
+          stopDate: seconds(e.stopDate),
+        }));
+        return {
+          executions: items,
+          nextToken: offset + size < all.length ? String(offset + size) : undefined,
+        };
+      },
+    },
+    log,
+  );
+  return {
+    ...server,
+    executions,
+    close: async () => {
+      for (const e of executions.values()) if (e.status === 'RUNNING') e.abort?.();
+      await server.close();
+    },
+  };
+}

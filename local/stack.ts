@@ -1,0 +1,209 @@
+import './polyfills.ts';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { installSimulatedClock, type SimulatedClock } from './clock.ts';
+import { loadSampleData, openDatabase, type SourceDatabase } from './database.ts';
+import { GlueCatalog, startLocalGlue } from './glue.ts';
+import type { JsonServer } from './json-protocol.ts';
+import type { LambdaHandler } from './lambda-context.ts';
+import { invokeLocal } from './lambda-context.ts';
+import { type LocalRds, startLocalRds } from './rds/server.ts';
+import { SnapshotStore, type StoredSnapshot } from './rds/snapshots.ts';
+import { ExportTasks, type TaskDurations } from './rds/tasks.ts';
+import { requestLogger } from './request-log.ts';
+import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from './s3.ts';
+import { type LocalSfn, startLocalSfn } from './sfn.ts';
+import { type LocalSns, startLocalSns } from './sns.ts';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+export const BUCKET = 'local-rds-exports';
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/rds-s3-export-role`;
+export const KMS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f0e0d0c-0b0a-4908-8706-050403020100`;
+export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:rds-export-notifications`;
+export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:rds-export`;
+
+export interface StackOptions {
+  /** Simulated seconds per real second. */
+  timeScale: number;
+  databaseUrl?: string;
+  /** Simulated export durations; default 2 min STARTING and 10 min IN_PROGRESS. */
+  durations?: (identifier: string) => TaskDurations;
+  /** Snapshot ARN → FailureCause: exports of these snapshots end FAILED. */
+  failures?: Map<string, string>;
+  requestLog?: string;
+}
+
+export interface LocalStack {
+  clock: SimulatedClock;
+  db: SourceDatabase;
+  s3: LocalS3;
+  s3Client: S3Client;
+  rds: LocalRds;
+  tasks: ExportTasks;
+  snapshots: SnapshotStore;
+  glue: JsonServer;
+  catalog: GlueCatalog;
+  sns: LocalSns;
+  sfn: LocalSfn;
+  /** Takes a snapshot of the database now (or re-uses `copyOf`'s data) under `identifier`. */
+  createSnapshot(
+    identifier: string,
+    sourceIdentifier?: string,
+    copyOf?: StoredSnapshot,
+  ): Promise<StoredSnapshot>;
+  /** Delivers the EventBridge "snapshot created" event (RDS-EVENT-0042) to the real on-snapshot handler. */
+  raiseSnapshotEvent(snapshot: StoredSnapshot): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** The EventBridge event RDS emits when a manual DB snapshot is created (RDS-EVENT-0042). */
+export function snapshotCreatedEvent(snapshot: StoredSnapshot) {
+  const time = snapshot.data.takenAt.toISOString();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'RDS DB Snapshot Event',
+    source: 'aws.rds',
+    account: ACCOUNT,
+    time,
+    region: REGION,
+    resources: [snapshot.arn],
+    detail: {
+      EventCategories: ['creation'],
+      SourceType: 'SNAPSHOT',
+      SourceArn: snapshot.arn,
+      Date: time,
+      SourceIdentifier: snapshot.identifier,
+      Message: 'Manual snapshot created',
+      EventID: 'RDS-EVENT-0042',
+    },
+  };
+}
+
+/** The environment the real handlers read (the Lambda configuration of serverless.yml, locally). */
+function handlerEnvironment(endpoints: Record<string, string>): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_RDS: endpoints.rds ?? '',
+    AWS_ENDPOINT_URL_S3: endpoints.s3 ?? '',
+    AWS_ENDPOINT_URL_GLUE: endpoints.glue ?? '',
+    AWS_ENDPOINT_URL_SNS: endpoints.sns ?? '',
+    AWS_ENDPOINT_URL_SFN: endpoints.sfn ?? '',
+    S3_FORCE_PATH_STYLE: 'true',
+    STATE_MACHINE_ARN,
+    POLICY_FILE: new URL('./export-policy.yml', import.meta.url).pathname,
+    EXPORT_BUCKET: BUCKET,
+    EXPORT_KMS_KEY_ARN: KMS_KEY_ARN,
+    EXPORT_ROLE_ARN: ROLE_ARN,
+    NOTIFICATION_TOPIC_ARN: TOPIC_ARN,
+    SLACK_WEBHOOK_PARAMETER: '',
+    GLUE_DATABASE_PREFIX: 'rds_export_',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+    POWERTOOLS_DEV: 'true',
+  };
+}
+
+async function importHandler(name: string): Promise<LambdaHandler> {
+  const module = (await import(`../functions/${name}/handler.ts`)) as { handler: LambdaHandler };
+  return module.handler;
+}
+
+/** Starts every local endpoint, points the real handlers at them, and creates the sample database. */
+export async function startStack(options: StackOptions): Promise<LocalStack> {
+  const clock = installSimulatedClock(options.timeScale);
+  const log = requestLogger(options.requestLog ?? process.env.LOCAL_AWS_REQUEST_LOG);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const db = await openDatabase(options.databaseUrl);
+    stops.push(() => db.close());
+    await loadSampleData(db);
+    const s3 = await startLocalS3([BUCKET], log);
+    stops.push(() => s3.close());
+    const s3Client = new S3Client({
+      region: REGION,
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const snapshots = new SnapshotStore(REGION, ACCOUNT);
+    const tasks = new ExportTasks({
+      s3: s3Client,
+      clock,
+      snapshots,
+      roles: new Set([ROLE_ARN]),
+      kmsKeys: new Set([KMS_KEY_ARN]),
+      durations: options.durations ?? (() => ({ starting: 120, inProgress: 600 })),
+      ...(options.failures ? { failures: options.failures } : {}),
+    });
+    stops.push(() => tasks.close());
+    const rds = await startLocalRds(tasks, snapshots, log);
+    stops.push(() => rds.close());
+    const catalog = new GlueCatalog();
+    const glue = await startLocalGlue(catalog, log);
+    stops.push(() => glue.close());
+    const sns = await startLocalSns(new Set([TOPIC_ARN]), log);
+    stops.push(() => sns.close());
+    // SFN's endpoint must be known before the handlers load; its state machine needs the handlers.
+    const functions: Record<string, LambdaHandler> = {};
+    const sfn = await startLocalSfn(
+      {
+        definitionText: readFileSync(new URL('../statemachines/export.asl.yml', import.meta.url), 'utf8'),
+        functions,
+        stateMachineArn: STATE_MACHINE_ARN,
+        clock,
+        region: REGION,
+        account: ACCOUNT,
+      },
+      log,
+    );
+    stops.push(() => sfn.close());
+    Object.assign(
+      process.env,
+      handlerEnvironment({
+        rds: rds.endpoint,
+        s3: s3.endpoint,
+        glue: glue.endpoint,
+        sns: sns.endpoint,
+        sfn: sfn.endpoint,
+      }),
+    );
+    functions.StartExportFunctionArn = await importHandler('start-export');
+    functions.CheckExportFunctionArn = await importHandler('check-export');
+    functions.RegisterExportFunctionArn = await importHandler('register-export');
+    functions.NotifyFunctionArn = await importHandler('notify');
+    const onSnapshot = await importHandler('on-snapshot');
+    return {
+      clock,
+      db,
+      s3,
+      s3Client,
+      rds,
+      tasks,
+      snapshots,
+      glue,
+      catalog,
+      sns,
+      sfn,
+      createSnapshot: (identifier, sourceIdentifier, copyOf) =>
+        copyOf
+          ? Promise.resolve(
+              snapshots.add(identifier, { ...copyOf, ...(sourceIdentifier ? { sourceIdentifier } : {}) }),
+            )
+          : snapshots.create(db, identifier, sourceIdentifier ? { sourceIdentifier } : {}),
+      raiseSnapshotEvent: (snapshot) =>
+        invokeLocal(onSnapshot, 'on-snapshot', snapshotCreatedEvent(snapshot), REGION, ACCOUNT),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * `npm start [-- --snapshots N] [--database-url URL] [--time-scale X]`: runs the whole pipeline on
+ * this machine (see README: local stack) and ends with the registered tables and a sample query.
+ */
+import { parseArgs } from 'node:util';
+import { LocalAthena } from './athena.ts';
+import { findTable, waitForExecutions } from './progress.ts';
+import { type LocalStack, startStack } from './stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    snapshots: { type: 'string', default: '1' },
+    'database-url': { type: 'string' },
+    'time-scale': { type: 'string', default: '600' },
+  },
+});
+
+const count = Number(values.snapshots);
+const timeScale = Number(values['time-scale']);
+
+async function main(stack: LocalStack): Promise<void> {
+  console.log(`source database: ${stack.db.kind} (${stack.db.name}), time scale ×${timeScale}`);
+  console.log(
+    `endpoints: s3 ${stack.s3.endpoint}  rds ${stack.rds.endpoint}  glue ${stack.glue.endpoint}  sns ${stack.sns.endpoint}  sfn ${stack.sfn.endpoint}`,
+  );
+  const first = await stack.createSnapshot('sample-postgres-snapshot-1');
+  const snapshots = [first];
+  for (let i = 2; i <= count; i++)
+    snapshots.push(await stack.createSnapshot(`sample-postgres-snapshot-${i}`, undefined, first));
+  console.log(`took ${snapshots.length} snapshot(s); raising ${snapshots.length} RDS-EVENT-0042 event(s)`);
+  await Promise.all(snapshots.map((s) => stack.raiseSnapshotEvent(s)));
+  const executions = await waitForExecutions(stack, snapshots.length, (line) => console.log(line));
+  const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
+  console.log(`\nnotifications published to SNS: ${stack.sns.messages.length}`);
+  for (const m of stack.sns.messages)
+    console.log(
+      `  [${m.MessageAttributes.status?.StringValue ?? '?'}] ${m.Subject ?? m.Message.slice(0, 100)}`,
+    );
+  console.log('\nregistered Glue tables:');
+  const databases = [...stack.catalog.databases.keys()];
+  for (const database of databases) {
+    for (const table of stack.catalog.tablesOf(database)) {
+      const columns = (table.StorageDescriptor?.Columns ?? []).map((c) => `${c.Name} ${c.Type}`).join(', ');
+      const partitions =
+        (table.PartitionKeys ?? []).length > 0
+          ? ` [${stack.catalog.partitionsOf(database, table.Name).length} partition(s)]`
+          : '';
+      console.log(`  ${database}.${table.Name}${partitions}: ${columns}`);
+    }
+  }
+  if (failed.length > 0) {
+    throw new Error(
+      `${failed.length} execution(s) did not succeed: ${failed.map((e) => `${e.name} ${e.status} ${e.error ?? ''}`).join('; ')}`,
+    );
+  }
+  const orders = findTable(stack.catalog, 'postgres.shop.orders');
+  const customers = findTable(stack.catalog, 'postgres.shop.customers');
+  if (!orders || !customers) throw new Error('shop.orders / shop.customers were not registered in Glue');
+  const sql = `SELECT c.name, count(*) AS orders, sum(CAST(o.amount AS DECIMAL(12,2))) AS total
+FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}"."${customers.Name}" c ON o.customer_id = c.customer_id
+GROUP BY c.name ORDER BY total DESC`;
+  const athena = new LocalAthena(stack.catalog, stack.s3Client);
+  try {
+    const rows = await athena.query(sql, [orders.DatabaseName]);
+    console.log(`\nsample query (DuckDB over the exported Parquet, as Athena reads it from Glue):\n${sql}\n`);
+    console.table(rows);
+  } finally {
+    await athena.close();
+  }
+}
+
+if (!Number.isInteger(count) || count < 1 || !(timeScale > 0)) {
+  console.error('usage: npm start -- [--snapshots N (≥1)] [--database-url URL] [--time-scale X (>0)]');
+  process.exit(2);
+}
+const stack = await startStack({
+  timeScale,
+  ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+});
+let stopping = false;
+const stopAndExit = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop();
+  process.exit(code);
+};
+process.on('SIGINT', () => void stopAndExit(130));
+process.on('SIGTERM', () => void stopAndExit(143));
+try {
+  await main(stack);
+  console.log('\nlocal pipeline run: OK');
+  await stopAndExit(0);
+} catch (error) {
+  console.error(`\nlocal pipeline run FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAndExit(1);
+}
