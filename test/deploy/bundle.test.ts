@@ -13,6 +13,8 @@ const config = require('../../scripts/esbuild.config.cjs') as {
   pluginOnlyOptions: string[];
 };
 
+// Lambda runs Node 22; the SDK's warning about Node 20 is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const out = mkdtempSync(path.join(tmpdir(), 'rds-export-bundle-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

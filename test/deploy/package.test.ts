@@ -7,7 +7,6 @@ import {
   allStatements,
   asList,
   condition,
-  ROOT,
   readTemplate,
   resolveIfs,
   roleStatements,
@@ -55,9 +54,12 @@ beforeAll(async () => {
     'version: 1\nrules:\n  - name: all\n    action: export\n    export:\n      maxConcurrentExports: 9\n',
   );
   const invalidDir = serviceCopy(invalidPolicy);
-  temp.push(existingDir, invalidDir);
+  // A copy even for the repo's own files: serverless-esbuild builds inside the service directory,
+  // and another test run packaging the checkout at the same time would share that directory.
+  const createdDir = serviceCopy();
+  temp.push(existingDir, invalidDir, createdDir);
   const [first, second, third] = await Promise.all([
-    slsPackage(ROOT, createdOut),
+    slsPackage(createdDir, createdOut),
     slsPackage(existingDir, existingOut, EXISTING),
     slsPackage(invalidDir, tempDir('rds-export-package-')),
   ]);
