@@ -111,7 +111,13 @@ async function run(
   if (result.failed.length > 0) throw new Error(`registration failed: ${JSON.stringify(result.failed[0])}`);
   const calls = glue.calls.slice(before);
   const writes = calls.filter((c) => /^(Create|Update|BatchCreate)/.test(c)).length;
-  return { ms, glueCalls: calls.length, writes, s3: s3.requests, tables: result.registered.length };
+  return {
+    ms,
+    glueCalls: calls.length,
+    writes,
+    s3: s3.requests,
+    tables: result.registeredCount ?? result.registered.length,
+  };
 }
 
 export default async function (): Promise<{ title: string; markdown: string }> {

@@ -166,6 +166,8 @@ export const RegistrationResult = z.object({
   skipped: z.array(z.object({ target: z.string(), reason: z.string() })),
   /** Tables that could not be registered, with the reason. */
   failed: z.array(z.object({ target: z.string(), reason: z.string() })),
+  /** Number of tables registered; `registered` lists only the first ones when the full list would crowd the state payload. */
+  registeredCount: z.number().int().nonnegative().optional(),
   /** Export metadata files (or entries) that could not be read; the other tables were still registered. */
   problems: z.array(z.string()).optional(),
   /** Requests the registration made. */

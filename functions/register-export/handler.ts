@@ -30,7 +30,11 @@ const s3 = new S3Client({ forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
 /** The slice of the execution state this function reads (after check-export reported COMPLETE). */
 const Input = z.object({
   exportTaskIdentifier: z.string().min(1),
-  source: z.object({ sourceIdentifier: z.string().min(1), engine: z.string().min(1) }),
+  source: z.object({
+    sourceIdentifier: z.string().min(1),
+    engine: z.string().min(1),
+    snapshotIdentifier: z.string().optional(),
+  }),
   request: z.object({ S3BucketName: z.string().min(1), S3Prefix: z.string().optional() }),
   check: z.object({
     task: z.object({
@@ -47,7 +51,10 @@ async function register(event: unknown): Promise<RegistrationResult> {
   if (!parsed.success) throw new InvalidInputError(`register-export input: ${z.prettifyError(parsed.error)}`);
   const state = parsed.data;
   const task = state.check.task;
-  logger.appendKeys({ exportTaskIdentifier: state.exportTaskIdentifier });
+  logger.appendKeys({
+    snapshot: state.source.snapshotIdentifier,
+    exportTaskIdentifier: state.exportTaskIdentifier,
+  });
   const result = await registerExport(
     {
       bucket: task.s3Bucket ?? state.request.S3BucketName,
@@ -62,7 +69,7 @@ async function register(event: unknown): Promise<RegistrationResult> {
   ).catch(asPipelineError);
   logger.info('export registered', {
     database: result.database,
-    registered: result.registered.length,
+    registered: result.registeredCount,
     skipped: result.skipped.length,
     failed: result.failed,
     problems: result.problems,

@@ -141,7 +141,19 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   }
   if (problems.length > 0) result.problems = problems;
   result.requests = { glue: glueCalls, s3: s3Requests };
-  return result;
+  return fitPayload(result);
+}
+
+/** Step Functions caps the whole state at 256 KiB; the result gets a share of that. */
+export const RESULT_MAX_BYTES = 64 * 1024;
+
+/** Keeps every skipped and failed table; shortens the list of registered ones when it alone would overflow. */
+export function fitPayload(result: RegistrationResult, maxBytes = RESULT_MAX_BYTES): RegistrationResult {
+  const out = { ...result, registeredCount: result.registered.length };
+  while (Buffer.byteLength(JSON.stringify(out)) > maxBytes && out.registered.length > 0) {
+    out.registered = out.registered.slice(0, Math.floor(out.registered.length / 2));
+  }
+  return out;
 }
 
 function registeredTargets(tables: ReadonlyMap<string, Table>): Map<string, string> {

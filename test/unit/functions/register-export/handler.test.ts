@@ -62,7 +62,9 @@ describe('register-export handler', () => {
       .on(ListObjectsV2Command)
       .rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown', $metadata: {} }));
     vi.useFakeTimers();
-    const outcome = expect(handler(state, {} as Context)).rejects.toMatchObject({ name: 'AwsServiceUnavailableError' });
+    const outcome = expect(handler(state, {} as Context)).rejects.toMatchObject({
+      name: 'AwsServiceUnavailableError',
+    });
     await vi.runAllTimersAsync();
     await outcome;
     vi.useRealTimers();

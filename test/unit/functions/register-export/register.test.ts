@@ -14,7 +14,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerExport } from '../../../../functions/register-export/register.ts';
+import { fitPayload, registerExport } from '../../../../functions/register-export/register.ts';
 import { MemoryGlue } from '../../../catalog/memory-glue.ts';
 import { memoryS3 } from '../../../catalog/memory-s3.ts';
 
@@ -85,6 +85,7 @@ describe('registerExport', () => {
       ],
       skipped: [],
       failed: [],
+      registeredCount: 2,
       requests: { glue: 9, s3: 4 },
     });
     expect(glueMock.commandCalls(CreateDatabaseCommand)[0]?.args[0].input.DatabaseInput?.Name).toBe(
@@ -205,5 +206,20 @@ describe('registerExport', () => {
     expect(result.registered).toHaveLength(30);
     expect(peak).toBe(5);
     expect(memory.calls.filter((c) => c === 'CreateTableCommand')).toHaveLength(60);
+  });
+
+  it('shortens the registered list to fit the state payload, keeping the count and every failure', () => {
+    const registered = Array.from({ length: 5000 }, (_, i) => ({
+      target: `db.public.t${i}`,
+      table: `db_public_t${i}`,
+      columns: 3,
+    }));
+    const failed = [{ target: 'db.public.x', reason: 'no Parquet files' }];
+    const out = fitPayload({ database: 'd', registered, skipped: [], failed }, 64 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(64 * 1024);
+    expect(out.registeredCount).toBe(5000);
+    expect(out.registered.length).toBeGreaterThan(0);
+    expect(out.registered.length).toBeLessThan(5000);
+    expect(out.failed).toEqual(failed);
   });
 });
