@@ -24,6 +24,12 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
   const { kind, state } = input;
   const snapshot = state.source.snapshotIdentifier;
   const task = currentTask(state);
+  // Filled in per kind below; shared by reference with `base`.
+  const details: Record<string, string | number | boolean> = {
+    rule: state.rule,
+    engine: state.source.engine,
+    snapshotType: state.source.snapshotType,
+  };
   const base: Notification = {
     kind,
     severity: 'info',
@@ -33,9 +39,8 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
     exportTaskIdentifier: state.exportTaskIdentifier,
     ...(input.executionId === undefined ? {} : { executionId: input.executionId }),
     destination: destination(state, task),
-    details: { rule: state.rule, engine: state.source.engine, snapshotType: state.source.snapshotType },
+    details,
   };
-  const details = base.details ?? {};
 
   switch (kind) {
     case 'started': {
