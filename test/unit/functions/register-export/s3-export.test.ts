@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   exportRoot,
   FOOTER_FETCH_BYTES,
@@ -87,7 +87,7 @@ describe('listExport', () => {
 
 describe('readFooter', () => {
   const dir = mkdtempSync(join(tmpdir(), 'footer-'));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads only the footer of a large file, with one ranged request when the footer is small', async () => {
     const db = await DuckDBInstance.create(':memory:');
@@ -115,6 +115,40 @@ describe('readFooter', () => {
       `bytes=${bytes.byteLength - FOOTER_FETCH_BYTES}-${bytes.byteLength - 1}`,
     ]);
     expect(bytes.byteLength).toBeGreaterThan(4 * FOOTER_FETCH_BYTES);
+    s3.mock.restore();
+  });
+
+  it('asks once more, for exactly the rest, when the footer is longer than the first read', async () => {
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const path = join(dir, 'wide.parquet');
+    const cols = Array.from(
+      { length: 1500 },
+      (_, i) => `${i}::INTEGER AS column_with_a_rather_long_name_${i}`,
+    ).join(', ');
+    await conn.run(`COPY (SELECT ${cols}) TO '${path}' (FORMAT parquet, COMPRESSION gzip)`);
+    conn.closeSync();
+    db.closeSync();
+    const bytes = new Uint8Array(readFileSync(path));
+    const s3 = memoryS3(new Map([['w.parquet', bytes]]));
+    let requests = 0;
+
+    const md = await readFooter(
+      s3.client,
+      'b',
+      { key: 'w.parquet', size: bytes.byteLength },
+      () => requests++,
+    );
+
+    expect(md.schema).toHaveLength(1501);
+    expect(requests).toBe(2);
+    const fetched = s3.ranges.reduce((n, r) => n + r.bytes, 0);
+    const footerLength = new DataView(bytes.buffer, bytes.byteOffset + bytes.byteLength - 8, 4).getUint32(
+      0,
+      true,
+    );
+    expect(footerLength).toBeGreaterThan(FOOTER_FETCH_BYTES);
+    expect(fetched).toBeLessThanOrEqual(footerLength + 8 + FOOTER_FETCH_BYTES);
     s3.mock.restore();
   });
 });
