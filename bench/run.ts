@@ -39,7 +39,7 @@ for (const file of files) {
 const header = [
   '# Benchmarks',
   '',
-  `Written by \`npm run bench\` on ${new Date().toISOString()} (Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}).`,
+  `Written by \`npm run bench\` on ${new Date().toISOString()} (Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, load average ${os.loadavg()[0]?.toFixed(1)} at the start).`,
   'Ratios compare against a baseline measured in the same run, so they hold across machines better than milliseconds do.',
   '',
 ].join('\n');
