@@ -34,6 +34,11 @@ export const PROBE_SHARE = 0.2;
 export const TOLERANCE_SHARE = 0.03;
 /** When the estimate is not yet precise enough, check again at this share of the earliest completion. */
 export const APPROACH_SHARE = 0.85;
+/**
+ * The final wait spans at most this share of the estimated duration: a long jump on a precise
+ * estimate still misses if the pace changes (progress is rarely exactly linear), a short one less.
+ */
+export const FINAL_JUMP_SHARE = 0.15;
 /** The final wait ends this share after the latest completion the readings allow. */
 export const FINISH_MARGIN_SHARE = 0.01;
 /** PercentProgress is a whole number: a reading is within this many points of the true progress. */
@@ -47,9 +52,10 @@ const clamp = (seconds: number, { minSeconds, maxSeconds }: WaitBounds): number 
 
 /**
  * Seconds until the next status check. While IN_PROGRESS it brackets the completion time from
- * PercentProgress (whole percents, so each reading is off by up to one point) and waits until just
- * after the latest possible completion once that bracket is narrow; otherwise it checks again
- * shortly before the earliest possible completion, when a longer baseline narrows the bracket.
+ * PercentProgress (whole percents, so each reading is off by up to one point) and, once that
+ * bracket is narrow and the end is near, waits until just after the latest possible completion;
+ * otherwise it checks again shortly before the earliest possible completion, when a longer
+ * baseline has narrowed the bracket.
  */
 export function nextWait(input: WaitInput, bounds: WaitBounds): number {
   const tracked = Number.isFinite(input.secondsTracked) ? Math.max(0, input.secondsTracked) : 0;
@@ -78,7 +84,8 @@ function inProgressWait(input: WaitInput, tracked: number, bounds: WaitBounds): 
   if (percent >= 100) return bounds.minSeconds;
   const { earliest, latest } = bracket(percent, input.inProgress);
   const finish = latest * (1 + FINISH_MARGIN_SHARE);
-  if (latest - earliest <= TOLERANCE_SHARE * (tracked + earliest)) return finish;
+  const precise = latest - earliest <= TOLERANCE_SHARE * (tracked + earliest);
+  if (precise && earliest <= FINAL_JUMP_SHARE * (tracked + earliest)) return finish;
   // Nothing bounds the rate from above yet: sample again, before the slowest rate would finish.
   if (earliest === 0) return Math.min(probe, latest / 2);
   // Land early enough that the check after this one (at least minSeconds later) can still be on time;

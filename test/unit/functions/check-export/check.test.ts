@@ -83,13 +83,13 @@ describe('checkExport', () => {
     listing({ Status: 'STARTING' });
     const starting = await checkExport(startedState(), deps(20));
     listing({ Status: 'IN_PROGRESS', PercentProgress: 10 });
-    const first = await checkExport({ ...startedState(), check: starting }, deps(400));
-    expect(first).toMatchObject({ inProgressSince: at(400).toISOString(), inProgressSincePercent: 10 });
+    const first = await checkExport({ ...startedState(), check: starting }, deps(700));
+    expect(first).toMatchObject({ inProgressSince: at(700).toISOString(), inProgressSincePercent: 10 });
 
     listing({ Status: 'IN_PROGRESS', PercentProgress: 50 });
-    const later = await checkExport({ ...startedState(), check: first }, deps(500));
+    const later = await checkExport({ ...startedState(), check: first }, deps(800));
     expect(later).toMatchObject({
-      inProgressSince: at(400).toISOString(),
+      inProgressSince: at(700).toISOString(),
       inProgressSincePercent: 10,
       polls: 3,
     });

@@ -51,16 +51,23 @@ describe('nextWait', () => {
   });
 
   describe('while IN_PROGRESS', () => {
-    it('waits until just after the predicted completion once the estimate is precise', () => {
-      // 10% → 40% in 60 s: 0.5 %/s, so the remaining 60% take about 120 s.
-      const seconds = wait({
-        status: 'IN_PROGRESS',
-        percent: 40,
-        secondsTracked: 600,
-        inProgress: { seconds: 60, percentAtStart: 10 },
-      });
+    // 10% → 40% in 60 s: 0.5 %/s, so the remaining 60% take about 120 s.
+    const precise = {
+      status: 'IN_PROGRESS',
+      percent: 40,
+      inProgress: { seconds: 60, percentAtStart: 10 },
+    } as const;
+
+    it('waits until just after the predicted completion once the estimate is precise and the end near', () => {
+      const seconds = wait({ ...precise, secondsTracked: 1200 });
       expect(seconds).toBeGreaterThanOrEqual(120);
       expect(seconds).toBeLessThanOrEqual(120 * 1.15);
+    });
+
+    it('checks once more before a precisely estimated end that is still a large share of the export away', () => {
+      const seconds = wait({ ...precise, secondsTracked: 300 });
+      expect(seconds).toBeLessThan(110);
+      expect(seconds).toBeGreaterThan(60);
     });
 
     it('checks again before the earliest possible completion while the estimate is still coarse', () => {

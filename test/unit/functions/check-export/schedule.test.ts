@@ -16,12 +16,17 @@ const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: 'us-east-1' });
 const T0 = Date.parse('2024-05-01T08:00:00.000Z');
 
-function simulate(durationSeconds: number, startingShare: number, whole: (x: number) => number) {
+function simulate(
+  durationSeconds: number,
+  startingShare: number,
+  whole: (x: number) => number,
+  pace: (share: number) => number = (share) => share,
+) {
   const starting = durationSeconds * startingShare;
   let now = 0;
   rds.on(DescribeExportTasksCommand).callsFake(() => {
     const status = now >= durationSeconds ? 'COMPLETE' : now >= starting ? 'IN_PROGRESS' : 'STARTING';
-    const progress = status === 'STARTING' ? 0 : (100 * (now - starting)) / (durationSeconds - starting);
+    const progress = status === 'STARTING' ? 0 : 100 * pace((now - starting) / (durationSeconds - starting));
     return {
       ExportTasks: [
         { ExportTaskIdentifier: ID, Status: status, PercentProgress: Math.min(100, whole(progress)) },
@@ -74,6 +79,27 @@ describe('polling schedule', () => {
       expect(worstChecks).toBeLessThanOrEqual(12);
       expect(worstLate).toBeLessThanOrEqual(0.05);
       expect(worstLate).toBeGreaterThanOrEqual(0);
+    },
+  );
+
+  it.each([
+    { pace: 'slows down', exponent: 0.9 },
+    { pace: 'speeds up', exponent: 1.1 },
+  ])(
+    'keeps to 12 checks and the 5 percent goal when progress $pace (share ** $exponent)',
+    async ({ exponent }) => {
+      let worstChecks = 0;
+      let worstLate = 0;
+      for (const base of durations)
+        for (const factor of stretch)
+          for (const share of startingShares) {
+            rds.reset();
+            const outcome = await simulate(base * factor, share, Math.floor, (x) => x ** exponent)();
+            worstChecks = Math.max(worstChecks, outcome.checks);
+            worstLate = Math.max(worstLate, outcome.late);
+          }
+      expect(worstChecks).toBeLessThanOrEqual(12);
+      expect(worstLate).toBeLessThanOrEqual(0.05);
     },
   );
 
