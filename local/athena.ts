@@ -111,8 +111,11 @@ export class LocalAthena {
     }
   }
 
-  /** Runs `sql` after loading every table of `databases` from the catalog; returns rows as objects. */
-  async query(sql: string, databases: string[]): Promise<Record<string, unknown>[]> {
+  /**
+   * Runs `sql` over the latest-export tables of `databases` (partitioned history tables are not
+   * loaded); returns the column names and the rows as arrays of JS values.
+   */
+  async query(sql: string, databases: string[]): Promise<{ columns: string[]; rows: unknown[][] }> {
     for (const database of databases) {
       for (const table of this.catalog.tablesOf(database)) {
         if ((table.PartitionKeys ?? []).length === 0) await this.#load(table);
@@ -120,7 +123,8 @@ export class LocalAthena {
     }
     const connection = await (await this.#instance).connect();
     try {
-      return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+      const reader = await connection.runAndReadAll(sql);
+      return { columns: reader.columnNames(), rows: reader.getRowsJS() as unknown[][] };
     } finally {
       connection.closeSync();
     }

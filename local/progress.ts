@@ -40,3 +40,12 @@ export async function waitForExecutions(
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
+
+/** Waits until the named executions have all ended; returns them in the same order. */
+export async function waitForNamed(stack: LocalStack, names: string[], pollMs = 100): Promise<Execution[]> {
+  for (;;) {
+    const found = names.map((n) => stack.sfn.executions.get(n));
+    if (found.every((e) => e !== undefined && e.status !== 'RUNNING')) return found as Execution[];
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

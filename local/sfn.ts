@@ -174,10 +174,12 @@ export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger
       })
       .catch((error: Error & { cause?: unknown }) => {
         const timedOut = error.name === 'ExecutionTimeoutError';
+        // The interpreter wraps the state's error (e.g. a Fail state's Error/Cause) in ExecutionError.
+        const inner = error.cause instanceof Error ? error.cause : error;
         Object.assign(execution, {
           status: timedOut ? 'TIMED_OUT' : 'FAILED',
-          error: timedOut ? 'States.Timeout' : error.name,
-          cause: typeof error.cause === 'string' ? error.cause : error.message,
+          error: timedOut ? 'States.Timeout' : inner.name,
+          cause: inner.message,
         });
       })
       .finally(() => {

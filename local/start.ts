@@ -61,9 +61,9 @@ FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}
 GROUP BY c.name ORDER BY total DESC`;
   const athena = new LocalAthena(stack.catalog, stack.s3Client);
   try {
-    const rows = await athena.query(sql, [orders.DatabaseName]);
+    const { columns, rows } = await athena.query(sql, [orders.DatabaseName]);
     console.log(`\nsample query (DuckDB over the exported Parquet, as Athena reads it from Glue):\n${sql}\n`);
-    console.table(rows);
+    console.table(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, String(row[i])]))));
   } finally {
     await athena.close();
   }

@@ -61,6 +61,8 @@ export class ExportTasks {
   #closed = false;
   /** Highest number of STARTING + IN_PROGRESS + CANCELING tasks seen at once. */
   maxActiveSeen = 0;
+  /** StartExportTask calls refused because 5 tasks were already running. */
+  quotaRejections = 0;
 
   constructor(private readonly options: ExportTaskOptions) {}
 
@@ -92,7 +94,10 @@ export class ExportTasks {
     }
     const busy = [...this.tasks.values()].some((t) => t.SourceArn === sourceArn && ACTIVE.has(t.Status));
     if (busy) throw fault.sourceBusy(sourceArn);
-    if (this.active() >= (this.options.maxActive ?? 5)) throw fault.quota();
+    if (this.active() >= (this.options.maxActive ?? 5)) {
+      this.quotaRejections++;
+      throw fault.quota();
+    }
     const task: ExportTaskRecord = {
       ExportTaskIdentifier: id,
       SourceArn: sourceArn,

@@ -1,0 +1,167 @@
+import { CancelExportTaskCommand, RDSClient } from '@aws-sdk/client-rds';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalAthena } from '../../local/athena.ts';
+import { findTable, waitForNamed } from '../../local/progress.ts';
+import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
+import { takeSnapshot } from '../../local/snapshot.ts';
+import { BUCKET, type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { comparableRows, exportSnapshots, notifications } from './helpers.ts';
+
+// End-to-end on the local stack: real handlers, the real ASL, real Parquet written from a real
+// PostgreSQL (PGlite). Simulated minutes pass in milliseconds (time scale 600).
+let stack: LocalStack;
+let athena: LocalAthena;
+const failures = new Map<string, string>();
+
+beforeAll(async () => {
+  stack = await startStack({
+    timeScale: 600,
+    failures,
+    // The cancel test needs an export long enough to be caught IN_PROGRESS.
+    durations: (id) =>
+      id.includes('slow') ? { starting: 30, inProgress: 7200 } : { starting: 30, inProgress: 300 },
+  });
+  athena = new LocalAthena(stack.catalog, stack.s3Client);
+}, 120_000);
+
+afterAll(async () => {
+  await athena?.close();
+  await stack?.stop();
+});
+
+async function exportedKeys(exportTaskIdentifier: string): Promise<string[]> {
+  const page = await stack.s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'exports/' }));
+  return (page.Contents ?? []).map((c) => c.Key ?? '').filter((k) => k.includes(`/${exportTaskIdentifier}/`));
+}
+
+describe('the local pipeline', () => {
+  it('exports a snapshot, registers every exported table and reads back exactly the source rows', async () => {
+    const snapshot = await stack.createSnapshot('full-1', 'sample-full');
+    const [execution] = await exportSnapshots(stack, [snapshot]);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const source = await takeSnapshot(stack.db);
+    const exported = source.tables.filter(
+      (t) => t.persistence === 'p' && !t.name.includes('/') && t.schema !== 'edge',
+    );
+    expect(exported.length).toBeGreaterThanOrEqual(7);
+    for (const table of exported) {
+      const glue = findTable(stack.catalog, `postgres.${table.schema}.${table.name}`);
+      expect(glue, `${table.schema}.${table.name} registered`).toBeDefined();
+      if (!glue) continue;
+      const { rows } = await athena.query(`SELECT * FROM "${glue.DatabaseName}"."${glue.Name}"`, [
+        glue.DatabaseName,
+      ]);
+      const kinds = table.columns.map((c) => c.kind);
+      expect(comparableRows(rows, kinds), `${table.schema}.${table.name}`).toEqual(
+        comparableRows(table.rows, kinds),
+      );
+    }
+  });
+
+  it('skips the tables the export skips and reports them in the completed notification', async () => {
+    const completed = notifications(stack).find(
+      (n) => n.kind === 'completed' && n.exportTaskIdentifier?.startsWith('full-1'),
+    );
+    const skipped = (completed as { skippedTables?: string[] } | undefined)?.skippedTables?.join('\n') ?? '';
+    for (const name of [
+      'space in column',
+      'semicolon_column',
+      'paren_column',
+      'scratch_unlogged',
+      'in/out',
+    ]) {
+      expect(skipped).toContain(name);
+      expect(findTable(stack.catalog, `postgres.edge.${name}`)).toBeUndefined();
+    }
+  });
+
+  it('exports only the schema or the table a rule names in ExportOnly', async () => {
+    const shop = await stack.createSnapshot('shop-only-1', 'sample-shop-only');
+    const orders = await stack.createSnapshot('orders-only-1', 'sample-orders-only');
+    const executions = await exportSnapshots(stack, [shop, orders]);
+    expect(executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const tablesOf = (keys: string[]) =>
+      [...new Set(keys.filter((k) => k.endsWith('.parquet')).map((k) => k.split('/')[4]))].sort();
+    expect(tablesOf(await exportedKeys(executions[0]?.name ?? ''))).toEqual([
+      'shop.customers',
+      'shop.orders',
+    ]);
+    expect(tablesOf(await exportedKeys(executions[1]?.name ?? ''))).toEqual(['shop.orders']);
+  });
+
+  it('starts one export for duplicate events of the same snapshot', async () => {
+    const snapshot = await stack.createSnapshot('dup-1', 'sample-orders-dup');
+    const before = stack.tasks.tasks.size;
+    const executions = await exportSnapshots(stack, [snapshot, snapshot, snapshot]);
+    expect(executions).toHaveLength(1);
+    expect(executions[0]?.status).toBe('SUCCEEDED');
+    expect(stack.tasks.tasks.size - before).toBe(1);
+  });
+
+  it('runs a burst of 20 exports never more than 5 at a time and completes and registers every one', async () => {
+    const first = await stack.createSnapshot('burst-01', 'sample-orders-burst-01');
+    const snapshots = [first];
+    for (let i = 2; i <= 20; i++) {
+      const n = String(i).padStart(2, '0');
+      snapshots.push(await stack.createSnapshot(`burst-${n}`, `sample-orders-burst-${n}`, first));
+    }
+    const executions = await exportSnapshots(stack, snapshots);
+    expect(executions).toHaveLength(20);
+    expect(executions.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(20);
+    // Like RDS, the endpoint refuses a sixth task. Executions that count free slots at the same moment
+    // race for them; the losers are refused, classified as retryable, and wait for their turn.
+    expect(stack.tasks.maxActiveSeen).toBe(5);
+    for (const e of executions) {
+      expect(stack.tasks.tasks.get(e.name)?.Status).toBe('COMPLETE');
+      expect(stack.catalog.databases.has(`rds_export_sample_orders_burst_${e.name.slice(6, 8)}`)).toBe(true);
+    }
+  }, 120_000);
+
+  it('alerts with the failure cause when an export fails', async () => {
+    const snapshot = await stack.createSnapshot('fail-1', 'sample-orders-fail');
+    failures.set(snapshot.arn, 'KMS key check failed. Check the credentials on your KMS key and try again.');
+    const [execution] = await exportSnapshots(stack, [snapshot]);
+    expect(stack.tasks.tasks.get(execution?.name ?? '')?.Status).toBe('FAILED');
+    const alert = notifications(stack).find(
+      (n) => n.exportTaskIdentifier === execution?.name && n.kind === 'failed',
+    );
+    expect(alert?.cause).toContain('KMS key check failed');
+  });
+
+  it('alerts when an export is canceled', async () => {
+    const snapshot = await stack.createSnapshot('slow-cancel-1', 'sample-orders-cancel');
+    const decision = (await stack.raiseSnapshotEvent(snapshot)) as { exportTaskIdentifier: string };
+    const id = decision.exportTaskIdentifier;
+    while (stack.tasks.tasks.get(id)?.Status !== 'IN_PROGRESS') await new Promise((r) => setTimeout(r, 50));
+    const rds = new RDSClient({
+      region: REGION,
+      endpoint: stack.rds.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const canceling = await rds.send(new CancelExportTaskCommand({ ExportTaskIdentifier: id }));
+    expect(canceling.Status).toBe('CANCELING');
+    const [execution] = await waitForNamed(stack, [id]);
+    // The state machine ends a canceled export in its `Export canceled` Fail state.
+    expect([execution?.status, execution?.error]).toEqual(['FAILED', 'ExportCanceled']);
+    expect(stack.tasks.tasks.get(id)?.Status).toBe('CANCELED');
+    expect(notifications(stack).some((n) => n.exportTaskIdentifier === id && n.kind === 'canceled')).toBe(
+      true,
+    );
+  });
+
+  it('retries throttled RDS and Glue calls and completes the export', async () => {
+    stack.rds.faults.throttle('StartExportTask', 1);
+    stack.rds.faults.throttle('DescribeExportTasks', 2);
+    stack.glue.faults.throttle('CreateTable', 1);
+    stack.glue.faults.throttle('GetTables', 1);
+    const snapshot = await stack.createSnapshot('throttled-1', 'sample-shop-throttled');
+    const [execution] = await exportSnapshots(stack, [snapshot]);
+    expect(execution?.status).toBe('SUCCEEDED');
+    for (const action of ['StartExportTask', 'DescribeExportTasks'])
+      expect(stack.rds.faults.take(action)).toBe(false);
+    for (const action of ['CreateTable', 'GetTables']) expect(stack.glue.faults.take(action)).toBe(false);
+    expect(findTable(stack.catalog, 'postgres.shop.orders')).toBeDefined();
+    expect(stack.catalog.tablesOf('rds_export_sample_shop_throttled').length).toBeGreaterThan(0);
+  });
+});
