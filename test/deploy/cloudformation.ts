@@ -152,3 +152,49 @@ export function allStatements(template: Template): { resource: string; statement
 }
 
 export const actionsOf = (s: Statement): string[] => asList(s.Action);
+
+/** Logical IDs a resource refers to: Ref, Fn::GetAtt, `${Id}` / `${Id.Attr}` in Fn::Sub, DependsOn. */
+function references(template: Template, value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const v of value) references(template, v, found);
+  } else if (isObject(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'Ref' && typeof v === 'string') found.add(v);
+      else if (key === 'Fn::GetAtt') found.add(String((v as unknown[])[0]));
+      else if (key === 'Fn::Sub') {
+        const text = typeof v === 'string' ? v : String((v as unknown[])[0]);
+        for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(\.[A-Za-z0-9.]+)?\}/g)) found.add(m[1] as string);
+        if (Array.isArray(v)) references(template, v[1], found);
+      } else references(template, v, found);
+    }
+  }
+  return new Set([...found].filter((id) => id in template.Resources));
+}
+
+/** A dependency cycle among the template's resources (CloudFormation refuses those), or undefined. */
+export function dependencyCycle(template: Template): string[] | undefined {
+  const deps = new Map(
+    Object.entries(template.Resources).map(([id, r]) => {
+      const refs = references(template, [r.Properties, (r as { DependsOn?: unknown }).DependsOn ?? []]);
+      for (const d of asList((r as { DependsOn?: string | string[] }).DependsOn)) refs.add(d);
+      return [id, refs];
+    }),
+  );
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, trail: string[]): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...trail.slice(trail.indexOf(id)), id];
+    state.set(id, 'visiting');
+    for (const dep of deps.get(id) ?? []) {
+      const cycle = visit(dep, [...trail, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of deps.keys()) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}

@@ -7,6 +7,7 @@ import {
   allStatements,
   asList,
   condition,
+  dependencyCycle,
   readTemplate,
   resolveIfs,
   roleStatements,
@@ -296,6 +297,11 @@ describe('serverless package', () => {
     );
     const read = statementWith(roleStatements(existing, 'RegisterExportRole'), 's3:GetObject')[0];
     expect(JSON.stringify(resolveIfs(existing, read?.Resource))).toContain('archive-exports-bucket');
+  });
+
+  it('has no circular dependency between resources, with created or existing resources', () => {
+    expect(dependencyCycle(created)).toBeUndefined();
+    expect(dependencyCycle(existing)).toBeUndefined();
   });
 
   it('fails on an invalid policy with a message naming the field', () => {
