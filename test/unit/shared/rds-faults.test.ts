@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DBClusterNotFoundFault,
   DBClusterSnapshotNotFoundFault,
@@ -10,9 +12,11 @@ import {
   InvalidExportSourceStateFault,
   InvalidS3BucketFault,
   KMSKeyNotAccessibleFault,
+  RDSClient,
   RDSServiceException,
+  StartExportTaskCommand,
 } from '@aws-sdk/client-rds';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ExportParameterInvalidError,
   ExportThrottledError,
@@ -196,5 +200,78 @@ describe('isExportTaskAlreadyExists', () => {
   it('is false for other faults', () => {
     expect(isExportTaskAlreadyExists(new ExportTaskNotFoundFault({ message: 'gone', ...meta }))).toBe(false);
     expect(isExportTaskAlreadyExists('ExportTaskAlreadyExistsFault')).toBe(false);
+  });
+});
+
+describe('classifyRdsError on errors as the SDK reads them off the wire', () => {
+  // A local endpoint answers every call with the RDS Query protocol error document for the code
+  // in the request's ExportTaskIdentifier, so the SDK's own deserialiser builds the error.
+  let server: Server;
+  let rds: RDSClient;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const [code = '', status = '400'] = (
+          new URLSearchParams(body).get('ExportTaskIdentifier') ?? ''
+        ).split('-');
+        res.writeHead(Number(status), { 'content-type': 'text/xml' });
+        res.end(
+          '<ErrorResponse xmlns="https://rds.amazonaws.com/doc/2014-10-31/"><Error><Type>Sender</Type>' +
+            `<Code>${code}</Code><Message>message of ${code}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    rds = new RDSClient({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(async () => {
+    rds.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const send = (code: string, status = 400) =>
+    rds
+      .send(
+        new StartExportTaskCommand({
+          ExportTaskIdentifier: `${code}-${status}`,
+          SourceArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:s',
+          S3BucketName: 'bucket',
+          IamRoleArn: 'arn:aws:iam::123456789012:role/r',
+          KmsKeyId: 'key',
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+  it.each([
+    ['DBSnapshotNotFound', 404, 'ExportSourceNotFoundError'],
+    ['DBClusterSnapshotNotFoundFault', 404, 'ExportSourceNotFoundError'],
+    ['IamRoleMissingPermissions', 400, 'ExportRoleMissingPermissionsError'],
+    ['KMSKeyNotAccessibleFault', 400, 'ExportKmsKeyNotAccessibleError'],
+    ['InvalidExportSourceState', 400, 'ExportSourceNotReadyError'],
+    ['InvalidParameterValue', 400, 'ExportParameterInvalidError'],
+    ['Throttling', 400, 'ExportThrottledError'],
+    ['ExportTaskLimitReached', 400, 'ExportQuotaExceededError'],
+    ['InternalFailure', 500, 'AwsServiceUnavailableError'],
+  ])('classifies the wire code %s (HTTP %i) as %s', async (code, status, expected) => {
+    const error = await send(code, status);
+    const classified = classifyRdsError(error, 'StartExportTask');
+    expect(classified.name).toBe(expected);
+    expect(classified.message).toContain(`message of ${code}`);
+  });
+
+  it('recognises ExportTaskAlreadyExists as the SDK delivers it', async () => {
+    expect(isExportTaskAlreadyExists(await send('ExportTaskAlreadyExists'))).toBe(true);
   });
 });
