@@ -67,7 +67,8 @@ export async function checkExport(state: ExecutionState, deps: CheckDeps): Promi
   const startingSeenAt = status === 'STARTING' ? now.toISOString() : previous?.startingSeenAt;
   let inProgressSince = previous?.inProgressSince;
   let inProgressSincePercent = previous?.inProgressSincePercent;
-  if (status === 'IN_PROGRESS' && percent !== undefined) {
+  // Only a reading the schema accepts is carried into the next check's input.
+  if (status === 'IN_PROGRESS' && percent !== undefined && percent >= 0 && percent <= 100) {
     // First sighting, or the percent went backwards (a restarted phase): measure from here.
     if (
       inProgressSince === undefined ||

@@ -118,6 +118,13 @@ describe('checkExport', () => {
     });
   });
 
+  it('does not carry a PercentProgress outside 0–100 into the next input', async () => {
+    listing({ Status: 'IN_PROGRESS', PercentProgress: 140 });
+    const result = await checkExport(startedState(), deps(20));
+    expect(result.inProgressSincePercent).toBeUndefined();
+    expect(CheckResult.parse(result)).toEqual(result);
+  });
+
   it('starts the clock at TaskStartTime for a task that was already running', async () => {
     listing({ Status: 'STARTING', TaskStartTime: at(-3600) });
     const state: ExecutionState = {
