@@ -26,25 +26,25 @@ export interface WaitInput {
   inProgress?: InProgressSince | undefined;
 }
 
-/** STARTING restores the snapshot first (minutes to hours): wait this share of the time tracked, a geometric schedule. */
-export const STARTING_SHARE = 0.9;
+/** STARTING restores the snapshot first (minutes to hours): wait this share of the time tracked (geometric). */
+const STARTING_SHARE = 0.9;
 /** First IN_PROGRESS sighting, or no progress yet: sample again after this share of the time tracked. */
-export const PROBE_SHARE = 0.2;
+const PROBE_SHARE = 0.2;
 /** Aim: completion noticed within this share of the export's duration (goal 5%; keep a reserve). */
-export const TOLERANCE_SHARE = 0.03;
+const TOLERANCE_SHARE = 0.03;
 /** When the estimate is not yet precise enough, check again at this share of the earliest completion. */
-export const APPROACH_SHARE = 0.85;
+const APPROACH_SHARE = 0.85;
 /**
  * The final wait spans at most this share of the estimated duration: a long jump on a precise
  * estimate still misses if the pace changes (progress is rarely exactly linear), a short one less.
  */
-export const FINAL_JUMP_SHARE = 0.15;
+const FINAL_JUMP_SHARE = 0.15;
 /** The final wait ends this share after the latest completion the readings allow. */
-export const FINISH_MARGIN_SHARE = 0.01;
+const FINISH_MARGIN_SHARE = 0.01;
 /** PercentProgress is a whole number: a reading is within this many points of the true progress. */
 const READING_ERROR = 1;
 export const CANCELING_WAIT_SECONDS = 30;
-export const UNKNOWN_WAIT_SECONDS = 60;
+const UNKNOWN_WAIT_SECONDS = 60;
 
 /** Whole seconds within the bounds; anything not a number means "look again soon". */
 const clamp = (seconds: number, { minSeconds, maxSeconds }: WaitBounds): number =>
