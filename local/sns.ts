@@ -29,7 +29,14 @@ export async function startLocalSns(topics: ReadonlySet<string>, log: RequestLog
     const requestId = randomUUID();
     const { Action, Version: _version, ...params } = decodeQuery(body.toString('utf8'));
     const action = String(Action);
-    log({ service: 'sns', action, params });
+    // The wire sends the MessageAttributes map as Name/Value entries; the API names it a map.
+    const entries = (params.MessageAttributes ?? []) as AttributeEntry[];
+    const attributeMap = Object.fromEntries(entries.map((e) => [e.Name ?? '', e.Value ?? {}]));
+    log({
+      service: 'sns',
+      action,
+      params: { ...params, ...(entries.length > 0 ? { MessageAttributes: attributeMap } : {}) },
+    });
     const fail = (code: string, message: string, status = 400) =>
       send(res, status, 'text/xml', queryError('Sender', code, message, requestId));
     if (action !== 'Publish')
@@ -40,7 +47,7 @@ export async function startLocalSns(topics: ReadonlySet<string>, log: RequestLog
       return fail('InvalidParameter', 'Invalid parameter: Empty message');
     }
     const attributes: PublishedMessage['MessageAttributes'] = {};
-    for (const entry of (params.MessageAttributes ?? []) as AttributeEntry[]) {
+    for (const entry of entries) {
       if (entry.Name)
         attributes[entry.Name] = {
           DataType: entry.Value?.DataType ?? 'String',

@@ -1,11 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CancelExportTaskCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAthena } from '../../local/athena.ts';
 import { findTable, waitForNamed } from '../../local/progress.ts';
+import type { LoggedRequest } from '../../local/request-log.ts';
 import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
 import { takeSnapshot } from '../../local/snapshot.ts';
 import { BUCKET, type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { requestProblems } from './api-models.ts';
 import { comparableRows, exportSnapshots, notifications } from './helpers.ts';
 
 // End-to-end on the local stack: real handlers, the real ASL, real Parquet written from a real
@@ -13,11 +18,14 @@ import { comparableRows, exportSnapshots, notifications } from './helpers.ts';
 let stack: LocalStack;
 let athena: LocalAthena;
 const failures = new Map<string, string>();
+const logDir = mkdtempSync(join(tmpdir(), 'local-aws-requests-'));
+const requestLog = join(logDir, 'requests.jsonl');
 
 beforeAll(async () => {
   stack = await startStack({
     timeScale: 600,
     failures,
+    requestLog,
     // The cancel test needs an export long enough to be caught IN_PROGRESS.
     durations: (id) =>
       id.includes('slow') ? { starting: 30, inProgress: 7200 } : { starting: 30, inProgress: 300 },
@@ -28,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await athena?.close();
   await stack?.stop();
+  rmSync(logDir, { recursive: true, force: true });
 });
 
 async function exportedKeys(exportTaskIdentifier: string): Promise<string[]> {
@@ -163,5 +172,16 @@ describe('the local pipeline', () => {
     for (const action of ['CreateTable', 'GetTables']) expect(stack.glue.faults.take(action)).toBe(false);
     expect(findTable(stack.catalog, 'postgres.shop.orders')).toBeDefined();
     expect(stack.catalog.tablesOf('rds_export_sample_shop_throttled').length).toBeGreaterThan(0);
+  });
+
+  it('sends only requests that are valid against the AWS API models', () => {
+    const entries = readFileSync(requestLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LoggedRequest);
+    const services = new Set(entries.map((e) => e.service));
+    expect([...services].sort()).toEqual(['glue', 'rds', 's3', 'sfn', 'sns']);
+    const problems = entries.flatMap(requestProblems);
+    expect(problems).toEqual([]);
   });
 });

@@ -1,0 +1,156 @@
+import * as glue from '@aws-sdk/client-glue';
+import * as rds from '@aws-sdk/client-rds';
+import * as s3 from '@aws-sdk/client-s3';
+import * as sfn from '@aws-sdk/client-sfn';
+import * as sns from '@aws-sdk/client-sns';
+import { NormalizedSchema } from '@smithy/core/schema';
+import type { LoggedRequest } from '../../local/request-log.ts';
+
+/**
+ * Validates a logged request against the AWS API model the SDK ships (its schemas: operation input
+ * structures, member names and types, and the required members, which the generated schema lists
+ * first and counts in its seventh slot), plus the constraints the SDK schemas leave out (lengths,
+ * ranges, enums), transcribed from the API references of the operations the pipeline calls.
+ */
+
+const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = { rds, glue, s3, sfn, sns };
+// Query-protocol services send every scalar as text.
+const QUERY_PROTOCOL = new Set(['rds', 'sns']);
+
+type Check = (value: unknown) => string | undefined;
+const length =
+  (min: number, max: number): Check =>
+  (v) =>
+    typeof v === 'string' && (v.length < min || v.length > max)
+      ? `length ${v.length} outside ${min}..${max}`
+      : undefined;
+const range =
+  (min: number, max: number): Check =>
+  (v) => {
+    const n = Number(v);
+    return Number.isNaN(n) || n < min || n > max ? `${String(v)} outside ${min}..${max}` : undefined;
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (v) =>
+    values.includes(String(v)) ? undefined : `${String(v)} not one of ${values.join(', ')}`;
+const pattern =
+  (re: RegExp): Check =>
+  (v) =>
+    re.test(String(v)) ? undefined : `${String(v)} does not match ${re}`;
+const maxItems =
+  (max: number): Check =>
+  (v) =>
+    Array.isArray(v) && v.length > max ? `${v.length} items, at most ${max}` : undefined;
+
+const GLUE_NAME = length(1, 255);
+/** service.Action.member path → constraint (API references: RDS 2014-10-31, Glue 2017-03-31, SFN 2016-11-23, SNS 2010-03-31). */
+const CONSTRAINTS: Record<string, Check> = {
+  'rds.StartExportTask.ExportTaskIdentifier': pattern(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,59}(?<!-)$/),
+  'rds.DescribeExportTasks.MaxRecords': range(20, 100),
+  'rds.DescribeExportTasks.Filters.Name': oneOf(
+    'export-task-identifier',
+    's3-bucket',
+    'source-arn',
+    'status',
+  ),
+  'rds.DescribeExportTasks.SourceType': oneOf('SNAPSHOT', 'CLUSTER'),
+  'rds.DescribeDBSnapshots.MaxRecords': range(20, 100),
+  'rds.DescribeDBClusterSnapshots.MaxRecords': range(20, 100),
+  'glue.GetDatabase.Name': GLUE_NAME,
+  'glue.CreateDatabase.DatabaseInput.Name': GLUE_NAME,
+  'glue.GetTables.DatabaseName': GLUE_NAME,
+  'glue.GetTables.MaxResults': range(1, 100),
+  'glue.CreateTable.DatabaseName': GLUE_NAME,
+  'glue.CreateTable.TableInput.Name': GLUE_NAME,
+  'glue.UpdateTable.DatabaseName': GLUE_NAME,
+  'glue.UpdateTable.TableInput.Name': GLUE_NAME,
+  'glue.BatchCreatePartition.PartitionInputList': maxItems(100),
+  'glue.BatchUpdatePartition.Entries': maxItems(100),
+  'glue.GetPartitions.MaxResults': range(1, 1000),
+  'sfn.StartExecution.name': length(1, 80),
+  'sfn.ListExecutions.maxResults': range(0, 1000),
+  'sfn.ListExecutions.statusFilter': oneOf(
+    'RUNNING',
+    'SUCCEEDED',
+    'FAILED',
+    'TIMED_OUT',
+    'ABORTED',
+    'PENDING_REDRIVE',
+  ),
+  'sns.Publish.Subject': length(1, 99),
+  's3.ListObjectsV2.MaxKeys': range(1, 1000),
+};
+
+function typeProblem(schema: NormalizedSchema, value: unknown, query: boolean): string | undefined {
+  if (schema.isListSchema()) return Array.isArray(value) ? undefined : 'expected a list';
+  if (schema.isStructSchema() || schema.isMapSchema() || schema.isDocumentSchema()) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? undefined
+      : 'expected an object';
+  }
+  if (schema.isNumericSchema())
+    return typeof value === 'number' || (query && /^-?\d+(\.\d+)?$/.test(String(value)))
+      ? undefined
+      : 'expected a number';
+  if (schema.isBooleanSchema())
+    return typeof value === 'boolean' || (query && /^(true|false)$/.test(String(value)))
+      ? undefined
+      : 'expected a boolean';
+  if (schema.isTimestampSchema())
+    return typeof value === 'string' || typeof value === 'number' ? undefined : 'expected a timestamp';
+  if (schema.isStringSchema()) return typeof value === 'string' ? undefined : 'expected a string';
+  return undefined;
+}
+
+function validate(
+  schema: NormalizedSchema,
+  value: unknown,
+  path: string,
+  query: boolean,
+  problems: string[],
+  key: string,
+): void {
+  const constraint = CONSTRAINTS[key];
+  const violation = constraint?.(value);
+  if (violation) problems.push(`${path}: ${violation}`);
+  const wrong = typeProblem(schema, value, query);
+  if (wrong) return void problems.push(`${path}: ${wrong}`);
+  if (schema.isListSchema()) {
+    const items = value as unknown[];
+    for (let i = 0; i < items.length; i++)
+      validate(schema.getValueSchema(), items[i], `${path}[${i}]`, query, problems, key);
+  } else if (schema.isStructSchema()) {
+    const raw = schema.getSchema() as unknown[];
+    const names = raw[4] as string[];
+    const required = names.slice(0, typeof raw[6] === 'number' ? raw[6] : 0);
+    const record = value as Record<string, unknown>;
+    for (const name of required)
+      if (record[name] === undefined) problems.push(`${path}.${name}: required member missing`);
+    const members = schema.getMemberSchemas();
+    for (const [name, member] of Object.entries(record)) {
+      const memberSchema = members[name];
+      if (!memberSchema) problems.push(`${path}.${name}: not a member of ${schema.getName()}`);
+      else if (member !== undefined && member !== null)
+        validate(memberSchema, member, `${path}.${name}`, query, problems, `${key}.${name}`);
+    }
+  }
+}
+
+/** Problems with one logged request; empty when the request is valid. */
+export function requestProblems(entry: LoggedRequest): string[] {
+  const operation = SDKS[entry.service][`${entry.action}$`];
+  if (!Array.isArray(operation))
+    return [`${entry.service}.${entry.action}: no such operation in the API model`];
+  const input = NormalizedSchema.of((operation[4] as () => unknown)() as never);
+  const problems: string[] = [];
+  validate(
+    input,
+    entry.params,
+    `${entry.service}.${entry.action}`,
+    QUERY_PROTOCOL.has(entry.service),
+    problems,
+    `${entry.service}.${entry.action}`,
+  );
+  return problems;
+}
