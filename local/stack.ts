@@ -10,7 +10,7 @@ import type { LambdaHandler } from './lambda-context.ts';
 import { invokeLocal } from './lambda-context.ts';
 import { type LocalRds, startLocalRds } from './rds/server.ts';
 import { SnapshotStore, type StoredSnapshot } from './rds/snapshots.ts';
-import { ExportTasks, type TaskDurations } from './rds/tasks.ts';
+import { type ExportTaskRecord, ExportTasks, type TaskDurations } from './rds/tasks.ts';
 import { requestLogger } from './request-log.ts';
 import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from './s3.ts';
 import { type LocalSfn, startLocalSfn } from './sfn.ts';
@@ -29,7 +29,7 @@ export interface StackOptions {
   timeScale: number;
   databaseUrl?: string;
   /** Simulated export durations; default 2 min STARTING and 10 min IN_PROGRESS. */
-  durations?: (identifier: string) => TaskDurations;
+  durations?: (task: ExportTaskRecord) => TaskDurations;
   /** Snapshot ARN → FailureCause: exports of these snapshots end FAILED. */
   failures?: Map<string, string>;
   requestLog?: string;

@@ -44,7 +44,7 @@ export interface ExportTaskOptions {
   roles: ReadonlySet<string>;
   rolesMissingPermissions?: ReadonlySet<string>;
   kmsKeys: ReadonlySet<string>;
-  durations: (identifier: string) => TaskDurations;
+  durations: (task: ExportTaskRecord) => TaskDurations;
   /** Snapshot ARNs whose exports end FAILED with this cause once IN_PROGRESS (failure injection). */
   failures?: ReadonlyMap<string, string>;
   maxActive?: number;
@@ -61,6 +61,8 @@ export class ExportTasks {
   #closed = false;
   /** Highest number of STARTING + IN_PROGRESS + CANCELING tasks seen at once. */
   maxActiveSeen = 0;
+  /** When a DescribeExportTasks call naming the task first returned it ended (simulated ms). */
+  readonly noticedAt = new Map<string, number>();
   /** StartExportTask calls refused because 5 tasks were already running. */
   quotaRejections = 0;
 
@@ -140,7 +142,7 @@ export class ExportTasks {
 
   async #run(task: ExportTaskRecord, data: DatabaseSnapshot): Promise<void> {
     const { clock } = this.options;
-    const durations = this.options.durations(task.ExportTaskIdentifier);
+    const durations = this.options.durations(task);
     const { signal } = this.#cancelRequested.get(task.ExportTaskIdentifier) ?? new AbortController();
     try {
       await clock.sleep(durations.starting, signal);

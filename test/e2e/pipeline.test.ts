@@ -27,7 +27,7 @@ beforeAll(async () => {
     failures,
     requestLog,
     // The cancel test needs an export long enough to be caught IN_PROGRESS.
-    durations: (id) =>
+    durations: ({ ExportTaskIdentifier: id }) =>
       id.includes('slow') ? { starting: 30, inProgress: 7200 } : { starting: 30, inProgress: 300 },
   });
   athena = new LocalAthena(stack.catalog, stack.s3Client);

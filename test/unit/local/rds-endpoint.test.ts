@@ -59,7 +59,7 @@ beforeAll(async () => {
     snapshots,
     roles: new Set([ROLE]),
     kmsKeys: new Set([KEY]),
-    durations: (id) =>
+    durations: ({ ExportTaskIdentifier: id }) =>
       id.startsWith('slow') ? { starting: 5, inProgress: 100_000 } : { starting: 5, inProgress: 30 },
   });
   rds = await startLocalRds(tasks, snapshots, () => {});
