@@ -1,12 +1,9 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import { parse } from 'yaml';
-import type { SimulatedClock } from './clock.ts';
 import { JsonFault, type JsonServer, startJsonServer } from './json-protocol.ts';
-import { invokeLocal, type LambdaHandler } from './lambda-context.ts';
 import type { RequestLogger } from './request-log.ts';
+import { type LocalSfnOptions, loadDefinition } from './sfn-definition.ts';
 
-type Json = Record<string, unknown>;
-type StateDefinition = Json & { Type: string; Parameters?: Json; Retry?: Json[] };
+export type { LocalSfnOptions } from './sfn-definition.ts';
 
 export interface Execution {
   executionArn: string;
@@ -25,94 +22,6 @@ export interface Execution {
   currentState?: string;
   done: Promise<void>;
   abort?: () => void;
-}
-
-export interface LocalSfnOptions {
-  /** The ASL file's text with its `${...}FunctionArn` placeholders. */
-  definitionText: string;
-  /** Placeholder name (e.g. `StartExportFunctionArn`) → the real handler (may be filled after start). */
-  functions: Record<string, LambdaHandler>;
-  stateMachineArn: string;
-  clock: SimulatedClock;
-  region: string;
-  account: string;
-}
-
-const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:local-scaled-wait';
-
-/**
- * Loads the real definition for local execution: placeholders become Lambda ARNs, and durations are
- * scaled to the simulated clock. aws-local-stepfunctions can only override a Wait with a fixed
- * duration, and these waits are dynamic (SecondsPath), so each Wait becomes a local Task that sleeps
- * the simulated seconds; Retry intervals and the machine timeout are divided by the time scale.
- */
-export function loadDefinition(options: LocalSfnOptions) {
-  const arnOf = (name: string) =>
-    `arn:aws:lambda:${options.region}:${options.account}:function:local-${name}`;
-  const text = options.definitionText.replace(/\$\{([A-Za-z]+FunctionArn)\}/g, (_m, name: string) =>
-    arnOf(name),
-  );
-  const definition = parse(text) as Json & {
-    States: Record<string, StateDefinition>;
-    TimeoutSeconds?: number;
-  };
-  const scale = options.clock.scale;
-  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const placeholders = [...options.definitionText.matchAll(/\$\{([A-Za-z]+FunctionArn)\}/g)].map(
-    (m) => m[1] ?? '',
-  );
-  // Handlers are looked up at call time: the stack loads them once the endpoints' env is set.
-  const byArn = new Map(placeholders.map((name) => [arnOf(name), name]));
-  if (definition.TimeoutSeconds)
-    definition.TimeoutSeconds = Math.max(1, Math.ceil(definition.TimeoutSeconds / scale));
-  for (const [name, state] of Object.entries(definition.States)) {
-    for (const retrier of state.Retry ?? []) {
-      if (typeof retrier.IntervalSeconds === 'number') retrier.IntervalSeconds /= scale;
-      if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds /= scale;
-    }
-    if (state.Type === 'Wait') {
-      const { Seconds, SecondsPath, Type: _type, ...rest } = state;
-      definition.States[name] = {
-        ...rest,
-        Type: 'Task',
-        Resource: WAIT_RESOURCE,
-        // Below 2^31 ms, the largest timer Node accepts.
-        TimeoutSeconds: 2_000_000,
-      };
-      handlers[name] = async (input) => {
-        const seconds = typeof Seconds === 'number' ? Seconds : readPath(input, String(SecondsPath));
-        await options.clock.sleep(seconds);
-        return input;
-      };
-    } else if (state.Type === 'Task') {
-      const target = byArn.get(String(state.Parameters?.FunctionName ?? ''));
-      if (!target) continue;
-      handlers[name] = async (input) => {
-        const fn = options.functions[target];
-        if (!fn) throw new Error(`no local handler for ${target}`);
-        const payload = await invokeLocal(
-          fn,
-          target,
-          (input as Json).Payload,
-          options.region,
-          options.account,
-        );
-        return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
-      };
-    }
-  }
-  return { definition, handlers };
-}
-
-function readPath(input: unknown, path: string): number {
-  let value: unknown = input;
-  for (const key of path
-    .replace(/^\$\.?/, '')
-    .split('.')
-    .filter(Boolean))
-    value = (value as Json | undefined)?.[key];
-  if (typeof value !== 'number') throw new Error(`Wait SecondsPath ${path} is not a number`);
-  return value;
 }
 
 export interface LocalSfn extends JsonServer {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { installSimulatedClock } from '../../../local/clock.ts';
-import { loadDefinition } from '../../../local/sfn.ts';
+import { loadDefinition } from '../../../local/sfn-definition.ts';
 
 const text = readFileSync(new URL('../../../statemachines/export.asl.yml', import.meta.url), 'utf8');
 const clock = installSimulatedClock(100);
