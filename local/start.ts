@@ -7,14 +7,29 @@ import { LocalAthena } from './athena.ts';
 import { findTable, waitForExecutions } from './progress.ts';
 import { type LocalStack, startStack } from './stack.ts';
 
-const { values } = parseArgs({
-  options: {
-    snapshots: { type: 'string', default: '1' },
-    'database-url': { type: 'string' },
-    'time-scale': { type: 'string', default: '600' },
-  },
+const USAGE = 'usage: npm start -- [--snapshots N (≥1)] [--database-url URL] [--time-scale X (>0)]';
+
+// The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name !== 'NodeVersionSupportWarning') console.error(`${warning.name}: ${warning.message}`);
 });
 
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        snapshots: { type: 'string', default: '1' },
+        'database-url': { type: 'string' },
+        'time-scale': { type: 'string', default: '600' },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const values = options();
 const count = Number(values.snapshots);
 const timeScale = Number(values['time-scale']);
 
@@ -70,12 +85,16 @@ GROUP BY c.name ORDER BY total DESC`;
 }
 
 if (!Number.isInteger(count) || count < 1 || !(timeScale > 0)) {
-  console.error('usage: npm start -- [--snapshots N (≥1)] [--database-url URL] [--time-scale X (>0)]');
+  console.error(USAGE);
   process.exit(2);
 }
 const stack = await startStack({
   timeScale,
   ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+}).catch((error: unknown) => {
+  // startStack stops whatever it had started before failing.
+  console.error(`local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 });
 let stopping = false;
 const stopAndExit = async (code: number) => {
