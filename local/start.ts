@@ -10,9 +10,12 @@ import { type LocalStack, startStack } from './stack.ts';
 const USAGE = 'usage: npm start -- [--snapshots N (≥1)] [--database-url URL] [--time-scale X (>0)]';
 
 // The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
+const shownWarnings = new Set<string>();
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
-  if (warning.name !== 'NodeVersionSupportWarning') console.error(`${warning.name}: ${warning.message}`);
+  if (warning.name === 'NodeVersionSupportWarning' && shownWarnings.has(warning.name)) return;
+  shownWarnings.add(warning.name);
+  console.error(`${warning.name}: ${warning.message}`);
 });
 
 function options() {
