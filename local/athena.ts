@@ -39,14 +39,17 @@ function parseS3(location: string): { bucket: string; prefix: string } {
 }
 
 /**
- * Runs SQL over registered Glue tables the way Athena does: each table's files are everything under
- * its StorageDescriptor.Location, read as Parquet by column name (case-insensitive, missing → NULL),
- * with the column names and types the catalog registered. Tables are visible as `<database>.<table>`.
+ * Runs SQL over registered Glue tables the way Athena does: a table's files are everything under its
+ * StorageDescriptor.Location (for a partitioned table, under each registered partition's location,
+ * with the partition values as columns), read as Parquet by column name (case-insensitive, missing
+ * → NULL) or by position when the SerDe says so, with the column names and types the catalog
+ * registered. Tables are visible as `<database>.<table>`.
  */
 export class LocalAthena {
   readonly #instance: Promise<DuckDBInstance> = DuckDBInstance.create(':memory:');
   readonly #dir = mkdtemp(join(tmpdir(), 'local-athena-'));
-  readonly #loaded = new Set<string>();
+  /** Table → the catalog version loaded (reloaded when the table or its partitions change). */
+  readonly #loaded = new Map<string, string>();
 
   constructor(
     private readonly catalog: GlueCatalog,
@@ -76,49 +79,63 @@ export class LocalAthena {
     return files;
   }
 
+  /** Loads a table: its location, or for a partitioned table every partition's location. */
   async #load(table: GlueTable): Promise<void> {
     const key = `${table.DatabaseName}.${table.Name}`;
-    if (this.#loaded.has(key)) return;
+    const partitionKeys = table.PartitionKeys ?? [];
+    const partitions =
+      partitionKeys.length > 0 ? this.catalog.partitionsOf(table.DatabaseName, table.Name) : [];
+    const version = `${String(table.VersionId ?? '')}:${partitions.length}`;
+    if (this.#loaded.get(key) === version) return;
     const connection = await (await this.#instance).connect();
     try {
       await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quote(table.DatabaseName)}`);
       const columns = table.StorageDescriptor?.Columns ?? [];
+      const target = `${quote(table.DatabaseName)}.${quote(table.Name)}`;
+      const defs = [...columns, ...partitionKeys].map(
+        (c) => `${quote(c.Name)} ${duckdbType(c.Type ?? 'string')}`,
+      );
+      await connection.run(`CREATE OR REPLACE TABLE ${target} (${defs.join(', ')})`);
+      const sources =
+        partitionKeys.length === 0
+          ? [{ location: table.StorageDescriptor?.Location, values: [] as string[] }]
+          : partitions.map((p) => ({ location: p.StorageDescriptor?.Location, values: p.Values }));
       const serde = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
       const byIndex = serde['parquet.column.index.access'] === 'true';
-      const files = table.StorageDescriptor?.Location
-        ? await this.#download(table.StorageDescriptor.Location)
-        : [];
-      const target = `${quote(table.DatabaseName)}.${quote(table.Name)}`;
-      const defs = columns.map((c) => `${quote(c.Name)} ${duckdbType(c.Type ?? 'string')}`).join(', ');
-      await connection.run(`CREATE TABLE ${target} (${defs})`);
-      for (const file of files) {
-        const present = (await connection.runAndReadAll(`SELECT name FROM parquet_schema('${file}')`))
-          .getRows()
-          .map((r) => String(r[0]))
-          .slice(1); // the first entry is the schema root
-        const select = columns.map((c, i) => {
-          // ParquetHiveSerDe reads by name (case-insensitive) unless index access is on: then by position.
-          const match = byIndex ? present[i] : present.find((p) => p.toLowerCase() === c.Name.toLowerCase());
-          return match ? `CAST(${quote(match)} AS ${duckdbType(c.Type ?? 'string')})` : 'NULL';
-        });
-        await connection.run(
-          `INSERT INTO ${target} SELECT ${select.join(', ')} FROM read_parquet('${file}')`,
+      for (const source of sources) {
+        const files = source.location ? await this.#download(source.location) : [];
+        const constants = partitionKeys.map(
+          (k, i) =>
+            `CAST('${(source.values[i] ?? '').replace(/'/g, "''")}' AS ${duckdbType(k.Type ?? 'string')})`,
         );
+        for (const file of files) {
+          const present = (await connection.runAndReadAll(`SELECT name FROM parquet_schema('${file}')`))
+            .getRows()
+            .map((r) => String(r[0]))
+            .slice(1); // the first entry is the schema root
+          const select = columns.map((c, i) => {
+            // ParquetHiveSerDe reads by name (case-insensitive) unless index access is on: then by position.
+            const match = byIndex
+              ? present[i]
+              : present.find((p) => p.toLowerCase() === c.Name.toLowerCase());
+            return match ? `CAST(${quote(match)} AS ${duckdbType(c.Type ?? 'string')})` : 'NULL';
+          });
+          await connection.run(
+            `INSERT INTO ${target} SELECT ${[...select, ...constants].join(', ')} FROM read_parquet('${file}')`,
+          );
+        }
       }
-      this.#loaded.add(key);
+      this.#loaded.set(key, version);
     } finally {
       connection.closeSync();
     }
   }
 
-  /**
-   * Runs `sql` over the latest-export tables of `databases` (partitioned history tables are not
-   * loaded); returns the column names and the rows as arrays of JS values.
-   */
+  /** Runs `sql` over the tables of `databases`; returns the column names and the rows as JS values. */
   async query(sql: string, databases: string[]): Promise<{ columns: string[]; rows: unknown[][] }> {
     for (const database of databases) {
       for (const table of this.catalog.tablesOf(database)) {
-        if ((table.PartitionKeys ?? []).length === 0) await this.#load(table);
+        await this.#load(table);
       }
     }
     const connection = await (await this.#instance).connect();

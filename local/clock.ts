@@ -60,6 +60,8 @@ export function installSimulatedClock(scale: number): SimulatedClock {
         return clock.now();
       }
     }
+    // Printed dates should still say Date, not ScaledDate.
+    Object.defineProperty(ScaledDate, 'name', { value: 'Date' });
     globalThis.Date = ScaledDate as DateConstructor;
   }
   installed = clock;

@@ -99,6 +99,29 @@ describe('the local pipeline', () => {
     expect(tablesOf(await exportedKeys(executions[1]?.name ?? ''))).toEqual(['shop.orders']);
   });
 
+  it('keeps earlier exports queryable as history while the latest table reads the newest export', async () => {
+    const first = await stack.createSnapshot('history-1', 'sample-orders-history');
+    await exportSnapshots(stack, [first]);
+    await stack.db.exec("INSERT INTO shop.orders VALUES (1000, 1, 1.00, 'paid', '2025-01-01 00:00:00+00')");
+    try {
+      const second = await stack.createSnapshot('history-2', 'sample-orders-history');
+      const [execution] = await exportSnapshots(stack, [second]);
+      expect(execution?.status).toBe('SUCCEEDED');
+    } finally {
+      await stack.db.exec('DELETE FROM shop.orders WHERE order_id = 1000');
+    }
+    const database = 'rds_export_sample_orders_history';
+    const tables = stack.catalog.tablesOf(database);
+    const latest = tables.find((t) => (t.PartitionKeys ?? []).length === 0);
+    const history = tables.find((t) => (t.PartitionKeys ?? []).length > 0);
+    expect(latest && history).toBeTruthy();
+    const count = async (table: string) =>
+      Number((await athena.query(`SELECT count(*) FROM "${database}"."${table}"`, [database])).rows[0]?.[0]);
+    expect(await count(latest?.Name ?? '')).toBe(201);
+    expect(await count(history?.Name ?? '')).toBe(401);
+    expect(stack.catalog.partitionsOf(database, history?.Name ?? '')).toHaveLength(2);
+  });
+
   it('starts one export for duplicate events of the same snapshot', async () => {
     const snapshot = await stack.createSnapshot('dup-1', 'sample-orders-dup');
     const before = stack.tasks.tasks.size;
