@@ -53,18 +53,24 @@ export interface LocalStack {
     sourceIdentifier?: string,
     copyOf?: StoredSnapshot,
   ): Promise<StoredSnapshot>;
-  /** Delivers the EventBridge "snapshot created" event (RDS-EVENT-0042) to the real on-snapshot handler. */
+  /** Takes an Aurora cluster snapshot of the database now (the cluster is `clusterIdentifier`). */
+  createClusterSnapshot(identifier: string, clusterIdentifier: string): Promise<StoredSnapshot>;
+  /**
+   * Delivers the EventBridge "snapshot created" event (RDS-EVENT-0042, or RDS-EVENT-0075 for a
+   * cluster snapshot) to the real on-snapshot handler.
+   */
   raiseSnapshotEvent(snapshot: StoredSnapshot): Promise<unknown>;
   stop(): Promise<void>;
 }
 
-/** The EventBridge event RDS emits when a manual DB snapshot is created (RDS-EVENT-0042). */
+/** The EventBridge event RDS emits when a manual DB (RDS-EVENT-0042) or cluster (0075) snapshot is created. */
 export function snapshotCreatedEvent(snapshot: StoredSnapshot) {
+  const cluster = snapshot.kind === 'cluster-snapshot';
   const time = snapshot.data.takenAt.toISOString();
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type': 'RDS DB Snapshot Event',
+    'detail-type': cluster ? 'RDS DB Cluster Snapshot Event' : 'RDS DB Snapshot Event',
     source: 'aws.rds',
     account: ACCOUNT,
     time,
@@ -72,12 +78,12 @@ export function snapshotCreatedEvent(snapshot: StoredSnapshot) {
     resources: [snapshot.arn],
     detail: {
       EventCategories: ['creation'],
-      SourceType: 'SNAPSHOT',
+      SourceType: cluster ? 'CLUSTER_SNAPSHOT' : 'SNAPSHOT',
       SourceArn: snapshot.arn,
       Date: time,
       SourceIdentifier: snapshot.identifier,
-      Message: 'Manual snapshot created',
-      EventID: 'RDS-EVENT-0042',
+      Message: cluster ? 'Manual cluster snapshot created' : 'Manual snapshot created',
+      EventID: cluster ? 'RDS-EVENT-0075' : 'RDS-EVENT-0042',
     },
   };
 }
@@ -198,6 +204,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
               snapshots.add(identifier, { ...copyOf, ...(sourceIdentifier ? { sourceIdentifier } : {}) }),
             )
           : snapshots.create(db, identifier, sourceIdentifier ? { sourceIdentifier } : {}),
+      createClusterSnapshot: (identifier, clusterIdentifier) =>
+        snapshots.create(db, identifier, { kind: 'cluster-snapshot', sourceIdentifier: clusterIdentifier }),
       raiseSnapshotEvent: (snapshot) =>
         invokeLocal(onSnapshot, 'on-snapshot', snapshotCreatedEvent(snapshot), REGION, ACCOUNT),
       stop,

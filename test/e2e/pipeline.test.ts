@@ -122,6 +122,17 @@ describe('the local pipeline', () => {
     expect(stack.catalog.partitionsOf(database, history?.Name ?? '')).toHaveLength(2);
   });
 
+  it('exports an Aurora cluster snapshot announced by RDS-EVENT-0075', async () => {
+    const snapshot = await stack.createClusterSnapshot('cluster-snap-1', 'sample-orders-cluster');
+    const [execution] = await exportSnapshots(stack, [snapshot]);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(stack.tasks.tasks.get(execution?.name ?? '')).toMatchObject({
+      SourceType: 'CLUSTER',
+      SourceArn: snapshot.arn,
+    });
+    expect(stack.catalog.tablesOf('rds_export_sample_orders_cluster').length).toBeGreaterThan(0);
+  });
+
   it('starts one export for duplicate events of the same snapshot', async () => {
     const snapshot = await stack.createSnapshot('dup-1', 'sample-orders-dup');
     const before = stack.tasks.tasks.size;
