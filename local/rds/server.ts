@@ -84,11 +84,16 @@ function describeExportTasks(tasks: ExportTasks, params: Record<string, unknown>
   const offset =
     typeof params.Marker === 'string' ? Number(Buffer.from(params.Marker, 'base64url').toString()) : 0;
   const page = matching.slice(offset, offset + maxRecords);
-  // For the burst benchmark: when did the pipeline first see that the task it tracks had ended?
+  // For the burst benchmark: how often was each existing task checked, and when did the pipeline
+  // first see that it had ended?
   const named =
     typeof params.ExportTaskIdentifier === 'string' ||
     filters.some((f) => f.Name === 'export-task-identifier');
   for (const task of named ? page : []) {
+    tasks.statusChecks.set(
+      task.ExportTaskIdentifier,
+      (tasks.statusChecks.get(task.ExportTaskIdentifier) ?? 0) + 1,
+    );
     const ended = ['COMPLETE', 'FAILED', 'CANCELED'].includes(task.Status);
     if (ended && !tasks.noticedAt.has(task.ExportTaskIdentifier))
       tasks.noticedAt.set(task.ExportTaskIdentifier, Date.now());

@@ -61,6 +61,8 @@ export class ExportTasks {
   #closed = false;
   /** Highest number of STARTING + IN_PROGRESS + CANCELING tasks seen at once. */
   maxActiveSeen = 0;
+  /** DescribeExportTasks calls that named the task and found it. */
+  readonly statusChecks = new Map<string, number>();
   /** When a DescribeExportTasks call naming the task first returned it ended (simulated ms). */
   readonly noticedAt = new Map<string, number>();
   /** StartExportTask calls refused because 5 tasks were already running. */
