@@ -1,5 +1,5 @@
 // Node 20 lacks Promise.withResolvers (Node 22, the Lambda runtime, has it); aws-local-stepfunctions
-// uses it for Task timeouts. Same polyfill as test/setup.ts.
+// uses it for Task timeouts. Loaded by the local stack and by test/setup.ts.
 if (typeof Promise.withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,
