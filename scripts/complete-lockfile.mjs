@@ -14,7 +14,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const LOCK = new URL('../package-lock.json', import.meta.url);
 // Names end in -<os>-<cpu>[-musl]; e.g. @biomejs/cli-linux-x64-musl, @duckdb/node-bindings-darwin-arm64.
-const PLATFORM = /-(android|darwin|freebsd|linux|openbsd|sunos|win32|aix)-(arm64|arm|x64|ia32|ppc64|s390x|riscv64)(-musl)?$/;
+const PLATFORM =
+  /-(android|darwin|freebsd|linux|openbsd|sunos|win32|aix)-(arm64|arm|x64|ia32|ppc64|s390x|riscv64)(-musl)?$/;
 
 const lock = JSON.parse(readFileSync(LOCK, 'utf8'));
 const packages = lock.packages;
