@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PipelineError } from '../shared/errors.ts';
+import { PipelineError } from '#shared/errors.ts';
 import { type PlanOptions, plan, UsageError } from './plan.ts';
 
 const USAGE = `Usage: rds-export plan --event <event.json> [--snapshot <snapshot.json>] [--policy <file>] [--json]

@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { RDSClient } from '@aws-sdk/client-rds';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env.ts';
-import { InvalidInputError } from '../../shared/errors.ts';
-import { type CheckResult, ExecutionState } from '../../shared/job.ts';
-import { logger } from '../../shared/logger.ts';
+import { parseEnv } from '#shared/env.ts';
+import { InvalidInputError } from '#shared/errors.ts';
+import { type CheckResult, ExecutionState } from '#shared/job.ts';
+import { logger } from '#shared/logger.ts';
 import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';
 

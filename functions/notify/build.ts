@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../../shared/errors.ts';
-import { type ExecutionState, type ExportTaskSummary, NotifyInput } from '../../shared/job.ts';
-import type { Notification } from '../../shared/notification.ts';
-import { formatDuration } from '../../shared/notify/format.ts';
+import { InvalidInputError } from '#shared/errors.ts';
+import { type ExecutionState, type ExportTaskSummary, NotifyInput } from '#shared/job.ts';
+import type { Notification } from '#shared/notification.ts';
+import { formatDuration } from '#shared/notify/format.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';

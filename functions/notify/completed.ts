@@ -1,5 +1,5 @@
-import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '../../shared/job.ts';
-import type { Notification } from '../../shared/notification.ts';
+import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '#shared/job.ts';
+import type { Notification } from '#shared/notification.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { remedyFor } from './remedies.ts';
 import { parseWarningMessage } from './warning-message.ts';

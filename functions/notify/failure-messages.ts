@@ -1,4 +1,4 @@
-import type { ExportJob } from '../../shared/job.ts';
+import type { ExportJob } from '#shared/job.ts';
 import {
   EXPORT_SERVICE_PRINCIPAL,
   exportRoleS3Policy,

@@ -3,10 +3,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/logger.ts';
-import { publishNotification } from '../../shared/notify/publish.ts';
-import { slackWebhookFromSsm } from '../../shared/notify/slack-webhook.ts';
+import { parseEnv } from '#shared/env.ts';
+import { logger } from '#shared/logger.ts';
+import { publishNotification } from '#shared/notify/publish.ts';
+import { slackWebhookFromSsm } from '#shared/notify/slack-webhook.ts';
 import { buildNotification, parseNotifyInput } from './build.ts';
 
 const env = parseEnv(

@@ -5,11 +5,11 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env.ts';
-import { logger } from '../../shared/logger.ts';
-import { publishNotification } from '../../shared/notify/publish.ts';
-import { slackWebhookFromSsm } from '../../shared/notify/slack-webhook.ts';
-import { loadPolicyFile } from '../../shared/policy/load.ts';
+import { parseEnv } from '#shared/env.ts';
+import { logger } from '#shared/logger.ts';
+import { publishNotification } from '#shared/notify/publish.ts';
+import { slackWebhookFromSsm } from '#shared/notify/slack-webhook.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
 import { handleSnapshotEvent } from './intake.ts';
 
 const optional = z

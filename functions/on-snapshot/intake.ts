@@ -1,13 +1,13 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { AwsServiceUnavailableError, ExportThrottledError, UnexpectedAwsError } from '../../shared/errors.ts';
-import { parseSnapshotEvent } from '../../shared/events.ts';
-import type { ExportJob } from '../../shared/job.ts';
-import { logger } from '../../shared/logger.ts';
-import type { Notification } from '../../shared/notification.ts';
-import { decide } from '../../shared/policy/decide.ts';
-import type { Policy } from '../../shared/policy/schema.ts';
-import { describeSnapshot } from '../../shared/snapshots.ts';
+import { AwsServiceUnavailableError, ExportThrottledError, UnexpectedAwsError } from '#shared/errors.ts';
+import { parseSnapshotEvent } from '#shared/events.ts';
+import type { ExportJob } from '#shared/job.ts';
+import { logger } from '#shared/logger.ts';
+import type { Notification } from '#shared/notification.ts';
+import { decide } from '#shared/policy/decide.ts';
+import type { Policy } from '#shared/policy/schema.ts';
+import { describeSnapshot } from '#shared/snapshots.ts';
 import { recentExportFinder } from './recent-exports.ts';
 
 export interface OnSnapshotDeps {

@@ -2,15 +2,15 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env.ts';
+import { parseEnv } from '#shared/env.ts';
 import {
   AwsServiceUnavailableError,
   InvalidInputError,
   PipelineError,
   UnexpectedAwsError,
-} from '../../shared/errors.ts';
-import type { RegistrationResult } from '../../shared/job.ts';
-import { logger } from '../../shared/logger.ts';
+} from '#shared/errors.ts';
+import type { RegistrationResult } from '#shared/job.ts';
+import { logger } from '#shared/logger.ts';
 import { isRetryable } from './concurrency.ts';
 import { registerExport } from './register.ts';
 

@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { RDSClient } from '@aws-sdk/client-rds';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env.ts';
-import { InvalidInputError } from '../../shared/errors.ts';
-import { ExecutionState, type StartResult } from '../../shared/job.ts';
-import { logger } from '../../shared/logger.ts';
+import { parseEnv } from '#shared/env.ts';
+import { InvalidInputError } from '#shared/errors.ts';
+import { ExecutionState, type StartResult } from '#shared/job.ts';
+import { logger } from '#shared/logger.ts';
 import { StartExportEnv } from './config.ts';
 import { startExport } from './start.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as errors from '../../shared/errors.ts';
+import * as errors from '#shared/errors.ts';
 import { ROOT } from './cloudformation.ts';
 
 const require = createRequire(import.meta.url);

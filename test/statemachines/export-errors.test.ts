@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '../../shared/errors.ts';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
 import { loadDefinition } from './definition.ts';
 import { checked, job, registration, started } from './fixtures.ts';
 import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSnapshotArn, parseSnapshotEvent, snapshotTypeOf } from '../../../shared/events.ts';
+import { parseSnapshotArn, parseSnapshotEvent, snapshotTypeOf } from '#shared/events.ts';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../../events/${name}`, import.meta.url), 'utf8'));

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { countActiveExportTasks, describeExportTask, toSummary } from '../../../shared/export-tasks.ts';
+import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
 
 const rds = mockClient(RDSClient);
 const client = new RDSClient({ region: 'us-east-1' });

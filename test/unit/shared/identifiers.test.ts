@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { exportTaskIdentifier, isValidExportTaskIdentifier } from '../../../shared/identifiers.ts';
+import { exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 
 const dbArn = (name: string) => `arn:aws:rds:us-east-1:123456789012:snapshot:${name}`;
 const clusterArn = (name: string) => `arn:aws:rds:us-east-1:123456789012:cluster-snapshot:${name}`;

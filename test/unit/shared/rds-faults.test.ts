@@ -22,8 +22,8 @@ import {
   ExportThrottledError,
   PipelineError,
   RETRYABLE_ERROR_NAMES,
-} from '../../../shared/errors.ts';
-import { classifyRdsError, isExportTaskAlreadyExists } from '../../../shared/rds-faults.ts';
+} from '#shared/errors.ts';
+import { classifyRdsError, isExportTaskAlreadyExists } from '#shared/rds-faults.ts';
 
 const meta = { $metadata: {} };
 

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../../shared/errors.ts';
-import type { SnapshotRef } from '../../../shared/events.ts';
-import { describeSnapshot, toDescribedSnapshot } from '../../../shared/snapshots.ts';
+import { InvalidInputError } from '#shared/errors.ts';
+import type { SnapshotRef } from '#shared/events.ts';
+import { describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
 
 const rds = mockClient(RDSClient);
 const snapshotJson = (name: string): Record<string, unknown> =>

@@ -2,8 +2,8 @@ import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseEnv } from '#shared/env.ts';
 import { CheckExportEnv } from '../../../../functions/check-export/config.ts';
-import { parseEnv } from '../../../../shared/env.ts';
 import { ID, startedState } from './state.ts';
 
 const rds = mockClient(RDSClient);

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CheckResult } from '#shared/job.ts';
 import {
   CANCELING_WAIT_SECONDS,
   type CheckStatus,
   nextWait,
   type WaitInput,
 } from '../../../../functions/check-export/next-wait.ts';
-import { CheckResult } from '../../../../shared/job.ts';
 
 const bounds = { minSeconds: 5, maxSeconds: 1800 };
 const wait = (input: Partial<WaitInput> & Pick<WaitInput, 'status'>) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_KINDS } from '#shared/job.ts';
 import { buildNotification, parseNotifyInput } from '../../../../functions/notify/build.ts';
-import { NOTIFICATION_KINDS } from '../../../../shared/job.ts';
 import { BUCKET, checked, EXPORT_ID, input, jsonBlocksOf, ROLE_ARN, state, task } from './state.ts';
 
 const DESTINATION = `s3://${BUCKET}/rds/orders/${EXPORT_ID}/`;

@@ -3,7 +3,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureOutput, startWebhookServer, type WebhookServer } from '../../shared/notify/webhook-server.ts';
+import { captureOutput, startWebhookServer, type WebhookServer } from '../../../helpers/webhook-server.ts';
 import { BUCKET, checked, EXPORT_ID, input, ROLE_ARN, state, task } from './state.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:rds-export-notifications';

@@ -15,11 +15,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { exportTaskIdentifier } from '#shared/identifiers.ts';
+import { ExportJob } from '#shared/job.ts';
+import { logger } from '#shared/logger.ts';
+import { parsePolicy } from '#shared/policy/load.ts';
 import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/on-snapshot/intake.ts';
-import { exportTaskIdentifier } from '../../../../shared/identifiers.ts';
-import { ExportJob } from '../../../../shared/job.ts';
-import { logger } from '../../../../shared/logger.ts';
-import { parsePolicy } from '../../../../shared/policy/load.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);

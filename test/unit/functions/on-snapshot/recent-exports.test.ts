@@ -1,8 +1,8 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { SnapshotSource } from '#shared/job.ts';
 import { recentExportFinder } from '../../../../functions/on-snapshot/recent-exports.ts';
-import type { SnapshotSource } from '../../../../shared/job.ts';
 
 const sfn = mockClient(SFNClient);
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export';

@@ -2,8 +2,8 @@ import { DescribeExportTasksCommand, RDSClient, StartExportTaskCommand } from '@
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseEnv } from '#shared/env.ts';
 import { StartExportEnv } from '../../../../functions/start-export/config.ts';
-import { parseEnv } from '../../../../shared/env.ts';
 import { job } from './job.ts';
 
 const rds = mockClient(RDSClient);

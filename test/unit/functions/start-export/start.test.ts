@@ -16,13 +16,13 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
+import { type ExecutionState, StartResult } from '#shared/job.ts';
 import {
   FIRST_CHECK_WAIT_SECONDS,
   type StartDeps,
   startExport,
 } from '../../../../functions/start-export/start.ts';
-import { RETRYABLE_ERROR_NAMES } from '../../../../shared/errors.ts';
-import { type ExecutionState, StartResult } from '../../../../shared/job.ts';
 import { job } from './job.ts';
 
 const rds = mockClient(RDSClient);

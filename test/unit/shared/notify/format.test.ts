@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatSize, listWithinLimit, truncate } from '../../../../shared/notify/format.ts';
+import { formatDuration, formatSize, listWithinLimit, truncate } from '#shared/notify/format.ts';
 
 describe('formatDuration', () => {
   it.each([

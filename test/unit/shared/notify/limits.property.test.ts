@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_KINDS } from '../../../../shared/job.ts';
-import type { Notification } from '../../../../shared/notification.ts';
-import { MAX_MESSAGE_BYTES, toPublishInput } from '../../../../shared/notify/message.ts';
-import { SLACK_LIMITS, toSlackMessage } from '../../../../shared/notify/slack-blocks.ts';
+import { NOTIFICATION_KINDS } from '#shared/job.ts';
+import type { Notification } from '#shared/notification.ts';
+import { MAX_MESSAGE_BYTES, toPublishInput } from '#shared/notify/message.ts';
+import { SLACK_LIMITS, toSlackMessage } from '#shared/notify/slack-blocks.ts';
 
 const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });
 const list = fc.array(text(120), { maxLength: 400 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '../../../../shared/notification.ts';
-import { SLACK_LIMITS, type SlackBlock, toSlackMessage } from '../../../../shared/notify/slack-blocks.ts';
+import type { Notification } from '#shared/notification.ts';
+import { SLACK_LIMITS, type SlackBlock, toSlackMessage } from '#shared/notify/slack-blocks.ts';
 
 const completed: Notification = {
   kind: 'completed',

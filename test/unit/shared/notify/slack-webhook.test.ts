@@ -1,7 +1,7 @@
 import { GetParameterCommand, InternalServerError, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { isWebhookUrl, slackWebhookFromSsm } from '../../../../shared/notify/slack-webhook.ts';
+import { isWebhookUrl, slackWebhookFromSsm } from '#shared/notify/slack-webhook.ts';
 
 const ssm = mockClient(SSMClient);
 const PARAMETER = '/rds-export/slack-webhook';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkExportOnly, engineFamily, pinnedFamily } from '../../../../shared/policy/export-only.ts';
-import { anyGlobMatch, globMatch } from '../../../../shared/policy/glob.ts';
+import { checkExportOnly, engineFamily, pinnedFamily } from '#shared/policy/export-only.ts';
+import { anyGlobMatch, globMatch } from '#shared/policy/glob.ts';
 
 describe('checkExportOnly', () => {
   it('accepts the documented PostgreSQL forms: database, database.schema, database.schema.table', () => {
