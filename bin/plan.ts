@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/events.ts';
-import type { SnapshotSource } from '#shared/job.ts';
+import type { SnapshotSource } from '#shared/machine-contract.ts';
 import { type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';

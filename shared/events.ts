@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SnapshotType, SourceKind } from './job.ts';
+import type { SnapshotType, SourceKind } from './machine-contract.ts';
 
 /**
  * Intake: which EventBridge events name a snapshot the pipeline may export. Matching is on

@@ -1,5 +1,5 @@
 import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
-import type { ExportTaskSummary } from './job.ts';
+import type { ExportTaskSummary } from './machine-contract.ts';
 import { classifyRdsError } from './rds-faults.ts';
 
 type Rds = Pick<RDSClient, 'send'>;

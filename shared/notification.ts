@@ -1,4 +1,4 @@
-import type { NotificationKind } from './job.ts';
+import type { NotificationKind } from './machine-contract.ts';
 
 export type Severity = 'info' | 'warning' | 'critical';
 

@@ -8,7 +8,7 @@ import {
 import { z } from 'zod';
 import { ExportSourceNotFoundError, InvalidInputError } from './errors.ts';
 import { parseSnapshotArn, type SnapshotRef, snapshotTypeOf } from './events.ts';
-import { SnapshotSource, type SourceKind } from './job.ts';
+import { SnapshotSource, type SourceKind } from './machine-contract.ts';
 import { classifyRdsError } from './rds-faults.ts';
 
 /** What the policy needs about a snapshot: the SnapshotSource plus its tags. */

@@ -6,7 +6,7 @@ import {
   EXPORT_TASK_STATUSES,
   type ExecutionState,
   type ExportTaskSummary,
-} from '#shared/job.ts';
+} from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import { type CheckStatus, nextWait, type WaitBounds } from './next-wait.ts';
 

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { parseEnv } from '#shared/env.ts';
 import { InvalidInputError } from '#shared/errors.ts';
-import { type CheckResult, ExecutionState } from '#shared/job.ts';
+import { type CheckResult, ExecutionState } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';

@@ -1,4 +1,4 @@
-import type { CheckResult } from '#shared/job.ts';
+import type { CheckResult } from '#shared/machine-contract.ts';
 
 export type CheckStatus = CheckResult['status'];
 

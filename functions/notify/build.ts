@@ -1,5 +1,5 @@
 import { InvalidInputError } from '#shared/errors.ts';
-import { type ExecutionState, type ExportTaskSummary, NotifyInput } from '#shared/job.ts';
+import { type ExecutionState, type ExportTaskSummary, NotifyInput } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { formatDuration } from '#shared/notify/format.ts';
 import { describeCaughtError } from './caught-error.ts';

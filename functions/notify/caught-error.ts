@@ -1,4 +1,4 @@
-import type { CaughtError } from '#shared/job.ts';
+import type { CaughtError } from '#shared/machine-contract.ts';
 
 export interface ErrorReport {
   /** The error name: one of shared/errors.ts, or a Step Functions one (States.Timeout, Lambda.*). */

@@ -1,4 +1,4 @@
-import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '#shared/job.ts';
+import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { remedyFor } from './remedies.ts';

@@ -1,4 +1,4 @@
-import type { ExportJob } from '#shared/job.ts';
+import type { ExportJob } from '#shared/machine-contract.ts';
 import {
   EXPORT_SERVICE_PRINCIPAL,
   exportRoleS3Policy,

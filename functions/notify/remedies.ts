@@ -1,5 +1,5 @@
 import type { FatalErrorName, RetryableErrorName } from '#shared/errors.ts';
-import type { ExportJob } from '#shared/job.ts';
+import type { ExportJob } from '#shared/machine-contract.ts';
 import {
   callerKmsStatement,
   EXPORT_ROLE_S3_ACTIONS,

@@ -2,7 +2,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { AwsServiceUnavailableError, ExportThrottledError, UnexpectedAwsError } from '#shared/errors.ts';
 import { parseSnapshotEvent } from '#shared/events.ts';
-import type { ExportJob } from '#shared/job.ts';
+import type { ExportJob } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import type { Notification } from '#shared/notification.ts';
 import { decide } from '#shared/policy/decide.ts';

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import type { SnapshotSource } from '#shared/job.ts';
+import type { SnapshotSource } from '#shared/machine-contract.ts';
 import type { RecentExport } from '#shared/policy/decide.ts';
 
 /** Executions that count for the interval guard: one that runs or one that exported. */

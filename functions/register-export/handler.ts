@@ -9,7 +9,7 @@ import {
   PipelineError,
   UnexpectedAwsError,
 } from '#shared/errors.ts';
-import type { RegistrationResult } from '#shared/job.ts';
+import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import { isRetryable } from './concurrency.ts';
 import { registerExport } from './register.ts';

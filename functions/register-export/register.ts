@@ -1,5 +1,5 @@
 import type { Table } from '@aws-sdk/client-glue';
-import type { RegistrationResult } from '#shared/job.ts';
+import type { RegistrationResult } from '#shared/machine-contract.ts';
 import type { RetryOptions } from './concurrency.ts';
 import { DEFAULT_RETRY, mapLimit, withRetry } from './concurrency.ts';
 import { applyWrites } from './glue-apply.ts';

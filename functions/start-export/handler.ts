@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { parseEnv } from '#shared/env.ts';
 import { InvalidInputError } from '#shared/errors.ts';
-import { ExecutionState, type StartResult } from '#shared/job.ts';
+import { ExecutionState, type StartResult } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import { StartExportEnv } from './config.ts';
 import { startExport } from './start.ts';

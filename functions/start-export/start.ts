@@ -1,6 +1,6 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
 import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
-import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/job.ts';
+import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import { classifyRdsError, isExportTaskAlreadyExists } from '#shared/rds-faults.ts';
 import { queueWait } from './backoff.ts';

@@ -1,5 +1,5 @@
 import { exportTaskIdentifier } from '../identifiers.ts';
-import { ExportJob, type SnapshotSource } from '../job.ts';
+import { ExportJob, type SnapshotSource } from '../machine-contract.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
 import type { ExportRule, Match, Policy, Rule } from './schema.ts';

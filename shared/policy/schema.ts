@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SNAPSHOT_TYPES, SOURCE_KINDS } from '../job.ts';
+import { SNAPSHOT_TYPES, SOURCE_KINDS } from '../machine-contract.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
 
 /** Placeholders a `prefix` template may use. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckResult, ExecutionState, StartResult } from '#shared/job.ts';
+import { CheckResult, ExecutionState, StartResult } from '#shared/machine-contract.ts';
 import { FUNCTION_ARNS } from './definition.ts';
 import { checked, job, queued, registration, started, trackingExisting } from './fixtures.ts';
 import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';

@@ -5,7 +5,7 @@ import {
   type ExportTaskSummary,
   RegistrationResult,
   StartResult,
-} from '#shared/job.ts';
+} from '#shared/machine-contract.ts';
 
 /**
  * Execution input and function results for the state-machine tests, each parsed with the contract's

@@ -4,7 +4,7 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { type ExportJob, NotifyInput } from '#shared/job.ts';
+import { type ExportJob, NotifyInput } from '#shared/machine-contract.ts';
 import {
   type AslDefinition,
   FUNCTION_ARNS,

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CheckResult, type ExecutionState } from '#shared/job.ts';
+import { CheckResult, type ExecutionState } from '#shared/machine-contract.ts';
 import {
   type CheckDeps,
   checkExport,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CheckResult } from '#shared/job.ts';
+import { CheckResult } from '#shared/machine-contract.ts';
 import {
   CANCELING_WAIT_SECONDS,
   type CheckStatus,

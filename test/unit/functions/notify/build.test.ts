@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_KINDS } from '#shared/job.ts';
+import { NOTIFICATION_KINDS } from '#shared/machine-contract.ts';
 import { buildNotification, parseNotifyInput } from '../../../../functions/notify/build.ts';
 import { BUCKET, checked, EXPORT_ID, input, jsonBlocksOf, ROLE_ARN, state, task } from './state.ts';
 

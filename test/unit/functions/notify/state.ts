@@ -1,4 +1,4 @@
-import type { ExecutionState, ExportTaskSummary, NotifyInput } from '#shared/job.ts';
+import type { ExecutionState, ExportTaskSummary, NotifyInput } from '#shared/machine-contract.ts';
 
 export const EXPORT_ID = 'orders-2024-05-01-06-10-a1b2';
 export const BUCKET = 'acme-rds-exports';

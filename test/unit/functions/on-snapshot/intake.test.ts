@@ -16,7 +16,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { exportTaskIdentifier } from '#shared/identifiers.ts';
-import { ExportJob } from '#shared/job.ts';
+import { ExportJob } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/on-snapshot/intake.ts';

@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { SnapshotSource } from '#shared/job.ts';
+import type { SnapshotSource } from '#shared/machine-contract.ts';
 import { recentExportFinder } from '../../../../functions/on-snapshot/recent-exports.ts';
 
 const sfn = mockClient(SFNClient);

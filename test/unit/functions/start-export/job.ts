@@ -1,4 +1,4 @@
-import type { ExecutionState } from '#shared/job.ts';
+import type { ExecutionState } from '#shared/machine-contract.ts';
 
 /** An execution state as on-snapshot starts it: the ExportJob only. */
 export function job(overrides: Partial<ExecutionState> = {}): ExecutionState {

@@ -17,7 +17,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
-import { type ExecutionState, StartResult } from '#shared/job.ts';
+import { type ExecutionState, StartResult } from '#shared/machine-contract.ts';
 import {
   FIRST_CHECK_WAIT_SECONDS,
   type StartDeps,

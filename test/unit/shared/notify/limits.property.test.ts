@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_KINDS } from '#shared/job.ts';
+import { NOTIFICATION_KINDS } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { MAX_MESSAGE_BYTES, toPublishInput } from '#shared/notify/message.ts';
 import { SLACK_LIMITS, toSlackMessage } from '#shared/notify/slack-blocks.ts';

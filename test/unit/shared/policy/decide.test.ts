@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { exportTaskIdentifier } from '#shared/identifiers.ts';
-import type { SnapshotSource } from '#shared/job.ts';
+import type { SnapshotSource } from '#shared/machine-contract.ts';
 import { type DecideContext, decide, renderPrefix } from '#shared/policy/decide.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 
