@@ -13,8 +13,9 @@
  * - `@aws-sdk/*` is bundled, not taken from the runtime: the versions are the ones we tested, and
  *   one minified file loads faster than the runtime's hundreds of CJS files.
  * - The plugins below drop code that cannot run on Lambda or that nothing calls (see each).
+ * - No `keepNames`: the error classes spell their `name` as a literal (shared/errors.ts), which is
+ *   what the state machine matches on, so minifying class names is harmless.
  */
-const fs = require('node:fs');
 const path = require('node:path');
 
 /**
@@ -87,32 +88,6 @@ const yamlEsm = {
   },
 };
 
-/**
- * The project's error classes name themselves from `new.target.name`, and those names are the
- * contract with the state machine's Retry/Catch (Lambda reports `error.name` as the errorType), so
- * minification must not rename the project's classes. esbuild's `keepNames` does that, but for every
- * dependency too (about 50 KB more to parse); this applies it to the project's own files only.
- */
-const keepProjectNames = {
-  name: 'keep-project-names',
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (args.path.split(path.sep).includes('node_modules')) return undefined;
-      const source = await fs.promises.readFile(args.path, 'utf8');
-      const { code } = await build.esbuild.transform(source, {
-        loader: 'ts',
-        format: 'esm',
-        target: 'node22',
-        keepNames: true,
-        sourcefile: args.path,
-        // As tsconfig.json: ES2022 class fields, type-only imports erased.
-        tsconfigRaw: { compilerOptions: { useDefineForClassFields: true, verbatimModuleSyntax: true } },
-      });
-      return { contents: code, loader: 'js' };
-    });
-  },
-};
-
 /** esbuild options shared by serverless-esbuild and the cold-start benchmark. */
 const lambdaBuildOptions = () => ({
   bundle: true,
@@ -126,7 +101,7 @@ const lambdaBuildOptions = () => ({
   // serverless-esbuild externalises the v2 `aws-sdk` by default; v3 clients are bundled.
   exclude: [],
   external: [],
-  plugins: [keepProjectNames, lambdaCredentialProvider, zodUnusedParts, yamlEsm],
+  plugins: [lambdaCredentialProvider, zodUnusedParts, yamlEsm],
 });
 
 /** The esbuild option names that serverless-esbuild understands but esbuild itself does not. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ConfigurationError } from './errors.ts';
+import { parseWith } from './validation.ts';
 
 /**
  * Parses the environment once with a schema into a frozen object. A missing or invalid variable
@@ -9,12 +10,5 @@ export function parseEnv<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): Readonly<z.infer<S>> {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues
-      .map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)
-      .join('; ');
-    throw new ConfigurationError(`Invalid environment: ${problems}`);
-  }
-  return Object.freeze(result.data);
+  return Object.freeze(parseWith(schema, env, 'Invalid environment', ConfigurationError));
 }

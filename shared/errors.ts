@@ -1,20 +1,21 @@
 /**
  * The pipeline's error hierarchy. An error's `name` is the contract with the state machine:
  * `statemachines/export.asl.yml` retries exactly the names in `RETRYABLE_ERROR_NAMES` and routes
- * every other error to an alert. Keep this file and the ASL `Retry` lists in step (a test checks).
+ * every other error to an alert (test/statemachines checks both ways). Each class spells its
+ * `name` as a literal, so minified bundles keep it without keeping class names.
  */
 
 export interface ErrorContext {
-  /** What went wrong, in words an operator understands. */
+  /** The underlying error (an AWS SDK exception, a ZodError, ...). */
   readonly cause?: unknown;
 }
 
 /** Base of every error the pipeline raises on purpose. */
 export abstract class PipelineError extends Error {
+  abstract override readonly name: string;
   abstract readonly retryable: boolean;
   constructor(message: string, options?: ErrorContext) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
   }
 }
 
@@ -30,65 +31,116 @@ export abstract class FatalError extends PipelineError {
 
 // ---- retryable -------------------------------------------------------------------------------
 
-/** The AWS API throttled the call ("Rate exceeded"). */
-export class ExportThrottledError extends RetryableError {}
+/** An AWS API (RDS, SNS, KMS through SNS, Step Functions, Glue, S3) throttled the call. */
+export class AwsThrottledError extends RetryableError {
+  readonly name = 'AwsThrottledError';
+}
+/** A 5xx, a timeout or a network failure talking to AWS. */
+export class AwsServiceUnavailableError extends RetryableError {
+  readonly name = 'AwsServiceUnavailableError';
+}
+/** A concurrent update of the same resource won (Glue ConcurrentModificationException). */
+export class AwsConflictError extends RetryableError {
+  readonly name = 'AwsConflictError';
+}
 /** The snapshot is not yet in a state that can be exported (InvalidExportSourceStateFault). */
-export class ExportSourceNotReadyError extends RetryableError {}
+export class ExportSourceNotReadyError extends RetryableError {
+  readonly name = 'ExportSourceNotReadyError';
+}
 /** The service refused a start because the account already runs its export quota. */
-export class ExportQuotaExceededError extends RetryableError {}
-/** A 5xx or network failure talking to AWS. */
-export class AwsServiceUnavailableError extends RetryableError {}
+export class ExportQuotaExceededError extends RetryableError {
+  readonly name = 'ExportQuotaExceededError';
+}
 
 // ---- fatal -----------------------------------------------------------------------------------
 
 /** The snapshot or cluster does not exist (DBSnapshotNotFound, DBClusterSnapshotNotFound, DBClusterNotFound). */
-export class ExportSourceNotFoundError extends FatalError {}
+export class ExportSourceNotFoundError extends FatalError {
+  readonly name = 'ExportSourceNotFoundError';
+}
 /** The export role does not exist (IamRoleNotFoundFault). */
-export class ExportRoleNotFoundError extends FatalError {}
+export class ExportRoleNotFoundError extends FatalError {
+  readonly name = 'ExportRoleNotFoundError';
+}
 /** The export role lacks permissions (IamRoleMissingPermissionsFault). */
-export class ExportRoleMissingPermissionsError extends FatalError {}
+export class ExportRoleMissingPermissionsError extends FatalError {
+  readonly name = 'ExportRoleMissingPermissionsError';
+}
 /** The KMS key cannot be used by the caller or the export role (KMSKeyNotAccessibleFault). */
-export class ExportKmsKeyNotAccessibleError extends FatalError {}
+export class ExportKmsKeyNotAccessibleError extends FatalError {
+  readonly name = 'ExportKmsKeyNotAccessibleError';
+}
 /** The S3 bucket does not exist or is in another Region (InvalidS3BucketFault). */
-export class ExportBucketInvalidError extends FatalError {}
+export class ExportBucketInvalidError extends FatalError {
+  readonly name = 'ExportBucketInvalidError';
+}
 /** The ExportOnly list names something the engine cannot export (InvalidExportOnlyFault). */
-export class ExportOnlyInvalidError extends FatalError {}
+export class ExportOnlyInvalidError extends FatalError {
+  readonly name = 'ExportOnlyInvalidError';
+}
 /** A request parameter was rejected (InvalidParameterValue), e.g. an invalid identifier. */
-export class ExportParameterInvalidError extends FatalError {}
+export class ExportParameterInvalidError extends FatalError {
+  readonly name = 'ExportParameterInvalidError';
+}
 /** DescribeExportTasks does not know the task we started (ExportTaskNotFoundFault / empty list). */
-export class ExportTaskNotFoundError extends FatalError {}
-/** A state-machine task input, an event or a file written by AWS failed validation. */
-export class InvalidInputError extends FatalError {}
+export class ExportTaskNotFoundError extends FatalError {
+  readonly name = 'ExportTaskNotFoundError';
+}
+/** The export task identifier is held by a task of another source or snapshot time. */
+export class ExportTaskConflictError extends FatalError {
+  readonly name = 'ExportTaskConflictError';
+}
+/** A state-machine task input, an event, a CLI argument or a file written by AWS failed validation. */
+export class InvalidInputError extends FatalError {
+  readonly name = 'InvalidInputError';
+}
 /** The policy file is invalid. */
-export class PolicyError extends FatalError {}
-/** Configuration (environment) is missing or invalid: fails the cold start. */
-export class ConfigurationError extends FatalError {}
+export class PolicyError extends FatalError {
+  readonly name = 'PolicyError';
+}
+/** Configuration (environment, topic, parameter, permissions) is missing or invalid. */
+export class ConfigurationError extends FatalError {
+  readonly name = 'ConfigurationError';
+}
 /** An AWS error the pipeline has no classification for. */
-export class UnexpectedAwsError extends FatalError {}
+export class UnexpectedAwsError extends FatalError {
+  readonly name = 'UnexpectedAwsError';
+}
+
+export type ErrorClass = new (message: string, options?: ErrorContext) => PipelineError;
+
+/** Every retryable class; the ASL's `Retry` lists name exactly these. */
+export const RETRYABLE_ERRORS = [
+  AwsThrottledError,
+  AwsServiceUnavailableError,
+  AwsConflictError,
+  ExportSourceNotReadyError,
+  ExportQuotaExceededError,
+] as const;
+
+/** Every fatal class: each ends an execution with an alert. */
+export const FATAL_ERRORS = [
+  ExportSourceNotFoundError,
+  ExportRoleNotFoundError,
+  ExportRoleMissingPermissionsError,
+  ExportKmsKeyNotAccessibleError,
+  ExportBucketInvalidError,
+  ExportOnlyInvalidError,
+  ExportParameterInvalidError,
+  ExportTaskNotFoundError,
+  ExportTaskConflictError,
+  InvalidInputError,
+  PolicyError,
+  ConfigurationError,
+  UnexpectedAwsError,
+] as const;
+
+export type RetryableErrorName = InstanceType<(typeof RETRYABLE_ERRORS)[number]>['name'];
+export type FatalErrorName = InstanceType<(typeof FATAL_ERRORS)[number]>['name'];
+
+const nameOf = <E extends ErrorClass>(E: E) => new E('').name as InstanceType<E>['name'];
 
 /** Error names the ASL may list in `Retry`. Nothing else may appear there. */
-export const RETRYABLE_ERROR_NAMES = [
-  'ExportThrottledError',
-  'ExportSourceNotReadyError',
-  'ExportQuotaExceededError',
-  'AwsServiceUnavailableError',
-] as const;
-
+export const RETRYABLE_ERROR_NAMES: readonly RetryableErrorName[] = RETRYABLE_ERRORS.map(nameOf);
 /** Error names that end an execution with an alert. */
-export const FATAL_ERROR_NAMES = [
-  'ExportSourceNotFoundError',
-  'ExportRoleNotFoundError',
-  'ExportRoleMissingPermissionsError',
-  'ExportKmsKeyNotAccessibleError',
-  'ExportBucketInvalidError',
-  'ExportOnlyInvalidError',
-  'ExportParameterInvalidError',
-  'ExportTaskNotFoundError',
-  'InvalidInputError',
-  'PolicyError',
-  'ConfigurationError',
-  'UnexpectedAwsError',
-] as const;
-
-export type RetryableErrorName = (typeof RETRYABLE_ERROR_NAMES)[number];
-export type FatalErrorName = (typeof FATAL_ERROR_NAMES)[number];
+export const FATAL_ERROR_NAMES: readonly FatalErrorName[] = FATAL_ERRORS.map(nameOf);

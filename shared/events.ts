@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SnapshotType, SourceKind } from './machine-contract.ts';
+import { formatIssues } from './validation.ts';
 
 /**
  * Intake: which EventBridge events name a snapshot the pipeline may export. Matching is on
@@ -88,10 +89,6 @@ export function parseSnapshotArn(
   return { kind: type === 'snapshot' ? 'db-snapshot' : 'cluster-snapshot', region, snapshotIdentifier };
 }
 
-function issues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
-}
-
 function refFromArn(arn: string, eventRegion: string | undefined, trigger: string): IntakeResult {
   const parsed = parseSnapshotArn(arn);
   if (parsed === undefined) {
@@ -116,7 +113,7 @@ function refFromArn(arn: string, eventRegion: string | undefined, trigger: strin
 function fromRds(detail: unknown, region: string | undefined, resources: string[]): IntakeResult {
   const d = RdsDetail.safeParse(detail);
   if (!d.success)
-    return { action: 'skip', reason: `malformed aws.rds event: ${issues(d.error)}`, invalid: true };
+    return { action: 'skip', reason: formatIssues(d.error, 'malformed aws.rds event'), invalid: true };
   const eventId = d.data.EventID;
   if (SNAPSHOT_READY_EVENT_IDS[eventId] === undefined) {
     const known = KNOWN_SKIPS[eventId];
@@ -146,7 +143,7 @@ function fromBackup(
   if (!d.success) {
     return {
       action: 'skip',
-      reason: `malformed aws.backup event: ${issues(d.error)}`,
+      reason: formatIssues(d.error, 'malformed aws.backup event'),
       invalid: true,
     } as const;
   }
@@ -167,7 +164,11 @@ function fromBackup(
 export function parseSnapshotEvent(event: unknown): IntakeResult {
   const envelope = Envelope.safeParse(event);
   if (!envelope.success) {
-    return { action: 'skip', reason: `not an EventBridge event: ${issues(envelope.error)}`, invalid: true };
+    return {
+      action: 'skip',
+      reason: formatIssues(envelope.error, 'not an EventBridge event'),
+      invalid: true,
+    };
   }
   const { source, region, detail } = envelope.data;
   const resources = envelope.data.resources ?? [];

@@ -1,6 +1,6 @@
 import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
+import { classifyAwsError } from './aws-errors.ts';
 import type { ExportTaskSummary } from './machine-contract.ts';
-import { classifyRdsError } from './rds-faults.ts';
 
 type Rds = Pick<RDSClient, 'send'>;
 
@@ -54,7 +54,7 @@ export async function describeExportTask(
     return task === undefined ? undefined : toSummary(task, identifier);
   } catch (error) {
     if (error instanceof Error && error.name.replace(/Fault$/, '') === 'ExportTaskNotFound') return undefined;
-    throw classifyRdsError(error, 'DescribeExportTasks');
+    throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
   }
 }
 
@@ -78,7 +78,7 @@ export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
     try {
       result = await describePage(rds, marker);
     } catch (error) {
-      throw classifyRdsError(error, 'DescribeExportTasks');
+      throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
     }
     for (const task of result.ExportTasks ?? []) {
       if (active.has((task.Status ?? '').toUpperCase()))

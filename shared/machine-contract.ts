@@ -209,3 +209,18 @@ export const NotifyInput = z.object({
   state: ExecutionState,
 });
 export type NotifyInput = z.infer<typeof NotifyInput>;
+
+/**
+ * Log correlation keys of an execution's task invocation. The execution name is the export task
+ * identifier (fixed contract), so it doubles as the execution key.
+ */
+export function executionKeys(state: {
+  exportTaskIdentifier: string;
+  source: { snapshotIdentifier?: string };
+}) {
+  return {
+    exportTaskIdentifier: state.exportTaskIdentifier,
+    snapshot: state.source.snapshotIdentifier,
+    execution: state.exportTaskIdentifier,
+  };
+}

@@ -6,10 +6,11 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
+import { classifyAwsError } from './aws-errors.ts';
 import { ExportSourceNotFoundError, InvalidInputError } from './errors.ts';
 import { parseSnapshotArn, type SnapshotRef, snapshotTypeOf } from './events.ts';
 import { SnapshotSource, type SourceKind } from './machine-contract.ts';
-import { classifyRdsError } from './rds-faults.ts';
+import { parseWith } from './validation.ts';
 
 /** What the policy needs about a snapshot: the SnapshotSource plus its tags. */
 export interface DescribedSnapshot {
@@ -41,12 +42,7 @@ const SnapshotDescription = z.object({
 
 /** Converts a described DB / cluster snapshot into what the policy decides on. Throws InvalidInputError. */
 export function toDescribedSnapshot(description: unknown): DescribedSnapshot {
-  const parsed = SnapshotDescription.safeParse(description);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(snapshot)'}: ${i.message}`);
-    throw new InvalidInputError(`Not a DBSnapshot or DBClusterSnapshot: ${problems.join('; ')}`);
-  }
-  const d = parsed.data;
+  const d = parseWith(SnapshotDescription, description, 'Not a DBSnapshot or DBClusterSnapshot');
   const arn = d.DBClusterSnapshotArn ?? d.DBSnapshotArn;
   const arnParts = arn === undefined ? undefined : parseSnapshotArn(arn);
   if (arn === undefined || arnParts === undefined) {
@@ -109,7 +105,7 @@ export async function describeSnapshot(
     return { found: true, snapshot: toDescribedSnapshot(found) };
   } catch (error) {
     if (error instanceof InvalidInputError) throw error;
-    const classified = classifyRdsError(error, `Describing ${ref.arn}`);
+    const classified = classifyAwsError(error, 'rds', `Describing ${ref.arn}`);
     if (classified instanceof ExportSourceNotFoundError) {
       const name = error instanceof Error ? error.name : 'not found';
       return { found: false, reason: `snapshot ${ref.arn} not found (${name}); it may have been deleted` };

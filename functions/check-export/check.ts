@@ -1,13 +1,13 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { ExportTaskNotFoundError, InvalidInputError } from '#shared/errors.ts';
 import { describeExportTask } from '#shared/export-tasks.ts';
+import { logger } from '#shared/logger.ts';
 import {
   type CheckResult,
   EXPORT_TASK_STATUSES,
   type ExecutionState,
   type ExportTaskSummary,
 } from '#shared/machine-contract.ts';
-import { logger } from '#shared/logger.ts';
 import { type CheckStatus, nextWait, type WaitBounds } from './next-wait.ts';
 
 export interface CheckDeps {

@@ -1,23 +1,10 @@
-import { InvalidInputError } from '#shared/errors.ts';
-import { type ExecutionState, type ExportTaskSummary, NotifyInput } from '#shared/machine-contract.ts';
+import type { ExecutionState, ExportTaskSummary, NotifyInput } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { formatDuration } from '#shared/notify/format.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';
 import { remedyFor } from './remedies.ts';
-
-/** Validates the state machine's input to notify; anything else is an InvalidInputError. */
-export function parseNotifyInput(event: unknown): NotifyInput {
-  const result = NotifyInput.safeParse(event);
-  if (!result.success) {
-    const problems = result.error.issues
-      .map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`)
-      .join('; ');
-    throw new InvalidInputError(`Invalid notify input: ${problems}`);
-  }
-  return result.data;
-}
 
 /** The notification for one outcome of an export execution. `now` dates the queued-too-long wait. */
 export function buildNotification(input: NotifyInput, now: Date = new Date()): Notification {

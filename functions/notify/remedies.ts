@@ -53,14 +53,23 @@ const REMEDIES: Record<FatalErrorName | RetryableErrorName, Remedy> = {
     `The export policy file is invalid${message ? ` (${message})` : ''}. Fix the field it names in ` +
     'export-policy.yml, check it with `npx rds-export plan`, and deploy again.',
   ConfigurationError: (_job, message) =>
-    `A function's configuration is missing or invalid${message ? ` (${message})` : ''}. Set the environment ` +
-    'variable or SSM parameter it names (serverless.yml / deploy config) and deploy again.',
+    `A function's configuration or permissions are missing or invalid${message ? ` (${message})` : ''}. Set ` +
+    'the environment variable, SSM parameter or topic it names (serverless.yml / deploy parameters), or grant ' +
+    "the IAM or KMS permission the error names to the function's role, and deploy again.",
+  ExportTaskConflictError: ({ exportTaskIdentifier, source }) =>
+    `Export task ${exportTaskIdentifier} already exists but exports another source or snapshot time than ` +
+    `${source.arn}. Nothing was started, so the existing task's data is not mistaken for this snapshot. Look it ` +
+    `up with \`aws rds describe-export-tasks --export-task-identifier ${exportTaskIdentifier}\`; export this ` +
+    'snapshot again with a new attempt (rds-export retry) so it gets its own identifier.',
+  AwsConflictError: () =>
+    'Another writer kept changing the same Glue table at the same time, through every retry. Find what else ' +
+    'updates these tables (a crawler, another pipeline) and stop it, then register the export again.',
   UnexpectedAwsError: ({ exportTaskIdentifier }, message) =>
     `AWS returned an error the pipeline does not classify${message ? ` (${message})` : ''}. Check the AWS ` +
     `Health Dashboard and the logs of execution ${exportTaskIdentifier}; if the cause is resolved, re-run ` +
     'the export. Report the error name so it can be classified.',
-  ExportThrottledError: () =>
-    'RDS kept throttling the call ("Rate exceeded") after every retry. Find what else calls the RDS API in ' +
+  AwsThrottledError: () =>
+    'AWS kept throttling the call ("Rate exceeded") after every retry. Find what else calls that API in ' +
     'this account and Region, or ask for a higher request quota, then re-run the export.',
   ExportSourceNotReadyError: ({ source }) =>
     `The snapshot ${source.arn} did not become available for export within the retries. Check its status ` +

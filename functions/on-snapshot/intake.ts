@@ -1,9 +1,9 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { AwsServiceUnavailableError, ExportThrottledError, UnexpectedAwsError } from '#shared/errors.ts';
+import { classifyAwsError } from '#shared/aws-errors.ts';
 import { parseSnapshotEvent } from '#shared/events.ts';
-import type { ExportJob } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
+import type { ExportJob } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { decide } from '#shared/policy/decide.ts';
 import type { Policy } from '#shared/policy/schema.ts';
@@ -121,19 +121,8 @@ async function start(
         exportTaskIdentifier: id,
       };
     }
-    throw classifyStartError(error, id);
+    throw classifyAwsError(error, 'sfn', `StartExecution ${id}`);
   }
-}
-
-function classifyStartError(error: unknown, id: string): Error {
-  const name = error instanceof Error ? error.name : 'UnknownError';
-  const message = `StartExecution ${id} failed: ${name}: ${error instanceof Error ? error.message : String(error)}`;
-  if (name === 'ThrottlingException' || name === 'Throttling')
-    return new ExportThrottledError(message, { cause: error });
-  if ((error as { $fault?: string } | undefined)?.$fault === 'server') {
-    return new AwsServiceUnavailableError(message, { cause: error });
-  }
-  return new UnexpectedAwsError(message, { cause: error });
 }
 
 /** Skips by policy are announced when the policy opts in (`notifySkipped`); alerts always are. */

@@ -1,3 +1,5 @@
+import { type AwsService, isRetryableAwsError } from '#shared/aws-errors.ts';
+
 /** Retry and bounded-concurrency helpers for the Glue and S3 calls of one registration. */
 
 export type RetryOptions = {
@@ -6,29 +8,11 @@ export type RetryOptions = {
   maxDelayMs: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Whose fault table decides what is transient (shared/aws-errors.ts); Glue unless given. */
+  service?: AwsService;
 };
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 8, baseDelayMs: 200, maxDelayMs: 10_000 };
-
-const RETRYABLE_NAMES = new Set([
-  'ThrottlingException',
-  'TooManyRequestsException',
-  'SlowDown',
-  'RequestLimitExceeded',
-  'ConcurrentModificationException',
-  'InternalServiceException',
-  'InternalServerException',
-  'OperationTimeoutException',
-  'ServiceUnavailable',
-]);
-
-/** Throttling, conflicting concurrent updates and 5xx: the same call may succeed a moment later. */
-export function isRetryable(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e?.name !== undefined && RETRYABLE_NAMES.has(e.name)) return true;
-  const status = e?.$metadata?.httpStatusCode;
-  return (status !== undefined && status >= 500) || e?.$retryable !== undefined;
-}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -44,7 +28,7 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions = DE
     try {
       return await fn();
     } catch (err) {
-      if (attempt >= opts.attempts || !isRetryable(err)) throw err;
+      if (attempt >= opts.attempts || !isRetryableAwsError(err, opts.service ?? 'glue')) throw err;
       await (opts.sleep ?? sleep)(backoffDelay(attempt, opts));
     }
   }

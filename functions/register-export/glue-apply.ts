@@ -1,7 +1,8 @@
 import type { ErrorDetail, TableInput } from '@aws-sdk/client-glue';
 import { BatchCreatePartitionCommand, CreateTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';
+import { isRetryableAwsError } from '#shared/aws-errors.ts';
 import type { RetryOptions } from './concurrency.ts';
-import { DEFAULT_RETRY, isRetryable, withRetry } from './concurrency.ts';
+import { DEFAULT_RETRY, withRetry } from './concurrency.ts';
 import type { GlueWrite } from './glue-plan.ts';
 import type { Glue } from './glue-tables.ts';
 
@@ -56,7 +57,7 @@ export async function applyWrites(
     } catch (err) {
       const e = err as Error;
       const what = w.kind === 'createPartition' ? `partition of ${w.table}` : `${w.kind} ${w.input.Name}`;
-      const transient = isRetryable(err) ? ' (still failing after retries)' : '';
+      const transient = isRetryableAwsError(err, 'glue') ? ' (still failing after retries)' : '';
       return { ok: false, calls, reason: `${what}: ${e.name}: ${e.message}${transient}` };
     }
   }

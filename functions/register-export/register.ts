@@ -1,4 +1,5 @@
 import type { Table } from '@aws-sdk/client-glue';
+import { classifyAwsError } from '#shared/aws-errors.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import type { RetryOptions } from './concurrency.ts';
 import { DEFAULT_RETRY, mapLimit, withRetry } from './concurrency.ts';
@@ -40,17 +41,22 @@ type Candidate = { target: string; folder?: string; meta?: TableMetadata };
 /** Registers every table of one completed export in the source's Glue database. */
 export async function registerExport(input: RegisterInput, deps: RegisterDeps): Promise<RegistrationResult> {
   const retry = deps.retry ?? DEFAULT_RETRY;
+  const s3Retry: RetryOptions = { ...retry, service: 's3' };
   const mysql = /mysql|maria/i.test(input.engine);
   const root = exportRoot(input.prefix, input.exportTaskIdentifier);
   let s3Requests = 0;
-  const listing = await withRetry(() => listExport(deps.s3, input.bucket, root), retry);
+  const listing = await withRetry(() => listExport(deps.s3, input.bucket, root), s3Retry).catch(
+    (error: unknown) => {
+      throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
+    },
+  );
   s3Requests += listing.requests;
 
   const problems: string[] = [];
   const texts = await mapLimit(listing.metadataKeys, 8, async (key) => {
     s3Requests++;
     try {
-      return { key, text: await withRetry(() => getText(deps.s3, input.bucket, key), retry) };
+      return { key, text: await withRetry(() => getText(deps.s3, input.bucket, key), s3Retry) };
     } catch (err) {
       problems.push(`${key}: unreadable (${(err as Error).name})`);
       return undefined;
@@ -87,7 +93,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   await mapLimit(files, deps.s3Concurrency ?? 32, async ({ folder, f }) => {
     let schema: FileSchema;
     try {
-      const md = await withRetry(() => readFooter(deps.s3, input.bucket, f, () => s3Requests++), retry);
+      const md = await withRetry(() => readFooter(deps.s3, input.bucket, f, () => s3Requests++), s3Retry);
       schema = fileSchema(f.key, md);
     } catch (err) {
       schema = { key: f.key, error: `footer unreadable: ${(err as Error).message}` };

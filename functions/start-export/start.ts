@@ -1,8 +1,8 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
+import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
-import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
-import { classifyRdsError, isExportTaskAlreadyExists } from '#shared/rds-faults.ts';
+import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { queueWait } from './backoff.ts';
 
 export interface StartDeps {
@@ -50,7 +50,8 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
       previousQueue,
     );
   } catch (error) {
-    if (!isExportTaskAlreadyExists(error)) throw classifyRdsError(error, 'StartExportTask');
+    if (!isAwsError(error, 'ExportTaskAlreadyExists'))
+      throw classifyAwsError(error, 'rds', 'StartExportTask');
     // Started by a concurrent duplicate between our describe and our start: track that task.
     const found = await describeExportTask(deps.rds, identifier);
     // RDS accepted the task moments ago, and its listing can lag behind its writes; every task

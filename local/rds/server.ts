@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import * as rdsModel from '@aws-sdk/client-rds';
 import { FaultInjector, type LocalServer, listen, send } from '../http.ts';
-import { decodeQuery, list, queryError, queryResponse } from '../query-protocol.ts';
+import { decodeRequest, list, queryError, queryResponse } from '../query-protocol.ts';
 import type { RequestLogger } from '../request-log.ts';
 import { fault, RdsFault } from './faults.ts';
 import type { SnapshotStore, StoredSnapshot } from './snapshots.ts';
@@ -60,7 +61,7 @@ const FILTER_FIELDS: Record<string, (t: ExportTaskRecord) => string> = {
 };
 
 function describeExportTasks(tasks: ExportTasks, params: Record<string, unknown>) {
-  const maxRecords = params.MaxRecords === undefined ? 100 : Number(params.MaxRecords);
+  const maxRecords = typeof params.MaxRecords === 'number' ? params.MaxRecords : 100;
   if (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100) {
     throw fault.invalidParameter('The parameter MaxRecords must be between 20 and 100.');
   }
@@ -129,17 +130,17 @@ export async function startLocalRds(
   };
   const server = await listen(async (_req, body, res) => {
     const requestId = randomUUID();
-    const { Action, Version, ...params } = decodeQuery(body.toString('utf8'));
-    const action = String(Action);
+    const { action, version, params, invalid } = decodeRequest(body.toString('utf8'), rdsModel);
     log({ service: 'rds', action, params });
     try {
       const handler = actions[action];
-      if (!handler || Version !== '2014-10-31') {
+      if (!handler || version !== '2014-10-31') {
         throw new RdsFault(
           'InvalidAction',
-          `The action ${action} (version ${Version}) is not valid for this endpoint.`,
+          `The action ${action} (version ${version}) is not valid for this endpoint.`,
         );
       }
+      if (invalid) throw fault.invalidParameter(invalid.message);
       if (faults.take(action)) throw fault.throttling();
       const result = await handler(params);
       send(res, 200, 'text/xml', queryResponse(NAMESPACE, action, result, requestId));

@@ -1,11 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import {
-  AwsServiceUnavailableError,
-  ConfigurationError,
-  ExportThrottledError,
-  PipelineError,
-  UnexpectedAwsError,
-} from '../errors.ts';
+import { classifyAwsError } from '../aws-errors.ts';
 import { logger } from '../logger.ts';
 import type { Notification } from '../notification.ts';
 import { toPublishInput } from './message.ts';
@@ -39,7 +33,7 @@ export async function publishNotification(n: Notification, deps: NotifyDeps): Pr
     const out = await deps.sns.send(new PublishCommand(toPublishInput(n, deps.topicArn)));
     snsMessageId = out.MessageId;
   } catch (error) {
-    throw classifySnsError(error);
+    throw classifyAwsError(error, 'sns', `SNS Publish to ${deps.topicArn} (NOTIFICATION_TOPIC_ARN)`);
   }
   logger.info('Notification published to SNS', { kind: n.kind, severity: n.severity, snsMessageId });
 
@@ -66,27 +60,6 @@ export async function publishNotification(n: Notification, deps: NotifyDeps): Pr
     });
     return { snsMessageId, slack: 'failed' };
   }
-}
-
-function classifySnsError(error: unknown): Error {
-  if (error instanceof PipelineError) return error;
-  const e = error as { name?: string; message?: string; $fault?: string; $retryable?: unknown };
-  const what = `SNS Publish failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-  if (e.name === 'ThrottledException' || e.name === 'Throttling' || e.name === 'ThrottlingException') {
-    return new ExportThrottledError(what, { cause: error });
-  }
-  if (e.$fault === 'server' || e.$retryable !== undefined || e.name === 'TimeoutError') {
-    return new AwsServiceUnavailableError(what, { cause: error });
-  }
-  if (e.name === 'NotFoundException' || e.name === 'AuthorizationErrorException') {
-    return new ConfigurationError(
-      `${what} (check NOTIFICATION_TOPIC_ARN and the function's sns:Publish permission)`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new UnexpectedAwsError(what, { cause: error });
 }
 
 /**

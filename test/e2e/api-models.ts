@@ -14,8 +14,6 @@ import type { LoggedRequest } from '../../local/request-log.ts';
  */
 
 const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = { rds, glue, s3, sfn, sns };
-// Query-protocol services send every scalar as text.
-const QUERY_PROTOCOL = new Set(['rds', 'sns']);
 
 type Check = (value: unknown) => string | undefined;
 const length =
@@ -82,21 +80,17 @@ const CONSTRAINTS: Record<string, Check> = {
   's3.ListObjectsV2.MaxKeys': range(1, 1000),
 };
 
-function typeProblem(schema: NormalizedSchema, value: unknown, query: boolean): string | undefined {
+// Every endpoint logs typed values (the Query-protocol ones decode by the same schemas), so a scalar
+// logged as text is a request whose text did not parse as its type.
+function typeProblem(schema: NormalizedSchema, value: unknown): string | undefined {
   if (schema.isListSchema()) return Array.isArray(value) ? undefined : 'expected a list';
   if (schema.isStructSchema() || schema.isMapSchema() || schema.isDocumentSchema()) {
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? undefined
       : 'expected an object';
   }
-  if (schema.isNumericSchema())
-    return typeof value === 'number' || (query && /^-?\d+(\.\d+)?$/.test(String(value)))
-      ? undefined
-      : 'expected a number';
-  if (schema.isBooleanSchema())
-    return typeof value === 'boolean' || (query && /^(true|false)$/.test(String(value)))
-      ? undefined
-      : 'expected a boolean';
+  if (schema.isNumericSchema()) return typeof value === 'number' ? undefined : 'expected a number';
+  if (schema.isBooleanSchema()) return typeof value === 'boolean' ? undefined : 'expected a boolean';
   if (schema.isTimestampSchema())
     return typeof value === 'string' || typeof value === 'number' ? undefined : 'expected a timestamp';
   if (schema.isStringSchema()) return typeof value === 'string' ? undefined : 'expected a string';
@@ -107,19 +101,18 @@ function validate(
   schema: NormalizedSchema,
   value: unknown,
   path: string,
-  query: boolean,
   problems: string[],
   key: string,
 ): void {
   const constraint = CONSTRAINTS[key];
   const violation = constraint?.(value);
   if (violation) problems.push(`${path}: ${violation}`);
-  const wrong = typeProblem(schema, value, query);
+  const wrong = typeProblem(schema, value);
   if (wrong) return void problems.push(`${path}: ${wrong}`);
   if (schema.isListSchema()) {
     const items = value as unknown[];
     for (let i = 0; i < items.length; i++)
-      validate(schema.getValueSchema(), items[i], `${path}[${i}]`, query, problems, key);
+      validate(schema.getValueSchema(), items[i], `${path}[${i}]`, problems, key);
   } else if (schema.isStructSchema()) {
     const raw = schema.getSchema() as unknown[];
     const names = raw[4] as string[];
@@ -132,7 +125,7 @@ function validate(
       const memberSchema = members[name];
       if (!memberSchema) problems.push(`${path}.${name}: not a member of ${schema.getName()}`);
       else if (member !== undefined && member !== null)
-        validate(memberSchema, member, `${path}.${name}`, query, problems, `${key}.${name}`);
+        validate(memberSchema, member, `${path}.${name}`, problems, `${key}.${name}`);
     }
   }
 }
@@ -148,7 +141,6 @@ export function requestProblems(entry: LoggedRequest): string[] {
     input,
     entry.params,
     `${entry.service}.${entry.action}`,
-    QUERY_PROTOCOL.has(entry.service),
     problems,
     `${entry.service}.${entry.action}`,
   );

@@ -1,6 +1,6 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
 import { EXPORT_TASK_STATUSES, NOTIFICATION_KINDS } from '#shared/machine-contract.ts';
 import {
   type AslDefinition,
@@ -131,11 +131,12 @@ describe('statemachines/export.asl.yml', () => {
 
 describe('the error-name contract between the functions and the ASL', () => {
   const retriers = states.flatMap(([name, state]) =>
-    (state.Retry ?? []).map((retrier) => ({ name, retrier })),
+    (state.Retry ?? []).filter((r) => r.MaxAttempts !== 0).map((retrier) => ({ name, retrier })),
   );
-  const allowed = new Set<string>([...RETRYABLE_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS]);
+  const allowed = new Set<string>([...RETRYABLE_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS, 'States.ALL']);
+  const IDEMPOTENT_TASKS = ['Start export', 'Check export', 'Register tables'];
 
-  it('retries only retryable pipeline errors and transient Lambda service errors', () => {
+  it('retries only retryable pipeline errors, transient Lambda service errors and, last, States.ALL', () => {
     expect(retriers.length).toBeGreaterThan(0);
     for (const { name, retrier } of retriers) {
       for (const error of retrier.ErrorEquals)
@@ -143,16 +144,39 @@ describe('the error-name contract between the functions and the ASL', () => {
     }
   });
 
-  it('never retries States.ALL or States.TaskFailed, which would retry fatal errors too', () => {
+  it('retries States.ALL only in the idempotent tasks, last, after refusing every fatal name', () => {
+    for (const [name, state] of states) {
+      const list = state.Retry ?? [];
+      const all = list.findIndex((r) => r.ErrorEquals.includes('States.ALL'));
+      if (all === -1) continue;
+      expect(IDEMPOTENT_TASKS, name).toContain(name);
+      expect(all, name).toBe(list.length - 1);
+      const refused = list.filter((r) => r.MaxAttempts === 0).flatMap((r) => r.ErrorEquals);
+      expect(new Set(refused), name).toEqual(new Set(FATAL_ERROR_NAMES));
+      expect(
+        list.findIndex((r) => r.MaxAttempts === 0),
+        name,
+      ).toBe(0);
+    }
+  });
+
+  it('never retries States.TaskFailed, which would retry fatal errors too', () => {
     const retried = retriers.flatMap(({ retrier }) => retrier.ErrorEquals);
-    expect(retried).not.toContain('States.ALL');
     expect(retried).not.toContain('States.TaskFailed');
   });
 
-  it.each(['Start export', 'Check export'])('retries every retryable error name in %s', (name) => {
-    const retried = (definition.States[name]?.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
-    for (const error of [...RETRYABLE_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS])
-      expect(retried).toContain(error);
+  it.each(IDEMPOTENT_TASKS)('retries every retryable error name and any other failure in %s', (name) => {
+    const retried = retriers.filter((r) => r.name === name).flatMap(({ retrier }) => retrier.ErrorEquals);
+    for (const error of [...RETRYABLE_ERROR_NAMES, 'States.ALL']) expect(retried).toContain(error);
+  });
+
+  it('retries every retryable name and the transient Lambda errors in every notification', () => {
+    for (const name of tasksInvoking(definition, FUNCTION_ARNS.NotifyFunctionArn)) {
+      const retried = retriers.filter((r) => r.name === name).flatMap(({ retrier }) => retrier.ErrorEquals);
+      for (const error of [...RETRYABLE_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS])
+        expect(retried, name).toContain(error);
+      expect(retried, name).not.toContain('States.ALL');
+    }
   });
 
   it('backs off with full jitter and a bounded delay on every retrier', () => {

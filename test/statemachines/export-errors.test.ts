@@ -78,8 +78,8 @@ describe('errors while checking the export', () => {
   it('retries a throttled check without alerting and goes on polling', async () => {
     const start = new ScriptedFunction('start-export', [started()]);
     const check = new ScriptedFunction('check-export', [
-      lambdaError('ExportThrottledError', 'Rate exceeded'),
-      lambdaError('ExportThrottledError', 'Rate exceeded'),
+      lambdaError('AwsThrottledError', 'Rate exceeded'),
+      lambdaError('AwsThrottledError', 'Rate exceeded'),
       checked('IN_PROGRESS', 1, { percentProgress: 40 }),
       lambdaError('Lambda.TooManyRequestsException', 'Rate Exceeded.'),
       checked('COMPLETE', 2),
@@ -130,7 +130,7 @@ describe('errors while checking the export', () => {
     expect(outcome.error?.name).toBe('ExportFailed');
   });
 
-  it('fails the execution when the completed notification cannot be sent', async () => {
+  it('succeeds when the completed notification cannot be sent: the export and its tables are done', async () => {
     const start = new ScriptedFunction('start-export', [started()]);
     const check = new ScriptedFunction('check-export', [checked('COMPLETE', 1)]);
     const register = new ScriptedFunction('register-export', [registration]);
@@ -143,6 +143,50 @@ describe('errors while checking the export', () => {
     });
 
     expect(kinds(outcome)).toEqual(['started', 'completed']);
-    expect(outcome.error?.name).toBe('UnexpectedAwsError');
+    expect(outcome.error).toBeUndefined();
+  });
+
+  it.each(['Lambda.Unknown', 'Sandbox.Timedout', 'States.Timeout', 'TypeError'])(
+    'keeps tracking a long export through a %s of check-export',
+    async (name) => {
+      const start = new ScriptedFunction('start-export', [started()]);
+      const check = new ScriptedFunction('check-export', [
+        checked('IN_PROGRESS', 1, { percentProgress: 10 }),
+        lambdaError(name, 'the invocation failed'),
+        lambdaError(name, 'the invocation failed'),
+        checked('COMPLETE', 2),
+      ]);
+      const register = new ScriptedFunction('register-export', [registration]);
+
+      const outcome = await runExecution(job, { start, check, register });
+
+      expect(check.requests).toHaveLength(4);
+      expect(kinds(outcome)).toEqual(['started', 'completed']);
+      expect(outcome.error).toBeUndefined();
+    },
+  );
+
+  it.each(FATAL_ERROR_NAMES)('does not retry the fatal %s in check-export', async (name) => {
+    const start = new ScriptedFunction('start-export', [started()]);
+    const check = new ScriptedFunction('check-export', [lambdaError(name, 'fatal'), checked('COMPLETE', 1)]);
+
+    const outcome = await runExecution(job, { start, check });
+
+    expect(check.requests).toHaveLength(1);
+    expect(kinds(outcome)).toEqual(['started', 'check-failed']);
+  });
+
+  it('gives up on an invocation that keeps failing, within a bound, and alerts check-failed', async () => {
+    const start = new ScriptedFunction('start-export', [started()]);
+    const check = new ScriptedFunction(
+      'check-export',
+      Array.from({ length: 20 }, () => lambdaError('Lambda.Unknown', 'still failing')),
+    );
+
+    const outcome = await runExecution(job, { start, check });
+
+    expect(check.requests.length).toBeLessThan(20);
+    expect(kinds(outcome)).toEqual(['started', 'check-failed']);
+    expect(outcome.error?.name).toBe('Lambda.Unknown');
   });
 });

@@ -32,7 +32,7 @@ describe('request validation against the AWS API models', () => {
       requestProblems({
         service: 'rds',
         action: 'DescribeExportTasks',
-        params: { MaxRecords: '5', Filters: [{ Name: 'state', Values: ['x'] }] },
+        params: { MaxRecords: 5, Filters: [{ Name: 'state', Values: ['x'] }] },
       }),
     ).toHaveLength(2);
     expect(requestProblems({ service: 'glue', action: 'GetTables', params: { DatabaseName: 7 } })).toEqual([
@@ -41,5 +41,25 @@ describe('request validation against the AWS API models', () => {
     expect(requestProblems({ service: 'sfn', action: 'Nope', params: {} })).toEqual([
       'sfn.Nope: no such operation in the API model',
     ]);
+  });
+
+  it('checks the scalar types of Query-protocol requests too, since those endpoints log typed values', () => {
+    expect(
+      requestProblems({
+        service: 'rds',
+        action: 'DescribeDBSnapshots',
+        params: { MaxRecords: '20', IncludeShared: 'true' },
+      }),
+    ).toEqual([
+      'rds.DescribeDBSnapshots.MaxRecords: expected a number',
+      'rds.DescribeDBSnapshots.IncludeShared: expected a boolean',
+    ]);
+    expect(
+      requestProblems({
+        service: 'sns',
+        action: 'Publish',
+        params: { TopicArn: 't', Message: 'm', MessageAttributes: { status: { DataType: 'String' } } },
+      }),
+    ).toEqual([]);
   });
 });

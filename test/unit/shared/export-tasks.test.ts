@@ -72,7 +72,7 @@ describe('describeExportTask', () => {
     await expect(describeExportTask(client, 'orders-1')).resolves.toBeUndefined();
   });
 
-  it('classifies a throttled describe as ExportThrottledError', async () => {
+  it('classifies a throttled describe as AwsThrottledError', async () => {
     rds.on(DescribeExportTasksCommand).rejects(
       new RDSServiceException({
         name: 'Throttling',
@@ -82,7 +82,7 @@ describe('describeExportTask', () => {
       }),
     );
     await expect(describeExportTask(client, 'orders-1')).rejects.toMatchObject({
-      name: 'ExportThrottledError',
+      name: 'AwsThrottledError',
       message: 'DescribeExportTasks failed: Throttling: Rate exceeded',
     });
   });

@@ -129,7 +129,7 @@ describe('describeSnapshot', () => {
     expect((await describeSnapshot(rds, clusterRef)).found).toBe(false);
   });
 
-  it('throws a retryable ExportThrottledError when RDS throttles, so the invocation is retried', async () => {
+  it('throws a retryable AwsThrottledError when RDS throttles, so the invocation is retried', async () => {
     const throttled = new RDSServiceException({
       name: 'Throttling',
       $fault: 'client',
@@ -138,12 +138,12 @@ describe('describeSnapshot', () => {
     });
     rds.on(DescribeDBSnapshotsCommand).rejects(throttled);
     await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({
-      name: 'ExportThrottledError',
+      name: 'AwsThrottledError',
       retryable: true,
     });
   });
 
-  it('throws AwsServiceUnavailableError on a 5xx and UnexpectedAwsError on anything else', async () => {
+  it('throws AwsServiceUnavailableError on a 5xx, ConfigurationError on AccessDenied, UnexpectedAwsError on anything else', async () => {
     const server = new RDSServiceException({
       name: 'InternalFailure',
       $fault: 'server',
@@ -156,10 +156,17 @@ describe('describeSnapshot', () => {
       message: 'no',
       $metadata: {},
     });
-    rds.on(DescribeDBSnapshotsCommand).rejectsOnce(server).rejectsOnce(denied);
+    const odd = new RDSServiceException({
+      name: 'SomethingNew',
+      $fault: 'client',
+      message: '?',
+      $metadata: {},
+    });
+    rds.on(DescribeDBSnapshotsCommand).rejectsOnce(server).rejectsOnce(denied).rejectsOnce(odd);
     await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({
       name: 'AwsServiceUnavailableError',
     });
+    await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({ name: 'ConfigurationError' });
     await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({ name: 'UnexpectedAwsError' });
   });
 });

@@ -167,7 +167,7 @@ describe('checkExport', () => {
     });
   });
 
-  it('fails with ExportThrottledError when DescribeExportTasks is throttled', async () => {
+  it('fails with AwsThrottledError when DescribeExportTasks is throttled', async () => {
     rds.on(DescribeExportTasksCommand).rejects(
       new RDSServiceException({
         name: 'Throttling',
@@ -177,7 +177,7 @@ describe('checkExport', () => {
       }),
     );
     await expect(checkExport(startedState(), deps(20))).rejects.toMatchObject({
-      name: 'ExportThrottledError',
+      name: 'AwsThrottledError',
       message: 'DescribeExportTasks failed: Throttling: Rate exceeded',
     });
   });

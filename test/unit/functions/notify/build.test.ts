@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_KINDS } from '#shared/machine-contract.ts';
-import { buildNotification, parseNotifyInput } from '../../../../functions/notify/build.ts';
+import { NOTIFICATION_KINDS, NotifyInput } from '#shared/machine-contract.ts';
+import { parseWith } from '#shared/validation.ts';
+import { buildNotification } from '../../../../functions/notify/build.ts';
 import { BUCKET, checked, EXPORT_ID, input, jsonBlocksOf, ROLE_ARN, state, task } from './state.ts';
 
 const DESTINATION = `s3://${BUCKET}/rds/orders/${EXPORT_ID}/`;
@@ -238,7 +239,8 @@ describe('buildNotification', () => {
   });
 });
 
-describe('parseNotifyInput', () => {
+describe('the notify input contract', () => {
+  const parseNotifyInput = (value: unknown) => parseWith(NotifyInput, value, 'notify input');
   it('accepts what the state machine sends', () => {
     expect(parseNotifyInput(input('completed', state())).kind).toBe('completed');
   });

@@ -34,7 +34,10 @@ beforeEach(() => {
   vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export');
   vi.stubEnv('NOTIFICATION_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:rds-export');
   vi.stubEnv('EXPORT_BUCKET', 'exports-bucket');
-  vi.stubEnv('EXPORT_KMS_KEY_ARN', 'arn:aws:kms:us-east-1:123456789012:key/k');
+  vi.stubEnv(
+    'EXPORT_KMS_KEY_ARN',
+    'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  );
   vi.stubEnv('EXPORT_ROLE_ARN', 'arn:aws:iam::123456789012:role/export');
   vi.stubEnv('SLACK_WEBHOOK_PARAMETER', '');
 });
@@ -68,7 +71,7 @@ describe('on-snapshot handler', () => {
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
     expect(input.request).toMatchObject({
       S3BucketName: 'exports-bucket',
-      KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       IamRoleArn: 'arn:aws:iam::123456789012:role/export',
     });
   });

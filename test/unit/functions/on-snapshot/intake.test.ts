@@ -16,8 +16,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { exportTaskIdentifier } from '#shared/identifiers.ts';
-import { ExportJob } from '#shared/machine-contract.ts';
 import { logger } from '#shared/logger.ts';
+import { ExportJob } from '#shared/machine-contract.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/on-snapshot/intake.ts';
 
@@ -122,7 +122,7 @@ describe('handleSnapshotEvent', () => {
       }),
     );
     await expect(handleSnapshotEvent(read('backup-job-completed-rds.json'), deps())).rejects.toMatchObject({
-      name: 'ExportThrottledError',
+      name: 'AwsThrottledError',
     });
   });
 
@@ -174,7 +174,7 @@ describe('handleSnapshotEvent', () => {
       }),
     );
     await expect(handleSnapshotEvent(read('backup-job-completed-rds.json'), deps())).rejects.toMatchObject({
-      name: 'ExportThrottledError',
+      name: 'AwsThrottledError',
     });
     expect(logger.error).toHaveBeenCalledWith(
       'no decision yet: the invocation fails and Lambda retries it',

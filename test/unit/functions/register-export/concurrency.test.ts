@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  isRetryable,
-  mapLimit,
-  withRetry,
-} from '../../../../functions/register-export/concurrency.ts';
+import { backoffDelay, mapLimit, withRetry } from '../../../../functions/register-export/concurrency.ts';
 
 describe('mapLimit', () => {
   it('never runs more than the limit at once and keeps results in input order', async () => {
@@ -50,6 +45,24 @@ describe('withRetry', () => {
     ).rejects.toThrow('no');
     expect(calls).toBe(1);
   });
+
+  it.each([
+    ['glue', Object.assign(new Error('conflict'), { name: 'ConcurrentModificationException' })],
+    ['glue', Object.assign(new Error('busy'), { name: 'X', $metadata: { httpStatusCode: 503 } })],
+    ['s3', Object.assign(new Error('reduce your request rate'), { name: 'SlowDown' })],
+  ] as const)('retries what the %s fault table calls transient: %s', async (service, error) => {
+    let calls = 0;
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw error;
+        return 'ok';
+      },
+      { ...opts, service },
+    );
+    expect(result).toBe('ok');
+    expect(calls).toBe(3);
+  });
 });
 
 describe('backoff', () => {
@@ -57,11 +70,5 @@ describe('backoff', () => {
     const o = { attempts: 9, baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.999 };
     expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, o))).toEqual([99, 199, 399, 799, 999]);
     expect(backoffDelay(3, { ...o, random: () => 0 })).toBe(0);
-  });
-
-  it('treats throttling and 5xx as retryable, client errors as not', () => {
-    expect(isRetryable({ name: 'ThrottlingException' })).toBe(true);
-    expect(isRetryable({ name: 'X', $metadata: { httpStatusCode: 503 } })).toBe(true);
-    expect(isRetryable({ name: 'EntityNotFoundException', $metadata: { httpStatusCode: 400 } })).toBe(false);
   });
 });

@@ -56,14 +56,14 @@ describe('register-export handler', () => {
     expect(glueMock.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
   });
 
-  it('names a throttled listing AwsServiceUnavailableError so the state machine retries it', async () => {
+  it('names a throttled listing AwsThrottledError so the state machine retries it', async () => {
     s3Mock.reset();
     s3Mock
       .on(ListObjectsV2Command)
       .rejects(Object.assign(new Error('Slow Down'), { name: 'SlowDown', $metadata: {} }));
     vi.useFakeTimers();
     const outcome = expect(handler(state, {} as Context)).rejects.toMatchObject({
-      name: 'AwsServiceUnavailableError',
+      name: 'AwsThrottledError',
     });
     await vi.runAllTimersAsync();
     await outcome;
@@ -71,10 +71,10 @@ describe('register-export handler', () => {
     expect(s3Mock.commandCalls(ListObjectsV2Command)).toHaveLength(8);
   });
 
-  it('names a missing bucket UnexpectedAwsError, a failure no retry fixes', async () => {
+  it('names a missing bucket ConfigurationError, a failure no retry fixes', async () => {
     s3Mock.reset();
     s3Mock.on(ListObjectsV2Command).rejects(new NoSuchBucket({ message: 'no bucket', $metadata: {} }));
-    await expect(handler(state, {} as Context)).rejects.toMatchObject({ name: 'UnexpectedAwsError' });
+    await expect(handler(state, {} as Context)).rejects.toMatchObject({ name: 'ConfigurationError' });
   });
 
   it('rejects a state without the completed task as InvalidInputError', async () => {

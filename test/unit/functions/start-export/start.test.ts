@@ -264,7 +264,7 @@ describe('startExport', () => {
     ],
     [
       new RDSServiceException({ name: 'Throttling', message: 'Rate exceeded', $fault: 'client', ...meta }),
-      'ExportThrottledError',
+      'AwsThrottledError',
     ],
     [
       new RDSServiceException({
@@ -287,7 +287,7 @@ describe('startExport', () => {
     expect(error?.retryable).toBe((RETRYABLE_ERROR_NAMES as readonly string[]).includes(name));
   });
 
-  it('fails with ExportThrottledError when the describe is throttled', async () => {
+  it('fails with AwsThrottledError when the describe is throttled', async () => {
     rds.on(DescribeExportTasksCommand).rejects(
       new RDSServiceException({
         name: 'ThrottlingException',
@@ -296,7 +296,7 @@ describe('startExport', () => {
         ...meta,
       }),
     );
-    await expect(startExport(job(), deps())).rejects.toMatchObject({ name: 'ExportThrottledError' });
+    await expect(startExport(job(), deps())).rejects.toMatchObject({ name: 'AwsThrottledError' });
     expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
   });
 });

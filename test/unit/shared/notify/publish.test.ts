@@ -1,5 +1,6 @@
 import {
   InternalErrorException,
+  KMSThrottlingException,
   NotFoundException,
   PublishCommand,
   SNSClient,
@@ -156,7 +157,7 @@ describe('publishNotification', () => {
       slackWebhookUrl: async () => server.url,
     });
 
-    await expect(publishing).rejects.toMatchObject({ name: 'ExportThrottledError', retryable: true });
+    await expect(publishing).rejects.toMatchObject({ name: 'AwsThrottledError', retryable: true });
     expect(server.received).toHaveLength(0);
   });
 
@@ -178,5 +179,14 @@ describe('publishNotification', () => {
       name: 'ConfigurationError',
       message: expect.stringContaining('NOTIFICATION_TOPIC_ARN'),
     });
+  });
+
+  it('retries KMS throttling of the encrypted topic instead of failing the notification as unexpected', async () => {
+    sns
+      .on(PublishCommand)
+      .rejects(new KMSThrottlingException({ message: 'Rate exceeded for KMS', $metadata: {} }));
+    await expect(
+      publishNotification(failed, { sns: new SNSClient({}), topicArn: TOPIC }),
+    ).rejects.toMatchObject({ name: 'AwsThrottledError', retryable: true });
   });
 });

@@ -17,13 +17,13 @@ import {
   StartExportTaskCommand,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import {
+  AwsThrottledError,
   ExportParameterInvalidError,
-  ExportThrottledError,
   PipelineError,
   RETRYABLE_ERROR_NAMES,
 } from '#shared/errors.ts';
-import { classifyRdsError, isExportTaskAlreadyExists } from '#shared/rds-faults.ts';
 
 const meta = { $metadata: {} };
 
@@ -35,7 +35,7 @@ const serviceError = (
   httpStatusCode = 400,
 ) => new RDSServiceException({ name, message, $fault: fault, $metadata: { httpStatusCode } });
 
-describe('classifyRdsError', () => {
+describe('classifyAwsError for RDS', () => {
   // The ten faults StartExportTask documents (RDS API reference, StartExportTask "Errors"), plus
   // ExportTaskNotFoundFault of DescribeExportTasks, each with the SDK's own exception class.
   it.each([
@@ -65,7 +65,7 @@ describe('classifyRdsError', () => {
     ],
     [new ExportTaskNotFoundFault({ message: 'task not found', ...meta }), 'ExportTaskNotFoundError'],
   ])('maps the SDK fault %s to %s', (fault, expected) => {
-    const error = classifyRdsError(fault, 'StartExportTask');
+    const error = classifyAwsError(fault, 'rds', 'StartExportTask');
     expect(error.name).toBe(expected);
     expect(error).toBeInstanceOf(PipelineError);
   });
@@ -79,16 +79,17 @@ describe('classifyRdsError', () => {
     ['InvalidExportSourceState', 'ExportSourceNotReadyError'],
     ['ExportTaskNotFound', 'ExportTaskNotFoundError'],
   ])('maps the Query wire code %s (no Fault suffix) to %s', (name, expected) => {
-    expect(classifyRdsError(serviceError(name, 'x'), 'StartExportTask').name).toBe(expected);
+    expect(classifyAwsError(serviceError(name, 'x'), 'rds', 'StartExportTask').name).toBe(expected);
   });
 
   it('maps an invalid export task identifier (InvalidParameterValue) to the fatal ExportParameterInvalidError', () => {
-    const error = classifyRdsError(
+    const error = classifyAwsError(
       serviceError(
         'InvalidParameterValue',
         'The parameter ExportTaskIdentifier is not a valid identifier. Identifiers must begin with a letter; ' +
           'must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.',
       ),
+      'rds',
       'StartExportTask',
     );
     expect(error).toBeInstanceOf(ExportParameterInvalidError);
@@ -103,8 +104,12 @@ describe('classifyRdsError', () => {
     ['SomethingNew', 'Rate exceeded', 400],
     ['SomethingNew', 'too fast', 429],
   ])('treats %s (%s, HTTP %i) as retryable throttling', (name, message, status) => {
-    const error = classifyRdsError(serviceError(name, message, 'client', status), 'DescribeExportTasks');
-    expect(error).toBeInstanceOf(ExportThrottledError);
+    const error = classifyAwsError(
+      serviceError(name, message, 'client', status),
+      'rds',
+      'DescribeExportTasks',
+    );
+    expect(error).toBeInstanceOf(AwsThrottledError);
     expect(error.retryable).toBe(true);
   });
 
@@ -116,7 +121,7 @@ describe('classifyRdsError', () => {
     ['InvalidParameterValue', 'The quota for export tasks in progress has been reached.'],
     ['UnknownFault', 'Too many export tasks are running for this account.'],
   ])('recognises the undocumented past-quota error %s: %s', (name, message) => {
-    const error = classifyRdsError(serviceError(name, message), 'StartExportTask');
+    const error = classifyAwsError(serviceError(name, message), 'rds', 'StartExportTask');
     expect(error.name).toBe('ExportQuotaExceededError');
     expect(error.retryable).toBe(true);
   });
@@ -132,20 +137,20 @@ describe('classifyRdsError', () => {
     ],
     [Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' }), 'a timeout'],
   ])('treats %s (%s) as AwsServiceUnavailableError', (raw) => {
-    const error = classifyRdsError(raw, 'DescribeExportTasks');
+    const error = classifyAwsError(raw, 'rds', 'DescribeExportTasks');
     expect(error.name).toBe('AwsServiceUnavailableError');
     expect(error.retryable).toBe(true);
   });
 
-  it('leaves anything else fatal and unexpected, keeping the AWS name and message', () => {
+  it('maps AccessDenied to the fatal ConfigurationError, keeping the AWS name and message', () => {
     const raw = serviceError(
       'AccessDenied',
       'User is not authorized to perform: rds:StartExportTask',
       'client',
       403,
     );
-    const error = classifyRdsError(raw, 'StartExportTask');
-    expect(error.name).toBe('UnexpectedAwsError');
+    const error = classifyAwsError(raw, 'rds', 'StartExportTask');
+    expect(error.name).toBe('ConfigurationError');
     expect(error.message).toBe(
       'StartExportTask failed: AccessDenied: User is not authorized to perform: rds:StartExportTask',
     );
@@ -157,7 +162,7 @@ describe('classifyRdsError', () => {
       message: 'The specified KMS key is not accessible.',
       ...meta,
     });
-    const error = classifyRdsError(raw, 'StartExportTask');
+    const error = classifyAwsError(raw, 'rds', 'StartExportTask');
     expect(error.message).toBe(
       'StartExportTask failed: KMSKeyNotAccessibleFault: The specified KMS key is not accessible.',
     );
@@ -165,12 +170,12 @@ describe('classifyRdsError', () => {
   });
 
   it('returns a pipeline error unchanged', () => {
-    const original = new ExportThrottledError('already classified');
-    expect(classifyRdsError(original, 'StartExportTask')).toBe(original);
+    const original = new AwsThrottledError('already classified');
+    expect(classifyAwsError(original, 'rds', 'StartExportTask')).toBe(original);
   });
 
   it('classifies something that is not an Error at all as unexpected', () => {
-    const error = classifyRdsError('boom', 'StartExportTask');
+    const error = classifyAwsError('boom', 'rds', 'StartExportTask');
     expect(error.name).toBe('UnexpectedAwsError');
     expect(error.message).toContain('boom');
   });
@@ -181,7 +186,7 @@ describe('classifyRdsError', () => {
       serviceError('InternalFailure', 'x', 'server', 500),
       new InvalidExportSourceStateFault({ message: 'creating', ...meta }),
       serviceError('QuotaExceeded', 'x'),
-    ].map((e) => classifyRdsError(e, 'StartExportTask'));
+    ].map((e) => classifyAwsError(e, 'rds', 'StartExportTask'));
     for (const error of retryable) {
       expect(error.retryable).toBe(true);
       expect(RETRYABLE_ERROR_NAMES).toContain(error.name);
@@ -189,21 +194,25 @@ describe('classifyRdsError', () => {
   });
 });
 
-describe('isExportTaskAlreadyExists', () => {
+describe("isAwsError(error, 'ExportTaskAlreadyExists')", () => {
   it('recognises the SDK fault and the bare wire code', () => {
-    expect(isExportTaskAlreadyExists(new ExportTaskAlreadyExistsFault({ message: 'exists', ...meta }))).toBe(
+    expect(
+      isAwsError(new ExportTaskAlreadyExistsFault({ message: 'exists', ...meta }), 'ExportTaskAlreadyExists'),
+    ).toBe(true);
+    expect(isAwsError(serviceError('ExportTaskAlreadyExists', 'exists'), 'ExportTaskAlreadyExists')).toBe(
       true,
     );
-    expect(isExportTaskAlreadyExists(serviceError('ExportTaskAlreadyExists', 'exists'))).toBe(true);
   });
 
   it('is false for other faults', () => {
-    expect(isExportTaskAlreadyExists(new ExportTaskNotFoundFault({ message: 'gone', ...meta }))).toBe(false);
-    expect(isExportTaskAlreadyExists('ExportTaskAlreadyExistsFault')).toBe(false);
+    expect(
+      isAwsError(new ExportTaskNotFoundFault({ message: 'gone', ...meta }), 'ExportTaskAlreadyExists'),
+    ).toBe(false);
+    expect(isAwsError('ExportTaskAlreadyExistsFault', 'ExportTaskAlreadyExists')).toBe(false);
   });
 });
 
-describe('classifyRdsError on errors as the SDK reads them off the wire', () => {
+describe('classifyAwsError on RDS errors as the SDK reads them off the wire', () => {
   // A local endpoint answers every call with the RDS Query protocol error document for the code
   // in the request's ExportTaskIdentifier, so the SDK's own deserialiser builds the error.
   let server: Server;
@@ -261,17 +270,56 @@ describe('classifyRdsError on errors as the SDK reads them off the wire', () => 
     ['KMSKeyNotAccessibleFault', 400, 'ExportKmsKeyNotAccessibleError'],
     ['InvalidExportSourceState', 400, 'ExportSourceNotReadyError'],
     ['InvalidParameterValue', 400, 'ExportParameterInvalidError'],
-    ['Throttling', 400, 'ExportThrottledError'],
+    ['Throttling', 400, 'AwsThrottledError'],
     ['ExportTaskLimitReached', 400, 'ExportQuotaExceededError'],
     ['InternalFailure', 500, 'AwsServiceUnavailableError'],
   ])('classifies the wire code %s (HTTP %i) as %s', async (code, status, expected) => {
     const error = await send(code, status);
-    const classified = classifyRdsError(error, 'StartExportTask');
+    const classified = classifyAwsError(error, 'rds', 'StartExportTask');
     expect(classified.name).toBe(expected);
     expect(classified.message).toContain(`message of ${code}`);
   });
 
   it('recognises ExportTaskAlreadyExists as the SDK delivers it', async () => {
-    expect(isExportTaskAlreadyExists(await send('ExportTaskAlreadyExists'))).toBe(true);
+    expect(isAwsError(await send('ExportTaskAlreadyExists'), 'ExportTaskAlreadyExists')).toBe(true);
+  });
+});
+
+describe('classifyAwsError for the other services', () => {
+  const sdkError = (name: string, fault: 'client' | 'server' = 'client', httpStatusCode = 400) =>
+    Object.assign(new Error(`message of ${name}`), { name, $fault: fault, $metadata: { httpStatusCode } });
+
+  it.each([
+    ['sns', 'KMSThrottlingException', 'AwsThrottledError'],
+    ['sns', 'ThrottledException', 'AwsThrottledError'],
+    ['sns', 'KMSDisabledException', 'ConfigurationError'],
+    ['sns', 'NotFoundException', 'ConfigurationError'],
+    ['sns', 'AuthorizationErrorException', 'ConfigurationError'],
+    ['sfn', 'ExecutionLimitExceeded', 'AwsThrottledError'],
+    ['sfn', 'StateMachineDoesNotExist', 'ConfigurationError'],
+    ['sfn', 'ThrottlingException', 'AwsThrottledError'],
+    ['glue', 'ConcurrentModificationException', 'AwsConflictError'],
+    ['glue', 'InternalServiceException', 'AwsServiceUnavailableError'],
+    ['glue', 'ResourceNumberLimitExceededException', 'ConfigurationError'],
+    ['s3', 'SlowDown', 'AwsThrottledError'],
+    ['ssm', 'ParameterNotFound', 'ConfigurationError'],
+    ['neptune-graph', 'ConflictException', 'ExportQuotaExceededError'],
+    ['neptune-graph', 'ThrottlingException', 'AwsThrottledError'],
+  ] as const)('maps %s %s to %s from the service fault table', (service, name, expected) => {
+    expect(classifyAwsError(sdkError(name), service, 'Call').name).toBe(expected);
+  });
+
+  it('takes the generic decisions from the SDK: 5xx and socket errors are transient for every service', () => {
+    for (const service of ['sns', 'sfn', 'glue', 's3', 'ssm'] as const) {
+      expect(classifyAwsError(sdkError('Whatever', 'server', 503), service, 'Call').retryable).toBe(true);
+      const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      expect(classifyAwsError(reset, service, 'Call').name).toBe('AwsServiceUnavailableError');
+    }
+  });
+
+  it('never reports the quota for a service that has no export quota', () => {
+    expect(classifyAwsError(sdkError('LimitExceededException'), 'sns', 'Publish').name).toBe(
+      'AwsThrottledError',
+    );
   });
 });

@@ -1,0 +1,32 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { z } from 'zod';
+import type { Notification } from '../notification.ts';
+import { type PublishOutcome, publishNotification } from './publish.ts';
+import { slackWebhookFromSsm } from './slack-webhook.ts';
+
+/** The environment of every function that notifies: the topic, and the Slack parameter (empty = off). */
+export const NotifierEnv = z.object({
+  NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:', 'must be an SNS topic ARN'),
+  SLACK_WEBHOOK_PARAMETER: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+});
+export type NotifierEnv = z.infer<typeof NotifierEnv>;
+
+export type Notify = (n: Notification) => Promise<PublishOutcome>;
+
+/** Builds the SNS client (and the SSM one only when Slack is configured) once per container. */
+export function notifierFromEnv(env: NotifierEnv): Notify {
+  const sns = new SNSClient({});
+  const parameter = env.SLACK_WEBHOOK_PARAMETER;
+  const slackWebhookUrl =
+    parameter === undefined ? undefined : slackWebhookFromSsm(new SSMClient({}), parameter);
+  return (n) =>
+    publishNotification(n, {
+      sns,
+      topicArn: env.NOTIFICATION_TOPIC_ARN,
+      ...(slackWebhookUrl === undefined ? {} : { slackWebhookUrl }),
+    });
+}
