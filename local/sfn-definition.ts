@@ -1,8 +1,18 @@
+import { createRequire } from 'node:module';
 import { parse } from 'yaml';
 import type { SimulatedClock } from './clock.ts';
 import { invokeLocal, type LambdaHandler } from './lambda-context.ts';
 
 type Json = Record<string, unknown>;
+
+// The deployment's own strict substitution (a placeholder without a value, or a value the file
+// never uses, throws), so the local stack cannot run a definition `serverless package` would refuse.
+const { substitute, functionSubstitutions } = createRequire(import.meta.url)(
+  '../scripts/asl-definition.cjs',
+) as {
+  substitute: (definition: unknown, substitutions: Record<string, unknown>) => unknown;
+  functionSubstitutions: <T>(valueFor: (name: string) => T) => Record<string, T>;
+};
 type StateDefinition = Json & { Type: string; Parameters?: Json; Retry?: Json[] };
 
 export interface LocalSfnOptions {
@@ -27,20 +37,15 @@ const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:local-scal
 export function loadDefinition(options: LocalSfnOptions) {
   const arnOf = (name: string) =>
     `arn:aws:lambda:${options.region}:${options.account}:function:local-${name}`;
-  const text = options.definitionText.replace(/\$\{([A-Za-z]+FunctionArn)\}/g, (_m, name: string) =>
-    arnOf(name),
-  );
-  const definition = parse(text) as Json & {
+  const arns = functionSubstitutions(arnOf);
+  const definition = substitute(parse(options.definitionText), arns) as Json & {
     States: Record<string, StateDefinition>;
     TimeoutSeconds?: number;
   };
   const scale = options.clock.scale;
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
-  const placeholders = [...options.definitionText.matchAll(/\$\{([A-Za-z]+FunctionArn)\}/g)].map(
-    (m) => m[1] ?? '',
-  );
   // Handlers are looked up at call time: the stack loads them once the endpoints' env is set.
-  const byArn = new Map(placeholders.map((name) => [arnOf(name), name]));
+  const byArn = new Map(Object.entries(arns).map(([name, arn]) => [arn, name]));
   if (definition.TimeoutSeconds)
     definition.TimeoutSeconds = Math.max(1, Math.ceil(definition.TimeoutSeconds / scale));
   for (const [name, state] of Object.entries(definition.States)) {

@@ -6,6 +6,10 @@
  * substitution happens here, at package time, and is strict both ways: a placeholder without a
  * substitution, or a substitution the file never uses, fails packaging instead of deploying a
  * machine that calls nothing.
+ *
+ * The same `substitute` loads the file for the local stack (local/sfn-definition.ts) and the
+ * state-machine tests (test/statemachines/definition.ts), with local ARNs instead of intrinsics, so
+ * all three read the placeholders by one rule.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -23,7 +27,12 @@ const SUBSTITUTIONS = {
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
-/** Returns the definition with every placeholder replaced; throws naming any unmatched one. */
+/**
+ * Returns the definition with every placeholder replaced by `substitutions[name]`, inserted as is
+ * (an ARN string, or an intrinsic such as Fn::GetAtt). A placeholder must be a whole string value:
+ * an intrinsic cannot be spliced into a longer string. Throws naming every placeholder without a
+ * substitution and every substitution the definition never uses.
+ */
 function substitute(definition, substitutions, file = ASL_FILE) {
   const used = new Set();
   const unknown = [];
@@ -39,7 +48,7 @@ function substitute(definition, substitutions, file = ASL_FILE) {
     const name = whole?.[1];
     if (name !== undefined && Object.hasOwn(substitutions, name)) {
       used.add(name);
-      return { 'Fn::GetAtt': [substitutions[name], 'Arn'] };
+      return substitutions[name];
     }
     unknown.push(`${where}: ${value}`);
     return value;
@@ -56,10 +65,22 @@ function substitute(definition, substitutions, file = ASL_FILE) {
   return result;
 }
 
+/**
+ * The substitutions for the four contract placeholders, each value computed from the placeholder's
+ * name and its function's logical ID: the deployment's Fn::GetAtt, or a local ARN.
+ */
+function functionSubstitutions(valueFor) {
+  return Object.fromEntries(
+    Object.entries(SUBSTITUTIONS).map(([name, logicalId]) => [name, valueFor(name, logicalId)]),
+  );
+}
+
 function loadDefinition(file = ASL_FILE) {
-  return substitute(YAML.parse(fs.readFileSync(file, 'utf8')), SUBSTITUTIONS, file);
+  const arns = functionSubstitutions((_name, logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] }));
+  return substitute(YAML.parse(fs.readFileSync(file, 'utf8')), arns, file);
 }
 
 module.exports = () => loadDefinition();
 module.exports.substitute = substitute;
+module.exports.functionSubstitutions = functionSubstitutions;
 module.exports.SUBSTITUTIONS = SUBSTITUTIONS;

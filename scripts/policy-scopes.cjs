@@ -10,8 +10,13 @@ const path = require('node:path');
 const { require: tsRequire } = require('tsx/cjs/api');
 
 const POLICY_FILE = 'export-policy.yml';
-const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
-const KEY_ID = /^(mrk-)?[A-Za-z0-9-]{32,}$/;
+const SHARED = path.join(__dirname, '..', 'shared');
+// The one key-naming rule (shared/kms.ts), so packaging, the cold start and `rds-export plan` refuse
+// the same values with the same message.
+const { isKmsKeyArn, isKmsKeyReference, kmsKeyProblem, KMS_KEY_RULE } = tsRequire(
+  path.join(SHARED, 'kms.ts'),
+  __filename,
+);
 
 /** Every place the policy names a destination: the defaults, then each export rule. */
 function destinations(policy) {
@@ -24,12 +29,19 @@ function destinations(policy) {
 
 /** The key's ARN as IAM sees it. Aliases cannot scope kms:CreateGrant (IAM evaluates the key ARN). */
 function keyArn(kmsKey, at) {
-  if (KEY_ARN.test(kmsKey)) return kmsKey;
-  if (KEY_ID.test(kmsKey))
+  if (isKmsKeyArn(kmsKey)) return kmsKey;
+  if (isKmsKeyReference(kmsKey))
     return { 'Fn::Sub': `arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/${kmsKey}` };
-  throw new Error(
-    `${POLICY_FILE}: ${at}.kmsKey: must be a KMS key ARN or key ID (an alias cannot scope the IAM permissions), got "${kmsKey}"`,
-  );
+  throw new Error(`${POLICY_FILE}: ${at}.kmsKey: ${KMS_KEY_RULE}`);
+}
+
+/**
+ * Refuses an `existingKmsKeyArn` that is not a key ARN: it becomes the key policy's, the topic's and
+ * every IAM statement's key, and an alias there scopes kms:CreateGrant to nothing.
+ */
+function checkExistingKmsKeyArn(value) {
+  const problem = value ? kmsKeyProblem(value, true) : undefined;
+  if (problem) throw new Error(`existingKmsKeyArn: ${problem}`);
 }
 
 const unique = (values) => {
@@ -77,13 +89,14 @@ function deriveScopes(policy, defaults, slackParameter) {
 }
 
 function loadPolicy(serviceDir) {
-  const { loadPolicyFile } = tsRequire(path.join(serviceDir, 'shared', 'policy', 'load.ts'), __filename);
+  const { loadPolicyFile } = tsRequire(path.join(SHARED, 'policy', 'load.ts'), __filename);
   // Relative to the working directory, so the error reads `export-policy.yml: rules[0]...`.
   return loadPolicyFile(path.relative(process.cwd(), path.join(serviceDir, POLICY_FILE)) || POLICY_FILE);
 }
 
 module.exports = async ({ resolveVariable }) => {
   const serviceDir = path.join(__dirname, '..');
+  checkExistingKmsKeyArn(await resolveVariable('param:existingKmsKeyArn'));
   const policy = loadPolicy(serviceDir);
   const defaults = {
     bucketName: await resolveVariable('self:custom.export.bucketName'),
@@ -93,3 +106,4 @@ module.exports = async ({ resolveVariable }) => {
   return deriveScopes(policy, defaults, await resolveVariable('param:slackWebhookParameter'));
 };
 module.exports.deriveScopes = deriveScopes;
+module.exports.checkExistingKmsKeyArn = checkExistingKmsKeyArn;

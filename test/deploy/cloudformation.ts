@@ -3,9 +3,16 @@ import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+export type Resource = {
+  Type: string;
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Properties: Record<string, unknown>;
+};
 export type Template = {
   Conditions?: Record<string, unknown>;
-  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
+  Resources: Record<string, Resource>;
 };
 export type Statement = {
   Sid?: string;
@@ -23,6 +30,7 @@ export function serviceCopy(policy?: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'rds-export-service-'));
   for (const entry of [
     'serverless.yml',
+    'resources',
     'package.json',
     'export-policy.yml',
     'scripts',
@@ -76,8 +84,9 @@ export function slsPackage(
   });
 }
 
-export function readTemplate(outDir: string): Template {
-  return JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+/** The stack's template; `create` is the core template the framework deploys first, to get its bucket. */
+export function readTemplate(outDir: string, stage: 'create' | 'update' = 'update'): Template {
+  return JSON.parse(readFileSync(path.join(outDir, `cloudformation-template-${stage}-stack.json`), 'utf8'));
 }
 
 export const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);

@@ -1,17 +1,22 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '#shared/kms.ts';
 
 const require = createRequire(import.meta.url);
-const { substitute, SUBSTITUTIONS } = require('../../scripts/asl-definition.cjs') as {
-  substitute: (definition: unknown, substitutions: Record<string, string>, file?: string) => unknown;
+const aslDefinition = require('../../scripts/asl-definition.cjs') as {
+  (): { States: Record<string, { Type: string; Parameters?: { FunctionName?: unknown } }> };
+  substitute: (definition: unknown, substitutions: Record<string, unknown>, file?: string) => unknown;
+  functionSubstitutions: <T>(valueFor: (name: string, logicalId: string) => T) => Record<string, T>;
   SUBSTITUTIONS: Record<string, string>;
 };
-const { deriveScopes } = require('../../scripts/policy-scopes.cjs') as {
+const { substitute, functionSubstitutions, SUBSTITUTIONS } = aslDefinition;
+const { deriveScopes, checkExistingKmsKeyArn } = require('../../scripts/policy-scopes.cjs') as {
   deriveScopes: (
     policy: unknown,
     defaults: Record<string, unknown>,
     slack: string,
   ) => Record<string, unknown[]>;
+  checkExistingKmsKeyArn: (value: string) => void;
 };
 
 /** `${name}` as the ASL file spells it. */
@@ -23,19 +28,34 @@ const task = (functionName: string) => ({
 });
 
 describe('ASL placeholder substitution (scripts/asl-definition.cjs)', () => {
-  it('replaces each function placeholder with the ARN of the function it names', () => {
-    const definition = { States: { Start: task(placeholder('StartExportFunctionArn')) } };
-    expect(substitute(definition, { StartExportFunctionArn: 'StartExportLambdaFunction' })).toEqual({
+  it('replaces each placeholder with the value given for it, a string or an intrinsic', () => {
+    const definition = {
       States: {
-        Start: {
-          ...task(''),
-          Parameters: {
-            FunctionName: { 'Fn::GetAtt': ['StartExportLambdaFunction', 'Arn'] },
-            'Payload.$': '$',
-          },
-        },
+        Start: task(placeholder('StartExportFunctionArn')),
+        Notify: task(placeholder('NotifyFunctionArn')),
       },
+    };
+    const getAtt = { 'Fn::GetAtt': ['StartExportLambdaFunction', 'Arn'] };
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:local-NotifyFunctionArn';
+    expect(substitute(definition, { StartExportFunctionArn: getAtt, NotifyFunctionArn: arn })).toEqual({
+      States: { Start: task(getAtt as never), Notify: task(arn) },
     });
+  });
+
+  it('deploys the real definition with each task calling its function by Fn::GetAtt', () => {
+    const functions = Object.values(aslDefinition().States)
+      .filter((state) => state.Type === 'Task')
+      .map((state) => state.Parameters?.FunctionName);
+    expect(new Set(functions.map((f) => JSON.stringify(f)))).toEqual(
+      new Set(Object.values(SUBSTITUTIONS).map((id) => JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }))),
+    );
+  });
+
+  it('fails on a placeholder inside a longer string, where no intrinsic can go', () => {
+    const definition = { States: { Start: task(`prefix-${placeholder('StartExportFunctionArn')}`) } };
+    expect(() => substitute(definition, { StartExportFunctionArn: 'arn' })).toThrow(
+      /placeholder without a substitution at .*prefix-\$\{StartExportFunctionArn\}/,
+    );
   });
 
   it('fails on a placeholder that has no substitution, naming where it is', () => {
@@ -63,6 +83,12 @@ describe('ASL placeholder substitution (scripts/asl-definition.cjs)', () => {
       RegisterExportFunctionArn: 'RegisterExportLambdaFunction',
       NotifyFunctionArn: 'NotifyLambdaFunction',
     });
+  });
+
+  it('builds a value for each contract placeholder from its name and function', () => {
+    expect(functionSubstitutions((name, logicalId) => `${name}:${logicalId}`)).toEqual(
+      Object.fromEntries(Object.entries(SUBSTITUTIONS).map(([name, id]) => [name, `${name}:${id}`])),
+    );
   });
 });
 
@@ -95,8 +121,18 @@ describe('IAM scopes derived from the policy (scripts/policy-scopes.cjs)', () =>
 
   it('refuses a key alias, which cannot scope kms:CreateGrant, naming the rule field', () => {
     expect(() => deriveScopes(policy('alias/exports'), defaults, '')).toThrow(
-      /export-policy\.yml: rules\[1\]\.export\.kmsKey: must be a KMS key ARN or key ID/,
+      `export-policy.yml: rules[1].export.kmsKey: ${KMS_KEY_RULE}`,
     );
+  });
+
+  it('refuses an existing key given by alias or alias ARN, and accepts a key ARN or no key', () => {
+    for (const alias of ['alias/exports', 'arn:aws:kms:eu-west-1:123456789012:alias/exports']) {
+      expect(() => checkExistingKmsKeyArn(alias)).toThrow(`existingKmsKeyArn: ${KMS_KEY_ARN_RULE}`);
+    }
+    expect(() =>
+      checkExistingKmsKeyArn('arn:aws:kms:eu-west-1:123456789012:key/0f3c1b2a-4d5e-4f60-8a7b-9c0d1e2f3a4b'),
+    ).not.toThrow();
+    expect(() => checkExistingKmsKeyArn('')).not.toThrow();
   });
 
   it('scopes the Slack parameter with or without its leading slash', () => {

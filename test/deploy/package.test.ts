@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '#shared/kms.ts';
 import {
   actionsOf,
   allStatements,
   asList,
   condition,
   dependencyCycle,
+  type Resource,
   readTemplate,
   resolveIfs,
   roleStatements,
@@ -40,36 +42,55 @@ const tempDir = (prefix: string) => {
 };
 let created: Template;
 let existing: Template;
+let createdCore: Template;
 let createdOut: string;
 let invalid: { code: number | null; output: string };
+let aliasRule: { code: number | null; output: string };
+let aliasParameter: { code: number | null; output: string };
 
-// Three packagings, run at once (different service dirs): the repo as is, the repo with existing
-// bucket/key/role and a policy naming its own destinations, and an invalid policy.
+/** A policy file in a temp dir with one export rule whose `export` settings are the given YAML. */
+const policyWithExport = (settings: string) => {
+  const file = path.join(tempDir('rds-export-policy-'), 'export-policy.yml');
+  writeFileSync(
+    file,
+    `version: 1\nrules:\n  - name: all\n    action: export\n    export:\n      ${settings}\n`,
+  );
+  return file;
+};
+
+// Five packagings, run at once (different service dirs): the repo as is, the repo with existing
+// bucket/key/role and a policy naming its own destinations, an invalid policy, a policy naming its
+// key by alias, and an existing key given by alias. The last three fail before bundling.
 beforeAll(async () => {
   createdOut = tempDir('rds-export-package-');
   const existingOut = tempDir('rds-export-package-');
   const existingDir = serviceCopy(path.join(import.meta.dirname, 'own-destinations-policy.yml'));
-  const invalidPolicy = path.join(tempDir('rds-export-policy-'), 'export-policy.yml');
-  writeFileSync(
-    invalidPolicy,
-    'version: 1\nrules:\n  - name: all\n    action: export\n    export:\n      maxConcurrentExports: 9\n',
-  );
-  const invalidDir = serviceCopy(invalidPolicy);
+  const invalidDir = serviceCopy(policyWithExport('maxConcurrentExports: 9'));
+  const aliasRuleDir = serviceCopy(policyWithExport('kmsKey: alias/archive-exports'));
+  const aliasParameterDir = serviceCopy();
   // A copy even for the repo's own files: serverless-esbuild builds inside the service directory,
   // and another test run packaging the checkout at the same time would share that directory.
   const createdDir = serviceCopy();
-  temp.push(existingDir, invalidDir, createdDir);
-  const [first, second, third] = await Promise.all([
+  temp.push(existingDir, invalidDir, aliasRuleDir, aliasParameterDir, createdDir);
+  const [first, second, third, fourth, fifth] = await Promise.all([
     slsPackage(createdDir, createdOut),
     slsPackage(existingDir, existingOut, EXISTING),
     slsPackage(invalidDir, tempDir('rds-export-package-')),
+    slsPackage(aliasRuleDir, tempDir('rds-export-package-')),
+    slsPackage(aliasParameterDir, tempDir('rds-export-package-'), {
+      ...EXISTING,
+      existingKmsKeyArn: 'alias/rds-export',
+    }),
   ]);
   if (first.code !== 0) throw new Error(`serverless package failed:\n${first.output}`);
   if (second.code !== 0)
     throw new Error(`serverless package with existing resources failed:\n${second.output}`);
   created = readTemplate(createdOut);
+  createdCore = readTemplate(createdOut, 'create');
   existing = readTemplate(existingOut);
   invalid = third;
+  aliasRule = fourth;
+  aliasParameter = fifth;
 });
 
 afterAll(() => {
@@ -84,9 +105,28 @@ const resource = (t: Template, id: string) => {
 const statementWith = (statements: Statement[], action: string) =>
   statements.filter((s) => actionsOf(s).includes(action));
 
+/** The one EventBridge rule matching events of `source` (the framework names rules by position). */
+const ruleFor = (t: Template, source: string) => {
+  const rules = Object.entries(t.Resources).filter(
+    ([, r]) =>
+      r.Type === 'AWS::Events::Rule' &&
+      asList((r.Properties.EventPattern as { source?: string[] } | undefined)?.source).includes(source),
+  );
+  expect(rules.map(([id]) => id)).toHaveLength(1);
+  return (rules[0] as [string, Resource])[1].Properties;
+};
+const INTAKE_TARGET = {
+  Arn: { 'Fn::GetAtt': ['OnSnapshotLambdaFunction', 'Arn'] },
+  RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 86400 },
+  DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] } },
+};
+const ruleArn = (name: unknown) => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:rule/${String(name)}`,
+});
+
 describe('serverless package', () => {
   it('routes RDS snapshot-created and snapshot-copied events to onSnapshot by event ID', () => {
-    const rule = resource(created, 'RdsSnapshotEventsRule').Properties;
+    const rule = ruleFor(created, 'aws.rds');
     expect(rule.EventPattern).toEqual({
       source: ['aws.rds'],
       'detail-type': ['RDS DB Snapshot Event', 'RDS DB Cluster Snapshot Event'],
@@ -101,22 +141,33 @@ describe('serverless package', () => {
         ],
       },
     });
-    expect(rule.Targets).toEqual([
-      expect.objectContaining({
-        Arn: { 'Fn::GetAtt': ['OnSnapshotLambdaFunction', 'Arn'] },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] } },
-      }),
-    ]);
+    expect(rule.Targets).toEqual([expect.objectContaining(INTAKE_TARGET)]);
   });
 
   it('routes completed AWS Backup jobs for RDS and Aurora to onSnapshot', () => {
-    const rule = resource(created, 'BackupJobCompletedRule').Properties;
+    const rule = ruleFor(created, 'aws.backup');
     expect(rule.EventPattern).toEqual({
       source: ['aws.backup'],
       'detail-type': ['Backup Job State Change'],
       detail: { state: ['COMPLETED'], resourceType: ['RDS', 'Aurora'] },
     });
-    expect(JSON.stringify(rule.Targets)).toContain('OnSnapshotLambdaFunction');
+    expect(rule.Targets).toEqual([expect.objectContaining(INTAKE_TARGET)]);
+  });
+
+  it('lets exactly the intake rules invoke onSnapshot and dead-letter into its queue', () => {
+    const names = ['aws.rds', 'aws.backup'].map((source) => ruleFor(created, source).Name);
+    const policy = resource(created, 'OnSnapshotDeadLetterQueuePolicy').Properties.PolicyDocument as {
+      Statement: Statement[];
+    };
+    const [deadLetters] = policy.Statement.filter((s) => s.Principal !== undefined);
+    expect(deadLetters?.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': names.map(ruleArn) } });
+    const invokers = Object.values(created.Resources)
+      .filter(
+        (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com',
+      )
+      .map((r) => JSON.stringify(r.Properties.SourceArn));
+    expect(invokers).toHaveLength(names.length);
+    for (const name of names) expect(invokers.some((arn) => arn.includes(`"rule","${name}"`))).toBe(true);
   });
 
   it('keeps events onSnapshot failed on in a dead-letter queue after retrying', () => {
@@ -157,6 +208,16 @@ describe('serverless package', () => {
     expect(statementWith(roleStatements(created, 'StartExportRole'), 'rds:StartExportTask')).toHaveLength(1);
   });
 
+  it("scopes rds:StartExportTask to the account's snapshots, cluster snapshots and clusters in the Region", () => {
+    const [start] = statementWith(roleStatements(created, 'StartExportRole'), 'rds:StartExportTask');
+    expect(actionsOf(start as Statement)).toEqual(['rds:StartExportTask']);
+    expect(asList(start?.Resource)).toEqual(
+      ['snapshot', 'cluster-snapshot', 'cluster'].map((type) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:${type}:*`,
+      })),
+    );
+  });
+
   it('scopes the start function key use to the export key and PassRole to the export role for RDS only', () => {
     const statements = roleStatements(created, 'StartExportRole');
     const [kms] = statementWith(statements, 'kms:CreateGrant');
@@ -174,10 +235,11 @@ describe('serverless package', () => {
     expect(statements.filter(({ statement }) => asList(statement.Action).includes('*'))).toEqual([]);
     const wildcard = statements.filter(({ statement }) => asList(statement.Resource).includes('*'));
     for (const { resource: id, statement } of wildcard) {
-      // In a key policy "*" means the key itself; the RDS export-task actions have no resource types.
+      // In a key policy "*" means the key itself; DescribeExportTasks is called without naming a
+      // source (the account-wide count), so it has nothing narrower to be scoped to.
       const keyPolicy = resource(created, id).Type === 'AWS::KMS::Key';
-      const exportTasks = actionsOf(statement).every((a) => /^rds:(Start|Describe)ExportTasks?$/.test(a));
-      expect({ id, statement, justified: keyPolicy || exportTasks }).toMatchObject({ justified: true });
+      const describeTasks = actionsOf(statement).every((a) => a === 'rds:DescribeExportTasks');
+      expect({ id, statement, justified: keyPolicy || describeTasks }).toMatchObject({ justified: true });
     }
   });
 
@@ -206,6 +268,41 @@ describe('serverless package', () => {
     expect(policy.Statement).toContainEqual(
       expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     );
+  });
+
+  it("locks down the framework's deployment bucket: encrypted, public access blocked and TLS required", () => {
+    // The core template creates the bucket before the first upload; the update template keeps it so.
+    for (const template of [createdCore, created]) {
+      const bucket = resource(template, 'ServerlessDeploymentBucket').Properties;
+      expect(bucket.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      });
+      expect(bucket.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      const policy = resource(template, 'ServerlessDeploymentBucketPolicy').Properties;
+      expect(policy.Bucket).toEqual({ Ref: 'ServerlessDeploymentBucket' });
+      expect((policy.PolicyDocument as { Statement: Statement[] }).Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': false } },
+        }),
+      );
+    }
+  });
+
+  it('keeps the key and its alias when the stack is deleted or the key is swapped for an existing one', () => {
+    for (const id of ['ExportKey', 'ExportKeyAlias', 'ExportBucket']) {
+      expect(resource(created, id), id).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
   });
 
   it('creates a rotating key that the account administers and the export role may use', () => {
@@ -242,14 +339,19 @@ describe('serverless package', () => {
     );
   });
 
-  it('creates an encrypted notification topic that the alarms on failed and timed-out executions publish to', () => {
+  it('creates an encrypted notification topic that alarms on failed, timed-out and aborted executions publish to', () => {
     expect(resource(created, 'NotificationTopic').Properties.KmsMasterKeyId).toBeDefined();
     const alarms = Object.values(created.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
-      const alarm = alarms.find((a) => a.Properties.MetricName === metric);
-      expect(alarm?.Properties).toMatchObject({
-        Namespace: 'AWS/States',
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) {
+      const alarm = alarms.filter(
+        (a) => a.Properties.Namespace === 'AWS/States' && a.Properties.MetricName === metric,
+      );
+      expect(alarm, metric).toHaveLength(1);
+      expect(alarm[0]?.Properties).toMatchObject({
         Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'ExportStateMachine' } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
         AlarmActions: [{ Ref: 'NotificationTopic' }],
       });
     }
@@ -307,5 +409,15 @@ describe('serverless package', () => {
   it('fails on an invalid policy with a message naming the field', () => {
     expect(invalid.code).not.toBe(0);
     expect(invalid.output).toContain('rules[0].export.maxConcurrentExports');
+  });
+
+  it('fails on a policy rule naming its key by alias, with the key rule the functions use', () => {
+    expect(aliasRule.code).not.toBe(0);
+    expect(aliasRule.output).toContain(`rules[0].export.kmsKey: ${KMS_KEY_RULE}`);
+  });
+
+  it('fails on an existing key given by alias instead of scoping kms:CreateGrant to the alias', () => {
+    expect(aliasParameter.code).not.toBe(0);
+    expect(aliasParameter.output).toContain(`existingKmsKeyArn: ${KMS_KEY_ARN_RULE}`);
   });
 });

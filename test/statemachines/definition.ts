@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+
+// The deployment's strict substitution: an unknown placeholder or an unused ARN throws here too.
+const { substitute } = createRequire(import.meta.url)('../../scripts/asl-definition.cjs') as {
+  substitute: (definition: unknown, substitutions: Record<string, unknown>) => unknown;
+};
 
 /** The real state machine file, as deployed. */
 export const ASL_PATH = fileURLToPath(new URL('../../statemachines/export.asl.yml', import.meta.url));
@@ -16,8 +22,6 @@ export const FUNCTION_ARNS = {
   NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-notify',
 } as const;
 
-export type PlaceholderName = keyof typeof FUNCTION_ARNS;
-
 // CloudFormation / serverless style `${Name}`: anything between `${` and the next `}`.
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 
@@ -28,13 +32,6 @@ export function readAslText(): string {
 /** Every placeholder name the text contains, once each, in order of first appearance. */
 export function placeholdersIn(text: string): string[] {
   return [...new Set([...text.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''))];
-}
-
-/** Replaces the four known placeholders; anything else is left for the placeholder test to catch. */
-export function substitute(text: string, arns: Record<PlaceholderName, string> = FUNCTION_ARNS): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) =>
-    Object.hasOwn(arns, name) ? arns[name as PlaceholderName] : whole,
-  );
 }
 
 export interface Retrier {
@@ -74,9 +71,9 @@ export interface AslDefinition {
   [field: string]: unknown;
 }
 
-/** The real definition with the placeholders substituted, parsed the way the deployment parses it. */
+/** The real definition, parsed and substituted the way the deployment does it. */
 export function loadDefinition(): AslDefinition {
-  return parse(substitute(readAslText())) as AslDefinition;
+  return substitute(parse(readAslText()), FUNCTION_ARNS) as AslDefinition;
 }
 
 /** Names of the Task states whose Lambda is the given function. */

@@ -1,0 +1,64 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { ROOT } from './cloudformation.ts';
+
+/**
+ * The SDK operations a function's code can call, read from its source: every value import of
+ * `<Operation>Command` or `paginate<Operation>` from `@aws-sdk/client-<service>`, in the function's
+ * folder and in every project module it imports (relative or `#shared/…`), transitively.
+ */
+export function sdkOperations(functionDir: string): Map<string, Set<string>> {
+  const found = new Map<string, Set<string>>();
+  const seen = new Set<string>();
+  const pending = tsFiles(path.join(ROOT, functionDir));
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+    for (const statement of source.statements) {
+      const specifier = moduleOf(statement);
+      if (specifier === undefined) continue;
+      const service = /^@aws-sdk\/client-([a-z0-9-]+)$/.exec(specifier)?.[1];
+      if (service !== undefined) {
+        for (const name of valueImports(statement as ts.ImportDeclaration | ts.ExportDeclaration, file)) {
+          const operation = /^(.+)Command$/.exec(name)?.[1] ?? /^paginate(.+)$/.exec(name)?.[1];
+          if (operation === undefined) continue;
+          found.set(service, (found.get(service) ?? new Set()).add(operation));
+        }
+      } else if (specifier.startsWith('.')) pending.push(path.resolve(path.dirname(file), specifier));
+      else if (specifier.startsWith('#shared/')) pending.push(path.join(ROOT, 'shared', specifier.slice(8)));
+    }
+  }
+  return found;
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => path.join(dir, name));
+}
+
+function moduleOf(statement: ts.Statement): string | undefined {
+  const isModuleStatement = ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement);
+  if (!isModuleStatement || statement.moduleSpecifier === undefined) return undefined;
+  return ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+}
+
+/** Names imported as values (not `import type`, not `type X`); a namespace import would hide them. */
+function valueImports(statement: ts.ImportDeclaration | ts.ExportDeclaration, file: string): string[] {
+  if (ts.isExportDeclaration(statement)) {
+    if (statement.isTypeOnly) return [];
+    const clause = statement.exportClause;
+    if (clause === undefined || !ts.isNamedExports(clause))
+      throw new Error(`${file}: export * from an SDK client`);
+    return clause.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text);
+  }
+  const clause = statement.importClause;
+  if (clause === undefined || clause.isTypeOnly) return [];
+  const bindings = clause.namedBindings;
+  if (bindings !== undefined && ts.isNamespaceImport(bindings))
+    throw new Error(`${file}: import the SDK commands by name, so the IAM test can see them`);
+  if (bindings === undefined) return [];
+  return bindings.elements.filter((e) => !e.isTypeOnly).map((e) => (e.propertyName ?? e.name).text);
+}
