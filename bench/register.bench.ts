@@ -103,6 +103,7 @@ async function run(
       exportTaskIdentifier: exportId,
       snapshotTime: `2026-01-0${day}T00:00:00Z`,
       sourceIdentifier: 'app',
+      sourceKind: 'db-snapshot',
       engine: 'postgres',
     },
     deps,

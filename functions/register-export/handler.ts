@@ -17,6 +17,7 @@ const s3 = new S3Client({ forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
 const Input = z.object({
   exportTaskIdentifier: z.string().min(1),
   source: z.object({
+    kind: z.string().min(1),
     sourceIdentifier: z.string().min(1),
     engine: z.string().min(1),
     snapshotIdentifier: z.string().optional(),
@@ -44,6 +45,7 @@ export const handler = lambdaHandler(
         snapshotTime: task.snapshotTime,
         warningMessage: task.warningMessage,
         sourceIdentifier: state.source.sourceIdentifier,
+        sourceKind: state.source.kind,
         engine: state.source.engine,
       },
       { glue, s3, databasePrefix: env.GLUE_DATABASE_PREFIX },

@@ -17,9 +17,26 @@ function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, HASH_LENGTH);
 }
 
-/** `<prefix><source identifier>`, Athena-safe. */
-export function databaseName(prefix: string, sourceIdentifier: string): string {
-  const name = `${prefix}${sanitize(sourceIdentifier)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+/**
+ * Which sources share a database: a DB instance's snapshots share one, an Aurora cluster's snapshots
+ * and its live-cluster exports another, a Neptune Analytics graph a third. A DB instance and a
+ * cluster may have the same identifier, so the kind is part of the name.
+ */
+const DATABASE_KIND: Readonly<Record<string, string>> = {
+  'db-snapshot': 'db',
+  'cluster-snapshot': 'cluster',
+  cluster: 'cluster',
+  graph: 'graph',
+};
+
+/**
+ * `<prefix><db|cluster|graph>_<source identifier>`, Athena-safe. RDS and Neptune identifiers hold
+ * only letters, digits and hyphens, so after `-` becomes `_` the kind token cannot be confused
+ * with part of an identifier: every source gets a database of its own.
+ */
+export function databaseName(prefix: string, sourceKind: string, sourceIdentifier: string): string {
+  const kind = DATABASE_KIND[sourceKind] ?? sanitize(sourceKind);
+  const name = `${prefix}${kind}_${sanitize(sourceIdentifier)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   return name.length <= GLUE_NAME_MAX
     ? name
     : `${name.slice(0, GLUE_NAME_MAX - HASH_LENGTH - 1)}_${shortHash(name)}`;

@@ -22,6 +22,8 @@ export type RegisterInput = {
   snapshotTime?: string;
   warningMessage?: string;
   sourceIdentifier: string;
+  /** db-snapshot, cluster-snapshot, ...: part of the database name (one database per source). */
+  sourceKind: string;
   engine: string;
 };
 
@@ -101,7 +103,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     schemas.set(folder, [...(schemas.get(folder) ?? []), schema]);
   });
 
-  const database = databaseName(deps.databasePrefix, input.sourceIdentifier);
+  const database = databaseName(deps.databasePrefix, input.sourceKind, input.sourceIdentifier);
   let glueCalls = await ensureDatabase(deps.glue, database, `RDS exports of ${input.sourceIdentifier}`);
   const catalog = await readCatalog(deps.glue, database);
   glueCalls += catalog.calls;

@@ -9,7 +9,7 @@ import { MYSQL_ALL_TYPES } from './fixtures.ts';
 import { mockGlue } from './glue-mock.ts';
 import { memoryS3 } from './memory-s3.ts';
 
-const DB = 'rds_export_my_app_db';
+const DB = 'rds_export_db_my_app_db';
 const col = (name: string, sql: string, glue: string, text: string): FixtureColumn => ({
   name,
   sql,
@@ -63,6 +63,7 @@ describe('registering a MySQL export in Glue', () => {
         prefix: '',
         exportTaskIdentifier: 'exp-my',
         sourceIdentifier: 'My-App-DB',
+        sourceKind: 'db-snapshot',
         engine: 'aurora-mysql',
       },
       { glue: glue.client, s3: s3.client, databasePrefix: 'rds_export_' },

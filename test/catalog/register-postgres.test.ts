@@ -10,7 +10,7 @@ import { mockGlue } from './glue-mock.ts';
 import { memoryS3 } from './memory-s3.ts';
 
 const BUCKET = 'exports-bucket';
-const DB = 'rds_export_shop_prod';
+const DB = 'rds_export_db_shop_prod';
 const col = (name: string, sql: string, glue: string, text: string): FixtureColumn => ({
   name,
   sql,
@@ -80,6 +80,7 @@ const input = (exportId: string, snapshotTime: string) => ({
   snapshotTime,
   warningMessage: JSON.stringify({ skippedTables: ['shop.public.unlogged_t'] }),
   sourceIdentifier: 'Shop-Prod',
+  sourceKind: 'db-snapshot',
   engine: 'postgres',
 });
 

@@ -110,7 +110,7 @@ describe('the local pipeline', () => {
     } finally {
       await stack.db.exec('DELETE FROM shop.orders WHERE order_id = 1000');
     }
-    const database = 'rds_export_sample_orders_history';
+    const database = 'rds_export_db_sample_orders_history';
     const tables = stack.catalog.tablesOf(database);
     const latest = tables.find((t) => (t.PartitionKeys ?? []).length === 0);
     const history = tables.find((t) => (t.PartitionKeys ?? []).length > 0);
@@ -130,7 +130,7 @@ describe('the local pipeline', () => {
       SourceType: 'CLUSTER',
       SourceArn: snapshot.arn,
     });
-    expect(stack.catalog.tablesOf('rds_export_sample_orders_cluster').length).toBeGreaterThan(0);
+    expect(stack.catalog.tablesOf('rds_export_cluster_sample_orders_cluster').length).toBeGreaterThan(0);
   });
 
   it('starts one export for duplicate events of the same snapshot', async () => {
@@ -157,7 +157,9 @@ describe('the local pipeline', () => {
     expect(stack.tasks.maxActiveSeen).toBe(5);
     for (const e of executions) {
       expect(stack.tasks.tasks.get(e.name)?.Status).toBe('COMPLETE');
-      expect(stack.catalog.databases.has(`rds_export_sample_orders_burst_${e.name.slice(6, 8)}`)).toBe(true);
+      expect(stack.catalog.databases.has(`rds_export_db_sample_orders_burst_${e.name.slice(6, 8)}`)).toBe(
+        true,
+      );
     }
   }, 120_000);
 
@@ -205,7 +207,7 @@ describe('the local pipeline', () => {
       expect(stack.rds.faults.take(action)).toBe(false);
     for (const action of ['CreateTable', 'GetTables']) expect(stack.glue.faults.take(action)).toBe(false);
     expect(findTable(stack.catalog, 'postgres.shop.orders')).toBeDefined();
-    expect(stack.catalog.tablesOf('rds_export_sample_shop_throttled').length).toBeGreaterThan(0);
+    expect(stack.catalog.tablesOf('rds_export_db_sample_shop_throttled').length).toBeGreaterThan(0);
   });
 
   it('sends only requests that are valid against the AWS API models', () => {

@@ -51,7 +51,7 @@ describe('register-export handler', () => {
       Bucket: 'task-bucket',
       Prefix: 'exports/e1/',
     });
-    expect(result).toMatchObject({ database: 'lake_prod', registered: [], skipped: [], failed: [] });
+    expect(result).toMatchObject({ database: 'lake_db_prod', registered: [], skipped: [], failed: [] });
     expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(0);
     expect(glueMock.commandCalls(BatchCreatePartitionCommand)).toHaveLength(0);
   });

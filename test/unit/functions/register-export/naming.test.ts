@@ -16,9 +16,23 @@ describe('naming', () => {
     expect(sanitize('_id')).toBe('_id');
   });
 
-  it('names one database per source from the prefix and the sanitized source identifier', () => {
-    expect(databaseName('rds_export_', 'Prod-DB.1')).toBe('rds_export_prod_db_1');
-    expect(databaseName('rds_export_', 'x'.repeat(300))).toHaveLength(GLUE_NAME_MAX);
+  it('names one database per source from the prefix, the source kind and the sanitized identifier', () => {
+    expect(databaseName('rds_export_', 'db-snapshot', 'Prod-DB.1')).toBe('rds_export_db_prod_db_1');
+    expect(databaseName('rds_export_', 'db-snapshot', 'x'.repeat(300))).toHaveLength(GLUE_NAME_MAX);
+  });
+
+  it('gives a DB instance and an Aurora cluster with the same identifier databases of their own', () => {
+    const instance = databaseName('rds_export_', 'db-snapshot', 'orders');
+    const cluster = databaseName('rds_export_', 'cluster-snapshot', 'orders');
+    expect(instance).not.toBe(cluster);
+    // A cluster's snapshots and its live exports are one source.
+    expect(databaseName('rds_export_', 'cluster', 'orders')).toBe(cluster);
+  });
+
+  it('cannot make two sources collide whatever they are called, since identifiers hold no underscore', () => {
+    // RDS identifiers: letters, digits and hyphens; "db-cluster-x" as an instance vs "x" as a cluster.
+    expect(databaseName('p_', 'db-snapshot', 'cluster-x')).toBe('p_db_cluster_x');
+    expect(databaseName('p_', 'cluster-snapshot', 'x')).toBe('p_cluster_x');
   });
 
   it('gives a target its plain sanitized name when nothing else claims it', () => {

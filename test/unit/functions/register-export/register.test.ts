@@ -47,6 +47,7 @@ const input = {
   exportTaskIdentifier: 'e1',
   snapshotTime: '2026-01-01T00:00:00Z',
   sourceIdentifier: 'Prod',
+  sourceKind: 'db-snapshot',
   engine: 'postgres',
 };
 const tablesInfo = (targets: string[]) =>
@@ -78,7 +79,7 @@ describe('registerExport', () => {
     const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
 
     expect(result).toEqual({
-      database: 'rds_export_prod',
+      database: 'rds_export_db_prod',
       registered: [
         { target: 'db.public.a', table: 'db_public_a', columns: 2 },
         { target: 'db.public.b', table: 'db_public_b', columns: 2 },
@@ -89,7 +90,7 @@ describe('registerExport', () => {
       requests: { glue: 9, s3: 4 },
     });
     expect(glueMock.commandCalls(CreateDatabaseCommand)[0]?.args[0].input.DatabaseInput?.Name).toBe(
-      'rds_export_prod',
+      'rds_export_db_prod',
     );
     expect(glueMock.commandCalls(CreateTableCommand).map((c) => c.args[0].input.TableInput?.Name)).toEqual(
       expect.arrayContaining(['db_public_a', 'db_public_a_history', 'db_public_b', 'db_public_b_history']),
@@ -108,7 +109,7 @@ describe('registerExport', () => {
     s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
     glueMock
       .on(GetDatabaseCommand)
-      .resolves({ Database: { Name: 'rds_export_prod' } })
+      .resolves({ Database: { Name: 'rds_export_db_prod' } })
       .on(GetTablesCommand, { NextToken: undefined })
       .resolves({ TableList: [{ Name: 'unrelated' }], NextToken: 'n1' })
       .on(GetTablesCommand, { NextToken: 'n1' })
