@@ -34,6 +34,7 @@ export function toSummary(task: ExportTask, identifier: string): ExportTaskSumma
     failureCause: task.FailureCause,
     warningMessage: task.WarningMessage,
     sourceType: task.SourceType,
+    sourceArn: task.SourceArn,
   };
   return Object.fromEntries(
     Object.entries(summary).filter(([, value]) => value !== undefined),

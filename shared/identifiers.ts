@@ -22,10 +22,25 @@ export function isValidExportTaskIdentifier(id: string): boolean {
   );
 }
 
-/** The snapshot identifier inside an RDS snapshot ARN (`...:snapshot:<id>` / `...:cluster-snapshot:<id>`). */
-function snapshotName(snapshotArn: string): string {
-  const match = /^arn:[^:]+:rds:[^:]*:[^:]*:(?:snapshot|cluster-snapshot):(.+)$/.exec(snapshotArn);
-  return match?.[1] ?? snapshotArn;
+/** The name inside a source ARN (`...:snapshot:<id>`, `...:cluster-snapshot:<id>`, `...:cluster:<id>`). */
+function sourceName(arn: string): string {
+  const match = /^arn:[^:]+:rds:[^:]*:[^:]*:(?:snapshot|cluster-snapshot|cluster):(.+)$/.exec(arn);
+  return match?.[1] ?? arn;
+}
+
+/** What one export exports: a source ARN, and the moment of its data (snapshot creation, schedule slot). */
+export interface ExportIdentity {
+  arn: string;
+  /** ISO 8601; part of the identity when known, so a source re-created under its old name is new. */
+  at?: string | undefined;
+}
+
+function identityKey({ arn, at }: ExportIdentity): string {
+  // RDS stores identifiers in lowercase, so ARNs that differ only in case name one source.
+  const key = arn.trim().toLowerCase();
+  if (at === undefined) return key;
+  const time = new Date(at);
+  return `${key}@${Number.isNaN(time.getTime()) ? at : time.toISOString()}`;
 }
 
 function slug(name: string): string {
@@ -39,20 +54,21 @@ function slug(name: string): string {
 }
 
 /**
- * The export task identifier (and execution name) for a snapshot: a readable slug of the snapshot
- * name plus a hash of the whole ARN, so an RDS event and an AWS Backup event for one snapshot give
- * the same id, and snapshots whose names share a long prefix do not. `attempt` > 1 is a deliberate
- * re-export and gets a `-r<attempt>` suffix, because RDS never frees an identifier.
+ * The export task identifier (and execution name) for an export: a readable slug of the source
+ * name plus a hash of the ARN and the data's time (a snapshot's creation time). An RDS event and an
+ * AWS Backup event for one snapshot describe the same snapshot, so they give the same id; a
+ * snapshot deleted and created again under its old name does not, and neither do snapshots whose
+ * names share a long prefix. `attempt` > 1 is a deliberate re-export and gets a `-r<attempt>`
+ * suffix, because RDS never frees an identifier.
  */
-export function exportTaskIdentifier(snapshotArn: string, attempt = 1): string {
+export function exportTaskIdentifier(identity: ExportIdentity, attempt = 1): string {
   if (!Number.isInteger(attempt) || attempt < 1 || attempt > MAX_ATTEMPT) {
     throw new RangeError(`attempt must be an integer from 1 to ${MAX_ATTEMPT}, got ${attempt}`);
   }
-  // RDS stores snapshot identifiers in lowercase, so ARNs that differ only in case name one snapshot.
-  const arn = snapshotArn.trim().toLowerCase();
-  const hash = createHash('sha256').update(arn).digest('hex').slice(0, HASH_LENGTH);
+  const arn = identity.arn.trim().toLowerCase();
+  const hash = createHash('sha256').update(identityKey(identity)).digest('hex').slice(0, HASH_LENGTH);
   const suffix = attempt > 1 ? `-${hash}-r${attempt}` : `-${hash}`;
-  const head = slug(snapshotName(arn))
+  const head = slug(sourceName(arn))
     .slice(0, EXPORT_TASK_IDENTIFIER_MAX - suffix.length)
     .replace(/-+$/, '');
   return `${head}${suffix}`;

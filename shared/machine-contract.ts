@@ -86,6 +86,8 @@ export const ExportTaskSummary = z.object({
   failureCause: z.string().optional(),
   warningMessage: z.string().optional(),
   sourceType: z.string().optional(),
+  /** The ARN the task exports: a tracked task must be this job's source. */
+  sourceArn: z.string().optional(),
 });
 export type ExportTaskSummary = z.infer<typeof ExportTaskSummary>;
 

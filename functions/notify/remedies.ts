@@ -60,7 +60,7 @@ const REMEDIES: Record<FatalErrorName | RetryableErrorName, Remedy> = {
     `Export task ${exportTaskIdentifier} already exists but exports another source or snapshot time than ` +
     `${source.arn}. Nothing was started, so the existing task's data is not mistaken for this snapshot. Look it ` +
     `up with \`aws rds describe-export-tasks --export-task-identifier ${exportTaskIdentifier}\`; export this ` +
-    'snapshot again with a new attempt (rds-export retry) so it gets its own identifier.',
+    'snapshot again as a re-export, which gets an identifier of its own.',
   AwsConflictError: () =>
     'Another writer kept changing the same Glue table at the same time, through every retry. Find what else ' +
     'updates these tables (a crawler, another pipeline) and stop it, then register the export again.',

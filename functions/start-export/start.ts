@@ -1,6 +1,7 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
+import { ExportTaskConflictError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { queueWait } from './backoff.ts';
@@ -33,7 +34,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
 
   // A duplicate event or a re-run execution must never start a second task, nor wait for a slot.
   const existing = await describeExportTask(deps.rds, identifier);
-  if (existing) return tracking(existing, previousQueue);
+  if (existing) return tracking(ownTask(existing, state), previousQueue);
 
   const active = await countActiveExportTasks(deps.rds);
   if (active.count >= state.limits.maxConcurrentExports) {
@@ -56,8 +57,40 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
     const found = await describeExportTask(deps.rds, identifier);
     // RDS accepted the task moments ago, and its listing can lag behind its writes; every task
     // begins in STARTING (Aurora guide, Monitoring snapshot exports), and check-export looks again.
-    return tracking(found ?? { exportTaskIdentifier: identifier, status: 'STARTING' }, previousQueue);
+    return tracking(
+      found === undefined ? { exportTaskIdentifier: identifier, status: 'STARTING' } : ownTask(found, state),
+      previousQueue,
+    );
   }
+}
+
+/** RDS's SnapshotTime and the described SnapshotCreateTime may differ in precision, never by more. */
+const SNAPSHOT_TIME_TOLERANCE_MS = 60_000;
+
+/**
+ * A task that holds this job's identifier is tracked only when it exports this job's source: the
+ * same ARN and, for a snapshot, the same snapshot time. Anything else (an identifier taken by an
+ * older snapshot of the same name, say) would register someone else's data as this export.
+ */
+function ownTask(task: ExportTaskSummary, state: ExecutionState): ExportTaskSummary {
+  const expectedArn = state.request.SourceArn.toLowerCase();
+  const problems: string[] = [];
+  if (task.sourceArn !== undefined && task.sourceArn.toLowerCase() !== expectedArn) {
+    problems.push(`it exports ${task.sourceArn}`);
+  }
+  const created = state.source.snapshotCreateTime;
+  if (created !== undefined && task.snapshotTime !== undefined) {
+    const apart = Math.abs(Date.parse(task.snapshotTime) - Date.parse(created));
+    if (!(apart <= SNAPSHOT_TIME_TOLERANCE_MS)) {
+      problems.push(`its snapshot time is ${task.snapshotTime}, this snapshot was created ${created}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ExportTaskConflictError(
+      `Export task ${task.exportTaskIdentifier} exists but is not this export of ${state.request.SourceArn}: ${problems.join('; ')}`,
+    );
+  }
+  return task;
 }
 
 function tracking(task: ExportTaskSummary, queue: QueueState | undefined): StartResult {

@@ -165,7 +165,7 @@ export async function decide(
   const guarded = await applyGuards(rule, policy, source, ctx);
   if ('skip' in guarded) return guarded.skip;
 
-  const id = exportTaskIdentifier(source.arn, ctx.attempt);
+  const id = exportTaskIdentifier({ arn: source.arn, at: source.snapshotCreateTime }, ctx.attempt);
   const prefix =
     settings.prefix === undefined
       ? ''

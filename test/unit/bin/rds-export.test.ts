@@ -61,9 +61,9 @@ describe('rds-export plan', () => {
       action: 'export',
       rule: 'manual-and-backup',
       reason: 'rule "manual-and-backup" matched',
-      exportTaskIdentifier: exportTaskIdentifier(arn),
+      exportTaskIdentifier: exportTaskIdentifier({ arn, at: '2024-05-01T09:10:03.512Z' }),
       request: {
-        ExportTaskIdentifier: exportTaskIdentifier(arn),
+        ExportTaskIdentifier: exportTaskIdentifier({ arn, at: '2024-05-01T09:10:03.512Z' }),
         SourceArn: arn,
         S3BucketName: 'cli-exports',
         IamRoleArn: 'arn:aws:iam::123456789012:role/cli-export',

@@ -2,8 +2,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 
-const dbArn = (name: string) => `arn:aws:rds:us-east-1:123456789012:snapshot:${name}`;
-const clusterArn = (name: string) => `arn:aws:rds:us-east-1:123456789012:cluster-snapshot:${name}`;
+const CREATED = '2024-05-01T06:10:42.000Z';
+const dbArn = (name: string, at = CREATED) => ({
+  arn: `arn:aws:rds:us-east-1:123456789012:snapshot:${name}`,
+  at,
+});
+const clusterArn = (name: string) => ({
+  arn: `arn:aws:rds:us-east-1:123456789012:cluster-snapshot:${name}`,
+  at: CREATED,
+});
 
 // Snapshot names as users and services produce them, and the awkward ones RDS identifiers never are.
 const awkwardName = fc.oneof(
@@ -95,6 +102,28 @@ describe('exportTaskIdentifier', () => {
   it('refuses an attempt that is not a positive integer', () => {
     expect(() => exportTaskIdentifier(dbArn('x'), 0)).toThrow(RangeError);
     expect(() => exportTaskIdentifier(dbArn('x'), 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('exportTaskIdentifier and the snapshot creation time', () => {
+  it('gives a snapshot deleted and created again under its old name a new identifier', () => {
+    const first = exportTaskIdentifier(dbArn('before-upgrade', '2024-05-01T06:10:42.000Z'));
+    const again = exportTaskIdentifier(dbArn('before-upgrade', '2024-09-12T18:03:11.000Z'));
+    expect(again).not.toBe(first);
+    expect(again).toMatch(/^before-upgrade-[0-9a-f]{10}$/);
+  });
+
+  it('gives one snapshot one identifier whatever the time notation (an RDS event and an AWS Backup event)', () => {
+    // DescribeDBSnapshots through the SDK yields a Date; the CLI prints +00:00 with microseconds.
+    expect(exportTaskIdentifier(dbArn('s', '2024-05-01T09:10:03.512000+00:00'))).toBe(
+      exportTaskIdentifier(dbArn('s', '2024-05-01T09:10:03.512Z')),
+    );
+  });
+
+  it('still names a snapshot whose creation time is unknown by its ARN alone', () => {
+    const { arn } = dbArn('s');
+    expect(exportTaskIdentifier({ arn })).toMatch(/^s-[0-9a-f]{10}$/);
+    expect(exportTaskIdentifier({ arn })).not.toBe(exportTaskIdentifier(dbArn('s')));
   });
 });
 

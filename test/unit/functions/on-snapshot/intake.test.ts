@@ -73,7 +73,10 @@ const decisions = () => info.mock.calls.filter(([message]) => message === 'decis
 describe('handleSnapshotEvent', () => {
   it('starts one execution named after the export task identifier, with the export job as input', async () => {
     const outcome = await handleSnapshotEvent(read('backup-job-completed-rds.json'), deps());
-    const id = exportTaskIdentifier(SNAPSHOT_ARN);
+    const id = exportTaskIdentifier({
+      arn: SNAPSHOT_ARN,
+      at: read('snapshots/db-snapshot-awsbackup.json').SnapshotCreateTime,
+    });
     const call = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
     expect(call?.name).toBe(id);
     expect(call?.stateMachineArn).toBe(SM);

@@ -79,6 +79,53 @@ describe('startExport', () => {
     });
   });
 
+  it('tracks an existing task of the same snapshot, with its SourceArn and SnapshotTime', async () => {
+    const state = job({ source: { ...job().source, snapshotCreateTime: '2024-05-01T06:10:42.000Z' } });
+    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({
+      ExportTasks: [
+        {
+          ExportTaskIdentifier: ID,
+          Status: 'COMPLETE',
+          SourceArn: state.request.SourceArn,
+          SnapshotTime: new Date('2024-05-01T06:10:42.518Z'),
+        },
+      ],
+    });
+    await expect(startExport(state, deps())).resolves.toMatchObject({ outcome: 'tracking-existing' });
+  });
+
+  it('refuses to track an old task of a snapshot that had the same name: its data is not this snapshot', async () => {
+    const state = job({ source: { ...job().source, snapshotCreateTime: '2024-09-12T18:03:11.000Z' } });
+    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({
+      ExportTasks: [
+        {
+          ExportTaskIdentifier: ID,
+          Status: 'COMPLETE',
+          SourceArn: state.request.SourceArn,
+          SnapshotTime: new Date('2024-05-01T06:10:42.000Z'),
+        },
+      ],
+    });
+    await expect(startExport(state, deps())).rejects.toMatchObject({
+      name: 'ExportTaskConflictError',
+      message: expect.stringContaining('2024-05-01T06:10:42.000Z'),
+    });
+    expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+  });
+
+  it('refuses to track a task holding the identifier for another source ARN', async () => {
+    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({
+      ExportTasks: [
+        {
+          ExportTaskIdentifier: ID,
+          Status: 'IN_PROGRESS',
+          SourceArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:someone-else',
+        },
+      ],
+    });
+    await expect(startExport(job(), deps())).rejects.toMatchObject({ name: 'ExportTaskConflictError' });
+  });
+
   it('queues with backoff when the account already runs its limit, without starting', async () => {
     account(active(3));
     const result = await startExport(job(), deps({ random: () => 0 }));

@@ -39,7 +39,7 @@ describe('decide', () => {
   - { name: everything, action: export }
 `);
     const decision = await decide(policy, automated, ctx({ tags: { env: 'prod' } }));
-    const id = exportTaskIdentifier(automated.arn);
+    const id = exportTaskIdentifier({ arn: automated.arn, at: automated.snapshotCreateTime });
     expect(decision).toEqual({
       action: 'export',
       rule: 'prod-postgres',
@@ -230,7 +230,7 @@ rules: [{ name: all, action: export }]
     const policy = policyOf('rules: [{ name: all, action: export }]');
     const decision = await decide(policy, automated, ctx({ attempt: 2 }));
     expect(decision.action === 'export' && decision.job.exportTaskIdentifier).toBe(
-      exportTaskIdentifier(automated.arn, 2),
+      exportTaskIdentifier({ arn: automated.arn, at: automated.snapshotCreateTime }, 2),
     );
   });
 });
