@@ -45,6 +45,14 @@ const FINISH_MARGIN_SHARE = 0.01;
 const READING_ERROR = 1;
 export const CANCELING_WAIT_SECONDS = 30;
 const UNKNOWN_WAIT_SECONDS = 60;
+/**
+ * Every wait is at least this share of the time tracked, so waits grow geometrically whatever the
+ * task reports (stuck at 100 %, CANCELING for hours, a percent that keeps going back): over the
+ * 7-day timeout that is at most a few hundred checks, far below the 25,000 history events an
+ * execution may hold (test/statemachines/export-history.test.ts counts them). 1 % of the time
+ * tracked is also the most it can add to noticing the completion.
+ */
+export const MIN_WAIT_SHARE = 0.01;
 
 /** Whole seconds within the bounds; anything not a number means "look again soon". */
 const clamp = (seconds: number, { minSeconds, maxSeconds }: WaitBounds): number =>
@@ -60,19 +68,20 @@ const clamp = (seconds: number, { minSeconds, maxSeconds }: WaitBounds): number 
 export function nextWait(input: WaitInput, bounds: WaitBounds): number {
   const tracked = Number.isFinite(input.secondsTracked) ? Math.max(0, input.secondsTracked) : 0;
   const previous = Number.isFinite(input.previousWaitSeconds) ? input.previousWaitSeconds : bounds.minSeconds;
+  const floor = tracked * MIN_WAIT_SHARE;
   switch (input.status) {
     case 'COMPLETE':
     case 'FAILED':
     case 'CANCELED':
       return bounds.minSeconds;
     case 'CANCELING':
-      return clamp(CANCELING_WAIT_SECONDS, bounds);
+      return clamp(Math.max(CANCELING_WAIT_SECONDS, floor), bounds);
     case 'UNKNOWN':
       return clamp(UNKNOWN_WAIT_SECONDS, bounds);
     case 'STARTING':
       return clamp(Math.max(previous, tracked * STARTING_SHARE), bounds);
     case 'IN_PROGRESS':
-      return clamp(inProgressWait(input, tracked, bounds), bounds);
+      return clamp(Math.max(inProgressWait(input, tracked, bounds), floor), bounds);
   }
 }
 
@@ -80,7 +89,8 @@ function inProgressWait(input: WaitInput, tracked: number, bounds: WaitBounds): 
   const probe = Math.max(bounds.minSeconds, tracked * PROBE_SHARE);
   const percent = input.percent;
   if (percent === undefined || !Number.isFinite(percent) || percent < 0) return probe;
-  // 100 but not COMPLETE: the service is finishing (metadata files); it ends any moment.
+  // 100 but not COMPLETE: the service is finishing (metadata files); it ends any moment, so look
+  // again soon, backing off (the floor) if it does not.
   if (percent >= 100) return bounds.minSeconds;
   const { earliest, latest } = bracket(percent, input.inProgress);
   const finish = latest * (1 + FINISH_MARGIN_SHARE);

@@ -4,6 +4,7 @@ import { CheckResult } from '#shared/machine-contract.ts';
 import {
   CANCELING_WAIT_SECONDS,
   type CheckStatus,
+  MIN_WAIT_SHARE,
   nextWait,
   type WaitInput,
 } from '../../../../functions/check-export/next-wait.ts';
@@ -20,9 +21,28 @@ describe('nextWait', () => {
     },
   );
 
-  it('waits a short fixed time while CANCELING', () => {
-    expect(wait({ status: 'CANCELING', secondsTracked: 10_000 })).toBe(CANCELING_WAIT_SECONDS);
+  it('waits a short time while CANCELING, and backs off with the time tracked', () => {
+    expect(wait({ status: 'CANCELING', secondsTracked: 600 })).toBe(CANCELING_WAIT_SECONDS);
+    expect(wait({ status: 'CANCELING', secondsTracked: 10_000 })).toBe(100);
+    expect(wait({ status: 'CANCELING', secondsTracked: 86_400 })).toBe(864);
   });
+
+  it.each(['STARTING', 'IN_PROGRESS', 'CANCELING'] as const)(
+    'never waits less than 1 %% of the time tracked while %s, whatever the task reports',
+    (status) => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 0, max: 604_800 }),
+          fc.option(fc.integer({ min: -5, max: 120 }), { nil: undefined }),
+          fc.integer({ min: 1, max: 1800 }),
+          (tracked, percent, previous) => {
+            const seconds = wait({ status, secondsTracked: tracked, percent, previousWaitSeconds: previous });
+            expect(seconds).toBeGreaterThanOrEqual(Math.min(1800, Math.max(5, tracked * MIN_WAIT_SHARE)));
+          },
+        ),
+      );
+    },
+  );
 
   it('waits a bounded time on a status it does not know', () => {
     const seconds = wait({ status: 'UNKNOWN' });
@@ -91,7 +111,8 @@ describe('nextWait', () => {
         secondsTracked: 2000,
         inProgress: { seconds: 0, percentAtStart: 90, secondsSinceStarting: 100 },
       });
-      expect(seconds).toBeLessThanOrEqual(13);
+      // The floor (1 % of the 2,000 s tracked) is the most it may add.
+      expect(seconds).toBeLessThanOrEqual(20);
     });
 
     it('samples again after a share of the time tracked when it first sees 0%', () => {
@@ -104,10 +125,16 @@ describe('nextWait', () => {
       expect(seconds).toBe(200);
     });
 
-    it('checks again soon at 100% while the task is not yet COMPLETE', () => {
-      expect(
-        wait({ status: 'IN_PROGRESS', percent: 100, inProgress: { seconds: 300, percentAtStart: 10 } }),
-      ).toBe(5);
+    it('checks again soon at 100% while the task is not yet COMPLETE, backing off if it stays there', () => {
+      const at100 = (tracked: number) =>
+        wait({
+          status: 'IN_PROGRESS',
+          percent: 100,
+          secondsTracked: tracked,
+          inProgress: { seconds: 300, percentAtStart: 10 },
+        });
+      expect(at100(300)).toBe(5);
+      expect(at100(4 * 3600)).toBe(144);
     });
 
     it('does not estimate from a percent that went backwards', () => {
