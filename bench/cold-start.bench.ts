@@ -26,6 +26,7 @@ const FUNCTION_ENV: NodeJS.ProcessEnv = {
   // machine and would add a stderr write to every start.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:rds-export-bench-export',
+  EXPORTS_TABLE: 'rds-export-bench-exports',
   POLICY_FILE: 'export-policy.yml',
   EXPORT_BUCKET: 'rds-export-bench',
   EXPORT_KMS_KEY_ARN: 'arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555',

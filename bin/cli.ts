@@ -3,7 +3,8 @@ import { PipelineError } from '#shared/errors.ts';
 import { type PlanOptions, plan, UsageError } from './plan.ts';
 
 const USAGE = `Usage: rds-export plan --event <event.json> [--snapshot <snapshot.json>] [--policy <file>] [--json]
-                        [--bucket <name>] [--kms-key <arn>] [--role <arn>] [--state-machine-arn <arn>]
+                        [--bucket <name>] [--kms-key <arn>] [--role <arn>]
+                        [--state-machine-arn <arn> --exports-table <name>]
 
 Shows what the export policy decides for a snapshot event, without starting anything.
 
@@ -14,7 +15,9 @@ Shows what the export policy decides for a snapshot event, without starting anyt
   --json               print one JSON object: action, rule, reason, exportTaskIdentifier, request
   --bucket, --kms-key, --role
                        destination for rules that name none (default: env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN)
-  --state-machine-arn  check minIntervalHours against this state machine's executions (default: env STATE_MACHINE_ARN)
+  --state-machine-arn, --exports-table
+                       check minIntervalHours against the deployment's record of each source's last
+                       export (default: env STATE_MACHINE_ARN, EXPORTS_TABLE)
 
 Exit status: 0 a decision (export or skip), 2 invalid input, 1 any other failure.`;
 
@@ -50,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
     kmsKey: v['kms-key'] ?? nonEmpty(process.env.EXPORT_KMS_KEY_ARN),
     role: v.role ?? nonEmpty(process.env.EXPORT_ROLE_ARN),
     stateMachineArn: v['state-machine-arn'] ?? nonEmpty(process.env.STATE_MACHINE_ARN),
+    exportsTable: v['exports-table'] ?? nonEmpty(process.env.EXPORTS_TABLE),
     json: v.json ?? false,
   };
   try {
@@ -80,6 +84,7 @@ function parseCli(argv: string[]) {
       'kms-key': { type: 'string' },
       role: { type: 'string' },
       'state-machine-arn': { type: 'string' },
+      'exports-table': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

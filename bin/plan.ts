@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { z } from 'zod';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/events.ts';
+import { exportLedger } from '#shared/export-ledger.ts';
 import type { SnapshotSource } from '#shared/machine-contract.ts';
 import { type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
+import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
-import { recentExportFinder } from '../functions/on-snapshot/recent-exports.ts';
 
 /** Input the user must fix: exit status 2. */
 export class UsageError extends Error {
@@ -21,7 +24,17 @@ export interface PlanOptions {
   kmsKey?: string;
   role?: string;
   stateMachineArn?: string;
+  exportsTable?: string;
   json: boolean;
+}
+
+/** Checks a destination option with the policy's own rule: one line that names the option. */
+function checkOption(schema: z.ZodType, value: string | undefined, option: string): void {
+  if (value === undefined) return;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new UsageError(`${option} "${value}": ${result.error.issues[0]?.message ?? 'invalid'}`);
+  }
 }
 
 /** Export pricing is per GB of the whole snapshot; about $0.010/GB in us-east-1 and Region-dependent. */
@@ -76,6 +89,9 @@ async function described(
 
 /** Runs the policy on an event offline (or with describe calls) and renders the decision. */
 export async function plan(options: PlanOptions): Promise<string> {
+  checkOption(BucketName, options.bucket, '--bucket (or EXPORT_BUCKET)');
+  checkOption(KmsKey, options.kmsKey, '--kms-key (or EXPORT_KMS_KEY_ARN)');
+  checkOption(RoleArn, options.role, '--role (or EXPORT_ROLE_ARN)');
   const event = readJson(options.eventFile, 'event');
   const intake = parseSnapshotEvent(event);
   if (intake.action === 'skip' && intake.invalid) {
@@ -88,14 +104,22 @@ export async function plan(options: PlanOptions): Promise<string> {
   const snapshot = await described(intake.snapshot, options.snapshotFile);
   if (typeof snapshot === 'string')
     return render({ action: 'skip', rule: null, reason: snapshot, alert: true }, undefined, options);
-  const stateMachineArn = options.stateMachineArn;
+  const { stateMachineArn, exportsTable } = options;
+  const region = intake.snapshot.region;
+  // Read-only: the plan looks at the ledger, it records nothing.
+  const ledger =
+    stateMachineArn === undefined || exportsTable === undefined
+      ? undefined
+      : exportLedger({
+          dynamodb: new DynamoDBClient({ region }),
+          sfn: new SFNClient({ region }),
+          table: exportsTable,
+          stateMachineArn,
+        });
   const decision = await decide(policy, snapshot.source, {
     tags: snapshot.tags,
     destination: { bucket: options.bucket, kmsKey: options.kmsKey, role: options.role },
-    recentExport:
-      stateMachineArn === undefined
-        ? undefined
-        : recentExportFinder(new SFNClient({ region: intake.snapshot.region }), stateMachineArn),
+    ...(ledger === undefined ? {} : { recentExport: async (s) => (await ledger.last(s)).recent }),
   });
   return render(decision, snapshot.source, options);
 }

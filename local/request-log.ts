@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 
-export type LocalService = 'rds' | 'glue' | 's3' | 'sns' | 'sfn';
+export type LocalService = 'rds' | 'glue' | 's3' | 'sns' | 'sfn' | 'dynamodb';
 
 export interface LoggedRequest {
   service: LocalService;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { installSimulatedClock, type SimulatedClock } from './clock.ts';
 import { loadSampleData, openDatabase, type SourceDatabase } from './database.ts';
+import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { GlueCatalog, startLocalGlue } from './glue.ts';
 import type { JsonServer } from './json-protocol.ts';
 import type { LambdaHandler } from './lambda-context.ts';
@@ -23,6 +24,7 @@ export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/rds-s3-export-role`;
 export const KMS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f0e0d0c-0b0a-4908-8706-050403020100`;
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:rds-export-notifications`;
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:rds-export`;
+export const EXPORTS_TABLE = 'rds-export-local-exports';
 
 export interface StackOptions {
   /** Simulated seconds per real second. */
@@ -46,6 +48,7 @@ export interface LocalStack {
   glue: JsonServer;
   catalog: GlueCatalog;
   sns: LocalSns;
+  dynamodb: LocalDynamoDb;
   sfn: LocalSfn;
   /** Takes a snapshot of the database now (or re-uses `copyOf`'s data) under `identifier`. */
   createSnapshot(
@@ -100,6 +103,8 @@ function handlerEnvironment(endpoints: Record<string, string>): Record<string, s
     AWS_ENDPOINT_URL_GLUE: endpoints.glue ?? '',
     AWS_ENDPOINT_URL_SNS: endpoints.sns ?? '',
     AWS_ENDPOINT_URL_SFN: endpoints.sfn ?? '',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb ?? '',
+    EXPORTS_TABLE,
     S3_FORCE_PATH_STYLE: 'true',
     STATE_MACHINE_ARN,
     POLICY_FILE: new URL('./export-policy.yml', import.meta.url).pathname,
@@ -157,6 +162,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     stops.push(() => glue.close());
     const sns = await startLocalSns(new Set([TOPIC_ARN]), log);
     stops.push(() => sns.close());
+    const dynamodb = await startLocalDynamoDb([EXPORTS_TABLE], log, LOCAL_CREDENTIALS, REGION);
+    stops.push(() => dynamodb.close());
     // SFN's endpoint must be known before the handlers load; its state machine needs the handlers.
     const functions: Record<string, LambdaHandler> = {};
     const sfn = await startLocalSfn(
@@ -179,6 +186,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         glue: glue.endpoint,
         sns: sns.endpoint,
         sfn: sfn.endpoint,
+        dynamodb: dynamodb.endpoint,
       }),
     );
     functions.StartExportFunctionArn = await importHandler('start-export');
@@ -197,6 +205,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       glue,
       catalog,
       sns,
+      dynamodb,
       sfn,
       createSnapshot: (identifier, sourceIdentifier, copyOf) =>
         copyOf

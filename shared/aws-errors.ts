@@ -28,7 +28,7 @@ import {
  * error a client does not model arrives named after the wire code, which sometimes lacks it.
  */
 
-export type AwsService = 'rds' | 'sns' | 'sfn' | 'glue' | 's3' | 'ssm' | 'neptune-graph';
+export type AwsService = 'rds' | 'sns' | 'sfn' | 'glue' | 's3' | 'ssm' | 'dynamodb' | 'neptune-graph';
 
 type FaultTable = Readonly<Record<string, ErrorClass>>;
 
@@ -102,6 +102,15 @@ const FAULTS: Readonly<Record<AwsService, FaultTable>> = {
     ParameterVersionNotFound: ConfigurationError,
     AccessDenied: ConfigurationError,
     InternalServerError: AwsServiceUnavailableError,
+  },
+  // DynamoDB API reference (dynamodb/2012-08-10), common errors of GetItem / PutItem.
+  dynamodb: {
+    ResourceNotFound: ConfigurationError,
+    AccessDenied: ConfigurationError,
+    InternalServerError: AwsServiceUnavailableError,
+    TransactionConflict: AwsConflictError,
+    ItemCollectionSizeLimitExceeded: ConfigurationError,
+    Validation: InvalidInputError,
   },
   // Neptune Analytics API reference (neptune-graph/2023-11-29).
   'neptune-graph': {

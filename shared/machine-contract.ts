@@ -29,6 +29,11 @@ export const SnapshotSource = z.object({
   snapshotCreateTime: z.iso.datetime({ offset: true }).optional(),
   /** AllocatedStorage of the snapshot, in GiB. */
   sizeGB: z.number().nonnegative().optional(),
+  engineVersion: z.string().optional(),
+  /** Snapshot status when described (`available`, `creating`, ...). */
+  status: z.string().optional(),
+  /** StorageType (`gp3`, `io1`, `standard` = magnetic, `aurora`, ...). */
+  storageType: z.string().optional(),
 });
 export type SnapshotSource = z.infer<typeof SnapshotSource>;
 

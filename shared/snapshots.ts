@@ -36,6 +36,9 @@ const SnapshotDescription = z.object({
   DBClusterIdentifier: z.string().optional(),
   Engine: z.string().min(1),
   AllocatedStorage: z.number().nonnegative().optional(),
+  EngineVersion: z.string().optional(),
+  Status: z.string().optional(),
+  StorageType: z.string().optional(),
   SnapshotCreateTime: DateLike.optional(),
   TagList,
 });
@@ -68,6 +71,9 @@ export function toDescribedSnapshot(description: unknown): DescribedSnapshot {
     snapshotType: snapshotTypeOf(snapshotIdentifier),
     snapshotCreateTime: d.SnapshotCreateTime,
     sizeGB: d.AllocatedStorage,
+    engineVersion: d.EngineVersion,
+    status: d.Status,
+    storageType: d.StorageType,
   });
   const tags: Record<string, string> = {};
   for (const t of d.TagList ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';

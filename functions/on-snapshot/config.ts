@@ -14,5 +14,7 @@ export const OnSnapshotEnv = NotifierEnv.extend({
   EXPORT_BUCKET: optional,
   EXPORT_KMS_KEY_ARN: optional.refine((v) => v === undefined || isKmsKeyReference(v), KMS_KEY_RULE),
   EXPORT_ROLE_ARN: optional,
+  /** The DynamoDB table recording each source's last export (minIntervalHours). */
+  EXPORTS_TABLE: z.string().min(3, 'must name the DynamoDB table of the deployment'),
 });
 export type OnSnapshotEnv = z.infer<typeof OnSnapshotEnv>;

@@ -2,19 +2,21 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '#shared/aws-errors.ts';
 import { parseSnapshotEvent } from '#shared/events.ts';
+import { type ExportLedger, LedgerConflict, type LedgerSeen } from '#shared/export-ledger.ts';
 import { logger } from '#shared/logger.ts';
 import type { ExportJob } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { decide } from '#shared/policy/decide.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { describeSnapshot } from '#shared/snapshots.ts';
-import { recentExportFinder } from './recent-exports.ts';
 
 export interface OnSnapshotDeps {
   rds: Pick<RDSClient, 'send'>;
   sfn: Pick<SFNClient, 'send'>;
   policy: Readonly<Policy>;
   stateMachineArn: string;
+  /** The last export of each source (interval guard); absent = minIntervalHours is not checked. */
+  ledger?: ExportLedger;
   /** Destination for rules that name none (env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN). */
   destination: { bucket?: string; kmsKey?: string; role?: string };
   /** Sends a `skipped` notification (publishNotification with the function's SNS / Slack deps). */
@@ -64,23 +66,43 @@ async function evaluate(event: unknown, deps: OnSnapshotDeps): Promise<Outcome> 
   }
   const { source, tags } = described.snapshot;
   const now = deps.now?.() ?? new Date();
-  const decision = await decide(deps.policy, source, {
-    tags,
-    destination: deps.destination,
-    recentExport: recentExportFinder(deps.sfn, deps.stateMachineArn),
-    now,
-  });
   const withSource = { ...base, source: source.sourceIdentifier };
-  if (decision.action === 'skip') {
-    const { action, rule, reason, alert, duplicate } = decision;
-    if (duplicate) return { action: 'duplicate', rule, reason, ...withSource };
-    return notifySkip(
-      { action, rule, reason, ...withSource, ...(alert ? { alert } : {}) },
-      source.sourceIdentifier,
-      deps,
-    );
+  // Two snapshots of one source deciding at once: the ledger takes only the first record, and the
+  // other decides again on what that one recorded.
+  for (let round = 1; ; round++) {
+    let seen: LedgerSeen | undefined;
+    const ledger = deps.ledger;
+    const decision = await decide(deps.policy, source, {
+      tags,
+      destination: deps.destination,
+      now,
+      ...(ledger === undefined
+        ? {}
+        : {
+            recentExport: async (s) => {
+              const last = await ledger.last(s);
+              seen = last.seen;
+              return last.recent;
+            },
+          }),
+    });
+    if (decision.action === 'skip') {
+      const { action, rule, reason, alert, duplicate } = decision;
+      if (duplicate) return { action: 'duplicate', rule, reason, ...withSource };
+      return notifySkip(
+        { action, rule, reason, ...withSource, ...(alert ? { alert } : {}) },
+        source.sourceIdentifier,
+        deps,
+      );
+    }
+    try {
+      await ledger?.record(decision.job, now, seen);
+    } catch (error) {
+      if (error instanceof LedgerConflict && round < 2) continue;
+      throw error;
+    }
+    return start(decision.job, decision.rule, decision.reason, withSource, deps);
   }
-  return start(decision.job, decision.rule, decision.reason, withSource, deps);
 }
 
 async function start(

@@ -1,7 +1,7 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
 import { ExportTaskConflictError } from '#shared/errors.ts';
+import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
 import { logger } from '#shared/logger.ts';
 import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { queueWait } from './backoff.ts';

@@ -1,5 +1,7 @@
+import { snapshotExportability } from '../exportability.ts';
 import { exportTaskIdentifier } from '../identifiers.ts';
 import { ExportJob, type SnapshotSource } from '../machine-contract.ts';
+import { parseWith } from '../validation.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
 import type { ExportRule, Match, Policy, Rule } from './schema.ts';
@@ -7,21 +9,32 @@ import type { ExportRule, Match, Policy, Rule } from './schema.ts';
 export const DEFAULT_MAX_CONCURRENT_EXPORTS = 5;
 export const DEFAULT_QUEUE_ALERT_AFTER_MINUTES = 120;
 
-/** An earlier execution of the state machine for the same source. */
+/** The last export started for the same source (shared/export-ledger.ts). */
 export interface RecentExport {
   executionName: string;
+  exportTaskIdentifier: string;
   status: string;
   startDate: string;
   snapshotArn?: string;
+  /** Creation time of the snapshot it exported. */
+  snapshotTime?: string;
 }
+
+/**
+ * `minIntervalHours` counts between the snapshots' own times, less this share: automated
+ * snapshots are taken in a backup window, so a daily snapshot lands minutes earlier or later than
+ * yesterday's. Without the tolerance one that is a minute early is "within 24 h" and skipped, and a
+ * daily schedule exports about every other day.
+ */
+export const INTERVAL_TOLERANCE_SHARE = 0.1;
 
 export interface DecideContext {
   /** The snapshot's tags (TagList). */
   tags?: Readonly<Record<string, string>>;
   /** Destination for rules and defaults that name none (env EXPORT_BUCKET / EXPORT_KMS_KEY_ARN / EXPORT_ROLE_ARN). */
   destination?: { bucket?: string; kmsKey?: string; role?: string };
-  /** Looks up a RUNNING or SUCCEEDED export of this source started after `since`; absent = not checked. */
-  recentExport?: (source: SnapshotSource, since: Date) => Promise<RecentExport | undefined>;
+  /** Looks up the last export of this source that ran or runs; absent = not checked. */
+  recentExport?: (source: SnapshotSource) => Promise<RecentExport | undefined>;
   /** Clock for the interval guard and for prefix dates of a snapshot without a creation time. */
   now?: Date;
   /** A deliberate re-export: > 1 gives a new export task identifier. */
@@ -78,12 +91,20 @@ function prefixValues(rule: Rule, source: SnapshotSource, now: Date): Record<str
   };
 }
 
+/** Hours between this snapshot and the last exported one, by the snapshots' own times. */
+function hoursApart(source: SnapshotSource, recent: RecentExport, now: Date): number {
+  const mine = Date.parse(source.snapshotCreateTime ?? now.toISOString());
+  const theirs = Date.parse(recent.snapshotTime ?? recent.startDate);
+  return Math.abs(mine - theirs) / 3_600_000;
+}
+
 type Guarded = { skip: Extract<Decision, { action: 'skip' }> } | { notes: string[] };
 
 async function applyGuards(
   rule: ExportRule,
   policy: Policy,
   source: SnapshotSource,
+  id: string,
   ctx: DecideContext,
 ): Promise<Guarded> {
   const settings = { ...policy.defaults.export, ...rule.export };
@@ -113,22 +134,30 @@ async function applyGuards(
   }
   if (settings.minIntervalHours !== undefined) {
     if (ctx.recentExport === undefined) {
-      notes.push(`minIntervalHours ${settings.minIntervalHours} not checked (no state machine to ask)`);
+      notes.push(
+        `minIntervalHours ${settings.minIntervalHours} not checked (no record of earlier exports to ask)`,
+      );
     } else {
-      const now = ctx.now ?? new Date();
-      const since = new Date(now.getTime() - settings.minIntervalHours * 3_600_000);
-      const recent = await ctx.recentExport(source, since);
-      if (recent !== undefined && recent.snapshotArn === source.arn) {
+      const recent = await ctx.recentExport(source);
+      if (recent !== undefined && recent.exportTaskIdentifier === id) {
         return skip(`duplicate, already handled by execution ${recent.executionName} (${recent.status})`, {
           duplicate: true,
         });
       }
-      if (recent !== undefined) {
+      const hours = recent === undefined ? undefined : hoursApart(source, recent, ctx.now ?? new Date());
+      const due = settings.minIntervalHours * (1 - INTERVAL_TOLERANCE_SHARE);
+      if (recent !== undefined && hours !== undefined && hours < due) {
         return skip(
-          `${source.sourceIdentifier} was exported by ${recent.executionName} (${recent.status}, started ${recent.startDate}), within minIntervalHours ${settings.minIntervalHours}`,
+          `${source.sourceIdentifier} was exported by ${recent.executionName} (${recent.status}, snapshot of ` +
+            `${recent.snapshotTime ?? recent.startDate}), ${hours.toFixed(1)} h before this snapshot: within ` +
+            `minIntervalHours ${settings.minIntervalHours}`,
         );
       }
-      notes.push(`no export of ${source.sourceIdentifier} in the last ${settings.minIntervalHours} h`);
+      notes.push(
+        recent === undefined
+          ? `no earlier export of ${source.sourceIdentifier}`
+          : `last export of ${source.sourceIdentifier} was ${hours?.toFixed(1)} h earlier, at least minIntervalHours ${settings.minIntervalHours} less ${INTERVAL_TOLERANCE_SHARE * 100} %`,
+      );
     }
   }
   return { notes };
@@ -143,6 +172,10 @@ export async function decide(
   source: SnapshotSource,
   ctx: DecideContext = {},
 ): Promise<Decision> {
+  const exportability = snapshotExportability(source);
+  if (exportability.exportable === false) {
+    return { action: 'skip', rule: null, reason: `not exportable: ${exportability.reason}` };
+  }
   const rule = policy.rules.find((r) => matches(r.match, source, ctx.tags ?? {}));
   if (rule === undefined) return { action: 'skip', rule: null, reason: 'no rule matched' };
   if (rule.action === 'skip') {
@@ -162,32 +195,40 @@ export async function decide(
     return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
   }
 
-  const guarded = await applyGuards(rule, policy, source, ctx);
+  const id = exportTaskIdentifier({ arn: source.arn, at: source.snapshotCreateTime }, ctx.attempt);
+  const guarded = await applyGuards(rule, policy, source, id, ctx);
   if ('skip' in guarded) return guarded.skip;
 
-  const id = exportTaskIdentifier({ arn: source.arn, at: source.snapshotCreateTime }, ctx.attempt);
   const prefix =
     settings.prefix === undefined
       ? ''
       : renderPrefix(settings.prefix, prefixValues(rule, source, ctx.now ?? new Date()));
-  const job = ExportJob.parse({
-    exportTaskIdentifier: id,
-    rule: rule.name,
-    source,
-    request: {
-      ExportTaskIdentifier: id,
-      SourceArn: source.arn,
-      S3BucketName: bucket,
-      IamRoleArn: role,
-      KmsKeyId: kmsKey,
-      ...(prefix === '' ? {} : { S3Prefix: prefix }),
-      ...(rule.export.exportOnly === undefined ? {} : { ExportOnly: [...rule.export.exportOnly] }),
+  const job = parseWith(
+    ExportJob,
+    {
+      exportTaskIdentifier: id,
+      rule: rule.name,
+      source,
+      request: {
+        ExportTaskIdentifier: id,
+        SourceArn: source.arn,
+        S3BucketName: bucket,
+        IamRoleArn: role,
+        KmsKeyId: kmsKey,
+        ...(prefix === '' ? {} : { S3Prefix: prefix }),
+        ...(rule.export.exportOnly === undefined ? {} : { ExportOnly: [...rule.export.exportOnly] }),
+      },
+      limits: {
+        maxConcurrentExports: settings.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
+        queueAlertAfterSeconds: (settings.queueAlertAfterMinutes ?? DEFAULT_QUEUE_ALERT_AFTER_MINUTES) * 60,
+      },
     },
-    limits: {
-      maxConcurrentExports: settings.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
-      queueAlertAfterSeconds: (settings.queueAlertAfterMinutes ?? DEFAULT_QUEUE_ALERT_AFTER_MINUTES) * 60,
-    },
-  });
-  const reason = [`rule "${rule.name}" matched`, ...guarded.notes].join('; ');
+    `export job of rule "${rule.name}"`,
+  );
+  const waiting =
+    exportability.exportable === 'wait'
+      ? [`${exportability.reason}: the export waits until it is available`]
+      : [];
+  const reason = [`rule "${rule.name}" matched`, ...guarded.notes, ...waiting].join('; ');
   return { action: 'export', rule: rule.name, reason, job };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isKmsKeyReference, KMS_KEY_RULE } from '../kms.ts';
 import { SNAPSHOT_TYPES, SOURCE_KINDS } from '../machine-contract.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
 
@@ -35,17 +36,26 @@ const PrefixTemplate = z
     }
   });
 
+/** The destination's names, checked the same way in the policy, the environment and the CLI. */
+export const BucketName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
+  );
+export const KmsKey = z.string().refine(isKmsKeyReference, KMS_KEY_RULE);
+export const RoleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+    'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+  );
+
 const DestinationAndGuards = {
-  bucket: z
-    .string()
-    .regex(
-      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-      'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
-    )
-    .optional(),
+  bucket: BucketName.optional(),
   prefix: PrefixTemplate.optional(),
-  kmsKey: z.string().min(1).optional(),
-  role: z.string().startsWith('arn:', 'must be an IAM role ARN').optional(),
+  kmsKey: KmsKey.optional(),
+  role: RoleArn.optional(),
   minIntervalHours: z.number().positive().optional(),
   maxSnapshotSizeGB: z.number().positive().optional(),
   maxConcurrentExports: z.number().int().min(1).max(5).optional(),

@@ -401,6 +401,33 @@ describe('serverless package', () => {
     expect(JSON.stringify(resolveIfs(existing, read?.Resource))).toContain('archive-exports-bucket');
   });
 
+  it('keeps the pipeline state in an on-demand DynamoDB table encrypted with the export key, with point-in-time recovery', () => {
+    const table = resource(created, 'ExportsTable');
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(
+      resolveIfs(created, (table.Properties.SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId),
+    ).toEqual(EXPORT_KEY_ARN);
+  });
+
+  it('lets only onSnapshot read and write the last exports, on that table alone', () => {
+    for (const role of FUNCTION_ROLES) {
+      const dynamo = roleStatements(created, role).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith('dynamodb:')),
+      );
+      if (role !== 'OnSnapshotRole') {
+        expect(dynamo, role).toEqual([]);
+        continue;
+      }
+      expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+      expect(dynamo.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': ['ExportsTable', 'Arn'] }]);
+    }
+  });
+
   it('has no circular dependency between resources, with created or existing resources', () => {
     expect(dependencyCycle(created)).toBeUndefined();
     expect(dependencyCycle(existing)).toBeUndefined();

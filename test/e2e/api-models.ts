@@ -1,3 +1,4 @@
+import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as glue from '@aws-sdk/client-glue';
 import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
@@ -13,7 +14,7 @@ import type { LoggedRequest } from '../../local/request-log.ts';
  * ranges, enums), transcribed from the API references of the operations the pipeline calls.
  */
 
-const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = { rds, glue, s3, sfn, sns };
+const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = { rds, glue, s3, sfn, sns, dynamodb };
 
 type Check = (value: unknown) => string | undefined;
 const length =
@@ -78,6 +79,8 @@ const CONSTRAINTS: Record<string, Check> = {
   ),
   'sns.Publish.Subject': length(1, 99),
   's3.ListObjectsV2.MaxKeys': range(1, 1000),
+  'dynamodb.GetItem.TableName': length(3, 255),
+  'dynamodb.PutItem.TableName': length(3, 255),
 };
 
 // Every endpoint logs typed values (the Query-protocol ones decode by the same schemas), so a scalar

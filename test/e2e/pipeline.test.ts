@@ -216,7 +216,7 @@ describe('the local pipeline', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as LoggedRequest);
     const services = new Set(entries.map((e) => e.service));
-    expect([...services].sort()).toEqual(['glue', 'rds', 's3', 'sfn', 'sns']);
+    expect([...services].sort()).toEqual(['dynamodb', 'glue', 'rds', 's3', 'sfn', 'sns']);
     const problems = entries.flatMap(requestProblems);
     expect(problems).toEqual([]);
   });

@@ -18,7 +18,7 @@ const destination = [
   '--bucket',
   'cli-exports',
   '--kms-key',
-  'arn:aws:kms:us-east-1:123456789012:key/cli',
+  'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4444-4222-8333-944455556666',
   '--role',
   'arn:aws:iam::123456789012:role/cli-export',
 ];
@@ -67,7 +67,7 @@ describe('rds-export plan', () => {
         SourceArn: arn,
         S3BucketName: 'cli-exports',
         IamRoleArn: 'arn:aws:iam::123456789012:role/cli-export',
-        KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/cli',
+        KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4444-4222-8333-944455556666',
         S3Prefix: 'exports/orders-db/2024/05/01',
       },
     });
@@ -85,12 +85,63 @@ describe('rds-export plan', () => {
       ],
       {
         EXPORT_BUCKET: 'env-bucket',
-        EXPORT_KMS_KEY_ARN: 'alias/env',
-        EXPORT_ROLE_ARN: 'arn:aws:iam::1:role/env',
+        EXPORT_KMS_KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-5555-4222-8333-944455556666',
+        EXPORT_ROLE_ARN: 'arn:aws:iam::123456789012:role/env',
       },
     );
     expect(code).toBe(0);
-    expect(JSON.parse(stdout).request).toMatchObject({ S3BucketName: 'env-bucket', KmsKeyId: 'alias/env' });
+    expect(JSON.parse(stdout).request).toMatchObject({
+      S3BucketName: 'env-bucket',
+      KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-5555-4222-8333-944455556666',
+    });
+  });
+
+  it.each([
+    ['--bucket', 'b', /^rds-export plan: --bucket \(or EXPORT_BUCKET\) "b": must be an S3 bucket name/],
+    [
+      '--role',
+      'exporter',
+      /^rds-export plan: --role \(or EXPORT_ROLE_ARN\) "exporter": must be an IAM role ARN/,
+    ],
+    [
+      '--kms-key',
+      'alias/exports',
+      /^rds-export plan: --kms-key \(or EXPORT_KMS_KEY_ARN\) "alias\/exports": must be a KMS key ARN or key ID, not an alias/,
+    ],
+  ])('exits 2 with one line naming %s when it is invalid (%s)', async (option, value, message) => {
+    const args = [...destination];
+    args[args.indexOf(option) + 1] = value;
+    const { code, stderr, stdout } = await run([
+      'plan',
+      '--event',
+      events('rds-db-snapshot-manual-created.json'),
+      '--snapshot',
+      events('snapshots/db-snapshot-manual.json'),
+      ...args,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  it('exits 2 for a KMS alias in EXPORT_KMS_KEY_ARN, the same rule as the policy and the deployment', async () => {
+    const { code, stderr } = await run(
+      [
+        'plan',
+        '--event',
+        events('rds-db-snapshot-manual-created.json'),
+        '--snapshot',
+        events('snapshots/db-snapshot-manual.json'),
+      ],
+      {
+        EXPORT_BUCKET: 'env-bucket',
+        EXPORT_KMS_KEY_ARN: 'alias/env',
+        EXPORT_ROLE_ARN: 'arn:aws:iam::123456789012:role/env',
+      },
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('must be a KMS key ARN or key ID, not an alias');
   });
 
   it('shows the decision, the request and the estimated cost in human output', async () => {
@@ -197,34 +248,28 @@ describe('rds-export plan', () => {
     expect((await run(['apply'])).stderr).toMatch(/unknown command "apply"/);
   });
 
-  it('checks minIntervalHours against the state machine given by --state-machine-arn', async () => {
+  it('checks minIntervalHours against the record of the last export (--exports-table, --state-machine-arn)', async () => {
     const sm = 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export';
-    const started = Date.now() / 1000 - 3600;
-    const execution = {
-      executionArn: `${sm.replace(':stateMachine:', ':execution:')}:yesterday`,
-      stateMachineArn: sm,
-      name: 'yesterday',
-    };
     const targets: string[] = [];
-    // A local endpoint speaking the Step Functions JSON protocol (X-Amz-Target), on a port chosen now.
+    // One local endpoint speaking the JSON protocols of DynamoDB and Step Functions (X-Amz-Target),
+    // on a port chosen now: the last export of the source is yesterday's, and it succeeded.
     const server = createServer((req, res) => {
-      const target = String(req.headers['x-amz-target']).split('.')[1] ?? '';
+      const target = String(req.headers['x-amz-target']);
       targets.push(target);
-      const body =
-        target === 'ListExecutions'
-          ? { executions: [{ ...execution, status: 'SUCCEEDED', startDate: started }] }
-          : {
-              ...execution,
-              status: 'SUCCEEDED',
-              startDate: started,
-              input: JSON.stringify({
-                source: {
-                  kind: 'db-snapshot',
-                  sourceIdentifier: 'snapshot-replica',
-                  arn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:snapshot-replica-2018-10-05-12-24',
-                },
-              }),
-            };
+      const body = target.endsWith('.GetItem')
+        ? {
+            Item: {
+              pk: { S: 'last-export#db-snapshot#snapshot-replica' },
+              executionName: { S: 'yesterday' },
+              exportTaskIdentifier: { S: 'yesterday' },
+              snapshotArn: {
+                S: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:snapshot-replica-2018-10-05-12-24',
+              },
+              snapshotTime: { S: '2018-10-06T02:00:00.000Z' },
+              startedAt: { S: '2018-10-06T02:05:00.000Z' },
+            },
+          }
+        : { executionArn: `${sm}:yesterday`, stateMachineArn: sm, name: 'yesterday', status: 'SUCCEEDED' };
       req.resume().on('end', () => {
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
       });
@@ -241,11 +286,14 @@ describe('rds-export plan', () => {
           events('snapshots/db-snapshot-automated.json'),
           '--state-machine-arn',
           sm,
+          '--exports-table',
+          'rds-export-prod-exports',
           '--json',
           ...destination,
         ],
         {
           AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${port}`,
+          AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
           AWS_ACCESS_KEY_ID: 'test',
           AWS_SECRET_ACCESS_KEY: 'test',
         },
@@ -255,10 +303,10 @@ describe('rds-export plan', () => {
         action: 'skip',
         rule: 'automated-daily',
         reason: expect.stringMatching(
-          /^snapshot-replica was exported by yesterday \(SUCCEEDED, .*\), within minIntervalHours 24$/,
+          /^snapshot-replica was exported by yesterday \(SUCCEEDED, .*within minIntervalHours 24$/,
         ),
       });
-      expect(targets).toEqual(['ListExecutions', 'DescribeExecution']);
+      expect(targets).toEqual(['DynamoDB_20120810.GetItem', 'AWSStepFunctions.DescribeExecution']);
     } finally {
       server.close();
     }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeDBClusterSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -11,6 +12,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
 const sns = mockClient(SNSClient);
+const dynamodb = mockClient(DynamoDBClient);
 const dir = mkdtempSync(join(tmpdir(), 'on-snapshot-'));
 const read = (path: string) =>
   JSON.parse(readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8'));
@@ -30,6 +32,8 @@ beforeEach(() => {
   vi.resetModules();
   rds.reset();
   sfn.reset();
+  dynamodb.reset();
+  dynamodb.on(PutItemCommand).resolves({});
   sns.reset();
   vi.stubEnv('STATE_MACHINE_ARN', 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export');
   vi.stubEnv('NOTIFICATION_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:rds-export');
@@ -40,6 +44,7 @@ beforeEach(() => {
   );
   vi.stubEnv('EXPORT_ROLE_ARN', 'arn:aws:iam::123456789012:role/export');
   vi.stubEnv('SLACK_WEBHOOK_PARAMETER', '');
+  vi.stubEnv('EXPORTS_TABLE', 'rds-export-exports');
 });
 afterEach(() => vi.unstubAllEnvs());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +74,7 @@ describe('on-snapshot handler', () => {
     const outcome = await handler(read('rds-cluster-snapshot-manual-created.json'), context);
     expect(outcome).toMatchObject({ action: 'export', rule: 'all' });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
+    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.TableName).toBe('rds-export-exports');
     expect(input.request).toMatchObject({
       S3BucketName: 'exports-bucket',
       KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',

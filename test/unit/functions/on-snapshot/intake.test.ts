@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
 import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
   DBSnapshotNotFoundFault,
   DescribeDBSnapshotsCommand,
   RDSClient,
@@ -15,6 +21,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { exportLedger } from '#shared/export-ledger.ts';
 import { exportTaskIdentifier } from '#shared/identifiers.ts';
 import { logger } from '#shared/logger.ts';
 import { ExportJob } from '#shared/machine-contract.ts';
@@ -23,6 +30,7 @@ import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
+const dynamodb = mockClient(DynamoDBClient);
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export';
 const read = (path: string) =>
   JSON.parse(readFileSync(new URL(`../../../events/${path}`, import.meta.url), 'utf8'));
@@ -47,7 +55,7 @@ function deps(overrides: Partial<OnSnapshotDeps> = {}): OnSnapshotDeps {
     stateMachineArn: SM,
     destination: {
       bucket: 'exports',
-      kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/k',
+      kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-3333-4222-8333-944455556666',
       role: 'arn:aws:iam::123456789012:role/r',
     },
     notify: vi.fn().mockResolvedValue({ slack: 'not-configured' }),
@@ -224,44 +232,62 @@ describe('handleSnapshotEvent', () => {
   describe('interval guard', () => {
     const automatedSnapshot = read('snapshots/db-snapshot-automated.json');
     const now = () => new Date('2018-10-07T06:00:00Z');
-
-    beforeEach(() => rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [automatedSnapshot] }));
-
-    it('exports an automated snapshot when its source had no export within the interval', async () => {
-      sfn.on(ListExecutionsCommand).resolves({ executions: [] });
-      const outcome = await handleSnapshotEvent(
-        read('rds-db-snapshot-automated-created.json'),
-        deps({ now }),
-      );
-      expect(outcome).toMatchObject({ action: 'export', rule: 'daily', source: 'snapshot-replica' });
-      expect(sfn.commandCalls(ListExecutionsCommand)[0]?.args[0].input.stateMachineArn).toBe(SM);
+    const TABLE = 'rds-export-exports';
+    const ledger = () =>
+      exportLedger({
+        dynamodb: new DynamoDBClient({}),
+        sfn: new SFNClient({}),
+        table: TABLE,
+        stateMachineArn: SM,
+      });
+    const item = (name: string, snapshotTime: string) => ({
+      pk: { S: 'last-export#db-snapshot#snapshot-replica' },
+      executionName: { S: name },
+      exportTaskIdentifier: { S: name },
+      snapshotArn: { S: `${automatedSnapshot.DBSnapshotArn}-older` },
+      snapshotTime: { S: snapshotTime },
+      startedAt: { S: snapshotTime },
     });
 
-    it('skips an automated snapshot when the last export of its source is younger than the interval', async () => {
-      sfn.on(ListExecutionsCommand).resolves({
-        executions: [
-          {
-            executionArn: `${SM}:e1`,
-            stateMachineArn: SM,
-            name: 'e1',
-            status: 'SUCCEEDED',
-            startDate: new Date('2018-10-06T20:00:00Z'),
-          },
-        ],
-      });
-      sfn.on(DescribeExecutionCommand).resolves({
-        status: 'SUCCEEDED',
-        input: JSON.stringify({
-          source: {
-            kind: 'db-snapshot',
-            sourceIdentifier: 'snapshot-replica',
-            arn: `${automatedSnapshot.DBSnapshotArn}-older`,
-          },
-        }),
-      });
+    beforeEach(() => {
+      dynamodb.reset();
+      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [automatedSnapshot] });
+    });
+
+    it('exports an automated snapshot of a source with no recorded export, and records it', async () => {
+      dynamodb.on(GetItemCommand).resolves({});
+      dynamodb.on(PutItemCommand).resolves({});
       const outcome = await handleSnapshotEvent(
         read('rds-db-snapshot-automated-created.json'),
-        deps({ now }),
+        deps({ now, ledger: ledger() }),
+      );
+      expect(outcome).toMatchObject({ action: 'export', rule: 'daily', source: 'snapshot-replica' });
+      const put = dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input;
+      expect(put?.Item?.exportTaskIdentifier?.S).toBe(outcome.exportTaskIdentifier);
+      expect(put?.ConditionExpression).toBe('attribute_not_exists(pk) OR exportTaskIdentifier = :mine');
+    });
+
+    it('reads one item and describes one execution per event, however large the fleet', async () => {
+      dynamodb.on(GetItemCommand).resolves({ Item: item('e1', '2018-10-05T12:24:51.339Z') });
+      dynamodb.on(PutItemCommand).resolves({});
+      sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+      await handleSnapshotEvent(
+        read('rds-db-snapshot-automated-created.json'),
+        deps({ now, ledger: ledger() }),
+      );
+      expect(dynamodb.commandCalls(GetItemCommand)).toHaveLength(1);
+      expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
+      expect(sfn.commandCalls(DescribeExecutionCommand)[0]?.args[0].input.executionArn).toBe(
+        'arn:aws:states:us-east-1:123456789012:execution:rds-export:e1',
+      );
+    });
+
+    it('skips an automated snapshot taken within the interval after the last exported one', async () => {
+      dynamodb.on(GetItemCommand).resolves({ Item: item('e1', '2018-10-06T02:00:00.000Z') });
+      sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' });
+      const outcome = await handleSnapshotEvent(
+        read('rds-db-snapshot-automated-created.json'),
+        deps({ now, ledger: ledger() }),
       );
       expect(outcome).toMatchObject({
         action: 'skip',
@@ -269,38 +295,41 @@ describe('handleSnapshotEvent', () => {
         reason: expect.stringMatching(/within minIntervalHours 24$/),
       });
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+      expect(dynamodb.commandCalls(PutItemCommand)).toHaveLength(0);
     });
 
-    it('logs a duplicate decision when the running export in the window is this very snapshot', async () => {
-      sfn.on(ListExecutionsCommand).resolves({
-        executions: [
-          {
-            executionArn: `${SM}:e2`,
-            stateMachineArn: SM,
-            name: 'e2',
-            status: 'RUNNING',
-            startDate: new Date('2018-10-07T05:00:00Z'),
-          },
-        ],
-      });
-      sfn.on(DescribeExecutionCommand).resolves({
-        status: 'RUNNING',
-        input: JSON.stringify({
-          source: {
-            kind: 'db-snapshot',
-            sourceIdentifier: 'snapshot-replica',
-            arn: automatedSnapshot.DBSnapshotArn,
-          },
-        }),
-      });
+    it('does not count an earlier export whose execution failed', async () => {
+      dynamodb.on(GetItemCommand).resolves({ Item: item('e1', '2018-10-06T02:00:00.000Z') });
+      dynamodb.on(PutItemCommand).resolves({});
+      sfn.on(DescribeExecutionCommand).resolves({ status: 'FAILED' });
       const outcome = await handleSnapshotEvent(
         read('rds-db-snapshot-automated-created.json'),
-        deps({ now }),
+        deps({ now, ledger: ledger() }),
       );
-      expect(outcome).toMatchObject({
-        action: 'duplicate',
-        reason: 'duplicate, already handled by execution e2 (RUNNING)',
+      expect(outcome).toMatchObject({ action: 'export' });
+      expect(
+        dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':seen'],
+      ).toEqual({
+        S: 'e1',
       });
+    });
+
+    it('decides again when another snapshot of the source recorded its export meanwhile, and skips', async () => {
+      dynamodb
+        .on(GetItemCommand)
+        .resolvesOnce({})
+        .resolves({ Item: item('other', '2018-10-06T12:00:00.000Z') });
+      dynamodb
+        .on(PutItemCommand)
+        .rejects(
+          new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
+        );
+      sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+      const outcome = await handleSnapshotEvent(
+        read('rds-db-snapshot-automated-created.json'),
+        deps({ now, ledger: ledger() }),
+      );
+      expect(outcome).toMatchObject({ action: 'skip', reason: expect.stringContaining('exported by other') });
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     });
   });

@@ -16,7 +16,7 @@ const automated: SnapshotSource = {
 };
 const destination = {
   bucket: 'env-bucket',
-  kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/env',
+  kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-2222-4222-8333-944455556666',
   role: 'arn:aws:iam::123456789012:role/env-export',
 };
 const policyOf = (yaml: string) => parsePolicy(`version: 1\n${yaml}`, 'test.yml');
@@ -31,7 +31,7 @@ describe('decide', () => {
     export:
       bucket: prod-exports
       prefix: "exports/{source}/{kind}/{engine}/{rule}/{year}/{month}/{day}"
-      kmsKey: arn:aws:kms:us-east-1:123456789012:key/prod
+      kmsKey: arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-4222-8333-944455556666
       role: arn:aws:iam::123456789012:role/prod-export
       exportOnly: [orders.public.orders]
       maxConcurrentExports: 3
@@ -53,7 +53,7 @@ describe('decide', () => {
           SourceArn: automated.arn,
           S3BucketName: 'prod-exports',
           IamRoleArn: 'arn:aws:iam::123456789012:role/prod-export',
-          KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/prod',
+          KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-1111-4222-8333-944455556666',
           S3Prefix: 'exports/orders-db/db-snapshot/postgres/prod-postgres/2024/05/01',
           ExportOnly: ['orders.public.orders'],
         },
@@ -149,8 +149,9 @@ rules: [{ name: all, action: export }]
       'invalid exportOnly for engine mysql: "shop.public.orders" has 3 parts; engine mysql takes database or database.table',
     );
     expect((await decide(policy, automated, ctx())).action).toBe('export');
+    // An engine that cannot export at all is skipped before the rule is looked at.
     expect((await decide(policy, { ...automated, engine: 'oracle-ee' }, ctx())).reason).toContain(
-      'engine oracle-ee does not support a partial export',
+      'not exportable: engine oracle-ee cannot be exported',
     );
   });
 
@@ -167,52 +168,141 @@ rules: [{ name: all, action: export }]
   describe('minIntervalHours', () => {
     const policy = policyOf('rules: [{ name: daily, action: export, export: { minIntervalHours: 24 } }]');
     const now = new Date('2024-05-02T06:00:00Z');
+    const exportOf = (snapshotTime: string, status = 'SUCCEEDED') => ({
+      executionName: 'orders-db-2024-04-30-06-10-abc',
+      exportTaskIdentifier: 'orders-db-2024-04-30-06-10-abc',
+      status,
+      startDate: snapshotTime,
+      snapshotArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:orders-db-2024-04-30-06-10',
+      snapshotTime,
+    });
 
-    it('skips an automated snapshot when the last export of its source is younger than the interval', async () => {
-      const recentExport = vi.fn().mockResolvedValue({
-        executionName: 'rds-orders-db-2024-04-30-06-10-abc',
-        status: 'SUCCEEDED',
-        startDate: '2024-05-01T07:00:00.000Z',
-        snapshotArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:rds:orders-db-2024-04-30-06-10',
-      });
+    it('skips a snapshot taken well within the interval after the last exported one', async () => {
+      const recentExport = vi.fn().mockResolvedValue(exportOf('2024-04-30T18:10:42.000Z'));
       const decision = await decide(policy, automated, ctx({ recentExport, now }));
-      expect(recentExport).toHaveBeenCalledWith(automated, new Date('2024-05-01T06:00:00Z'));
+      expect(recentExport).toHaveBeenCalledWith(automated);
       expect(decision).toEqual({
         action: 'skip',
         rule: 'daily',
         reason:
-          'orders-db was exported by rds-orders-db-2024-04-30-06-10-abc (SUCCEEDED, started 2024-05-01T07:00:00.000Z), within minIntervalHours 24',
+          'orders-db was exported by orders-db-2024-04-30-06-10-abc (SUCCEEDED, snapshot of 2024-04-30T18:10:42.000Z), ' +
+          '12.0 h before this snapshot: within minIntervalHours 24',
       });
     });
 
-    it('exports when no export of the source ran within the interval', async () => {
+    it("exports a daily snapshot that lands a few minutes earlier than yesterday's", async () => {
+      // Yesterday's was taken at 06:25; today's at 06:10: 23.75 h apart.
+      const recentExport = async () => exportOf('2024-04-30T06:25:00.000Z');
+      const decision = await decide(policy, automated, ctx({ recentExport, now }));
+      expect(decision).toMatchObject({ action: 'export' });
+      expect(decision.reason).toContain('last export of orders-db was 23.8 h earlier');
+    });
+
+    it('exports when the source has no recorded export', async () => {
       const decision = await decide(policy, automated, ctx({ recentExport: async () => undefined, now }));
       expect(decision).toMatchObject({
         action: 'export',
-        reason: 'rule "daily" matched; no export of orders-db in the last 24 h',
+        reason: 'rule "daily" matched; no earlier export of orders-db',
       });
     });
 
     it('calls an export of this very snapshot a duplicate, not an interval skip', async () => {
+      const id = exportTaskIdentifier({ arn: automated.arn, at: automated.snapshotCreateTime });
       const recentExport = async () => ({
-        executionName: 'x',
-        status: 'RUNNING',
-        startDate: now.toISOString(),
-        snapshotArn: automated.arn,
+        ...exportOf(automated.snapshotCreateTime ?? '', 'RUNNING'),
+        executionName: id,
+        exportTaskIdentifier: id,
       });
       expect(await decide(policy, automated, ctx({ recentExport, now }))).toEqual({
         action: 'skip',
         rule: 'daily',
-        reason: 'duplicate, already handled by execution x (RUNNING)',
+        reason: `duplicate, already handled by execution ${id} (RUNNING)`,
         duplicate: true,
       });
     });
 
-    it('says the interval was not checked when there is no state machine to ask', async () => {
+    it('says the interval was not checked when there is no record to ask', async () => {
       const decision = await decide(policy, automated, ctx());
       expect(decision).toMatchObject({
         action: 'export',
         reason: expect.stringContaining('minIntervalHours 24 not checked'),
+      });
+    });
+
+    it('exports a daily automated snapshot exactly once a day over 30 days of backup-window jitter', async () => {
+      // Automated snapshots start anywhere in a 30-minute backup window; some days a manual
+      // snapshot of the same source is taken in the afternoon too.
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 48271) % 2147483647;
+        return seed / 2147483647;
+      };
+      let last: ReturnType<typeof exportOf> | undefined;
+      const exportedDays = new Set<string>();
+      let exports = 0;
+      for (let day = 0; day < 30; day++) {
+        const midnight = Date.parse('2024-05-01T00:00:00Z') + day * 86_400_000;
+        const taken = [midnight + 6 * 3_600_000 + random() * 30 * 60_000];
+        if (random() < 0.3) taken.push(midnight + 15 * 3_600_000 + random() * 3_600_000);
+        for (const at of taken) {
+          const snapshotCreateTime = new Date(at).toISOString();
+          const source = { ...automated, arn: `${automated.arn}-${day}-${at}`, snapshotCreateTime };
+          const decision = await decide(
+            policy,
+            source,
+            ctx({ recentExport: async () => last, now: new Date(at) }),
+          );
+          if (decision.action === 'export') {
+            exports++;
+            exportedDays.add(snapshotCreateTime.slice(0, 10));
+            last = exportOf(snapshotCreateTime);
+          }
+        }
+      }
+      expect(exports).toBe(30);
+      expect(exportedDays.size).toBe(30);
+    });
+  });
+
+  describe('exportability', () => {
+    const policy = policyOf('rules: [{ name: everything, action: export }]');
+
+    it.each([
+      ['oracle-ee', {}, /engine oracle-ee cannot be exported/],
+      ['sqlserver-se', {}, /engine sqlserver-se cannot be exported/],
+      ['custom-oracle-ee', {}, /RDS Custom DB instances cannot be exported/],
+      ['postgres', { storageType: 'standard' }, /magnetic storage/],
+      ['mysql', { engineVersion: '5.7.23' }, /older than 5\.7\.24/],
+      ['postgres', { engineVersion: '9.6.10' }, /9\.6\.10 is not a version/],
+      ['postgres', { status: 'failed' }, /snapshot is failed, not available/],
+    ])(
+      'skips a %s snapshot (%o) RDS cannot export, before any API call, with the reason',
+      async (engine, extra, reason) => {
+        const decision = await decide(policy, { ...automated, engine, ...extra }, ctx());
+        expect(decision).toMatchObject({ action: 'skip', rule: null, reason: expect.stringMatching(reason) });
+      },
+    );
+
+    it.each([
+      ['postgres', '16.4'],
+      ['mysql', '8.0.36'],
+      ['mariadb', '10.11.8'],
+      ['aurora-postgresql', '15.4'],
+      ['aurora-mysql', '8.0.mysql_aurora.3.05.2'],
+    ])('exports a %s %s snapshot', async (engine, engineVersion) => {
+      const decision = await decide(
+        policy,
+        { ...automated, engine, engineVersion, status: 'available' },
+        ctx(),
+      );
+      expect(decision.action).toBe('export');
+    });
+
+    it('exports a snapshot still being created, saying the export waits for it', async () => {
+      const decision = await decide(policy, { ...automated, status: 'creating' }, ctx());
+      expect(decision).toMatchObject({
+        action: 'export',
+        reason: expect.stringContaining('snapshot is creating: the export waits until it is available'),
       });
     });
   });

@@ -122,6 +122,18 @@ describe('parsePolicy', () => {
     expect(errorOf(yaml)).toContain(`export-policy.yml: ${expected}`);
   });
 
+  it('refuses a KMS alias as a rule key at load time, in the words the deployment uses too', () => {
+    expect(errorOf(rules('  - { name: a, action: export, export: { kmsKey: alias/exports } }'))).toBe(
+      'export-policy.yml: rules[0].export.kmsKey: must be a KMS key ARN or key ID, not an alias (IAM cannot scope kms:CreateGrant to an alias)',
+    );
+  });
+
+  it('refuses a rule role that is not an IAM role ARN', () => {
+    expect(
+      errorOf(rules('  - { name: a, action: export, export: { role: "arn:aws:s3:::bucket" } }')),
+    ).toContain('rules[0].export.role: must be an IAM role ARN');
+  });
+
   it('checks exportOnly at load time against the engine family the rule pins', () => {
     const message = errorOf(
       rules(`  - name: mysql-tables
