@@ -29,6 +29,8 @@ export class GlueCatalog {
   readonly databases = new Map<string, Json>();
   readonly tables = new Map<string, Map<string, GlueTable>>();
   readonly partitions = new Map<string, Map<string, GluePartition>>();
+  /** Table versions UpdateTable archived (each counts toward Glue's per-account version quota). */
+  archivedVersions = 0;
 
   table(database: string, name: string): GlueTable {
     const table = this.tables.get(database.toLowerCase())?.get(name.toLowerCase());
@@ -55,7 +57,7 @@ export class GlueCatalog {
     this.tables.set(name, new Map());
   }
 
-  putTable(database: string, input: Json, mode: 'create' | 'update'): void {
+  putTable(database: string, input: Json, mode: 'create' | 'update', skipArchive = false): void {
     const tables = this.tables.get(database.toLowerCase());
     if (!tables) throw notFound(`Database ${database}`);
     const name = String(input.Name ?? '').toLowerCase();
@@ -65,6 +67,7 @@ export class GlueCatalog {
     if (mode === 'update' && !existing) throw notFound(`Table ${name}`);
     const now = Date.now() / 1000;
     const version = existing ? String(Number(existing.VersionId ?? 0) + 1) : '0';
+    if (existing && !skipArchive) this.archivedVersions++;
     tables.set(name, {
       ...input,
       Name: name,
@@ -151,7 +154,8 @@ export async function startLocalGlue(catalog: GlueCatalog, log: RequestLogger): 
         return { TableList: items, NextToken };
       },
       CreateTable: (p) => catalog.putTable(db(p), (p.TableInput ?? {}) as Json, 'create'),
-      UpdateTable: (p) => catalog.putTable(db(p), (p.TableInput ?? {}) as Json, 'update'),
+      UpdateTable: (p) =>
+        catalog.putTable(db(p), (p.TableInput ?? {}) as Json, 'update', p.SkipArchive === true),
       DeleteTable: (p) => {
         catalog.table(db(p), String(p.Name));
         catalog.tables.get(db(p).toLowerCase())?.delete(String(p.Name).toLowerCase());

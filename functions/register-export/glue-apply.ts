@@ -4,7 +4,7 @@ import { isRetryableAwsError } from '#shared/aws-errors.ts';
 import type { RetryOptions } from './concurrency.ts';
 import { DEFAULT_RETRY, withRetry } from './concurrency.ts';
 import type { GlueWrite } from './glue-plan.ts';
-import type { Glue } from './glue-tables.ts';
+import { type Glue, P } from './glue-tables.ts';
 
 export type ApplyOutcome = { ok: true; calls: number } | { ok: false; calls: number; reason: string };
 
@@ -52,7 +52,7 @@ export async function applyWrites(
       } else if (w.kind === 'createTable') {
         await createOrUpdate(glue, database, w.input, send);
       } else {
-        await send(() => glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: w.input })));
+        await send(() => glue.send(updateTable(database, w.input)));
       }
     } catch (err) {
       const e = err as Error;
@@ -75,6 +75,23 @@ async function createOrUpdate(
   } catch (err) {
     // A concurrent run created it between our read and this write: converge by updating instead.
     if ((err as Error).name !== 'AlreadyExistsException') throw err;
-    await send(() => glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: input })));
+    await send(() => glue.send(updateTable(database, input)));
   }
+}
+
+/**
+ * Every UpdateTable archives the table's previous version unless SkipArchive is set, and Glue
+ * allows 1,000,000 versions per account: 2,000 latest tables updated daily reach it in about 16
+ * months, and then every Glue writer in the account fails. A latest table's earlier versions are
+ * worth nothing (each export stays readable as a partition of its history table, with its own
+ * columns), so its updates skip the archive. A history table is updated only when the schema
+ * changes; its versions are kept as the record of those changes, and stay few.
+ */
+function updateTable(database: string, input: TableInput): UpdateTableCommand {
+  const latest = input.Parameters?.[P.role] === 'latest';
+  return new UpdateTableCommand({
+    DatabaseName: database,
+    TableInput: input,
+    ...(latest ? { SkipArchive: true } : {}),
+  });
 }

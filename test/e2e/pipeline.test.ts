@@ -102,6 +102,7 @@ describe('the local pipeline', () => {
   it('keeps earlier exports queryable as history while the latest table reads the newest export', async () => {
     const first = await stack.createSnapshot('history-1', 'sample-orders-history');
     await exportSnapshots(stack, [first]);
+    const archivedBefore = stack.catalog.archivedVersions;
     await stack.db.exec("INSERT INTO shop.orders VALUES (1000, 1, 1.00, 'paid', '2025-01-01 00:00:00+00')");
     try {
       const second = await stack.createSnapshot('history-2', 'sample-orders-history');
@@ -120,6 +121,9 @@ describe('the local pipeline', () => {
     expect(await count(latest?.Name ?? '')).toBe(201);
     expect(await count(history?.Name ?? '')).toBe(401);
     expect(stack.catalog.partitionsOf(database, history?.Name ?? '')).toHaveLength(2);
+    // The second export updated every latest table, and archived no version (SkipArchive).
+    expect(Number(latest?.VersionId)).toBeGreaterThan(0);
+    expect(stack.catalog.archivedVersions).toBe(archivedBefore);
   });
 
   it('exports an Aurora cluster snapshot announced by RDS-EVENT-0075', async () => {

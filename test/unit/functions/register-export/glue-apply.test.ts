@@ -123,4 +123,22 @@ describe('applyWrites', () => {
       TableInput: { Name: 't' },
     });
   });
+
+  it('skips the version archive when it updates a latest table, and keeps it for a history table', async () => {
+    glueMock.on(UpdateTableCommand).resolves({});
+    const latest: GlueWrite = {
+      kind: 'updateTable',
+      input: { Name: 't', Parameters: { 'rds_export.role': 'latest' } },
+    };
+    const history: GlueWrite = {
+      kind: 'updateTable',
+      input: { Name: 't_history', Parameters: { 'rds_export.role': 'history' } },
+    };
+    await applyWrites(glue, 'db', [history, latest], retry);
+    const calls = glueMock.commandCalls(UpdateTableCommand).map((c) => c.args[0].input);
+    expect(calls.map((c) => [c.TableInput?.Name, c.SkipArchive])).toEqual([
+      ['t_history', undefined],
+      ['t', true],
+    ]);
+  });
 });
