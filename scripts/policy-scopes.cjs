@@ -63,6 +63,19 @@ function bucketArns(bucket) {
   );
 }
 
+/**
+ * The registration report of every export in a bucket (functions/register-export/report.ts
+ * REPORT_FILE): register-export may write that one file name and nothing else.
+ */
+function reportArn(bucket) {
+  return {
+    'Fn::Sub': [
+      'arn:${AWS::Partition}:s3:::${Bucket}/*/rds-export-registration-report.json',
+      { Bucket: bucket },
+    ],
+  };
+}
+
 /** SSM parameter ARN for a name with or without its leading slash. */
 function parameterArn(name) {
   const suffix = name.startsWith('/') ? name : `/${name}`;
@@ -82,6 +95,7 @@ function deriveScopes(policy, defaults, slackParameter) {
   }
   return {
     bucketAndObjectArns: unique(unique(buckets).flatMap(bucketArns)),
+    reportObjectArns: unique(unique(buckets).map(reportArn)),
     kmsKeyArns: unique(keys),
     exportRoleArns: unique(roles),
     slackParameterArn: parameterArn(slackParameter || 'slack-webhook-not-configured'),

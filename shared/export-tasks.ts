@@ -1,5 +1,6 @@
 import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
 import { classifyAwsError } from './aws-errors.ts';
+import { BUDGET, boundWarningMessage, truncateText } from './payload.ts';
 import type { ExportTaskSummary } from './machine-contract.ts';
 
 type Rds = Pick<RDSClient, 'send'>;
@@ -31,8 +32,10 @@ export function toSummary(task: ExportTask, identifier: string): ExportTaskSumma
     taskEndTime: iso(task.TaskEndTime),
     s3Bucket: task.S3Bucket,
     s3Prefix: task.S3Prefix,
-    failureCause: task.FailureCause,
-    warningMessage: task.WarningMessage,
+    // Bounded: both can run long (a WarningMessage lists every skipped table), and the summary
+    // travels in the state machine's state (shared/payload.ts).
+    failureCause: task.FailureCause === undefined ? undefined : truncateText(task.FailureCause, BUDGET.failureCauseChars),
+    warningMessage: task.WarningMessage === undefined ? undefined : boundWarningMessage(task.WarningMessage),
     sourceType: task.SourceType,
     sourceArn: task.SourceArn,
   };

@@ -154,7 +154,13 @@ export const CheckResult = z.object({
 });
 export type CheckResult = z.infer<typeof CheckResult>;
 
-/** Result of functions/register-export, stored at `$.registration`; the completed notification lists it. */
+const TableReason = z.object({ target: z.string(), reason: z.string() });
+
+/**
+ * Result of functions/register-export, stored at `$.registration`; the completed notification
+ * lists it. Bounded whatever the export holds (shared/payload.ts): the lists hold the first
+ * tables, the counts are exact, and `report` is the full report in S3, next to the export.
+ */
 export const RegistrationResult = z.object({
   /** Glue database the tables were registered in. */
   database: z.string(),
@@ -169,14 +175,18 @@ export const RegistrationResult = z.object({
       notes: z.array(z.string()).optional(),
     }),
   ),
+  registeredCount: z.number().int().nonnegative(),
   /** Tables the export itself skipped (WarningMessage and the metadata files), with the reason. */
-  skipped: z.array(z.object({ target: z.string(), reason: z.string() })),
+  skipped: z.array(TableReason),
+  skippedCount: z.number().int().nonnegative(),
   /** Tables that could not be registered, with the reason. */
-  failed: z.array(z.object({ target: z.string(), reason: z.string() })),
-  /** Number of tables registered; `registered` lists only the first ones when the full list would crowd the state payload. */
-  registeredCount: z.number().int().nonnegative().optional(),
+  failed: z.array(TableReason),
+  failedCount: z.number().int().nonnegative(),
   /** Export metadata files (or entries) that could not be read; the other tables were still registered. */
   problems: z.array(z.string()).optional(),
+  problemsCount: z.number().int().nonnegative().optional(),
+  /** s3:// URI of the full report: every table registered, skipped or failed, with reasons. */
+  report: z.string().optional(),
   /** Requests the registration made. */
   requests: z.object({ glue: z.number().int().nonnegative(), s3: z.number().int().nonnegative() }).optional(),
 });
@@ -192,6 +202,8 @@ export const ExecutionState = ExportJob.extend({
   check: CheckResult.optional(),
   registration: RegistrationResult.optional(),
   error: CaughtError.optional(),
+  /** Why the completed notification could not be sent (the export itself succeeded). */
+  notification: CaughtError.optional(),
 });
 export type ExecutionState = z.infer<typeof ExecutionState>;
 

@@ -31,6 +31,10 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
     if (!skipped.has(target)) skipped.set(target, `${target}: ${reason}`);
   }
   const skippedTables = [...skipped.values()];
+  const skippedCount = Math.max(skippedTables.length, registration?.skippedCount ?? 0);
+  if (skippedCount > skippedTables.length) {
+    skippedTables.push(`… and ${skippedCount - skippedTables.length} more (${reportHint(registration)})`);
+  }
   if (skippedTables.some((line) => /PERMISSIONS_DO_NOT_EXIST/.test(line))) {
     // Aurora User Guide, "Troubleshooting PostgreSQL permissions errors".
     fixes.push(
@@ -44,13 +48,27 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
     const from = table === target ? '' : ` (${target})`;
     return `${name}${from}${notes && notes.length > 0 ? ` — ${notes.join('; ')}` : ''}`;
   });
+  if (registeredTables !== undefined && registration !== undefined) {
+    const more = registration.registeredCount - registration.registered.length;
+    if (more > 0) registeredTables.push(`… and ${more} more (${reportHint(registration)})`);
+  }
   const failedTables = registration?.failed.map(({ target, reason }) => `${target}: ${reason}`);
+  const failedCount = registration?.failedCount ?? 0;
+  if (failedTables !== undefined && failedCount > failedTables.length) {
+    failedTables.push(`… and ${failedCount - failedTables.length} more (${reportHint(registration)})`);
+  }
+  if (registration !== undefined) {
+    details.tablesRegistered = registration.registeredCount;
+    details.tablesSkippedByExport = skippedCount;
+    details.tablesNotRegistered = failedCount;
+    if (registration.report !== undefined) details.report = registration.report;
+  }
   if (registration !== undefined) details.glueDatabase = registration.database;
   if (registration?.problems !== undefined && registration.problems.length > 0) {
     details.exportMetadataProblems = registration.problems.join('; ');
   }
-  if (failedTables !== undefined && failedTables.length > 0) {
-    causes.push(`${failedTables.length} table(s) could not be registered in the Glue Data Catalog.`);
+  if (failedCount > 0) {
+    causes.push(`${failedCount} table(s) could not be registered in the Glue Data Catalog.`);
     fixes.push(
       'Fix the reason given for each table that could not be registered; registering the export again is safe.',
     );
@@ -67,7 +85,7 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
     details.catalogRegistration = 'not reported';
   }
 
-  const needsAction = state.error !== undefined || (failedTables?.length ?? 0) > 0;
+  const needsAction = state.error !== undefined || failedCount > 0;
   return {
     // An export whose tables are not queryable needs someone to act, though the data is in S3.
     severity: needsAction ? 'warning' : 'info',
@@ -78,4 +96,8 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
     ...(fixes.length > 0 ? { fix: fixes.join('\n\n') } : {}),
     details,
   };
+}
+
+function reportHint(registration: RegistrationResult | undefined): string {
+  return registration?.report === undefined ? 'see the register-export log' : `full list in ${registration.report}`;
 }

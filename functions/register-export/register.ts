@@ -1,6 +1,7 @@
 import type { Table } from '@aws-sdk/client-glue';
 import { classifyAwsError } from '#shared/aws-errors.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
+import { boundedResult, type FullRegistration, writeReport } from './report.ts';
 import type { RetryOptions } from './concurrency.ts';
 import { DEFAULT_RETRY, mapLimit, withRetry } from './concurrency.ts';
 import { applyWrites } from './glue-apply.ts';
@@ -113,7 +114,14 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     new Set(catalog.tables.keys()),
   );
 
-  const result: RegistrationResult = { database, registered: [], skipped, failed: [] };
+  const full: FullRegistration = {
+    database,
+    registered: [],
+    skipped,
+    failed: [],
+    problems,
+    requests: { glue: 0, s3: 0 },
+  };
   const snapshotTime = input.snapshotTime ?? meta.snapshotTime ?? 'unknown';
   const sorted = [...candidates.values()].sort((a, b) => a.target.localeCompare(b.target));
   const outcomes = await mapLimit(sorted, deps.glueConcurrency ?? 16, async (c) => {
@@ -141,27 +149,25 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     return applied.ok ? { c, name, notes, columns: cols.columns.length } : { c, name, error: applied.reason };
   });
   for (const o of outcomes) {
-    if ('error' in o) result.failed.push({ target: o.c.target, reason: o.error as string });
+    if ('error' in o) full.failed.push({ target: o.c.target, reason: o.error as string });
     else {
       const entry = { target: o.c.target, table: o.name, columns: o.columns };
-      result.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
+      full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
     }
   }
-  if (problems.length > 0) result.problems = problems;
-  result.requests = { glue: glueCalls, s3: s3Requests };
-  return fitPayload(result);
-}
-
-/** Step Functions caps the whole state at 256 KiB; the result gets a share of that. */
-export const RESULT_MAX_BYTES = 64 * 1024;
-
-/** Keeps every skipped and failed table; shortens the list of registered ones when it alone would overflow. */
-export function fitPayload(result: RegistrationResult, maxBytes = RESULT_MAX_BYTES): RegistrationResult {
-  const out = { ...result, registeredCount: result.registered.length };
-  while (Buffer.byteLength(JSON.stringify(out)) > maxBytes && out.registered.length > 0) {
-    out.registered = out.registered.slice(0, Math.floor(out.registered.length / 2));
+  let report: string | undefined;
+  try {
+    s3Requests++;
+    full.requests = { glue: glueCalls, s3: s3Requests };
+    report = await withRetry(
+      () => writeReport(deps.s3, input.bucket, root, input.exportTaskIdentifier, full),
+      s3Retry,
+    );
+  } catch (err) {
+    // The tables are registered either way; the result still counts everything.
+    problems.push(`the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`);
   }
-  return out;
+  return boundedResult(full, report);
 }
 
 function registeredTargets(tables: ReadonlyMap<string, Table>): Map<string, string> {

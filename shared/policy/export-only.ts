@@ -1,3 +1,4 @@
+import { BUDGET } from '../payload.ts';
 import { anyGlobMatch } from './glob.ts';
 
 /**
@@ -20,7 +21,11 @@ const FORMS: Readonly<Record<EngineFamily, { maxParts: number; forms: string }>>
   mysql: { maxParts: 2, forms: 'database or database.table' },
 };
 
-export const EXPORT_ONLY_MAX_BYTES = 200 * 1024;
+/**
+ * StartExportTask takes up to 200 KB, but the list travels in every state of the export machine,
+ * which Step Functions caps at 256 KiB in all (shared/payload.ts), so the pipeline takes 64 KiB.
+ */
+export const EXPORT_ONLY_MAX_BYTES = BUDGET.exportOnlyBytes;
 const NAME = /^[A-Za-z0-9$_]+$/;
 
 /** The engine family of an RDS `Engine` value, if partial export supports it. */
@@ -92,7 +97,9 @@ export function checkExportOnly(
   });
   const bytes = Buffer.byteLength(JSON.stringify(entries), 'utf8');
   if (bytes > EXPORT_ONLY_MAX_BYTES) {
-    problems.push({ message: `the list is ${bytes} bytes; StartExportTask accepts at most 200 KB` });
+    problems.push({
+      message: `the list is ${bytes} bytes; the pipeline carries it in its state and accepts at most ${EXPORT_ONLY_MAX_BYTES} (StartExportTask itself takes 200 KB)`,
+    });
   }
   return problems;
 }

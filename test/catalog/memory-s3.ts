@@ -1,9 +1,19 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 
-/** Test stand-in for S3 over an in-memory key → bytes map: paged ListObjectsV2 and ranged GetObject. */
-export function memoryS3(objects: ReadonlyMap<string, Uint8Array>, pageSize = 1000) {
+/**
+ * Test stand-in for S3 over an in-memory key → bytes map: paged ListObjectsV2, ranged GetObject,
+ * and PutObject (what it writes is in `written` too).
+ */
+export function memoryS3(initial: ReadonlyMap<string, Uint8Array>, pageSize = 1000) {
   const mock = mockClient(S3Client);
+  const objects = new Map(initial);
+  const written = new Map<string, string>();
+  mock.on(PutObjectCommand).callsFake((input: { Key: string; Body: string }) => {
+    objects.set(input.Key, new TextEncoder().encode(input.Body));
+    written.set(input.Key, input.Body);
+    return {};
+  });
   const ranges: { key: string; range?: string; bytes: number }[] = [];
   mock.on(ListObjectsV2Command).callsFake((input: { Prefix?: string; ContinuationToken?: string }) => {
     const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
@@ -33,5 +43,5 @@ export function memoryS3(objects: ReadonlyMap<string, Uint8Array>, pageSize = 10
       },
     };
   });
-  return { client: new S3Client({ region: 'us-east-1' }), mock, ranges };
+  return { client: new S3Client({ region: 'us-east-1' }), mock, ranges, written };
 }

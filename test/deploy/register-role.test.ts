@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_FILE } from '../../functions/register-export/report.ts';
 import {
   actionsOf,
   readTemplate,
@@ -68,6 +69,16 @@ describe('the register-export role, against the calls its code makes', () => {
     expect(unmapped, 'add these S3 operations to S3_ACTIONS').toEqual([]);
     const called = [...new Set(operations.map((operation) => S3_ACTIONS[operation]))].sort();
     expect(granted('s3:')).toEqual(called);
+  });
+
+  it('may write only the registration report, by its file name, into the export bucket', () => {
+    const puts = roleStatements(template, 'RegisterExportRole').filter((st) =>
+      actionsOf(st).includes('s3:PutObject'),
+    );
+    const resources = JSON.stringify(puts.map((st) => st.Resource));
+    expect(puts.flatMap(actionsOf)).toEqual(['s3:PutObject']);
+    expect(resources).toContain(`/*/${REPORT_FILE}`);
+    expect(resources).not.toMatch(/\/\*"/);
   });
 
   it('may read the encrypted exports, and write to the bucket only if the code does', () => {

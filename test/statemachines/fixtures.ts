@@ -100,4 +100,7 @@ export const registration: RegistrationResult = RegistrationResult.parse({
   ],
   skipped: [{ target: 'orders.public.audit_tmp', reason: 'unlogged table (not exported by RDS)' }],
   failed: [],
+  registeredCount: 2,
+  skippedCount: 1,
+  failedCount: 0,
 });

@@ -4,7 +4,7 @@ import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeExportData } from '../../../local/rds/export-writer.ts';
 import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from '../../../local/s3.ts';
-import { sampleSnapshot } from './fixtures.ts';
+import { mysqlSnapshot, sampleSnapshot } from './fixtures.ts';
 
 let s3: LocalS3;
 let client: S3Client;
@@ -111,5 +111,57 @@ describe('the local export writer', () => {
       exportOnly: ['appdb.other'],
     });
     expect(outcome.tables.map((t) => t.target)).toEqual(['appdb.other.Mixed Case']);
+  });
+});
+
+describe('the local export writer on a MySQL snapshot', () => {
+  it('writes each table to <database>/<database>.<table>/ and names it database.table', async () => {
+    const outcome = await writeExportData(client, mysqlSnapshot(), {
+      exportTaskIdentifier: 'exp-my',
+      bucket: 'exports',
+      prefix: '',
+      exportOnly: [],
+    });
+    const written = (await keys('exp-my/')).map((k) => k.split('/').slice(1, 3).join('/')).sort();
+    expect(written).toEqual(['shop/shop.all_kinds', 'shop/shop.orders']);
+    expect(outcome.tables.map((t) => [t.target, t.status])).toEqual([
+      ['shop.all_kinds', 'COMPLETE'],
+      ['shop.orders', 'COMPLETE'],
+      ['shop.semi;colon', 'SKIPPED'],
+    ]);
+  });
+
+  it('exports only the database or the table a MySQL ExportOnly entry names', async () => {
+    const targets = async (exportOnly: string[]) =>
+      (
+        await writeExportData(client, mysqlSnapshot(), {
+          exportTaskIdentifier: 'exp-my-only',
+          bucket: 'exports',
+          prefix: '',
+          exportOnly,
+        })
+      ).tables.map((t) => t.target);
+    expect(await targets(['shop'])).toEqual(['shop.all_kinds', 'shop.orders', 'shop.semi;colon']);
+    expect(await targets(['shop.orders'])).toEqual(['shop.orders']);
+    expect(await targets(['other'])).toEqual([]);
+  });
+
+  it('reports what the copy could not keep, such as zero dates, as general warnings of the task', async () => {
+    const outcome = await writeExportData(client, mysqlSnapshot(), {
+      exportTaskIdentifier: 'exp-my-warn',
+      bucket: 'exports',
+      prefix: '',
+      exportOnly: [],
+    });
+    expect(JSON.parse(outcome.warningMessage ?? '{}')).toEqual({
+      skippedTables: [
+        {
+          target: 'shop.semi;colon',
+          reason: 'INVALID_COLUMN_NAME: column "a;b" contains a character the export does not support',
+        },
+      ],
+      skippedObjectives: [],
+      general: [{ reason: 'shop.all_kinds: column c_datetime6: 1 zero date(s) written as NULL' }],
+    });
   });
 });

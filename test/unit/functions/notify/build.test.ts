@@ -20,6 +20,9 @@ const registration = {
   ],
   skipped: [{ target: 'orders.public.audit log', reason: 'column names contain spaces' }],
   failed: [{ target: 'orders.public.blobs', reason: 'no Parquet files under the table prefix' }],
+  registeredCount: 2,
+  skippedCount: 1,
+  failedCount: 1,
 };
 
 function lambdaError(name: string, message: string) {
@@ -53,10 +56,26 @@ describe('buildNotification', () => {
 
   it('is info when every table was registered', () => {
     const n = buildNotification(
-      input('completed', state({ ...checked(task()), registration: { ...registration, failed: [] } })),
+      input('completed', state({ ...checked(task()), registration: { ...registration, failed: [], failedCount: 0 } })),
     );
     expect(n.severity).toBe('info');
     expect(n.cause).toBeUndefined();
+  });
+
+  it('counts every table of a huge export and links the full report when the state holds only the first ones', () => {
+    const big = {
+      ...registration,
+      registeredCount: 1500,
+      failedCount: 2000,
+      skippedCount: 2000,
+      report: `${DESTINATION}rds-export-registration-report.json`,
+    };
+    const n = buildNotification(input('completed', state({ ...checked(task()), registration: big })));
+    expect(n.cause).toContain('2000 table(s) could not be registered');
+    expect(n.failedTables?.at(-1)).toBe(`… and 1999 more (full list in ${big.report})`);
+    expect(n.skippedTables?.at(-1)).toBe(`… and 1999 more (full list in ${big.report})`);
+    expect(n.registeredTables?.at(-1)).toBe(`… and 1498 more (full list in ${big.report})`);
+    expect(n.details).toMatchObject({ tablesRegistered: 1500, tablesNotRegistered: 2000, report: big.report });
   });
 
   it('merges the tables the WarningMessage says were skipped, and suggests the grant for permission errors', () => {

@@ -134,6 +134,9 @@ describe('notify handler', () => {
           registered: [{ target: 'orders.public.orders', table: 'public_orders', columns: 3 }],
           skipped: [{ target: 'orders.public.tmp', reason: 'unlogged table' }],
           failed: [{ target: 'orders.public.blobs', reason: 'footer unreadable' }],
+          registeredCount: 1,
+          skippedCount: 1,
+          failedCount: 1,
         },
       }),
     );

@@ -14,7 +14,9 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { fitPayload, registerExport } from '../../../../functions/register-export/register.ts';
+import { BUDGET } from '#shared/payload.ts';
+import { registerExport } from '../../../../functions/register-export/register.ts';
+import { boundedResult } from '../../../../functions/register-export/report.ts';
 import { MemoryGlue } from '../../../catalog/memory-glue.ts';
 import { memoryS3 } from '../../../catalog/memory-s3.ts';
 
@@ -87,7 +89,10 @@ describe('registerExport', () => {
       skipped: [],
       failed: [],
       registeredCount: 2,
-      requests: { glue: 9, s3: 4 },
+      skippedCount: 0,
+      failedCount: 0,
+      report: 's3://b/p/e1/rds-export-registration-report.json',
+      requests: { glue: 9, s3: 5 },
     });
     expect(glueMock.commandCalls(CreateDatabaseCommand)[0]?.args[0].input.DatabaseInput?.Name).toBe(
       'rds_export_db_prod',
@@ -209,15 +214,57 @@ describe('registerExport', () => {
     expect(memory.calls.filter((c) => c === 'CreateTableCommand')).toHaveLength(60);
   });
 
-  it('shortens the registered list to fit the state payload, keeping the count and every failure', () => {
+  it('keeps the result bounded with 2,000 failed and 2,000 skipped tables, and writes every one to the report', async () => {
+    const name = (kind: string, i: number) =>
+      `${kind}_${String(i).padStart(4, '0')}_${'x'.repeat(63 - kind.length - 6)}`;
+    const failed = Array.from({ length: 2000 }, (_, i) => `db.${name('s', i)}.${name('f', i)}`);
+    const skipped = Array.from({ length: 2000 }, (_, i) => `db.${name('s', i)}.${name('k', i)}`);
+    const info = {
+      perTableStatus: [
+        ...failed.map((target) => ({ target, status: 'COMPLETE' })),
+        ...skipped.map((target) => ({
+          target,
+          status: 'SKIPPED',
+          warningMessage: `INVALID_COLUMN_NAME: column names of ${target} contain a space`,
+        })),
+      ],
+    };
+    // Named by the metadata, but no Parquet files: every one of the 2,000 fails to register.
+    s3 = memoryS3(
+      new Map([
+        ['p/e1/export_tables_info_e1_from_1_to_4000.json', new TextEncoder().encode(JSON.stringify(info))],
+      ]),
+    );
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({ Database: { Name: 'rds_export_db_prod' } })
+      .on(GetTablesCommand)
+      .resolves({ TableList: [] });
+
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(BUDGET.registrationBytes);
+    expect(result).toMatchObject({ registeredCount: 0, failedCount: 2000, skippedCount: 2000 });
+    expect(result.failed.length).toBeGreaterThan(0);
+    expect(result.failed.length).toBeLessThan(2000);
+    const report = JSON.parse(s3.written.get('p/e1/rds-export-registration-report.json') ?? '{}');
+    expect(report.failed).toHaveLength(2000);
+    expect(report.skipped).toHaveLength(2000);
+    expect(result.report).toBe('s3://b/p/e1/rds-export-registration-report.json');
+  });
+
+  it('shortens the registered list of a huge export too, keeping the exact count', () => {
     const registered = Array.from({ length: 5000 }, (_, i) => ({
       target: `db.public.t${i}`,
       table: `db_public_t${i}`,
       columns: 3,
     }));
     const failed = [{ target: 'db.public.x', reason: 'no Parquet files' }];
-    const out = fitPayload({ database: 'd', registered, skipped: [], failed }, 64 * 1024);
-    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(64 * 1024);
+    const out = boundedResult(
+      { database: 'd', registered, skipped: [], failed, problems: [], requests: { glue: 1, s3: 1 } },
+      's3://b/r.json',
+    );
+    expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(BUDGET.registrationBytes);
     expect(out.registeredCount).toBe(5000);
     expect(out.registered.length).toBeGreaterThan(0);
     expect(out.registered.length).toBeLessThan(5000);

@@ -1,0 +1,73 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { RegistrationResult } from '#shared/machine-contract.ts';
+import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/payload.ts';
+import type { S3 } from './s3-export.ts';
+
+/** Everything one registration found, unbounded: what the report in S3 holds. */
+export type FullRegistration = {
+  database: string;
+  registered: RegistrationResult['registered'];
+  skipped: RegistrationResult['skipped'];
+  failed: RegistrationResult['failed'];
+  problems: string[];
+  requests: { glue: number; s3: number };
+};
+
+/**
+ * The report sits next to the export's own metadata files, at the export's root, where no table
+ * location reads it (tables live two folders down) and where deleting the export deletes it too.
+ */
+export const REPORT_FILE = 'rds-export-registration-report.json';
+
+/** Writes the full report; returns its s3:// URI. */
+export async function writeReport(
+  s3: S3,
+  bucket: string,
+  root: string,
+  exportTaskIdentifier: string,
+  full: FullRegistration,
+): Promise<string> {
+  const key = `${root}${REPORT_FILE}`;
+  const body = JSON.stringify({ version: 1, exportTaskIdentifier, ...full }, null, 1);
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  return `s3://${bucket}/${key}`;
+}
+
+const boundReason = <T extends { reason: string }>(entry: T): T => ({
+  ...entry,
+  reason: truncateText(entry.reason, BUDGET.reasonChars),
+});
+
+/**
+ * The result kept in the state: exact counts, and of each list the first entries that fit its
+ * share of BUDGET.registrationBytes (failures first: they need someone to act).
+ */
+export function boundedResult(full: FullRegistration, report: string | undefined): RegistrationResult {
+  const share = Math.floor((BUDGET.registrationBytes - 2048) / 4);
+  const failed = firstFitting(full.failed.map(boundReason), share);
+  const skipped = firstFitting(full.skipped.map(boundReason), share);
+  const problems = firstFitting(
+    full.problems.map((p) => truncateText(p, BUDGET.reasonChars)),
+    share,
+  );
+  // Registered tables get their share plus what the others left unused.
+  const left = BUDGET.registrationBytes - 2048 - byteLength(failed) - byteLength(skipped) - byteLength(problems);
+  const registered = firstFitting(
+    full.registered.map((r) =>
+      r.notes === undefined ? r : { ...r, notes: r.notes.map((n) => truncateText(n, BUDGET.reasonChars)) },
+    ),
+    left,
+  );
+  return {
+    database: full.database,
+    registered,
+    registeredCount: full.registered.length,
+    skipped,
+    skippedCount: full.skipped.length,
+    failed,
+    failedCount: full.failed.length,
+    ...(full.problems.length > 0 ? { problems, problemsCount: full.problems.length } : {}),
+    ...(report === undefined ? {} : { report }),
+    requests: full.requests,
+  };
+}
