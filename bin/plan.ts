@@ -10,11 +10,7 @@ import { type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
-
-/** Input the user must fix: exit status 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { type Command, optionOrEnv, UsageError } from './command.ts';
 
 export interface PlanOptions {
   eventFile: string;
@@ -167,3 +163,47 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   }
   return lines.join('\n');
 }
+
+export const planCommand: Command = {
+  summary: 'what the export policy decides for a snapshot event, without starting anything',
+  usage: `rds-export plan --event <event.json> [--snapshot <snapshot.json>] [--policy <file>] [--json]
+                 [--bucket <name>] [--kms-key <arn>] [--role <arn>]
+                 [--state-machine-arn <arn> --exports-table <name>]
+
+  --event              EventBridge event (aws.rds snapshot event or aws.backup Backup Job State Change)
+  --snapshot           DBSnapshot / DBClusterSnapshot JSON as describe-db-snapshots prints it (works offline);
+                       without it the snapshot is described through the AWS SDK
+  --policy             policy file (default: export-policy.yml)
+  --json               print one JSON object: action, rule, reason, exportTaskIdentifier, request
+  --bucket, --kms-key, --role
+                       destination for rules that name none (default: env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN)
+  --state-machine-arn, --exports-table
+                       check minIntervalHours against the deployment's record of each source's last
+                       export (default: env STATE_MACHINE_ARN, EXPORTS_TABLE)`,
+  options: {
+    event: { type: 'string' },
+    snapshot: { type: 'string' },
+    policy: { type: 'string' },
+    json: { type: 'boolean' },
+    bucket: { type: 'string' },
+    'kms-key': { type: 'string' },
+    role: { type: 'string' },
+    'state-machine-arn': { type: 'string' },
+    'exports-table': { type: 'string' },
+  },
+  async run(v) {
+    const eventFile = optionOrEnv(v, 'event');
+    if (eventFile === undefined) throw new UsageError('--event <event.json> is required');
+    return plan({
+      eventFile,
+      snapshotFile: optionOrEnv(v, 'snapshot'),
+      policyFile: optionOrEnv(v, 'policy') ?? 'export-policy.yml',
+      bucket: optionOrEnv(v, 'bucket', 'EXPORT_BUCKET'),
+      kmsKey: optionOrEnv(v, 'kms-key', 'EXPORT_KMS_KEY_ARN'),
+      role: optionOrEnv(v, 'role', 'EXPORT_ROLE_ARN'),
+      stateMachineArn: optionOrEnv(v, 'state-machine-arn', 'STATE_MACHINE_ARN'),
+      exportsTable: optionOrEnv(v, 'exports-table', 'EXPORTS_TABLE'),
+      json: v.json === true,
+    });
+  },
+};
