@@ -1,7 +1,7 @@
 import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
 import { classifyAwsError } from './aws-errors.ts';
-import { BUDGET, boundWarningMessage, truncateText } from './payload.ts';
 import type { ExportTaskSummary } from './machine-contract.ts';
+import { BUDGET, boundWarningMessage, truncateText } from './payload.ts';
 
 type Rds = Pick<RDSClient, 'send'>;
 
@@ -34,7 +34,8 @@ export function toSummary(task: ExportTask, identifier: string): ExportTaskSumma
     s3Prefix: task.S3Prefix,
     // Bounded: both can run long (a WarningMessage lists every skipped table), and the summary
     // travels in the state machine's state (shared/payload.ts).
-    failureCause: task.FailureCause === undefined ? undefined : truncateText(task.FailureCause, BUDGET.failureCauseChars),
+    failureCause:
+      task.FailureCause === undefined ? undefined : truncateText(task.FailureCause, BUDGET.failureCauseChars),
     warningMessage: task.WarningMessage === undefined ? undefined : boundWarningMessage(task.WarningMessage),
     sourceType: task.SourceType,
     sourceArn: task.SourceArn,

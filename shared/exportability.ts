@@ -93,3 +93,40 @@ export function snapshotExportability(facts: ExportableFacts): Exportability {
   if (NOT_YET.has(status)) return { exportable: 'wait', reason: `snapshot is ${status}` };
   return { exportable: false, reason: `snapshot is ${status}, not available` };
 }
+
+/**
+ * Whether a live Aurora cluster can be exported now (Aurora User Guide, "Considerations for DB
+ * cluster exports" and "Supported Regions and Aurora DB engines for exporting cluster data"): every
+ * current Aurora MySQL and Aurora PostgreSQL version can, in the provisioned engine mode only (Aurora
+ * Serverless v1 cannot); Multi-AZ DB clusters (engine `mysql` / `postgres`) cannot (StartExportTask
+ * API reference). A cluster that is not `available` is skipped for this slot: the next slot tries again.
+ */
+export function clusterExportability(
+  facts: ExportableFacts & { engineMode?: string | undefined },
+): Exportability {
+  const engine = facts.engine.toLowerCase();
+  if (engine === 'mysql' || engine === 'postgres') {
+    return { exportable: false, reason: `Multi-AZ DB clusters (engine ${facts.engine}) cannot be exported` };
+  }
+  if (engine !== 'aurora-mysql' && engine !== 'aurora-postgresql' && engine !== 'aurora') {
+    return {
+      exportable: false,
+      reason: `engine ${facts.engine} cannot be exported (live-cluster export supports Aurora MySQL and Aurora PostgreSQL)`,
+    };
+  }
+  const mode = facts.engineMode?.toLowerCase();
+  if (mode !== undefined && mode !== 'provisioned') {
+    return {
+      exportable: false,
+      reason:
+        mode === 'serverless'
+          ? 'Aurora Serverless v1 clusters cannot be exported'
+          : `clusters in engine mode ${facts.engineMode} cannot be exported (provisioned only)`,
+    };
+  }
+  const status = facts.status?.toLowerCase();
+  if (status !== undefined && status !== 'available') {
+    return { exportable: false, reason: `cluster is ${status}, not available; the next slot tries again` };
+  }
+  return { exportable: true };
+}

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 
 /**
- * The data contract between on-snapshot, the state machine and its task functions.
+ * The data contract between on-snapshot / on-schedule, the state machine and its task functions.
  *
  * The execution input is an `ExportJob`. Each Task state passes the whole state (`$`) to its
  * function and stores the result under its own key: `$.start`, `$.check`, `$.registration`;
  * Catch blocks store `{Error, Cause}` under `$.error`. Functions validate only the slice they use.
  */
 
-export const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot'] as const;
+/** A DB snapshot, an Aurora cluster snapshot (both from events), or a live Aurora cluster (on schedules). */
+export const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot', 'cluster'] as const;
+/** Kinds exported from a snapshot, which have a snapshot identifier, type and creation time. */
+export const SNAPSHOT_KINDS: readonly SourceKind[] = ['db-snapshot', 'cluster-snapshot'];
 export const SNAPSHOT_TYPES = ['manual', 'automated', 'awsbackup'] as const;
 
 export const SourceKind = z.enum(SOURCE_KINDS);
@@ -16,26 +19,64 @@ export type SourceKind = z.infer<typeof SourceKind>;
 export const SnapshotType = z.enum(SNAPSHOT_TYPES);
 export type SnapshotType = z.infer<typeof SnapshotType>;
 
-/** What the pipeline knows about the snapshot it exports. */
-export const SnapshotSource = z.object({
-  kind: SourceKind,
-  /** Snapshot ARN: the StartExportTask SourceArn. */
-  arn: z.string().startsWith('arn:'),
-  snapshotIdentifier: z.string().min(1),
-  /** DB instance or cluster identifier the snapshot was taken from. */
-  sourceIdentifier: z.string().min(1),
-  engine: z.string().min(1),
-  snapshotType: SnapshotType,
-  snapshotCreateTime: z.iso.datetime({ offset: true }).optional(),
-  /** AllocatedStorage of the snapshot, in GiB. */
-  sizeGB: z.number().nonnegative().optional(),
-  engineVersion: z.string().optional(),
-  /** Snapshot status when described (`available`, `creating`, ...). */
-  status: z.string().optional(),
-  /** StorageType (`gp3`, `io1`, `standard` = magnetic, `aurora`, ...). */
-  storageType: z.string().optional(),
-});
+/** What the pipeline knows about what it exports: a snapshot, or a live cluster at a schedule slot. */
+export const SnapshotSource = z
+  .object({
+    kind: SourceKind,
+    /** Snapshot or cluster ARN: the StartExportTask SourceArn. */
+    arn: z.string().startsWith('arn:'),
+    /** For snapshot kinds: the snapshot's identifier. */
+    snapshotIdentifier: z.string().min(1).optional(),
+    /** DB instance or cluster identifier the snapshot was taken from, or the live cluster's. */
+    sourceIdentifier: z.string().min(1),
+    engine: z.string().min(1),
+    /** For snapshot kinds: manual, automated or AWS Backup. */
+    snapshotType: SnapshotType.optional(),
+    snapshotCreateTime: z.iso.datetime({ offset: true }).optional(),
+    /** For a scheduled export: the policy schedule that selected it, and the slot's scheduled time. */
+    schedule: z.string().min(1).optional(),
+    scheduledTime: z.iso.datetime({ offset: true }).optional(),
+    /** For a live cluster: `provisioned` or `serverless` (Aurora Serverless v1). */
+    engineMode: z.string().optional(),
+    /** AllocatedStorage of the snapshot, in GiB. */
+    sizeGB: z.number().nonnegative().optional(),
+    engineVersion: z.string().optional(),
+    /** Snapshot status when described (`available`, `creating`, ...). */
+    status: z.string().optional(),
+    /** StorageType (`gp3`, `io1`, `standard` = magnetic, `aurora`, ...). */
+    storageType: z.string().optional(),
+  })
+  .superRefine((source, ctx) => {
+    if (SNAPSHOT_KINDS.includes(source.kind)) {
+      for (const field of ['snapshotIdentifier', 'snapshotType'] as const) {
+        if (source[field] === undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${source.kind}` });
+      }
+    } else if (source.scheduledTime === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scheduledTime'],
+        message: `required for a ${source.kind} export`,
+      });
+    }
+  });
 export type SnapshotSource = z.infer<typeof SnapshotSource>;
+
+/** The moment the exported data is from: the snapshot's creation, or the schedule slot. */
+export function dataTime(
+  source: Pick<SnapshotSource, 'snapshotCreateTime' | 'scheduledTime'>,
+): string | undefined {
+  return source.snapshotCreateTime ?? source.scheduledTime;
+}
+
+/** How messages name what is exported: `snapshot rds:orders-…` or `cluster orders`. */
+export function sourceLabel(
+  source: Pick<SnapshotSource, 'kind' | 'snapshotIdentifier' | 'sourceIdentifier'>,
+): string {
+  return source.snapshotIdentifier === undefined
+    ? `${source.kind} ${source.sourceIdentifier}`
+    : `snapshot ${source.snapshotIdentifier}`;
+}
 
 /** The StartExportTask request exactly as it will be sent. */
 export const StartExportTaskRequest = z.object({
@@ -235,11 +276,12 @@ export type NotifyInput = z.infer<typeof NotifyInput>;
  */
 export function executionKeys(state: {
   exportTaskIdentifier: string;
-  source: { snapshotIdentifier?: string };
+  source: { snapshotIdentifier?: string | undefined; sourceIdentifier?: string };
 }) {
   return {
     exportTaskIdentifier: state.exportTaskIdentifier,
     snapshot: state.source.snapshotIdentifier,
+    source: state.source.sourceIdentifier,
     execution: state.exportTaskIdentifier,
   };
 }

@@ -1,4 +1,9 @@
-import type { ExecutionState, ExportTaskSummary, NotifyInput } from '#shared/machine-contract.ts';
+import {
+  type ExecutionState,
+  type ExportTaskSummary,
+  type NotifyInput,
+  sourceLabel,
+} from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { formatDuration } from '#shared/notify/format.ts';
 import { describeCaughtError } from './caught-error.ts';
@@ -9,13 +14,15 @@ import { remedyFor } from './remedies.ts';
 /** The notification for one outcome of an export execution. `now` dates the queued-too-long wait. */
 export function buildNotification(input: NotifyInput, now: Date = new Date()): Notification {
   const { kind, state } = input;
-  const snapshot = state.source.snapshotIdentifier;
+  const what = sourceLabel(state.source);
   const task = currentTask(state);
   // Filled in per kind below; shared by reference with `base`.
   const details: Record<string, string | number | boolean> = {
     rule: state.rule,
     engine: state.source.engine,
-    snapshotType: state.source.snapshotType,
+    ...(state.source.snapshotType === undefined ? {} : { snapshotType: state.source.snapshotType }),
+    ...(state.source.schedule === undefined ? {} : { schedule: state.source.schedule }),
+    ...(state.source.scheduledTime === undefined ? {} : { scheduledTime: state.source.scheduledTime }),
   };
   const base: Notification = {
     kind,
@@ -39,14 +46,14 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
           secondsBetween(state.start.queue.since, now.toISOString()) ?? 0,
         );
       }
-      return { ...base, title: `Export of snapshot ${snapshot} started` };
+      return { ...base, title: `Export of ${what} started` };
     }
     case 'completed': {
       const summary = registrationSummary(state, task);
       return {
         ...base,
         ...summary,
-        title: `Export of snapshot ${snapshot} completed`,
+        title: `Export of ${what} completed`,
         ...(task?.totalExtractedDataInGB === undefined ? {} : { sizeGB: task.totalExtractedDataInGB }),
         ...durationOf(task),
         details: { ...details, ...summary.details },
@@ -59,7 +66,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       return {
         ...base,
         severity: 'critical',
-        title: `Export of snapshot ${snapshot} failed`,
+        title: `Export of ${what} failed`,
         cause,
         fix: explained.fix,
         ...durationOf(task),
@@ -69,10 +76,10 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       return {
         ...base,
         severity: 'warning',
-        title: `Export of snapshot ${snapshot} was canceled`,
+        title: `Export of ${what} was canceled`,
         cause: 'The export task was canceled (CancelExportTask, from the console, the CLI or a tool).',
         // Aurora User Guide, "Canceling a snapshot export task".
-        fix: `Canceling removes nothing already written: delete ${base.destination} if it is not wanted, or export the snapshot again (with a new identifier).`,
+        fix: `Canceling removes nothing already written: delete ${base.destination} if it is not wanted, or export it again (with a new identifier).`,
         ...durationOf(task),
       };
     case 'queued-too-long':
@@ -80,12 +87,12 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
     case 'start-failed':
     case 'check-failed': {
       const error = describeCaughtError(state.error);
-      const what = kind === 'start-failed' ? `could not be started` : `could not be tracked`;
+      const outcome = kind === 'start-failed' ? `could not be started` : `could not be tracked`;
       details.error = error.name;
       return {
         ...base,
         severity: 'critical',
-        title: `Export of snapshot ${snapshot} ${what}`,
+        title: `Export of ${what} ${outcome}`,
         cause: error.message ? `${error.name}: ${error.message}` : error.name,
         fix: remedyFor(error.name, state, error.message),
       };
@@ -95,7 +102,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       return {
         ...base,
         severity: 'critical',
-        title: `Export of snapshot ${snapshot} reported an unknown status`,
+        title: `Export of ${what} reported an unknown status`,
         cause: `RDS reported status "${status}", which the pipeline does not know, so it stopped tracking the export.`,
         fix:
           `Check the task with \`aws rds describe-export-tasks --export-task-identifier ${state.exportTaskIdentifier}\`. ` +
@@ -106,7 +113,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       return {
         ...base,
         destination: undefined,
-        title: `Export of snapshot ${snapshot} skipped`,
+        title: `Export of ${what} skipped`,
         cause: `Skipped by policy rule "${state.rule}".`,
       };
   }
@@ -118,11 +125,11 @@ function queuedTooLong(base: Notification, state: ExecutionState, now: Date): No
   const waited = queue === undefined ? undefined : secondsBetween(queue.since, now.toISOString());
   const active = start?.outcome === 'queued' ? start.activeExports : undefined;
   const limit = state.limits.maxConcurrentExports;
-  const snapshot = state.source.snapshotIdentifier;
+  const what = sourceLabel(state.source);
   return {
     ...base,
     severity: 'warning',
-    title: `Export of snapshot ${snapshot} has waited ${waited === undefined ? 'long' : formatDuration(waited)} for a free export slot`,
+    title: `Export of ${what} has waited ${waited === undefined ? 'long' : formatDuration(waited)} for a free export slot`,
     ...(waited === undefined ? {} : { durationSeconds: waited }),
     cause:
       `${active ?? 'Too many'} export task(s) are running in this account and Region; this pipeline starts at most ${limit} at once ` +

@@ -99,5 +99,7 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
 }
 
 function reportHint(registration: RegistrationResult | undefined): string {
-  return registration?.report === undefined ? 'see the register-export log' : `full list in ${registration.report}`;
+  return registration?.report === undefined
+    ? 'see the register-export log'
+    : `full list in ${registration.report}`;
 }

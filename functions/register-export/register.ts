@@ -1,7 +1,6 @@
 import type { Table } from '@aws-sdk/client-glue';
 import { classifyAwsError } from '#shared/aws-errors.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
-import { boundedResult, type FullRegistration, writeReport } from './report.ts';
 import type { RetryOptions } from './concurrency.ts';
 import { DEFAULT_RETRY, mapLimit, withRetry } from './concurrency.ts';
 import { applyWrites } from './glue-apply.ts';
@@ -11,6 +10,7 @@ import { ensureDatabase, P, readCatalog } from './glue-tables.ts';
 import type { TableMetadata } from './metadata.ts';
 import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
+import { boundedResult, type FullRegistration, writeReport } from './report.ts';
 import type { S3 } from './s3-export.ts';
 import { exportRoot, folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
 import type { FileSchema } from './schema.ts';
@@ -165,7 +165,9 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     );
   } catch (err) {
     // The tables are registered either way; the result still counts everything.
-    problems.push(`the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`);
+    problems.push(
+      `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,
+    );
   }
   return boundedResult(full, report);
 }

@@ -29,7 +29,9 @@ export async function writeReport(
 ): Promise<string> {
   const key = `${root}${REPORT_FILE}`;
   const body = JSON.stringify({ version: 1, exportTaskIdentifier, ...full }, null, 1);
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+  );
   return `s3://${bucket}/${key}`;
 }
 
@@ -51,7 +53,8 @@ export function boundedResult(full: FullRegistration, report: string | undefined
     share,
   );
   // Registered tables get their share plus what the others left unused.
-  const left = BUDGET.registrationBytes - 2048 - byteLength(failed) - byteLength(skipped) - byteLength(problems);
+  const left =
+    BUDGET.registrationBytes - 2048 - byteLength(failed) - byteLength(skipped) - byteLength(problems);
   const registered = firstFitting(
     full.registered.map((r) =>
       r.notes === undefined ? r : { ...r, notes: r.notes.map((n) => truncateText(n, BUDGET.reasonChars)) },

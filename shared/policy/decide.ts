@@ -1,6 +1,6 @@
-import { snapshotExportability } from '../exportability.ts';
+import { clusterExportability, snapshotExportability } from '../exportability.ts';
 import { exportTaskIdentifier } from '../identifiers.ts';
-import { ExportJob, type SnapshotSource } from '../machine-contract.ts';
+import { dataTime, ExportJob, SNAPSHOT_KINDS, type SnapshotSource } from '../machine-contract.ts';
 import { parseWith } from '../validation.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
@@ -56,9 +56,18 @@ export type Decision =
 function matches(match: Match, source: SnapshotSource, tags: Readonly<Record<string, string>>): boolean {
   const ci = { ignoreCase: true };
   if (match.kind && !match.kind.includes(source.kind)) return false;
-  if (match.snapshotType && !match.snapshotType.includes(source.snapshotType)) return false;
+  // A live cluster has no snapshot: a rule that asks for a snapshot type or name does not match it.
+  if (
+    match.snapshotType &&
+    (source.snapshotType === undefined || !match.snapshotType.includes(source.snapshotType))
+  )
+    return false;
   if (match.identifier && !anyGlobMatch(match.identifier, source.sourceIdentifier, ci)) return false;
-  if (match.snapshot && !anyGlobMatch(match.snapshot, source.snapshotIdentifier, ci)) return false;
+  if (
+    match.snapshot &&
+    (source.snapshotIdentifier === undefined || !anyGlobMatch(match.snapshot, source.snapshotIdentifier, ci))
+  )
+    return false;
   if (match.engine && !anyGlobMatch(match.engine, source.engine, ci)) return false;
   for (const [key, glob] of Object.entries(match.tags ?? {})) {
     const value = tags[key];
@@ -76,12 +85,13 @@ export function renderPrefix(template: string, values: Readonly<Record<string, s
 }
 
 function prefixValues(rule: Rule, source: SnapshotSource, now: Date): Record<string, string> {
-  // The snapshot's own time keeps the execution input identical for duplicate events.
-  const at = source.snapshotCreateTime === undefined ? now : new Date(source.snapshotCreateTime);
+  // The data's own time (snapshot creation, schedule slot) keeps the input identical for duplicates.
+  const time = dataTime(source);
+  const at = time === undefined ? now : new Date(time);
   const pad = (n: number) => String(n).padStart(2, '0');
   return {
     source: source.sourceIdentifier,
-    snapshot: source.snapshotIdentifier,
+    snapshot: source.snapshotIdentifier ?? source.sourceIdentifier,
     engine: source.engine,
     kind: source.kind,
     rule: rule.name,
@@ -93,7 +103,7 @@ function prefixValues(rule: Rule, source: SnapshotSource, now: Date): Record<str
 
 /** Hours between this snapshot and the last exported one, by the snapshots' own times. */
 function hoursApart(source: SnapshotSource, recent: RecentExport, now: Date): number {
-  const mine = Date.parse(source.snapshotCreateTime ?? now.toISOString());
+  const mine = Date.parse(dataTime(source) ?? now.toISOString());
   const theirs = Date.parse(recent.snapshotTime ?? recent.startDate);
   return Math.abs(mine - theirs) / 3_600_000;
 }
@@ -172,7 +182,9 @@ export async function decide(
   source: SnapshotSource,
   ctx: DecideContext = {},
 ): Promise<Decision> {
-  const exportability = snapshotExportability(source);
+  const exportability = SNAPSHOT_KINDS.includes(source.kind)
+    ? snapshotExportability(source)
+    : clusterExportability(source);
   if (exportability.exportable === false) {
     return { action: 'skip', rule: null, reason: `not exportable: ${exportability.reason}` };
   }
@@ -195,7 +207,7 @@ export async function decide(
     return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
   }
 
-  const id = exportTaskIdentifier({ arn: source.arn, at: source.snapshotCreateTime }, ctx.attempt);
+  const id = exportTaskIdentifier({ arn: source.arn, at: dataTime(source) }, ctx.attempt);
   const guarded = await applyGuards(rule, policy, source, id, ctx);
   if ('skip' in guarded) return guarded.skip;
 

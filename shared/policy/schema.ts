@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isKmsKeyReference, KMS_KEY_RULE } from '../kms.ts';
 import { SNAPSHOT_TYPES, SOURCE_KINDS } from '../machine-contract.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
+import { Schedule } from './schedule.ts';
 
 /** Placeholders a `prefix` template may use. */
 export const PREFIX_PLACEHOLDERS = [
@@ -112,8 +113,20 @@ export const Policy = z
       })
       .default({ export: {}, notifySkipped: false }),
     rules: z.array(Rule).min(1),
+    schedules: z.array(Schedule).default([]),
   })
   .superRefine((policy, ctx) => {
+    const scheduleNames = new Map<string, number>();
+    policy.schedules.forEach((schedule, i) => {
+      const first = scheduleNames.get(schedule.name);
+      if (first === undefined) scheduleNames.set(schedule.name, i);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedules', i, 'name'],
+          message: `duplicate schedule name (also schedules[${first}])`,
+        });
+    });
     const seen = new Map<string, number>();
     policy.rules.forEach((rule, i) => {
       const first = seen.get(rule.name);

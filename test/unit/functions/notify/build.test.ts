@@ -56,7 +56,10 @@ describe('buildNotification', () => {
 
   it('is info when every table was registered', () => {
     const n = buildNotification(
-      input('completed', state({ ...checked(task()), registration: { ...registration, failed: [], failedCount: 0 } })),
+      input(
+        'completed',
+        state({ ...checked(task()), registration: { ...registration, failed: [], failedCount: 0 } }),
+      ),
     );
     expect(n.severity).toBe('info');
     expect(n.cause).toBeUndefined();
@@ -75,7 +78,11 @@ describe('buildNotification', () => {
     expect(n.failedTables?.at(-1)).toBe(`… and 1999 more (full list in ${big.report})`);
     expect(n.skippedTables?.at(-1)).toBe(`… and 1999 more (full list in ${big.report})`);
     expect(n.registeredTables?.at(-1)).toBe(`… and 1498 more (full list in ${big.report})`);
-    expect(n.details).toMatchObject({ tablesRegistered: 1500, tablesNotRegistered: 2000, report: big.report });
+    expect(n.details).toMatchObject({
+      tablesRegistered: 1500,
+      tablesNotRegistered: 2000,
+      report: big.report,
+    });
   });
 
   it('merges the tables the WarningMessage says were skipped, and suggests the grant for permission errors', () => {

@@ -80,8 +80,8 @@ describe('parsePolicy', () => {
     ],
     [
       'an unknown kind',
-      rules('  - { name: a, action: export, match: { kind: cluster } }'),
-      'rules[0].match.kind[0]: must be "db-snapshot" or "cluster-snapshot"',
+      rules('  - { name: a, action: export, match: { kind: volume } }'),
+      'rules[0].match.kind[0]: must be "db-snapshot" or "cluster-snapshot" or "cluster"',
     ],
     [
       'zero concurrency',

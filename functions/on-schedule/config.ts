@@ -1,0 +1,4 @@
+import { IntakeEnv } from '#shared/intake-env.ts';
+
+/** on-schedule's environment: that of every function that starts exports. */
+export const OnScheduleEnv = IntakeEnv;

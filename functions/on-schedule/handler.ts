@@ -1,0 +1,16 @@
+import { parseEnv } from '#shared/env.ts';
+import { lambdaHandler } from '#shared/handler.ts';
+import { dispatchDepsFromEnv } from '#shared/intake-env.ts';
+import { OnScheduleEnv } from './config.ts';
+import { runSchedule, ScheduleEvent } from './run.ts';
+
+const deps = dispatchDepsFromEnv(parseEnv(OnScheduleEnv));
+
+export const handler = lambdaHandler(
+  {
+    what: 'schedule event',
+    input: ScheduleEvent,
+    keys: (e) => ({ schedule: e.schedule, scheduledTime: e.scheduledTime }),
+  },
+  async (event) => runSchedule(event, deps),
+);

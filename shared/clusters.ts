@@ -1,0 +1,91 @@
+import { type DBCluster, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { classifyAwsError } from './aws-errors.ts';
+import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
+import { anyGlobMatch, globMatch } from './policy/glob.ts';
+import type { ScheduleSelector } from './policy/schedule.ts';
+import { parseWith } from './validation.ts';
+
+/** A live cluster as the policy decides on it: the source plus its tags. */
+export interface SelectedCluster {
+  source: SnapshotSource;
+  tags: Record<string, string>;
+}
+
+/** DescribeDBClusters MaxRecords: 20-100 (API reference). */
+const PAGE_SIZE = 100;
+/** A marker that never ends would loop the Lambda until its timeout; 100 pages = 10,000 clusters. */
+const MAX_PAGES = 100;
+
+/**
+ * A `DBCluster` as DescribeDBClusters returns it (SDK Dates) or as `aws rds describe-db-clusters`
+ * prints it (ISO strings), as the source of a scheduled export at `scheduledTime`.
+ */
+export function toClusterSource(
+  cluster: DBCluster | Record<string, unknown>,
+  schedule: string,
+  scheduledTime: string,
+): SelectedCluster {
+  const c = cluster as DBCluster;
+  const tags: Record<string, string> = {};
+  for (const t of c.TagList ?? []) if (t.Key !== undefined) tags[t.Key] = t.Value ?? '';
+  const source = parseWith(
+    SourceSchema,
+    {
+      kind: 'cluster',
+      arn: c.DBClusterArn,
+      sourceIdentifier: c.DBClusterIdentifier,
+      engine: c.Engine,
+      engineVersion: c.EngineVersion,
+      engineMode: c.EngineMode,
+      status: c.Status,
+      storageType: c.StorageType,
+      schedule,
+      scheduledTime: new Date(scheduledTime).toISOString(),
+    },
+    'Not a DBCluster (DescribeDBClusters output)',
+  );
+  return { source, tags };
+}
+
+/** True when the cluster is one the schedule's selector names (identifier and engine globs, tags). */
+export function selects(selector: ScheduleSelector, cluster: SelectedCluster): boolean {
+  const ci = { ignoreCase: true };
+  const { source, tags } = cluster;
+  if (selector.identifier && !anyGlobMatch(selector.identifier, source.sourceIdentifier, ci)) return false;
+  if (selector.engine && !anyGlobMatch(selector.engine, source.engine, ci)) return false;
+  for (const [key, glob] of Object.entries(selector.tags ?? {})) {
+    const value = tags[key];
+    if (value === undefined || !globMatch(glob, value)) return false;
+  }
+  return true;
+}
+
+/** Every cluster of the account and Region the selector names, across all pages of DescribeDBClusters. */
+export async function selectClusters(
+  rds: Pick<RDSClient, 'send'>,
+  selector: ScheduleSelector,
+  schedule: string,
+  scheduledTime: string,
+): Promise<SelectedCluster[]> {
+  const selected: SelectedCluster[] = [];
+  let marker: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    let out: Awaited<ReturnType<typeof describePage>>;
+    try {
+      out = await describePage(rds, marker);
+    } catch (error) {
+      throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
+    }
+    for (const cluster of out.DBClusters ?? []) {
+      const candidate = toClusterSource(cluster, schedule, scheduledTime);
+      if (selects(selector, candidate)) selected.push(candidate);
+    }
+    if (!out.Marker || out.Marker === marker) break;
+    marker = out.Marker;
+  }
+  return selected;
+}
+
+function describePage(rds: Pick<RDSClient, 'send'>, marker: string | undefined) {
+  return rds.send(new DescribeDBClustersCommand({ MaxRecords: PAGE_SIZE, Marker: marker }));
+}

@@ -1,0 +1,52 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import type { DispatchDeps } from './dispatch.ts';
+import { exportLedger } from './export-ledger.ts';
+import { isKmsKeyReference, KMS_KEY_RULE } from './kms.ts';
+import { NotifierEnv, notifierFromEnv } from './notify/notifier.ts';
+import { loadPolicyFile } from './policy/load.ts';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/**
+ * The environment of the functions that start exports (on-snapshot, on-schedule): the state machine,
+ * the policy file, the default destination, the ledger table, notifications.
+ */
+export const IntakeEnv = NotifierEnv.extend({
+  STATE_MACHINE_ARN: z.string().startsWith('arn:', 'must be a state machine ARN'),
+  POLICY_FILE: z.string().min(1).default('export-policy.yml'),
+  EXPORT_BUCKET: optional,
+  EXPORT_KMS_KEY_ARN: optional.refine((v) => v === undefined || isKmsKeyReference(v), KMS_KEY_RULE),
+  EXPORT_ROLE_ARN: optional,
+  /** The DynamoDB table recording each source's last export (minIntervalHours). */
+  EXPORTS_TABLE: z.string().min(3, 'must name the DynamoDB table of the deployment'),
+});
+export type IntakeEnv = z.infer<typeof IntakeEnv>;
+
+/**
+ * What the functions that start exports build once per container from their environment: the
+ * policy (an invalid one fails the cold start, naming the field), the clients, the ledger and the
+ * notifier.
+ */
+export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSClient } {
+  const sfn = new SFNClient({});
+  return {
+    rds: new RDSClient({}),
+    sfn,
+    policy: loadPolicyFile(env.POLICY_FILE),
+    stateMachineArn: env.STATE_MACHINE_ARN,
+    ledger: exportLedger({
+      dynamodb: new DynamoDBClient({}),
+      sfn,
+      table: env.EXPORTS_TABLE,
+      stateMachineArn: env.STATE_MACHINE_ARN,
+    }),
+    destination: { bucket: env.EXPORT_BUCKET, kmsKey: env.EXPORT_KMS_KEY_ARN, role: env.EXPORT_ROLE_ARN },
+    notify: notifierFromEnv(env),
+  };
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/**
+ * Policy schedules: sources with no "ready" event (live Aurora clusters; Neptune Analytics graphs
+ * later) are exported on EventBridge Scheduler schedules. Each schedule selects sources of one kind,
+ * which then go through the same ordered rules as snapshots.
+ */
+
+/** What a schedule can select. */
+export const SCHEDULE_KINDS = ['cluster'] as const;
+
+/** EventBridge Scheduler: `rate(value unit)`, singular unit for 1 (Scheduler User Guide, schedule types). */
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON_FIELD = /^[0-9A-Za-z*?,/#LW-]+$/;
+
+/** Why an expression is not a Scheduler rate or cron expression, or undefined when it is. */
+export function scheduleExpressionProblem(expression: string): string | undefined {
+  const rate = RATE.exec(expression);
+  if (rate) {
+    const value = Number(rate[1]);
+    const unit = rate[2] ?? '';
+    if (value < 1) return 'a rate must be at least 1';
+    if (value === 1 && unit.endsWith('s'))
+      return `rate(1 ${unit}) must use the singular unit, e.g. rate(1 day)`;
+    if (value > 1 && !unit.endsWith('s'))
+      return `rate(${value} ${unit}) must use the plural unit, e.g. rate(${value} ${unit}s)`;
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (cron) {
+    const fields = (cron[1] ?? '').trim().split(/\s+/);
+    if (fields.length !== 6) {
+      return `a cron expression has 6 fields (minutes hours day-of-month month day-of-week year), this one ${fields.length}`;
+    }
+    if (!fields.every((f) => CRON_FIELD.test(f))) return 'a cron field holds a character cron does not take';
+    const [, , dayOfMonth, , dayOfWeek] = fields;
+    // Scheduler cron: one of day-of-month and day-of-week must be `?`.
+    if ((dayOfMonth === '?') === (dayOfWeek === '?'))
+      return 'exactly one of day-of-month and day-of-week must be ?';
+    return undefined;
+  }
+  return 'must be rate(value unit) or cron(minutes hours day-of-month month day-of-week year)';
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const Glob = z.string().min(1);
+const globs = z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(Glob).min(1));
+
+export const ScheduleSelector = z.strictObject({
+  kind: z.enum(SCHEDULE_KINDS),
+  /** Globs on the cluster identifier (case-insensitive). */
+  identifier: globs.optional(),
+  engine: globs.optional(),
+  /** Tag → value glob; every one must hold. */
+  tags: z.record(z.string().min(1), z.string()).optional(),
+});
+export type ScheduleSelector = z.infer<typeof ScheduleSelector>;
+
+export const Schedule = z.strictObject({
+  /** The Scheduler schedule's name, inside the deployment's schedule group. */
+  name: z
+    .string()
+    .regex(/^[0-9A-Za-z_.-]{1,64}$/, 'must be 1-64 letters, digits, _ . - (an EventBridge Scheduler name)'),
+  expression: z.string().superRefine((expression, ctx) => {
+    const problem = scheduleExpressionProblem(expression);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  /** IANA time zone the cron expression is read in (ScheduleExpressionTimezone); default UTC. */
+  timezone: z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Berlin').default('UTC'),
+  /** Scheduler may start the slot up to this many minutes late, to spread load (1-1440). */
+  flexibleWindowMinutes: z.number().int().min(1).max(1440).optional(),
+  select: ScheduleSelector,
+});
+export type Schedule = z.infer<typeof Schedule>;
