@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // They start database servers: `npm run test:servers` (vitest.servers.config.ts).
+    exclude: [...configDefaults.exclude, 'test/servers/**'],
     setupFiles: ['test/setup.ts'],
     // Packaging and bundling tests spawn the Serverless Framework; give them room on 2 cores.
     testTimeout: 60_000,

@@ -1,32 +1,59 @@
-import type { SourceDatabase } from './database.ts';
+import type { EngineFamily, SourceDatabase } from './database.ts';
+import { takeMysqlSnapshot } from './mysql-snapshot.ts';
 
-/** How the export writes a PostgreSQL column (Aurora User Guide, PostgreSQL data type mapping to Parquet). */
-export type ParquetKind = 'INT64' | 'INT32' | 'INT16' | 'DOUBLE' | 'FLOAT' | 'BOOLEAN' | 'BINARY' | 'STRING';
+/**
+ * How the export writes a column: the PostgreSQL and MySQL data type mapping tables of the export
+ * guides (Aurora User Guide, "Data conversion when exporting to an Amazon S3 bucket"). `INT16` is
+ * INT32 annotated INT_16; `DECIMAL` is INT32, INT64 or FIXED_LEN_BYTE_ARRAY by precision (MySQL);
+ * `TIMESTAMP_MICROS` is INT64 (MySQL DATETIME and TIMESTAMP).
+ */
+export type ParquetKind =
+  | 'INT64'
+  | 'INT32'
+  | 'INT16'
+  | 'DOUBLE'
+  | 'FLOAT'
+  | 'BOOLEAN'
+  | 'BINARY'
+  | 'STRING'
+  | 'DECIMAL'
+  | 'TIMESTAMP_MICROS';
 
 export interface SnapshotColumn {
   name: string;
-  /** `format_type()` of the column, e.g. `numeric(12,2)`, `timestamp with time zone`. */
+  /** The server's name of the column type, e.g. `numeric(12,2)` (format_type), `bigint(20) unsigned` (COLUMN_TYPE). */
   originalType: string;
   kind: ParquetKind;
   charMaxLength?: number;
+  /** For `DECIMAL` columns also the precision of the Parquet decimal. */
   numPrecision?: number;
+  /** For `DECIMAL` columns the scale of the Parquet decimal. */
+  numScale?: number;
   dateTimePrecision?: number;
 }
 
+/**
+ * A cell as the export writer takes it: `DECIMAL` cells are the unscaled integer (12.34 in
+ * DECIMAL(5,2) is 1234n), `TIMESTAMP_MICROS` cells microseconds since 1970-01-01 00:00 UTC.
+ */
 export type CellValue = string | number | bigint | boolean | Uint8Array | null;
 
 export interface SnapshotTable {
+  /** The PostgreSQL schema; for MySQL the database, as the export's `<database>.<table>` folder names it. */
   schema: string;
   name: string;
-  /** `p` permanent, `u` unlogged, `t` temporary (pg_class.relpersistence). */
+  /** `p` permanent, `u` unlogged, `t` temporary (pg_class.relpersistence); MySQL tables are `p`. */
   persistence: string;
   columns: SnapshotColumn[];
   rows: CellValue[][];
+  /** What the copy could not keep as it was, e.g. zero dates written as NULL; reported with the export. */
+  warnings?: string[];
 }
 
 /** A consistent copy of every user table, taken when the snapshot is created. */
 export interface DatabaseSnapshot {
   database: string;
+  family: EngineFamily;
   takenAt: Date;
   tables: SnapshotTable[];
 }
@@ -125,6 +152,10 @@ function convert(value: unknown, kind: ParquetKind): CellValue {
  * is consistent even while other sessions write (the point of a snapshot).
  */
 export async function takeSnapshot(db: SourceDatabase): Promise<DatabaseSnapshot> {
+  return db.family === 'mysql' ? takeMysqlSnapshot(db) : takePostgresSnapshot(db);
+}
+
+async function takePostgresSnapshot(db: SourceDatabase): Promise<DatabaseSnapshot> {
   await db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL TimeZone = 'UTC'");
   try {
     const columnRows = await db.query<ColumnRow>(COLUMNS_SQL);
@@ -152,7 +183,7 @@ export async function takeSnapshot(db: SourceDatabase): Promise<DatabaseSnapshot
       );
       table.rows = rows.map((r) => table.columns.map((c, i) => convert(r[`c${i}`], c.kind)));
     }
-    return { database: db.name, takenAt: new Date(), tables: [...tables.values()] };
+    return { database: db.name, family: 'postgres', takenAt: new Date(), tables: [...tables.values()] };
   } finally {
     await db.exec('COMMIT');
   }

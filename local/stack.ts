@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { installSimulatedClock, type SimulatedClock } from './clock.ts';
-import { loadSampleData, openDatabase, type SourceDatabase } from './database.ts';
+import { type EngineFamily, loadSampleData, openDatabase, type SourceDatabase } from './database.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { GlueCatalog, startLocalGlue } from './glue.ts';
 import type { JsonServer } from './json-protocol.ts';
@@ -29,6 +29,9 @@ export const EXPORTS_TABLE = 'rds-export-local-exports';
 export interface StackOptions {
   /** Simulated seconds per real second. */
   timeScale: number;
+  /** The source's engine family (default: the URL's, else PostgreSQL); MySQL needs `databaseUrl`. */
+  engine?: EngineFamily;
+  /** A PostgreSQL, MySQL or MariaDB server to export instead of the embedded PGlite. */
   databaseUrl?: string;
   /** Simulated export durations; default 2 min STARTING and 10 min IN_PROGRESS. */
   durations?: (task: ExportTaskRecord) => TaskDurations;
@@ -56,7 +59,10 @@ export interface LocalStack {
     sourceIdentifier?: string,
     copyOf?: StoredSnapshot,
   ): Promise<StoredSnapshot>;
-  /** Takes an Aurora cluster snapshot of the database now (the cluster is `clusterIdentifier`). */
+  /**
+   * Takes an Aurora cluster snapshot of the database now (the cluster is `clusterIdentifier`):
+   * aurora-postgresql, or aurora-mysql for a MySQL / MariaDB source.
+   */
   createClusterSnapshot(identifier: string, clusterIdentifier: string): Promise<StoredSnapshot>;
   /**
    * Delivers the EventBridge "snapshot created" event (RDS-EVENT-0042, or RDS-EVENT-0075 for a
@@ -133,7 +139,10 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     for (const fn of stops.reverse()) await fn().catch(() => {});
   };
   try {
-    const db = await openDatabase(options.databaseUrl);
+    const db = await openDatabase({
+      ...(options.engine ? { family: options.engine } : {}),
+      ...(options.databaseUrl ? { url: options.databaseUrl } : {}),
+    });
     stops.push(() => db.close());
     await loadSampleData(db);
     const s3 = await startLocalS3([BUCKET], log);

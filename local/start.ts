@@ -1,13 +1,16 @@
 /**
- * `npm start [-- --snapshots N] [--database-url URL] [--time-scale X]`: runs the whole pipeline on
- * this machine (see README: local stack) and ends with the registered tables and a sample query.
+ * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot]
+ * [--snapshots N] [--time-scale X]`: runs the whole pipeline on this machine (see README: local
+ * stack) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
 import { LocalAthena } from './athena.ts';
+import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './database.ts';
 import { findTable, waitForExecutions } from './progress.ts';
 import { type LocalStack, startStack } from './stack.ts';
 
-const USAGE = 'usage: npm start -- [--snapshots N (≥1)] [--database-url URL] [--time-scale X (>0)]';
+const USAGE =
+  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot] [--snapshots N (≥1)] [--time-scale X (>0)]';
 
 // The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
 const shownWarnings = new Set<string>();
@@ -23,7 +26,9 @@ function options() {
     return parseArgs({
       options: {
         snapshots: { type: 'string', default: '1' },
+        engine: { type: 'string' },
         'database-url': { type: 'string' },
+        source: { type: 'string', default: 'db-snapshot' },
         'time-scale': { type: 'string', default: '600' },
       },
     }).values;
@@ -35,25 +40,66 @@ function options() {
 const values = options();
 const count = Number(values.snapshots);
 const timeScale = Number(values['time-scale']);
+const databaseUrl = values['database-url'];
+const cluster = values.source === 'cluster-snapshot';
+
+/** The engine family to export, or exits 2 with the reason (MySQL without a server among them). */
+function engineFamily(): EngineFamily {
+  const urlFamily = databaseUrl === undefined ? undefined : familyOfUrl(databaseUrl);
+  if (databaseUrl !== undefined && urlFamily === undefined) {
+    console.error(
+      `--database-url must be a postgres:// or mysql:// URL: ${redactUrl(databaseUrl)}\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  const engine = values.engine ?? urlFamily ?? 'postgres';
+  if (engine !== 'postgres' && engine !== 'mysql') {
+    console.error(`--engine must be postgres or mysql, not ${engine}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (urlFamily !== undefined && urlFamily !== engine) {
+    console.error(
+      `--engine ${engine} needs a ${engine}:// URL, not ${redactUrl(databaseUrl ?? '')}\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  if (engine === 'mysql' && databaseUrl === undefined) {
+    console.error(MYSQL_NEEDS_A_SERVER);
+    process.exit(2);
+  }
+  return engine;
+}
 
 async function main(stack: LocalStack): Promise<void> {
-  console.log(`source database: ${stack.db.kind} (${stack.db.name}), time scale ×${timeScale}`);
+  const { db } = stack;
+  const engine = cluster ? (db.family === 'mysql' ? 'aurora-mysql' : 'aurora-postgresql') : db.engine;
+  console.log(
+    `source database: ${db.kind} (${db.name}), ${db.engine} ${db.engineVersion}, exported as ${engine} ${values.source}s; time scale ×${timeScale}`,
+  );
   console.log(
     `endpoints: s3 ${stack.s3.endpoint}  rds ${stack.rds.endpoint}  glue ${stack.glue.endpoint}  sns ${stack.sns.endpoint}  sfn ${stack.sfn.endpoint}`,
   );
-  const first = await stack.createSnapshot('sample-postgres-snapshot-1');
+  const first = cluster
+    ? await stack.createClusterSnapshot(`sample-${engine}-snapshot-1`, `sample-${engine}`)
+    : await stack.createSnapshot(`sample-${engine}-snapshot-1`);
   const snapshots = [first];
   for (let i = 2; i <= count; i++)
-    snapshots.push(await stack.createSnapshot(`sample-postgres-snapshot-${i}`, undefined, first));
-  console.log(`took ${snapshots.length} snapshot(s); raising ${snapshots.length} RDS-EVENT-0042 event(s)`);
+    snapshots.push(await stack.createSnapshot(`sample-${engine}-snapshot-${i}`, undefined, first));
+  const event = cluster ? 'RDS-EVENT-0075' : 'RDS-EVENT-0042';
+  console.log(`took ${snapshots.length} snapshot(s); raising ${snapshots.length} ${event} event(s)`);
   await Promise.all(snapshots.map((s) => stack.raiseSnapshotEvent(s)));
   const executions = await waitForExecutions(stack, snapshots.length, (line) => console.log(line));
   const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
   console.log(`\nnotifications published to SNS: ${stack.sns.messages.length}`);
-  for (const m of stack.sns.messages)
+  for (const m of stack.sns.messages) {
     console.log(
       `  [${m.MessageAttributes.status?.StringValue ?? '?'}] ${m.Subject ?? m.Message.slice(0, 100)}`,
     );
+    // What the export could not keep as it was, e.g. MySQL zero dates written as NULL.
+    const warnings = (JSON.parse(m.Message) as { details?: { exportWarnings?: string } }).details
+      ?.exportWarnings;
+    if (warnings) for (const w of warnings.split('; ')) console.log(`      export warning: ${w}`);
+  }
   console.log('\nregistered Glue tables:');
   const databases = [...stack.catalog.databases.keys()];
   for (const database of databases) {
@@ -71,9 +117,12 @@ async function main(stack: LocalStack): Promise<void> {
       `${failed.length} execution(s) did not succeed: ${failed.map((e) => `${e.name} ${e.status} ${e.error ?? ''}`).join('; ')}`,
     );
   }
-  const orders = findTable(stack.catalog, 'postgres.shop.orders');
-  const customers = findTable(stack.catalog, 'postgres.shop.customers');
-  if (!orders || !customers) throw new Error('shop.orders / shop.customers were not registered in Glue');
+  // Export targets: database.schema.table for PostgreSQL, database.table for MySQL.
+  const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
+  const orders = findTable(stack.catalog, `${shop}.orders`);
+  const customers = findTable(stack.catalog, `${shop}.customers`);
+  if (!orders || !customers)
+    throw new Error(`${shop}.orders / ${shop}.customers were not registered in Glue`);
   const sql = `SELECT c.name, count(*) AS orders, sum(CAST(o.amount AS DECIMAL(12,2))) AS total
 FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}"."${customers.Name}" c ON o.customer_id = c.customer_id
 GROUP BY c.name ORDER BY total DESC`;
@@ -87,13 +136,19 @@ GROUP BY c.name ORDER BY total DESC`;
   }
 }
 
-if (!Number.isInteger(count) || count < 1 || !(timeScale > 0)) {
+if (
+  !Number.isInteger(count) ||
+  count < 1 ||
+  !(timeScale > 0) ||
+  !['db-snapshot', 'cluster-snapshot'].includes(values.source)
+) {
   console.error(USAGE);
   process.exit(2);
 }
 const stack = await startStack({
   timeScale,
-  ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+  engine: engineFamily(),
+  ...(databaseUrl ? { databaseUrl } : {}),
 }).catch((error: unknown) => {
   // startStack stops whatever it had started before failing.
   console.error(`local stack could not start: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,9 +1,10 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ParquetKind, SnapshotColumn, SnapshotTable } from '../snapshot.ts';
+import type { ParquetKind, SnapshotColumn } from '../snapshot.ts';
 import { exportRoot, type TableOutcome } from './export-writer.ts';
+import { decimalStorage } from './mysql-parquet.ts';
 import type { ExportTaskRecord } from './tasks.ts';
 
-const EXPORTED_TYPE: Record<ParquetKind, string> = {
+const EXPORTED_TYPE: Record<Exclude<ParquetKind, 'DECIMAL'>, string> = {
   INT64: 'int64',
   INT32: 'int32',
   INT16: 'int32 (INT_16)',
@@ -12,7 +13,18 @@ const EXPORTED_TYPE: Record<ParquetKind, string> = {
   BOOLEAN: 'boolean',
   BINARY: 'binary',
   STRING: 'binary (UTF8)',
+  TIMESTAMP_MICROS: 'int64 (TIMESTAMP_MICROS)',
 };
+
+/** The exported type as the files spell it (`int32 (INT_16)`), decimals with their storage. */
+function exportedType(column: SnapshotColumn): string {
+  if (column.kind !== 'DECIMAL') return EXPORTED_TYPE[column.kind];
+  const precision = column.numPrecision ?? 0;
+  const storage = decimalStorage(precision);
+  const physical =
+    'typeLength' in storage ? `fixed_len_byte_array(${storage.typeLength})` : storage.type.toLowerCase();
+  return `${physical} (DECIMAL(${precision},${column.numScale ?? 0}))`;
+}
 
 /** How many tables each export_tables_info file lists; several files exercise the merge. */
 export const TABLES_PER_INFO_FILE = 10;
@@ -21,7 +33,7 @@ function typeMapping(column: SnapshotColumn) {
   return {
     columnName: column.name,
     originalType: column.originalType,
-    expectedExportedType: EXPORTED_TYPE[column.kind],
+    expectedExportedType: exportedType(column),
     originalCharMaxLength: column.charMaxLength ?? 0,
     originalNumPrecision: column.numPrecision ?? 0,
     originalDateTimePrecision: column.dateTimePrecision ?? 0,
@@ -38,7 +50,6 @@ export async function writeMetadataFiles(
   s3: Pick<S3Client, 'send'>,
   task: ExportTaskRecord,
   outcomes: TableOutcome[],
-  tables: Map<string, SnapshotTable>,
 ): Promise<void> {
   const root = exportRoot({ prefix: task.S3Prefix ?? '', exportTaskIdentifier: task.ExportTaskIdentifier });
   const put = (name: string, doc: unknown) =>
@@ -53,7 +64,6 @@ export async function writeMetadataFiles(
   for (let from = 0; from < outcomes.length; from += TABLES_PER_INFO_FILE) {
     const chunk = outcomes.slice(from, from + TABLES_PER_INFO_FILE);
     const perTableStatus = chunk.map((outcome) => {
-      const table = tables.get(outcome.target);
       if (outcome.status === 'SKIPPED') {
         return { target: outcome.target, status: 'SKIPPED', warningMessage: outcome.reason };
       }
@@ -65,7 +75,7 @@ export async function writeMetadataFiles(
           extractionStartTime: task.TaskStartTime,
           partitioningInfo: { numberOfPartitions: 1 },
         },
-        schemaMetadata: { originalTypeMappings: (table?.columns ?? []).map(typeMapping) },
+        schemaMetadata: { originalTypeMappings: outcome.columns.map(typeMapping) },
       };
     });
     const name = `export_tables_info_${task.ExportTaskIdentifier}_from_${from + 1}_to_${from + chunk.length}.json`;

@@ -4,47 +4,13 @@ import { FaultInjector, type LocalServer, listen, send } from '../http.ts';
 import { decodeRequest, list, queryError, queryResponse } from '../query-protocol.ts';
 import type { RequestLogger } from '../request-log.ts';
 import { fault, RdsFault } from './faults.ts';
-import type { SnapshotStore, StoredSnapshot } from './snapshots.ts';
+import { describeDbClusterSnapshot, describeDbSnapshot, type SnapshotStore } from './snapshots.ts';
 import type { ExportTaskRecord, ExportTasks } from './tasks.ts';
 
 const NAMESPACE = 'https://rds.amazonaws.com/doc/2014-10-31/';
 
 export interface LocalRds extends LocalServer {
   readonly faults: FaultInjector;
-}
-
-function dbSnapshot(s: StoredSnapshot) {
-  return {
-    DBSnapshotIdentifier: s.identifier,
-    DBInstanceIdentifier: s.sourceIdentifier,
-    SnapshotCreateTime: s.data.takenAt,
-    Engine: 'postgres',
-    EngineVersion: '16.4',
-    AllocatedStorage: 1,
-    Status: 'available',
-    Port: 5432,
-    SnapshotType: s.snapshotType,
-    Encrypted: true,
-    DBSnapshotArn: s.arn,
-    TagList: list('Tag', [{ Key: 'stack', Value: 'local' }]),
-  };
-}
-
-function dbClusterSnapshot(s: StoredSnapshot) {
-  return {
-    DBClusterSnapshotIdentifier: s.identifier,
-    DBClusterIdentifier: s.sourceIdentifier,
-    SnapshotCreateTime: s.data.takenAt,
-    Engine: 'aurora-postgresql',
-    EngineVersion: '16.4',
-    AllocatedStorage: 1,
-    Status: 'available',
-    Port: 5432,
-    SnapshotType: s.snapshotType,
-    StorageEncrypted: true,
-    DBClusterSnapshotArn: s.arn,
-    TagList: list('Tag', [{ Key: 'stack', Value: 'local' }]),
-  };
 }
 
 interface Filter {
@@ -120,12 +86,12 @@ export async function startLocalRds(
     DescribeDBSnapshots: (p) => {
       const id = p.DBSnapshotIdentifier as string | undefined;
       const found = id ? [snapshots.find('db-snapshot', id)] : snapshots.list('db-snapshot');
-      return { DBSnapshots: list('DBSnapshot', found.map(dbSnapshot)) };
+      return { DBSnapshots: list('DBSnapshot', found.map(describeDbSnapshot)) };
     },
     DescribeDBClusterSnapshots: (p) => {
       const id = p.DBClusterSnapshotIdentifier as string | undefined;
       const found = id ? [snapshots.find('cluster-snapshot', id)] : snapshots.list('cluster-snapshot');
-      return { DBClusterSnapshots: list('DBClusterSnapshot', found.map(dbClusterSnapshot)) };
+      return { DBClusterSnapshots: list('DBClusterSnapshot', found.map(describeDbClusterSnapshot)) };
     },
   };
   const server = await listen(async (_req, body, res) => {

@@ -1,4 +1,5 @@
 import type { SourceDatabase } from '../database.ts';
+import { list } from '../query-protocol.ts';
 import { type DatabaseSnapshot, takeSnapshot } from '../snapshot.ts';
 import { fault } from './faults.ts';
 
@@ -11,7 +12,68 @@ export interface StoredSnapshot {
   /** DB instance or cluster the snapshot was taken from. */
   sourceIdentifier: string;
   snapshotType: 'manual' | 'automated';
+  /** RDS `Engine`: postgres, mysql, mariadb for DB snapshots; aurora-postgresql, aurora-mysql for clusters. */
+  engine: string;
+  engineVersion: string;
   data: DatabaseSnapshot;
+}
+
+// An Aurora MySQL version 3 (MySQL 8.0 compatible) engine version, spelled as RDS reports it.
+const AURORA_MYSQL_VERSION = '8.0.mysql_aurora.3.08.0';
+
+/** The RDS engine and version of a snapshot of `db`: a DB instance's, or an Aurora cluster's of the same family. */
+function engineOf(db: SourceDatabase, kind: SnapshotKind): { engine: string; engineVersion: string } {
+  if (kind === 'db-snapshot') return { engine: db.engine, engineVersion: db.engineVersion };
+  return db.family === 'mysql'
+    ? { engine: 'aurora-mysql', engineVersion: AURORA_MYSQL_VERSION }
+    : { engine: 'aurora-postgresql', engineVersion: db.engineVersion };
+}
+
+const isMysql = (s: StoredSnapshot) => s.data.family === 'mysql';
+const TAGS = list('Tag', [{ Key: 'stack', Value: 'local' }]);
+
+/** A `DBSnapshot` as DescribeDBSnapshots returns it: available, gp3 storage (exportable, not magnetic). */
+export function describeDbSnapshot(s: StoredSnapshot) {
+  return {
+    DBSnapshotIdentifier: s.identifier,
+    DBInstanceIdentifier: s.sourceIdentifier,
+    SnapshotCreateTime: s.data.takenAt,
+    Engine: s.engine,
+    EngineVersion: s.engineVersion,
+    AllocatedStorage: 1,
+    Status: 'available',
+    Port: isMysql(s) ? 3306 : 5432,
+    LicenseModel: isMysql(s) ? 'general-public-license' : 'postgresql-license',
+    SnapshotType: s.snapshotType,
+    PercentProgress: 100,
+    StorageType: 'gp3',
+    Encrypted: true,
+    DBSnapshotArn: s.arn,
+    TagList: TAGS,
+  };
+}
+
+/** A `DBClusterSnapshot` as DescribeDBClusterSnapshots returns it for a provisioned Aurora Standard cluster. */
+export function describeDbClusterSnapshot(s: StoredSnapshot) {
+  return {
+    DBClusterSnapshotIdentifier: s.identifier,
+    DBClusterIdentifier: s.sourceIdentifier,
+    SnapshotCreateTime: s.data.takenAt,
+    Engine: s.engine,
+    EngineMode: 'provisioned',
+    EngineVersion: s.engineVersion,
+    AllocatedStorage: 1,
+    Status: 'available',
+    Port: isMysql(s) ? 3306 : 5432,
+    LicenseModel: isMysql(s) ? 'general-public-license' : 'postgresql-license',
+    SnapshotType: s.snapshotType,
+    PercentProgress: 100,
+    // Aurora reports its cluster storage as `aurora` (Standard) or `aurora-iopt1` (I/O-Optimized).
+    StorageType: 'aurora',
+    StorageEncrypted: true,
+    DBClusterSnapshotArn: s.arn,
+    TagList: TAGS,
+  };
 }
 
 /** The account's snapshots: each one a consistent copy of the database taken at creation. */
@@ -39,8 +101,9 @@ export class SnapshotStore {
       kind,
       identifier,
       arn: this.arnOf(kind, identifier),
-      sourceIdentifier: options.sourceIdentifier ?? 'sample-postgres',
+      sourceIdentifier: options.sourceIdentifier ?? `sample-${db.engine}`,
       snapshotType: identifier.startsWith('rds:') ? 'automated' : 'manual',
+      ...engineOf(db, kind),
       data: await takeSnapshot(db),
     };
     this.#byArn.set(stored.arn, stored);

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { SimulatedClock } from '../clock.ts';
-import type { DatabaseSnapshot, SnapshotTable } from '../snapshot.ts';
+import type { DatabaseSnapshot } from '../snapshot.ts';
 import { writeExportData } from './export-writer.ts';
 import { fault } from './faults.ts';
 import { writeMetadataFiles } from './metadata-files.ts';
@@ -87,7 +87,7 @@ export class ExportTasks {
     if (this.tasks.has(id)) throw fault.alreadyExists(id);
     const snapshot = this.options.snapshots.bySourceArn(sourceArn);
     const exportOnly = (req.ExportOnly as string[] | undefined) ?? [];
-    validateExportOnly(exportOnly, snapshot.data.database);
+    validateExportOnly(exportOnly, snapshot.data.database, snapshot.data.family);
     if (!this.options.roles.has(role)) throw fault.roleNotFound(role);
     if (this.options.rolesMissingPermissions?.has(role)) throw fault.roleMissingPermissions(role);
     if (!this.options.kmsKeys.has(key)) throw fault.kmsNotAccessible(key);
@@ -177,16 +177,12 @@ export class ExportTasks {
         }
         task.TotalExtractedDataInGB = Math.round(written.totalBytes / 1024 ** 3);
         if (written.warningMessage) task.WarningMessage = written.warningMessage;
-        const tables = new Map<string, SnapshotTable>(
-          data.tables.map((t) => [`${data.database}.${t.schema}.${t.name}`, t]),
-        );
         // The metadata files exist before anyone can see COMPLETE (registration reads them at once).
         const end = new Date(clock.now());
         await writeMetadataFiles(
           this.options.s3,
           { ...task, Status: 'COMPLETE', PercentProgress: 100, TaskEndTime: end },
           written.tables,
-          tables,
         );
         Object.assign(task, { Status: 'COMPLETE', PercentProgress: 100, TaskEndTime: end });
       } finally {

@@ -95,7 +95,13 @@ export function mysqlSnapshot(): DatabaseSnapshot {
             numPrecision: 20,
             numScale: 0,
           },
-          { name: 'c_decimal_5_2', originalType: 'decimal(5,2)', kind: 'DECIMAL', numPrecision: 5, numScale: 2 },
+          {
+            name: 'c_decimal_5_2',
+            originalType: 'decimal(5,2)',
+            kind: 'DECIMAL',
+            numPrecision: 5,
+            numScale: 2,
+          },
           {
             name: 'c_decimal_15_2',
             originalType: 'decimal(15,2)',
@@ -115,7 +121,12 @@ export function mysqlSnapshot(): DatabaseSnapshot {
           { name: 'c_int', originalType: 'int(11)', kind: 'INT32' },
           { name: 'c_int_unsigned', originalType: 'int(10) unsigned', kind: 'INT64' },
           { name: 'c_tinyint_unsigned', originalType: 'tinyint(3) unsigned', kind: 'INT16' },
-          { name: 'c_datetime6', originalType: 'datetime(6)', kind: 'TIMESTAMP_MICROS', dateTimePrecision: 6 },
+          {
+            name: 'c_datetime6',
+            originalType: 'datetime(6)',
+            kind: 'TIMESTAMP_MICROS',
+            dateTimePrecision: 6,
+          },
           { name: 'c_blob', originalType: 'blob', kind: 'BINARY' },
           { name: 'c_varchar', originalType: 'varchar(20)', kind: 'STRING', charMaxLength: 20 },
         ],

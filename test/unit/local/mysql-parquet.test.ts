@@ -17,7 +17,9 @@ const table = () => {
 };
 
 function footer(bytes: Uint8Array) {
-  return parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  return parquetMetadata(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
 }
 
 describe('the MySQL Parquet encoder', () => {

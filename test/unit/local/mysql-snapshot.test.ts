@@ -7,7 +7,12 @@ import {
 } from '../../../local/mysql-snapshot.ts';
 
 /** information_schema.COLUMNS: DATA_TYPE, COLUMN_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE. */
-const column = (data_type: string, column_type = data_type, num_precision: number | null = null, num_scale = 0) => ({
+const column = (
+  data_type: string,
+  column_type = data_type,
+  num_precision: number | null = null,
+  num_scale = 0,
+) => ({
   data_type,
   column_type,
   num_precision,
@@ -24,7 +29,11 @@ describe('the MySQL snapshot', () => {
       column('bigint', 'bigint(20) unsigned', 20),
       { kind: 'DECIMAL', numPrecision: 20, numScale: 0 },
     ],
-    ['DECIMAL(5,2)', column('decimal', 'decimal(5,2)', 5, 2), { kind: 'DECIMAL', numPrecision: 5, numScale: 2 }],
+    [
+      'DECIMAL(5,2)',
+      column('decimal', 'decimal(5,2)', 5, 2),
+      { kind: 'DECIMAL', numPrecision: 5, numScale: 2 },
+    ],
     [
       'NUMERIC(38,10)',
       column('decimal', 'decimal(38,10)', 38, 10),

@@ -19,7 +19,12 @@ const ROLE = 'arn:aws:iam::123456789012:role/export';
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/k1';
 const clock = installSimulatedClock(1000);
 const snapshots = new SnapshotStore('us-east-1', '123456789012');
-const mysqlStored = (kind: StoredSnapshot['kind'], identifier: string, engine: string, engineVersion: string) =>
+const mysqlStored = (
+  kind: StoredSnapshot['kind'],
+  identifier: string,
+  engine: string,
+  engineVersion: string,
+) =>
   snapshots.add(identifier, {
     kind,
     identifier,
@@ -31,7 +36,12 @@ const mysqlStored = (kind: StoredSnapshot['kind'], identifier: string, engine: s
     data: mysqlSnapshot(),
   });
 const instance = mysqlStored('db-snapshot', 'shop-snap-1', 'mariadb', '10.11.9');
-const cluster = mysqlStored('cluster-snapshot', 'shop-cluster-snap-1', 'aurora-mysql', '8.0.mysql_aurora.3.08.0');
+const cluster = mysqlStored(
+  'cluster-snapshot',
+  'shop-cluster-snap-1',
+  'aurora-mysql',
+  '8.0.mysql_aurora.3.08.0',
+);
 let s3: LocalS3;
 let s3Client: S3Client;
 let rds: LocalRds;
@@ -55,7 +65,12 @@ beforeAll(async () => {
     durations: () => ({ starting: 5, inProgress: 30 }),
   });
   rds = await startLocalRds(tasks, snapshots, () => {});
-  client = new RDSClient({ region: 'us-east-1', endpoint: rds.endpoint, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  client = new RDSClient({
+    region: 'us-east-1',
+    endpoint: rds.endpoint,
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
 });
 
 afterAll(async () => {
@@ -78,7 +93,8 @@ const start = (id: string, sourceArn: string, exportOnly?: string[]) =>
 
 async function completed(id: string) {
   for (;;) {
-    const [task] = (await client.send(new DescribeExportTasksCommand({ ExportTaskIdentifier: id }))).ExportTasks ?? [];
+    const [task] =
+      (await client.send(new DescribeExportTasksCommand({ ExportTaskIdentifier: id }))).ExportTasks ?? [];
     if (task?.Status === 'COMPLETE' || task?.Status === 'FAILED') return task;
     await clock.sleep(2);
   }
@@ -92,8 +108,8 @@ async function json(key: string): Promise<Record<string, unknown>> {
 describe('the local RDS endpoint with MySQL snapshots', () => {
   it('describes a MariaDB DB snapshot and an Aurora MySQL cluster snapshot as RDS does, ready to export', async () => {
     const [db] =
-      (await client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'shop-snap-1' }))).DBSnapshots ??
-      [];
+      (await client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'shop-snap-1' })))
+        .DBSnapshots ?? [];
     expect(db).toMatchObject({
       DBSnapshotArn: instance.arn,
       DBInstanceIdentifier: 'shop-db',
@@ -124,7 +140,9 @@ describe('the local RDS endpoint with MySQL snapshots', () => {
     );
     expect((await start('my-table-1', instance.arn, ['shop.orders'])).Status).toBe('STARTING');
     expect((await completed('my-table-1'))?.Status).toBe('COMPLETE');
-    const listed = await s3Client.send(new ListObjectsV2Command({ Bucket: 'exports', Prefix: 'my-table-1/' }));
+    const listed = await s3Client.send(
+      new ListObjectsV2Command({ Bucket: 'exports', Prefix: 'my-table-1/' }),
+    );
     const folders = new Set((listed.Contents ?? []).map((c) => c.Key?.split('/').slice(1, 3).join('/')));
     expect([...folders].filter((f) => f?.includes('/')).sort()).toEqual(['shop/shop.orders']);
   });
@@ -145,7 +163,10 @@ describe('the local RDS endpoint with MySQL snapshots', () => {
       ['shop.semi;colon', 'SKIPPED'],
     ]);
     const types = Object.fromEntries(
-      (statuses[0]?.schemaMetadata?.originalTypeMappings ?? []).map((m) => [m.columnName, m.expectedExportedType]),
+      (statuses[0]?.schemaMetadata?.originalTypeMappings ?? []).map((m) => [
+        m.columnName,
+        m.expectedExportedType,
+      ]),
     );
     expect(types).toMatchObject({
       c_bigint_unsigned: 'fixed_len_byte_array(9) (DECIMAL(20,0))',
