@@ -70,7 +70,7 @@ function bucketArns(bucket) {
 function reportArn(bucket) {
   return {
     'Fn::Sub': [
-      'arn:${AWS::Partition}:s3:::${Bucket}/*/rds-export-registration-report.json',
+      `arn:\${AWS::Partition}:s3:::\${Bucket}/*/rds-export-registration-report.json`,
       { Bucket: bucket },
     ],
   };
@@ -120,4 +120,5 @@ module.exports = async ({ resolveVariable }) => {
   return deriveScopes(policy, defaults, await resolveVariable('param:slackWebhookParameter'));
 };
 module.exports.deriveScopes = deriveScopes;
+module.exports.loadPolicy = loadPolicy;
 module.exports.checkExistingKmsKeyArn = checkExistingKmsKeyArn;

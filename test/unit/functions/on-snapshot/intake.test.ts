@@ -14,7 +14,6 @@ import {
 import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
-  ListExecutionsCommand,
   SFNClient,
   SFNServiceException,
   StartExecutionCommand,
