@@ -3,17 +3,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { z } from 'zod';
+import { selectClusters, selects, toClusterSource } from '#shared/clusters.ts';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/events.ts';
 import { exportLedger } from '#shared/export-ledger.ts';
 import type { SnapshotSource } from '#shared/machine-contract.ts';
 import { type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
+import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
 
 export interface PlanOptions {
-  eventFile: string;
+  eventFile?: string | undefined;
+  /** A policy schedule: plan its slot `at` for `clusterFile`, or for every cluster it selects. */
+  schedule?: string | undefined;
+  clusterFile?: string | undefined;
+  at?: Date | undefined;
   snapshotFile?: string;
   policyFile: string;
   bucket?: string;
@@ -83,11 +89,43 @@ async function described(
   return snapshot;
 }
 
-/** Runs the policy on an event offline (or with describe calls) and renders the decision. */
+/** The read-only look at the ledger the interval guard needs, when the deployment is named. */
+function readOnlyLedger(options: PlanOptions, region: string | undefined) {
+  const { stateMachineArn, exportsTable } = options;
+  if (stateMachineArn === undefined || exportsTable === undefined) return undefined;
+  const ledger = exportLedger({
+    dynamodb: new DynamoDBClient(region === undefined ? {} : { region }),
+    sfn: new SFNClient(region === undefined ? {} : { region }),
+    table: exportsTable,
+    stateMachineArn,
+  });
+  return async (source: SnapshotSource) => (await ledger.last(source)).recent;
+}
+
+function decideFor(
+  policy: Policy,
+  source: SnapshotSource,
+  tags: Record<string, string>,
+  options: PlanOptions,
+) {
+  const region = source.arn.split(':')[3] || undefined;
+  const recentExport = readOnlyLedger(options, region);
+  return decide(policy, source, {
+    tags,
+    destination: { bucket: options.bucket, kmsKey: options.kmsKey, role: options.role },
+    ...(options.at === undefined ? {} : { now: options.at }),
+    ...(recentExport === undefined ? {} : { recentExport }),
+  });
+}
+
+/** Runs the policy on an event, or on a schedule's clusters, offline or with describe calls. */
 export async function plan(options: PlanOptions): Promise<string> {
   checkOption(BucketName, options.bucket, '--bucket (or EXPORT_BUCKET)');
   checkOption(KmsKey, options.kmsKey, '--kms-key (or EXPORT_KMS_KEY_ARN)');
   checkOption(RoleArn, options.role, '--role (or EXPORT_ROLE_ARN)');
+  if (options.schedule !== undefined) return planSchedule(options, options.schedule);
+  if (options.eventFile === undefined)
+    throw new UsageError('--event <event.json> or --schedule <name> is required');
   const event = readJson(options.eventFile, 'event');
   const intake = parseSnapshotEvent(event);
   if (intake.action === 'skip' && intake.invalid) {
@@ -100,39 +138,77 @@ export async function plan(options: PlanOptions): Promise<string> {
   const snapshot = await described(intake.snapshot, options.snapshotFile);
   if (typeof snapshot === 'string')
     return render({ action: 'skip', rule: null, reason: snapshot, alert: true }, undefined, options);
-  const { stateMachineArn, exportsTable } = options;
-  const region = intake.snapshot.region;
-  // Read-only: the plan looks at the ledger, it records nothing.
-  const ledger =
-    stateMachineArn === undefined || exportsTable === undefined
-      ? undefined
-      : exportLedger({
-          dynamodb: new DynamoDBClient({ region }),
-          sfn: new SFNClient({ region }),
-          table: exportsTable,
-          stateMachineArn,
-        });
-  const decision = await decide(policy, snapshot.source, {
-    tags: snapshot.tags,
-    destination: { bucket: options.bucket, kmsKey: options.kmsKey, role: options.role },
-    ...(ledger === undefined ? {} : { recentExport: async (s) => (await ledger.last(s)).recent }),
-  });
+  const decision = await decideFor(policy, snapshot.source, snapshot.tags, options);
   return render(decision, snapshot.source, options);
 }
 
-function render(decision: Decision, source: SnapshotSource | undefined, options: PlanOptions): string {
-  if (options.json) {
-    const out: Record<string, unknown> = {
-      action: decision.action,
-      rule: decision.rule,
-      reason: decision.reason,
-    };
-    if (decision.action === 'export') {
-      out.exportTaskIdentifier = decision.job.exportTaskIdentifier;
-      out.request = decision.job.request;
+/** Accepts the DBCluster itself or a describe-db-clusters output holding exactly one. */
+function unwrapCluster(json: unknown, path: string): Record<string, unknown> {
+  if (json !== null && typeof json === 'object') {
+    const list = (json as Record<string, unknown>).DBClusters;
+    if (Array.isArray(list)) {
+      if (list.length !== 1)
+        throw new UsageError(`cluster file ${path} lists ${list.length} clusters; expected one`);
+      return list[0] as Record<string, unknown>;
     }
-    return JSON.stringify(out);
+    return json as Record<string, unknown>;
   }
+  throw new UsageError(`cluster file ${path} is not a DBCluster object`);
+}
+
+/** What the schedule decides at the slot `--at` (default now): for one cluster, or every one it selects. */
+async function planSchedule(options: PlanOptions, name: string): Promise<string> {
+  if (options.eventFile !== undefined) throw new UsageError('give --event or --schedule, not both');
+  const policy = loadPolicyFile(options.policyFile);
+  const schedule = policy.schedules.find((s) => s.name === name);
+  if (schedule === undefined) {
+    const known = policy.schedules.map((s) => s.name).join(', ') || 'none';
+    throw new UsageError(`${options.policyFile} has no schedule "${name}" (its schedules: ${known})`);
+  }
+  const at = (options.at ?? new Date()).toISOString();
+  if (options.clusterFile !== undefined) {
+    const cluster = toClusterSource(
+      unwrapCluster(readJson(options.clusterFile, 'cluster'), options.clusterFile),
+      schedule.name,
+      at,
+    );
+    if (!selects(schedule.select, cluster)) {
+      const reason = `schedule "${schedule.name}" does not select cluster ${cluster.source.sourceIdentifier} (identifier, engine or tags)`;
+      return render({ action: 'skip', rule: null, reason }, cluster.source, options);
+    }
+    return render(await decideFor(policy, cluster.source, cluster.tags, options), cluster.source, options);
+  }
+  const clusters = await selectClusters(new RDSClient({}), schedule.select, schedule.name, at);
+  const decisions = await Promise.all(
+    clusters.map(async (c) => ({
+      source: c.source,
+      decision: await decideFor(policy, c.source, c.tags, options),
+    })),
+  );
+  if (options.json)
+    return JSON.stringify(
+      decisions.map((d) => ({ source: d.source.sourceIdentifier, ...planJson(d.decision) })),
+    );
+  if (decisions.length === 0)
+    return `Schedule "${schedule.name}" selects no cluster in this account and Region.`;
+  return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
+}
+
+function planJson(decision: Decision): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    action: decision.action,
+    rule: decision.rule,
+    reason: decision.reason,
+  };
+  if (decision.action === 'export') {
+    out.exportTaskIdentifier = decision.job.exportTaskIdentifier;
+    out.request = decision.job.request;
+  }
+  return out;
+}
+
+function render(decision: Decision, source: SnapshotSource | undefined, options: PlanOptions): string {
+  if (options.json) return JSON.stringify(planJson(decision));
   const lines = [
     `Decision:  ${decision.action.toUpperCase()}${decision.rule === null ? ' (no rule)' : ` (rule "${decision.rule}")`}`,
     `Reason:    ${decision.reason}`,
@@ -140,9 +216,10 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   if (decision.action === 'skip' && decision.alert) lines.push('Alert:     yes, operators would be notified');
   if (source !== undefined) {
     const size = source.sizeGB === undefined ? 'size unknown' : `${source.sizeGB} GB`;
+    const what = source.snapshotType ?? `schedule ${source.schedule}, slot ${source.scheduledTime}`;
     lines.push(
-      `Snapshot:  ${source.arn}`,
-      `           ${source.kind}, ${source.snapshotType}, ${source.engine}, ${size}, from ${source.sourceIdentifier}`,
+      `${source.snapshotIdentifier === undefined ? 'Cluster:' : 'Snapshot:'}  ${source.arn}`,
+      `           ${source.kind}, ${what}, ${source.engine}, ${size}, from ${source.sourceIdentifier}`,
     );
   }
   if (decision.action === 'export') {
@@ -152,7 +229,11 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
     lines.push(
       `Limits:    at most ${job.limits.maxConcurrentExports} concurrent exports; alert after ${job.limits.queueAlertAfterSeconds / 60} min queued`,
     );
-    if (source?.sizeGB !== undefined) {
+    if (source?.kind === 'cluster') {
+      lines.push(
+        'Estimated cost: charged per GB of the whole cluster (export pricing, price varies by Region)',
+      );
+    } else if (source?.sizeGB !== undefined) {
       const cost = (source.sizeGB * USD_PER_GB).toFixed(2);
       lines.push(
         `Estimated cost: ~$${cost} (estimate: ${source.sizeGB} GB x $0.010/GB; charged on the whole snapshot, price varies by Region)`,
@@ -165,16 +246,21 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
 }
 
 export const planCommand: Command = {
-  summary: 'what the export policy decides for a snapshot event, without starting anything',
-  usage: `rds-export plan --event <event.json> [--snapshot <snapshot.json>] [--policy <file>] [--json]
-                 [--bucket <name>] [--kms-key <arn>] [--role <arn>]
-                 [--state-machine-arn <arn> --exports-table <name>]
+  summary:
+    'what the export policy decides for a snapshot event or a schedule slot, without starting anything',
+  usage: `rds-export plan --event <event.json> [--snapshot <snapshot.json>] [options]
+       rds-export plan --schedule <name> [--cluster <cluster.json>] [--at <ISO time>] [options]
 
   --event              EventBridge event (aws.rds snapshot event or aws.backup Backup Job State Change)
   --snapshot           DBSnapshot / DBClusterSnapshot JSON as describe-db-snapshots prints it (works offline);
                        without it the snapshot is described through the AWS SDK
+  --schedule           a schedule of the policy: what it decides at one slot
+  --cluster            the DBCluster JSON as describe-db-clusters prints it (works offline); without it
+                       every cluster the schedule selects is listed through the AWS SDK
+  --at                 the slot's scheduled time (default: now)
   --policy             policy file (default: export-policy.yml)
   --json               print one JSON object: action, rule, reason, exportTaskIdentifier, request
+                       (an array of them, each with its source, for a schedule without --cluster)
   --bucket, --kms-key, --role
                        destination for rules that name none (default: env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN)
   --state-machine-arn, --exports-table
@@ -183,6 +269,9 @@ export const planCommand: Command = {
   options: {
     event: { type: 'string' },
     snapshot: { type: 'string' },
+    schedule: { type: 'string' },
+    cluster: { type: 'string' },
+    at: { type: 'string' },
     policy: { type: 'string' },
     json: { type: 'boolean' },
     bucket: { type: 'string' },
@@ -192,11 +281,20 @@ export const planCommand: Command = {
     'exports-table': { type: 'string' },
   },
   async run(v) {
-    const eventFile = optionOrEnv(v, 'event');
-    if (eventFile === undefined) throw new UsageError('--event <event.json> is required');
+    const atText = optionOrEnv(v, 'at');
+    const at = atText === undefined ? undefined : new Date(atText);
+    if (at !== undefined && Number.isNaN(at.getTime()))
+      throw new UsageError(`--at "${atText}": not an ISO 8601 time`);
+    const clusterFile = optionOrEnv(v, 'cluster');
+    const schedule = optionOrEnv(v, 'schedule');
+    if (clusterFile !== undefined && schedule === undefined)
+      throw new UsageError('--cluster needs --schedule');
     return plan({
-      eventFile,
+      eventFile: optionOrEnv(v, 'event'),
       snapshotFile: optionOrEnv(v, 'snapshot'),
+      schedule,
+      clusterFile,
+      at,
       policyFile: optionOrEnv(v, 'policy') ?? 'export-policy.yml',
       bucket: optionOrEnv(v, 'bucket', 'EXPORT_BUCKET'),
       kmsKey: optionOrEnv(v, 'kms-key', 'EXPORT_KMS_KEY_ARN'),

@@ -26,6 +26,7 @@ const EXISTING = {
 };
 const FUNCTION_ROLES = [
   'OnSnapshotRole',
+  'OnScheduleRole',
   'StartExportRole',
   'CheckExportRole',
   'RegisterExportRole',
@@ -414,18 +415,25 @@ describe('serverless package', () => {
     ).toEqual(EXPORT_KEY_ARN);
   });
 
-  it('lets only onSnapshot read and write the last exports, on that table alone', () => {
+  it('lets only the functions that start exports read and write the last exports, on that table alone', () => {
     for (const role of FUNCTION_ROLES) {
       const dynamo = roleStatements(created, role).filter((st) =>
         actionsOf(st).some((a) => a.startsWith('dynamodb:')),
       );
-      if (role !== 'OnSnapshotRole') {
+      if (role !== 'OnSnapshotRole' && role !== 'OnScheduleRole') {
         expect(dynamo, role).toEqual([]);
         continue;
       }
       expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
       expect(dynamo.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': ['ExportsTable', 'Arn'] }]);
     }
+  });
+
+  it('creates no schedule, schedule group or scheduler role when the policy has no schedules', () => {
+    const types = Object.values(created.Resources).map((r) => r.Type);
+    expect(types).not.toContain('AWS::Scheduler::Schedule');
+    expect(types).not.toContain('AWS::Scheduler::ScheduleGroup');
+    expect(created.Resources.PolicySchedulerRole).toBeUndefined();
   });
 
   it('has no circular dependency between resources, with created or existing resources', () => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -218,7 +218,7 @@ describe('rds-export plan', () => {
       ['--event', events('rds-db-snapshot-manual-created.json'), '--snapshot', 'package.json'],
       /Not a DBSnapshot or DBClusterSnapshot/,
     ],
-    ['a missing --event', [], /--event <event\.json> is required/],
+    ['a missing --event', [], /--event <event\.json> or --schedule <name> is required/],
   ])('exits 2 for %s, naming the problem', async (_, args, message) => {
     const { code, stderr, stdout } = await run(['plan', ...args]);
     expect(code).toBe(2);
@@ -375,5 +375,87 @@ describe('rds-export plan', () => {
     } finally {
       server.close();
     }
+  });
+
+  describe('plan --schedule', () => {
+    const schedulesPolicy = join(root, 'examples', 'export-policy.schedules.yml');
+    const cluster = events('clusters/aurora-postgresql-cluster.json');
+    const plan = (args: string[]) =>
+      run(['plan', '--schedule', 'nightly-clusters', '--policy', schedulesPolicy, ...args]);
+
+    it('prints the decision for one cluster at a slot, with the exact StartExportTask request', async () => {
+      const { code, stdout } = await run([
+        'plan',
+        '--schedule',
+        'nightly-clusters',
+        '--policy',
+        schedulesPolicy,
+        '--cluster',
+        cluster,
+        '--at',
+        '2024-05-02T00:30:00Z',
+        '--json',
+        ...destination,
+      ]);
+      expect(code).toBe(0);
+      const out = JSON.parse(stdout);
+      expect(out).toMatchObject({
+        action: 'export',
+        rule: 'live-clusters-nightly',
+        request: {
+          SourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders-aurora',
+          S3Prefix: 'exports/cluster/orders-aurora/2024/05/02',
+          S3BucketName: 'cli-exports',
+        },
+      });
+      expect(out.exportTaskIdentifier).toMatch(/^orders-aurora-[0-9a-f]{10}$/);
+      expect(out.request.ExportTaskIdentifier).toBe(out.exportTaskIdentifier);
+      const again = JSON.parse(
+        (await plan(['--cluster', cluster, '--at', '2024-05-02T00:30:00.000Z', '--json', ...destination]))
+          .stdout,
+      );
+      expect(again.exportTaskIdentifier).toBe(out.exportTaskIdentifier);
+      const next = JSON.parse(
+        (await plan(['--cluster', cluster, '--at', '2024-05-03T00:30:00Z', '--json', ...destination])).stdout,
+      );
+      expect(next.exportTaskIdentifier).not.toBe(out.exportTaskIdentifier);
+    });
+
+    it('says plainly when the schedule does not select the cluster', async () => {
+      const odd = join(dir, 'docdb.json');
+      writeFileSync(
+        odd,
+        JSON.stringify({ ...JSON.parse(readFileSync(cluster, 'utf8')).DBClusters[0], Engine: 'docdb' }),
+      );
+      const { code, stdout } = await plan(['--cluster', odd, '--json', ...destination]);
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toMatchObject({
+        action: 'skip',
+        reason: expect.stringContaining('does not select cluster'),
+      });
+    });
+
+    it.each([
+      [
+        'an unknown schedule',
+        ['--schedule', 'weekly'],
+        /has no schedule "weekly" \(its schedules: nightly-clusters\)/,
+      ],
+      [
+        'an --at that is no time',
+        ['--schedule', 'nightly-clusters', '--at', 'tomorrow'],
+        /--at "tomorrow": not an ISO 8601 time/,
+      ],
+      ['--cluster without --schedule', ['--cluster', 'x.json'], /--cluster needs --schedule/],
+      [
+        'a cluster file that is not JSON',
+        ['--schedule', 'nightly-clusters', '--cluster', 'README.md'],
+        /cluster file README\.md is not valid JSON/,
+      ],
+    ])('exits 2 for %s, naming the problem', async (_name, args, message) => {
+      const { code, stderr } = await run(['plan', '--policy', schedulesPolicy, ...args]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+    });
   });
 });

@@ -65,7 +65,10 @@ describe('policy schedules', () => {
       '  - { name: "a b", expression: "rate(1 day)", select: { kind: cluster } }',
       'schedules[0].name: must be 1-64 letters',
     ],
-    ['  - { name: a, expression: "rate(1 day)", select: { kind: volume } }', 'schedules[0].select.kind: must be "cluster"'],
+    [
+      '  - { name: a, expression: "rate(1 day)", select: { kind: volume } }',
+      'schedules[0].select.kind: must be "cluster"',
+    ],
     ['  - { name: a, expression: "rate(1 day)" }', 'schedules[0].select: is required'],
     [
       '  - { name: a, expression: "rate(1 day)", select: { kind: cluster } }\n  - { name: a, expression: "rate(2 days)", select: { kind: cluster } }',

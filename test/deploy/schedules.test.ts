@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  actionsOf,
+  type Resource,
+  ROOT,
+  readTemplate,
+  roleStatements,
+  serviceCopy,
+  slsPackage,
+  type Template,
+} from './cloudformation.ts';
+
+// `npx serverless package` with the schedules example as the policy file (the README shows it).
+const EXAMPLE = path.join(ROOT, 'examples', 'export-policy.schedules.yml');
+const temp: string[] = [];
+let template: Template;
+
+beforeAll(async () => {
+  const dir = serviceCopy(EXAMPLE);
+  const out = mkdtempSync(path.join(tmpdir(), 'rds-export-package-'));
+  temp.push(dir, out);
+  const result = await slsPackage(dir, out);
+  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
+  template = readTemplate(out);
+});
+afterAll(() => {
+  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
+});
+
+const ofType = (type: string): [string, Resource][] =>
+  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+describe('serverless package with policy schedules', () => {
+  it('creates one Scheduler schedule per policy schedule, in the time zone and window the policy gives', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    const [, schedule] = schedules[0] as [string, Resource];
+    expect(schedule.Properties).toMatchObject({
+      Name: 'nightly-clusters',
+      GroupName: { Ref: 'PolicyScheduleGroup' },
+      ScheduleExpression: 'cron(30 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      FlexibleTimeWindow: { Mode: 'FLEXIBLE', MaximumWindowInMinutes: 30 },
+      State: 'ENABLED',
+    });
+  });
+
+  it('hands the target the schedule name and the slot time Scheduler fills in', () => {
+    const [, schedule] = ofType('AWS::Scheduler::Schedule')[0] as [string, Resource];
+    const target = schedule.Properties.Target as { Arn: unknown; Input: string; RoleArn: unknown };
+    expect(target.Arn).toEqual({ 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] });
+    expect(JSON.parse(target.Input)).toEqual({
+      schedule: 'nightly-clusters',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
+    expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['PolicySchedulerRole', 'Arn'] });
+  });
+
+  it('lets the scheduler role invoke its target and nothing else, for this account only', () => {
+    const role = template.Resources.PolicySchedulerRole as Resource;
+    const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
+    expect(trust).toContain('scheduler.amazonaws.com');
+    expect(trust).toContain('aws:SourceAccount');
+    const statements = roleStatements(template, 'PolicySchedulerRole');
+    expect(statements.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
+    expect(statements.map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] },
+    ]);
+  });
+
+  it('lets onSchedule describe clusters and start executions of this state machine only', () => {
+    const statements = roleStatements(template, 'OnScheduleRole');
+    const describe = statements.filter((s) => actionsOf(s).includes('rds:DescribeDBClusters'));
+    expect(JSON.stringify(describe.map((s) => s.Resource))).toContain(':cluster:*');
+    const start = statements.filter((s) => actionsOf(s).includes('states:StartExecution'));
+    expect(start.map((s) => s.Resource)).toEqual([{ Ref: 'ExportStateMachine' }]);
+    const all = statements.flatMap(actionsOf);
+    expect(all.filter((a) => a.startsWith('rds:'))).toEqual(['rds:DescribeDBClusters']);
+    expect(all).not.toContain('rds:StartExportTask');
+  });
+
+  it('ships the policy with onSchedule and alarms when a slot fails', () => {
+    const fn = template.Resources.OnScheduleLambdaFunction as Resource;
+    expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POLICY_FILE).toBe(
+      'export-policy.yml',
+    );
+    expect(JSON.stringify(template.Resources.OnScheduleErrorsAlarm)).toContain('OnScheduleLambdaFunction');
+  });
+});
