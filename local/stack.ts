@@ -9,6 +9,7 @@ import { GlueCatalog, startLocalGlue } from './glue.ts';
 import type { JsonServer } from './json-protocol.ts';
 import type { LambdaHandler } from './lambda-context.ts';
 import { invokeLocal } from './lambda-context.ts';
+import { LiveClusters } from './rds/clusters.ts';
 import { type LocalRds, startLocalRds } from './rds/server.ts';
 import { SnapshotStore, type StoredSnapshot } from './rds/snapshots.ts';
 import { type ExportTaskRecord, ExportTasks, type TaskDurations } from './rds/tasks.ts';
@@ -48,6 +49,8 @@ export interface LocalStack {
   rds: LocalRds;
   tasks: ExportTasks;
   snapshots: SnapshotStore;
+  /** Live Aurora clusters backed by the local database (DescribeDBClusters, live-cluster exports). */
+  clusters: LiveClusters;
   glue: JsonServer;
   catalog: GlueCatalog;
   sns: LocalSns;
@@ -69,6 +72,11 @@ export interface LocalStack {
    * cluster snapshot) to the real on-snapshot handler.
    */
   raiseSnapshotEvent(snapshot: StoredSnapshot): Promise<unknown>;
+  /**
+   * Delivers one slot of a policy schedule to the real on-schedule handler, as EventBridge
+   * Scheduler would: the schedule's name and the slot's scheduled time (default now).
+   */
+  fireSchedule(schedule: string, scheduledTime?: Date): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -154,7 +162,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       credentials: LOCAL_CREDENTIALS,
     });
     const snapshots = new SnapshotStore(REGION, ACCOUNT);
+    const clusters = new LiveClusters(REGION, ACCOUNT);
     const tasks = new ExportTasks({
+      clusters,
       s3: s3Client,
       clock,
       snapshots,
@@ -164,7 +174,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       ...(options.failures ? { failures: options.failures } : {}),
     });
     stops.push(() => tasks.close());
-    const rds = await startLocalRds(tasks, snapshots, log);
+    const rds = await startLocalRds(tasks, snapshots, log, clusters);
     stops.push(() => rds.close());
     const catalog = new GlueCatalog();
     const glue = await startLocalGlue(catalog, log);
@@ -203,6 +213,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     functions.RegisterExportFunctionArn = await importHandler('register-export');
     functions.NotifyFunctionArn = await importHandler('notify');
     const onSnapshot = await importHandler('on-snapshot');
+    const onSchedule = await importHandler('on-schedule');
     return {
       clock,
       db,
@@ -211,6 +222,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       rds,
       tasks,
       snapshots,
+      clusters,
       glue,
       catalog,
       sns,
@@ -224,6 +236,14 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
           : snapshots.create(db, identifier, sourceIdentifier ? { sourceIdentifier } : {}),
       createClusterSnapshot: (identifier, clusterIdentifier) =>
         snapshots.create(db, identifier, { kind: 'cluster-snapshot', sourceIdentifier: clusterIdentifier }),
+      fireSchedule: (schedule, scheduledTime = new Date()) =>
+        invokeLocal(
+          onSchedule,
+          'on-schedule',
+          { schedule, scheduledTime: scheduledTime.toISOString() },
+          REGION,
+          ACCOUNT,
+        ),
       raiseSnapshotEvent: (snapshot) =>
         invokeLocal(onSnapshot, 'on-snapshot', snapshotCreatedEvent(snapshot), REGION, ACCOUNT),
       stop,

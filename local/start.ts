@@ -1,5 +1,5 @@
 /**
- * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot]
+ * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster]
  * [--snapshots N] [--time-scale X]`: runs the whole pipeline on this machine (see README: local
  * stack) and ends with the registered tables and a sample query.
  */
@@ -10,7 +10,7 @@ import { findTable, waitForExecutions } from './progress.ts';
 import { type LocalStack, startStack } from './stack.ts';
 
 const USAGE =
-  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot] [--snapshots N (≥1)] [--time-scale X (>0)]';
+  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster] [--snapshots N (≥1)] [--time-scale X (>0)]';
 
 // The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
 const shownWarnings = new Set<string>();
@@ -42,6 +42,7 @@ const count = Number(values.snapshots);
 const timeScale = Number(values['time-scale']);
 const databaseUrl = values['database-url'];
 const cluster = values.source === 'cluster-snapshot';
+const live = values.source === 'cluster';
 
 /** The engine family to export, or exits 2 with the reason (MySQL without a server among them). */
 function engineFamily(): EngineFamily {
@@ -72,13 +73,19 @@ function engineFamily(): EngineFamily {
 
 async function main(stack: LocalStack): Promise<void> {
   const { db } = stack;
-  const engine = cluster ? (db.family === 'mysql' ? 'aurora-mysql' : 'aurora-postgresql') : db.engine;
+  const engine = cluster || live ? (db.family === 'mysql' ? 'aurora-mysql' : 'aurora-postgresql') : db.engine;
   console.log(
     `source database: ${db.kind} (${db.name}), ${db.engine} ${db.engineVersion}, exported as ${engine} ${values.source}s; time scale ×${timeScale}`,
   );
   console.log(
     `endpoints: s3 ${stack.s3.endpoint}  rds ${stack.rds.endpoint}  glue ${stack.glue.endpoint}  sns ${stack.sns.endpoint}  sfn ${stack.sfn.endpoint}`,
   );
+  const executions = live ? await exportLiveCluster(stack, engine) : await exportSnapshots(stack, engine);
+  await report(stack, executions);
+}
+
+/** Snapshots, announced by the events RDS emits for them. */
+async function exportSnapshots(stack: LocalStack, engine: string) {
   const first = cluster
     ? await stack.createClusterSnapshot(`sample-${engine}-snapshot-1`, `sample-${engine}`)
     : await stack.createSnapshot(`sample-${engine}-snapshot-1`);
@@ -88,7 +95,47 @@ async function main(stack: LocalStack): Promise<void> {
   const event = cluster ? 'RDS-EVENT-0075' : 'RDS-EVENT-0042';
   console.log(`took ${snapshots.length} snapshot(s); raising ${snapshots.length} ${event} event(s)`);
   await Promise.all(snapshots.map((s) => stack.raiseSnapshotEvent(s)));
-  const executions = await waitForExecutions(stack, snapshots.length, (line) => console.log(line));
+  return waitForExecutions(stack, snapshots.length, (line) => console.log(line));
+}
+
+/**
+ * A live Aurora cluster on a slot of the local policy's schedule. It shows what a live export holds:
+ * a row written after the slot fired but before the clone is taken (the task is STARTING) is in the
+ * export; a row written once the clone is taken (IN_PROGRESS) is not.
+ */
+async function exportLiveCluster(stack: LocalStack, engine: string) {
+  const { db } = stack;
+  const identifier = `sample-${engine}-live`;
+  stack.clusters.add(identifier, db);
+  const orders = db.family === 'mysql' ? 'orders' : 'shop.orders';
+  const at = db.family === 'mysql' ? "'2025-02-01 00:00:00'" : "'2025-02-01 00:00:00+00'";
+  console.log(`live cluster ${identifier} (${engine}); firing one slot of schedule local-clusters`);
+  const run = (await stack.fireSchedule('local-clusters')) as {
+    decisions: { source?: string; exportTaskIdentifier?: string }[];
+  };
+  const id = run.decisions.find((d) => d.source === identifier)?.exportTaskIdentifier;
+  if (id === undefined) throw new Error(`schedule local-clusters did not export ${identifier}`);
+  const status = () => stack.tasks.tasks.get(id)?.Status;
+  const until = async (wanted: string) => {
+    while (status() !== wanted && !['COMPLETE', 'FAILED', 'CANCELED'].includes(status() ?? '')) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  try {
+    await until('STARTING');
+    await db.exec(`INSERT INTO ${orders} VALUES (900001, 1, 1.00, 'paid', ${at})`);
+    console.log('wrote order 900001 while the export was STARTING (before the clone)');
+    await until('IN_PROGRESS');
+    await db.exec(`INSERT INTO ${orders} VALUES (900002, 1, 2.00, 'paid', ${at})`);
+    console.log('wrote order 900002 once the export was IN_PROGRESS (after the clone)');
+    return await waitForExecutions(stack, 1, (line) => console.log(line));
+  } finally {
+    await db.exec(`DELETE FROM ${orders} WHERE order_id IN (900001, 900002)`);
+  }
+}
+
+async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof waitForExecutions>>) {
+  const { db } = stack;
   const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
   console.log(`\nnotifications published to SNS: ${stack.sns.messages.length}`);
   for (const m of stack.sns.messages) {
@@ -131,6 +178,13 @@ GROUP BY c.name ORDER BY total DESC`;
     const { columns, rows } = await athena.query(sql, [orders.DatabaseName]);
     console.log(`\nsample query (DuckDB over the exported Parquet, as Athena reads it from Glue):\n${sql}\n`);
     console.table(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, String(row[i])]))));
+    if (live) {
+      const check = `SELECT order_id FROM "${orders.DatabaseName}"."${orders.Name}" WHERE order_id > 900000 ORDER BY order_id`;
+      const found = (await athena.query(check, [orders.DatabaseName])).rows.map((r) => String(r[0]));
+      console.log(`${check}\n  → ${found.join(', ') || '(none)'}  (the clone holds 900001, not 900002)`);
+      if (found.join(',') !== '900001')
+        throw new Error(`the live export holds orders ${found.join(', ') || 'none'}, expected 900001`);
+    }
   } finally {
     await athena.close();
   }
@@ -140,7 +194,7 @@ if (
   !Number.isInteger(count) ||
   count < 1 ||
   !(timeScale > 0) ||
-  !['db-snapshot', 'cluster-snapshot'].includes(values.source)
+  !['db-snapshot', 'cluster-snapshot', 'cluster'].includes(values.source)
 ) {
   console.error(USAGE);
   process.exit(2);

@@ -3,6 +3,7 @@ import * as rdsModel from '@aws-sdk/client-rds';
 import { FaultInjector, type LocalServer, listen, send } from '../http.ts';
 import { decodeRequest, list, queryError, queryResponse } from '../query-protocol.ts';
 import type { RequestLogger } from '../request-log.ts';
+import { describeDbCluster, type LiveClusters } from './clusters.ts';
 import { fault, RdsFault } from './faults.ts';
 import { describeDbClusterSnapshot, describeDbSnapshot, type SnapshotStore } from './snapshots.ts';
 import type { ExportTaskRecord, ExportTasks } from './tasks.ts';
@@ -77,6 +78,7 @@ export async function startLocalRds(
   tasks: ExportTasks,
   snapshots: SnapshotStore,
   log: RequestLogger,
+  clusters?: LiveClusters,
 ): Promise<LocalRds> {
   const faults = new FaultInjector();
   const actions: Record<string, (p: Record<string, unknown>) => Promise<unknown> | unknown> = {
@@ -87,6 +89,23 @@ export async function startLocalRds(
       const id = p.DBSnapshotIdentifier as string | undefined;
       const found = id ? [snapshots.find('db-snapshot', id)] : snapshots.list('db-snapshot');
       return { DBSnapshots: list('DBSnapshot', found.map(describeDbSnapshot)) };
+    },
+    DescribeDBClusters: (p) => {
+      const all = clusters?.list() ?? [];
+      const id = p.DBClusterIdentifier as string | undefined;
+      const found = id === undefined ? all : all.filter((c) => c.identifier === id || c.arn === id);
+      if (id !== undefined && found.length === 0) throw fault.clusterNotFound(id);
+      const maxRecords = p.MaxRecords === undefined ? 100 : Number(p.MaxRecords);
+      if (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100) {
+        throw fault.invalidParameter('The parameter MaxRecords must be between 20 and 100.');
+      }
+      const offset = typeof p.Marker === 'string' ? Number(Buffer.from(p.Marker, 'base64url').toString()) : 0;
+      const page = found.slice(offset, offset + maxRecords);
+      const next =
+        offset + maxRecords < found.length
+          ? Buffer.from(String(offset + maxRecords)).toString('base64url')
+          : undefined;
+      return { Marker: next, DBClusters: list('DBCluster', page.map(describeDbCluster)) };
     },
     DescribeDBClusterSnapshots: (p) => {
       const id = p.DBClusterSnapshotIdentifier as string | undefined;

@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import type { SimulatedClock } from '../clock.ts';
-import type { DatabaseSnapshot } from '../snapshot.ts';
+import { type DatabaseSnapshot, takeSnapshot } from '../snapshot.ts';
+import type { LiveClusters } from './clusters.ts';
 import { writeExportData } from './export-writer.ts';
 import { fault } from './faults.ts';
 import { writeMetadataFiles } from './metadata-files.ts';
@@ -40,6 +41,8 @@ export interface ExportTaskOptions {
   s3: S3Client;
   clock: SimulatedClock;
   snapshots: SnapshotStore;
+  /** Live clusters: an export of one clones it when the task leaves STARTING (Aurora guide). */
+  clusters?: LiveClusters;
   /** Role ARNs that exist; roles in `rolesMissingPermissions` exist but cannot write the bucket. */
   roles: ReadonlySet<string>;
   rolesMissingPermissions?: ReadonlySet<string>;
@@ -51,6 +54,21 @@ export interface ExportTaskOptions {
 }
 
 const ACTIVE = new Set(['STARTING', 'IN_PROGRESS', 'CANCELING']);
+
+type ExportSource =
+  | {
+      kind: 'db-snapshot' | 'cluster-snapshot';
+      database: string;
+      family: DatabaseSnapshot['family'];
+      data: DatabaseSnapshot;
+    }
+  | {
+      kind: 'cluster';
+      database: string;
+      family: DatabaseSnapshot['family'];
+      data?: undefined;
+      capture: () => Promise<DatabaseSnapshot>;
+    };
 const CANCELING_SECONDS = 30;
 
 /** The account's export tasks and their lifecycle (STARTING → IN_PROGRESS → COMPLETE / FAILED / CANCELED). */
@@ -85,9 +103,9 @@ export class ExportTasks {
     const key = req.KmsKeyId as string;
     validateIdentifier(id);
     if (this.tasks.has(id)) throw fault.alreadyExists(id);
-    const snapshot = this.options.snapshots.bySourceArn(sourceArn);
+    const source = this.#source(sourceArn);
     const exportOnly = (req.ExportOnly as string[] | undefined) ?? [];
-    validateExportOnly(exportOnly, snapshot.data.database, snapshot.data.family);
+    validateExportOnly(exportOnly, source.database, source.family);
     if (!this.options.roles.has(role)) throw fault.roleNotFound(role);
     if (this.options.rolesMissingPermissions?.has(role)) throw fault.roleMissingPermissions(role);
     if (!this.options.kmsKeys.has(key)) throw fault.kmsNotAccessible(key);
@@ -106,7 +124,7 @@ export class ExportTasks {
       ExportTaskIdentifier: id,
       SourceArn: sourceArn,
       ...(exportOnly.length > 0 ? { ExportOnly: exportOnly } : {}),
-      SnapshotTime: snapshot.data.takenAt,
+      SnapshotTime: source.data?.takenAt ?? new Date(this.options.clock.now()),
       TaskStartTime: new Date(this.options.clock.now()),
       S3Bucket: bucket,
       ...(typeof req.S3Prefix === 'string' ? { S3Prefix: req.S3Prefix } : {}),
@@ -115,12 +133,12 @@ export class ExportTasks {
       Status: 'STARTING',
       PercentProgress: 0,
       TotalExtractedDataInGB: 0,
-      SourceType: snapshot.kind === 'cluster-snapshot' ? 'CLUSTER' : 'SNAPSHOT',
+      SourceType: source.kind === 'db-snapshot' ? 'SNAPSHOT' : 'CLUSTER',
     };
     this.tasks.set(id, task);
     this.#cancelRequested.set(id, new AbortController());
     this.maxActiveSeen = Math.max(this.maxActiveSeen, this.active());
-    const run = this.#run(task, snapshot.data).finally(() => this.#running.delete(run));
+    const run = this.#run(task, source).finally(() => this.#running.delete(run));
     this.#running.add(run);
     return { ...task };
   }
@@ -135,6 +153,30 @@ export class ExportTasks {
     return { ...task };
   }
 
+  /**
+   * What an ARN exports: a snapshot's data, taken when it was created, or a live cluster's, taken
+   * when the task leaves STARTING ("The export task first clones and scales the entire database
+   * before extracting the data": Aurora User Guide, Creating DB cluster export tasks).
+   */
+  #source(arn: string): ExportSource {
+    if (/^arn:[^:]+:rds:[^:]*:[^:]*:cluster:/.test(arn) && this.options.clusters) {
+      const cluster = this.options.clusters.byArn(arn);
+      return {
+        kind: 'cluster',
+        database: cluster.db.name,
+        family: cluster.db.family,
+        capture: () => takeSnapshot(cluster.db),
+      };
+    }
+    const snapshot = this.options.snapshots.bySourceArn(arn);
+    return {
+      kind: snapshot.kind,
+      database: snapshot.data.database,
+      family: snapshot.data.family,
+      data: snapshot.data,
+    };
+  }
+
   /** Stops every lifecycle; tasks still running stay as they are. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -142,13 +184,16 @@ export class ExportTasks {
     await Promise.allSettled([...this.#running]);
   }
 
-  async #run(task: ExportTaskRecord, data: DatabaseSnapshot): Promise<void> {
+  async #run(task: ExportTaskRecord, source: ExportSource): Promise<void> {
     const { clock } = this.options;
     const durations = this.options.durations(task);
     const { signal } = this.#cancelRequested.get(task.ExportTaskIdentifier) ?? new AbortController();
     try {
       await clock.sleep(durations.starting, signal);
       if (this.#stop(task)) return;
+      // A live cluster's export holds its data as of the clone, taken as STARTING ends.
+      const data = source.data ?? (await source.capture());
+      task.SnapshotTime = data.takenAt;
       task.Status = 'IN_PROGRESS';
       const inProgressSince = clock.now();
       const progress = setInterval(

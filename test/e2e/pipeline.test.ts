@@ -29,7 +29,12 @@ beforeAll(async () => {
     requestLog,
     // The cancel test needs an export long enough to be caught IN_PROGRESS.
     durations: ({ ExportTaskIdentifier: id }) =>
-      id.includes('slow') ? { starting: 30, inProgress: 7200 } : { starting: 30, inProgress: 300 },
+      id.includes('slow')
+        ? { starting: 30, inProgress: 7200 }
+        : // The live-cluster test writes rows while the clone is STARTING, then once it is taken.
+          id.includes('live')
+          ? { starting: 600, inProgress: 300 }
+          : { starting: 30, inProgress: 300 },
   });
   athena = new LocalAthena(stack.catalog, stack.s3Client);
 }, 120_000);
@@ -124,6 +129,64 @@ describe('the local pipeline', () => {
     // The second export updated every latest table, and archived no version (SkipArchive).
     expect(Number(latest?.VersionId)).toBeGreaterThan(0);
     expect(stack.catalog.archivedVersions).toBe(archivedBefore);
+  });
+
+  it('exports a live Aurora cluster on a schedule slot, as of its clone, and starts one export per slot', async () => {
+    stack.clusters.add('sample-live-cluster', stack.db);
+    const until = async (done: () => boolean) => {
+      for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(done()).toBe(true);
+    };
+    const slot = new Date('2024-05-02T01:00:00.000Z');
+    const run = (await stack.fireSchedule('local-clusters', slot)) as {
+      decisions: { action: string; source?: string; exportTaskIdentifier?: string }[];
+    };
+    const decision = run.decisions.find((d) => d.source === 'sample-live-cluster');
+    expect(decision).toMatchObject({ action: 'export', rule: 'live-clusters' });
+    const id = decision?.exportTaskIdentifier ?? '';
+    try {
+      // Written after the slot fired, while the export is STARTING: the clone has it.
+      await until(() => stack.tasks.tasks.get(id)?.Status === 'STARTING');
+      await stack.db.exec(
+        "INSERT INTO shop.orders VALUES (2000, 1, 20.00, 'paid', '2025-02-01 00:00:00+00')",
+      );
+      // Written once the clone is taken (IN_PROGRESS): the export does not.
+      await until(() => stack.tasks.tasks.get(id)?.Status === 'IN_PROGRESS');
+      await stack.db.exec(
+        "INSERT INTO shop.orders VALUES (2001, 1, 20.01, 'paid', '2025-02-01 00:00:01+00')",
+      );
+      const [execution] = await waitForNamed(stack, [id]);
+      expect(execution?.status).toBe('SUCCEEDED');
+    } finally {
+      await stack.db.exec('DELETE FROM shop.orders WHERE order_id IN (2000, 2001)');
+    }
+    const task = stack.tasks.tasks.get(id);
+    expect(task).toMatchObject({
+      SourceType: 'CLUSTER',
+      SourceArn: expect.stringContaining(':cluster:sample-live-cluster'),
+    });
+    const database = 'rds_export_cluster_sample_live_cluster';
+    const orders = stack.catalog
+      .tablesOf(database)
+      .find(
+        (t) =>
+          t.Parameters?.['rds_export.target'] === 'postgres.shop.orders' &&
+          (t.PartitionKeys ?? []).length === 0,
+      );
+    const ids = await athena.query(
+      `SELECT order_id FROM "${database}"."${orders?.Name}" WHERE order_id >= 2000 ORDER BY order_id`,
+      [database],
+    );
+    expect(ids.rows.map((r) => Number(r[0]))).toEqual([2000]);
+    // The history partition is dated at the export's point in time: the clone.
+    const history = stack.catalog.tablesOf(database).find((t) => t.Name === `${orders?.Name}_history`);
+    const [partition] = stack.catalog.partitionsOf(database, history?.Name ?? '');
+    expect(partition?.Values).toEqual([id, task?.SnapshotTime.toISOString()]);
+    // The same slot delivered again starts nothing; the next slot is a new export.
+    const again = (await stack.fireSchedule('local-clusters', slot)) as typeof run;
+    expect(again.decisions.find((d) => d.source === 'sample-live-cluster')).toMatchObject({
+      action: 'duplicate',
+    });
   });
 
   it('exports an Aurora cluster snapshot announced by RDS-EVENT-0075', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CheckResult, ExecutionState, StartResult } from '#shared/machine-contract.ts';
+import { CheckResult, ExecutionState, NotifyInput, StartResult } from '#shared/machine-contract.ts';
+import { buildNotification } from '../../functions/notify/build.ts';
 import { FUNCTION_ARNS } from './definition.ts';
-import { checked, job, queued, registration, started, trackingExisting } from './fixtures.ts';
+import { checked, clusterJob, job, queued, registration, started, trackingExisting } from './fixtures.ts';
 import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';
 
 // Runs the real statemachines/export.asl.yml in aws-local-stepfunctions; waits and retry pauses are
@@ -39,6 +40,27 @@ describe('an export that completes', () => {
     expect(completed?.state.registration).toEqual(registration);
     expect(completed?.state.error).toBeUndefined();
     expect(outcome.output).toMatchObject({ ...job, start: started(), check: polls[3], registration });
+  });
+
+  it('exports a live Aurora cluster through the same states, and names the cluster in its notifications', async () => {
+    const start = new ScriptedFunction('start-export', [started()]);
+    const check = new ScriptedFunction('check-export', [
+      checked('STARTING', 1),
+      checked('COMPLETE', 2, { percentProgress: 100, sourceType: 'CLUSTER' }),
+    ]);
+    const register = new ScriptedFunction('register-export', [registration]);
+
+    const outcome = await runExecution(clusterJob, { start, check, register });
+
+    expect(outcome.error).toBeUndefined();
+    expect(kinds(outcome)).toEqual(['started', 'completed']);
+    expect(start.payloads[0]).toMatchObject({
+      source: { kind: 'cluster', scheduledTime: '2024-05-02T00:30:00.000Z' },
+    });
+    const completed = outcome.notifications[1];
+    const notification = buildNotification(NotifyInput.parse(completed));
+    expect(notification.title).toBe('Export of cluster orders-aurora completed');
+    expect(notification.details).toMatchObject({ schedule: 'nightly-clusters' });
   });
 
   it('sends each task its own function ARN and the whole state as payload', async () => {

@@ -39,6 +39,34 @@ export const job: ExportJobType = ExportJob.parse({
   limits: { maxConcurrentExports: 5, queueAlertAfterSeconds: 3600 },
 });
 
+const CLUSTER_IDENTIFIER = 'orders-aurora-3b9d0c1e2f';
+
+/** A live Aurora cluster export, as on-schedule starts it for one slot of a policy schedule. */
+export const clusterJob: ExportJobType = ExportJob.parse({
+  exportTaskIdentifier: CLUSTER_IDENTIFIER,
+  rule: 'live-clusters-nightly',
+  source: {
+    kind: 'cluster',
+    arn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders-aurora',
+    sourceIdentifier: 'orders-aurora',
+    engine: 'aurora-postgresql',
+    engineVersion: '16.4',
+    engineMode: 'provisioned',
+    status: 'available',
+    schedule: 'nightly-clusters',
+    scheduledTime: '2024-05-02T00:30:00.000Z',
+  },
+  request: {
+    ExportTaskIdentifier: CLUSTER_IDENTIFIER,
+    SourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:orders-aurora',
+    S3BucketName: 'acme-rds-exports',
+    IamRoleArn: 'arn:aws:iam::123456789012:role/rds-export-dev-export',
+    KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/6f1c5a2e-8d1b-4d9e-9a57-0c3b2f7e1d44',
+    S3Prefix: 'exports/cluster/orders-aurora/2024/05/02',
+  },
+  limits: { maxConcurrentExports: 5, queueAlertAfterSeconds: 3600 },
+});
+
 function task(status: string, extra: Partial<ExportTaskSummary> = {}): ExportTaskSummary {
   return {
     exportTaskIdentifier: IDENTIFIER,
