@@ -105,6 +105,40 @@ describe('exportTaskIdentifier', () => {
   });
 });
 
+describe('exportTaskIdentifier for a live cluster at a schedule slot', () => {
+  const cluster = (id: string, slot: Date) => ({
+    arn: `arn:aws:rds:us-east-1:123456789012:cluster:${id}`,
+    at: slot.toISOString(),
+  });
+  const clusterId = fc.stringMatching(/^[a-z][a-z0-9]*(-[a-z0-9]+){0,6}$/).filter((s) => s.length <= 63);
+  const slot = fc.date({
+    min: new Date('2020-01-01T00:00:00Z'),
+    max: new Date('2040-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  });
+
+  it('is valid, and the same for a slot delivered twice, whatever the cluster and the slot', () => {
+    fc.assert(
+      fc.property(clusterId, slot, attempt, (id, at, n) => {
+        const first = exportTaskIdentifier(cluster(id, at), n);
+        expect(isValidExportTaskIdentifier(first), first).toBe(true);
+        expect(exportTaskIdentifier(cluster(id, new Date(at.getTime())), n)).toBe(first);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the next slot a new identifier', () => {
+    fc.assert(
+      fc.property(clusterId, slot, fc.integer({ min: 1, max: 10_000_000 }), (id, at, later) => {
+        const next = new Date(at.getTime() + later * 1000);
+        expect(exportTaskIdentifier(cluster(id, next))).not.toBe(exportTaskIdentifier(cluster(id, at)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('exportTaskIdentifier and the snapshot creation time', () => {
   it('gives a snapshot deleted and created again under its old name a new identifier', () => {
     const first = exportTaskIdentifier(dbArn('before-upgrade', '2024-05-01T06:10:42.000Z'));
