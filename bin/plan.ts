@@ -13,18 +13,23 @@ import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
+import { graphFromFile, graphsOfAccount } from './plan-graph.ts';
 
 export interface PlanOptions {
   eventFile?: string | undefined;
   /** A policy schedule: plan its slot `at` for `clusterFile`, or for every cluster it selects. */
   schedule?: string | undefined;
   clusterFile?: string | undefined;
+  /** A graph schedule: plan its slot for this GetGraph output, or for every graph it selects. */
+  graphFile?: string | undefined;
   at?: Date | undefined;
   snapshotFile?: string;
   policyFile: string;
   bucket?: string;
   kmsKey?: string;
   role?: string;
+  /** The role for graph rules that name none (--role, else GRAPH_EXPORT_ROLE_ARN). */
+  graphRole?: string;
   stateMachineArn?: string;
   exportsTable?: string;
   json: boolean;
@@ -112,7 +117,12 @@ function decideFor(
   const recentExport = readOnlyLedger(options, region);
   return decide(policy, source, {
     tags,
-    destination: { bucket: options.bucket, kmsKey: options.kmsKey, role: options.role },
+    destination: {
+      bucket: options.bucket,
+      kmsKey: options.kmsKey,
+      role: options.role,
+      graphRole: options.graphRole,
+    },
     ...(options.at === undefined ? {} : { now: options.at }),
     ...(recentExport === undefined ? {} : { recentExport }),
   });
@@ -123,6 +133,7 @@ export async function plan(options: PlanOptions): Promise<string> {
   checkOption(BucketName, options.bucket, '--bucket (or EXPORT_BUCKET)');
   checkOption(KmsKey, options.kmsKey, '--kms-key (or EXPORT_KMS_KEY_ARN)');
   checkOption(RoleArn, options.role, '--role (or EXPORT_ROLE_ARN)');
+  checkOption(RoleArn, options.graphRole, '--role (or GRAPH_EXPORT_ROLE_ARN)');
   if (options.schedule !== undefined) return planSchedule(options, options.schedule);
   if (options.eventFile === undefined)
     throw new UsageError('--event <event.json> or --schedule <name> is required');
@@ -166,6 +177,9 @@ async function planSchedule(options: PlanOptions, name: string): Promise<string>
     throw new UsageError(`${options.policyFile} has no schedule "${name}" (its schedules: ${known})`);
   }
   const at = (options.at ?? new Date()).toISOString();
+  if (schedule.select.kind === 'graph') return planGraphSchedule(options, policy, schedule, at);
+  if (options.graphFile !== undefined)
+    throw new UsageError(`schedule "${schedule.name}" selects clusters: give --cluster, not --graph`);
   if (options.clusterFile !== undefined) {
     const cluster = toClusterSource(
       unwrapCluster(readJson(options.clusterFile, 'cluster'), options.clusterFile),
@@ -194,6 +208,44 @@ async function planSchedule(options: PlanOptions, name: string): Promise<string>
   return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
 }
 
+/** A graph schedule's slot: for the graph of `--graph`, or for every graph it selects. */
+async function planGraphSchedule(
+  options: PlanOptions,
+  policy: Policy,
+  schedule: Policy['schedules'][number],
+  at: string,
+): Promise<string> {
+  if (options.clusterFile !== undefined)
+    throw new UsageError(`schedule "${schedule.name}" selects graphs: give --graph, not --cluster`);
+  if (options.graphFile !== undefined) {
+    const { graph, selected } = graphFromFile(
+      readJson(options.graphFile, 'graph'),
+      options.graphFile,
+      schedule,
+      at,
+    );
+    if (!selected) {
+      const reason = `schedule "${schedule.name}" does not select graph ${graph.source.sourceIdentifier} (identifier or tags)`;
+      return render({ action: 'skip', rule: null, reason }, graph.source, options);
+    }
+    return render(await decideFor(policy, graph.source, graph.tags, options), graph.source, options);
+  }
+  const graphs = await graphsOfAccount(schedule, at);
+  const decisions = await Promise.all(
+    graphs.map(async (g) => ({
+      source: g.source,
+      decision: await decideFor(policy, g.source, g.tags, options),
+    })),
+  );
+  if (options.json)
+    return JSON.stringify(
+      decisions.map((d) => ({ source: d.source.sourceIdentifier, ...planJson(d.decision) })),
+    );
+  if (decisions.length === 0)
+    return `Schedule "${schedule.name}" selects no graph in this account and Region.`;
+  return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
+}
+
 function planJson(decision: Decision): Record<string, unknown> {
   const out: Record<string, unknown> = {
     action: decision.action,
@@ -217,19 +269,26 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   if (source !== undefined) {
     const size = source.sizeGB === undefined ? 'size unknown' : `${source.sizeGB} GB`;
     const what = source.snapshotType ?? `schedule ${source.schedule}, slot ${source.scheduledTime}`;
+    const label =
+      source.kind === 'graph' ? 'Graph:' : source.snapshotIdentifier === undefined ? 'Cluster:' : 'Snapshot:';
     lines.push(
-      `${source.snapshotIdentifier === undefined ? 'Cluster:' : 'Snapshot:'}  ${source.arn}`,
+      `${label.padEnd(11)}${source.arn}`,
       `           ${source.kind}, ${what}, ${source.engine}, ${size}, from ${source.sourceIdentifier}`,
     );
   }
   if (decision.action === 'export') {
     const { job } = decision;
     lines.push(`Export task identifier: ${job.exportTaskIdentifier}`);
-    lines.push(`StartExportTask request:\n${JSON.stringify(job.request, null, 2).replace(/^/gm, '  ')}`);
+    const api = source?.kind === 'graph' ? 'neptune-graph StartExportTask' : 'StartExportTask';
+    lines.push(`${api} request:\n${JSON.stringify(job.request, null, 2).replace(/^/gm, '  ')}`);
     lines.push(
       `Limits:    at most ${job.limits.maxConcurrentExports} concurrent exports; alert after ${job.limits.queueAlertAfterSeconds / 60} min queued`,
     );
-    if (source?.kind === 'cluster') {
+    if (source?.kind === 'graph') {
+      lines.push(
+        'Estimated cost: not estimated (Neptune Analytics charges graph exports by its own pricing)',
+      );
+    } else if (source?.kind === 'cluster') {
       lines.push(
         'Estimated cost: charged per GB of the whole cluster (export pricing, price varies by Region)',
       );
@@ -250,6 +309,7 @@ export const planCommand: Command = {
     'what the export policy decides for a snapshot event or a schedule slot, without starting anything',
   usage: `rds-export plan --event <event.json> [--snapshot <snapshot.json>] [options]
        rds-export plan --schedule <name> [--cluster <cluster.json>] [--at <ISO time>] [options]
+       rds-export plan --schedule <name> [--graph <graph.json>] [--at <ISO time>] [options]
 
   --event              EventBridge event (aws.rds snapshot event or aws.backup Backup Job State Change)
   --snapshot           DBSnapshot / DBClusterSnapshot JSON as describe-db-snapshots prints it (works offline);
@@ -257,12 +317,16 @@ export const planCommand: Command = {
   --schedule           a schedule of the policy: what it decides at one slot
   --cluster            the DBCluster JSON as describe-db-clusters prints it (works offline); without it
                        every cluster the schedule selects is listed through the AWS SDK
+  --graph              for a graph schedule: the graph JSON as neptune-graph get-graph prints it (with an
+                       optional "tags" object; works offline); without it every graph the schedule selects
+                       is listed through the AWS SDK
   --at                 the slot's scheduled time (default: now)
   --policy             policy file (default: export-policy.yml)
   --json               print one JSON object: action, rule, reason, exportTaskIdentifier, request
                        (an array of them, each with its source, for a schedule without --cluster)
   --bucket, --kms-key, --role
-                       destination for rules that name none (default: env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN)
+                       destination for rules that name none (default: env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN;
+                       GRAPH_EXPORT_ROLE_ARN for graph rules)
   --state-machine-arn, --exports-table
                        check minIntervalHours against the deployment's record of each source's last
                        export (default: env STATE_MACHINE_ARN, EXPORTS_TABLE)`,
@@ -271,6 +335,7 @@ export const planCommand: Command = {
     snapshot: { type: 'string' },
     schedule: { type: 'string' },
     cluster: { type: 'string' },
+    graph: { type: 'string' },
     at: { type: 'string' },
     policy: { type: 'string' },
     json: { type: 'boolean' },
@@ -286,19 +351,23 @@ export const planCommand: Command = {
     if (at !== undefined && Number.isNaN(at.getTime()))
       throw new UsageError(`--at "${atText}": not an ISO 8601 time`);
     const clusterFile = optionOrEnv(v, 'cluster');
+    const graphFile = optionOrEnv(v, 'graph');
     const schedule = optionOrEnv(v, 'schedule');
     if (clusterFile !== undefined && schedule === undefined)
       throw new UsageError('--cluster needs --schedule');
+    if (graphFile !== undefined && schedule === undefined) throw new UsageError('--graph needs --schedule');
     return plan({
       eventFile: optionOrEnv(v, 'event'),
       snapshotFile: optionOrEnv(v, 'snapshot'),
       schedule,
       clusterFile,
+      graphFile,
       at,
       policyFile: optionOrEnv(v, 'policy') ?? 'export-policy.yml',
       bucket: optionOrEnv(v, 'bucket', 'EXPORT_BUCKET'),
       kmsKey: optionOrEnv(v, 'kms-key', 'EXPORT_KMS_KEY_ARN'),
       role: optionOrEnv(v, 'role', 'EXPORT_ROLE_ARN'),
+      graphRole: optionOrEnv(v, 'role', 'GRAPH_EXPORT_ROLE_ARN'),
       stateMachineArn: optionOrEnv(v, 'state-machine-arn', 'STATE_MACHINE_ARN'),
       exportsTable: optionOrEnv(v, 'exports-table', 'EXPORTS_TABLE'),
       json: v.json === true,

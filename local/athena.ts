@@ -3,11 +3,41 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { csvSelect, isOpenCsv } from './athena-csv.ts';
+import { duckdbTypeOf, toDuckDbSql } from './athena-sql.ts';
 import type { GlueCatalog, GlueTable } from './glue.ts';
+
+const VIEW_PREFIX = '/* Presto View: ';
+const VIEW_SUFFIX = ' */';
+
+type ViewDefinition = {
+  originalSql: string;
+  catalog?: string;
+  schema?: string;
+  columns: { name: string; type: string }[];
+};
+
+/** The JSON definition Athena stores in a view's ViewOriginalText (`/* Presto View: <base64> *\/`). */
+export function decodeAthenaView(table: GlueTable): ViewDefinition {
+  const text = String(table.ViewOriginalText ?? '');
+  if (
+    table.Parameters?.presto_view !== 'true' ||
+    !text.startsWith(VIEW_PREFIX) ||
+    !text.endsWith(VIEW_SUFFIX)
+  ) {
+    throw new Error(
+      `${table.DatabaseName}.${table.Name} is not an Athena view (presto_view, /* Presto View: … */)`,
+    );
+  }
+  const json = Buffer.from(text.slice(VIEW_PREFIX.length, -VIEW_SUFFIX.length), 'base64').toString('utf8');
+  return JSON.parse(json) as ViewDefinition;
+}
 
 /** Hive/Glue column type → DuckDB type; unknown types fall back to VARCHAR. */
 export function duckdbType(glueType: string): string {
   const t = glueType.trim().toLowerCase();
+  const array = /^array<(.+)>$/.exec(t);
+  if (array) return `${duckdbType(array[1] ?? 'string')}[]`;
   const decimal = /^decimal\((\d+),\s*(\d+)\)$/.exec(t);
   if (decimal) return `DECIMAL(${decimal[1]}, ${decimal[2]})`;
   const map: Record<string, string> = {
@@ -44,6 +74,10 @@ function parseS3(location: string): { bucket: string; prefix: string } {
  * with the partition values as columns), read as Parquet by column name (case-insensitive, missing
  * → NULL) or by position when the SerDe says so, with the column names and types the catalog
  * registered. Tables are visible as `<database>.<table>`.
+ *
+ * Views (`TableType: VIRTUAL_VIEW`) run the SQL stored in the view definition, translated from
+ * Athena's dialect by athena-sql.ts; like Athena, a view whose query no longer yields the column
+ * types its definition records is refused as stale.
  */
 export class LocalAthena {
   readonly #instance: Promise<DuckDBInstance> = DuckDBInstance.create(':memory:');
@@ -56,7 +90,8 @@ export class LocalAthena {
     private readonly s3: Pick<S3Client, 'send'>,
   ) {}
 
-  async #download(location: string): Promise<string[]> {
+  /** Downloads the files below a location that `reads` accepts (by their path below it). */
+  async #download(location: string, reads: (path: string) => boolean): Promise<string[]> {
     const { bucket, prefix } = parseS3(location);
     const files: string[] = [];
     let token: string | undefined;
@@ -65,7 +100,7 @@ export class LocalAthena {
         new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
       );
       for (const object of page.Contents ?? []) {
-        if (!object.Key?.endsWith('.parquet')) continue;
+        if (!object.Key || !reads(object.Key.slice(prefix.length))) continue;
         const body = await (
           await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key }))
         ).Body?.transformToByteArray();
@@ -102,17 +137,26 @@ export class LocalAthena {
           : partitions.map((p) => ({ location: p.StorageDescriptor?.Location, values: p.Values }));
       const serde = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
       const byIndex = serde['parquet.column.index.access'] === 'true';
+      const csv = isOpenCsv(table);
+      // Like Hive, Athena skips files and folders whose names begin with _ or . below a location.
+      const reads = csv
+        ? (path: string) => !path.split('/').some((part) => /^[_.]/.test(part))
+        : (path: string) => path.endsWith('.parquet');
       for (const source of sources) {
-        const files = source.location ? await this.#download(source.location) : [];
+        const files = source.location ? await this.#download(source.location, reads) : [];
         const constants = partitionKeys.map(
           (k, i) =>
             `CAST('${(source.values[i] ?? '').replace(/'/g, "''")}' AS ${duckdbType(k.Type ?? 'string')})`,
         );
         for (const file of files) {
-          const present = (await connection.runAndReadAll(`SELECT name FROM parquet_schema('${file}')`))
+          if (csv) {
+            await connection.run(`INSERT INTO ${target} ${csvSelect(file, table, duckdbType, constants)}`);
+            continue;
+          }
+          // The file's top-level columns (a LIST column's inner levels are not columns).
+          const present = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`))
             .getRows()
-            .map((r) => String(r[0]))
-            .slice(1); // the first entry is the schema root
+            .map((r) => String(r[0]));
           const select = columns.map((c, i) => {
             // ParquetHiveSerDe reads by name (case-insensitive) unless index access is on: then by position.
             const match = byIndex
@@ -131,17 +175,53 @@ export class LocalAthena {
     }
   }
 
-  /** Runs `sql` over the tables of `databases`; returns the column names and the rows as JS values. */
-  async query(sql: string, databases: string[]): Promise<{ columns: string[]; rows: unknown[][] }> {
-    for (const database of databases) {
-      for (const table of this.catalog.tablesOf(database)) {
-        await this.#load(table);
+  /** Creates (or re-creates) a view from its stored Athena SQL and checks its columns' types. */
+  async #loadView(view: GlueTable): Promise<void> {
+    const key = `${view.DatabaseName}.${view.Name}`;
+    const version = `view:${String(view.VersionId ?? '')}`;
+    if (this.#loaded.get(key) === version) return;
+    const definition = decodeAthenaView(view);
+    const connection = await (await this.#instance).connect();
+    try {
+      const target = `${quote(view.DatabaseName)}.${quote(view.Name)}`;
+      await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quote(view.DatabaseName)}`);
+      await connection.run(`CREATE OR REPLACE VIEW ${target} AS ${toDuckDbSql(definition.originalSql)}`);
+      const described = (await connection.runAndReadAll(`DESCRIBE ${target}`)).getRowObjectsJS();
+      const actual = described.map((r) => [String(r.column_name), String(r.column_type)]);
+      const wanted = definition.columns.map((c) => [c.name, duckdbTypeOf(c.type)]);
+      if (JSON.stringify(actual) !== JSON.stringify(wanted)) {
+        throw new Error(
+          `View ${key} is stale or in invalid state: its query yields ${JSON.stringify(actual)}, its definition records ${JSON.stringify(wanted)}`,
+        );
       }
+      this.#loaded.set(key, version);
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  /**
+   * Runs `sql` (DuckDB's dialect) over the tables and views of `databases`; returns the column
+   * names, their DuckDB types, and the rows as JS values.
+   */
+  async query(
+    sql: string,
+    databases: string[],
+  ): Promise<{ columns: string[]; types: string[]; rows: unknown[][] }> {
+    for (const database of databases) {
+      const all = this.catalog.tablesOf(database);
+      for (const table of all) if (table.TableType !== 'VIRTUAL_VIEW') await this.#load(table);
+      for (const view of all) if (view.TableType === 'VIRTUAL_VIEW') await this.#loadView(view);
     }
     const connection = await (await this.#instance).connect();
     try {
+      await connection.run("SET TimeZone = 'UTC'");
       const reader = await connection.runAndReadAll(sql);
-      return { columns: reader.columnNames(), rows: reader.getRowsJS() as unknown[][] };
+      return {
+        columns: reader.columnNames(),
+        types: reader.columnTypes().map(String),
+        rows: reader.getRowsJS() as unknown[][],
+      };
     } finally {
       connection.closeSync();
     }

@@ -1,7 +1,10 @@
 /**
  * The burst measurement behind bench/burst.bench.ts (run in its own process: it installs the
- * simulated clock). 100 snapshot events at once; each export takes 1–60 simulated minutes (seeded
- * draw; 10% STARTING, 90% IN_PROGRESS). Prints one JSON line with the measurements.
+ * simulated clock). N snapshot events at once; each export takes 1–60 simulated minutes (seeded
+ * draw; 10% STARTING, 90% IN_PROGRESS). RDS's export-finished events reach the waits function
+ * through the local EventBridge delivery, of which `--drop-events P` loses a share (1 = none
+ * arrive: every wait ends on its fallback timeout) and `--duplicate-events P` delivers some twice.
+ * Prints one JSON line with the measurements.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +15,23 @@ import type { LoggedRequest } from './request-log.ts';
 import { startStack } from './stack.ts';
 
 const { values } = parseArgs({
-  options: { exports: { type: 'string', default: '100' }, 'time-scale': { type: 'string', default: '600' } },
+  options: {
+    exports: { type: 'string', default: '100' },
+    'time-scale': { type: 'string', default: '600' },
+    'drop-events': { type: 'string', default: '0' },
+    'duplicate-events': { type: 'string', default: '0' },
+  },
 });
 const count = Number(values.exports);
 const timeScale = Number(values['time-scale']);
+const drop = Number(values['drop-events']);
+const duplicate = Number(values['duplicate-events']);
+if (!(count >= 1 && timeScale > 0 && drop >= 0 && drop <= 1 && duplicate >= 0 && duplicate <= 1)) {
+  console.error(
+    'usage: tsx local/burst.ts [--exports N (≥1)] [--time-scale X (>0)] [--drop-events P] [--duplicate-events P] (P in [0, 1])',
+  );
+  process.exit(2);
+}
 
 /** Mulberry32: a small seeded PRNG so every run draws the same durations. */
 function random(seed: number): () => number {
@@ -41,9 +57,14 @@ export function idealMakespan(durations: number[], slots = 5): number {
 const draw = random(20240501);
 const durationBySnapshot = new Map<string, number>();
 const requestLog = join(tmpdir(), `burst-requests-${process.pid}.jsonl`);
+/** A completion counts as noticed promptly when the execution learned of it within this. */
+const PROMPT_NOTICE_MS = 60_000;
 const stack = await startStack({
   timeScale,
   requestLog,
+  // Delivered events arrive within seconds; lossy ones are also late and out of order.
+  eventFaults: { drop, duplicate, maxDelaySeconds: drop > 0 || duplicate > 0 ? 30 : 2 },
+  random: random(7),
   durations: (task) => {
     const total = durationBySnapshot.get(task.SourceArn) ?? 600;
     return { starting: total * 0.1, inProgress: total * 0.9 };
@@ -75,6 +96,7 @@ try {
     .split('\n')
     .map((l) => JSON.parse(l) as LoggedRequest);
   const describes = requests.filter((r) => r.service === 'rds' && r.action === 'DescribeExportTasks');
+  const starts = requests.filter((r) => r.service === 'rds' && r.action === 'StartExportTask');
   // Checks of a task that exists (start-export's look-ups of a not-yet-started identifier excluded).
   const statusChecks = [...stack.tasks.statusChecks.values()].reduce((a, b) => a + b, 0);
   const delays = tasks.map((t) => {
@@ -82,19 +104,46 @@ try {
     const noticed = stack.tasks.noticedAt.get(t.ExportTaskIdentifier) ?? Number.NaN;
     return (noticed - t.TaskEndTime.getTime()) / (t.TaskEndTime.getTime() - t.TaskStartTime.getTime());
   });
+  const prompt = tasks.filter((t) => {
+    const noticed = t?.TaskEndTime ? stack.tasks.noticedAt.get(t.ExportTaskIdentifier) : undefined;
+    return noticed !== undefined && t?.TaskEndTime && noticed - t.TaskEndTime.getTime() <= PROMPT_NOTICE_MS;
+  }).length;
   const ideal = idealMakespan(snapshots.map((s) => durationBySnapshot.get(s.arn) ?? 0));
+  // The ideal schedule of the durations the tasks really took (the local RDS writes real Parquet,
+  // which takes real time, stretched by the time scale), in the order they started (the queue's),
+  // against the time from the events to the last export's end: only the gaps the pipeline left.
+  const byStart = tasks
+    .filter((t) => t?.TaskEndTime !== undefined)
+    .sort((a, b) => (a?.TaskStartTime.getTime() ?? 0) - (b?.TaskStartTime.getTime() ?? 0));
+  const idealOfTaken = idealMakespan(
+    byStart.map((t) => ((t?.TaskEndTime?.getTime() ?? 0) - (t?.TaskStartTime.getTime() ?? 0)) / 1000),
+  );
+  const lastEnd = Math.max(...tasks.map((t) => t?.TaskEndTime?.getTime() ?? 0));
   console.log(
     JSON.stringify({
       exports: count,
       timeScale,
+      dropEvents: drop,
+      duplicateEvents: duplicate,
+      events: stack.events.stats,
       succeeded: executions.filter((e) => e.status === 'SUCCEEDED').length,
       completed: tasks.filter((t) => t?.Status === 'COMPLETE').length,
       maxActive: stack.tasks.maxActiveSeen,
       quotaRejections: stack.tasks.quotaRejections,
       idealSeconds: ideal,
+      idealOfTakenSeconds: idealOfTaken,
       measuredSeconds: (simulatedEnd - simulatedStart) / 1000,
+      lastExportEndedSeconds: (lastEnd - simulatedStart) / 1000,
+      firstStartSeconds:
+        (Math.min(...tasks.map((t) => t?.TaskStartTime.getTime() ?? Number.POSITIVE_INFINITY)) -
+          simulatedStart) /
+        1000,
+      fifthStartSeconds: (byStart[4]?.TaskStartTime.getTime() ?? Number.NaN) / 1000 - simulatedStart / 1000,
       realSeconds,
       describeCalls: describes.length,
+      startCalls: starts.length,
+      transitions: executions.reduce((n, e) => n + e.transitions, 0),
+      noticedPromptly: prompt,
       statusChecks,
       meanNoticeDelay: delays.reduce((a, b) => a + b, 0) / delays.length,
       maxNoticeDelay: Math.max(...delays),

@@ -38,14 +38,20 @@ export async function startLocalDynamoDb(
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({ region, endpoint, credentials });
   try {
-    // As resources/state.yml defines them: a string partition key `pk`, on demand.
+    // As resources/state.yml defines them: string keys `pk` (partition) and `sk` (sort), on demand.
     for (const TableName of tables) {
       await client.send(
         new CreateTableCommand({
           TableName,
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
         }),
       );
     }

@@ -13,6 +13,8 @@ export interface GlueTable extends Json {
   };
   PartitionKeys?: { Name: string; Type?: string }[];
   Parameters?: Record<string, string>;
+  TableType?: string;
+  ViewOriginalText?: string;
 }
 
 export interface GluePartition extends Json {
@@ -76,6 +78,12 @@ export class GlueCatalog {
       UpdateTime: now,
       VersionId: version,
     } as GlueTable);
+  }
+
+  /** Deletes a partition; false when it does not exist. */
+  deletePartition(database: string, table: string, values: string[]): boolean {
+    this.table(database, table);
+    return this.partitions.get(`${database}.${table}`.toLowerCase())?.delete(JSON.stringify(values)) ?? false;
   }
 
   putPartition(
@@ -179,6 +187,16 @@ export async function startLocalGlue(catalog: GlueCatalog, log: RequestLogger): 
           (p.PartitionInputList ?? []) as GluePartition[],
           100,
           (e) => catalog.putPartition(db(p), String(p.TableName), e, 'create'),
+          (e) => e.Values,
+        ),
+      // Glue's limit is 25 partitions per BatchDeletePartition; a missing one is an entry error.
+      BatchDeletePartition: (p) =>
+        perEntry(
+          (p.PartitionsToDelete ?? []) as { Values: string[] }[],
+          25,
+          (e) => {
+            if (!catalog.deletePartition(db(p), String(p.TableName), e.Values)) throw notFound('Partition');
+          },
           (e) => e.Values,
         ),
       BatchUpdatePartition: (p) =>

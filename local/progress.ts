@@ -8,7 +8,10 @@ export function findTable(catalog: GlueCatalog, target: string): GlueTable | und
     const found = catalog
       .tablesOf(database)
       .find(
-        (t) => (t.PartitionKeys ?? []).length === 0 && Object.values(t.Parameters ?? {}).includes(target),
+        (t) =>
+          t.TableType !== 'VIRTUAL_VIEW' &&
+          (t.PartitionKeys ?? []).length === 0 &&
+          Object.values(t.Parameters ?? {}).includes(target),
       );
     if (found) return found;
   }

@@ -1,6 +1,14 @@
 import { appendFileSync } from 'node:fs';
 
-export type LocalService = 'rds' | 'glue' | 's3' | 'sns' | 'sfn' | 'dynamodb';
+export type LocalService =
+  | 'rds'
+  | 'glue'
+  | 's3'
+  | 'sns'
+  | 'sfn'
+  | 'dynamodb'
+  | 'cloudformation'
+  | 'neptune-graph';
 
 export interface LoggedRequest {
   service: LocalService;

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { parse } from 'yaml';
+import { callbackHandler, isCallbackTask, localCallbackState, type TaskTokens } from './callbacks.ts';
 import type { SimulatedClock } from './clock.ts';
 import { invokeLocal, type LambdaHandler } from './lambda-context.ts';
 
@@ -24,6 +25,8 @@ export interface LocalSfnOptions {
   clock: SimulatedClock;
   region: string;
   account: string;
+  /** The task tokens of callback states (SendTaskSuccess / SendTaskFailure settle them). */
+  tokens: TaskTokens;
 }
 
 const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:local-scaled-wait';
@@ -70,6 +73,19 @@ export function loadDefinition(options: LocalSfnOptions) {
     } else if (state.Type === 'Task') {
       const target = byArn.get(String(state.Parameters?.FunctionName ?? ''));
       if (!target) continue;
+      const invoke = async (payload: unknown) => {
+        const fn = options.functions[target];
+        if (!fn) throw new Error(`no local handler for ${target}`);
+        return invokeLocal(fn, target, payload, options.region, options.account);
+      };
+      if (isCallbackTask(state)) {
+        definition.States[name] = localCallbackState(
+          state,
+          `arn:aws:lambda:${options.region}:${options.account}:function:local-callback-${name.replace(/\W+/g, '-')}`,
+        ) as StateDefinition;
+        handlers[name] = callbackHandler({ tokens: options.tokens, invoke, sleep: options.clock.sleep });
+        continue;
+      }
       handlers[name] = async (input) => {
         const fn = options.functions[target];
         if (!fn) throw new Error(`no local handler for ${target}`);

@@ -2,10 +2,12 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { JsonFault, type JsonServer, startJsonServer } from './json-protocol.ts';
 import type { RequestLogger } from './request-log.ts';
 import { type LocalSfnOptions, loadDefinition } from './sfn-definition.ts';
+import { historyPage, type Recorded, record, recordInterpreterEvent } from './sfn-history.ts';
 
 export type { LocalSfnOptions } from './sfn-definition.ts';
 
-export interface Execution {
+/** `history` and `stopped`: GetExecutionHistory and StopExecution (local/sfn-history.ts). */
+export interface Execution extends Recorded {
   executionArn: string;
   stateMachineArn: string;
   name: string;
@@ -20,6 +22,8 @@ export interface Execution {
   events: unknown[];
   /** The state the execution is in (for progress display). */
   currentState?: string;
+  /** States entered so far: the state transitions Step Functions would bill for. */
+  transitions: number;
   done: Promise<void>;
   abort?: () => void;
 }
@@ -29,6 +33,20 @@ export interface LocalSfn extends JsonServer {
 }
 
 const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
+
+/** The history's last event: how the execution ended, as GetExecutionHistory reports it. */
+function recordEnding(e: Execution): void {
+  const details = {
+    ...(e.error === undefined ? {} : { error: e.error }),
+    ...(e.cause === undefined ? {} : { cause: e.cause }),
+  };
+  if (e.status === 'SUCCEEDED')
+    record(e, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: e.output } });
+  else if (e.status === 'FAILED') record(e, 'ExecutionFailed', { executionFailedEventDetails: details });
+  else if (e.status === 'ABORTED') record(e, 'ExecutionAborted', { executionAbortedEventDetails: details });
+  else if (e.status === 'TIMED_OUT')
+    record(e, 'ExecutionTimedOut', { executionTimedOutEventDetails: details });
+}
 
 /** Starts the local Step Functions endpoint (JSON 1.0) running the real ASL with the real handlers. */
 export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger): Promise<LocalSfn> {
@@ -55,8 +73,11 @@ export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger
       startDate: new Date(),
       input,
       events: [],
+      transitions: 0,
+      history: [],
       done: Promise.resolve(),
     };
+    record(execution, 'ExecutionStarted', { executionStartedEventDetails: { input } });
     const run = machine.run(JSON.parse(input), {
       noThrowOnAbort: true,
       overrides: { taskResourceLocalHandlers: handlers as never },
@@ -72,16 +93,24 @@ export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger
     });
     const follow = (async () => {
       for await (const event of run.eventLogs) {
-        if (event.type === 'StateEntered') execution.currentState = event.state.name;
+        if (event.type === 'StateEntered') {
+          execution.currentState = event.state.name;
+          execution.transitions++;
+        }
+        recordInterpreterEvent(execution, event as never);
         if (event.type === 'StateFailed' || event.type === 'StateRetried') execution.events.push(event);
         if (process.env.LOCAL_SFN_TRACE) console.error(JSON.stringify(event).slice(0, 2000));
       }
     })().catch(() => {});
     execution.done = run.result
       .then((output) => {
-        Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+        // An aborted run (StopExecution) resolves too, without output.
+        if (execution.stopped) Object.assign(execution, { status: 'ABORTED', ...execution.stopped });
+        else Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
       })
       .catch((error: Error & { cause?: unknown }) => {
+        if (execution.stopped)
+          return void Object.assign(execution, { status: 'ABORTED', ...execution.stopped });
         const timedOut = error.name === 'ExecutionTimeoutError';
         // The interpreter wraps the state's error (e.g. a Fail state's Error/Cause) in ExecutionError.
         const inner = error.cause instanceof Error ? error.cause : error;
@@ -93,7 +122,7 @@ export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger
       })
       .finally(() => {
         execution.stopDate = new Date();
-        return follow;
+        return follow.then(() => recordEnding(execution));
       });
     execution.abort = run.abort;
     executions.set(name, execution);
@@ -134,6 +163,39 @@ export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger
           error: e.error,
           cause: e.cause,
         };
+      },
+      // Callback tasks (.waitForTaskToken): a token is used once; an unknown or used one is the
+      // error Step Functions gives for a task that timed out or does not exist.
+      SendTaskSuccess: (p) => {
+        if (!options.tokens.succeed(String(p.taskToken), JSON.parse(String(p.output ?? '{}')))) {
+          throw new JsonFault('TaskTimedOut', 'Task Timed Out: Provided task does not exist anymore');
+        }
+        return {};
+      },
+      SendTaskFailure: (p) => {
+        if (
+          !options.tokens.fail(
+            String(p.taskToken),
+            String(p.error ?? 'States.TaskFailed'),
+            String(p.cause ?? ''),
+          )
+        ) {
+          throw new JsonFault('TaskTimedOut', 'Task Timed Out: Provided task does not exist anymore');
+        }
+        return {};
+      },
+      SendTaskHeartbeat: () => ({}),
+      GetExecutionHistory: (p) => historyPage(find(p.executionArn), p),
+      StopExecution: (p) => {
+        const e = find(p.executionArn);
+        if (e.status === 'RUNNING') {
+          e.stopped = {
+            ...(typeof p.error === 'string' ? { error: p.error } : {}),
+            ...(typeof p.cause === 'string' ? { cause: p.cause } : {}),
+          };
+          e.abort?.();
+        }
+        return { stopDate: seconds(e.stopDate ?? new Date()) };
       },
       ListExecutions: (p) => {
         checkMachine(p.stateMachineArn);

@@ -2,13 +2,20 @@ import './polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { TaskTokens } from './callbacks.ts';
 import { installSimulatedClock, type SimulatedClock } from './clock.ts';
+import { startLocalCloudFormation } from './cloudformation.ts';
 import { type EngineFamily, loadSampleData, openDatabase, type SourceDatabase } from './database.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { type EventFaults, exportEndedEvent, LocalEventBus, NO_EVENT_FAULTS } from './events.ts';
 import { GlueCatalog, startLocalGlue } from './glue.ts';
+import type { LocalServer } from './http.ts';
 import type { JsonServer } from './json-protocol.ts';
 import type { LambdaHandler } from './lambda-context.ts';
 import { invokeLocal } from './lambda-context.ts';
+import { LocalGraphs } from './neptune-graph/graphs.ts';
+import { type LocalNeptuneGraph, startLocalNeptuneGraph } from './neptune-graph/server.ts';
+import { GraphExportTasks, type GraphTaskDurations, type GraphTaskRecord } from './neptune-graph/tasks.ts';
 import { LiveClusters } from './rds/clusters.ts';
 import { type LocalRds, startLocalRds } from './rds/server.ts';
 import { SnapshotStore, type StoredSnapshot } from './rds/snapshots.ts';
@@ -26,6 +33,10 @@ export const KMS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f0e0d0c-0b0a-4
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:rds-export-notifications`;
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:rds-export`;
 export const EXPORTS_TABLE = 'rds-export-local-exports';
+/** The role Neptune Analytics assumes to write graph exports (it trusts neptune-graph.amazonaws.com). */
+export const GRAPH_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/neptune-graph-s3-export-role`;
+/** The local deployment's stage: the rds-export CLI finds it as the stack `rds-export-local`. */
+export const STAGE = 'local';
 
 export interface StackOptions {
   /** Simulated seconds per real second. */
@@ -38,7 +49,15 @@ export interface StackOptions {
   durations?: (task: ExportTaskRecord) => TaskDurations;
   /** Snapshot ARN → FailureCause: exports of these snapshots end FAILED. */
   failures?: Map<string, string>;
+  /** Simulated graph export durations; default 1 min INITIALIZING and 5 min EXPORTING. */
+  graphDurations?: (task: GraphTaskRecord) => GraphTaskDurations;
+  /** Graph id → statusReason: exports of these graphs end FAILED. */
+  graphFailures?: Map<string, string>;
   requestLog?: string;
+  /** How best-effort the export-finished events are: drop, duplicate, delay (default: none). */
+  eventFaults?: EventFaults;
+  /** Random numbers for the event faults (seeded in tests and benchmarks). */
+  random?: () => number;
 }
 
 export interface LocalStack {
@@ -55,7 +74,19 @@ export interface LocalStack {
   catalog: GlueCatalog;
   sns: LocalSns;
   dynamodb: LocalDynamoDb;
+  /** The account's Neptune Analytics graphs, their export tasks, and the neptune-graph endpoint. */
+  graphs: LocalGraphs;
+  graphTasks: GraphExportTasks;
+  neptuneGraph: LocalNeptuneGraph;
+  /** The EventBridge delivery of RDS's export-finished events to the waits function. */
+  events: LocalEventBus;
+  /** The task tokens of the executions' callback states. */
+  tokens: TaskTokens;
   sfn: LocalSfn;
+  /** DescribeStacks of the local deployment, `rds-export-<STAGE>`, for the rds-export CLI. */
+  cloudformation: LocalServer;
+  /** Each local endpoint by the SDK's service id (AWS_ENDPOINT_URL_<ID>: RDS, S3, SFN, ...). */
+  endpoints: Record<string, string>;
   /** Takes a snapshot of the database now (or re-uses `copyOf`'s data) under `identifier`. */
   createSnapshot(
     identifier: string,
@@ -118,6 +149,8 @@ function handlerEnvironment(endpoints: Record<string, string>): Record<string, s
     AWS_ENDPOINT_URL_SNS: endpoints.sns ?? '',
     AWS_ENDPOINT_URL_SFN: endpoints.sfn ?? '',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb ?? '',
+    AWS_ENDPOINT_URL_NEPTUNE_GRAPH: endpoints.neptuneGraph ?? '',
+    GRAPH_EXPORT_ROLE_ARN: GRAPH_ROLE_ARN,
     EXPORTS_TABLE,
     S3_FORCE_PATH_STYLE: 'true',
     STATE_MACHINE_ARN,
@@ -163,8 +196,11 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     });
     const snapshots = new SnapshotStore(REGION, ACCOUNT);
     const clusters = new LiveClusters(REGION, ACCOUNT);
+    const events = new LocalEventBus(clock, options.eventFaults ?? NO_EVENT_FAULTS, options.random);
+    stops.push(() => events.drain());
     const tasks = new ExportTasks({
       clusters,
+      onEnded: (task) => events.emit(exportEndedEvent(task, REGION, ACCOUNT)),
       s3: s3Client,
       clock,
       snapshots,
@@ -176,6 +212,19 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     stops.push(() => tasks.close());
     const rds = await startLocalRds(tasks, snapshots, log, clusters);
     stops.push(() => rds.close());
+    const graphs = new LocalGraphs(REGION, ACCOUNT);
+    const graphTasks = new GraphExportTasks({
+      s3: s3Client,
+      clock,
+      graphs,
+      roles: new Set([GRAPH_ROLE_ARN]),
+      kmsKeys: new Set([KMS_KEY_ARN]),
+      durations: options.graphDurations ?? (() => ({ initializing: 60, exporting: 300 })),
+      ...(options.graphFailures ? { failures: options.graphFailures } : {}),
+    });
+    stops.push(() => graphTasks.close());
+    const neptuneGraph = await startLocalNeptuneGraph(graphs, graphTasks, log);
+    stops.push(() => neptuneGraph.close());
     const catalog = new GlueCatalog();
     const glue = await startLocalGlue(catalog, log);
     stops.push(() => glue.close());
@@ -185,6 +234,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     stops.push(() => dynamodb.close());
     // SFN's endpoint must be known before the handlers load; its state machine needs the handlers.
     const functions: Record<string, LambdaHandler> = {};
+    const tokens = new TaskTokens();
     const sfn = await startLocalSfn(
       {
         definitionText: readFileSync(new URL('../statemachines/export.asl.yml', import.meta.url), 'utf8'),
@@ -193,10 +243,32 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         clock,
         region: REGION,
         account: ACCOUNT,
+        tokens,
       },
       log,
     );
     stops.push(() => sfn.close());
+    // The outputs resources/operations.yml gives a deployed stack (and the plugin's state machine ARN).
+    const cloudformation = await startLocalCloudFormation(
+      [
+        {
+          name: `rds-export-${STAGE}`,
+          outputs: {
+            ExportStateMachineArn: STATE_MACHINE_ARN,
+            ExportsTableName: EXPORTS_TABLE,
+            NotificationTopicArn: TOPIC_ARN,
+            ExportBucketName: BUCKET,
+            ExportKmsKeyArn: KMS_KEY_ARN,
+            ExportRoleArn: ROLE_ARN,
+            GlueDatabasePrefix: 'rds_export_',
+          },
+        },
+      ],
+      REGION,
+      ACCOUNT,
+      log,
+    );
+    stops.push(() => cloudformation.close());
     Object.assign(
       process.env,
       handlerEnvironment({
@@ -206,12 +278,17 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         sns: sns.endpoint,
         sfn: sfn.endpoint,
         dynamodb: dynamodb.endpoint,
+        neptuneGraph: neptuneGraph.endpoint,
       }),
     );
     functions.StartExportFunctionArn = await importHandler('start-export');
     functions.CheckExportFunctionArn = await importHandler('check-export');
     functions.RegisterExportFunctionArn = await importHandler('register-export');
     functions.NotifyFunctionArn = await importHandler('notify');
+    functions.WaitsFunctionArn = await importHandler('waits');
+    // The rule for RDS's export-finished events targets the waits function (serverless.yml).
+    const waits = functions.WaitsFunctionArn;
+    events.target = (event) => invokeLocal(waits, 'waits', event, REGION, ACCOUNT);
     const onSnapshot = await importHandler('on-snapshot');
     const onSchedule = await importHandler('on-schedule');
     return {
@@ -227,7 +304,23 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       catalog,
       sns,
       dynamodb,
+      graphs,
+      graphTasks,
+      neptuneGraph,
+      events,
+      tokens,
       sfn,
+      cloudformation,
+      endpoints: {
+        CLOUDFORMATION: cloudformation.endpoint,
+        DYNAMODB: dynamodb.endpoint,
+        GLUE: glue.endpoint,
+        NEPTUNE_GRAPH: neptuneGraph.endpoint,
+        RDS: rds.endpoint,
+        S3: s3.endpoint,
+        SFN: sfn.endpoint,
+        SNS: sns.endpoint,
+      },
       createSnapshot: (identifier, sourceIdentifier, copyOf) =>
         copyOf
           ? Promise.resolve(

@@ -1,16 +1,18 @@
 /**
  * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster]
- * [--snapshots N] [--time-scale X]`: runs the whole pipeline on this machine (see README: local
+ * [--snapshots N] [--time-scale X] [--serve] [--drop-events P] [--duplicate-events P]`: runs the whole pipeline on this machine (see README: local
  * stack) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
 import { LocalAthena } from './athena.ts';
 import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './database.ts';
 import { findTable, waitForExecutions } from './progress.ts';
+import { serve } from './serve.ts';
 import { type LocalStack, startStack } from './stack.ts';
+import { askGraphQuestion, exportGraph } from './start-graph.ts';
 
 const USAGE =
-  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster] [--snapshots N (≥1)] [--time-scale X (>0)]';
+  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph] [--format parquet|csv] [--snapshots N (≥1)] [--time-scale X (>0)] [--serve] [--drop-events P] [--duplicate-events P] (P in [0, 1])';
 
 // The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
 const shownWarnings = new Set<string>();
@@ -29,7 +31,11 @@ function options() {
         engine: { type: 'string' },
         'database-url': { type: 'string' },
         source: { type: 'string', default: 'db-snapshot' },
-        'time-scale': { type: 'string', default: '600' },
+        format: { type: 'string', default: 'parquet' },
+        'time-scale': { type: 'string' },
+        serve: { type: 'boolean' },
+        'drop-events': { type: 'string', default: '0' },
+        'duplicate-events': { type: 'string', default: '0' },
       },
     }).values;
   } catch (error) {
@@ -39,10 +45,16 @@ function options() {
 }
 const values = options();
 const count = Number(values.snapshots);
-const timeScale = Number(values['time-scale']);
+// Serving, an export takes about a minute: long enough to watch it and to cancel one.
+const timeScale = Number(values['time-scale'] ?? (values.serve ? '10' : '600'));
 const databaseUrl = values['database-url'];
+const dropEvents = Number(values['drop-events']);
+const duplicateEvents = Number(values['duplicate-events']);
+const isShare = (p: number) => p >= 0 && p <= 1;
 const cluster = values.source === 'cluster-snapshot';
 const live = values.source === 'cluster';
+const graph = values.source === 'graph';
+const graphFormat = values.format === 'csv' ? 'csv' : 'parquet';
 
 /** The engine family to export, or exits 2 with the reason (MySQL without a server among them). */
 function engineFamily(): EngineFamily {
@@ -75,12 +87,18 @@ async function main(stack: LocalStack): Promise<void> {
   const { db } = stack;
   const engine = cluster || live ? (db.family === 'mysql' ? 'aurora-mysql' : 'aurora-postgresql') : db.engine;
   console.log(
-    `source database: ${db.kind} (${db.name}), ${db.engine} ${db.engineVersion}, exported as ${engine} ${values.source}s; time scale ×${timeScale}`,
+    graph
+      ? `source: the sample Neptune Analytics graph, exported as ${graphFormat}; time scale ×${timeScale}`
+      : `source database: ${db.kind} (${db.name}), ${db.engine} ${db.engineVersion}, exported as ${engine} ${values.source}s; time scale ×${timeScale}`,
   );
   console.log(
     `endpoints: s3 ${stack.s3.endpoint}  rds ${stack.rds.endpoint}  glue ${stack.glue.endpoint}  sns ${stack.sns.endpoint}  sfn ${stack.sfn.endpoint}`,
   );
-  const executions = live ? await exportLiveCluster(stack, engine) : await exportSnapshots(stack, engine);
+  const executions = graph
+    ? await exportGraph(stack, graphFormat, (line) => console.log(line))
+    : live
+      ? await exportLiveCluster(stack, engine)
+      : await exportSnapshots(stack, engine);
   await report(stack, executions);
 }
 
@@ -137,7 +155,11 @@ async function exportLiveCluster(stack: LocalStack, engine: string) {
 async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof waitForExecutions>>) {
   const { db } = stack;
   const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
-  console.log(`\nnotifications published to SNS: ${stack.sns.messages.length}`);
+  const bus = stack.events.stats;
+  console.log(
+    `\nexport-finished events: ${bus.emitted} emitted, ${bus.dropped} dropped, ${bus.duplicated} duplicated, ${bus.delivered} delivered to the waits function`,
+  );
+  console.log(`notifications published to SNS: ${stack.sns.messages.length}`);
   for (const m of stack.sns.messages) {
     console.log(
       `  [${m.MessageAttributes.status?.StringValue ?? '?'}] ${m.Subject ?? m.Message.slice(0, 100)}`,
@@ -164,6 +186,11 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
       `${failed.length} execution(s) did not succeed: ${failed.map((e) => `${e.name} ${e.status} ${e.error ?? ''}`).join('; ')}`,
     );
   }
+  if (graph) {
+    await askGraphQuestion(stack, (line) => console.log(line));
+    return;
+  }
+
   // Export targets: database.schema.table for PostgreSQL, database.table for MySQL.
   const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
   const orders = findTable(stack.catalog, `${shop}.orders`);
@@ -194,7 +221,10 @@ if (
   !Number.isInteger(count) ||
   count < 1 ||
   !(timeScale > 0) ||
-  !['db-snapshot', 'cluster-snapshot', 'cluster'].includes(values.source)
+  !isShare(dropEvents) ||
+  !isShare(duplicateEvents) ||
+  !['db-snapshot', 'cluster-snapshot', 'cluster', 'graph'].includes(values.source) ||
+  !['parquet', 'csv'].includes(values.format)
 ) {
   console.error(USAGE);
   process.exit(2);
@@ -203,6 +233,12 @@ const stack = await startStack({
   timeScale,
   engine: engineFamily(),
   ...(databaseUrl ? { databaseUrl } : {}),
+  // Lossy delivery of the export events the waits listen for: the pipeline must still finish.
+  eventFaults: {
+    drop: dropEvents,
+    duplicate: duplicateEvents,
+    maxDelaySeconds: dropEvents || duplicateEvents ? 120 : 0,
+  },
 }).catch((error: unknown) => {
   // startStack stops whatever it had started before failing.
   console.error(`local stack could not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -218,6 +254,8 @@ const stopAndExit = async (code: number) => {
 process.on('SIGINT', () => void stopAndExit(130));
 process.on('SIGTERM', () => void stopAndExit(143));
 try {
+  // Serving runs until Ctrl-C (SIGINT) stops the stack.
+  if (values.serve) await serve(stack, count, timeScale);
   await main(stack);
   console.log('\nlocal pipeline run: OK');
   await stopAndExit(0);

@@ -23,6 +23,7 @@ const SUBSTITUTIONS = {
   CheckExportFunctionArn: 'CheckExportLambdaFunction',
   RegisterExportFunctionArn: 'RegisterExportLambdaFunction',
   NotifyFunctionArn: 'NotifyLambdaFunction',
+  WaitsFunctionArn: 'WaitsLambdaFunction',
 };
 
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
@@ -66,7 +67,7 @@ function substitute(definition, substitutions, file = ASL_FILE) {
 }
 
 /**
- * The substitutions for the four contract placeholders, each value computed from the placeholder's
+ * The substitutions for the five contract placeholders, each value computed from the placeholder's
  * name and its function's logical ID: the deployment's Fn::GetAtt, or a local ARN.
  */
 function functionSubstitutions(valueFor) {

@@ -18,11 +18,19 @@ const { isKmsKeyArn, isKmsKeyReference, kmsKeyProblem, KMS_KEY_RULE } = tsRequir
   __filename,
 );
 
-/** Every place the policy names a destination: the defaults, then each export rule. */
+/**
+ * Every place the policy names a destination: the defaults, then each export rule, with the kinds
+ * of export that may use it: graphs (Neptune Analytics, whose role is passed to
+ * neptune-graph.amazonaws.com), RDS's, or both (the defaults, a rule matching any kind).
+ */
 function destinations(policy) {
-  const found = [{ at: 'defaults.export', settings: policy.defaults.export }];
+  const found = [{ at: 'defaults.export', settings: policy.defaults.export, graph: true, rds: true }];
   policy.rules.forEach((rule, i) => {
-    if (rule.action === 'export') found.push({ at: `rules[${i}].export`, settings: rule.export });
+    if (rule.action !== 'export') return;
+    const kinds = rule.match.kind;
+    const graph = kinds === undefined || kinds.includes('graph');
+    const rds = kinds === undefined || kinds.some((k) => k !== 'graph');
+    found.push({ at: `rules[${i}].export`, settings: rule.export, graph, rds });
   });
   return found;
 }
@@ -82,22 +90,28 @@ function parameterArn(name) {
   return { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${suffix}` };
 }
 
-/** Derives the IAM scopes; `defaults` are the deployment's own bucket name, key ARN and role ARN. */
+/**
+ * Derives the IAM scopes; `defaults` are the deployment's own bucket name, key ARN, export role ARN
+ * and graph export role ARN.
+ */
 function deriveScopes(policy, defaults, slackParameter) {
   const found = destinations(policy);
   const buckets = [defaults.bucketName];
   const keys = [defaults.kmsKeyArn];
   const roles = [defaults.roleArn];
-  for (const { at, settings } of found) {
+  const graphRoles = [defaults.graphRoleArn];
+  for (const { at, settings, graph, rds } of found) {
     if (settings.bucket) buckets.push(settings.bucket);
     if (settings.kmsKey) keys.push(keyArn(settings.kmsKey, at));
-    if (settings.role) roles.push(settings.role);
+    if (settings.role && rds) roles.push(settings.role);
+    if (settings.role && graph) graphRoles.push(settings.role);
   }
   return {
     bucketAndObjectArns: unique(unique(buckets).flatMap(bucketArns)),
     reportObjectArns: unique(unique(buckets).map(reportArn)),
     kmsKeyArns: unique(keys),
     exportRoleArns: unique(roles),
+    graphExportRoleArns: unique(graphRoles),
     slackParameterArn: parameterArn(slackParameter || 'slack-webhook-not-configured'),
   };
 }
@@ -116,6 +130,7 @@ module.exports = async ({ resolveVariable }) => {
     bucketName: await resolveVariable('self:custom.export.bucketName'),
     kmsKeyArn: await resolveVariable('self:custom.export.kmsKeyArn'),
     roleArn: await resolveVariable('self:custom.export.roleArn'),
+    graphRoleArn: await resolveVariable('self:custom.export.graphRoleArn'),
   };
   return deriveScopes(policy, defaults, await resolveVariable('param:slackWebhookParameter'));
 };

@@ -28,7 +28,16 @@ import {
  * error a client does not model arrives named after the wire code, which sometimes lacks it.
  */
 
-export type AwsService = 'rds' | 'sns' | 'sfn' | 'glue' | 's3' | 'ssm' | 'dynamodb' | 'neptune-graph';
+export type AwsService =
+  | 'rds'
+  | 'sns'
+  | 'sfn'
+  | 'glue'
+  | 's3'
+  | 'ssm'
+  | 'dynamodb'
+  | 'neptune-graph'
+  | 'cloudformation';
 
 type FaultTable = Readonly<Record<string, ErrorClass>>;
 
@@ -111,6 +120,10 @@ const FAULTS: Readonly<Record<AwsService, FaultTable>> = {
     TransactionConflict: AwsConflictError,
     ItemCollectionSizeLimitExceeded: ConfigurationError,
     Validation: InvalidInputError,
+  },
+  // DescribeStacks (cloudformation/2010-05-15), which the rds-export CLI reads its deployment from.
+  cloudformation: {
+    AccessDenied: ConfigurationError,
   },
   // Neptune Analytics API reference (neptune-graph/2023-11-29).
   'neptune-graph': {

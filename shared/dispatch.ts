@@ -21,7 +21,7 @@ export interface DispatchDeps {
   /** The last export of each source (interval guard); absent = minIntervalHours is not checked. */
   ledger?: ExportLedger;
   /** Destination for rules that name none (env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN). */
-  destination: { bucket?: string; kmsKey?: string; role?: string };
+  destination: { bucket?: string; kmsKey?: string; role?: string; graphRole?: string };
   /** Sends a `skipped` notification (publishNotification with the function's SNS / Slack deps). */
   notify: (n: Notification) => Promise<unknown>;
   now?: () => Date;
@@ -41,12 +41,16 @@ export interface Outcome {
   notified?: boolean;
 }
 
-/** Decides for one source and starts its export, or says why not. */
+/**
+ * Decides for one source and starts its export, or says why not. `attempt` > 1 is a deliberate
+ * re-export (`rds-export retry`): the export task identifier gets its `-r<attempt>` suffix.
+ */
 export async function dispatchExport(
   source: SnapshotSource,
   tags: Readonly<Record<string, string>>,
   base: Pick<Outcome, 'trigger' | 'snapshot'>,
   deps: DispatchDeps,
+  attempt?: number,
 ): Promise<Outcome> {
   const now = deps.now?.() ?? new Date();
   const withSource = { ...base, source: source.sourceIdentifier };
@@ -59,6 +63,7 @@ export async function dispatchExport(
       tags,
       destination: deps.destination,
       now,
+      ...(attempt === undefined ? {} : { attempt }),
       ...(ledger === undefined
         ? {}
         : {

@@ -58,6 +58,13 @@ export class ExportQuotaExceededError extends RetryableError {
 export class ExportSourceNotFoundError extends FatalError {
   readonly name = 'ExportSourceNotFoundError';
 }
+/**
+ * The source is in a state that lasts and cannot be exported (a Neptune Analytics graph STOPPED,
+ * STOPPING, DELETING or FAILED when its export was to start): retrying cannot help until someone acts.
+ */
+export class ExportSourceUnavailableError extends FatalError {
+  readonly name = 'ExportSourceUnavailableError';
+}
 /** The export role does not exist (IamRoleNotFoundFault). */
 export class ExportRoleNotFoundError extends FatalError {
   readonly name = 'ExportRoleNotFoundError';
@@ -121,6 +128,7 @@ export const RETRYABLE_ERRORS = [
 /** Every fatal class: each ends an execution with an alert. */
 export const FATAL_ERRORS = [
   ExportSourceNotFoundError,
+  ExportSourceUnavailableError,
   ExportRoleNotFoundError,
   ExportRoleMissingPermissionsError,
   ExportKmsKeyNotAccessibleError,

@@ -12,7 +12,7 @@ import type { RecentExport } from './policy/decide.ts';
 
 /**
  * The last export started for each source: one item per source in the deployment's DynamoDB table
- * (`pk` = `last-export#<kind>#<source identifier>`). The interval guard reads one item and
+ * (`pk` = `last-export#<kind>#<source identifier>`, `sk` = `last`). The interval guard reads one item and
  * describes one execution per event, however many sources the fleet has (listing the state
  * machine's executions grew with the fleet: 500 daily sources meant 500 calls per event). The
  * item is replaced only if it is still the one the decision read, so two snapshots of one source
@@ -28,6 +28,9 @@ export interface LedgerDeps {
   table: string;
   stateMachineArn: string;
 }
+
+/** The table's items are keyed by `pk` and `sk`; a source has one last-export item. */
+const LEDGER_SORT_KEY = 'last';
 
 export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifier'>): string {
   return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
@@ -57,7 +60,7 @@ export function exportLedger(deps: LedgerDeps) {
         const out = await deps.dynamodb.send(
           new GetItemCommand({
             TableName: deps.table,
-            Key: { pk: { S: ledgerKey(source) } },
+            Key: { pk: { S: ledgerKey(source) }, sk: { S: LEDGER_SORT_KEY } },
             ConsistentRead: true,
           }),
         );
@@ -107,6 +110,7 @@ export function exportLedger(deps: LedgerDeps) {
     async record(job: ExportJob, startedAt: Date, seen?: LedgerSeen): Promise<void> {
       const item: Record<string, AttributeValue> = {
         pk: { S: ledgerKey(job.source) },
+        sk: { S: LEDGER_SORT_KEY },
         executionName: { S: job.exportTaskIdentifier },
         exportTaskIdentifier: { S: job.exportTaskIdentifier },
         snapshotArn: { S: job.source.arn },

@@ -67,6 +67,7 @@ export interface ActiveExports {
   /** The account's tasks in STARTING, IN_PROGRESS or CANCELING, whoever started them. */
   count: number;
   identifiers: string[];
+  tasks: ExportTaskSummary[];
 }
 
 /**
@@ -77,6 +78,7 @@ export interface ActiveExports {
 export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
   const active = new Set<string>(ACTIVE_EXPORT_STATUSES);
   const identifiers: string[] = [];
+  const tasks: ExportTaskSummary[] = [];
   let marker: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     let result: Awaited<ReturnType<typeof describePage>>;
@@ -86,13 +88,15 @@ export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
       throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
     }
     for (const task of result.ExportTasks ?? []) {
-      if (active.has((task.Status ?? '').toUpperCase()))
+      if (active.has((task.Status ?? '').toUpperCase())) {
         identifiers.push(task.ExportTaskIdentifier ?? '(unnamed)');
+        tasks.push(toSummary(task, task.ExportTaskIdentifier ?? '(unnamed)'));
+      }
     }
     if (!result.Marker || result.Marker === marker) break;
     marker = result.Marker;
   }
-  return { count: identifiers.length, identifiers };
+  return { count: identifiers.length, identifiers, tasks };
 }
 
 function describePage(rds: Rds, marker: string | undefined) {

@@ -130,3 +130,28 @@ export function clusterExportability(
   }
   return { exportable: true };
 }
+
+/**
+ * Graph states that end in AVAILABLE on their own within minutes (creating, loading data, a
+ * snapshot or an update in progress, a reset, a stopped graph starting): the export waits for
+ * them, a bounded time (start-export's retries of ExportSourceNotReadyError, about 45 minutes).
+ * Every other state lasts until someone acts (STOPPED, STOPPING, DELETING, FAILED, or one the API
+ * does not list yet): the slot is skipped with the reason, and the next slot decides again.
+ * StartExportTask API reference: "The graph state should be AVAILABLE".
+ */
+export const TRANSIENT_GRAPH_STATES: ReadonlySet<string> = new Set([
+  'CREATING',
+  'IMPORTING',
+  'SNAPSHOTTING',
+  'UPDATING',
+  'RESETTING',
+  'STARTING',
+]);
+
+/** Whether a Neptune Analytics graph can be exported now, once it is available, or not this slot. */
+export function graphExportability(facts: { status?: string | undefined }): Exportability {
+  const status = facts.status?.toUpperCase();
+  if (status === undefined || status === 'AVAILABLE') return { exportable: true };
+  if (TRANSIENT_GRAPH_STATES.has(status)) return { exportable: 'wait', reason: `graph is ${status}` };
+  return { exportable: false, reason: `graph is ${status}, not AVAILABLE; the next slot tries again` };
+}

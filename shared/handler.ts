@@ -28,6 +28,29 @@ const boundedErrors = (): middy.MiddlewareObj => ({
   },
 });
 
+/**
+ * What every invocation ends with, after it returns or throws, registered by the modules that buffer
+ * it: shared/metrics.ts flushes its metrics. Only the functions that import such a module bundle it.
+ */
+const invocationEnds: (() => void | Promise<void>)[] = [];
+export function atInvocationEnd(fn: () => void | Promise<void>): void {
+  invocationEnds.push(fn);
+}
+
+/** Middleware: runs what the invocation ends with (a failure there must not replace the result). */
+const invocationEnd = (): middy.MiddlewareObj => {
+  const run = async () => {
+    for (const fn of invocationEnds) {
+      try {
+        await fn();
+      } catch (error) {
+        logger.warn('an end-of-invocation step failed', { error });
+      }
+    }
+  };
+  return { after: run, onError: run };
+};
+
 export interface HandlerOptions<S extends z.ZodType> {
   /** Names the input in validation errors, e.g. `start-export input`. */
   what: string;
@@ -39,7 +62,8 @@ export interface HandlerOptions<S extends z.ZodType> {
 
 /**
  * The one handler shape: middy with Powertools' `injectLambdaContext`, the event parsed with its
- * schema (InvalidInputError naming the field otherwise), correlation keys, bounded errors.
+ * schema (InvalidInputError naming the field otherwise), correlation keys, the invocation's metrics
+ * flushed (shared/metrics.ts), bounded errors.
  */
 export function lambdaHandler<S extends z.ZodType, R>(
   options: HandlerOptions<S>,
@@ -51,5 +75,6 @@ export function lambdaHandler<S extends z.ZodType, R>(
     return logic(input, context);
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(invocationEnd())
     .use(boundedErrors());
 }

@@ -33,6 +33,8 @@ export interface ExportIdentity {
   arn: string;
   /** ISO 8601; part of the identity when known, so a source re-created under its old name is new. */
   at?: string | undefined;
+  /** The readable part, when the ARN holds no name (a graph ARN ends in its `g-…` id). */
+  name?: string | undefined;
 }
 
 function identityKey({ arn, at }: ExportIdentity): string {
@@ -68,7 +70,7 @@ export function exportTaskIdentifier(identity: ExportIdentity, attempt = 1): str
   const arn = identity.arn.trim().toLowerCase();
   const hash = createHash('sha256').update(identityKey(identity)).digest('hex').slice(0, HASH_LENGTH);
   const suffix = attempt > 1 ? `-${hash}-r${attempt}` : `-${hash}`;
-  const head = slug(sourceName(arn))
+  const head = slug(identity.name ?? sourceName(arn))
     .slice(0, EXPORT_TASK_IDENTIFIER_MAX - suffix.length)
     .replace(/-+$/, '');
   return `${head}${suffix}`;

@@ -23,6 +23,8 @@ export const IntakeEnv = NotifierEnv.extend({
   EXPORT_BUCKET: optional,
   EXPORT_KMS_KEY_ARN: optional.refine((v) => v === undefined || isKmsKeyReference(v), KMS_KEY_RULE),
   EXPORT_ROLE_ARN: optional,
+  /** The role Neptune Analytics assumes for graph exports (it trusts neptune-graph.amazonaws.com). */
+  GRAPH_EXPORT_ROLE_ARN: optional,
   /** The DynamoDB table recording each source's last export (minIntervalHours). */
   EXPORTS_TABLE: z.string().min(3, 'must name the DynamoDB table of the deployment'),
 });
@@ -46,7 +48,12 @@ export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSCl
       table: env.EXPORTS_TABLE,
       stateMachineArn: env.STATE_MACHINE_ARN,
     }),
-    destination: { bucket: env.EXPORT_BUCKET, kmsKey: env.EXPORT_KMS_KEY_ARN, role: env.EXPORT_ROLE_ARN },
+    destination: {
+      bucket: env.EXPORT_BUCKET,
+      kmsKey: env.EXPORT_KMS_KEY_ARN,
+      role: env.EXPORT_ROLE_ARN,
+      graphRole: env.GRAPH_EXPORT_ROLE_ARN,
+    },
     notify: notifierFromEnv(env),
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GraphStartExportTaskRequest } from './graph-request.ts';
 
 /**
  * The data contract between on-snapshot / on-schedule, the state machine and its task functions.
@@ -8,8 +9,11 @@ import { z } from 'zod';
  * Catch blocks store `{Error, Cause}` under `$.error`. Functions validate only the slice they use.
  */
 
-/** A DB snapshot, an Aurora cluster snapshot (both from events), or a live Aurora cluster (on schedules). */
-export const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot', 'cluster'] as const;
+/**
+ * A DB snapshot, an Aurora cluster snapshot (both from events), a live Aurora cluster or a Neptune
+ * Analytics graph (both on schedules).
+ */
+export const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot', 'cluster', 'graph'] as const;
 /** Kinds exported from a snapshot, which have a snapshot identifier, type and creation time. */
 export const SNAPSHOT_KINDS: readonly SourceKind[] = ['db-snapshot', 'cluster-snapshot'];
 export const SNAPSHOT_TYPES = ['manual', 'automated', 'awsbackup'] as const;
@@ -90,23 +94,72 @@ export const StartExportTaskRequest = z.object({
 });
 export type StartExportTaskRequest = z.infer<typeof StartExportTaskRequest>;
 
+export { GraphStartExportTaskRequest };
+
+/** RDS runs at most five exports per account and Region (Aurora guide, Exporting to Amazon S3). */
+export const MAX_CONCURRENT_RDS_EXPORTS = 5;
+/** Neptune Analytics documents no export limit: the policy's own, at most this many. */
+export const MAX_CONCURRENT_GRAPH_EXPORTS = 10;
+
 export const ExportLimits = z.object({
-  /** Account-wide STARTING + IN_PROGRESS + CANCELING tasks allowed before this export waits (1..5). */
-  maxConcurrentExports: z.number().int().min(1).max(5),
+  /**
+   * Tasks of this export's pool (RDS: STARTING + IN_PROGRESS + CANCELING account-wide, at most 5;
+   * graphs: INITIALIZING + EXPORTING + CANCELLING) allowed before this export waits.
+   */
+  maxConcurrentExports: z.number().int().min(1).max(MAX_CONCURRENT_GRAPH_EXPORTS),
   /** Waiting for a slot longer than this raises one queued-too-long alert; waiting goes on. */
   queueAlertAfterSeconds: z.number().int().positive(),
 });
 export type ExportLimits = z.infer<typeof ExportLimits>;
 
-/** Execution input of statemachines/export.asl.yml. Execution name = exportTaskIdentifier. */
-export const ExportJob = z.object({
+const JobFields = {
+  /** The execution name: RDS's export task identifier, or a graph's deterministic export name. */
   exportTaskIdentifier: z.string().min(1).max(60),
   rule: z.string().min(1),
   source: SnapshotSource,
-  request: StartExportTaskRequest,
+  /** Exactly what start-export sends: RDS's StartExportTask input, or Neptune Analytics'. */
+  request: z.union([StartExportTaskRequest, GraphStartExportTaskRequest]),
   limits: ExportLimits,
-});
+};
+
+/** A graph is exported with the neptune-graph request, everything else with RDS's; RDS allows 5 at once. */
+function consistentJob(
+  job: { source: { kind: SourceKind }; request: object; limits: ExportLimits },
+  ctx: z.RefinementCtx,
+): void {
+  const graph = job.source.kind === 'graph';
+  if (graph !== 'graphIdentifier' in job.request) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['request'],
+      message: graph
+        ? 'a graph is exported with a neptune-graph StartExportTask request'
+        : `a ${job.source.kind} is exported with an RDS StartExportTask request`,
+    });
+  }
+  if (!graph && job.limits.maxConcurrentExports > MAX_CONCURRENT_RDS_EXPORTS) {
+    ctx.addIssue({
+      code: 'too_big',
+      origin: 'number',
+      maximum: MAX_CONCURRENT_RDS_EXPORTS,
+      inclusive: true,
+      path: ['limits', 'maxConcurrentExports'],
+      message: `must be at most ${MAX_CONCURRENT_RDS_EXPORTS} for RDS exports`,
+    });
+  }
+}
+
+/** Execution input of statemachines/export.asl.yml. Execution name = exportTaskIdentifier. */
+export const ExportJob = z.object(JobFields).superRefine(consistentJob);
 export type ExportJob = z.infer<typeof ExportJob>;
+/** An RDS export's job (snapshots and live Aurora clusters). */
+export type RdsExportJob = ExportJob & { request: StartExportTaskRequest };
+/** A Neptune Analytics graph export's job. */
+export type GraphExportJob = ExportJob & { request: GraphStartExportTaskRequest };
+
+export function isGraphJob<J extends ExportJob>(job: J): job is J & GraphExportJob {
+  return 'graphIdentifier' in job.request;
+}
 
 export const EXPORT_TASK_STATUSES = [
   'STARTING',
@@ -134,6 +187,9 @@ export const ExportTaskSummary = z.object({
   sourceType: z.string().optional(),
   /** The ARN the task exports: a tracked task must be this job's source. */
   sourceArn: z.string().optional(),
+  /** A graph export's vertices and edges written (GetExportTask exportTaskDetails). */
+  verticesWritten: z.number().nonnegative().optional(),
+  edgesWritten: z.number().nonnegative().optional(),
 });
 export type ExportTaskSummary = z.infer<typeof ExportTaskSummary>;
 
@@ -152,16 +208,22 @@ export const StartResult = z.discriminatedUnion('outcome', [
   z.object({
     outcome: z.literal('started'),
     task: ExportTaskSummary,
-    /** Seconds to wait before the first status check. */
+    /** Seconds to wait before the first status check, when polling. */
     waitSeconds: z.number().int().positive(),
+    /** Seconds to wait for the export-finished event before checking anyway. */
+    eventWaitSeconds: z.number().int().positive(),
     queue: QueueState.optional(),
+    /** When start-export saw the task (the export waiter counts events after this). */
+    checkedAt: z.iso.datetime({ offset: true }),
   }),
   z.object({
     /** The identifier was already taken by a task (duplicate event, or a retried execution). */
     outcome: z.literal('tracking-existing'),
     task: ExportTaskSummary,
     waitSeconds: z.number().int().positive(),
+    eventWaitSeconds: z.number().int().positive(),
     queue: QueueState.optional(),
+    checkedAt: z.iso.datetime({ offset: true }),
   }),
   z.object({
     /** The account runs its limit: the machine waits `waitSeconds` (backoff with jitter) and calls again. */
@@ -178,10 +240,14 @@ export type StartResult = z.infer<typeof StartResult>;
 /** Result of functions/check-export, stored at `$.check`. */
 export const CheckResult = z.object({
   task: ExportTaskSummary,
+  /** When this check saw the task (the export waiter counts events after this). */
+  checkedAt: z.iso.datetime({ offset: true }),
   /** `task.status` when it is one of EXPORT_TASK_STATUSES, else 'UNKNOWN' (the ASL branches on this). */
   status: z.enum([...EXPORT_TASK_STATUSES, 'UNKNOWN']),
-  /** Seconds until the next check (adaptive, bounded). */
+  /** Seconds until the next check (adaptive, bounded), when polling. */
   waitSeconds: z.number().int().positive(),
+  /** Seconds to wait for the export-finished event before checking anyway (functions/check-export/next-wait.ts). */
+  eventWaitSeconds: z.number().int().positive(),
   /** Number of DescribeExportTasks checks so far in this execution. */
   polls: z.number().int().positive(),
   /** First time this execution saw IN_PROGRESS, to estimate the rate from PercentProgress. */
@@ -228,6 +294,13 @@ export const RegistrationResult = z.object({
   problemsCount: z.number().int().nonnegative().optional(),
   /** s3:// URI of the full report: every table registered, skipped or failed, with reasons. */
   report: z.string().optional(),
+  /** Tables whose columns changed since the previous export, one line each (the first that fit). */
+  schemaChanges: z.array(z.object({ target: z.string(), change: z.string() })).optional(),
+  schemaChangesCount: z.number().int().nonnegative().optional(),
+  /** Typed views (`<table>_typed`, `<table>_history_typed`) kept current, and the Glue writes that took. */
+  typedViews: z
+    .object({ count: z.number().int().nonnegative(), written: z.number().int().nonnegative() })
+    .optional(),
   /** Requests the registration made. */
   requests: z.object({ glue: z.number().int().nonnegative(), s3: z.number().int().nonnegative() }).optional(),
 });
@@ -238,14 +311,19 @@ export const CaughtError = z.object({ Error: z.string(), Cause: z.string().optio
 export type CaughtError = z.infer<typeof CaughtError>;
 
 /** The state a task function receives: the job plus what earlier states stored. */
-export const ExecutionState = ExportJob.extend({
-  start: StartResult.optional(),
-  check: CheckResult.optional(),
-  registration: RegistrationResult.optional(),
-  error: CaughtError.optional(),
-  /** Why the completed notification could not be sent (the export itself succeeded). */
-  notification: CaughtError.optional(),
-});
+export const ExecutionState = z
+  .object({
+    ...JobFields,
+    start: StartResult.optional(),
+    check: CheckResult.optional(),
+    registration: RegistrationResult.optional(),
+    error: CaughtError.optional(),
+    /** How the last wait for a free slot ended: granted by a release, or its timeout (a Catch). */
+    slot: z.union([z.object({ granted: z.literal(true), at: z.string() }), CaughtError]).optional(),
+    /** Why the completed notification could not be sent (the export itself succeeded). */
+    notification: CaughtError.optional(),
+  })
+  .superRefine(consistentJob);
 export type ExecutionState = z.infer<typeof ExecutionState>;
 
 export const NOTIFICATION_KINDS = [

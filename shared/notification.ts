@@ -30,6 +30,8 @@ export interface Notification {
   registeredTables?: string[];
   /** Tables the export wrote but registration could not catalog, as "target: reason". */
   failedTables?: string[];
+  /** Tables whose columns changed since the previous export, as "target: added …; dropped …". */
+  schemaChanges?: string[];
   /** Extra facts as label → value, shown in Slack and kept in the SNS JSON. */
   details?: Record<string, string | number | boolean>;
 }

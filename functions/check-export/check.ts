@@ -1,17 +1,13 @@
-import type { RDSClient } from '@aws-sdk/client-rds';
 import { ExportTaskNotFoundError, InvalidInputError } from '#shared/errors.ts';
-import { describeExportTask } from '#shared/export-tasks.ts';
 import { logger } from '#shared/logger.ts';
-import {
-  type CheckResult,
-  EXPORT_TASK_STATUSES,
-  type ExecutionState,
-  type ExportTaskSummary,
-} from '#shared/machine-contract.ts';
-import { type CheckStatus, nextWait, type WaitBounds } from './next-wait.ts';
+import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/machine-contract.ts';
+import { eventWait, nextWait, type WaitBounds, type WaitInput } from './next-wait.ts';
+import { type ReaderClients, taskReader } from './task-readers.ts';
 
-export interface CheckDeps {
-  rds: Pick<RDSClient, 'send'>;
+/** The status the machine branches on for an RDS task: a documented one (any case), else UNKNOWN. */
+export { rdsCheckStatus as toCheckStatus } from './task-readers.ts';
+
+export interface CheckDeps extends ReaderClients {
   now: () => Date;
   bounds: WaitBounds;
 }
@@ -22,14 +18,6 @@ export interface CheckDeps {
  * start may not see the task yet; three checks span over a minute with the default waits.
  */
 export const NOT_LISTED_GRACE_CHECKS = 3;
-
-const KNOWN = new Set<string>(EXPORT_TASK_STATUSES);
-
-/** The status the machine branches on: a documented one (any case), else UNKNOWN. */
-export function toCheckStatus(status: string): CheckStatus {
-  const upper = status.toUpperCase();
-  return KNOWN.has(upper) ? (upper as CheckStatus) : 'UNKNOWN';
-}
 
 const seconds = (from: string | undefined, to: Date): number | undefined => {
   if (from === undefined) return undefined;
@@ -47,23 +35,21 @@ export async function checkExport(state: ExecutionState, deps: CheckDeps): Promi
   const previous = state.check;
   const polls = (previous?.polls ?? 0) + 1;
   const now = deps.now();
-  const found = await describeExportTask(deps.rds, state.exportTaskIdentifier);
+  const reader = taskReader(state, deps);
+  const found = await reader.describe();
   if (found === undefined && polls > NOT_LISTED_GRACE_CHECKS) {
     throw new ExportTaskNotFoundError(
-      `DescribeExportTasks does not list export task ${state.exportTaskIdentifier} after ${polls} checks`,
+      `The service does not list export task ${reader.id} after ${polls} checks`,
     );
   }
-  if (found === undefined) logger.warn('Export task not listed yet; treating it as STARTING', { polls });
-  // Not listed yet: RDS accepted it moments ago, and every task begins in STARTING.
-  const task: ExportTaskSummary = found ?? {
-    exportTaskIdentifier: state.exportTaskIdentifier,
-    status: 'STARTING',
-  };
-  const status = toCheckStatus(task.status);
+  if (found === undefined) logger.warn('Export task not listed yet; treating it as starting', { polls });
+  // Not listed yet: the service accepted it moments ago, and every task begins by starting.
+  const task: ExportTaskSummary = found ?? reader.starting;
+  const status = reader.status(task);
   const percent = task.percentProgress;
 
   const trackingSince =
-    previous?.trackingSince ?? firstTrackingTime(start.outcome, start.waitSeconds, task, now).toISOString();
+    previous?.trackingSince ?? firstTrackingTime(start.outcome, start.checkedAt, task, now).toISOString();
   const startingSeenAt = status === 'STARTING' ? now.toISOString() : previous?.startingSeenAt;
   let inProgressSince = previous?.inProgressSince;
   let inProgressSincePercent = previous?.inProgressSincePercent;
@@ -81,24 +67,31 @@ export async function checkExport(state: ExecutionState, deps: CheckDeps): Promi
   }
 
   const inProgressSeconds = seconds(inProgressSince, now);
-  const waitSeconds = nextWait(
-    {
-      status,
-      percent,
-      previousWaitSeconds: previous?.waitSeconds ?? start.waitSeconds,
-      secondsTracked: seconds(trackingSince, now) ?? 0,
-      inProgress:
-        inProgressSeconds === undefined || inProgressSincePercent === undefined
-          ? undefined
-          : {
-              seconds: inProgressSeconds,
-              percentAtStart: inProgressSincePercent,
-              secondsSinceStarting: seconds(startingSeenAt, now),
-            },
-    },
-    deps.bounds,
-  );
-  const result: CheckResult = { task, status, waitSeconds, polls, trackingSince };
+  const waitInput: WaitInput = {
+    status,
+    percent,
+    previousWaitSeconds: previous?.waitSeconds ?? start.waitSeconds,
+    secondsTracked: seconds(trackingSince, now) ?? 0,
+    inProgress:
+      inProgressSeconds === undefined || inProgressSincePercent === undefined
+        ? undefined
+        : {
+            seconds: inProgressSeconds,
+            percentAtStart: inProgressSincePercent,
+            secondsSinceStarting: seconds(startingSeenAt, now),
+          },
+  };
+  const waitSeconds = nextWait(waitInput, deps.bounds);
+  const eventWaitSeconds = eventWait(waitInput, waitSeconds, deps.bounds);
+  const result: CheckResult = {
+    task,
+    status,
+    waitSeconds,
+    eventWaitSeconds,
+    polls,
+    trackingSince,
+    checkedAt: now.toISOString(),
+  };
   if (startingSeenAt !== undefined) result.startingSeenAt = startingSeenAt;
   if (inProgressSince !== undefined) result.inProgressSince = inProgressSince;
   if (inProgressSincePercent !== undefined) result.inProgressSincePercent = inProgressSincePercent;
@@ -106,16 +99,18 @@ export async function checkExport(state: ExecutionState, deps: CheckDeps): Promi
 }
 
 /**
- * Tracking began when start-export returned, `waitSeconds` before the first check. A task found
- * already running began at its TaskStartTime (RDS's clock; ignored when it lies in our future).
+ * Tracking began when start-export saw the task (its `checkedAt`; a moment in our future, from a
+ * skewed clock, counts as now). A task found already running began at its TaskStartTime (RDS's
+ * clock; ignored when it lies in our future).
  */
 function firstTrackingTime(
   outcome: 'started' | 'tracking-existing',
-  startWaitSeconds: number,
+  startCheckedAt: string,
   task: ExportTaskSummary,
   now: Date,
 ): Date {
-  const returned = now.getTime() - startWaitSeconds * 1000;
+  const seen = Date.parse(startCheckedAt);
+  const returned = Number.isFinite(seen) ? Math.min(seen, now.getTime()) : now.getTime();
   const taskStart = task.taskStartTime === undefined ? Number.NaN : Date.parse(task.taskStartTime);
   if (outcome === 'tracking-existing' && taskStart <= now.getTime())
     return new Date(Math.min(returned, taskStart));

@@ -1,19 +1,23 @@
+import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { parseEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
 import { logger } from '#shared/logger.ts';
 import { ExecutionState, executionKeys } from '#shared/machine-contract.ts';
+import { recordCheck } from '#shared/metrics.ts';
 import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';
 
 const config = parseEnv(CheckExportEnv);
 const rds = new RDSClient({});
+const graphs = new NeptuneGraphClient({});
 
 export const handler = lambdaHandler(
   { what: 'check-export input', input: ExecutionState, keys: executionKeys },
   async (state) => {
     const result = await checkExport(state, {
       rds,
+      graphs,
       now: () => new Date(),
       bounds: { minSeconds: config.POLL_MIN_SECONDS, maxSeconds: config.POLL_MAX_SECONDS },
     });
@@ -23,6 +27,7 @@ export const handler = lambdaHandler(
       polls: result.polls,
       waitSeconds: result.waitSeconds,
     });
+    recordCheck(state.source, result);
     return result;
   },
 );

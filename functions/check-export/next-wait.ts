@@ -49,10 +49,10 @@ const UNKNOWN_WAIT_SECONDS = 60;
  * Every wait is at least this share of the time tracked, so waits grow geometrically whatever the
  * task reports (stuck at 100 %, CANCELING for hours, a percent that keeps going back): over the
  * 7-day timeout that is at most a few hundred checks, far below the 25,000 history events an
- * execution may hold (test/statemachines/export-history.test.ts counts them). 1 % of the time
+ * execution may hold (test/statemachines/export-history.test.ts counts them). 2 % of the time
  * tracked is also the most it can add to noticing the completion.
  */
-export const MIN_WAIT_SHARE = 0.01;
+export const MIN_WAIT_SHARE = 0.02;
 
 /** Whole seconds within the bounds; anything not a number means "look again soon". */
 const clamp = (seconds: number, { minSeconds, maxSeconds }: WaitBounds): number =>
@@ -126,4 +126,33 @@ function bracket(percent: number, since: InProgressSince | undefined): { earlies
     earliest: Number.isFinite(fastest) ? Math.max(0, 100 - percent - READING_ERROR) / fastest : 0,
     latest: slowest > 0 ? (100 - percent + READING_ERROR) / slowest : Number.POSITIVE_INFINITY,
   };
+}
+
+/** The event wait before the task reports a rate: this many times the time tracked (see eventWait). */
+export const EVENT_HORIZON_SHARE = 3;
+/** However long an export may still take, an execution looks again at least this often. */
+export const EVENT_WAIT_MAX_SECONDS = 6 * 3600;
+
+/**
+ * How long an execution waits for RDS's export-finished event before it checks anyway: when the
+ * export should have ended at the latest, not the next sample polling would take. With a reading of
+ * p % after t seconds tracked, progress at least as fast as the average so far (STARTING counts as
+ * no progress) ends within t × (100 − p + 1) / (p − 1) more; before the task reports a rate, and
+ * whenever that bound is further, the wait is a horizon of EVENT_HORIZON_SHARE × t, the geometric
+ * growth polling has but steeper. Never shorter than the polling wait `pollSeconds`, so an event
+ * that is lost costs a check or two (far fewer than polling made) and a delay of a share of the
+ * export's duration (bench/results.md measures both with 30 % of the events dropped).
+ */
+export function eventWait(input: WaitInput, pollSeconds: number, bounds: WaitBounds): number {
+  const tracked = Number.isFinite(input.secondsTracked) ? Math.max(0, input.secondsTracked) : 0;
+  let wait = tracked * EVENT_HORIZON_SHARE;
+  const p = input.percent;
+  if (input.status === 'IN_PROGRESS' && p !== undefined && p >= 2 && p < 100) {
+    wait = Math.min(
+      wait,
+      ((tracked * (100 - p + READING_ERROR)) / (p - READING_ERROR)) * (1 + FINISH_MARGIN_SHARE),
+    );
+  }
+  const ceiling = Math.max(bounds.maxSeconds, EVENT_WAIT_MAX_SECONDS);
+  return clamp(Math.max(pollSeconds, wait), { minSeconds: bounds.minSeconds, maxSeconds: ceiling });
 }

@@ -1,7 +1,9 @@
 import {
   type ExecutionState,
   type ExportTaskSummary,
+  isGraphJob,
   type NotifyInput,
+  type RdsExportJob,
   sourceLabel,
 } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
@@ -9,6 +11,7 @@ import { formatDuration } from '#shared/notify/format.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';
+import { graphDestination, graphDetails, graphQueuedTooLong, graphUnknownStatus } from './graph-details.ts';
 import { remedyFor } from './remedies.ts';
 
 /** The notification for one outcome of an export execution. `now` dates the queued-too-long wait. */
@@ -23,6 +26,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
     ...(state.source.snapshotType === undefined ? {} : { snapshotType: state.source.snapshotType }),
     ...(state.source.schedule === undefined ? {} : { schedule: state.source.schedule }),
     ...(state.source.scheduledTime === undefined ? {} : { scheduledTime: state.source.scheduledTime }),
+    ...(isGraphJob(state) ? graphDetails(state, task) : {}),
   };
   const base: Notification = {
     kind,
@@ -60,7 +64,8 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       };
     }
     case 'failed': {
-      const cause = task?.failureCause?.trim() || 'RDS reported FAILED without a failure cause.';
+      const service = isGraphJob(state) ? 'Neptune Analytics' : 'RDS';
+      const cause = task?.failureCause?.trim() || `${service} reported FAILED without a failure cause.`;
       const explained = explainFailureCause(task?.failureCause, state);
       details.failureMessage = explained.matched ?? 'not in the documented failure messages';
       return {
@@ -99,6 +104,15 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
     }
     case 'unknown-status': {
       const status = task?.status ?? 'none';
+      if (isGraphJob(state)) {
+        const graph = graphUnknownStatus(state, status);
+        return {
+          ...base,
+          severity: 'critical',
+          title: `Export of ${what} reported an unknown status`,
+          ...graph,
+        };
+      }
       return {
         ...base,
         severity: 'critical',
@@ -138,6 +152,7 @@ function queuedTooLong(base: Notification, state: ExecutionState, now: Date): No
       'Nothing is dropped: the export starts as soon as a slot frees, and it keeps waiting. To start it sooner, ' +
       'list running exports with `aws rds describe-export-tasks --filters Name=status,Values=starting,in_progress,canceling` ' +
       'and cancel any that are stuck or not needed, or raise maxConcurrentExports in the policy (at most 5).',
+    ...(isGraphJob(state) ? graphQueuedTooLong(state, active) : {}),
     details: {
       ...base.details,
       ...(active === undefined ? {} : { activeExports: active }),
@@ -154,8 +169,10 @@ function currentTask(state: ExecutionState): ExportTaskSummary | undefined {
 
 /** Where the export writes: s3://bucket/prefix/exportTaskIdentifier/ (File naming convention). */
 function destination(state: ExecutionState, task: ExportTaskSummary | undefined): string {
-  const bucket = task?.s3Bucket || state.request.S3BucketName;
-  const prefix = (task?.s3Prefix ?? state.request.S3Prefix ?? '').replace(/^\/+|\/+$/g, '');
+  if (isGraphJob(state)) return graphDestination(state, task);
+  const { request } = state as RdsExportJob;
+  const bucket = task?.s3Bucket || request.S3BucketName;
+  const prefix = (task?.s3Prefix ?? request.S3Prefix ?? '').replace(/^\/+|\/+$/g, '');
   return `s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}${state.exportTaskIdentifier}/`;
 }
 

@@ -6,7 +6,14 @@ import { parseWarningMessage } from './warning-message.ts';
 
 type Summary = Pick<
   Notification,
-  'registeredTables' | 'skippedTables' | 'failedTables' | 'cause' | 'fix' | 'severity' | 'details'
+  | 'registeredTables'
+  | 'skippedTables'
+  | 'failedTables'
+  | 'schemaChanges'
+  | 'cause'
+  | 'fix'
+  | 'severity'
+  | 'details'
 >;
 
 /**
@@ -57,6 +64,13 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
   if (failedTables !== undefined && failedCount > failedTables.length) {
     failedTables.push(`… and ${failedCount - failedTables.length} more (${reportHint(registration)})`);
   }
+  // One line per table whose columns changed since the previous export (its history stays readable).
+  const schemaChanges = registration?.schemaChanges?.map(({ change }) => change);
+  const changedCount = registration?.schemaChangesCount ?? 0;
+  if (schemaChanges !== undefined && changedCount > schemaChanges.length) {
+    schemaChanges.push(`… and ${changedCount - schemaChanges.length} more (${reportHint(registration)})`);
+  }
+  if (registration?.typedViews !== undefined) details.typedViews = registration.typedViews.count;
   if (registration !== undefined) {
     details.tablesRegistered = registration.registeredCount;
     details.tablesSkippedByExport = skippedCount;
@@ -92,6 +106,7 @@ export function registrationSummary(state: ExecutionState, task: ExportTaskSumma
     ...(registeredTables === undefined ? {} : { registeredTables }),
     skippedTables,
     ...(failedTables === undefined ? {} : { failedTables }),
+    ...(schemaChanges === undefined || schemaChanges.length === 0 ? {} : { schemaChanges }),
     ...(causes.length > 0 ? { cause: causes.join(' ') } : {}),
     ...(fixes.length > 0 ? { fix: fixes.join('\n\n') } : {}),
     details,

@@ -1,4 +1,5 @@
-import type { ExportJob } from '#shared/machine-contract.ts';
+import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/machine-contract.ts';
+import { explainGraphFailure } from './graph-remedies.ts';
 import {
   EXPORT_SERVICE_PRINCIPAL,
   exportRoleS3Policy,
@@ -23,7 +24,7 @@ interface FailureMessage {
    * varies between releases ("Review your..." vs "Please, review your...").
    */
   documented: string;
-  fix: (job: ExportJob, captured: Captured) => string;
+  fix: (job: RdsExportJob, captured: Captured) => string;
 }
 
 /**
@@ -156,6 +157,9 @@ export interface FailureExplanation {
 
 /** Matches an export task's `FailureCause` against the documented failure messages and gives the fix. */
 export function explainFailureCause(cause: string | undefined, job: ExportJob): FailureExplanation {
+  // Neptune Analytics documents no failure messages: its statusReason is matched to the usual causes.
+  if (isGraphJob(job)) return explainGraphFailure(cause, job);
+  const rdsJob = job as RdsExportJob;
   const text = (cause ?? '').trim();
   for (const message of COMPILED) {
     const match = message.regex.exec(text);
@@ -165,7 +169,7 @@ export function explainFailureCause(cause: string | undefined, job: ExportJob): 
           .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
           .map(([k, v]) => [k, v.replace(/^["'`]|["'`.,;:]+$/g, '')]),
       ) as Captured;
-      return { matched: message.id, fix: message.fix(job, captured) };
+      return { matched: message.id, fix: message.fix(rdsJob, captured) };
     }
   }
   return {

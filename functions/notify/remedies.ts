@@ -1,5 +1,6 @@
 import type { FatalErrorName, RetryableErrorName } from '#shared/errors.ts';
-import type { ExportJob } from '#shared/machine-contract.ts';
+import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/machine-contract.ts';
+import { GRAPH_REMEDIES } from './graph-remedies.ts';
 import {
   callerKmsStatement,
   EXPORT_ROLE_S3_ACTIONS,
@@ -12,7 +13,7 @@ import {
   roleName,
 } from './policy-statements.ts';
 
-type Remedy = (job: ExportJob, message: string) => string;
+type Remedy = (job: RdsExportJob, message: string) => string;
 
 /** The concrete fix for each error a failed execution can end with, in the job's own names. */
 const REMEDIES: Record<FatalErrorName | RetryableErrorName, Remedy> = {
@@ -29,6 +30,8 @@ const REMEDIES: Record<FatalErrorName | RetryableErrorName, Remedy> = {
   ExportBucketInvalidError: bucketRemedy,
   ExportOnlyInvalidError: exportOnlyRemedy,
   ExportParameterInvalidError: parameterRemedy,
+  ExportSourceUnavailableError: ({ source }) =>
+    `The source ${source.arn} is in a state that lasts and cannot be exported; make it available and re-run the export.`,
   ExportSourceNotFoundError: ({ source }) => {
     const cli =
       source.kind === 'cluster-snapshot' ? 'describe-db-cluster-snapshots' : 'describe-db-snapshots';
@@ -104,16 +107,21 @@ const STATES_REMEDIES: Record<string, Remedy> = {
 
 /** The fix for an error name, or a generic one (logs, re-run) for names nobody classified. */
 export function remedyFor(errorName: string, job: ExportJob, message = ''): string {
+  // A graph export's request has Neptune Analytics' members: its own fixes name them.
+  const graphRemedy = isGraphJob(job)
+    ? (GRAPH_REMEDIES as Record<string, ((j: typeof job, m: string) => string) | undefined>)[errorName]
+    : undefined;
+  if (graphRemedy !== undefined && isGraphJob(job)) return graphRemedy(job, message);
   const remedy =
     (REMEDIES as Record<string, Remedy | undefined>)[errorName] ??
     STATES_REMEDIES[errorName] ??
     ((j: ExportJob) =>
       `Unclassified error ${errorName}. Read the logs of execution ${j.exportTaskIdentifier} ` +
       '(start-export and check-export functions), fix the cause and re-run the export.');
-  return remedy(job, message);
+  return remedy(job as RdsExportJob, message);
 }
 
-function kmsRemedy({ request }: ExportJob): string {
+function kmsRemedy({ request }: RdsExportJob): string {
   const keyArn = keyArnOrHint(request.KmsKeyId);
   return [
     `The KMS key ${request.KmsKeyId} cannot be used for this export. It must be an enabled symmetric ` +
@@ -127,7 +135,7 @@ function kmsRemedy({ request }: ExportJob): string {
   ].join('\n\n');
 }
 
-function roleMissingPermissionsRemedy({ request }: ExportJob): string {
+function roleMissingPermissionsRemedy({ request }: RdsExportJob): string {
   return [
     `The export role ${request.IamRoleArn} lacks permissions on bucket ${request.S3BucketName}. It needs ` +
       `${EXPORT_ROLE_S3_ACTIONS.join(', ')} on arn:aws:s3:::${request.S3BucketName} and ` +
@@ -138,7 +146,7 @@ function roleMissingPermissionsRemedy({ request }: ExportJob): string {
   ].join('\n\n');
 }
 
-function bucketRemedy({ request, source }: ExportJob): string {
+function bucketRemedy({ request, source }: RdsExportJob): string {
   const region = source.arn.split(':')[3] || 'the snapshot’s Region';
   return (
     `The bucket ${request.S3BucketName} does not exist or is not in ${region}, the snapshot's Region: an ` +
@@ -150,7 +158,7 @@ function bucketRemedy({ request, source }: ExportJob): string {
 
 const PARTIAL_EXPORT_NAME = /^[A-Za-z0-9$_]+$/;
 
-function exportOnlyRemedy({ request, source, rule }: ExportJob): string {
+function exportOnlyRemedy({ request, source, rule }: RdsExportJob): string {
   const postgres = /postgres/i.test(source.engine);
   const forms = postgres
     ? 'database, database.schema or database.schema.table'
@@ -169,7 +177,7 @@ function exportOnlyRemedy({ request, source, rule }: ExportJob): string {
   );
 }
 
-function parameterRemedy({ request }: ExportJob, message: string): string {
+function parameterRemedy({ request }: RdsExportJob, message: string): string {
   const id = request.ExportTaskIdentifier;
   const broken = [
     !/^[A-Za-z]/.test(id) && 'it must begin with a letter',

@@ -1,10 +1,12 @@
+import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { parseEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
 import { dispatchDepsFromEnv } from '#shared/intake-env.ts';
 import { OnScheduleEnv } from './config.ts';
 import { runSchedule, ScheduleEvent } from './run.ts';
 
-const deps = dispatchDepsFromEnv(parseEnv(OnScheduleEnv));
+// Graphs are selected by schedules only: on-snapshot does not load the neptune-graph client.
+const deps = { ...dispatchDepsFromEnv(parseEnv(OnScheduleEnv)), graphs: new NeptuneGraphClient({}) };
 
 export const handler = lambdaHandler(
   {

@@ -1,8 +1,10 @@
+import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
 import { selectClusters } from '#shared/clusters.ts';
 import { type DispatchDeps, dispatchExport, type Outcome } from '#shared/dispatch.ts';
 import { InvalidInputError, PipelineError } from '#shared/errors.ts';
+import { selectGraphs } from '#shared/graphs.ts';
 import { logger } from '#shared/logger.ts';
 import { parseWith } from '#shared/validation.ts';
 
@@ -18,6 +20,34 @@ export type ScheduleEvent = z.infer<typeof ScheduleEvent>;
 
 export interface OnScheduleDeps extends DispatchDeps {
   rds: Pick<RDSClient, 'send'>;
+  /** Lists the graphs a `kind: graph` schedule selects (Neptune Analytics ListGraphs). */
+  graphs?: Pick<NeptuneGraphClient, 'send'>;
+}
+
+/** Graph tags cost a call per graph: read them only when the selector or a rule that may match graphs asks. */
+function graphTagsNeeded(deps: OnScheduleDeps, selectorTags: boolean): boolean {
+  return (
+    selectorTags ||
+    deps.policy.rules.some(
+      (rule) =>
+        rule.match.tags !== undefined && (rule.match.kind === undefined || rule.match.kind.includes('graph')),
+    )
+  );
+}
+
+/** The sources one slot of the schedule selects: live clusters, or Neptune Analytics graphs. */
+async function selectSources(
+  deps: OnScheduleDeps,
+  schedule: OnScheduleDeps['policy']['schedules'][number],
+  scheduledTime: string,
+) {
+  if (schedule.select.kind === 'graph') {
+    if (deps.graphs === undefined)
+      throw new InvalidInputError('a graph schedule needs a neptune-graph client');
+    const withTags = graphTagsNeeded(deps, schedule.select.tags !== undefined);
+    return selectGraphs(deps.graphs, schedule.select, schedule.name, scheduledTime, withTags);
+  }
+  return selectClusters(deps.rds, schedule.select, schedule.name, scheduledTime);
 }
 
 export interface ScheduleRun {
@@ -28,10 +58,10 @@ export interface ScheduleRun {
 }
 
 /**
- * One schedule slot: resolve the selector to clusters, then each through the same rules, ledger and
- * start path as a snapshot. A failure for one cluster does not stop the others; the invocation then
- * fails, so Scheduler retries the slot, and the clusters already started are duplicates that start
- * nothing twice.
+ * One schedule slot: resolve the selector to clusters or graphs, then each through the same rules,
+ * ledger and start path as a snapshot. A failure for one source does not stop the others; the
+ * invocation then fails, so Scheduler retries the slot, and the sources already started are
+ * duplicates (the execution name is per source and slot) that start nothing twice.
  */
 export async function runSchedule(event: unknown, deps: OnScheduleDeps): Promise<ScheduleRun> {
   const slot = parseWith(ScheduleEvent, event, 'schedule event');
@@ -41,21 +71,21 @@ export async function runSchedule(event: unknown, deps: OnScheduleDeps): Promise
       `schedule "${slot.schedule}" is not in the policy (known: ${deps.policy.schedules.map((s) => s.name).join(', ') || 'none'}); deploy the policy that created it`,
     );
   }
-  const clusters = await selectClusters(deps.rds, schedule.select, schedule.name, slot.scheduledTime);
+  const sources = await selectSources(deps, schedule, slot.scheduledTime);
   logger.info('schedule slot', {
     schedule: schedule.name,
     scheduledTime: slot.scheduledTime,
-    selected: clusters.length,
+    selected: sources.length,
   });
   const decisions: Outcome[] = [];
   const failures: PipelineError[] = [];
-  for (const { source, tags } of clusters) {
+  for (const { source, tags } of sources) {
     try {
       const outcome = await dispatchExport(source, tags, { trigger: `schedule ${schedule.name}` }, deps);
       logger.info('decision', { ...outcome });
       decisions.push(outcome);
     } catch (error) {
-      logger.error('no decision yet for this cluster: the slot is retried', {
+      logger.error('no decision yet for this source: the slot is retried', {
         source: source.sourceIdentifier,
         error,
       });

@@ -1,8 +1,8 @@
 import type { ErrorDetail, TableInput } from '@aws-sdk/client-glue';
 import { BatchCreatePartitionCommand, CreateTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { isRetryableAwsError } from '#shared/aws-errors.ts';
-import type { RetryOptions } from './concurrency.ts';
-import { DEFAULT_RETRY, withRetry } from './concurrency.ts';
+import type { RetryOptions } from '#shared/concurrency.ts';
+import { DEFAULT_RETRY, withRetry } from '#shared/concurrency.ts';
 import type { GlueWrite } from './glue-plan.ts';
 import { type Glue, P } from './glue-tables.ts';
 
@@ -88,10 +88,16 @@ async function createOrUpdate(
  * changes; its versions are kept as the record of those changes, and stay few.
  */
 function updateTable(database: string, input: TableInput): UpdateTableCommand {
-  const latest = input.Parameters?.[P.role] === 'latest';
   return new UpdateTableCommand({
     DatabaseName: database,
     TableInput: input,
-    ...(latest ? { SkipArchive: true } : {}),
+    ...(SKIP_ARCHIVE.has(input.Parameters?.[P.role] ?? '') ? { SkipArchive: true } : {}),
   });
 }
+
+/**
+ * Roles whose earlier versions are worth nothing: the latest table (see above) and the typed views.
+ * A view changes only when its table's columns do, and the history table's versions already record
+ * each such change; a view's archived versions would only count toward the quota.
+ */
+const SKIP_ARCHIVE = new Set(['latest', 'latest_typed', 'history_typed']);

@@ -14,13 +14,21 @@ export type GlueWrite =
   | { kind: 'updateTable'; input: TableInput }
   | { kind: 'createPartition'; table: string; partition: PartitionInput };
 
-function isNewerOrSame(d: DesiredTable, latest: Table | undefined): boolean {
+/** True when this export is the table's latest (or the one the latest table already shows). */
+export function isNewerOrSame(d: DesiredTable, latest: Table | undefined): boolean {
   const current = latest?.Parameters?.[P.snapshotTime];
   if (current === undefined) return true;
   const a = Date.parse(d.snapshotTime);
   const b = Date.parse(current);
   if (Number.isNaN(a) || Number.isNaN(b)) return d.snapshotTime >= current;
   return a >= b;
+}
+
+/** The history table's columns once this export is registered (planTable writes exactly these). */
+export function historyColumnsAfter(d: DesiredTable, latest: Table | undefined, history: Table | undefined) {
+  if (!history) return d.columns;
+  const existing = history.StorageDescriptor?.Columns ?? [];
+  return isNewerOrSame(d, latest) ? unionColumns(d.columns, existing) : existing;
 }
 
 /**

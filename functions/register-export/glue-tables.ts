@@ -1,27 +1,39 @@
 import type { Column, GlueClient, PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
 import { CreateDatabaseCommand, GetDatabaseCommand, GetTablesCommand } from '@aws-sdk/client-glue';
-import { withRetry } from './concurrency.ts';
+import { P } from '#shared/catalog-contract.ts';
+import { withRetry } from '#shared/concurrency.ts';
 import { HISTORY_SUFFIX } from './naming.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
 
-/** Table parameters this function owns; `role` tells the latest-export table from its history twin. */
-export const P = {
-  target: 'rds_export.target',
-  role: 'rds_export.role',
-  exportId: 'rds_export.export_id',
-  snapshotTime: 'rds_export.snapshot_time',
-} as const;
+/** The table parameters this function owns (shared/catalog-contract.ts: prune reads them too). */
+export { P };
 
 export const PARTITION_KEYS: Column[] = [
   { Name: 'export_id', Type: 'string', Comment: 'RDS export task identifier' },
   { Name: 'snapshot_time', Type: 'string', Comment: 'snapshot time of the export (ISO 8601)' },
 ];
 
-const PARQUET = {
+/** How a table's files are read: formats, SerDe, and the table properties that go with them. */
+export type TableStorage = {
+  InputFormat: string;
+  OutputFormat: string;
+  SerializationLibrary: string;
+  /** The `classification` table property (what the files are). */
+  classification: string;
+  serdeParameters: Record<string, string>;
+  /** Further properties of the table and of each partition (e.g. a CSV header to skip). */
+  tableParameters: Record<string, string>;
+};
+
+/** Every RDS export, and a graph exported as Parquet. */
+export const PARQUET_STORAGE: TableStorage = {
   InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
   OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+  classification: 'parquet',
+  serdeParameters: {},
+  tableParameters: {},
 };
 
 /** Everything one export contributes to one Glue table pair. */
@@ -35,16 +47,30 @@ export type DesiredTable = {
   snapshotTime: string;
   /** SerDe parameters, e.g. index access when a column had to be renamed. */
   serde: Record<string, string>;
+  /** How the files are read; Parquet unless given (a graph exported as CSV). */
+  storage?: TableStorage;
+  /** The export policy rule the export ran under, when the state names it. */
+  rule?: string;
 };
 
 function storage(d: DesiredTable, columns: Column[]) {
+  const format = d.storage ?? PARQUET_STORAGE;
   return {
     Columns: columns,
     Location: d.location,
-    InputFormat: PARQUET.InputFormat,
-    OutputFormat: PARQUET.OutputFormat,
-    SerdeInfo: { SerializationLibrary: PARQUET.SerializationLibrary, Parameters: { ...d.serde } },
+    InputFormat: format.InputFormat,
+    OutputFormat: format.OutputFormat,
+    SerdeInfo: {
+      SerializationLibrary: format.SerializationLibrary,
+      Parameters: { ...format.serdeParameters, ...d.serde },
+    },
   };
+}
+
+/** The table properties every table of this storage carries (classification and the format's own). */
+function formatParameters(d: DesiredTable): Record<string, string> {
+  const format = d.storage ?? PARQUET_STORAGE;
+  return { classification: format.classification, ...format.tableParameters };
 }
 
 /** The unpartitioned table `SELECT * FROM <name>` reads: its location is the latest export's folder. */
@@ -54,7 +80,7 @@ export function latestTableInput(d: DesiredTable): TableInput {
     Description: `${d.target}: latest export (history in ${d.name}${HISTORY_SUFFIX})`,
     TableType: 'EXTERNAL_TABLE',
     Parameters: {
-      classification: 'parquet',
+      ...formatParameters(d),
       EXTERNAL: 'TRUE',
       [P.target]: d.target,
       [P.role]: 'latest',
@@ -71,7 +97,7 @@ export function historyTableInput(d: DesiredTable, columns: Column[]): TableInpu
     Name: d.name + HISTORY_SUFFIX,
     Description: `${d.target}: every export, one partition per export`,
     TableType: 'EXTERNAL_TABLE',
-    Parameters: { classification: 'parquet', EXTERNAL: 'TRUE', [P.target]: d.target, [P.role]: 'history' },
+    Parameters: { ...formatParameters(d), EXTERNAL: 'TRUE', [P.target]: d.target, [P.role]: 'history' },
     StorageDescriptor: storage(d, columns),
     PartitionKeys: PARTITION_KEYS,
   };
@@ -79,7 +105,15 @@ export function historyTableInput(d: DesiredTable, columns: Column[]): TableInpu
 
 /** A partition keeps its own columns, so it stays readable after the table's schema moves on. */
 export function partitionInput(d: DesiredTable): PartitionInput {
-  return { Values: [d.exportId, d.snapshotTime], StorageDescriptor: storage(d, d.columns) };
+  const parameters = {
+    ...(d.storage?.tableParameters ?? {}),
+    ...(d.rule === undefined ? {} : { [P.rule]: d.rule }),
+  };
+  return {
+    Values: [d.exportId, d.snapshotTime],
+    StorageDescriptor: storage(d, d.columns),
+    ...(Object.keys(parameters).length === 0 ? {} : { Parameters: parameters }),
+  };
 }
 
 /** Columns of this export first, then columns only earlier exports had (so their partitions stay queryable). */

@@ -33,10 +33,21 @@ const TableStatus = z.looseObject({
 export const TablesInfoFile = z.looseObject({ perTableStatus: z.array(z.unknown()) });
 export const ExportInfoFile = z.looseObject({ snapshotTime: str, status: str });
 
+/** One column's entry of `originalTypeMappings`, as the export wrote it (every field optional). */
+export type OriginalColumn = {
+  type: string;
+  charMaxLength?: number;
+  numPrecision?: number;
+  numScale?: number;
+  dateTimePrecision?: number;
+};
+
 export type TableMetadata = {
   target: string;
   /** Original database type of each column, by column name as exported. */
   originalTypes: Map<string, string>;
+  /** The raw mapping of each column, by column name as exported: what the typed views cast from. */
+  originals: Map<string, OriginalColumn>;
 };
 
 export type MergedMetadata = {
@@ -113,11 +124,22 @@ function addEntry(merged: MergedMetadata, key: string, index: number, raw: unkno
     return;
   }
   const originalTypes = new Map<string, string>();
+  const originals = new Map<string, OriginalColumn>();
   for (const m of entry.schemaMetadata?.originalTypeMappings ?? []) {
     const described = describeOriginalType(m);
-    if (m.columnName !== undefined && described !== undefined) originalTypes.set(m.columnName, described);
+    if (m.columnName === undefined || described === undefined || m.originalType === undefined) continue;
+    originalTypes.set(m.columnName, described);
+    originals.set(m.columnName, {
+      type: m.originalType.trim(),
+      ...(m.originalCharMaxLength === undefined ? {} : { charMaxLength: m.originalCharMaxLength }),
+      ...(m.originalNumPrecision === undefined ? {} : { numPrecision: m.originalNumPrecision }),
+      ...(m.originalNumScale === undefined ? {} : { numScale: m.originalNumScale }),
+      ...(m.originalDateTimePrecision === undefined
+        ? {}
+        : { dateTimePrecision: m.originalDateTimePrecision }),
+    });
   }
-  merged.tables.set(entry.target, { target: entry.target, originalTypes });
+  merged.tables.set(entry.target, { target: entry.target, originalTypes, originals });
 }
 
 const SkippedTables = z.looseObject({

@@ -3,9 +3,17 @@ import { createHash } from 'node:crypto';
 /** Glue's limit on database, table and column names. */
 export const GLUE_NAME_MAX = 255;
 export const HISTORY_SUFFIX = '_history';
+/** The typed views of a table pair: `<name>_typed` and `<name>_history_typed`. */
+export const TYPED_SUFFIX = '_typed';
 const HASH_LENGTH = 8;
-// Room for `_<hash>` and `_history` after a base name.
+// Room for `_<hash>` and `_history` after a base name. Names assigned before the typed views
+// existed keep this length; a view name that would then pass 255 characters is shortened (viewName).
 const BASE_MAX = GLUE_NAME_MAX - HISTORY_SUFFIX.length - 1 - HASH_LENGTH;
+
+/** Every catalog name a table pair named `name` occupies: its two tables and its two typed views. */
+export function pairNames(name: string): string[] {
+  return [name, name + HISTORY_SUFFIX, name + TYPED_SUFFIX, name + HISTORY_SUFFIX + TYPED_SUFFIX];
+}
 
 /** Lowercase; every character outside [a-z0-9_] becomes `_` (nothing is trimmed, so `_id` stays `_id`). */
 export function sanitize(raw: string): string {
@@ -52,7 +60,7 @@ function baseTableName(target: string): { base: string; lossy: boolean } {
  * Assigns each export target (`db.schema.table` / `db.table`) its Glue table name.
  *
  * Stability comes first: a target already registered keeps the name recorded in the catalog. A new
- * target gets its sanitized name unless that name (or its `_history` twin) is taken, shared with another
+ * target gets its sanitized name unless that name (or a name of its pair: pairNames) is taken, shared with another
  * new target, or truncated; then it gets `_<hash of the target>`, a function of the target alone.
  */
 export function assignTableNames(
@@ -65,26 +73,41 @@ export function assignTableNames(
   const fresh: string[] = [];
   for (const target of [...new Set(targets)].sort()) {
     const known = registered.get(target);
-    if (known !== undefined) result.set(target, known);
-    else fresh.push(target);
+    if (known !== undefined) {
+      result.set(target, known);
+      // Its typed views may not exist yet (registered before them): their names are still its own.
+      for (const x of pairNames(known)) taken.add(x);
+    } else fresh.push(target);
   }
   const bases = new Map<string, number>();
   for (const target of fresh) {
     const { base } = baseTableName(target);
     bases.set(base, (bases.get(base) ?? 0) + 1);
   }
-  const free = (n: string) => !taken.has(n) && !taken.has(n + HISTORY_SUFFIX);
+  const free = (n: string) => pairNames(n).every((x) => !taken.has(x));
   for (const target of fresh) {
     const { base, lossy } = baseTableName(target);
     // The plain name goes only to a target that shares its base with no other target of this export,
     // so which target wins never depends on which others happen to be present.
     let name = !lossy && bases.get(base) === 1 && free(base) ? base : `${base}_${shortHash(target)}`;
     for (let i = 2; !free(name); i++) name = `${base}_${shortHash(`${target}#${i}`)}`;
-    taken.add(name);
-    taken.add(name + HISTORY_SUFFIX);
+    for (const x of pairNames(name)) taken.add(x);
     result.set(target, name);
   }
   return result;
+}
+
+/**
+ * The name of a typed view over the table `table` (`table` + `_typed`), at most 255 characters:
+ * a longer one keeps the start and gets `_<hash of the table name>`, a function of the table alone.
+ * `attempt` > 1 picks another hash when the name is taken by a table that is not this view.
+ */
+export function viewName(table: string, attempt = 1): string {
+  const plain = table + TYPED_SUFFIX;
+  if (attempt === 1 && plain.length <= GLUE_NAME_MAX) return plain;
+  const hash = shortHash(attempt === 1 ? table : `${table}#${attempt}`);
+  const room = GLUE_NAME_MAX - TYPED_SUFFIX.length - 1 - HASH_LENGTH;
+  return `${table.slice(0, room)}_${hash}${TYPED_SUFFIX}`;
 }
 
 /** Athena-safe column names in file order; collisions get `_2`, `_3`… in order of appearance. */

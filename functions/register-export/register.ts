@@ -1,8 +1,8 @@
-import type { Table } from '@aws-sdk/client-glue';
+import type { Column, Table } from '@aws-sdk/client-glue';
 import { classifyAwsError } from '#shared/aws-errors.ts';
+import type { RetryOptions } from '#shared/concurrency.ts';
+import { DEFAULT_RETRY, mapLimit, withRetry } from '#shared/concurrency.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
-import type { RetryOptions } from './concurrency.ts';
-import { DEFAULT_RETRY, mapLimit, withRetry } from './concurrency.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import type { DesiredTable, Glue } from './glue-tables.ts';
@@ -13,8 +13,11 @@ import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
 import { boundedResult, type FullRegistration, writeReport } from './report.ts';
 import type { S3 } from './s3-export.ts';
 import { exportRoot, folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
-import type { FileSchema } from './schema.ts';
+import type { FileColumn, FileSchema } from './schema.ts';
 import { fileSchema, glueColumns, mergeSchemas } from './schema.ts';
+import { type SchemaChange, schemaChange } from './schema-changes.ts';
+import { type EngineFamily, type TypedColumn, typedColumn } from './typed-columns.ts';
+import { planViews } from './view-plan.ts';
 
 export type RegisterInput = {
   bucket: string;
@@ -26,6 +29,8 @@ export type RegisterInput = {
   /** db-snapshot, cluster-snapshot, ...: part of the database name (one database per source). */
   sourceKind: string;
   engine: string;
+  /** The export policy rule the export ran under (recorded on its partitions for retention). */
+  rule?: string;
 };
 
 export type RegisterDeps = {
@@ -121,7 +126,10 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     failed: [],
     problems,
     requests: { glue: 0, s3: 0 },
+    schemaChanges: [],
+    typedViews: { count: 0, written: 0, names: [] },
   };
+  const engine: EngineFamily = mysql ? 'mysql' : 'postgres';
   const snapshotTime = input.snapshotTime ?? meta.snapshotTime ?? 'unknown';
   const sorted = [...candidates.values()].sort((a, b) => a.target.localeCompare(b.target));
   const outcomes = await mapLimit(sorted, deps.glueConcurrency ?? 16, async (c) => {
@@ -141,20 +149,46 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
       exportId: input.exportTaskIdentifier,
       snapshotTime,
       serde: cols.serde,
+      ...(input.rule === undefined ? {} : { rule: input.rule }),
     };
-    const writes = planTable(desired, catalog.tables.get(name), catalog.tables.get(name + HISTORY_SUFFIX));
+    const latest = catalog.tables.get(name);
+    const history = catalog.tables.get(name + HISTORY_SUFFIX);
+    const views = planViews({
+      database,
+      desired,
+      latest,
+      history,
+      typed: typedColumns(merged.columns, cols.columns, c.meta, engine),
+      catalog: catalog.tables,
+    });
+    // The views go last: they read the tables, and a re-run that finds the tables done still makes them.
+    const writes = [...planTable(desired, latest, history), ...views.writes];
     const applied = await applyWrites(deps.glue, database, writes, retry);
     glueCalls += applied.calls;
     const notes = c.meta ? merged.notes : [...merged.notes, 'not named in the export metadata files'];
-    return applied.ok ? { c, name, notes, columns: cols.columns.length } : { c, name, error: applied.reason };
+    if (!applied.ok) return { c, name, error: applied.reason };
+    return {
+      c,
+      name,
+      notes,
+      columns: cols.columns.length,
+      views,
+      change: schemaChange(c.target, name, latest, input.exportTaskIdentifier, cols.columns),
+    };
   });
+  const changes: SchemaChange[] = [];
   for (const o of outcomes) {
     if ('error' in o) full.failed.push({ target: o.c.target, reason: o.error as string });
     else {
       const entry = { target: o.c.target, table: o.name, columns: o.columns };
       full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
+      if (o.change) changes.push(o.change);
+      full.typedViews?.names.push(...o.views.names);
+      if (full.typedViews) full.typedViews.written += o.views.writes.length;
     }
   }
+  full.schemaChanges = changes;
+  if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
   let report: string | undefined;
   try {
     s3Requests++;
@@ -170,6 +204,27 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     );
   }
   return boundedResult(full, report);
+}
+
+/**
+ * This export's typed column for each Glue column, from the metadata's raw mapping of the column it
+ * came from (file columns and Glue columns are in the same order; names match ignoring case).
+ */
+function typedColumns(
+  fileColumns: readonly FileColumn[],
+  glueCols: readonly Column[],
+  meta: TableMetadata | undefined,
+  engine: EngineFamily,
+): Map<string, TypedColumn> {
+  const originals = meta?.originals ?? new Map();
+  const lowered = new Map([...originals].map(([k, v]) => [k.toLowerCase(), v]));
+  const out = new Map<string, TypedColumn>();
+  glueCols.forEach((column, i) => {
+    const raw = fileColumns[i]?.name ?? column.Name ?? '';
+    const original = originals.get(raw) ?? lowered.get(raw.toLowerCase());
+    out.set(column.Name ?? '', typedColumn(column, original, engine));
+  });
+  return out;
 }
 
 function registeredTargets(tables: ReadonlyMap<string, Table>): Map<string, string> {

@@ -2,6 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/payload.ts';
 import type { S3 } from './s3-export.ts';
+import { describeSchemaChange, type SchemaChange } from './schema-changes.ts';
 
 /** Everything one registration found, unbounded: what the report in S3 holds. */
 export type FullRegistration = {
@@ -11,6 +12,10 @@ export type FullRegistration = {
   failed: RegistrationResult['failed'];
   problems: string[];
   requests: { glue: number; s3: number };
+  /** Tables whose columns changed since the export their latest table showed before. */
+  schemaChanges?: SchemaChange[];
+  /** The typed views of the registered tables, and the Glue writes this run made to them. */
+  typedViews?: { count: number; written: number; names: string[] };
 };
 
 /**
@@ -42,19 +47,32 @@ const boundReason = <T extends { reason: string }>(entry: T): T => ({
 
 /**
  * The result kept in the state: exact counts, and of each list the first entries that fit its
- * share of BUDGET.registrationBytes (failures first: they need someone to act).
+ * share of BUDGET.registrationBytes (failures first: they need someone to act). The typed views
+ * are two counts; their names are in the report.
  */
 export function boundedResult(full: FullRegistration, report: string | undefined): RegistrationResult {
-  const share = Math.floor((BUDGET.registrationBytes - 2048) / 4);
+  const share = Math.floor((BUDGET.registrationBytes - 2048) / 5);
   const failed = firstFitting(full.failed.map(boundReason), share);
   const skipped = firstFitting(full.skipped.map(boundReason), share);
   const problems = firstFitting(
     full.problems.map((p) => truncateText(p, BUDGET.reasonChars)),
     share,
   );
+  const schemaChanges = firstFitting(
+    (full.schemaChanges ?? []).map((c) => ({
+      target: c.target,
+      change: truncateText(describeSchemaChange(c), BUDGET.reasonChars),
+    })),
+    share,
+  );
   // Registered tables get their share plus what the others left unused.
   const left =
-    BUDGET.registrationBytes - 2048 - byteLength(failed) - byteLength(skipped) - byteLength(problems);
+    BUDGET.registrationBytes -
+    2048 -
+    byteLength(failed) -
+    byteLength(skipped) -
+    byteLength(problems) -
+    byteLength(schemaChanges);
   const registered = firstFitting(
     full.registered.map((r) =>
       r.notes === undefined ? r : { ...r, notes: r.notes.map((n) => truncateText(n, BUDGET.reasonChars)) },
@@ -71,6 +89,12 @@ export function boundedResult(full: FullRegistration, report: string | undefined
     failedCount: full.failed.length,
     ...(full.problems.length > 0 ? { problems, problemsCount: full.problems.length } : {}),
     ...(report === undefined ? {} : { report }),
+    ...(full.schemaChanges === undefined || full.schemaChanges.length === 0
+      ? {}
+      : { schemaChanges, schemaChangesCount: full.schemaChanges.length }),
+    ...(full.typedViews === undefined
+      ? {}
+      : { typedViews: { count: full.typedViews.count, written: full.typedViews.written } }),
     requests: full.requests,
   };
 }

@@ -1,5 +1,5 @@
 import type { Column } from '@aws-sdk/client-glue';
-import type { FileMetaData } from 'hyparquet';
+import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
 import { columnNames } from './naming.ts';
 import { glueTypeOf } from './type-map.ts';
@@ -7,14 +7,38 @@ import { glueTypeOf } from './type-map.ts';
 export type FileColumn = { name: string; type: string };
 export type FileSchema = { key: string; columns: FileColumn[] } | { key: string; error: string };
 
+/**
+ * The element of a LIST column (Parquet LogicalTypes.md, "Lists"): the standard three levels
+ * (`group (LIST) { repeated group list { element } }`) or the legacy two (`group (LIST) { repeated
+ * element }`); undefined for any other column. A graph export writes multi-valued properties so.
+ */
+function listElement(column: SchemaTree): SchemaTree['element'] | undefined {
+  const el = column.element;
+  if (el.converted_type !== 'LIST' && el.logical_type?.type !== 'LIST') return undefined;
+  const repeated = column.children.length === 1 ? column.children[0] : undefined;
+  if (repeated?.element.repetition_type !== 'REPEATED') return undefined;
+  if (repeated.children.length === 0) return repeated.element;
+  const leaf = repeated.children.length === 1 ? repeated.children[0] : undefined;
+  return leaf !== undefined && leaf.children.length === 0 ? leaf.element : undefined;
+}
+
+/** A column's Glue type: a leaf's own, `array<element>` for a LIST of leaves; anything else has none. */
+function columnType(column: SchemaTree) {
+  const el = column.element;
+  const element = listElement(column);
+  if (element !== undefined) {
+    const mapped = glueTypeOf({ ...element, repetition_type: 'OPTIONAL' });
+    return mapped.ok ? { ok: true as const, type: `array<${mapped.type}>` } : mapped;
+  }
+  return glueTypeOf(column.children.length > 0 ? { ...el, num_children: column.children.length } : el);
+}
+
 /** The top-level columns of one file with their Glue types, or why one of them has none. */
 export function fileSchema(key: string, metadata: FileMetaData): FileSchema {
   const columns: FileColumn[] = [];
   for (const child of parquetSchema(metadata).children) {
     const el = child.element;
-    const mapped = glueTypeOf(
-      child.children.length > 0 ? { ...el, num_children: child.children.length } : el,
-    );
+    const mapped = columnType(child);
     if (!mapped.ok) return { key, error: `column ${el.name}: ${mapped.reason}` };
     columns.push({ name: el.name, type: mapped.type });
   }

@@ -1,13 +1,36 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { parseEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
 import { logger } from '#shared/logger.ts';
-import { ExecutionState, executionKeys } from '#shared/machine-contract.ts';
+import { ExecutionState, executionKeys, isGraphJob } from '#shared/machine-contract.ts';
+import { recordStart } from '#shared/metrics.ts';
+import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots.ts';
+import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/waits.ts';
 import { StartExportEnv } from './config.ts';
+import { graphExportService } from './graph-service.ts';
 import { startExport } from './start.ts';
 
 const config = parseEnv(StartExportEnv);
 const rds = new RDSClient({});
+const graphs = graphExportService(new NeptuneGraphClient({}));
+const dynamodb = new DynamoDBClient({});
+/** The slots and the queue of one pool (RDS's, or the graph exports'): shared/waits.ts. */
+const slotsOf = (pool: SlotPool) => {
+  const table = { dynamodb, table: config.EXPORTS_TABLE, pool };
+  return {
+    holds: async (id: string) => (await readSlots(table)).leases.has(id),
+    take: (id: string, limit: number) =>
+      takeSlot(table, { exportTaskIdentifier: id, limit, now: new Date() }),
+    giveBack: (id: string) => giveBackSlot(table, id),
+    reconcile: async (active: readonly string[]) => {
+      await reconcileSlots(table, active, new Date());
+    },
+    ahead: (since: string, id: string) => countAhead(table, since, id),
+    leave: (since: string, id: string) => dequeue(table, since, id),
+  };
+};
 
 export const handler = lambdaHandler(
   { what: 'start-export input', input: ExecutionState, keys: executionKeys },
@@ -18,8 +41,11 @@ export const handler = lambdaHandler(
       random: Math.random,
       queueBaseWaitSeconds: config.QUEUE_BASE_WAIT_SECONDS,
       queueMaxWaitSeconds: config.QUEUE_MAX_WAIT_SECONDS,
+      slots: slotsOf(slotPool(state.source.kind)),
+      ...(isGraphJob(state) ? { service: graphs } : {}),
     });
     logger.info('start-export result', { outcome: result.outcome, waitSeconds: result.waitSeconds });
+    recordStart(state.source, result);
     return result;
   },
 );

@@ -1,124 +1,195 @@
-import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { ExportTaskConflictError } from '#shared/errors.ts';
-import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { logger } from '#shared/logger.ts';
 import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { queueWait } from './backoff.ts';
+import { rdsExportService } from './rds-service.ts';
+import type { ExportService } from './service.ts';
 
 export interface StartDeps {
   rds: Pick<RDSClient, 'send'>;
+  /** The service that starts this export (./service.ts); RDS's unless given (a graph's is Neptune Analytics'). */
+  service?: ExportService;
   now: () => Date;
   /** Uniform in [0, 1): the jitter of the queue backoff. */
   random: () => number;
   queueBaseWaitSeconds: number;
   queueMaxWaitSeconds: number;
+  /** The export slots and their queue (shared/slots.ts, shared/waits.ts). */
+  slots: {
+    /** Whether the export holds a slot: a release granted one whose wake came after the wait timed out. */
+    holds(exportTaskIdentifier: string): Promise<boolean>;
+    /** Takes a slot while fewer than `limit` are out (keeps one the export holds): true when it holds one. */
+    take(exportTaskIdentifier: string, limit: number): Promise<boolean>;
+    /** Gives the export's slot back (idempotent). */
+    giveBack(exportTaskIdentifier: string): Promise<void>;
+    /** Brings the slots in line with the account's active tasks (their identifiers), counted by RDS. */
+    reconcile(active: readonly string[]): Promise<void>;
+    /** Exports queued before this one (at `since`) that still wait. */
+    ahead(since: string, exportTaskIdentifier: string): Promise<number>;
+    /** Removes this export's place in the queue once it started. */
+    leave(since: string, exportTaskIdentifier: string): Promise<void>;
+  };
 }
 
 /**
- * First check after a start. Short, because a small export can finish within a minute; the check
- * function grows its waits from here (see functions/check-export/next-wait.ts).
+ * First check after a start, when polling. Short, because a small export can finish within a
+ * minute; the check function grows its waits from here (see functions/check-export/next-wait.ts).
  */
 export const FIRST_CHECK_WAIT_SECONDS = 20;
+/**
+ * First wait for the export-finished event. RDS announces the end, so this only bounds what a lost
+ * event costs; it is the start of eventWait's horizon (next-wait.ts), which grows from here. A
+ * quarter of an hour: an export restores the snapshot first, which seldom takes less, and a lost
+ * event on a shorter export costs at most this.
+ */
+export const FIRST_EVENT_WAIT_SECONDS = 900;
 /** A task found already finished is checked again at once, so the machine reports it. */
 const FINISHED_CHECK_WAIT_SECONDS = 1;
 const FINISHED = new Set(['COMPLETE', 'FAILED', 'CANCELED']);
 
 /**
- * Starts the job's export once a slot is free: tracks the task if the identifier already exists,
- * queues (with backoff) while the account runs its limit, else sends exactly `job.request`.
+ * Starts the job's export once it holds one of the account's export slots (shared/slots.ts): a
+ * lease taken with a conditional write, so starting costs no DynamoDB scan and no count of the
+ * account's tasks. Without a slot the export queues; a release grants it one (`$.slot.granted`)
+ * and it starts at once. RDS's count is read only where the leases may be wrong: when a queued
+ * export's timeout looks again (a task started outside the pipeline, a lease left behind), and when
+ * RDS refuses the start for its quota (a task started outside the pipeline took the slot); the
+ * count also shows this export's own task, if a duplicate or a re-run already started it.
  */
 export async function startExport(state: ExecutionState, deps: StartDeps): Promise<StartResult> {
   const identifier = state.exportTaskIdentifier;
   const previousQueue = state.start?.queue;
+  const granted = state.slot !== undefined && 'granted' in state.slot;
+  const checkedAt = deps.now().toISOString();
+  const limit = state.limits.maxConcurrentExports;
+  const service = deps.service ?? rdsExportService(deps.rds);
 
-  // A duplicate event or a re-run execution must never start a second task, nor wait for a slot.
-  const existing = await describeExportTask(deps.rds, identifier);
-  if (existing) return tracking(ownTask(existing, state), previousQueue);
-
-  const active = await countActiveExportTasks(deps.rds);
-  if (active.count >= state.limits.maxConcurrentExports) {
-    logger.info('Export slots full; waiting', { activeExports: active.count, active: active.identifiers });
-    return queued(state, active.count, deps);
-  }
-
-  try {
-    const task = await deps.rds.send(new StartExportTaskCommand({ ...state.request }));
-    const summary = toSummary(task, identifier);
-    logger.info('Export task started', { status: summary.status });
-    return withQueue(
-      { outcome: 'started', task: summary, waitSeconds: FIRST_CHECK_WAIT_SECONDS },
-      previousQueue,
-    );
-  } catch (error) {
-    if (!isAwsError(error, 'ExportTaskAlreadyExists'))
-      throw classifyAwsError(error, 'rds', 'StartExportTask');
-    // Started by a concurrent duplicate between our describe and our start: track that task.
-    const found = await describeExportTask(deps.rds, identifier);
-    // RDS accepted the task moments ago, and its listing can lag behind its writes; every task
-    // begins in STARTING (Aurora guide, Monitoring snapshot exports), and check-export looks again.
-    return tracking(
-      found === undefined ? { exportTaskIdentifier: identifier, status: 'STARTING' } : ownTask(found, state),
-      previousQueue,
-    );
-  }
-}
-
-/** RDS's SnapshotTime and the described SnapshotCreateTime may differ in precision, never by more. */
-const SNAPSHOT_TIME_TOLERANCE_MS = 60_000;
-
-/**
- * A task that holds this job's identifier is tracked only when it exports this job's source: the
- * same ARN and, for a snapshot, the same snapshot time. Anything else (an identifier taken by an
- * older snapshot of the same name, say) would register someone else's data as this export.
- */
-function ownTask(task: ExportTaskSummary, state: ExecutionState): ExportTaskSummary {
-  const expectedArn = state.request.SourceArn.toLowerCase();
-  const problems: string[] = [];
-  if (task.sourceArn !== undefined && task.sourceArn.toLowerCase() !== expectedArn) {
-    problems.push(`it exports ${task.sourceArn}`);
-  }
-  const created = state.source.snapshotCreateTime;
-  if (created !== undefined && task.snapshotTime !== undefined) {
-    const apart = Math.abs(Date.parse(task.snapshotTime) - Date.parse(created));
-    if (!(apart <= SNAPSHOT_TIME_TOLERANCE_MS)) {
-      problems.push(`its snapshot time is ${task.snapshotTime}, this snapshot was created ${created}`);
+  // A release that granted a slot just after the wait timed out left the lease, not the wake.
+  const holding = !granted && previousQueue !== undefined && (await deps.slots.holds(identifier));
+  if (!granted && !holding) {
+    if (previousQueue !== undefined) {
+      // Far back in the queue, a wait that timed out waits again: counting the account's tasks
+      // cannot free a slot for it while the exports ahead of it wait too.
+      const ahead = await deps.slots.ahead(previousQueue.since, identifier);
+      if (ahead >= limit) return queued(state, undefined, ahead, deps);
+      const active = await service.active(state);
+      await deps.slots.reconcile(active.identifiers);
+      // A duplicate event or a re-run execution must never start a second task, nor wait for a slot
+      // (the reconcile gave its running task a lease, which its release gives back).
+      if (active.mine) return leaveQueue(tracking(active.mine, previousQueue, checkedAt), state, deps);
+    }
+    if (!(await deps.slots.take(identifier, limit))) {
+      const ahead = await deps.slots.ahead(previousQueue?.since ?? checkedAt, identifier);
+      logger.info('Export slots full; waiting', { queuedAhead: ahead });
+      return queued(state, undefined, ahead, deps);
     }
   }
-  if (problems.length > 0) {
-    throw new ExportTaskConflictError(
-      `Export task ${task.exportTaskIdentifier} exists but is not this export of ${state.request.SourceArn}: ${problems.join('; ')}`,
-    );
+
+  let outcome: Awaited<ReturnType<ExportService['start']>>;
+  try {
+    outcome = await service.start(state);
+  } catch (error) {
+    await deps.slots.giveBack(identifier).catch((giveBackError: unknown) => {
+      // The start's own error is what the machine reports; a lease left behind is reconciled.
+      logger.warn('Could not give the export slot back', { error: String(giveBackError) });
+    });
+    throw error;
   }
-  return task;
+  if (outcome === 'full') {
+    // Past the service's limit although the slots showed one free: a task started outside the
+    // pipeline holds it. Count, so the slots show that task, and queue at the place it had.
+    const active = await service.active(state);
+    await deps.slots.reconcile(active.identifiers);
+    await deps.slots.giveBack(identifier);
+    return queued(state, active.count, 0, deps);
+  }
+  // Started before, by a duplicate or an earlier run of this execution: track that task.
+  if ('existing' in outcome)
+    return leaveQueue(tracking(outcome.existing, previousQueue, checkedAt), state, deps);
+  const summary = outcome.started;
+  logger.info('Export task started', { status: summary.status, granted });
+  return leaveQueue(
+    withQueue(
+      {
+        outcome: 'started',
+        task: summary,
+        waitSeconds: FIRST_CHECK_WAIT_SECONDS,
+        eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
+        checkedAt,
+      },
+      previousQueue,
+    ),
+    state,
+    deps,
+  );
 }
 
-function tracking(task: ExportTaskSummary, queue: QueueState | undefined): StartResult {
+/** Once the export runs (or is tracked), its place in the queue goes. */
+async function leaveQueue<R extends StartResult>(
+  result: R,
+  state: ExecutionState,
+  deps: StartDeps,
+): Promise<R> {
+  const queue = state.start?.queue;
+  if (queue !== undefined) await deps.slots.leave(queue.since, state.exportTaskIdentifier);
+  return result;
+}
+
+function tracking(task: ExportTaskSummary, queue: QueueState | undefined, checkedAt: string): StartResult {
   logger.info('Export task already exists; tracking it', { status: task.status });
-  const waitSeconds = FINISHED.has(task.status.toUpperCase())
-    ? FINISHED_CHECK_WAIT_SECONDS
-    : FIRST_CHECK_WAIT_SECONDS;
-  return withQueue({ outcome: 'tracking-existing', task, waitSeconds }, queue);
+  const finished = FINISHED.has(task.status.toUpperCase());
+  const waitSeconds = finished ? FINISHED_CHECK_WAIT_SECONDS : FIRST_CHECK_WAIT_SECONDS;
+  const eventWaitSeconds = finished ? FINISHED_CHECK_WAIT_SECONDS : FIRST_EVENT_WAIT_SECONDS;
+  return withQueue({ outcome: 'tracking-existing', task, waitSeconds, eventWaitSeconds, checkedAt }, queue);
 }
 
 function withQueue<R extends StartResult>(result: R, queue: QueueState | undefined): R {
   return queue === undefined ? result : { ...result, queue };
 }
 
-function queued(state: ExecutionState, activeExports: number, deps: StartDeps): StartResult {
+/**
+ * An export that waits far back in the queue is woken by a release long before this; its own
+ * timeout only guards against releases that never come, so it grows with the queue ahead of it
+ * (a slot frees about once per export duration divided by the slots; an hour per round is long
+ * enough not to poll and short enough to recover), up to a day.
+ */
+const SECONDS_PER_QUEUE_ROUND = 3600;
+const MAX_QUEUE_TIMEOUT_SECONDS = 86_400;
+
+function queued(
+  state: ExecutionState,
+  activeExports: number | undefined,
+  ahead: number,
+  deps: StartDeps,
+): StartResult {
   const now = deps.now();
-  const previous = state.start?.outcome === 'queued' ? state.start.queue : undefined;
+  const previous = state.start?.queue;
   const since = previous?.since ?? now.toISOString();
   const attempts = (previous?.attempts ?? 0) + 1;
   // Clock skew between invocations must not make the wait look negative.
   const waitedSeconds = Math.max(0, (now.getTime() - Date.parse(since)) / 1000);
   const alertDue = previous?.alerted !== true && waitedSeconds > state.limits.queueAlertAfterSeconds;
   if (alertDue) logger.warn('Export queued longer than allowed', { waitedSeconds, attempts });
+  const limit = state.limits.maxConcurrentExports;
+  const backoff = queueWait(attempts, deps.queueBaseWaitSeconds, deps.queueMaxWaitSeconds, deps.random);
+  let waitSeconds =
+    ahead >= limit
+      ? Math.min(
+          MAX_QUEUE_TIMEOUT_SECONDS,
+          Math.max(backoff, Math.ceil(ahead / limit) * SECONDS_PER_QUEUE_ROUND),
+        )
+      : backoff;
+  // The queued-too-long alert is decided at an attempt: one must come soon after it is due.
+  const alerted = previous?.alerted === true || alertDue;
+  if (!alerted) {
+    const untilAlert = Math.ceil(state.limits.queueAlertAfterSeconds - waitedSeconds) + 1;
+    waitSeconds = Math.max(1, Math.min(waitSeconds, untilAlert));
+  }
   return {
     outcome: 'queued',
-    waitSeconds: queueWait(attempts, deps.queueBaseWaitSeconds, deps.queueMaxWaitSeconds, deps.random),
-    activeExports,
-    queue: { since, attempts, alerted: previous?.alerted === true || alertDue },
+    waitSeconds,
+    activeExports: activeExports ?? limit,
+    queue: { since, attempts, alerted },
     alertDue,
   };
 }

@@ -73,6 +73,24 @@ function describeExportTasks(tasks: ExportTasks, params: Record<string, unknown>
   return { Marker: next, ExportTasks: list('ExportTask', page) };
 }
 
+/** The snapshot type an identifier says: `rds:` automated, `awsbackup:` AWS Backup's, else manual. */
+const typeOf = (identifier: string) =>
+  identifier.startsWith('rds:') ? 'automated' : identifier.startsWith('awsbackup:') ? 'awsbackup' : 'manual';
+
+/** One page of a Describe* listing: MaxRecords 20–100 (default 100), Marker an opaque offset. */
+function paged<T>(items: T[], p: Record<string, unknown>): { page: T[]; Marker?: string } {
+  const maxRecords = p.MaxRecords === undefined ? 100 : Number(p.MaxRecords);
+  if (!Number.isInteger(maxRecords) || maxRecords < 20 || maxRecords > 100) {
+    throw fault.invalidParameter('The parameter MaxRecords must be between 20 and 100.');
+  }
+  const offset = typeof p.Marker === 'string' ? Number(Buffer.from(p.Marker, 'base64url').toString()) : 0;
+  const next = offset + maxRecords;
+  return {
+    page: items.slice(offset, next),
+    ...(next < items.length ? { Marker: Buffer.from(String(next)).toString('base64url') } : {}),
+  };
+}
+
 /** Starts the local RDS endpoint (RDS Query protocol, API version 2014-10-31) for the export calls. */
 export async function startLocalRds(
   tasks: ExportTasks,
@@ -87,8 +105,13 @@ export async function startLocalRds(
     CancelExportTask: (p) => tasks.cancel(String(p.ExportTaskIdentifier ?? '')),
     DescribeDBSnapshots: (p) => {
       const id = p.DBSnapshotIdentifier as string | undefined;
-      const found = id ? [snapshots.find('db-snapshot', id)] : snapshots.list('db-snapshot');
-      return { DBSnapshots: list('DBSnapshot', found.map(describeDbSnapshot)) };
+      // Without an identifier: SnapshotType, or manual and automated (AWS Backup's only when asked).
+      const type = typeof p.SnapshotType === 'string' ? [p.SnapshotType] : ['manual', 'automated'];
+      const found = id
+        ? [snapshots.find('db-snapshot', id)]
+        : snapshots.list('db-snapshot').filter((s) => type.includes(typeOf(s.identifier)));
+      const { page, Marker } = paged(found, p);
+      return { Marker, DBSnapshots: list('DBSnapshot', page.map(describeDbSnapshot)) };
     },
     DescribeDBClusters: (p) => {
       const all = clusters?.list() ?? [];
@@ -110,7 +133,8 @@ export async function startLocalRds(
     DescribeDBClusterSnapshots: (p) => {
       const id = p.DBClusterSnapshotIdentifier as string | undefined;
       const found = id ? [snapshots.find('cluster-snapshot', id)] : snapshots.list('cluster-snapshot');
-      return { DBClusterSnapshots: list('DBClusterSnapshot', found.map(describeDbClusterSnapshot)) };
+      const { page, Marker } = paged(found, p);
+      return { Marker, DBClusterSnapshots: list('DBClusterSnapshot', page.map(describeDbClusterSnapshot)) };
     },
   };
   const server = await listen(async (_req, body, res) => {

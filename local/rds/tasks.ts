@@ -51,6 +51,8 @@ export interface ExportTaskOptions {
   /** Snapshot ARNs whose exports end FAILED with this cause once IN_PROGRESS (failure injection). */
   failures?: ReadonlyMap<string, string>;
   maxActive?: number;
+  /** Called when a task ends (COMPLETE, FAILED, CANCELED): RDS announces it as an event. */
+  onEnded?: (task: Readonly<ExportTaskRecord>) => void;
 }
 
 const ACTIVE = new Set(['STARTING', 'IN_PROGRESS', 'CANCELING']);
@@ -230,6 +232,7 @@ export class ExportTasks {
           written.tables,
         );
         Object.assign(task, { Status: 'COMPLETE', PercentProgress: 100, TaskEndTime: end });
+        this.options.onEnded?.(task);
       } finally {
         clearInterval(progress);
       }
@@ -251,5 +254,6 @@ export class ExportTasks {
 
   #end(task: ExportTaskRecord, status: 'FAILED' | 'CANCELED', extra: Partial<ExportTaskRecord>): void {
     Object.assign(task, extra, { Status: status, TaskEndTime: new Date(this.options.clock.now()) });
+    this.options.onEnded?.(task);
   }
 }

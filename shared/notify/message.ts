@@ -7,8 +7,9 @@ import type { Notification } from '../notification.ts';
  * ```
  * { "version": 1, "kind": "completed", "severity": "info", "title": "...", "source": "orders-db",
  *   "snapshotArn"?, "exportTaskIdentifier"?, "executionId"?, "destination"?, "sizeGB"?, "durationSeconds"?,
- *   "cause"?, "fix"?, "registeredTables"?, "skippedTables"?, "failedTables"?, "details"?,
- *   "truncated"?: { "registeredTables"?: <total>, "skippedTables"?: <total>, "failedTables"?: <total> } }
+ *   "cause"?, "fix"?, "registeredTables"?, "skippedTables"?, "failedTables"?, "schemaChanges"?, "details"?,
+ *   "truncated"?: { "registeredTables"?: <total>, "skippedTables"?: <total>, "failedTables"?: <total>,
+ *                   "schemaChanges"?: <total> } }
  * ```
  *
  * Fields are only ever added; a breaking change bumps `version`. Message attributes (String):
@@ -22,8 +23,13 @@ export type NotificationMessage = Notification & {
   truncated?: Partial<Record<TableList, number>>;
 };
 
-type TableList = 'registeredTables' | 'skippedTables' | 'failedTables';
-const TABLE_LISTS: readonly TableList[] = ['registeredTables', 'skippedTables', 'failedTables'];
+type TableList = 'registeredTables' | 'skippedTables' | 'failedTables' | 'schemaChanges';
+const TABLE_LISTS: readonly TableList[] = [
+  'registeredTables',
+  'skippedTables',
+  'failedTables',
+  'schemaChanges',
+];
 
 /** SNS accepts 256 KiB for body and attributes together; keep a margin for the attributes. */
 export const MAX_MESSAGE_BYTES = 240 * 1024;

@@ -66,6 +66,7 @@ export function toSlackMessage(n: Notification): SlackMessage {
     ['Registered tables', n.registeredTables],
     ['Skipped tables', n.skippedTables],
     ['Tables that could not be registered', n.failedTables],
+    ['Schema changes since the previous export', n.schemaChanges],
   ] as const) {
     if (list !== undefined && list.length > 0) {
       const heading = `*${label}*\n`;

@@ -1,9 +1,11 @@
-import { clusterExportability, snapshotExportability } from '../exportability.ts';
+import { clusterExportability, graphExportability, snapshotExportability } from '../exportability.ts';
+import { graphIdOf } from '../graph-request.ts';
 import { exportTaskIdentifier } from '../identifiers.ts';
 import { dataTime, ExportJob, SNAPSHOT_KINDS, type SnapshotSource } from '../machine-contract.ts';
 import { parseWith } from '../validation.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
+import { DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS, graphStartRequest } from './graph-job.ts';
 import type { ExportRule, Match, Policy, Rule } from './schema.ts';
 
 export const DEFAULT_MAX_CONCURRENT_EXPORTS = 5;
@@ -31,8 +33,12 @@ export const INTERVAL_TOLERANCE_SHARE = 0.1;
 export interface DecideContext {
   /** The snapshot's tags (TagList). */
   tags?: Readonly<Record<string, string>>;
-  /** Destination for rules and defaults that name none (env EXPORT_BUCKET / EXPORT_KMS_KEY_ARN / EXPORT_ROLE_ARN). */
-  destination?: { bucket?: string; kmsKey?: string; role?: string };
+  /**
+   * Destination for rules and defaults that name none (env EXPORT_BUCKET / EXPORT_KMS_KEY_ARN /
+   * EXPORT_ROLE_ARN); graphs are exported with `graphRole` (GRAPH_EXPORT_ROLE_ARN), which trusts
+   * neptune-graph.amazonaws.com instead of export.rds.amazonaws.com.
+   */
+  destination?: { bucket?: string; kmsKey?: string; role?: string; graphRole?: string };
   /** Looks up the last export of this source that ran or runs; absent = not checked. */
   recentExport?: (source: SnapshotSource) => Promise<RecentExport | undefined>;
   /** Clock for the interval guard and for prefix dates of a snapshot without a creation time. */
@@ -62,7 +68,11 @@ function matches(match: Match, source: SnapshotSource, tags: Readonly<Record<str
     (source.snapshotType === undefined || !match.snapshotType.includes(source.snapshotType))
   )
     return false;
-  if (match.identifier && !anyGlobMatch(match.identifier, source.sourceIdentifier, ci)) return false;
+  // A graph answers to its name and to its `g-…` identifier.
+  const identifiers =
+    source.kind === 'graph' ? [source.sourceIdentifier, graphIdOf(source.arn)] : [source.sourceIdentifier];
+  if (match.identifier && !identifiers.some((id) => anyGlobMatch(match.identifier ?? [], id, ci)))
+    return false;
   if (
     match.snapshot &&
     (source.snapshotIdentifier === undefined || !anyGlobMatch(match.snapshot, source.snapshotIdentifier, ci))
@@ -123,6 +133,11 @@ async function applyGuards(
   });
   const notes: string[] = [];
 
+  if (rule.export.exportOnly !== undefined && source.kind === 'graph') {
+    return skip('exportOnly does not apply to a graph: graphs are filtered with exportFilter', {
+      alert: true,
+    });
+  }
   if (rule.export.exportOnly !== undefined) {
     const family = engineFamily(source.engine) ?? null;
     const problems = checkExportOnly(rule.export.exportOnly, family, source.engine);
@@ -184,7 +199,9 @@ export async function decide(
 ): Promise<Decision> {
   const exportability = SNAPSHOT_KINDS.includes(source.kind)
     ? snapshotExportability(source)
-    : clusterExportability(source);
+    : source.kind === 'graph'
+      ? graphExportability(source)
+      : clusterExportability(source);
   if (exportability.exportable === false) {
     return { action: 'skip', rule: null, reason: `not exportable: ${exportability.reason}` };
   }
@@ -197,17 +214,24 @@ export async function decide(
   const settings = { ...policy.defaults.export, ...rule.export };
   const bucket = settings.bucket ?? ctx.destination?.bucket;
   const kmsKey = settings.kmsKey ?? ctx.destination?.kmsKey;
-  const role = settings.role ?? ctx.destination?.role;
+  const graph = source.kind === 'graph';
+  const role = settings.role ?? (graph ? ctx.destination?.graphRole : ctx.destination?.role);
   const missing = [
     bucket ? undefined : 'bucket (export.bucket or EXPORT_BUCKET)',
     kmsKey ? undefined : 'KMS key (export.kmsKey or EXPORT_KMS_KEY_ARN)',
-    role ? undefined : 'role (export.role or EXPORT_ROLE_ARN)',
+    role ? undefined : `role (export.role or ${graph ? 'GRAPH_EXPORT_ROLE_ARN' : 'EXPORT_ROLE_ARN'})`,
   ].filter((m) => m !== undefined);
   if (missing.length > 0 || !bucket || !kmsKey || !role) {
     return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
   }
 
-  const id = exportTaskIdentifier({ arn: source.arn, at: dataTime(source) }, ctx.attempt);
+  // A graph ARN ends in its id: the execution name reads better with the graph's name.
+  const identity = {
+    arn: source.arn,
+    at: dataTime(source),
+    ...(graph ? { name: source.sourceIdentifier } : {}),
+  };
+  const id = exportTaskIdentifier(identity, ctx.attempt);
   const guarded = await applyGuards(rule, policy, source, id, ctx);
   if ('skip' in guarded) return guarded.skip;
 
@@ -221,17 +245,30 @@ export async function decide(
       exportTaskIdentifier: id,
       rule: rule.name,
       source,
-      request: {
-        ExportTaskIdentifier: id,
-        SourceArn: source.arn,
-        S3BucketName: bucket,
-        IamRoleArn: role,
-        KmsKeyId: kmsKey,
-        ...(prefix === '' ? {} : { S3Prefix: prefix }),
-        ...(rule.export.exportOnly === undefined ? {} : { ExportOnly: [...rule.export.exportOnly] }),
-      },
+      request: graph
+        ? graphStartRequest({
+            graphArn: source.arn,
+            exportName: id,
+            bucket,
+            prefix,
+            role,
+            kmsKey,
+            format: settings.format,
+            exportFilter: rule.export.exportFilter,
+          })
+        : {
+            ExportTaskIdentifier: id,
+            SourceArn: source.arn,
+            S3BucketName: bucket,
+            IamRoleArn: role,
+            KmsKeyId: kmsKey,
+            ...(prefix === '' ? {} : { S3Prefix: prefix }),
+            ...(rule.export.exportOnly === undefined ? {} : { ExportOnly: [...rule.export.exportOnly] }),
+          },
       limits: {
-        maxConcurrentExports: settings.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS,
+        maxConcurrentExports: graph
+          ? (settings.maxConcurrentGraphExports ?? DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS)
+          : (settings.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS),
         queueAlertAfterSeconds: (settings.queueAlertAfterMinutes ?? DEFAULT_QUEUE_ALERT_AFTER_MINUTES) * 60,
       },
     },

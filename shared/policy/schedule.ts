@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
 /**
- * Policy schedules: sources with no "ready" event (live Aurora clusters; Neptune Analytics graphs
- * later) are exported on EventBridge Scheduler schedules. Each schedule selects sources of one kind,
- * which then go through the same ordered rules as snapshots.
+ * Policy schedules: sources with no "ready" event (live Aurora clusters, Neptune Analytics graphs)
+ * are exported on EventBridge Scheduler schedules. Each schedule selects sources of one kind, which
+ * then go through the same ordered rules as snapshots.
  */
 
 /** What a schedule can select. */
-export const SCHEDULE_KINDS = ['cluster'] as const;
+export const SCHEDULE_KINDS = ['cluster', 'graph'] as const;
 
 /** EventBridge Scheduler: `rate(value unit)`, singular unit for 1 (Scheduler User Guide, schedule types). */
 const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
@@ -54,14 +54,20 @@ function isTimeZone(name: string): boolean {
 const Glob = z.string().min(1);
 const globs = z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(Glob).min(1));
 
-export const ScheduleSelector = z.strictObject({
-  kind: z.enum(SCHEDULE_KINDS),
-  /** Globs on the cluster identifier (case-insensitive). */
-  identifier: globs.optional(),
-  engine: globs.optional(),
-  /** Tag → value glob; every one must hold. */
-  tags: z.record(z.string().min(1), z.string()).optional(),
-});
+export const ScheduleSelector = z
+  .strictObject({
+    kind: z.enum(SCHEDULE_KINDS),
+    /** Globs on the cluster identifier, or on the graph's name or its `g-…` identifier (case-insensitive). */
+    identifier: globs.optional(),
+    /** Clusters only: globs on the engine. */
+    engine: globs.optional(),
+    /** Tag → value glob; every one must hold. */
+    tags: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .refine((s) => s.kind !== 'graph' || s.engine === undefined, {
+    path: ['engine'],
+    message: 'a graph has no engine to select by (select graphs by identifier and tags)',
+  });
 export type ScheduleSelector = z.infer<typeof ScheduleSelector>;
 
 export const Schedule = z.strictObject({

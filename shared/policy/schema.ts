@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { ExportFilter } from '../graph-request.ts';
 import { isKmsKeyReference, KMS_KEY_RULE } from '../kms.ts';
-import { SNAPSHOT_TYPES, SOURCE_KINDS } from '../machine-contract.ts';
+import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../machine-contract.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
 import { Schedule } from './schedule.ts';
+
+/** A graph export's file formats (StartExportTask `format`: PARQUET or CSV). */
+export const GRAPH_EXPORT_FORMATS = ['parquet', 'csv'] as const;
 
 /** Placeholders a `prefix` template may use. */
 export const PREFIX_PLACEHOLDERS = [
@@ -52,7 +56,23 @@ export const RoleArn = z
     'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
   );
 
+/**
+ * How many of a source's exports to keep (functions/prune deletes the rest): the latest
+ * `keepExports`, and every export younger than `keepDays`. With both, an export is kept while
+ * either keeps it. The latest export of a source is never deleted.
+ */
+export const Retention = z
+  .strictObject({
+    keepExports: z.number().int().min(1).optional(),
+    keepDays: z.number().positive().optional(),
+  })
+  .refine((r) => r.keepExports !== undefined || r.keepDays !== undefined, {
+    message: 'must set keepExports, keepDays or both',
+  });
+export type Retention = z.infer<typeof Retention>;
+
 const DestinationAndGuards = {
+  retention: Retention.optional(),
   bucket: BucketName.optional(),
   prefix: PrefixTemplate.optional(),
   kmsKey: KmsKey.optional(),
@@ -61,12 +81,22 @@ const DestinationAndGuards = {
   maxSnapshotSizeGB: z.number().positive().optional(),
   maxConcurrentExports: z.number().int().min(1).max(5).optional(),
   queueAlertAfterMinutes: z.number().int().positive().optional(),
+  /** Graphs: the export's file format (StartExportTask `format`), Parquet unless set. */
+  format: z.enum(GRAPH_EXPORT_FORMATS).optional(),
+  /**
+   * Graphs: concurrent graph exports (INITIALIZING, EXPORTING, CANCELLING) before this one waits.
+   * Neptune Analytics documents no limit, so this is the policy's; a refusal past the service's own
+   * waits in the queue too.
+   */
+  maxConcurrentGraphExports: z.number().int().min(1).max(MAX_CONCURRENT_GRAPH_EXPORTS).optional(),
 };
 
 export const DefaultExportSettings = z.strictObject(DestinationAndGuards);
 export const ExportSettings = z.strictObject({
   ...DestinationAndGuards,
   exportOnly: z.array(z.string().min(1)).min(1).optional(),
+  /** Graphs: which labels and properties to export (StartExportTask `exportFilter`, as the API shapes it). */
+  exportFilter: ExportFilter.optional(),
 });
 export type ExportSettings = z.infer<typeof ExportSettings>;
 
@@ -139,7 +169,11 @@ export const Policy = z
       } else {
         seen.set(rule.name, i);
       }
-      if (rule.action !== 'export' || rule.export.exportOnly === undefined) return;
+      if (rule.action !== 'export') return;
+      for (const issue of graphSettingsProblems(rule)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'export', issue.field], message: issue.message });
+      }
+      if (rule.export.exportOnly === undefined) return;
       // Checked before any API call: with the engine pinned by the rule, against that engine's forms.
       for (const p of checkExportOnly(rule.export.exportOnly, pinnedFamily(rule.match.engine))) {
         const path = p.index === undefined ? [] : [p.index];
@@ -152,3 +186,26 @@ export const Policy = z
     });
   });
 export type Policy = z.infer<typeof Policy>;
+
+/**
+ * Settings only a graph export takes (`format`, `exportFilter`) belong to rules that match graphs
+ * alone, and a graph rule takes no `exportOnly` (graphs are filtered with `exportFilter`): a rule
+ * mixing them would silently ignore half of what it says.
+ */
+function graphSettingsProblems(rule: ExportRule): { field: string; message: string }[] {
+  const kinds = rule.match.kind;
+  const graphOnly = kinds?.every((k) => k === 'graph') === true;
+  const problems: { field: string; message: string }[] = [];
+  for (const field of ['format', 'exportFilter'] as const) {
+    if (rule.export[field] !== undefined && !graphOnly) {
+      problems.push({ field, message: 'only for a rule whose match.kind is graph (and nothing else)' });
+    }
+  }
+  if (rule.export.exportOnly !== undefined && kinds?.includes('graph')) {
+    problems.push({
+      field: 'exportOnly',
+      message: 'graphs take exportFilter, not exportOnly (give graphs a rule of their own)',
+    });
+  }
+  return problems;
+}

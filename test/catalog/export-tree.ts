@@ -83,3 +83,24 @@ export function tableStatus(target: string, columns: readonly FixtureColumn[]): 
     },
   };
 }
+
+/** One column of a multi-row fixture: its DuckDB type in the file, and its cells as SQL literals. */
+export type ValuesColumn = { name: string; fileType: string; original?: Record<string, unknown> };
+
+/** Writes rows of literal cells (`'text'`, `42`, `NULL`) as a GZIP Parquet file at `key`. */
+export async function writeRows(
+  tree: ExportTree,
+  key: string,
+  columns: readonly ValuesColumn[],
+  rows: readonly (readonly string[])[],
+): Promise<void> {
+  const path = join(tree.dir, key);
+  mkdirSync(join(path, '..'), { recursive: true });
+  const values = rows
+    .map((row) => `(${row.map((cell, i) => `CAST(${cell} AS ${columns[i]?.fileType})`).join(', ')})`)
+    .join(', ');
+  const names = columns.map((c) => `"${c.name}"`).join(', ');
+  await tree.conn.run(
+    `COPY (SELECT * FROM (VALUES ${values}) AS t(${names})) TO '${path}' (FORMAT parquet, COMPRESSION gzip)`,
+  );
+}

@@ -76,12 +76,13 @@ describe('ASL placeholder substitution (scripts/asl-definition.cjs)', () => {
     );
   });
 
-  it('maps the four contract placeholders to the four task functions', () => {
+  it('maps the five contract placeholders to the five task functions', () => {
     expect(SUBSTITUTIONS).toEqual({
       StartExportFunctionArn: 'StartExportLambdaFunction',
       CheckExportFunctionArn: 'CheckExportLambdaFunction',
       RegisterExportFunctionArn: 'RegisterExportLambdaFunction',
       NotifyFunctionArn: 'NotifyLambdaFunction',
+      WaitsFunctionArn: 'WaitsLambdaFunction',
     });
   });
 

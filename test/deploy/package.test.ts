@@ -106,13 +106,20 @@ const resource = (t: Template, id: string) => {
 const statementWith = (statements: Statement[], action: string) =>
   statements.filter((s) => actionsOf(s).includes(action));
 
-/** The one EventBridge rule matching events of `source` (the framework names rules by position). */
-const ruleFor = (t: Template, source: string) => {
-  const rules = Object.entries(t.Resources).filter(
-    ([, r]) =>
-      r.Type === 'AWS::Events::Rule' &&
-      asList((r.Properties.EventPattern as { source?: string[] } | undefined)?.source).includes(source),
-  );
+/** The one EventBridge rule matching events of `source` (and of `eventId`, for aws.rds's two rules). */
+const ruleFor = (
+  t: Template,
+  source: string,
+  eventId = source === 'aws.rds' ? 'RDS-EVENT-0042' : undefined,
+) => {
+  const rules = Object.entries(t.Resources).filter(([, r]) => {
+    if (r.Type !== 'AWS::Events::Rule') return false;
+    const pattern = r.Properties.EventPattern as
+      | { source?: string[]; detail?: { EventID?: string[] } }
+      | undefined;
+    if (!asList(pattern?.source).includes(source)) return false;
+    return eventId === undefined || asList(pattern?.detail?.EventID).includes(eventId);
+  });
   expect(rules.map(([id]) => id)).toHaveLength(1);
   return (rules[0] as [string, Resource])[1].Properties;
 };
@@ -164,7 +171,10 @@ describe('serverless package', () => {
     expect(deadLetters?.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': names.map(ruleArn) } });
     const invokers = Object.values(created.Resources)
       .filter(
-        (r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'events.amazonaws.com',
+        (r) =>
+          r.Type === 'AWS::Lambda::Permission' &&
+          r.Properties.Principal === 'events.amazonaws.com' &&
+          JSON.stringify(r.Properties.FunctionName).includes('OnSnapshotLambdaFunction'),
       )
       .map((r) => JSON.stringify(r.Properties.SourceArn));
     expect(invokers).toHaveLength(names.length);
@@ -179,7 +189,7 @@ describe('serverless package', () => {
     });
   });
 
-  it('builds the state machine from the ASL file with all four function ARNs substituted', () => {
+  it('builds the state machine from the ASL file with all five function ARNs substituted', () => {
     const definition = resource(created, 'ExportStateMachine').Properties.DefinitionString as {
       'Fn::Sub': [string, Record<string, unknown>];
     };
@@ -192,6 +202,7 @@ describe('serverless package', () => {
       'NotifyLambdaFunction',
       'RegisterExportLambdaFunction',
       'StartExportLambdaFunction',
+      'WaitsLambdaFunction',
     ]);
     expect(text).not.toMatch(/\$\{\w*FunctionArn\}/);
     const asl = JSON.parse(text.replace(/\$\{(\w+)\}/g, 'arn:aws:lambda:eu-west-1:123456789012:function:$1'));
@@ -240,7 +251,13 @@ describe('serverless package', () => {
       // source (the account-wide count), so it has nothing narrower to be scoped to.
       const keyPolicy = resource(created, id).Type === 'AWS::KMS::Key';
       const describeTasks = actionsOf(statement).every((a) => a === 'rds:DescribeExportTasks');
-      expect({ id, statement, justified: keyPolicy || describeTasks }).toMatchObject({ justified: true });
+      // Task tokens name no resource: SendTask* takes no resource-level scope.
+      const taskTokens = actionsOf(statement).every((a) =>
+        /^states:SendTask(Success|Failure|Heartbeat)$/.test(a),
+      );
+      expect({ id, statement, justified: keyPolicy || describeTasks || taskTokens }).toMatchObject({
+        justified: true,
+      });
     }
   });
 
@@ -415,18 +432,50 @@ describe('serverless package', () => {
     ).toEqual(EXPORT_KEY_ARN);
   });
 
-  it('lets only the functions that start exports read and write the last exports, on that table alone', () => {
-    for (const role of FUNCTION_ROLES) {
+  it('gives each function exactly the DynamoDB actions its part of the state needs, on that table alone', () => {
+    const expected: Record<string, string[]> = {
+      // The last export of each source (the interval guard).
+      OnSnapshotRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      OnScheduleRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      // Its place in the slot queue.
+      StartExportRole: ['dynamodb:DeleteItem', 'dynamodb:Query'],
+      // The waiters and the queue.
+      WaitsRole: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    };
+    for (const role of [...FUNCTION_ROLES, 'WaitsRole']) {
       const dynamo = roleStatements(created, role).filter((st) =>
         actionsOf(st).some((a) => a.startsWith('dynamodb:')),
       );
-      if (role !== 'OnSnapshotRole' && role !== 'OnScheduleRole') {
-        expect(dynamo, role).toEqual([]);
-        continue;
-      }
-      expect(dynamo.flatMap(actionsOf).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-      expect(dynamo.map((st) => st.Resource)).toEqual([{ 'Fn::GetAtt': ['ExportsTable', 'Arn'] }]);
+      expect(dynamo.flatMap(actionsOf).sort(), role).toEqual(expected[role] ?? []);
+      for (const st of dynamo) expect(st.Resource, role).toEqual({ 'Fn::GetAtt': ['ExportsTable', 'Arn'] });
     }
+  });
+
+  it('grants the task-token actions to the waits function alone, and routes the export-finished events to it', () => {
+    for (const role of [...FUNCTION_ROLES, 'WaitsRole']) {
+      const tokens = roleStatements(created, role)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith('states:SendTask'));
+      expect(tokens.sort(), role).toEqual(
+        role === 'WaitsRole'
+          ? ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess']
+          : [],
+      );
+    }
+    const rule = ruleFor(created, 'aws.rds', 'RDS-EVENT-0161');
+    expect(JSON.stringify(rule.Targets)).toContain('WaitsLambdaFunction');
+    const ids = (rule.EventPattern as { detail: { EventID: string[] } }).detail.EventID;
+    expect(ids.sort()).toEqual([
+      'RDS-EVENT-0159',
+      'RDS-EVENT-0160',
+      'RDS-EVENT-0161',
+      'RDS-EVENT-0162',
+      'RDS-EVENT-0163',
+      'RDS-EVENT-0164',
+      'RDS-EVENT-0234',
+      'RDS-EVENT-0235',
+      'RDS-EVENT-0236',
+    ]);
   });
 
   it('creates no schedule, schedule group or scheduler role when the policy has no schedules', () => {

@@ -36,8 +36,12 @@ const ofType = (type: string): [string, Resource][] =>
 describe('serverless package with policy schedules', () => {
   it('creates one Scheduler schedule per policy schedule, in the time zone and window the policy gives', () => {
     const schedules = ofType('AWS::Scheduler::Schedule');
-    expect(schedules).toHaveLength(1);
-    const [, schedule] = schedules[0] as [string, Resource];
+    // nightly-clusters and weekly-graphs (the example's graph schedule).
+    expect(schedules.map(([, r]) => r.Properties.Name).sort()).toEqual(['nightly-clusters', 'weekly-graphs']);
+    const [, schedule] = schedules.find(([, r]) => r.Properties.Name === 'nightly-clusters') as [
+      string,
+      Resource,
+    ];
     expect(schedule.Properties).toMatchObject({
       Name: 'nightly-clusters',
       GroupName: { Ref: 'PolicyScheduleGroup' },
@@ -49,7 +53,9 @@ describe('serverless package with policy schedules', () => {
   });
 
   it('hands the target the schedule name and the slot time Scheduler fills in', () => {
-    const [, schedule] = ofType('AWS::Scheduler::Schedule')[0] as [string, Resource];
+    const [, schedule] = ofType('AWS::Scheduler::Schedule').find(
+      ([, r]) => r.Properties.Name === 'nightly-clusters',
+    ) as [string, Resource];
     const target = schedule.Properties.Target as { Arn: unknown; Input: string; RoleArn: unknown };
     expect(target.Arn).toEqual({ 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] });
     expect(JSON.parse(target.Input)).toEqual({

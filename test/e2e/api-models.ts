@@ -1,5 +1,7 @@
+import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
 import * as glue from '@aws-sdk/client-glue';
+import * as neptuneGraph from '@aws-sdk/client-neptune-graph';
 import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sfn from '@aws-sdk/client-sfn';
@@ -14,7 +16,16 @@ import type { LoggedRequest } from '../../local/request-log.ts';
  * ranges, enums), transcribed from the API references of the operations the pipeline calls.
  */
 
-const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = { rds, glue, s3, sfn, sns, dynamodb };
+const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = {
+  rds,
+  glue,
+  s3,
+  sfn,
+  sns,
+  dynamodb,
+  cloudformation,
+  'neptune-graph': neptuneGraph,
+};
 
 type Check = (value: unknown) => string | undefined;
 const length =
@@ -43,6 +54,35 @@ const maxItems =
     Array.isArray(v) && v.length > max ? `${v.length} items, at most ${max}` : undefined;
 
 const GLUE_NAME = length(1, 255);
+// Neptune Analytics API reference (neptune-graph 2023-11-29): GraphIdentifier, ExportTaskId,
+// KmsKeyArn (a key ARN, not an alias or key ID), RoleArn, destination, MaxResults, PaginationToken.
+const GRAPH_IDENTIFIER = pattern(/^g-[a-z0-9]{10}$/);
+const EXPORT_TASK_ID = pattern(/^t-[a-z0-9]{10}$/);
+const PAGINATION_TOKEN = length(1, 8192);
+const MULTI_VALUE_HANDLING = oneOf('TO_LIST', 'PICK_FIRST');
+const GRAPH_CONSTRAINTS: Record<string, Check> = {
+  'neptune-graph.StartExportTask.graphIdentifier': GRAPH_IDENTIFIER,
+  'neptune-graph.StartExportTask.roleArn': pattern(
+    /^arn:aws[^:]*:iam::\d{12}:(role|role\/service-role)(\/[\w+=,.@-]+)+$/,
+  ),
+  'neptune-graph.StartExportTask.format': oneOf('PARQUET', 'CSV'),
+  'neptune-graph.StartExportTask.destination': length(1, 1024),
+  'neptune-graph.StartExportTask.kmsKeyIdentifier': pattern(
+    /^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key\/[a-zA-Z0-9-]{36}$/,
+  ),
+  'neptune-graph.StartExportTask.parquetType': oneOf('COLUMNAR'),
+  'neptune-graph.StartExportTask.exportFilter.vertexFilter.properties.multiValueHandling':
+    MULTI_VALUE_HANDLING,
+  'neptune-graph.StartExportTask.exportFilter.edgeFilter.properties.multiValueHandling': MULTI_VALUE_HANDLING,
+  'neptune-graph.GetExportTask.taskIdentifier': EXPORT_TASK_ID,
+  'neptune-graph.CancelExportTask.taskIdentifier': EXPORT_TASK_ID,
+  'neptune-graph.ListExportTasks.graphIdentifier': GRAPH_IDENTIFIER,
+  'neptune-graph.ListExportTasks.maxResults': range(1, 100),
+  'neptune-graph.ListExportTasks.nextToken': PAGINATION_TOKEN,
+  'neptune-graph.GetGraph.graphIdentifier': GRAPH_IDENTIFIER,
+  'neptune-graph.ListGraphs.maxResults': range(1, 100),
+  'neptune-graph.ListGraphs.nextToken': PAGINATION_TOKEN,
+};
 /** service.Action.member path → constraint (API references: RDS 2014-10-31, Glue 2017-03-31, SFN 2016-11-23, SNS 2010-03-31). */
 const CONSTRAINTS: Record<string, Check> = {
   'rds.StartExportTask.ExportTaskIdentifier': pattern(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,59}(?<!-)$/),
@@ -68,6 +108,11 @@ const CONSTRAINTS: Record<string, Check> = {
   'glue.BatchUpdatePartition.Entries': maxItems(100),
   'glue.GetPartitions.MaxResults': range(1, 1000),
   'sfn.StartExecution.name': length(1, 80),
+  'sfn.GetExecutionHistory.maxResults': range(0, 1000),
+  'sfn.StopExecution.error': length(0, 256),
+  'sfn.StopExecution.cause': length(0, 32768),
+  'cloudformation.DescribeStacks.StackName': length(1, 128),
+  'rds.CancelExportTask.ExportTaskIdentifier': length(1, 60),
   'sfn.ListExecutions.maxResults': range(0, 1000),
   'sfn.ListExecutions.statusFilter': oneOf(
     'RUNNING',
@@ -81,6 +126,7 @@ const CONSTRAINTS: Record<string, Check> = {
   's3.ListObjectsV2.MaxKeys': range(1, 1000),
   'dynamodb.GetItem.TableName': length(3, 255),
   'dynamodb.PutItem.TableName': length(3, 255),
+  ...GRAPH_CONSTRAINTS,
 };
 
 // Every endpoint logs typed values (the Query-protocol ones decode by the same schemas), so a scalar
@@ -116,6 +162,10 @@ function validate(
     const items = value as unknown[];
     for (let i = 0; i < items.length; i++)
       validate(schema.getValueSchema(), items[i], `${path}[${i}]`, problems, key);
+  } else if (schema.isMapSchema()) {
+    // A map's values are validated as its value shape; the constraint key skips the map's own keys.
+    for (const [name, item] of Object.entries(value as Record<string, unknown>))
+      validate(schema.getValueSchema(), item, `${path}.${name}`, problems, key);
   } else if (schema.isStructSchema()) {
     const raw = schema.getSchema() as unknown[];
     const names = raw[4] as string[];

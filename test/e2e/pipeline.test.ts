@@ -230,6 +230,35 @@ describe('the local pipeline', () => {
     }
   }, 120_000);
 
+  it('completes a burst of 20 when 30 % of the export-finished events are lost and 10 % come twice', async () => {
+    stack.events.faults = { drop: 0.3, duplicate: 0.1, maxDelaySeconds: 30 };
+    const before = { ...stack.events.stats };
+    try {
+      const first = await stack.createSnapshot('lossy-01', 'sample-orders-lossy-01');
+      const snapshots = [first];
+      for (let i = 2; i <= 20; i++) {
+        const n = String(i).padStart(2, '0');
+        snapshots.push(await stack.createSnapshot(`lossy-${n}`, `sample-orders-lossy-${n}`, first));
+      }
+      const executions = await exportSnapshots(stack, snapshots);
+      expect(executions.filter((e) => e.status === 'SUCCEEDED')).toHaveLength(20);
+      expect(stack.tasks.maxActiveSeen).toBeLessThanOrEqual(5);
+      // Some events were lost and some came twice, and neither showed.
+      expect(stack.events.stats.dropped).toBeGreaterThan(before.dropped);
+      expect(stack.events.stats.duplicated).toBeGreaterThan(before.duplicated);
+      for (const e of executions) {
+        expect(stack.tasks.tasks.get(e.name)?.Status, e.name).toBe('COMPLETE');
+        expect(stack.catalog.databases.has(`rds_export_db_sample_orders_lossy_${e.name.slice(6, 8)}`)).toBe(
+          true,
+        );
+        const sent = notifications(stack).filter((n) => n.exportTaskIdentifier === e.name);
+        expect(sent.map((n) => n.kind).sort(), e.name).toEqual(['completed', 'started']);
+      }
+    } finally {
+      stack.events.faults = { drop: 0, duplicate: 0, maxDelaySeconds: 0 };
+    }
+  }, 120_000);
+
   it('alerts with the failure cause when an export fails', async () => {
     const snapshot = await stack.createSnapshot('fail-1', 'sample-orders-fail');
     failures.set(snapshot.arn, 'KMS key check failed. Check the credentials on your KMS key and try again.');

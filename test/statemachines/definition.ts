@@ -20,6 +20,7 @@ export const FUNCTION_ARNS = {
   CheckExportFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-checkExport',
   RegisterExportFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-registerExport',
   NotifyFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-notify',
+  WaitsFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:rds-export-dev-waits',
 } as const;
 
 // CloudFormation / serverless style `${Name}`: anything between `${` and the next `}`.

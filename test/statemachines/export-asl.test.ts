@@ -49,7 +49,7 @@ describe('statemachines/export.asl.yml', () => {
     expect(validate(broken).isValid).toBe(false);
   });
 
-  it('uses exactly the four function ARN placeholders the deployment substitutes', () => {
+  it('uses exactly the five function ARN placeholders the deployment substitutes', () => {
     expect(placeholdersIn(readAslText()).sort()).toEqual(Object.keys(FUNCTION_ARNS).sort());
   });
 
@@ -84,13 +84,48 @@ describe('statemachines/export.asl.yml', () => {
   it('invokes every Lambda through the lambda:invoke integration with the whole state as payload', () => {
     for (const name of statesOfType(definition, 'Task')) {
       const state = definition.States[name];
-      expect(state?.Resource, name).toBe('arn:aws:states:::lambda:invoke');
+      const callback = state?.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken';
+      expect(callback || state?.Resource === 'arn:aws:states:::lambda:invoke', name).toBe(true);
       expect(Object.values(FUNCTION_ARNS), name).toContain(state?.Parameters?.FunctionName);
     }
     for (const arn of [FUNCTION_ARNS.StartExportFunctionArn, FUNCTION_ARNS.CheckExportFunctionArn]) {
       for (const name of tasksInvoking(definition, arn)) {
         expect(definition.States[name]?.Parameters?.['Payload.$'], name).toBe('$');
       }
+    }
+  });
+
+  it('waits on a task token only through the waits function, never without a timeout that checks anyway', () => {
+    const callbacks = statesOfType(definition, 'Task').filter(
+      (name) => definition.States[name]?.Resource === 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    );
+    expect(callbacks.sort()).toEqual([
+      'Wait for a free export slot',
+      'Wait for the export to end',
+      'Wait for the export to end again',
+    ]);
+    for (const name of callbacks) {
+      const state = definition.States[name];
+      expect(state?.Parameters?.FunctionName, name).toBe(FUNCTION_ARNS.WaitsFunctionArn);
+      const payload = (state?.Parameters?.Payload ?? {}) as Record<string, unknown>;
+      expect(payload['taskToken.$'], name).toBe('$$.Task.Token');
+      // A slot waits start-export's queue timeout; an export waits for its event until it should
+      // have ended at the latest (eventWaitSeconds), then checks.
+      expect(state?.TimeoutSecondsPath, name).toMatch(
+        name === 'Wait for a free export slot'
+          ? /^\$\.start\.waitSeconds$/
+          : /^\$\.(start|check)\.eventWaitSeconds$/,
+      );
+      // A timeout, or any failure to park the token, leads to a check: nothing waits forever.
+      const catchers = state?.Catch ?? [];
+      expect(catchers.at(-1)?.ErrorEquals, name).toEqual(['States.ALL']);
+      for (const c of catchers)
+        expect([
+          'Start export',
+          'Check export',
+          'Wait before checking export',
+          'Wait before checking export again',
+        ]).toContain(c.Next);
     }
   });
 
@@ -134,7 +169,7 @@ describe('the error-name contract between the functions and the ASL', () => {
     (state.Retry ?? []).filter((r) => r.MaxAttempts !== 0).map((retrier) => ({ name, retrier })),
   );
   const allowed = new Set<string>([...RETRYABLE_ERROR_NAMES, ...LAMBDA_TRANSIENT_ERRORS, 'States.ALL']);
-  const IDEMPOTENT_TASKS = ['Start export', 'Check export', 'Register tables'];
+  const IDEMPOTENT_TASKS = ['Start export', 'Check export', 'Register tables', 'Release export slots'];
 
   it('retries only retryable pipeline errors, transient Lambda service errors and, last, States.ALL', () => {
     expect(retriers.length).toBeGreaterThan(0);

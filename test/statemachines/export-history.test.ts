@@ -6,23 +6,27 @@ import { checkExport } from '../../functions/check-export/check.ts';
 import { startExport } from '../../functions/start-export/start.ts';
 import { startedState } from '../unit/functions/check-export/state.ts';
 import { job } from '../unit/functions/start-export/job.ts';
+import { FakeSlots } from '../unit/functions/start-export/slots.ts';
 import { type AslDefinition, loadDefinition } from './definition.ts';
 
 /**
  * A Standard execution holds at most 25,000 history events (Step Functions quotas), and running
  * out ends it without a notification. These runs drive the real check-export and start-export
- * logic through seven simulated days of the worst a task can report, and count the events the
- * real ASL records for each loop (a Lambda Task state records Entered, Scheduled, Started,
- * Succeeded and Exited; a Wait, Pass or Choice state Entered and Exited).
+ * logic through seven simulated days of the worst a task can report, every export-finished event
+ * lost (each wait ends by its timeout), and count the events the real ASL records for each loop (a
+ * Lambda Task state records Entered, Scheduled, Started, Succeeded and Exited, a callback task also
+ * Submitted; a Wait, Pass or Choice state Entered and Exited).
  */
 const HISTORY_LIMIT = 25_000;
 const definition = loadDefinition();
 const TIMEOUT = definition.TimeoutSeconds ?? 0;
 
 function eventsOf(state: string): number {
-  const type = definition.States[state]?.Type;
-  if (type === undefined) throw new Error(`no state ${state}`);
-  return type === 'Task' ? 5 : 2;
+  const found = definition.States[state];
+  if (found === undefined) throw new Error(`no state ${state}`);
+  if (found.Type !== 'Task') return 2;
+  // A callback task also records TaskSubmitted; it ends TaskSucceeded or TaskTimedOut.
+  return String(found.Resource).endsWith('.waitForTaskToken') ? 6 : 5;
 }
 
 /** Events of one turn of the loop that starts at `from` and comes back to it. */
@@ -40,7 +44,8 @@ function loopEvents(asl: AslDefinition, from: string, via: Record<string, string
 }
 
 const POLL_EVENTS = loopEvents(definition, 'Check export', {
-  'Export finished?': 'Wait before checking export again',
+  'Export ended?': 'Export finished?',
+  'Export finished?': 'Wait for the export to end again',
 });
 const QUEUE_EVENTS = loopEvents(definition, 'Start export', {
   'Export slot free?': 'Queued too long?',
@@ -77,8 +82,8 @@ beforeEach(() => rds.reset());
 
 describe('the execution history over the seven-day timeout', () => {
   it('counts the events of one poll and of one queue turn from the real ASL', () => {
-    expect(POLL_EVENTS).toBe(11);
-    expect(QUEUE_EVENTS).toBe(13);
+    expect(POLL_EVENTS).toBe(17);
+    expect(QUEUE_EVENTS).toBe(17);
   });
 
   it.each<[string, (t: number, poll: number) => Partial<ExportTask>]>([
@@ -109,6 +114,7 @@ describe('the execution history over the seven-day timeout', () => {
       })),
     });
     rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: job().exportTaskIdentifier }).resolves({});
+    const slots = FakeSlots.full(5);
     let now = 0;
     let turns = 0;
     let state: ExecutionState = job();
@@ -121,6 +127,8 @@ describe('the execution history over the seven-day timeout', () => {
         random: () => 0,
         queueBaseWaitSeconds: 60,
         queueMaxWaitSeconds: 900,
+        // Every slot held the whole week, by tasks the pipeline did not start.
+        slots,
       });
       turns++;
       state = { ...state, start };

@@ -80,12 +80,25 @@ function task(status: string, extra: Partial<ExportTaskSummary> = {}): ExportTas
   };
 }
 
-export function started(waitSeconds = 60): StartResult {
-  return StartResult.parse({ outcome: 'started', task: task('STARTING'), waitSeconds });
+/** `eventWaitSeconds` (the wait for the export-finished event) is `waitSeconds` unless given. */
+export function started(waitSeconds = 60, eventWaitSeconds = waitSeconds): StartResult {
+  return StartResult.parse({
+    outcome: 'started',
+    task: task('STARTING'),
+    waitSeconds,
+    eventWaitSeconds,
+    checkedAt: '2024-05-01T06:15:03.000Z',
+  });
 }
 
-export function trackingExisting(waitSeconds = 60): StartResult {
-  return StartResult.parse({ outcome: 'tracking-existing', task: task('IN_PROGRESS'), waitSeconds });
+export function trackingExisting(waitSeconds = 60, eventWaitSeconds = waitSeconds): StartResult {
+  return StartResult.parse({
+    outcome: 'tracking-existing',
+    task: task('IN_PROGRESS'),
+    waitSeconds,
+    eventWaitSeconds,
+    checkedAt: '2024-05-01T06:15:03.000Z',
+  });
 }
 
 /** `alerted` stays true once the queued-too-long alert has been raised. */
@@ -110,12 +123,15 @@ export function checked(
   polls: number,
   extra: Partial<ExportTaskSummary> = {},
   waitSeconds = 300,
+  eventWaitSeconds = waitSeconds,
 ): CheckResult {
   return CheckResult.parse({
     task: task(status === 'UNKNOWN' ? 'PAUSED' : status, extra),
     status,
     waitSeconds,
+    eventWaitSeconds,
     polls,
+    checkedAt: '2024-05-01T06:45:00.000Z',
     ...(status === 'IN_PROGRESS' ? { inProgressSince: '2024-05-01T06:40:00.000Z' } : {}),
   });
 }

@@ -5,6 +5,7 @@ import {
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import { type ExportJob, NotifyInput } from '#shared/machine-contract.ts';
+import { callbackHandler, isCallbackTask, localCallbackState, TaskTokens } from '../../local/callbacks.ts';
 import {
   type AslDefinition,
   FUNCTION_ARNS,
@@ -71,10 +72,69 @@ export class ScriptedFunction {
   };
 }
 
+/** What happens to one wait on a task token. */
+export type WaitFate =
+  /** the export-finished event (or a release) wakes it at once */
+  | 'woken'
+  /** the event is lost: the wait times out and checks on its own */
+  | 'lost'
+  /** the event comes twice: the second SendTaskSuccess finds the token used */
+  | 'duplicate'
+  /** the release comes after the wait timed out: its SendTaskSuccess finds no waiter */
+  | 'late';
+
+/**
+ * A stand-in for the waits function: it answers the callback states (wait-export, wait-slot) by
+ * settling their token, or not, as the script says, and records every call (release included).
+ */
+export class ScriptedWaits {
+  readonly calls: Record<string, unknown>[] = [];
+  /** SendTaskSuccess calls that found the token no longer waiting. */
+  readonly staleWakes: string[] = [];
+  readonly #exportFates: WaitFate[];
+  readonly #slotFates: WaitFate[];
+
+  constructor(
+    script: { exports?: WaitFate | WaitFate[]; slots?: WaitFate | WaitFate[] } = {},
+    private readonly fallback: WaitFate = 'woken',
+  ) {
+    this.#exportFates = Array.isArray(script.exports) ? [...script.exports] : [];
+    this.#slotFates = Array.isArray(script.slots) ? [...script.slots] : [];
+    if (typeof script.exports === 'string') this.exportFate = () => script.exports as WaitFate;
+    if (typeof script.slots === 'string') this.slotFate = () => script.slots as WaitFate;
+  }
+
+  private exportFate = () => this.#exportFates.shift() ?? this.fallback;
+  private slotFate = () => this.#slotFates.shift() ?? this.fallback;
+
+  settle(tokens: TaskTokens, payload: Record<string, unknown>): void {
+    this.calls.push(structuredClone(payload));
+    const token = String(payload.taskToken);
+    const fate = payload.action === 'wait-slot' ? this.slotFate() : this.exportFate();
+    const output =
+      payload.action === 'wait-slot' ? { granted: true, at: '2024-05-01T07:00:00.000Z' } : { woken: 'event' };
+    if (fate === 'woken' || fate === 'duplicate') tokens.succeed(token, output);
+    if (fate === 'duplicate' && !tokens.succeed(token, output)) this.staleWakes.push(token);
+    if (fate === 'late') {
+      // After the wait's own timeout (0 ms in these runs) has settled it.
+      setTimeout(() => {
+        if (!tokens.succeed(token, output)) this.staleWakes.push(token);
+      }, 5);
+    }
+  }
+
+  /** The calls of one action, in order. */
+  ofAction(action: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.action === action);
+  }
+}
+
 export interface Lambdas {
   start: ScriptedFunction;
   check?: ScriptedFunction;
   register?: ScriptedFunction;
+  /** The waits function; by default every wait is woken at once (events delivered). */
+  waits?: ScriptedWaits;
   /** Scripted failures of the notifier, keyed by notification kind. */
   notifyFailures?: Partial<Record<string, Error>>;
 }
@@ -106,7 +166,7 @@ export interface RunOptions {
   offContract?: boolean;
 }
 
-function overridesFor(definition: AslDefinition, lambdas: Lambdas, outcome: Outcome) {
+function overridesFor(definition: AslDefinition, lambdas: Lambdas, outcome: Outcome, options: RunOptions) {
   const notify = async (input: Json): Promise<Json> => {
     const { Payload } = input as unknown as InvokeRequest;
     const notification = Payload as unknown as NotifyInput;
@@ -136,13 +196,57 @@ function overridesFor(definition: AslDefinition, lambdas: Lambdas, outcome: Outc
     const stand = fn ?? new ScriptedFunction(arn, []);
     for (const name of tasksInvoking(definition, arn)) handlers[name] = stand.invoke;
   }
+  // Without events, a timing run's waits end by their timeouts: polling, as before events.
+  const waits = lambdas.waits ?? new ScriptedWaits({}, options.realWaits ? 'lost' : 'woken');
+  const tokens = new TaskTokens();
+  const sleep = (seconds: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.realWaits ? seconds * 1000 : 0);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  for (const name of tasksInvoking(definition, FUNCTION_ARNS.WaitsFunctionArn)) {
+    if (isCallbackTask(realDefinition.States[name] as Record<string, unknown>)) {
+      handlers[name] = callbackHandler({
+        tokens,
+        sleep,
+        invoke: async (payload) => waits.settle(tokens, payload),
+      }) as (input: Json) => Promise<Json>;
+    } else {
+      handlers[name] = async (input: Json) => {
+        waits.calls.push(structuredClone((input as unknown as InvokeRequest).Payload));
+        return {
+          ExecutedVersion: '$LATEST',
+          StatusCode: 200,
+          Payload: { action: 'released', activeExports: 4, woken: [] },
+        };
+      };
+    }
+  }
   return handlers;
 }
 
 const realDefinition = loadDefinition();
+/** The real definition with its callback states as the local runtime runs them (local/callbacks.ts). */
+const runnable: AslDefinition = {
+  ...realDefinition,
+  States: Object.fromEntries(
+    Object.entries(realDefinition.States).map(([name, state]) => [
+      name,
+      isCallbackTask(state)
+        ? (localCallbackState(
+            state,
+            'arn:aws:lambda:us-east-1:123456789012:function:local-callback',
+          ) as typeof state)
+        : state,
+    ]),
+  ),
+};
 // Building a StateMachine validates the definition, which dominates a run's cost; executions of one
 // machine are independent, so the real one is built once.
-const realMachine = new StateMachine(realDefinition as StateMachineDefinition);
+const realMachine = new StateMachine(runnable as StateMachineDefinition);
 
 /** Runs one execution of the real definition to its end. */
 export async function runExecution(
@@ -161,7 +265,7 @@ export async function runExecution(
   // An ExportJob is plain JSON; the library's JSON type just cannot see that through optional fields.
   const execution = realMachine.run(input as Json, {
     overrides: {
-      taskResourceLocalHandlers: overridesFor(realDefinition, lambdas, outcome),
+      taskResourceLocalHandlers: overridesFor(realDefinition, lambdas, outcome, options),
       waitTimeOverrides,
       retryIntervalOverrides,
     },

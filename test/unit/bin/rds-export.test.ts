@@ -260,6 +260,7 @@ describe('rds-export plan', () => {
         ? {
             Item: {
               pk: { S: 'last-export#db-snapshot#snapshot-replica' },
+              sk: { S: 'last' },
               executionName: { S: 'yesterday' },
               exportTaskIdentifier: { S: 'yesterday' },
               snapshotArn: {
@@ -439,7 +440,7 @@ describe('rds-export plan', () => {
       [
         'an unknown schedule',
         ['--schedule', 'weekly'],
-        /has no schedule "weekly" \(its schedules: nightly-clusters\)/,
+        /has no schedule "weekly" \(its schedules: nightly-clusters, weekly-graphs\)/,
       ],
       [
         'an --at that is no time',

@@ -63,3 +63,51 @@ describe('request validation against the AWS API models', () => {
     ).toEqual([]);
   });
 });
+
+describe('neptune-graph requests against the API model', () => {
+  const start = {
+    graphIdentifier: 'g-0a1b2c3d4e',
+    roleArn: 'arn:aws:iam::123456789012:role/graph-export',
+    format: 'PARQUET',
+    destination: 's3://b/exports/x/',
+    kmsKeyIdentifier: 'arn:aws:kms:us-east-1:123456789012:key/0f0e0d0c-0b0a-4908-8706-050403020100',
+    parquetType: 'COLUMNAR',
+    exportFilter: { vertexFilter: { person: { properties: { emails: { multiValueHandling: 'TO_LIST' } } } } },
+  };
+
+  it('accepts a StartExportTask as the local endpoint logs it', () => {
+    expect(requestProblems({ service: 'neptune-graph', action: 'StartExportTask', params: start })).toEqual(
+      [],
+    );
+  });
+
+  it('requires the key as an ARN, checks the identifiers, the enums and the filter’s nested members', () => {
+    expect(
+      requestProblems({
+        service: 'neptune-graph',
+        action: 'StartExportTask',
+        params: {
+          ...start,
+          graphIdentifier: 'social-graph',
+          kmsKeyIdentifier: '0f0e0d0c-0b0a-4908-8706-050403020100',
+          format: 'JSON',
+          exportFilter: {
+            vertexFilter: { person: { properties: { emails: { multiValueHandling: 'ALL', size: 1 } } } },
+          },
+        },
+      }),
+    ).toEqual([
+      'neptune-graph.StartExportTask.graphIdentifier: social-graph does not match /^g-[a-z0-9]{10}$/',
+      'neptune-graph.StartExportTask.format: JSON not one of PARQUET, CSV',
+      'neptune-graph.StartExportTask.kmsKeyIdentifier: 0f0e0d0c-0b0a-4908-8706-050403020100 does not match /^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key\\/[a-zA-Z0-9-]{36}$/',
+      'neptune-graph.StartExportTask.exportFilter.vertexFilter.person.properties.emails.multiValueHandling: ALL not one of TO_LIST, PICK_FIRST',
+      'neptune-graph.StartExportTask.exportFilter.vertexFilter.person.properties.emails.size: not a member of ExportFilterPropertyAttributes',
+    ]);
+    expect(
+      requestProblems({ service: 'neptune-graph', action: 'ListExportTasks', params: { maxResults: '100' } }),
+    ).toEqual(['neptune-graph.ListExportTasks.maxResults: expected a number']);
+    expect(requestProblems({ service: 'neptune-graph', action: 'GetExportTask', params: {} })).toEqual([
+      'neptune-graph.GetExportTask.taskIdentifier: required member missing',
+    ]);
+  });
+});

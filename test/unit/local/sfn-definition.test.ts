@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { TaskTokens } from '../../../local/callbacks.ts';
 import { installSimulatedClock } from '../../../local/clock.ts';
 import { loadDefinition } from '../../../local/sfn-definition.ts';
 
@@ -15,6 +16,7 @@ describe('loading the real state machine for local execution', () => {
     clock,
     region: 'us-east-1',
     account: '123456789012',
+    tokens: new TaskTokens(),
   });
   const states = definition.States as Record<string, Record<string, unknown>>;
 

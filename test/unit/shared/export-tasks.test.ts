@@ -107,7 +107,7 @@ describe('countActiveExportTasks', () => {
       .on(DescribeExportTasksCommand, { Marker: 'page-3' })
       .resolves({ ExportTasks: [{ ExportTaskIdentifier: 'ours-2', Status: 'IN_PROGRESS' }] });
 
-    await expect(countActiveExportTasks(client)).resolves.toEqual({
+    await expect(countActiveExportTasks(client)).resolves.toMatchObject({
       count: 4,
       identifiers: ['ours-1', 'someone-elses-manual-export', 'another-tool', 'ours-2'],
     });
@@ -135,7 +135,11 @@ describe('countActiveExportTasks', () => {
         { ExportTaskIdentifier: 'e' },
       ],
     });
-    await expect(countActiveExportTasks(client)).resolves.toEqual({ count: 1, identifiers: ['d'] });
+    await expect(countActiveExportTasks(client)).resolves.toEqual({
+      count: 1,
+      identifiers: ['d'],
+      tasks: [{ exportTaskIdentifier: 'd', status: 'in_progress' }],
+    });
   });
 
   it('stops when the service repeats a marker instead of looping until the Lambda times out', async () => {

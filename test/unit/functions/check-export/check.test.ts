@@ -69,6 +69,8 @@ describe('checkExport', () => {
       trackingSince: at(0).toISOString(),
       startingSeenAt: at(20).toISOString(),
       waitSeconds: 20,
+      // No rate yet: three times the 20 s tracked.
+      eventWaitSeconds: 60,
     });
     const second = await checkExport({ ...startedState(), check: first }, deps(40));
     expect(second).toMatchObject({
@@ -105,7 +107,10 @@ describe('checkExport', () => {
       task: { exportTaskIdentifier: ID, status: 'IN_PROGRESS', percentProgress: 70 },
       status: 'IN_PROGRESS',
       waitSeconds: 60,
+      // 70 % after 300 s tracked: at the average pace so far it ends within 300 × 31 / 69 s more.
+      eventWaitSeconds: Math.ceil(((300 * 31) / 69) * 1.01),
       polls: 4,
+      checkedAt: at(300).toISOString(),
       trackingSince: at(0).toISOString(),
       inProgressSince: at(100).toISOString(),
       inProgressSincePercent: 60,
@@ -133,6 +138,8 @@ describe('checkExport', () => {
         outcome: 'tracking-existing',
         task: { exportTaskIdentifier: ID, status: 'STARTING', taskStartTime: at(-3600).toISOString() },
         waitSeconds: 20,
+        eventWaitSeconds: 900,
+        checkedAt: '2024-05-01T08:00:00.000Z',
       },
     };
     const result = await checkExport(state, deps(20));
@@ -148,6 +155,8 @@ describe('checkExport', () => {
         outcome: 'tracking-existing',
         task: { exportTaskIdentifier: ID, status: 'STARTING' },
         waitSeconds: 20,
+        eventWaitSeconds: 900,
+        checkedAt: '2024-05-01T08:00:00.000Z',
       },
     };
     await expect(checkExport(state, deps(20))).resolves.toMatchObject({ trackingSince: at(0).toISOString() });

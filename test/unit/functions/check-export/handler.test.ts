@@ -36,12 +36,15 @@ describe('check-export handler', () => {
     rds
       .on(DescribeExportTasksCommand)
       .resolves({ ExportTasks: [{ ExportTaskIdentifier: ID, Status: 'STARTING' }] });
-    await expect(handler(startedState({ waitSeconds: 5 }), context)).resolves.toMatchObject({
-      waitSeconds: 30,
-    });
-    await expect(handler(startedState({ waitSeconds: 600 }), context)).resolves.toMatchObject({
-      waitSeconds: 40,
-    });
+    // Tracking began when start-export saw the task: 5 s ago asks for less than the floor, 600 s
+    // ago for more than the ceiling.
+    const seen = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString();
+    await expect(
+      handler(startedState({ waitSeconds: 5, checkedAt: seen(5) }), context),
+    ).resolves.toMatchObject({ waitSeconds: 30 });
+    await expect(
+      handler(startedState({ waitSeconds: 600, checkedAt: seen(600) }), context),
+    ).resolves.toMatchObject({ waitSeconds: 40 });
   });
 
   it('rejects an input that is not an execution state with InvalidInputError', async () => {

@@ -4,6 +4,9 @@ import { CheckResult } from '#shared/machine-contract.ts';
 import {
   CANCELING_WAIT_SECONDS,
   type CheckStatus,
+  EVENT_HORIZON_SHARE,
+  EVENT_WAIT_MAX_SECONDS,
+  eventWait,
   MIN_WAIT_SHARE,
   nextWait,
   type WaitInput,
@@ -23,12 +26,12 @@ describe('nextWait', () => {
 
   it('waits a short time while CANCELING, and backs off with the time tracked', () => {
     expect(wait({ status: 'CANCELING', secondsTracked: 600 })).toBe(CANCELING_WAIT_SECONDS);
-    expect(wait({ status: 'CANCELING', secondsTracked: 10_000 })).toBe(100);
-    expect(wait({ status: 'CANCELING', secondsTracked: 86_400 })).toBe(864);
+    expect(wait({ status: 'CANCELING', secondsTracked: 10_000 })).toBe(200);
+    expect(wait({ status: 'CANCELING', secondsTracked: 86_400 })).toBe(1728);
   });
 
   it.each(['STARTING', 'IN_PROGRESS', 'CANCELING'] as const)(
-    'never waits less than 1 %% of the time tracked while %s, whatever the task reports',
+    'never waits less than 2 %% of the time tracked while %s, whatever the task reports',
     (status) => {
       fc.assert(
         fc.property(
@@ -111,8 +114,8 @@ describe('nextWait', () => {
         secondsTracked: 2000,
         inProgress: { seconds: 0, percentAtStart: 90, secondsSinceStarting: 100 },
       });
-      // The floor (1 % of the 2,000 s tracked) is the most it may add.
-      expect(seconds).toBeLessThanOrEqual(20);
+      // The floor (2 % of the 2,000 s tracked) is the most it may add.
+      expect(seconds).toBeLessThanOrEqual(40);
     });
 
     it('samples again after a share of the time tracked when it first sees 0%', () => {
@@ -133,8 +136,8 @@ describe('nextWait', () => {
           secondsTracked: tracked,
           inProgress: { seconds: 300, percentAtStart: 10 },
         });
-      expect(at100(300)).toBe(5);
-      expect(at100(4 * 3600)).toBe(144);
+      expect(at100(200)).toBe(5);
+      expect(at100(4 * 3600)).toBe(288);
     });
 
     it('does not estimate from a percent that went backwards', () => {
@@ -188,5 +191,36 @@ describe('nextWait', () => {
         },
       ),
     );
+  });
+});
+
+describe('eventWait', () => {
+  const bounds = { minSeconds: 5, maxSeconds: 1800 };
+  const input = (extra: Partial<WaitInput>): WaitInput => ({
+    status: 'IN_PROGRESS',
+    previousWaitSeconds: 20,
+    secondsTracked: 600,
+    ...extra,
+  });
+
+  it('waits three times the time tracked before the task reports a rate', () => {
+    expect(eventWait(input({ status: 'STARTING' }), 60, bounds)).toBe(EVENT_HORIZON_SHARE * 600);
+    expect(eventWait(input({ percent: 1 }), 60, bounds)).toBe(EVENT_HORIZON_SHARE * 600);
+  });
+
+  it('waits until the latest end the average pace so far allows, when that is sooner', () => {
+    // 75 % after 600 s: at that pace (STARTING counted as no progress) 26/74 × 600 s more at most.
+    expect(eventWait(input({ percent: 75 }), 60, bounds)).toBe(Math.ceil(((600 * 26) / 74) * 1.01));
+  });
+
+  it('is never shorter than the polling wait, nor longer than the event wait ceiling', () => {
+    expect(eventWait(input({ percent: 99 }), 300, bounds)).toBe(300);
+    expect(eventWait(input({ status: 'STARTING', secondsTracked: 86_400 }), 60, bounds)).toBe(
+      EVENT_WAIT_MAX_SECONDS,
+    );
+  });
+
+  it('treats a time tracked that is not a number as none', () => {
+    expect(eventWait(input({ status: 'STARTING', secondsTracked: Number.NaN }), 60, bounds)).toBe(60);
   });
 });

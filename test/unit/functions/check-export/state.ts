@@ -13,6 +13,8 @@ export function startedState(
       outcome: 'started',
       task: { exportTaskIdentifier: ID, status: 'STARTING' },
       waitSeconds: 20,
+      eventWaitSeconds: 900,
+      checkedAt: '2024-05-01T08:00:00.000Z',
       ...start,
     },
   };

@@ -229,7 +229,13 @@ describe('buildNotification', () => {
 
   it('reports a started export with its destination, and a tracked existing one', () => {
     const s = state({
-      start: { outcome: 'tracking-existing', task: task({ status: 'IN_PROGRESS' }), waitSeconds: 60 },
+      start: {
+        outcome: 'tracking-existing',
+        task: task({ status: 'IN_PROGRESS' }),
+        waitSeconds: 60,
+        eventWaitSeconds: 900,
+        checkedAt: '2024-05-01T07:00:00.000Z',
+      },
     });
     const n = buildNotification(input('started', s));
     expect(n).toMatchObject({

@@ -53,7 +53,9 @@ export function checked(t: ExportTaskSummary, status = t.status): Pick<Execution
       task: t,
       status: status as NonNullable<ExecutionState['check']>['status'],
       waitSeconds: 60,
+      eventWaitSeconds: 60,
       polls: 7,
+      checkedAt: '2024-05-01T07:00:00.000Z',
     },
   };
 }

@@ -241,6 +241,7 @@ describe('handleSnapshotEvent', () => {
       });
     const item = (name: string, snapshotTime: string) => ({
       pk: { S: 'last-export#db-snapshot#snapshot-replica' },
+      sk: { S: 'last' },
       executionName: { S: name },
       exportTaskIdentifier: { S: name },
       snapshotArn: { S: `${automatedSnapshot.DBSnapshotArn}-older` },

@@ -92,13 +92,22 @@ describe('registerExport', () => {
       skippedCount: 0,
       failedCount: 0,
       report: 's3://b/p/e1/rds-export-registration-report.json',
-      requests: { glue: 9, s3: 5 },
+      // Per table 3 writes and its two typed views: 1 GetDatabase, 1 CreateDatabase, 1 GetTables, 2 × 5.
+      typedViews: { count: 4, written: 4 },
+      requests: { glue: 13, s3: 5 },
     });
     expect(glueMock.commandCalls(CreateDatabaseCommand)[0]?.args[0].input.DatabaseInput?.Name).toBe(
       'rds_export_db_prod',
     );
     expect(glueMock.commandCalls(CreateTableCommand).map((c) => c.args[0].input.TableInput?.Name)).toEqual(
-      expect.arrayContaining(['db_public_a', 'db_public_a_history', 'db_public_b', 'db_public_b_history']),
+      expect.arrayContaining([
+        'db_public_a',
+        'db_public_a_history',
+        'db_public_a_typed',
+        'db_public_a_history_typed',
+        'db_public_b',
+        'db_public_b_history',
+      ]),
     );
     expect(glueMock.commandCalls(BatchCreatePartitionCommand)).toHaveLength(2);
     // Footers only: every Parquet read is ranged.
@@ -211,7 +220,8 @@ describe('registerExport', () => {
     });
     expect(result.registered).toHaveLength(30);
     expect(peak).toBe(5);
-    expect(memory.calls.filter((c) => c === 'CreateTableCommand')).toHaveLength(60);
+    // Each table: its history table, its latest table and its two typed views.
+    expect(memory.calls.filter((c) => c === 'CreateTableCommand')).toHaveLength(120);
   });
 
   it('keeps the result bounded with 2,000 failed and 2,000 skipped tables, and writes every one to the report', async () => {

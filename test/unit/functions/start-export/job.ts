@@ -1,7 +1,7 @@
-import type { ExecutionState } from '#shared/machine-contract.ts';
+import type { ExecutionState, RdsExportJob } from '#shared/machine-contract.ts';
 
 /** An execution state as on-snapshot starts it: the ExportJob only. */
-export function job(overrides: Partial<ExecutionState> = {}): ExecutionState {
+export function job(overrides: Partial<ExecutionState> = {}): ExecutionState & RdsExportJob {
   return {
     exportTaskIdentifier: 'orders-db-2024-05-01-06-10-a1b2c3',
     rule: 'nightly-orders',
@@ -24,5 +24,5 @@ export function job(overrides: Partial<ExecutionState> = {}): ExecutionState {
     },
     limits: { maxConcurrentExports: 3, queueAlertAfterSeconds: 3600 },
     ...overrides,
-  };
+  } as ExecutionState & RdsExportJob;
 }

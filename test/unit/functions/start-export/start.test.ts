@@ -20,10 +20,12 @@ import { RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
 import { type ExecutionState, StartResult } from '#shared/machine-contract.ts';
 import {
   FIRST_CHECK_WAIT_SECONDS,
+  FIRST_EVENT_WAIT_SECONDS,
   type StartDeps,
   startExport,
 } from '../../../../functions/start-export/start.ts';
 import { job } from './job.ts';
+import { FakeSlots } from './slots.ts';
 
 const rds = mockClient(RDSClient);
 const ID = job().exportTaskIdentifier;
@@ -35,6 +37,7 @@ const deps = (overrides: Partial<StartDeps> = {}): StartDeps => ({
   random: () => 0.5,
   queueBaseWaitSeconds: 60,
   queueMaxWaitSeconds: 900,
+  slots: new FakeSlots(),
   ...overrides,
 });
 
@@ -52,83 +55,28 @@ const queuedState = (queue: { since: string; attempts: number; alerted: boolean 
   start: { outcome: 'queued', waitSeconds: 60, activeExports: 3, queue, alertDue: false },
 });
 
+/** Queued, and its wait for a slot timed out: it looks for itself. */
+const timedOut = (since = '2024-05-01T07:00:00.000Z'): ExecutionState => ({
+  ...queuedState({ since, attempts: 1, alerted: false }),
+  slot: { Error: 'States.Timeout', Cause: 'the wait for a slot timed out' },
+});
+
 beforeEach(() => rds.reset());
 
 describe('startExport', () => {
-  it('tracks a task that already has our identifier without counting slots or starting another', async () => {
-    rds
-      .on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID })
-      .resolves({ ExportTasks: [{ ExportTaskIdentifier: ID, Status: 'IN_PROGRESS', PercentProgress: 12 }] });
-    const result = await startExport(job(), deps());
-    expect(result).toEqual({
-      outcome: 'tracking-existing',
-      task: { exportTaskIdentifier: ID, status: 'IN_PROGRESS', percentProgress: 12 },
-      waitSeconds: FIRST_CHECK_WAIT_SECONDS,
-    });
-    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(1);
-    expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+  it('starts without asking RDS anything first when it takes a free slot', async () => {
+    rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
+    const slots = new FakeSlots(['leased-0', 'leased-1']);
+    await expect(startExport(job(), deps({ slots }))).resolves.toMatchObject({ outcome: 'started' });
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+    expect(slots.calls).toEqual([`take ${ID}`]);
+    expect(slots.leases.has(ID)).toBe(true);
   });
 
-  it('checks a task found already finished at once', async () => {
-    rds
-      .on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID })
-      .resolves({ ExportTasks: [{ ExportTaskIdentifier: ID, Status: 'COMPLETE', PercentProgress: 100 }] });
-    await expect(startExport(job(), deps())).resolves.toMatchObject({
-      outcome: 'tracking-existing',
-      waitSeconds: 1,
-    });
-  });
-
-  it('tracks an existing task of the same snapshot, with its SourceArn and SnapshotTime', async () => {
-    const state = job({ source: { ...job().source, snapshotCreateTime: '2024-05-01T06:10:42.000Z' } });
-    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({
-      ExportTasks: [
-        {
-          ExportTaskIdentifier: ID,
-          Status: 'COMPLETE',
-          SourceArn: state.request.SourceArn,
-          SnapshotTime: new Date('2024-05-01T06:10:42.518Z'),
-        },
-      ],
-    });
-    await expect(startExport(state, deps())).resolves.toMatchObject({ outcome: 'tracking-existing' });
-  });
-
-  it('refuses to track an old task of a snapshot that had the same name: its data is not this snapshot', async () => {
-    const state = job({ source: { ...job().source, snapshotCreateTime: '2024-09-12T18:03:11.000Z' } });
-    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({
-      ExportTasks: [
-        {
-          ExportTaskIdentifier: ID,
-          Status: 'COMPLETE',
-          SourceArn: state.request.SourceArn,
-          SnapshotTime: new Date('2024-05-01T06:10:42.000Z'),
-        },
-      ],
-    });
-    await expect(startExport(state, deps())).rejects.toMatchObject({
-      name: 'ExportTaskConflictError',
-      message: expect.stringContaining('2024-05-01T06:10:42.000Z'),
-    });
-    expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
-  });
-
-  it('refuses to track a task holding the identifier for another source ARN', async () => {
-    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({
-      ExportTasks: [
-        {
-          ExportTaskIdentifier: ID,
-          Status: 'IN_PROGRESS',
-          SourceArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:someone-else',
-        },
-      ],
-    });
-    await expect(startExport(job(), deps())).rejects.toMatchObject({ name: 'ExportTaskConflictError' });
-  });
-
-  it('queues with backoff when the account already runs its limit, without starting', async () => {
-    account(active(3));
-    const result = await startExport(job(), deps({ random: () => 0 }));
+  it('queues without asking RDS when the slots are all taken, and starts nothing', async () => {
+    const slots = FakeSlots.full(3);
+    slots.queuedAhead = 2;
+    const result = await startExport(job(), deps({ slots, random: () => 0 }));
     expect(result).toEqual({
       outcome: 'queued',
       waitSeconds: 30,
@@ -137,10 +85,91 @@ describe('startExport', () => {
       alertDue: false,
     });
     expect(StartResult.parse(result)).toEqual(result);
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
     expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+    expect(slots.leases.has(ID)).toBe(false);
   });
 
-  it('counts the tasks of other owners across several pages against the limit', async () => {
+  it('tracks its own task when its slot wait timed out and RDS lists it as running: one count, no start', async () => {
+    account([{ ExportTaskIdentifier: ID, Status: 'IN_PROGRESS', PercentProgress: 12 } as never]);
+    const slots = FakeSlots.full(3);
+    const result = await startExport(timedOut(), deps({ slots }));
+    expect(result).toEqual({
+      outcome: 'tracking-existing',
+      task: { exportTaskIdentifier: ID, status: 'IN_PROGRESS', percentProgress: 12 },
+      waitSeconds: FIRST_CHECK_WAIT_SECONDS,
+      eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
+      checkedAt: NOW.toISOString(),
+      queue: timedOut().start?.queue,
+    });
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(1);
+    expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+    // The reconcile gave its running task the lease that its release gives back.
+    expect(slots.leases).toEqual(new Set([ID]));
+  });
+
+  /** RDS refuses the start: the identifier is taken by a task that already ended. */
+  const alreadyExists = (task: Record<string, unknown>) => {
+    account([]);
+    rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({ ExportTasks: [task] });
+    rds
+      .on(StartExportTaskCommand)
+      .rejects(new ExportTaskAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+  };
+
+  it('checks a task found already finished at once', async () => {
+    alreadyExists({ ExportTaskIdentifier: ID, Status: 'COMPLETE', PercentProgress: 100 });
+    await expect(startExport(job(), deps())).resolves.toMatchObject({
+      outcome: 'tracking-existing',
+      waitSeconds: 1,
+    });
+  });
+
+  it('tracks an existing task of the same snapshot, with its SourceArn and SnapshotTime', async () => {
+    const state = job({ source: { ...job().source, snapshotCreateTime: '2024-05-01T06:10:42.000Z' } });
+    alreadyExists({
+      ExportTaskIdentifier: ID,
+      Status: 'COMPLETE',
+      SourceArn: state.request.SourceArn,
+      SnapshotTime: new Date('2024-05-01T06:10:42.518Z'),
+    });
+    await expect(startExport(state, deps())).resolves.toMatchObject({ outcome: 'tracking-existing' });
+  });
+
+  it('refuses to track an old task of a snapshot that had the same name: its data is not this snapshot', async () => {
+    const state = job({ source: { ...job().source, snapshotCreateTime: '2024-09-12T18:03:11.000Z' } });
+    alreadyExists({
+      ExportTaskIdentifier: ID,
+      Status: 'COMPLETE',
+      SourceArn: state.request.SourceArn,
+      SnapshotTime: new Date('2024-05-01T06:10:42.000Z'),
+    });
+    await expect(startExport(state, deps())).rejects.toMatchObject({
+      name: 'ExportTaskConflictError',
+      message: expect.stringContaining('2024-05-01T06:10:42.000Z'),
+    });
+  });
+
+  it('refuses to track a task holding the identifier for another source ARN', async () => {
+    account([
+      {
+        ExportTaskIdentifier: ID,
+        Status: 'IN_PROGRESS',
+        SourceArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:someone-else',
+      } as never,
+    ]);
+    await expect(startExport(timedOut(), deps())).rejects.toMatchObject({ name: 'ExportTaskConflictError' });
+  });
+
+  it('starts when a release granted it a slot just after its wait timed out (the lease, not the wake, came)', async () => {
+    rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
+    const slots = new FakeSlots([ID, 'leased-1', 'leased-2']);
+    slots.queuedAhead = 40;
+    await expect(startExport(timedOut(), deps({ slots }))).resolves.toMatchObject({ outcome: 'started' });
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+  });
+
+  it('counts the tasks of other owners across several pages against the limit, when its wait timed out', async () => {
     rds.on(DescribeExportTasksCommand, { ExportTaskIdentifier: ID }).resolves({ ExportTasks: [] });
     rds
       .on(DescribeExportTasksCommand, { Marker: undefined })
@@ -158,8 +187,11 @@ describe('startExport', () => {
       })
       .on(DescribeExportTasksCommand, { Marker: 'p3' })
       .resolves({ ExportTasks: [{ ExportTaskIdentifier: 'ours-other-snapshot', Status: 'IN_PROGRESS' }] });
-    const result = await startExport(job(), deps());
-    expect(result).toMatchObject({ outcome: 'queued', activeExports: 3 });
+    // The slots show none taken: the tasks started outside the pipeline are only in RDS's count.
+    const slots = new FakeSlots();
+    const result = await startExport(timedOut(), deps({ slots }));
+    expect(result).toMatchObject({ outcome: 'queued' });
+    expect(slots.calls).toContain('reconcile manual-by-dba,other-pipeline,ours-other-snapshot');
     expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
   });
 
@@ -222,7 +254,6 @@ describe('startExport', () => {
   });
 
   it('starts with exactly the job request when a slot is free', async () => {
-    account(active(2));
     rds.on(StartExportTaskCommand).resolves({
       ExportTaskIdentifier: ID,
       Status: 'STARTING',
@@ -242,6 +273,8 @@ describe('startExport', () => {
         taskStartTime: '2024-05-01T08:00:01.000Z',
       },
       waitSeconds: FIRST_CHECK_WAIT_SECONDS,
+      eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
+      checkedAt: NOW.toISOString(),
     });
   });
 
@@ -272,6 +305,8 @@ describe('startExport', () => {
       outcome: 'tracking-existing',
       task: { exportTaskIdentifier: ID, status: 'STARTING' },
       waitSeconds: FIRST_CHECK_WAIT_SECONDS,
+      eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
+      checkedAt: NOW.toISOString(),
     });
   });
 
@@ -313,25 +348,76 @@ describe('startExport', () => {
       new RDSServiceException({ name: 'Throttling', message: 'Rate exceeded', $fault: 'client', ...meta }),
       'AwsThrottledError',
     ],
-    [
-      new RDSServiceException({
-        name: 'ExportTaskLimitReached',
-        message: 'limit',
-        $fault: 'client',
-        ...meta,
-      }),
-      'ExportQuotaExceededError',
-    ],
-  ])('turns StartExportTask %s into %s', async (fault, name) => {
+  ])('turns StartExportTask %s into %s, and gives the slot back', async (fault, name) => {
     account([]);
     rds.on(StartExportTaskCommand).rejects(fault);
-    const error = await startExport(job(), deps()).then(
+    const slots = new FakeSlots();
+    const error = await startExport(job(), deps({ slots })).then(
       () => undefined,
       (e: unknown) => e as Error & { retryable: boolean },
     );
     expect(error?.name).toBe(name);
     expect(error?.message).toContain(`StartExportTask failed: ${fault.name}`);
     expect(error?.retryable).toBe((RETRYABLE_ERROR_NAMES as readonly string[]).includes(name));
+    expect(slots.calls).toEqual([`take ${ID}`, `giveBack ${ID}`]);
+  });
+
+  it('goes back to the queue, at its place, when RDS refuses the start past its quota: a task started outside took the slot', async () => {
+    account([{ ExportTaskIdentifier: 'started-by-hand', Status: 'IN_PROGRESS' }]);
+    rds.on(StartExportTaskCommand).rejects(
+      new RDSServiceException({
+        name: 'ExportTaskLimitReached',
+        message: 'limit',
+        $fault: 'client',
+        ...meta,
+      }),
+    );
+    const queue = { since: '2024-05-01T07:00:00.000Z', attempts: 2, alerted: false };
+    const slots = new FakeSlots();
+    await expect(startExport(queuedState(queue), deps({ slots }))).resolves.toMatchObject({
+      outcome: 'queued',
+      activeExports: 1,
+      queue: { since: queue.since, attempts: 3 },
+    });
+    // The outside task now holds a lease; this export's own is given back.
+    expect(slots.leases).toEqual(new Set(['started-by-hand']));
+  });
+
+  it('starts at once, without counting, when a release granted it a slot', async () => {
+    rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
+    const state = {
+      ...queuedState({ since: '2024-05-01T07:00:00.000Z', attempts: 1, alerted: false }),
+      slot: { granted: true as const, at: NOW.toISOString() },
+    };
+    // The release took the lease on its behalf.
+    const slots = new FakeSlots([ID]);
+    await expect(startExport(state, deps({ slots }))).resolves.toMatchObject({ outcome: 'started' });
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+    expect(slots.calls).toEqual([`leave 2024-05-01T07:00:00.000Z ${ID}`]);
+  });
+
+  it('waits again without asking RDS when its own wait timed out far back in the queue', async () => {
+    const slots = new FakeSlots();
+    slots.queuedAhead = 40;
+    const state = {
+      ...queuedState({ since: '2024-05-01T07:00:00.000Z', attempts: 1, alerted: true }),
+      slot: { Error: 'States.Timeout' },
+    };
+    const result = await startExport(state, deps({ slots }));
+    expect(result).toMatchObject({ outcome: 'queued', queue: { attempts: 2 } });
+    // 40 ahead of it, 3 slots: about 14 rounds of an hour before a release can reach it.
+    expect(result.waitSeconds).toBe(14 * 3600);
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+  });
+
+  it('times a queued wait out no later than its queued-too-long alert is due', async () => {
+    account(active(3));
+    const state = queuedState({ since: '2024-05-01T07:30:00.000Z', attempts: 9, alerted: false });
+    const slots = FakeSlots.full(3);
+    slots.queuedAhead = 50;
+    const result = await startExport(state, deps({ slots, random: () => 0.99 }));
+    // 1800 s queued, the alert is due at 3600 s.
+    expect(result.waitSeconds).toBe(1801);
   });
 
   it('fails with AwsThrottledError when the describe is throttled', async () => {
@@ -343,7 +429,7 @@ describe('startExport', () => {
         ...meta,
       }),
     );
-    await expect(startExport(job(), deps())).rejects.toMatchObject({ name: 'AwsThrottledError' });
+    await expect(startExport(timedOut(), deps())).rejects.toMatchObject({ name: 'AwsThrottledError' });
     expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
   });
 });

@@ -73,7 +73,7 @@ rules: [{ name: all, action: export }]
       KmsKeyId: destination.kmsKey,
       IamRoleArn: destination.role,
     });
-    expect(decision.action === 'export' && decision.job.request.S3Prefix).toBeUndefined();
+    expect(decision.action === 'export' && decision.job.request).not.toHaveProperty('S3Prefix');
     expect(decision.action === 'export' && decision.job.limits).toEqual({
       maxConcurrentExports: 2,
       queueAlertAfterSeconds: 7200,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, mapLimit, withRetry } from '../../../../functions/register-export/concurrency.ts';
+import { backoffDelay, mapLimit, withRetry } from '#shared/concurrency.ts';
 
 describe('mapLimit', () => {
   it('never runs more than the limit at once and keeps results in input order', async () => {

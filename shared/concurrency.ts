@@ -1,6 +1,6 @@
-import { type AwsService, isRetryableAwsError } from '#shared/aws-errors.ts';
+import { type AwsService, isRetryableAwsError } from './aws-errors.ts';
 
-/** Retry and bounded-concurrency helpers for the Glue and S3 calls of one registration. */
+/** Retry with backoff and bounded concurrency for the Glue and S3 calls of register-export and prune. */
 
 export type RetryOptions = {
   attempts: number;

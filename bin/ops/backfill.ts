@@ -1,0 +1,194 @@
+import { dispatchExport, type Outcome } from '#shared/dispatch.ts';
+import { type Command, optionOrEnv, UsageError, type Values } from '../command.ts';
+import { BackfillLedger, decideAll, type PlannedSnapshot, recordedLedger, select } from './backfill-plan.ts';
+import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
+import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
+import {
+  ASSUMED_GB_PER_HOUR,
+  DEFAULT_PRICE_PER_GB,
+  exportRate,
+  type Forecast,
+  forecast,
+} from './forecast.ts';
+import { colourOn, duration, gb, painter, progressBar, table, when } from './format.ts';
+import { listExportTasks, listSnapshots } from './inventory.ts';
+import { parseSince } from './list.ts';
+import { ACCOUNT_EXPORT_SLOTS } from './status.ts';
+
+export interface BackfillReport {
+  dryRun: boolean;
+  /** Every selected snapshot, oldest first, with its decision; `described` left out. */
+  snapshots: Omit<PlannedSnapshot, 'described'>[];
+  forecast: Forecast;
+  /** Snapshots RDS described in a form the pipeline cannot read. */
+  unreadable: string[];
+  /** Without --dry-run: what starting each `export` did. */
+  started?: {
+    snapshot: string;
+    action: Outcome['action'];
+    exportTaskIdentifier?: string;
+    executionArn?: string;
+    reason: string;
+  }[];
+}
+
+function positive(values: Values, option: string, variable?: string): number | undefined {
+  const text = optionOrEnv(values, option, variable);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new UsageError(`--${option} "${text}": must be a positive number`);
+  return n;
+}
+
+/** Decides for every selected snapshot, forecasts, and unless `dryRun` starts the exports in order. */
+export async function backfill(
+  ctx: Context,
+  values: Values,
+  progress?: (done: number, total: number) => void,
+) {
+  const dryRun = values['dry-run'] === true;
+  const sinceText = optionOrEnv(values, 'since');
+  const source = optionOrEnv(values, 'source');
+  const max = positive(values, 'max');
+  const pricePerGB = positive(values, 'price-per-gb', 'RDS_EXPORT_PRICE_PER_GB') ?? DEFAULT_PRICE_PER_GB;
+  const given = positive(values, 'gb-per-hour');
+  const deps = dispatchDeps(ctx, values);
+  const now = ctx.now();
+  const [{ snapshots, unreadable }, tasks] = await Promise.all([
+    listSnapshots(ctx.clients.rds),
+    listExportTasks(ctx.clients.rds),
+  ]);
+  const selected = select(snapshots, {
+    latestOnly: values['latest-only'] === true,
+    ...(source === undefined ? {} : { source }),
+    ...(sinceText === undefined ? {} : { since: parseSince(sinceText, now) }),
+  });
+  const recorded = recordedLedger(ctx);
+  const planned = await decideAll(ctx, selected, { ...deps, now }, new BackfillLedger(recorded), tasks);
+  const active = tasks.filter((t) =>
+    ['STARTING', 'IN_PROGRESS', 'CANCELING'].includes(t.Status ?? ''),
+  ).length;
+  const outlook = forecast(planned, {
+    slots: ACCOUNT_EXPORT_SLOTS,
+    activeNow: active,
+    rate: exportRate(tasks, given),
+    pricePerGB,
+    ...(max === undefined ? {} : { max }),
+  });
+  const report: BackfillReport = {
+    dryRun,
+    snapshots: planned.map(({ described: _, ...rest }) => rest),
+    forecast: outlook,
+    unreadable,
+  };
+  if (dryRun) return report;
+  // The same decisions again, in the same order, now through the path events take.
+  const ledger = new BackfillLedger(recorded);
+  const toStart = planned.filter((p) => p.decision === 'export').length;
+  const started: NonNullable<BackfillReport['started']> = [];
+  progress?.(0, toStart);
+  for (const p of planned) {
+    if (p.decision === 'done') ledger.add(p.described.source, p.exportTaskIdentifier ?? '', 'RUNNING');
+    if (p.decision !== 'export') continue;
+    const outcome = await dispatchExport(
+      p.described.source,
+      p.described.tags,
+      { trigger: 'rds-export backfill', snapshot: p.arn },
+      { ...deps, ledger: ledger.view() },
+    );
+    started.push({
+      snapshot: p.snapshot,
+      action: outcome.action,
+      reason: outcome.reason,
+      ...(outcome.exportTaskIdentifier === undefined
+        ? {}
+        : { exportTaskIdentifier: outcome.exportTaskIdentifier }),
+      ...(outcome.executionArn === undefined ? {} : { executionArn: outcome.executionArn }),
+    });
+    progress?.(started.length, toStart);
+  }
+  return { ...report, started };
+}
+
+const DECISION_COLOURS = { export: 'green', done: 'dim', skip: 'yellow', defer: 'yellow' } as const;
+
+export function renderBackfill(report: BackfillReport, colour = colourOn()): string {
+  const paint = painter(colour);
+  const f = report.forecast;
+  const cost = (usd: number | undefined) => (usd === undefined ? '-' : `~$${usd.toFixed(2)}`);
+  const lines: string[] = [];
+  if (report.snapshots.length === 0) lines.push('No snapshot is selected.');
+  else {
+    lines.push(
+      table(
+        ['DECISION', 'SNAPSHOT', 'SOURCE', 'CREATED', 'SIZE', 'EST. COST', 'EXPORT TASK / REASON'],
+        report.snapshots.map((s) => [
+          paint(s.decision, DECISION_COLOURS[s.decision]),
+          s.snapshot,
+          s.source,
+          when(s.createdAt),
+          gb(s.sizeGB),
+          s.decision === 'export' ? cost(s.estimatedCostUSD) : '-',
+          s.decision === 'export' ? (s.exportTaskIdentifier ?? '') : s.reason,
+        ]),
+        new Set([4, 5]),
+      ),
+    );
+  }
+  const count = (d: string) => report.snapshots.filter((s) => s.decision === d).length;
+  const rate = `${f.rate.gbPerHour.toFixed(1)} GB/h per export (${f.rate.basis === 'observed' ? `observed over ${f.rate.completedTasks} completed export(s)` : f.rate.basis === 'given' ? '--gb-per-hour' : 'assumed; --gb-per-hour to change'})`;
+  lines.push(
+    '',
+    `${report.snapshots.length} snapshot(s): ${count('export')} to export, ${count('done')} already exported, ${count('skip')} skipped, ${count('defer')} deferred.`,
+    `Estimated cost: ${cost(f.estimatedCostUSD)} for ${f.sizeGB} GB (an estimate: GB of the whole snapshot × $${f.pricePerGB.toFixed(3)}/GB; set --price-per-gb or RDS_EXPORT_PRICE_PER_GB for your Region).`,
+    `Capacity forecast: ${f.exports} export(s) on ${f.slots} slots${f.activeNow > 0 ? ` (${f.activeNow} busy now)` : ''} at ${rate}: about ${duration(f.hours * 3600)} until the last one ends.`,
+  );
+  for (const u of report.unreadable) lines.push(`Unreadable snapshot description: ${u}`);
+  if (report.started !== undefined) {
+    const startedCount = report.started.filter((s) => s.action === 'export').length;
+    lines.push('', `Started ${startedCount} export(s).`);
+    for (const s of report.started.filter((x) => x.action !== 'export')) {
+      lines.push(`  ${s.snapshot}: not started (${s.action}): ${s.reason}`);
+    }
+  } else lines.push('', paint('Dry run: nothing was started.', 'bold'));
+  return lines.join('\n');
+}
+
+export const backfillCommand: Command = {
+  summary:
+    'apply the policy to existing snapshots: decision, size and estimated cost each, a capacity forecast; starts them',
+  usage: `rds-export backfill [--source <glob>] [--since <date>] [--latest-only] [--dry-run] [options]
+
+  --source             glob on the DB instance / cluster identifier
+  --since              only snapshots created since (ISO 8601 date, or 7d, 24h)
+  --latest-only        only the newest snapshot of each source
+  --dry-run            decide and forecast; start nothing
+  --max                start at most this many exports (the rest are deferred to a later run)
+  --price-per-gb       USD per GB exported, for the estimate (default: env RDS_EXPORT_PRICE_PER_GB, else 0.010)
+  --gb-per-hour        export rate for the forecast (default: observed from the account's completed
+                       exports, else an assumed ${ASSUMED_GB_PER_HOUR})
+${POLICY_USAGE}
+${DEPLOYMENT_USAGE}`,
+  options: {
+    ...DEPLOYMENT_OPTIONS,
+    ...POLICY_OPTION,
+    source: { type: 'string' },
+    since: { type: 'string' },
+    'latest-only': { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    max: { type: 'string' },
+    'price-per-gb': { type: 'string' },
+    'gb-per-hour': { type: 'string' },
+  },
+  async run(values) {
+    const ctx: Context = await openDeployment(values);
+    // The bar goes to stderr, and only to a terminal: stdout stays the report (or the JSON document).
+    const bar = process.stderr.isTTY
+      ? (done: number, total: number) =>
+          process.stderr.write(`\rstarting exports ${progressBar(done, total)}${done === total ? '\n' : ''}`)
+      : undefined;
+    const report = await backfill(ctx, values, bar);
+    return values.json === true ? JSON.stringify(report) : renderBackfill(report);
+  },
+};

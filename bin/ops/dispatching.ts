@@ -1,0 +1,33 @@
+import type { DispatchDeps } from '#shared/dispatch.ts';
+import type { ExportLedger } from '#shared/export-ledger.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
+import { optionOrEnv, type Values } from '../command.ts';
+import type { Context } from './deployment.ts';
+
+export const POLICY_OPTION = { policy: { type: 'string' } } as const;
+export const POLICY_USAGE = `  --policy             the export policy (default: env RDS_EXPORT_POLICY, else export-policy.yml): the same
+                       rules as the deployment, so these exports decide as an event would`;
+
+/**
+ * What the commands that start exports hand shared/dispatch.ts, the path events take. The CLI holds
+ * read actions plus states:StartExecution (README, "Operator policy"), so its exports are decided
+ * against the ledger but not recorded in it (`ledger` is a read-only view, or none), and a skip is
+ * reported on the terminal instead of being published to the topic.
+ */
+export function dispatchDeps(ctx: Context, values: Values, ledger?: ExportLedger): DispatchDeps {
+  const policyFile = optionOrEnv(values, 'policy', 'RDS_EXPORT_POLICY') ?? 'export-policy.yml';
+  const { bucket, kmsKey, role } = ctx.deployment;
+  return {
+    sfn: ctx.clients.sfn,
+    policy: loadPolicyFile(policyFile),
+    stateMachineArn: ctx.deployment.stateMachineArn,
+    ...(ledger === undefined ? {} : { ledger }),
+    destination: {
+      ...(bucket === undefined ? {} : { bucket }),
+      ...(kmsKey === undefined ? {} : { kmsKey }),
+      ...(role === undefined ? {} : { role }),
+    },
+    notify: async () => undefined,
+    now: ctx.now,
+  };
+}

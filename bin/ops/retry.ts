@@ -1,0 +1,180 @@
+import { DBClusterNotFoundFault, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { toClusterSource } from '#shared/clusters.ts';
+import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/dispatch.ts';
+import { snapshotTypeOf } from '#shared/events.ts';
+import { describeExportTask } from '#shared/export-tasks.ts';
+import { exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
+import { dataTime, ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
+import { describeSnapshot } from '#shared/snapshots.ts';
+import { type Command, UsageError } from '../command.ts';
+import { executionArnOf } from './cancel.ts';
+import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
+import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
+import { outcomeOf } from './outcomes.ts';
+
+/** Attempts tried past the given one before giving up: each taken one was a retry of its own. */
+const MAX_PROBES = 50;
+
+export interface RetryResult {
+  /** The export retried. */
+  exportTaskIdentifier: string;
+  previousOutcome: string;
+  attempt: number;
+  outcome: DispatchOutcome;
+}
+
+/** `orders-db-0123456789-r3` → 3; an identifier without the suffix is attempt 1. */
+export function attemptOf(id: string): number {
+  const match = /-[0-9a-f]{10}-r(\d+)$/.exec(id);
+  return match === null ? 1 : Number(match[1]);
+}
+
+async function describeJob(ctx: Context, id: string) {
+  try {
+    return await ctx.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'ExecutionDoesNotExist')) {
+      throw new UsageError(
+        `no execution ${id} in deployment ${ctx.deployment.stage} (Step Functions keeps executions 90 days after they end)`,
+      );
+    }
+    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
+  }
+}
+
+/** The source as RDS describes it now (tags included), which must still be the one exported. */
+async function currentSource(ctx: Context, source: SnapshotSource) {
+  if (!['db-snapshot', 'cluster-snapshot', 'cluster'].includes(source.kind)) {
+    throw new UsageError(`retry re-exports RDS and Aurora exports, not a ${source.kind} export`);
+  }
+  if (source.kind === 'cluster') {
+    let found: unknown;
+    try {
+      const out = await ctx.clients.rds.send(
+        new DescribeDBClustersCommand({ DBClusterIdentifier: source.sourceIdentifier }),
+      );
+      found = out.DBClusters?.[0];
+    } catch (error) {
+      if (!(error instanceof DBClusterNotFoundFault))
+        throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
+    }
+    if (found === undefined) throw new UsageError(`cluster ${source.sourceIdentifier} no longer exists`);
+    // The slot's time is part of the identity: a retry re-exports the same slot.
+    return toClusterSource(
+      found as Record<string, unknown>,
+      source.schedule ?? 'retry',
+      source.scheduledTime ?? '',
+    );
+  }
+  const snapshotIdentifier = source.snapshotIdentifier ?? '';
+  const result = await describeSnapshot(ctx.clients.rds, {
+    kind: source.kind,
+    arn: source.arn,
+    snapshotIdentifier,
+    snapshotType: source.snapshotType ?? snapshotTypeOf(snapshotIdentifier),
+    region: ctx.deployment.region,
+    trigger: 'rds-export retry',
+  });
+  if (!result.found) throw new UsageError(result.reason);
+  const now = result.snapshot.source;
+  if (now.snapshotCreateTime !== source.snapshotCreateTime) {
+    throw new UsageError(
+      `snapshot ${snapshotIdentifier} was created again (${now.snapshotCreateTime}, the export was of ${source.snapshotCreateTime}): it is a new snapshot, exported on its own`,
+    );
+  }
+  return result.snapshot;
+}
+
+/** The first attempt after `from` whose identifier is neither an execution nor an RDS export task. */
+async function nextAttempt(ctx: Context, source: SnapshotSource, from: number): Promise<number> {
+  const identity = { arn: source.arn, at: dataTime(source) };
+  for (let attempt = from + 1; attempt <= from + MAX_PROBES; attempt++) {
+    const id = exportTaskIdentifier(identity, attempt);
+    // RDS keeps an identifier for good, longer than Step Functions keeps the execution.
+    const [execution, task] = await Promise.all([
+      executionExists(ctx, id),
+      describeExportTask(ctx.clients.rds, id),
+    ]);
+    if (!execution && task === undefined) return attempt;
+  }
+  throw new UsageError(`attempts ${from + 1} to ${from + MAX_PROBES} of this export are all taken`);
+}
+
+async function executionExists(ctx: Context, id: string): Promise<boolean> {
+  try {
+    await ctx.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
+    );
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'ExecutionDoesNotExist')) return false;
+    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
+  }
+}
+
+/**
+ * Re-exports a FAILED, CANCELED, stopped or timed-out export under its next `-r<n>` identifier,
+ * through the path events take. A running or completed one only with `force`. The interval guard
+ * does not apply: a retry is deliberate.
+ */
+export async function retryExport(
+  ctx: Context,
+  id: string,
+  options: { force: boolean; values: Parameters<typeof dispatchDeps>[1] },
+): Promise<RetryResult> {
+  const execution = await describeJob(ctx, id);
+  const previous = outcomeOf({
+    exportTaskIdentifier: id,
+    executionArn: execution.executionArn ?? '',
+    executionStatus: execution.status ?? 'UNKNOWN',
+    ...(execution.error === undefined ? {} : { ending: { type: 'ExecutionFailed', error: execution.error } }),
+  });
+  if ((previous === 'RUNNING' || previous === 'COMPLETE') && !options.force) {
+    throw new UsageError(
+      previous === 'RUNNING'
+        ? `export ${id} is still running: cancel it first, or give --force to start another attempt anyway (RDS exports a source one task at a time)`
+        : `export ${id} completed: give --force to export the same snapshot again (charged again per GB)`,
+    );
+  }
+  const job = ExportJob.safeParse(JSON.parse(execution.input ?? '{}'));
+  if (!job.success) throw new UsageError(`execution ${id} has no export job as its input`);
+  const described = await currentSource(ctx, job.data.source);
+  const attempt = await nextAttempt(ctx, described.source, attemptOf(id));
+  const outcome = await dispatchExport(
+    described.source,
+    described.tags,
+    {
+      trigger: 'rds-export retry',
+      ...(described.source.kind === 'cluster' ? {} : { snapshot: described.source.arn }),
+    },
+    dispatchDeps(ctx, options.values),
+    attempt,
+  );
+  if (outcome.action === 'skip') throw new UsageError(`not retried: ${outcome.reason}`);
+  return { exportTaskIdentifier: id, previousOutcome: previous, attempt, outcome };
+}
+
+export const retryCommand: Command = {
+  summary: 're-export a FAILED or CANCELED export under its next -r<n> identifier, through the state machine',
+  usage: `rds-export retry <export task identifier> [--force] [--policy <file>] [options]
+
+  --force              also retry a running or completed export
+${POLICY_USAGE}
+${DEPLOYMENT_USAGE}`,
+  options: { ...DEPLOYMENT_OPTIONS, ...POLICY_OPTION, force: { type: 'boolean' } },
+  positionals: { min: 1, max: 1, name: 'export task identifier' },
+  async run(values, [id = '']) {
+    if (!isValidExportTaskIdentifier(id)) throw new UsageError(`"${id}" is not an export task identifier`);
+    const ctx = await openDeployment(values);
+    const result = await retryExport(ctx, id, { force: values.force === true, values });
+    if (values.json === true) return JSON.stringify(result);
+    const { outcome } = result;
+    return outcome.action === 'export'
+      ? `retrying ${id} (${result.previousOutcome}) as ${outcome.exportTaskIdentifier}, attempt ${result.attempt}: execution ${outcome.executionArn}`
+      : `${outcome.exportTaskIdentifier ?? id}: ${outcome.reason}`;
+  },
+};

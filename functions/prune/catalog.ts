@@ -1,0 +1,102 @@
+import type { GlueClient, Partition, Table } from '@aws-sdk/client-glue';
+import { GetDatabasesCommand, GetPartitionsCommand, GetTablesCommand } from '@aws-sdk/client-glue';
+import { P, ROLES } from '#shared/catalog-contract.ts';
+import { withRetry } from '#shared/concurrency.ts';
+import type { SourceExport } from './retention.ts';
+
+export type Glue = Pick<GlueClient, 'send'>;
+
+/** Where an export lives in S3: `s3://<bucket>/<prefix>`, the prefix ending in `/<export id>/`. */
+export type ExportRoot = { bucket: string; prefix: string };
+
+/** A registered export of a source: what deleting it means in the catalog and in S3. */
+export type CatalogExport = SourceExport & {
+  /** History partitions holding it, per history table. */
+  partitions: { table: string; values: string[] }[];
+  roots: ExportRoot[];
+  /** Why it cannot be deleted safely, if it cannot (e.g. a location that does not name the export). */
+  unsafe?: string;
+};
+
+/** One source's database: its registered exports, and the exports its latest tables read. */
+export type SourceCatalog = { database: string; exports: CatalogExport[]; readByLatest: Set<string> };
+
+async function pages<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next?: string }>) {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await withRetry(() => fetch(token));
+    all.push(...page.items);
+    token = page.next;
+  } while (token);
+  return all;
+}
+
+/** The export root of a partition location: everything up to and including `/<export id>/`. */
+export function exportRootOf(location: string | undefined, exportId: string): ExportRoot | undefined {
+  const m = /^s3a?:\/\/([^/]+)\/(.*)$/.exec(location ?? '');
+  if (!m || exportId === '') return undefined;
+  const key = m[2] ?? '';
+  let at = 0;
+  if (!key.startsWith(`${exportId}/`)) {
+    const inner = key.indexOf(`/${exportId}/`);
+    if (inner < 0) return undefined;
+    at = inner + 1;
+  }
+  return { bucket: m[1] ?? '', prefix: key.slice(0, at + exportId.length + 1) };
+}
+
+function addPartition(exports: Map<string, CatalogExport>, table: string, p: Partition) {
+  const [exportId = '', snapshotTime = ''] = p.Values ?? [];
+  const entry = exports.get(exportId) ?? {
+    exportTaskIdentifier: exportId,
+    snapshotTime,
+    partitions: [],
+    roots: [],
+  };
+  entry.partitions.push({ table, values: p.Values ?? [] });
+  const rule = p.Parameters?.[P.rule];
+  if (rule !== undefined) entry.rule = rule;
+  const root = exportRootOf(p.StorageDescriptor?.Location, exportId);
+  if (root === undefined) {
+    entry.unsafe = `partition of ${table} at ${p.StorageDescriptor?.Location ?? '(no location)'} does not name the export's folder`;
+  } else if (!entry.roots.some((r) => r.bucket === root.bucket && r.prefix === root.prefix)) {
+    entry.roots.push(root);
+  }
+  exports.set(exportId, entry);
+}
+
+/** Reads every database of the prefix: its history partitions, grouped by export, and its latest tables. */
+export async function readSources(glue: Glue, databasePrefix: string): Promise<SourceCatalog[]> {
+  const databases = await pages(async (token) => {
+    const out = await glue.send(new GetDatabasesCommand({ NextToken: token }));
+    return { items: out.DatabaseList ?? [], next: out.NextToken };
+  });
+  const sources: SourceCatalog[] = [];
+  for (const db of databases) {
+    const database = db.Name ?? '';
+    if (database === '' || !database.startsWith(databasePrefix)) continue;
+    const tables: Table[] = await pages(async (token) => {
+      const out = await glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token }));
+      return { items: out.TableList ?? [], next: out.NextToken };
+    });
+    const readByLatest = new Set<string>();
+    const exports = new Map<string, CatalogExport>();
+    for (const t of tables) {
+      const role = t.Parameters?.[P.role];
+      const shown = t.Parameters?.[P.exportId];
+      if (role === ROLES.latest && shown !== undefined) readByLatest.add(shown);
+      if (role !== ROLES.history || t.Name === undefined) continue;
+      const table = t.Name;
+      const partitions = await pages(async (token) => {
+        const out = await glue.send(
+          new GetPartitionsCommand({ DatabaseName: database, TableName: table, NextToken: token }),
+        );
+        return { items: out.Partitions ?? [], next: out.NextToken };
+      });
+      for (const p of partitions) addPartition(exports, table, p);
+    }
+    sources.push({ database, exports: [...exports.values()], readByLatest });
+  }
+  return sources;
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { BucketName } from '#shared/policy/schema.ts';
+
+/** prune's environment: the policy (retention per rule), the catalog it reads, the bucket and machine it guards. */
+export const PruneEnv = z.object({
+  POLICY_FILE: z.string().min(1).default('export-policy.yml'),
+  GLUE_DATABASE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]*$/, 'must be lowercase letters, digits and _')
+    .default('rds_export_'),
+  /** The deployment's export bucket; buckets the policy's rules name are allowed too. */
+  EXPORT_BUCKET: BucketName,
+  /** The export state machine: an export whose execution still runs is never deleted. */
+  STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+});
+export type PruneEnv = z.infer<typeof PruneEnv>;

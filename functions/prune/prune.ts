@@ -1,0 +1,186 @@
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { classifyAwsError } from '#shared/aws-errors.ts';
+import type { Policy, Retention } from '#shared/policy/schema.ts';
+import { type CatalogExport, type Glue, readSources } from './catalog.ts';
+import { deleteObjects, deletePartitions, listRoot, type S3 } from './delete.ts';
+import { exportsBeyondRetention, newestFirst } from './retention.ts';
+
+export type PruneDeps = {
+  glue: Glue;
+  s3: S3;
+  sfn: Pick<SFNClient, 'send'>;
+  policy: Readonly<Policy>;
+  databasePrefix: string;
+  /** Buckets the pipeline exports to (the deployment's and the policy's): nothing else is deleted. */
+  buckets: ReadonlySet<string>;
+  /** The export machine; undefined only for a dry run that cannot see it (nothing is deleted then). */
+  stateMachineArn?: string;
+  now: () => Date;
+  /** Told every prefix before it is deleted (the handler logs it). */
+  onDelete?: (what: {
+    database: string;
+    exportTaskIdentifier: string;
+    prefix: string;
+    objects: number;
+  }) => void;
+};
+
+/** One export retention lets go: where it is, how big, and the partitions that describe it. */
+export type PrunedExport = {
+  database: string;
+  exportTaskIdentifier: string;
+  snapshotTime: string;
+  rule: string;
+  prefixes: string[];
+  objects: number;
+  bytes: number;
+  partitions: number;
+};
+
+export type PruneResult = {
+  dryRun: boolean;
+  sources: number;
+  /** Exports deleted (or, in a dry run, that would be). */
+  exports: PrunedExport[];
+  kept: number;
+  /** Sources or exports left alone, and why (no rule recorded, a location outside the buckets, …). */
+  notes: string[];
+};
+
+/** The rule's retention, or undefined when the rule (or its retention) is gone from the policy. */
+export function retentionOf(policy: Readonly<Policy>, rule: string): Retention | undefined {
+  const found = policy.rules.find((r) => r.name === rule);
+  if (found === undefined || found.action !== 'export') return undefined;
+  return found.export.retention ?? policy.defaults.export.retention;
+}
+
+/** Names of the executions still running: their exports are being exported or registered. */
+async function runningExports(sfn: PruneDeps['sfn'], stateMachineArn: string): Promise<Set<string>> {
+  const names = new Set<string>();
+  let token: string | undefined;
+  try {
+    do {
+      const out = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken: token }),
+      );
+      for (const e of out.executions ?? []) if (e.name) names.add(e.name);
+      token = out.nextToken;
+    } while (token);
+  } catch (error) {
+    throw classifyAwsError(error, 'sfn', 'Listing the running exports');
+  }
+  return names;
+}
+
+/**
+ * Applies every rule's retention to the exports registered in the catalog. Per export, S3 first,
+ * then the history partitions: a run that stops half-way leaves partitions pointing at (partly)
+ * deleted files, which the next run finds and finishes; the other order could leave files no
+ * partition names, which nothing would ever find again.
+ */
+export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResult> {
+  const running =
+    deps.stateMachineArn === undefined ? undefined : await runningExports(deps.sfn, deps.stateMachineArn);
+  const sources = await readSources(deps.glue, deps.databasePrefix).catch((error: unknown) => {
+    throw classifyAwsError(error, 'glue', 'Reading the catalog');
+  });
+  const result: PruneResult = { dryRun, sources: sources.length, exports: [], kept: 0, notes: [] };
+  if (running === undefined)
+    result.notes.push('running exports not checked (no state machine): nothing is deleted');
+  for (const source of sources) {
+    const newest = newestFirst(source.exports)[0];
+    const rule = newest?.rule;
+    const retention = rule === undefined ? undefined : retentionOf(deps.policy, rule);
+    if (newest === undefined) continue;
+    if (retention === undefined) {
+      result.kept += source.exports.length;
+      if (rule === undefined)
+        result.notes.push(`${source.database}: its latest export records no rule; all kept`);
+      continue;
+    }
+    const protectedIds = new Set([...source.readByLatest, ...(running ?? [])]);
+    const doomed = exportsBeyondRetention(
+      source.exports,
+      retention,
+      protectedIds,
+      deps.now(),
+    ) as CatalogExport[];
+    result.kept += source.exports.length - doomed.length;
+    for (const e of doomed) {
+      const outside = e.roots.find((r) => !deps.buckets.has(r.bucket));
+      if (e.unsafe !== undefined || outside !== undefined) {
+        result.kept++;
+        result.notes.push(
+          `${source.database}/${e.exportTaskIdentifier} kept: ${e.unsafe ?? `s3://${outside?.bucket}/ is not an export bucket`}`,
+        );
+        continue;
+      }
+      const pruned = await pruneExport(deps, source.database, e, rule ?? '', dryRun || running === undefined);
+      result.exports.push(pruned);
+    }
+  }
+  return result;
+}
+
+async function pruneExport(
+  deps: PruneDeps,
+  database: string,
+  e: CatalogExport,
+  rule: string,
+  dryRun: boolean,
+): Promise<PrunedExport> {
+  const pruned: PrunedExport = {
+    database,
+    exportTaskIdentifier: e.exportTaskIdentifier,
+    snapshotTime: e.snapshotTime,
+    rule,
+    prefixes: e.roots.map((r) => `s3://${r.bucket}/${r.prefix}`),
+    objects: 0,
+    bytes: 0,
+    partitions: e.partitions.length,
+  };
+  for (const root of e.roots) {
+    const objects = await listRoot(deps.s3, root).catch((error: unknown) => {
+      throw classifyAwsError(error, 's3', `Listing s3://${root.bucket}/${root.prefix}`);
+    });
+    pruned.objects += objects.length;
+    pruned.bytes += objects.reduce((n, o) => n + o.size, 0);
+    if (dryRun) continue;
+    deps.onDelete?.({
+      database,
+      exportTaskIdentifier: e.exportTaskIdentifier,
+      prefix: `s3://${root.bucket}/${root.prefix}`,
+      objects: objects.length,
+    });
+    await deleteObjects(
+      deps.s3,
+      root.bucket,
+      objects.map((o) => o.key),
+    ).catch((error: unknown) => {
+      throw classifyAwsError(error, 's3', `Deleting s3://${root.bucket}/${root.prefix}`);
+    });
+  }
+  if (dryRun) return pruned;
+  const byTable = new Map<string, string[][]>();
+  for (const p of e.partitions) byTable.set(p.table, [...(byTable.get(p.table) ?? []), p.values]);
+  for (const [table, values] of byTable) {
+    await deletePartitions(deps.glue, database, table, values).catch((error: unknown) => {
+      throw classifyAwsError(
+        error,
+        'glue',
+        `Deleting the partitions of ${e.exportTaskIdentifier} in ${table}`,
+      );
+    });
+  }
+  return pruned;
+}
+
+/** Every bucket the pipeline may export to: the deployment's and each one the policy names. */
+export function exportBuckets(policy: Readonly<Policy>, deploymentBucket: string): Set<string> {
+  const buckets = new Set([deploymentBucket]);
+  if (policy.defaults.export.bucket) buckets.add(policy.defaults.export.bucket);
+  for (const rule of policy.rules)
+    if (rule.action === 'export' && rule.export.bucket) buckets.add(rule.export.bucket);
+  return buckets;
+}

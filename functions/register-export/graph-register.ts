@@ -1,0 +1,282 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { classifyAwsError } from '#shared/aws-errors.ts';
+import { DEFAULT_RETRY, mapLimit, type RetryOptions, withRetry } from '#shared/concurrency.ts';
+import type { RegistrationResult } from '#shared/machine-contract.ts';
+import { applyWrites } from './glue-apply.ts';
+import { planTable } from './glue-plan.ts';
+import { type DesiredTable, ensureDatabase, P, readCatalog } from './glue-tables.ts';
+import { CSV_STORAGE } from './graph-csv.ts';
+import {
+  type GraphFile,
+  type Inspected,
+  inspectCsv,
+  inspectParquet,
+  listGraphExport,
+} from './graph-files.ts';
+import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
+import type { RegisterDeps } from './register.ts';
+import { boundedResult, type FullRegistration, writeReport } from './report.ts';
+import { type ParquetObject, readFooter, type S3 } from './s3-export.ts';
+import { type FileSchema, glueColumns, mergeSchemas } from './schema.ts';
+
+/**
+ * Registers a Neptune Analytics export: one latest table and one history table per vertex label and
+ * per edge label (`vertex.<label>`, `edge.<label>`), as RDS tables are registered (glue-plan.ts).
+ * Everything below the export's destination is read, whatever the files are called; each file is
+ * grouped by what it holds (graph-files.ts), and a group's table location is the deepest folder
+ * holding all its files. Athena reads every file below a location, so a folder that also holds
+ * files of another label (or anything else) cannot be one: that label is reported, not registered.
+ */
+
+export type GraphRegisterInput = {
+  bucket: string;
+  /** The destination's path: `<prefix>/<export name>` (everything below it is this export's). */
+  prefix: string;
+  exportTaskIdentifier: string;
+  snapshotTime: string;
+  /** The graph's name: its database is `<prefix>graph_<name>`. */
+  sourceIdentifier: string;
+  format: 'PARQUET' | 'CSV';
+  rule?: string;
+};
+
+type Group = { target: string; files: GraphFile[] };
+
+const folderOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1);
+
+/** The deepest folder every key lies in. */
+function commonFolder(keys: readonly string[]): string {
+  let common = folderOf(keys[0] ?? '');
+  for (const key of keys.slice(1)) while (!key.startsWith(common)) common = folderOf(common.slice(0, -1));
+  return common;
+}
+
+const sameColumns = (a: GraphFile, b: GraphFile) =>
+  JSON.stringify(a.columns.map((c) => [c.name, c.type])) ===
+  JSON.stringify(b.columns.map((c) => [c.name, c.type]));
+
+const allLabels = (kind: GraphFile['kind']) => (kind === 'vertex' ? 'vertices' : 'edges');
+
+/**
+ * One group per vertex label and per edge label. Files holding several labels (an export filter
+ * that exports all labels together: one schema, the label in `~label`) make one group per kind; a
+ * file of such a set that happens to hold one label only shares the set's folder and columns, so
+ * groups of one kind and one schema whose folders nest are that one set.
+ */
+function groupsOf(files: readonly GraphFile[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const file of files) {
+    if (file.empty) continue;
+    const target = file.label === undefined ? allLabels(file.kind) : `${file.kind}.${file.label}`;
+    const group = groups.get(target) ?? { target, files: [] };
+    group.files.push(file);
+    groups.set(target, group);
+  }
+  const list = [...groups.values()];
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (const a of list) {
+      const b = list.find((g) => g !== a && nested(a, g));
+      if (b === undefined) continue;
+      const kind = (a.files[0] as GraphFile).kind;
+      list.splice(list.indexOf(a), 1);
+      list.splice(list.indexOf(b), 1, { target: allLabels(kind), files: [...a.files, ...b.files] });
+      merged = true;
+      break;
+    }
+  }
+  return list.sort((a, b) => a.target.localeCompare(b.target));
+}
+
+/** Two groups of one file set: one kind, one schema, and folders that nest. */
+function nested(a: Group, b: Group): boolean {
+  const fa = a.files[0] as GraphFile;
+  const fb = b.files[0] as GraphFile;
+  if (fa.kind !== fb.kind || !sameColumns(fa, fb)) return false;
+  const la = commonFolder(a.files.map((f) => f.key));
+  const lb = commonFolder(b.files.map((f) => f.key));
+  return la.startsWith(lb) || lb.startsWith(la);
+}
+
+/** The group's location, or why it has none Athena could read it from. */
+function locate(
+  group: Group,
+  root: string,
+  listed: readonly ParquetObject[],
+  empties: readonly GraphFile[],
+): { location: string; files: GraphFile[] } | { reason: string } {
+  const location = commonFolder(group.files.map((f) => f.key));
+  if (location === root || !location.startsWith(root)) {
+    return {
+      reason: `its files lie directly in the export's folder ${root}, with everything else the export wrote`,
+    };
+  }
+  const first = group.files[0] as GraphFile;
+  const members = new Set(group.files.map((f) => f.key));
+  // A file with a header and no rows in this folder, of this label's columns, is one of its files.
+  const extra = empties.filter(
+    (f) => f.key.startsWith(location) && f.kind === first.kind && sameColumns(f, first),
+  );
+  for (const f of extra) members.add(f.key);
+  const intruders = listed.filter((o) => o.key.startsWith(location) && !members.has(o.key)).map((o) => o.key);
+  if (intruders.length > 0) {
+    return {
+      reason:
+        `its folder ${location} also holds ${intruders.length} other file(s) (${intruders.slice(0, 3).join(', ')}), ` +
+        'and Athena reads every file below a table location',
+    };
+  }
+  return { location, files: [...group.files, ...extra] };
+}
+
+function columnsOf(files: readonly GraphFile[], csv: boolean) {
+  const schemas: FileSchema[] = files.map((f) => ({ key: f.key, columns: f.columns }));
+  const comments = new Map(files.flatMap((f) => [...f.comments]));
+  if (csv) {
+    // The CSV SerDe reads by position: every file of the label must have the same header.
+    const first = files[0] as GraphFile;
+    const other = files.find((f) => !sameColumns(f, first));
+    if (other) return { ok: false as const, reason: `${other.key} has another header than ${first.key}` };
+    const cols = glueColumns({ columns: first.columns }, schemas, comments);
+    return cols.ok ? { ok: true as const, columns: cols.columns, serde: {}, notes: [] } : cols;
+  }
+  const merged = mergeSchemas(schemas);
+  if (!merged.ok) return merged;
+  const cols = glueColumns(merged, schemas, comments);
+  return cols.ok ? { ...cols, notes: merged.notes } : cols;
+}
+
+async function inspectAll(
+  listed: readonly ParquetObject[],
+  input: GraphRegisterInput,
+  deps: RegisterDeps,
+  count: () => void,
+): Promise<Inspected[]> {
+  const retry: RetryOptions = { ...(deps.retry ?? DEFAULT_RETRY), service: 's3' };
+  return mapLimit(listed, deps.s3Concurrency ?? 32, async (file) => {
+    try {
+      if (input.format === 'CSV') {
+        count();
+        return await withRetry(() => inspectCsv(deps.s3, input.bucket, file), retry);
+      }
+      const metadata = await withRetry(() => readFooter(deps.s3, input.bucket, file, count), retry);
+      return await inspectParquet(file, metadata, (start, end) =>
+        ranged(deps.s3, input.bucket, file, start, end, count),
+      );
+    } catch (error) {
+      return { key: file.key, problem: `unreadable: ${(error as Error).name}: ${(error as Error).message}` };
+    }
+  });
+}
+
+async function ranged(
+  s3: S3,
+  bucket: string,
+  file: ParquetObject,
+  start: number,
+  end: number,
+  count: () => void,
+) {
+  count();
+  const out = await s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: file.key, Range: `bytes=${start}-${end - 1}` }),
+  );
+  const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** Registers every vertex and edge label of one completed graph export in the graph's Glue database. */
+export async function registerGraphExport(
+  input: GraphRegisterInput,
+  deps: RegisterDeps,
+): Promise<RegistrationResult> {
+  const retry = deps.retry ?? DEFAULT_RETRY;
+  const root = `${input.prefix.replace(/^\/+|\/+$/g, '')}/`;
+  let s3Requests = 0;
+  const count = () => {
+    s3Requests++;
+  };
+  const listing = await withRetry(() => listGraphExport(deps.s3, input.bucket, root), {
+    ...retry,
+    service: 's3',
+  }).catch((error: unknown) => {
+    throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
+  });
+  s3Requests += listing.requests;
+  const inspected = await inspectAll(listing.files, input, deps, count);
+  const problems = inspected.flatMap((i) => ('problem' in i ? [`${i.key}: ${i.problem}`] : []));
+  const files = inspected.filter((i): i is GraphFile => !('problem' in i));
+  const groups = groupsOf(files);
+  const empties = files.filter((f) => f.empty);
+
+  const database = databaseName(deps.databasePrefix, 'graph', input.sourceIdentifier);
+  let glueCalls = await ensureDatabase(
+    deps.glue,
+    database,
+    `Neptune Analytics exports of graph ${input.sourceIdentifier}`,
+  );
+  const catalog = await readCatalog(deps.glue, database);
+  glueCalls += catalog.calls;
+  const registeredTargets = new Map(
+    [...catalog.tables]
+      .filter(([, t]) => t.Parameters?.[P.role] === 'latest' && t.Parameters?.[P.target] !== undefined)
+      .map(([name, t]) => [t.Parameters?.[P.target] as string, name]),
+  );
+  const names = assignTableNames(
+    groups.map((g) => g.target),
+    registeredTargets,
+    new Set(catalog.tables.keys()),
+  );
+  const full: FullRegistration = {
+    database,
+    registered: [],
+    skipped: [],
+    failed: [],
+    problems,
+    requests: { glue: 0, s3: 0 },
+  };
+  const outcomes = await mapLimit(groups, deps.glueConcurrency ?? 16, async (group) => {
+    const name = names.get(group.target) as string;
+    const located = locate(group, root, listing.files, empties);
+    if ('reason' in located) return { group, name, error: located.reason };
+    const cols = columnsOf(located.files, input.format === 'CSV');
+    if (!cols.ok) return { group, name, error: cols.reason };
+    const desired: DesiredTable = {
+      target: group.target,
+      name,
+      columns: cols.columns,
+      location: `s3://${input.bucket}/${located.location}`,
+      exportId: input.exportTaskIdentifier,
+      snapshotTime: input.snapshotTime,
+      serde: cols.serde,
+      ...(input.format === 'CSV' ? { storage: CSV_STORAGE } : {}),
+      ...(input.rule === undefined ? {} : { rule: input.rule }),
+    };
+    const writes = planTable(desired, catalog.tables.get(name), catalog.tables.get(name + HISTORY_SUFFIX));
+    const applied = await applyWrites(deps.glue, database, writes, retry);
+    glueCalls += applied.calls;
+    if (!applied.ok) return { group, name, error: applied.reason };
+    return { group, name, columns: cols.columns.length, notes: cols.notes };
+  });
+  for (const o of outcomes) {
+    if ('error' in o) full.failed.push({ target: o.group.target, reason: o.error as string });
+    else {
+      const entry = { target: o.group.target, table: o.name, columns: o.columns };
+      full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
+    }
+  }
+  let report: string | undefined;
+  try {
+    s3Requests++;
+    full.requests = { glue: glueCalls, s3: s3Requests };
+    report = await withRetry(
+      () => writeReport(deps.s3, input.bucket, root, input.exportTaskIdentifier, full),
+      { ...retry, service: 's3' },
+    );
+  } catch (err) {
+    problems.push(
+      `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,
+    );
+  }
+  return boundedResult(full, report);
+}

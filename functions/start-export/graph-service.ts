@@ -1,0 +1,82 @@
+import {
+  GetGraphCommand,
+  type NeptuneGraphClient,
+  StartExportTaskCommand,
+} from '@aws-sdk/client-neptune-graph';
+import { classifyAwsError } from '#shared/aws-errors.ts';
+import {
+  ExportQuotaExceededError,
+  ExportSourceNotReadyError,
+  ExportSourceUnavailableError,
+} from '#shared/errors.ts';
+import { graphExportability } from '#shared/exportability.ts';
+import { activeGraphExports } from '#shared/graph-export-task-list.ts';
+import { RUNNING_GRAPH_EXPORT_STATUSES, toGraphSummary } from '#shared/graph-export-tasks.ts';
+import type { ExecutionState, GraphExportJob } from '#shared/machine-contract.ts';
+import type { ExportService } from './service.ts';
+
+type Graphs = Pick<NeptuneGraphClient, 'send'>;
+
+const sameDestination = (a: string | undefined, b: string) =>
+  a !== undefined && a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+/**
+ * Neptune Analytics exports (StartExportTask, ListExportTasks, GetGraph). The service names its
+ * tasks itself (`t-…`), so a duplicate is found by what it exports: ListExportTasks (every page)
+ * shows a task with this export's destination (a re-run or a duplicate of this execution started
+ * it), else a running task of the same graph, which is tracked instead of starting a second one.
+ * The leases of the graph pool are kept under the pipeline's export names, which a task's
+ * destination ends in; a task started outside the pipeline is leased under its own id.
+ */
+export function graphExportService(client: Graphs): ExportService {
+  return {
+    async active(state) {
+      const job = state as ExecutionState & GraphExportJob;
+      const { count, identifiers, tasks } = await activeGraphExports(client);
+      const graphs = tasks.filter((t) => t.graphId === job.request.graphIdentifier);
+      const running = (RUNNING_GRAPH_EXPORT_STATUSES as readonly string[]).map(String);
+      const mine =
+        graphs.find((t) => sameDestination(t.destination, job.request.destination)) ??
+        graphs.find((t) => running.includes((t.status ?? '').toUpperCase()));
+      return {
+        count,
+        identifiers,
+        ...(mine === undefined ? {} : { mine: toGraphSummary(mine, job.source.arn) }),
+      };
+    },
+    async start(state) {
+      const job = state as ExecutionState & GraphExportJob;
+      await ensureAvailable(client, job);
+      try {
+        const out = await client.send(new StartExportTaskCommand({ ...job.request }));
+        return { started: toGraphSummary(out, job.source.arn) };
+      } catch (error) {
+        const classified = classifyAwsError(error, 'neptune-graph', 'StartExportTask');
+        // The service's limit is undocumented: a conflict (an export of the graph already runs) or a
+        // quota refusal waits in the queue, and the next attempt finds a running task and tracks it.
+        if (classified instanceof ExportQuotaExceededError) return 'full';
+        throw classified;
+      }
+    },
+  };
+}
+
+/**
+ * StartExportTask wants the graph AVAILABLE (API reference). A graph in a transient state is not
+ * ready yet (retried, about 45 minutes, by the state machine); one in a lasting state cannot be
+ * exported until someone acts (shared/exportability.ts decides which is which).
+ */
+async function ensureAvailable(client: Graphs, job: GraphExportJob): Promise<void> {
+  let status: string | undefined;
+  try {
+    status = (await client.send(new GetGraphCommand({ graphIdentifier: job.request.graphIdentifier })))
+      .status;
+  } catch (error) {
+    throw classifyAwsError(error, 'neptune-graph', `GetGraph ${job.request.graphIdentifier}`);
+  }
+  const exportable = graphExportability({ status });
+  if (exportable.exportable === true) return;
+  const what = `Graph ${job.source.sourceIdentifier} (${job.request.graphIdentifier})`;
+  if (exportable.exportable === 'wait') throw new ExportSourceNotReadyError(`${what}: ${exportable.reason}`);
+  throw new ExportSourceUnavailableError(`${what}: ${exportable.reason}`);
+}

@@ -1,0 +1,79 @@
+import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
+import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { ExportQuotaExceededError, ExportTaskConflictError } from '#shared/errors.ts';
+import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
+import type { ExecutionState, ExportTaskSummary, RdsExportJob } from '#shared/machine-contract.ts';
+import type { ExportService } from './service.ts';
+
+/** RDS's snapshot time and the described SnapshotCreateTime may differ in precision, never by more. */
+const SNAPSHOT_TIME_TOLERANCE_MS = 60_000;
+
+/**
+ * A task that holds this job's identifier is tracked only when it exports this job's source: the
+ * same ARN and, for a snapshot, the same snapshot time. Anything else (an identifier taken by an
+ * older snapshot of the same name, say) would register someone else's data as this export.
+ */
+function ownTask(task: ExportTaskSummary, state: RdsExportJob): ExportTaskSummary {
+  const expectedArn = state.request.SourceArn.toLowerCase();
+  const problems: string[] = [];
+  if (task.sourceArn !== undefined && task.sourceArn.toLowerCase() !== expectedArn) {
+    problems.push(`it exports ${task.sourceArn}`);
+  }
+  const created = state.source.snapshotCreateTime;
+  if (created !== undefined && task.snapshotTime !== undefined) {
+    const apart = Math.abs(Date.parse(task.snapshotTime) - Date.parse(created));
+    if (!(apart <= SNAPSHOT_TIME_TOLERANCE_MS)) {
+      problems.push(`its snapshot time is ${task.snapshotTime}, this snapshot was created ${created}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ExportTaskConflictError(
+      `Export task ${task.exportTaskIdentifier} exists but is not this export of ${state.request.SourceArn}: ${problems.join('; ')}`,
+    );
+  }
+  return task;
+}
+
+/**
+ * RDS exports (StartExportTask, DescribeExportTasks): the export task identifier is the pipeline's
+ * own, so a task holding it is this export's (when it exports this source), and
+ * ExportTaskAlreadyExistsFault means "track it".
+ */
+export function rdsExportService(rds: Pick<RDSClient, 'send'>): ExportService {
+  return {
+    async active(state) {
+      const job = state as ExecutionState & RdsExportJob;
+      const active = await countActiveExportTasks(rds);
+      const mine = active.tasks.find((t) => t.exportTaskIdentifier === state.exportTaskIdentifier);
+      return {
+        count: active.count,
+        identifiers: active.identifiers,
+        ...(mine === undefined ? {} : { mine: ownTask(mine, job) }),
+      };
+    },
+    async start(state) {
+      const job = state as ExecutionState & RdsExportJob;
+      const identifier = state.exportTaskIdentifier;
+      try {
+        const task = await rds.send(new StartExportTaskCommand({ ...job.request }));
+        return { started: toSummary(task, identifier) };
+      } catch (error) {
+        if (isAwsError(error, 'ExportTaskAlreadyExists')) {
+          // Started before: by a duplicate or an earlier run of this execution. Track that task.
+          const found = await describeExportTask(rds, identifier);
+          // RDS accepted the task moments ago, and its listing can lag behind its writes; every task
+          // begins in STARTING (Aurora guide, Monitoring snapshot exports), and check-export looks again.
+          return {
+            existing:
+              found === undefined
+                ? { exportTaskIdentifier: identifier, status: 'STARTING' }
+                : ownTask(found, job),
+          };
+        }
+        const classified = classifyAwsError(error, 'rds', 'StartExportTask');
+        if (classified instanceof ExportQuotaExceededError) return 'full';
+        throw classified;
+      }
+    },
+  };
+}

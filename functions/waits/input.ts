@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/machine-contract.ts';
+
+/**
+ * The three ways the waits function is invoked, each validated at the edge:
+ * - an RDS export-finished event (EventBridge): wake the execution waiting on that export;
+ * - `wait-export` / `wait-slot` from a `.waitForTaskToken` state: park the execution's token;
+ * - `release` from the state machine once an export ended: wake queued exports into free slots.
+ */
+
+/** Export task failed / canceled / completed (RDS event categories): DB snapshot, cluster snapshot, DB cluster. */
+export const EXPORT_EVENT_IDS: Readonly<Record<string, string>> = Object.freeze({
+  'RDS-EVENT-0159': 'DB snapshot export task failed',
+  'RDS-EVENT-0160': 'DB snapshot export task canceled',
+  'RDS-EVENT-0161': 'DB snapshot export task completed',
+  'RDS-EVENT-0162': 'DB cluster snapshot export task failed',
+  'RDS-EVENT-0163': 'DB cluster snapshot export task canceled',
+  'RDS-EVENT-0164': 'DB cluster snapshot export task completed',
+  'RDS-EVENT-0234': 'DB cluster export task failed',
+  'RDS-EVENT-0235': 'DB cluster export task canceled',
+  'RDS-EVENT-0236': 'DB cluster export task completed',
+});
+
+export const ExportEvent = z.object({
+  source: z.literal('aws.rds'),
+  'detail-type': z.string(),
+  resources: z.array(z.string()).optional(),
+  detail: z.looseObject({ EventID: z.string(), SourceArn: z.string().optional() }),
+});
+
+/** What a waiting state hands the function: its token and the export's identity. */
+const Parked = z.object({
+  taskToken: z.string().min(1),
+  exportTaskIdentifier: z.string().min(1),
+});
+
+export const WaitsInput = z.union([
+  ExportEvent,
+  Parked.extend({
+    action: z.literal('wait-export'),
+    sourceArn: z.string().startsWith('arn:'),
+    /** When the execution last saw the task running (start-export's or check-export's checkedAt). */
+    checkedAt: z.iso.datetime({ offset: true }),
+  }),
+  Parked.extend({
+    action: z.literal('wait-slot'),
+    /** When the export first queued: its place in the queue. */
+    since: z.iso.datetime({ offset: true }),
+    limit: z.number().int().min(1).max(MAX_CONCURRENT_GRAPH_EXPORTS),
+    /** Which slots it waits for: a graph's, or (any other kind, or none given) RDS's. */
+    sourceKind: SourceKind.optional(),
+  }),
+  z.object({
+    action: z.literal('release'),
+    exportTaskIdentifier: z.string().min(1),
+    sourceKind: SourceKind.optional(),
+  }),
+]);
+export type WaitsInput = z.infer<typeof WaitsInput>;

@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { countActiveExportTasks } from '#shared/export-tasks.ts';
+import { activeGraphExports } from '#shared/graph-export-task-list.ts';
+import { logger } from '#shared/logger.ts';
+import { giveBackSlot, needsReconcile, readSlots, reconcileSlots } from '#shared/slots.ts';
+import {
+  anyQueued,
+  enqueue,
+  grantSlots,
+  parkExportWaiter,
+  slotPool,
+  takeExportWaiter,
+  type WaitsDeps,
+  wake,
+} from '#shared/waits.ts';
+import { EXPORT_EVENT_IDS, type WaitsInput } from './input.ts';
+
+export interface WaitsFunctionDeps extends WaitsDeps {
+  rds: Pick<RDSClient, 'send'>;
+  /** Counts the graph pool's active exports (Neptune Analytics ListExportTasks). */
+  graphs?: Pick<NeptuneGraphClient, 'send'>;
+  now: () => Date;
+}
+
+/** The pool's active tasks, by the names their leases have, counted by the service. */
+async function activeTasks(deps: WaitsFunctionDeps): Promise<{ count: number; identifiers: string[] }> {
+  if (deps.pool === 'graph') {
+    if (deps.graphs === undefined) throw new Error('the waits function needs a neptune-graph client');
+    return activeGraphExports(deps.graphs);
+  }
+  return countActiveExportTasks(deps.rds);
+}
+
+export type WaitsResult =
+  | { action: 'woken'; exportTaskIdentifier?: string; eventId: string; granted?: string[] }
+  | { action: 'ignored'; reason: string }
+  | { action: 'parked'; woken?: true | string[] }
+  | { action: 'released'; activeExports?: number; woken: string[] };
+
+/** Handles one event or one call from the state machine (see ./input.ts); logs what it did. */
+export async function handleWaits(input: WaitsInput, deps: WaitsFunctionDeps): Promise<WaitsResult> {
+  const result = await route(input, deps);
+  logger.info('waits', { ...result });
+  return result;
+}
+
+async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<WaitsResult> {
+  const now = shared.now();
+  // A slot wait and a release concern the slots and queue of the export's pool (RDS's, or graphs').
+  const deps = 'sourceKind' in input ? { ...shared, pool: slotPool(input.sourceKind ?? 'rds') } : shared;
+  if ('source' in input) {
+    const eventId = input.detail.EventID;
+    if (EXPORT_EVENT_IDS[eventId] === undefined) {
+      return { action: 'ignored', reason: `${eventId} is not an export-finished event` };
+    }
+    const sourceArn = input.detail.SourceArn ?? input.resources?.[0];
+    if (sourceArn === undefined) return { action: 'ignored', reason: `${eventId} names no source ARN` };
+    // Taking the token records the end too, so a waiter parking a moment later sees it.
+    const waiter = await takeExportWaiter(deps, sourceArn, now);
+    if (waiter === undefined) {
+      return {
+        action: 'ignored',
+        reason: `${eventId}: no execution waits on ${sourceArn} (late, duplicate, or not ours)`,
+      };
+    }
+    const woken = await wake(deps.sfn, waiter.token, { woken: 'event', eventId });
+    // The export's slot is free now: the next queued export starts while this one is still being
+    // checked (its own release, after the check, then finds nothing left to do).
+    const released =
+      waiter.exportTaskIdentifier === undefined
+        ? undefined
+        : await release(deps, waiter.exportTaskIdentifier, now);
+    if (!woken)
+      return { action: 'ignored', reason: `${eventId}: the waiter on ${sourceArn} no longer waits` };
+    return {
+      action: 'woken',
+      eventId,
+      ...(waiter.exportTaskIdentifier === undefined
+        ? {}
+        : { exportTaskIdentifier: waiter.exportTaskIdentifier }),
+      ...(released === undefined || released.woken.length === 0 ? {} : { granted: released.woken }),
+    };
+  }
+  switch (input.action) {
+    case 'wait-export': {
+      const parked = await parkExportWaiter(deps, {
+        sourceArn: input.sourceArn,
+        exportTaskIdentifier: input.exportTaskIdentifier,
+        token: input.taskToken,
+        checkedAt: new Date(input.checkedAt),
+        now,
+      });
+      if (parked === 'waiting') return { action: 'parked' };
+      // The export ended (its event came) after the execution last looked: look again now.
+      await wake(deps.sfn, input.taskToken, { woken: 'ended-before-parking' });
+      return { action: 'parked', woken: true };
+    }
+    case 'wait-slot': {
+      await enqueue(deps, {
+        exportTaskIdentifier: input.exportTaskIdentifier,
+        since: input.since,
+        limit: input.limit,
+        token: input.taskToken,
+        now,
+      });
+      // A slot given back between the export's failed take and this park has no one to go to:
+      // grant it now (oldest first, so maybe to this export).
+      const woken = await grantSlots(deps, now, randomUUID());
+      return woken.length > 0 ? { action: 'parked', woken } : { action: 'parked' };
+    }
+    case 'release':
+      return { action: 'released', ...(await release(deps, input.exportTaskIdentifier, now)) };
+  }
+}
+
+/**
+ * Gives the export's slot back and grants the free slots to the oldest queued exports. The leases
+ * are exact for the pipeline's own exports; RDS is counted (once) only when the last count is old
+ * or a task started outside the pipeline holds a slot (shared/slots.ts).
+ */
+async function release(
+  deps: WaitsFunctionDeps,
+  exportTaskIdentifier: string,
+  now: Date,
+): Promise<{ activeExports?: number; woken: string[] }> {
+  await giveBackSlot(deps, exportTaskIdentifier);
+  if (!(await anyQueued(deps))) return { woken: [] };
+  const before = await readSlots(deps);
+  let activeExports: number | undefined;
+  if (needsReconcile(before, now)) {
+    const active = await activeTasks(deps);
+    await reconcileSlots(deps, active.identifiers, now, before);
+    activeExports = active.count;
+  }
+  const woken = await grantSlots(deps, now, randomUUID());
+  return activeExports === undefined ? { woken } : { activeExports, woken };
+}

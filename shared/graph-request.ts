@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * The Neptune Analytics StartExportTask input (API reference, neptune-graph 2023-11-29), with the
+ * member names and constraints the API model gives, so a graph export job carries exactly the
+ * request it sends.
+ */
+
+/** GraphIdentifier and ExportTaskId (API reference, StartExportTask and GetExportTask). */
+export const GRAPH_ID = /^g-[a-z0-9]{10}$/;
+export const EXPORT_TASK_ID = /^t-[a-z0-9]{10}$/;
+/** KmsKeyArn: the model takes a key ARN only (ExportTaskSummary, kmsKeyIdentifier). */
+const KMS_KEY_ARN = /^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key\/[a-zA-Z0-9-]{36}$/;
+/** RoleArn (ExportTaskSummary, roleArn). */
+const ROLE_ARN = /^arn:aws[^:]*:iam::\d{12}:(role|role\/service-role)(\/[\w+=,.@-]+)+$/;
+
+export const MULTI_VALUE_HANDLING = ['TO_LIST', 'PICK_FIRST'] as const;
+export const EXPORT_FORMATS = ['PARQUET', 'CSV'] as const;
+
+/** ExportFilterPropertyAttributes: how one exported property is written. */
+export const ExportFilterPropertyAttributes = z.strictObject({
+  /** The type written, e.g. String, Int, Float; the export decides when absent. */
+  outputType: z.string().min(1).optional(),
+  /** The property in the graph; the output name when absent. */
+  sourcePropertyName: z.string().min(1).optional(),
+  /** A multi-valued property as a list (TO_LIST) or its first value (PICK_FIRST, the default). */
+  multiValueHandling: z.enum(MULTI_VALUE_HANDLING).optional(),
+});
+
+/** ExportFilterElement: the properties of one label to export, by output name. */
+export const ExportFilterElement = z.strictObject({
+  properties: z.record(z.string().min(1), ExportFilterPropertyAttributes).optional(),
+});
+
+/** ExportFilter: per vertex and per edge label (ExportFilterPerLabelMap). */
+export const ExportFilter = z
+  .strictObject({
+    vertexFilter: z.record(z.string().min(1), ExportFilterElement).optional(),
+    edgeFilter: z.record(z.string().min(1), ExportFilterElement).optional(),
+  })
+  .refine((f) => f.vertexFilter !== undefined || f.edgeFilter !== undefined, {
+    message: 'must set vertexFilter, edgeFilter or both',
+  });
+export type ExportFilter = z.infer<typeof ExportFilter>;
+
+export const GraphStartExportTaskRequest = z.strictObject({
+  graphIdentifier: z.string().regex(GRAPH_ID, 'must be a graph identifier (g-[a-z0-9]{10})'),
+  roleArn: z.string().regex(ROLE_ARN, 'must be an IAM role ARN'),
+  format: z.enum(EXPORT_FORMATS),
+  /** The S3 URI the export writes below (1-1024 characters). */
+  destination: z.string().min(1).max(1024).startsWith('s3://'),
+  kmsKeyIdentifier: z.string().max(1024).regex(KMS_KEY_ARN, 'must be a KMS key ARN'),
+  parquetType: z.literal('COLUMNAR').optional(),
+  exportFilter: ExportFilter.optional(),
+});
+export type GraphStartExportTaskRequest = z.infer<typeof GraphStartExportTaskRequest>;
+
+/**
+ * The `g-…` identifier at the end of a graph ARN (`arn:aws:neptune-graph:<region>:<account>:graph/g-…`).
+ * Here rather than in graphs.ts, which calls the service: the policy needs the identifier only, and
+ * on-snapshot (which decides on snapshots with the same policy) then loads no neptune-graph client.
+ */
+export function graphIdOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+/** `s3://bucket/a/b/` → bucket and prefix (no leading or trailing slash). */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  return { bucket: match?.[1] ?? '', prefix: (match?.[2] ?? '').replace(/^\/+|\/+$/g, '') };
+}

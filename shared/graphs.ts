@@ -1,0 +1,117 @@
+import {
+  type GetGraphOutput,
+  type GraphSummary,
+  ListGraphsCommand,
+  ListTagsForResourceCommand,
+  type NeptuneGraphClient,
+} from '@aws-sdk/client-neptune-graph';
+import { classifyAwsError } from './aws-errors.ts';
+import { graphIdOf } from './graph-request.ts';
+import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
+import { anyGlobMatch, globMatch } from './policy/glob.ts';
+import type { ScheduleSelector } from './policy/schedule.ts';
+import { parseWith } from './validation.ts';
+
+export type Graphs = Pick<NeptuneGraphClient, 'send'>;
+
+/** A Neptune Analytics graph as the policy decides on it: the source plus its tags. */
+export interface SelectedGraph {
+  source: SnapshotSource;
+  tags: Record<string, string>;
+}
+
+/** What SnapshotSource.engine says of a graph: the service, since a graph has no engine. */
+export const GRAPH_ENGINE = 'neptune-graph';
+
+/** ListGraphs maxResults: 1-100 (API reference). */
+const PAGE_SIZE = 100;
+/** A token that never ends would loop until the Lambda's timeout; 100 pages = 10,000 graphs. */
+const MAX_PAGES = 100;
+
+export { graphIdOf };
+
+/**
+ * A graph as GetGraph or ListGraphs returns it (SDK Dates) or as `aws neptune-graph get-graph`
+ * prints it, as the source of a scheduled export at `scheduledTime`. The graph's name is the
+ * source identifier: it is what people call the graph, and what its Glue database is named after.
+ */
+export function toGraphSource(
+  graph: GetGraphOutput | GraphSummary | Record<string, unknown>,
+  schedule: string,
+  scheduledTime: string,
+): SnapshotSource {
+  const g = graph as GraphSummary;
+  return parseWith(
+    SourceSchema,
+    {
+      kind: 'graph',
+      arn: g.arn,
+      sourceIdentifier: g.name,
+      engine: GRAPH_ENGINE,
+      status: g.status,
+      schedule,
+      scheduledTime: new Date(scheduledTime).toISOString(),
+    },
+    'Not a Neptune Analytics graph (GetGraph / ListGraphs output)',
+  );
+}
+
+/** True when the selector names the graph: its name or `g-…` identifier, and its tags. */
+export function selectsGraph(selector: ScheduleSelector, graph: SelectedGraph): boolean {
+  const ci = { ignoreCase: true };
+  const { source, tags } = graph;
+  const names = [source.sourceIdentifier, graphIdOf(source.arn)];
+  if (selector.identifier && !names.some((n) => anyGlobMatch(selector.identifier ?? [], n, ci))) return false;
+  for (const [key, glob] of Object.entries(selector.tags ?? {})) {
+    const value = tags[key];
+    if (value === undefined || !globMatch(glob, value)) return false;
+  }
+  return true;
+}
+
+/** The graph's tags (ListTagsForResource): GetGraph and ListGraphs do not return them. */
+export async function graphTags(client: Graphs, arn: string): Promise<Record<string, string>> {
+  try {
+    const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    return { ...(out.tags ?? {}) };
+  } catch (error) {
+    throw classifyAwsError(error, 'neptune-graph', `ListTagsForResource ${arn}`);
+  }
+}
+
+/**
+ * Every graph of the account and Region the selector names, across all pages of ListGraphs. Tags
+ * cost one ListTagsForResource per graph, so they are read only when `withTags` (the selector or a
+ * rule asks for tags), and only for graphs the identifier globs keep.
+ */
+export async function selectGraphs(
+  client: Graphs,
+  selector: ScheduleSelector,
+  schedule: string,
+  scheduledTime: string,
+  withTags: boolean,
+): Promise<SelectedGraph[]> {
+  const selected: SelectedGraph[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    let out: Awaited<ReturnType<typeof listPage>>;
+    try {
+      out = await listPage(client, token);
+    } catch (error) {
+      throw classifyAwsError(error, 'neptune-graph', 'ListGraphs');
+    }
+    for (const graph of out.graphs ?? []) {
+      const source = toGraphSource(graph, schedule, scheduledTime);
+      if (!selectsGraph({ ...selector, tags: undefined }, { source, tags: {} })) continue;
+      const candidate = { source, tags: withTags ? await graphTags(client, source.arn) : {} };
+      if (selectsGraph(selector, candidate)) selected.push(candidate);
+    }
+    if (!out.nextToken || out.nextToken === token) break;
+    token = out.nextToken;
+  }
+  return selected;
+}
+
+function listPage(client: Graphs, token: string | undefined) {
+  return client.send(new ListGraphsCommand({ maxResults: PAGE_SIZE, nextToken: token }));
+}

@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { actionsOf, ROOT, type Statement } from './cloudformation.ts';
+import { sdkOperations } from './sdk-calls.ts';
+
+/**
+ * The README's operator policy against the calls the operations commands make: every SDK command
+ * imported by bin/ops/ and the project modules it imports, as register-role.test.ts reads
+ * functions/register-export. A new call fails this test until the policy grants it.
+ */
+
+/** IAM's service prefix of each SDK client. */
+const PREFIX: Record<string, string> = {
+  sfn: 'states',
+  rds: 'rds',
+  cloudformation: 'cloudformation',
+  dynamodb: 'dynamodb',
+};
+
+/**
+ * Operations imported by a shared module the commands use for something else. Each names the module
+ * that imports it, and why the commands never send it.
+ */
+const NOT_SENT: Record<string, { module: string; why: string }> = {
+  'dynamodb:PutItem': {
+    module: 'shared/export-ledger.ts',
+    why: "the ledger's record(); the commands hand dispatch an in-memory ledger and never write the table",
+  },
+  'neptune-graph:ListGraphs': {
+    module: 'shared/graphs.ts',
+    why: 'graph listing; the policy imports the module for graph identifiers only',
+  },
+  'neptune-graph:ListTagsForResource': {
+    module: 'shared/graphs.ts',
+    why: 'graph tags; the policy imports the module for graph identifiers only',
+  },
+};
+
+const calls = sdkOperations('bin/ops');
+
+function readmePolicy(): Statement[] {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- operator-policy -->\s*```json\n([\s\S]*?)```/.exec(readme)?.[1];
+  if (block === undefined) throw new Error('README.md has no operator-policy JSON block');
+  return (JSON.parse(block) as { Statement: Statement[] }).Statement;
+}
+
+const called = () =>
+  [...calls.entries()]
+    .flatMap(([service, operations]) => [...operations].map((op) => `${PREFIX[service] ?? service}:${op}`))
+    .filter((action) => !Object.hasOwn(NOT_SENT, action))
+    .sort();
+
+describe('the operator policy in the README', () => {
+  it('grants exactly the actions the operations commands call', () => {
+    const granted = [...new Set(readmePolicy().flatMap(actionsOf))].sort();
+    expect(granted).toEqual(called());
+  });
+
+  it('allows only reads besides StartExecution, CancelExportTask and StopExecution', () => {
+    const writes = readmePolicy()
+      .flatMap(actionsOf)
+      .filter((action) => !/:(Describe|List|Get)[A-Z]/.test(action))
+      .sort();
+    expect(writes).toEqual(['rds:CancelExportTask', 'states:StartExecution', 'states:StopExecution']);
+  });
+
+  it('leaves out only operations the named module imports and no command of bin/ops sends', () => {
+    const commands = readdirSync(path.join(ROOT, 'bin/ops')).map((f) =>
+      readFileSync(path.join(ROOT, 'bin/ops', f), 'utf8'),
+    );
+    for (const [action, { module }] of Object.entries(NOT_SENT)) {
+      const command = `${action.split(':')[1]}Command`;
+      expect(readFileSync(path.join(ROOT, module), 'utf8'), `${module} imports ${command}`).toContain(
+        command,
+      );
+      for (const text of commands) expect(text).not.toContain(command);
+    }
+  });
+});

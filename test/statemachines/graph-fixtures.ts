@@ -1,0 +1,107 @@
+import { machineStatusOfGraphTask, toGraphSummary } from '#shared/graph-export-tasks.ts';
+import {
+  CheckResult,
+  ExportJob,
+  type ExportTaskSummary,
+  type GraphExportJob,
+  RegistrationResult,
+  StartResult,
+} from '#shared/machine-contract.ts';
+
+/**
+ * A Neptune Analytics graph export as on-schedule starts it for a slot of `weekly-graphs`, and the
+ * results the real functions give for it, each parsed with the contract's schema. The task
+ * summaries come from the real GetExportTask mapping (shared/graph-export-tasks.ts).
+ */
+
+const NAME = 'social-graph-5e4d3c2b1a';
+const GRAPH_ARN = 'arn:aws:neptune-graph:us-east-1:123456789012:graph/g-0a1b2c3d4e';
+
+export const graphJob = ExportJob.parse({
+  exportTaskIdentifier: NAME,
+  rule: 'graphs-weekly',
+  source: {
+    kind: 'graph',
+    arn: GRAPH_ARN,
+    sourceIdentifier: 'social-graph',
+    engine: 'neptune-graph',
+    status: 'AVAILABLE',
+    schedule: 'weekly-graphs',
+    scheduledTime: '2024-05-05T04:00:00.000Z',
+  },
+  request: {
+    graphIdentifier: 'g-0a1b2c3d4e',
+    roleArn: 'arn:aws:iam::123456789012:role/rds-export-dev-graph-export',
+    format: 'PARQUET',
+    destination: `s3://acme-rds-exports/exports/graph/social-graph/${NAME}/`,
+    kmsKeyIdentifier: 'arn:aws:kms:us-east-1:123456789012:key/6f1c5a2e-8d1b-4d9e-9a57-0c3b2f7e1d44',
+    parquetType: 'COLUMNAR',
+  },
+  limits: { maxConcurrentExports: 2, queueAlertAfterSeconds: 3600 },
+}) as GraphExportJob;
+
+/** The task as GetExportTask reports it in `status` (with statusReason, progress and counts). */
+export function graphTask(
+  status: string,
+  extra: { statusReason?: string; progress?: number } = {},
+): ExportTaskSummary {
+  return toGraphSummary(
+    {
+      graphId: 'g-0a1b2c3d4e',
+      roleArn: graphJob.request.roleArn,
+      taskId: 't-k2j4h6g8f0',
+      status: status as never,
+      format: 'PARQUET',
+      destination: graphJob.request.destination,
+      kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
+      ...(extra.statusReason === undefined ? {} : { statusReason: extra.statusReason }),
+      exportTaskDetails: {
+        startTime: new Date('2024-05-05T04:00:10.000Z'),
+        timeElapsedSeconds: 600,
+        progressPercentage: extra.progress ?? 0,
+        numVerticesWritten: 1200,
+        numEdgesWritten: 3400,
+      },
+    },
+    GRAPH_ARN,
+  );
+}
+
+export function graphStarted(): StartResult {
+  return StartResult.parse({
+    outcome: 'started',
+    task: graphTask('INITIALIZING'),
+    waitSeconds: 20,
+    eventWaitSeconds: 300,
+    checkedAt: '2024-05-05T04:00:10.000Z',
+  });
+}
+
+/** A check of the task in `status`, mapped for the machine as check-export maps it. */
+export function graphChecked(
+  status: string,
+  polls: number,
+  extra: { statusReason?: string; progress?: number } = {},
+): CheckResult {
+  return CheckResult.parse({
+    task: graphTask(status, extra),
+    status: machineStatusOfGraphTask(status),
+    waitSeconds: 60,
+    eventWaitSeconds: 60,
+    polls,
+    checkedAt: '2024-05-05T04:10:00.000Z',
+  });
+}
+
+export const graphRegistration = RegistrationResult.parse({
+  database: 'rds_export_graph_social_graph',
+  registered: [
+    { target: 'vertex.person', table: 'vertex_person', columns: 5 },
+    { target: 'edge.follows', table: 'edge_follows', columns: 5 },
+  ],
+  registeredCount: 2,
+  skipped: [],
+  skippedCount: 0,
+  failed: [],
+  failedCount: 0,
+});

@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
+import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { logger } from '#shared/logger.ts';
+import { parseWith } from '#shared/validation.ts';
+import { WaitsInput } from '../../../../functions/waits/input.ts';
+import { handleWaits, type WaitsFunctionDeps } from '../../../../functions/waits/waits.ts';
+
+const dynamodb = mockClient(DynamoDBClient);
+const sfn = mockClient(SFNClient);
+const rds = mockClient(RDSClient);
+const completed = JSON.parse(
+  readFileSync(new URL('../../../events/rds-db-snapshot-export-completed.json', import.meta.url), 'utf8'),
+);
+const NOW = new Date('2024-05-01T12:45:01.000Z');
+const deps: WaitsFunctionDeps = {
+  dynamodb: new DynamoDBClient({}),
+  sfn: new SFNClient({}),
+  rds: new RDSClient({}),
+  table: 'exports',
+  now: () => NOW,
+};
+const run = (input: unknown) => handleWaits(parseWith(WaitsInput, input, 'waits input'), deps);
+
+beforeEach(() => {
+  dynamodb.reset();
+  sfn.reset();
+  rds.reset();
+  vi.spyOn(logger, 'info').mockImplementation(() => undefined);
+  sfn.on(SendTaskSuccessCommand).resolves({});
+});
+
+describe('an export-finished event', () => {
+  it('wakes the execution waiting on the export of the source the event names, and gives its slot back', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .resolves({ Attributes: { token: { S: 'tok' }, exportTaskIdentifier: { S: 'orders-x' } } });
+    // Nobody queued: the release ends there.
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    await expect(run(completed)).resolves.toEqual({
+      action: 'woken',
+      eventId: 'RDS-EVENT-0161',
+      exportTaskIdentifier: 'orders-x',
+    });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input.Key?.pk).toEqual({
+      S: 'waiter#arn:aws:rds:us-east-1:123456789012:snapshot:orders-before-migration',
+    });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
+      taskToken: 'tok',
+      output: JSON.stringify({ woken: 'event', eventId: 'RDS-EVENT-0161' }),
+    });
+    const giveBack = dynamodb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
+    expect(giveBack?.Key).toEqual({ pk: { S: 'slots' }, sk: { S: 'rds' } });
+    expect(giveBack?.ExpressionAttributeNames).toEqual({ '#id': 'orders-x' });
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+  });
+
+  it('is a logged no-op for an export no execution waits on (late, duplicate, or not ours)', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await expect(run(completed)).resolves.toMatchObject({
+      action: 'ignored',
+      reason: expect.stringContaining('no execution waits'),
+    });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('is a logged no-op when the waiter timed out meanwhile', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { token: { S: 'old' } } });
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    await expect(run(completed)).resolves.toMatchObject({
+      action: 'ignored',
+      reason: expect.stringContaining('no longer waits'),
+    });
+  });
+
+  it('ignores RDS events that are not the end of an export', async () => {
+    const created = { ...completed, detail: { ...completed.detail, EventID: 'RDS-EVENT-0042' } };
+    await expect(run(created)).resolves.toMatchObject({ action: 'ignored' });
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(0);
+  });
+});
+
+describe('a state waiting on a token', () => {
+  const waitExport = {
+    action: 'wait-export',
+    taskToken: 'tok',
+    exportTaskIdentifier: 'orders-x',
+    sourceArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:orders',
+    checkedAt: '2024-05-01T12:40:00.000Z',
+  };
+
+  it('parks the token of an export still running', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    await expect(run(waitExport)).resolves.toEqual({ action: 'parked' });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('wakes itself at once when the export ended after its last check', async () => {
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    await expect(run(waitExport)).resolves.toEqual({ action: 'parked', woken: true });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('tok');
+  });
+
+  it('refuses an input that is none of its shapes, naming the problem', async () => {
+    expect(() => parseWith(WaitsInput, { action: 'wait-slot', taskToken: 'x' }, 'waits input')).toThrow(
+      /waits input/,
+    );
+  });
+});
+
+describe('a release', () => {
+  it('gives the slot back and, with nobody queued, asks RDS nothing', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    await expect(run({ action: 'release', exportTaskIdentifier: 'orders-x' })).resolves.toEqual({
+      action: 'released',
+      woken: [],
+    });
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input.UpdateExpression).toBe(
+      'REMOVE holders.#id',
+    );
+    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+  });
+});

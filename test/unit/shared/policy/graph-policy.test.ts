@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { graphExportability } from '#shared/exportability.ts';
+import type { SnapshotSource } from '#shared/machine-contract.ts';
+import { decide } from '#shared/policy/decide.ts';
+import { loadPolicyFile, parsePolicy } from '#shared/policy/load.ts';
+import { SAMPLE_EXPORT_FILTER } from '../../../../local/neptune-graph/sample-graph.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..', '..');
+
+// Graph rules and graph schedules (StartExportTask API reference: format PARQUET | CSV, a
+// kmsKeyIdentifier that is a key ARN, exportFilter per vertex and edge label).
+
+const graph: SnapshotSource = {
+  kind: 'graph',
+  arn: 'arn:aws:neptune-graph:us-east-1:123456789012:graph/g-0a1b2c3d4e',
+  sourceIdentifier: 'social-graph',
+  engine: 'neptune-graph',
+  status: 'AVAILABLE',
+  schedule: 'weekly-graphs',
+  scheduledTime: '2024-05-05T04:00:00.000Z',
+};
+const destination = {
+  bucket: 'env-bucket',
+  kmsKey: '0a1b2c3d-2222-4222-8333-944455556666',
+  role: 'arn:aws:iam::123456789012:role/env-rds-export',
+  graphRole: 'arn:aws:iam::123456789012:role/env-graph-export',
+};
+const policyOf = (yaml: string) => parsePolicy(`version: 1\n${yaml}`, 'test.yml');
+const problems = (yaml: string) => {
+  try {
+    policyOf(yaml);
+    return '';
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+describe('graph rules in the policy', () => {
+  it('take format and exportFilter, validated against the API shapes', () => {
+    const policy = policyOf(`rules:
+  - name: graphs
+    match: { kind: graph }
+    action: export
+    export:
+      format: csv
+      maxConcurrentGraphExports: 4
+      exportFilter:
+        vertexFilter:
+          person: { properties: { emails: { multiValueHandling: TO_LIST, outputType: String } } }
+        edgeFilter:
+          follows: {}
+`);
+    const rule = policy.rules[0];
+    expect(rule?.action === 'export' && rule.export).toMatchObject({
+      format: 'csv',
+      maxConcurrentGraphExports: 4,
+    });
+  });
+
+  it.each([
+    [
+      'a multiValueHandling the API does not have',
+      `rules: [{ name: g, match: { kind: graph }, action: export, export: { exportFilter: { vertexFilter: { p: { properties: { a: { multiValueHandling: ALL } } } } } } }]`,
+      'rules[0].export.exportFilter.vertexFilter.p.properties.a.multiValueHandling: must be "TO_LIST" or "PICK_FIRST"',
+    ],
+    [
+      'a member the API does not have',
+      `rules: [{ name: g, match: { kind: graph }, action: export, export: { exportFilter: { vertexFilter: { p: { props: {} } } } } }]`,
+      'rules[0].export.exportFilter.vertexFilter.p.props: unknown field',
+    ],
+    [
+      'a format on a rule that matches more than graphs',
+      `rules: [{ name: g, action: export, export: { format: csv } }]`,
+      'rules[0].export.format: only for a rule whose match.kind is graph (and nothing else)',
+    ],
+    [
+      'an exportOnly list on a graph rule',
+      `rules: [{ name: g, match: { kind: [graph, cluster] }, action: export, export: { exportOnly: [db] } }]`,
+      'rules[0].export.exportOnly: graphs take exportFilter, not exportOnly',
+    ],
+    [
+      'a format that is neither parquet nor csv',
+      `rules: [{ name: g, match: { kind: graph }, action: export, export: { format: json } }]`,
+      'rules[0].export.format: must be "parquet" or "csv"',
+    ],
+    [
+      'more concurrent graph exports than the pipeline allows',
+      `rules: [{ name: g, match: { kind: graph }, action: export, export: { maxConcurrentGraphExports: 11 } }]`,
+      'rules[0].export.maxConcurrentGraphExports: must be at most 10',
+    ],
+    [
+      'an engine in a graph schedule',
+      `rules: [{ name: g, action: export }]
+schedules: [{ name: w, expression: rate(7 days), select: { kind: graph, engine: x } }]`,
+      'schedules[0].select.engine: a graph has no engine to select by',
+    ],
+  ])('refuses %s, naming the field', (_what, yaml, message) => {
+    expect(problems(yaml)).toContain(`test.yml: ${message}`);
+  });
+});
+
+describe('deciding for a graph', () => {
+  const policy = policyOf(`defaults:
+  export:
+    prefix: "exports/{kind}/{source}/{year}/{month}/{day}"
+rules:
+  - name: graphs
+    match: { kind: graph, identifier: "g-0a1b*" }
+    action: export
+    export:
+      exportFilter:
+        vertexFilter:
+          person: { properties: { emails: { multiValueHandling: TO_LIST } } }
+  - { name: csv-graphs, match: { kind: graph }, action: export, export: { format: csv } }
+`);
+
+  it('builds the exact neptune-graph StartExportTask input, below a destination of its own', async () => {
+    const decision = await decide(policy, graph, { destination });
+    expect(decision.action).toBe('export');
+    if (decision.action !== 'export') return;
+    const id = decision.job.exportTaskIdentifier;
+    expect(id).toMatch(/^social-graph-[0-9a-f]{10}$/);
+    expect(decision.job.request).toEqual({
+      graphIdentifier: 'g-0a1b2c3d4e',
+      roleArn: destination.graphRole,
+      format: 'PARQUET',
+      destination: `s3://env-bucket/exports/graph/social-graph/2024/05/05/${id}/`,
+      // The model takes a key ARN only: a key ID is completed with the graph's Region and account.
+      kmsKeyIdentifier: `arn:aws:kms:us-east-1:123456789012:key/${destination.kmsKey}`,
+      parquetType: 'COLUMNAR',
+      exportFilter: {
+        vertexFilter: { person: { properties: { emails: { multiValueHandling: 'TO_LIST' } } } },
+      },
+    });
+    expect(decision.job.limits.maxConcurrentExports).toBe(2);
+  });
+
+  it('matches a rule by the graph’s name as by its g-… identifier, and exports CSV where the rule says', async () => {
+    const other = { ...graph, arn: graph.arn.replace('g-0a1b2c3d4e', 'g-ffffffffff') };
+    const decision = await decide(policy, other, { destination });
+    expect(decision.action === 'export' && decision.job.request).toMatchObject({ format: 'CSV' });
+    expect(decision.action === 'export' && decision.job.request).not.toHaveProperty('parquetType');
+  });
+
+  it('alerts when no graph export role is configured, naming the variable', async () => {
+    const decision = await decide(policy, graph, { destination: { ...destination, graphRole: undefined } });
+    expect(decision).toEqual({
+      action: 'skip',
+      rule: 'graphs',
+      reason: 'no export role (export.role or GRAPH_EXPORT_ROLE_ARN)',
+      alert: true,
+    });
+  });
+
+  it('waits for a graph in a transient state, and skips one in a lasting state with the reason', async () => {
+    const importing = await decide(policy, { ...graph, status: 'IMPORTING' }, { destination });
+    expect(importing.action === 'export' && importing.reason).toContain(
+      'graph is IMPORTING: the export waits',
+    );
+    expect(await decide(policy, { ...graph, status: 'STOPPED' }, { destination })).toEqual({
+      action: 'skip',
+      rule: null,
+      reason: 'not exportable: graph is STOPPED, not AVAILABLE; the next slot tries again',
+    });
+  });
+});
+
+describe('whether a graph can be exported', () => {
+  it.each(['CREATING', 'IMPORTING', 'SNAPSHOTTING', 'UPDATING', 'RESETTING', 'STARTING'])(
+    'waits while the graph is %s: it becomes AVAILABLE on its own',
+    (status) => {
+      expect(graphExportability({ status }).exportable).toBe('wait');
+    },
+  );
+  it.each(['STOPPED', 'STOPPING', 'DELETING', 'FAILED', 'SOMETHING_NEW'])(
+    'skips the slot while the graph is %s: that lasts until someone acts',
+    (status) => {
+      expect(graphExportability({ status }).exportable).toBe(false);
+    },
+  );
+  it('exports an AVAILABLE graph', () => {
+    expect(graphExportability({ status: 'AVAILABLE' })).toEqual({ exportable: true });
+  });
+});
+
+describe('the documented graph policies', () => {
+  it("the README's graph policy loads and exports a graph it selects with its filter", async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Graphs: Neptune Analytics'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toContain('kind: graph');
+    const policy = policyOf(yaml ?? '');
+    const decision = await decide(
+      policy,
+      { ...graph, sourceIdentifier: 'social-prod' },
+      { destination, tags: { env: 'prod' } },
+    );
+    expect(decision.action).toBe('export');
+    if (decision.action !== 'export' || !('graphIdentifier' in decision.job.request)) return;
+    expect(decision.job.request.exportFilter?.vertexFilter?.customer?.properties?.emails).toEqual({
+      multiValueHandling: 'TO_LIST',
+    });
+    expect(decision.job.limits.maxConcurrentExports).toBe(2);
+  });
+
+  it("local/export-policy.yml exports the sample graph with the filter the sample's tests expect", () => {
+    const policy = loadPolicyFile(path.join(ROOT, 'local', 'export-policy.yml'));
+    const filters = policy.rules
+      .filter((r) => r.action === 'export' && r.match.kind?.includes('graph'))
+      .map((r) => (r.action === 'export' ? r.export.exportFilter : undefined));
+    expect(filters.length).toBeGreaterThan(1);
+    for (const filter of filters) expect(filter).toEqual(SAMPLE_EXPORT_FILTER);
+  });
+});
