@@ -1,18 +1,32 @@
 /**
- * Burst: 100 snapshot events at once on the local stack (real handlers, real ASL, local RDS whose
- * exports last 1–60 simulated minutes). Measured against the ideal schedule (5 at a time, no gaps).
- * Runs local/burst.ts in its own process because the local stack installs a simulated clock.
+ * Bursts of snapshot events on the local stack (real handlers, real ASL, local RDS whose exports
+ * last 1–60 simulated minutes, 5 slots), against the pipeline as it was before export-finished
+ * events and slot leases: the commit BASELINE_COMMIT, extracted from this repository's history and
+ * run in the same bench, so every ratio compares two runs on the same machine at the same moment.
+ * Each run is local/burst.ts in its own process (it installs the simulated clock).
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const EXPORTS = 100;
-const TIME_SCALE = 300;
+/** The last commit whose executions polled after the start and counted the account's tasks to queue. */
+const BASELINE_COMMIT = 'b6620b9';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-interface BurstResult {
+interface Run {
+  label: string;
   exports: number;
   timeScale: number;
+  drop?: number;
+  duplicate?: number;
+}
+
+/** What local/burst.ts prints; the baseline's stack prints the fields up to statusChecks only. */
+interface BurstResult {
+  exports: number;
   succeeded: number;
   completed: number;
   maxActive: number;
@@ -21,39 +35,212 @@ interface BurstResult {
   measuredSeconds: number;
   realSeconds: number;
   describeCalls: number;
-  statusChecks: number;
   meanNoticeDelay: number;
   maxNoticeDelay: number;
+  startCalls?: number;
+  transitions?: number;
+  noticedPromptly?: number;
+  idealOfTakenSeconds?: number;
+  lastExportEndedSeconds?: number;
+  firstStartSeconds?: number;
+  handoffSeconds?: { count: number; mean: number; p95: number };
+  waits?: Record<string, { woken: number; timedOut: number }>;
+  notSucceeded?: { name: string; status: string; error?: string; taskFailure?: string }[];
+  events?: { delivered: number; dropped: number; duplicated: number };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+const BASELINE: Run = { label: 'before (polling, counting)', exports: 100, timeScale: 300 };
+const RUNS: Run[] = [
+  { label: '100, events delivered', exports: 100, timeScale: 300 },
+  { label: '100, 30 % dropped, 10 % twice', exports: 100, timeScale: 300, drop: 0.3, duplicate: 0.1 },
+  { label: '1,000, events delivered', exports: 1000, timeScale: 1500 },
+];
+
+async function burst(root: string, run: Run): Promise<BurstResult> {
+  const args = [
+    path.join(root, 'local/burst.ts'),
+    '--exports',
+    String(run.exports),
+    '--time-scale',
+    String(run.timeScale),
+  ];
+  if (run.drop !== undefined) args.push('--drop-events', String(run.drop));
+  if (run.duplicate !== undefined) args.push('--duplicate-events', String(run.duplicate));
+  const { stdout } = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), args, {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as BurstResult;
+}
+
+/** The baseline's tree, from git (a clone with history), sharing this checkout's node_modules. */
+function baselineTree(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rds-export-baseline-'));
+  try {
+    execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${BASELINE_COMMIT} | tar -x -C "${dir}"`]);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`the baseline needs commit ${BASELINE_COMMIT} in this clone's history: ${String(error)}`);
+  }
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+const per = (n: number | undefined, r: BurstResult) => (n === undefined ? Number.NaN : n / r.exports);
+const fixed = (x: number, digits: number) => (Number.isNaN(x) ? '—' : x.toFixed(digits));
+const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)} %`);
 
 export default async function (): Promise<{ title: string; markdown: string }> {
-  const script = fileURLToPath(new URL('../local/burst.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  const { stdout } = await promisify(execFile)(
-    tsx,
-    [script, '--exports', String(EXPORTS), '--time-scale', String(TIME_SCALE)],
-    {
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    },
-  );
-  const line = stdout.trim().split('\n').pop() ?? '{}';
-  const r = JSON.parse(line) as BurstResult;
-  const ratio = r.measuredSeconds / r.idealSeconds;
-  const checks = r.statusChecks / r.exports;
+  const dir = baselineTree();
+  let before: BurstResult;
+  try {
+    before = await burst(dir, BASELINE);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const after: BurstResult[] = [];
+  for (const run of RUNS) after.push(await burst(ROOT, run));
+  const all = [before, ...after];
+  const labels = [BASELINE, ...RUNS].map((r) => `${r.label} ×${r.timeScale}`);
+  // Starts the baseline made: one per export plus every start the quota refused.
+  const starts = (r: BurstResult) => r.startCalls ?? r.succeeded + r.quotaRejections;
+  const row = (measure: string, values: string[], target: string) =>
+    `| ${measure} | ${values.join(' | ')} | ${target} |`;
+  const describesBefore = per(before.describeCalls, before);
+  const table = [
+    `| measure | ${labels.join(' | ')} | target |`,
+    `| --- | ${labels.map(() => '---').join(' | ')} | --- |`,
+    row(
+      'executions succeeded / exports completed',
+      all.map((r) => `${r.succeeded} / ${r.completed} of ${r.exports}`),
+      'all',
+    ),
+    row(
+      'most tasks in progress at once',
+      all.map((r) => String(r.maxActive)),
+      '≤ 5',
+    ),
+    row(
+      '`DescribeExportTasks` calls per export (vs before)',
+      all.map((r) => {
+        const x = per(r.describeCalls, r);
+        return r === before ? fixed(x, 2) : `${fixed(x, 2)} (${fixed(x / describesBefore, 3)}×)`;
+      }),
+      '≤ 3',
+    ),
+    row(
+      '`StartExportTask` calls per export',
+      all.map((r) => fixed(starts(r) / r.exports, 2)),
+      '≤ 1.05',
+    ),
+    row(
+      'total time vs ideal schedule of the drawn durations',
+      all.map((r) => `${fixed(r.measuredSeconds / r.idealSeconds, 3)}×`),
+      '',
+    ),
+    row(
+      'last export ended vs ideal schedule of the durations the tasks took',
+      all.map((r) =>
+        r.lastExportEndedSeconds === undefined || r.idealOfTakenSeconds === undefined
+          ? '—'
+          : `${fixed(r.lastExportEndedSeconds / r.idealOfTakenSeconds, 3)}×`,
+      ),
+      '≤ 1.01×',
+    ),
+    row(
+      'the same, from the first start (intake latency taken out)',
+      all.map((r) =>
+        r.lastExportEndedSeconds === undefined ||
+        r.idealOfTakenSeconds === undefined ||
+        r.firstStartSeconds === undefined
+          ? '—'
+          : `${fixed((r.lastExportEndedSeconds - r.firstStartSeconds) / r.idealOfTakenSeconds, 3)}×`,
+      ),
+      '',
+    ),
+    row(
+      'slot hand-off (an end → the next start), mean (p95): simulated s / wall ms',
+      [BASELINE, ...RUNS].map((run, i) => {
+        const h = all[i]?.handoffSeconds;
+        if (h === undefined) return '—';
+        const wall = (x: number) => ((x / run.timeScale) * 1000).toFixed(0);
+        return `${h.mean.toFixed(1)} (${h.p95.toFixed(1)}) s / ${wall(h.mean)} (${wall(h.p95)}) ms`;
+      }),
+      '',
+    ),
+    row(
+      'export-end waits woken by their event / ended at the fallback timeout, per export',
+      all.map((r) => {
+        const w = r.waits?.['wait-export'];
+        return w === undefined
+          ? '—'
+          : `${fixed(w.woken / r.exports, 2)} / ${fixed(w.timedOut / r.exports, 2)}`;
+      }),
+      '',
+    ),
+    row(
+      'slot waits woken by a release / ended at their timeout, per export',
+      all.map((r) => {
+        const w = r.waits?.['wait-slot'];
+        return w === undefined
+          ? '—'
+          : `${fixed(w.woken / r.exports, 2)} / ${fixed(w.timedOut / r.exports, 2)}`;
+      }),
+      '',
+    ),
+    row(
+      'completion noticed within 60 simulated s',
+      all.map((r) => pct(per(r.noticedPromptly, r))),
+      '95 % (events delivered)',
+    ),
+    row(
+      'delay completion → noticed, mean (max) share of the export',
+      all.map((r) => `${pct(r.meanNoticeDelay)} (${pct(r.maxNoticeDelay)})`),
+      '',
+    ),
+    row(
+      'Step Functions state transitions per export',
+      all.map((r) => fixed(per(r.transitions, r), 1)),
+      'report',
+    ),
+    row(
+      'wall time',
+      all.map((r) => `${r.realSeconds.toFixed(0)} s`),
+      '',
+    ),
+  ];
+  const lossy = after[1];
+  const failures = all.flatMap((r) => r.notSucceeded ?? []);
   const markdown = [
-    `${r.exports} RDS-EVENT-0042 events at once; export durations drawn uniformly in 1–60 simulated minutes (seeded);`,
-    `simulated time runs ×${r.timeScale} (${r.realSeconds.toFixed(0)} s of wall time). ${r.succeeded}/${r.exports} executions succeeded,`,
-    `${r.completed} exports completed, at most ${r.maxActive} in progress at once (${r.quotaRejections} starts refused by the quota and retried).`,
+    `Bursts of RDS-EVENT-0042 events at once, export durations drawn uniformly in 1–60 simulated minutes (seeded), 5 slots.`,
+    `"before" is commit \`${BASELINE_COMMIT}\` (every queued execution counted the account's tasks at each attempt, and every running one polled), run in this bench;`,
+    'the others are this tree. The 1,000 burst runs at a larger time scale so that it fits the bench; the baseline is not run at 1,000',
+    '(its calls grow with the square of the backlog).',
+    lossy?.events === undefined
+      ? ''
+      : `In the lossy run the local EventBridge dropped ${lossy.events.dropped} and duplicated ${lossy.events.duplicated} of the export-finished events (${lossy.events.delivered} delivered), late and out of order.`,
     '',
-    '| measure | value | target | |',
-    '| --- | --- | --- | --- |',
-    `| total time vs ideal schedule (5 at a time, no gaps) | ${(r.measuredSeconds / 60).toFixed(0)} min vs ${(r.idealSeconds / 60).toFixed(0)} min = ${ratio.toFixed(3)}× | ≤ 1.10× | ${verdict(ratio <= 1.1)} |`,
-    `| status checks per export (DescribeExportTasks naming an existing task) | ${checks.toFixed(1)} (all DescribeExportTasks calls incl. quota counting: ${(r.describeCalls / r.exports).toFixed(1)}) | ≤ 12 | ${verdict(checks <= 12)} |`,
-    `| delay completion → noticed, mean fraction of the export's duration | ${pct(r.meanNoticeDelay)} (max ${pct(r.maxNoticeDelay)}) | < 5 % | ${verdict(r.meanNoticeDelay < 0.05)} |`,
-  ].join('\n');
-  return { title: 'Burst of 100 exports on the local stack', markdown };
+    ...table,
+    '',
+    '- The ideal schedule of the drawn durations stretches: the local RDS writes real Parquet, which takes real time, and the time scale multiplies it.',
+    '  The second time ratio takes that out: it schedules the durations the tasks really took, in the order they started, and compares the end of the last one.',
+    '  What is left is intake and hand-off latency in real time (each event, Lambda and state runs in real milliseconds, multiplied by the time scale),',
+    '  about a second of wall time at the start of the burst and tens of milliseconds per hand-off; in AWS these take milliseconds against exports of minutes.',
+    '- Noticed within 60 simulated s is a real-time measure in disguise: at ×1,500, 60 simulated s are 40 ms of wall time, less than the event loop of one process running 1,000 executions',
+    '  takes to answer; at ×300 they are 200 ms. The waits woken by their event (row above) show the mechanism: with events delivered, every export-end wait that ends ends by its event',
+    '  except the first fallback of exports longer than the first wait (15 min), which checks once and waits again.',
+    '- Slot waits end at their timeout mostly once per export: the timeout is shortened so the queued-too-long alert (here after 2 h) is raised on time; the export then looks again (one DynamoDB query; RDS only when few wait ahead).',
+    failures.length === 0
+      ? ''
+      : `- Executions that did not succeed (first ones): ${failures.map((f) => `\`${f.name}\` ${f.status} ${f.error ?? ''}${f.taskFailure ? ` (task: ${f.taskFailure})` : ''}`).join('; ')}.`,
+    '- A dropped event is noticed at its fallback timeout (three times the time tracked, or the latest end the progress allows), so the lossy run notices fewer promptly and makes more checks, at most what polling cost before.',
+  ]
+    .filter((line, i, lines) => line !== '' || lines[i - 1] !== '')
+    .join('\n');
+  return {
+    title:
+      'Bursts of 100 and 1,000 exports on the local stack, against the pipeline before event-driven waits',
+    markdown,
+  };
 }

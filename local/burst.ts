@@ -119,6 +119,15 @@ try {
     byStart.map((t) => ((t?.TaskEndTime?.getTime() ?? 0) - (t?.TaskStartTime.getTime() ?? 0)) / 1000),
   );
   const lastEnd = Math.max(...tasks.map((t) => t?.TaskEndTime?.getTime() ?? 0));
+  // Slot hand-offs: with the slots full, the k-th start after the first five takes the slot the
+  // k-th end freed; its gap is the time the pipeline took to notice the end and start the next.
+  const startsAt = byStart.map((t) => t?.TaskStartTime.getTime() ?? 0);
+  const endsAt = byStart.map((t) => t?.TaskEndTime?.getTime() ?? 0).sort((a, b) => a - b);
+  const handoffs = startsAt
+    .slice(5)
+    .map((start, k) => (start - (endsAt[k] ?? start)) / 1000)
+    .filter((gap) => gap >= 0)
+    .sort((a, b) => a - b);
   console.log(
     JSON.stringify({
       exports: count,
@@ -139,12 +148,29 @@ try {
           simulatedStart) /
         1000,
       fifthStartSeconds: (byStart[4]?.TaskStartTime.getTime() ?? Number.NaN) / 1000 - simulatedStart / 1000,
+      handoffSeconds: {
+        count: handoffs.length,
+        mean: handoffs.reduce((a, b) => a + b, 0) / Math.max(1, handoffs.length),
+        p95: handoffs[Math.floor(handoffs.length * 0.95)] ?? Number.NaN,
+      },
       realSeconds,
       describeCalls: describes.length,
       startCalls: starts.length,
       transitions: executions.reduce((n, e) => n + e.transitions, 0),
       noticedPromptly: prompt,
+      // How the executions' waits ended: woken (an event, a release) or at their fallback timeout.
+      waits: Object.fromEntries(stack.tokens.ended),
       statusChecks,
+      // The executions that did not succeed, for diagnosis (the first five).
+      notSucceeded: executions
+        .filter((e) => e.status !== 'SUCCEEDED')
+        .slice(0, 5)
+        .map((e) => ({
+          name: e.name,
+          status: e.status,
+          error: e.error,
+          taskFailure: stack.tasks.tasks.get(e.name)?.FailureCause?.slice(0, 300),
+        })),
       meanNoticeDelay: delays.reduce((a, b) => a + b, 0) / delays.length,
       maxNoticeDelay: Math.max(...delays),
     }),

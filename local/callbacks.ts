@@ -25,6 +25,15 @@ export class TaskTokens {
   readonly #waiting = new Map<string, { resolve: (output: unknown) => void; reject: (e: Error) => void }>();
   /** Every token issued, in order (for tests and benchmarks). */
   issued = 0;
+  /** How the waits of each kind (the payload's `action`) ended: woken by SendTask*, or timed out. */
+  readonly ended = new Map<string, { woken: number; timedOut: number }>();
+
+  /** Counts how a wait of this kind ended (for benchmarks). */
+  count(kind: string, how: 'woken' | 'timedOut'): void {
+    const counts = this.ended.get(kind) ?? { woken: 0, timedOut: 0 };
+    counts[how]++;
+    this.ended.set(kind, counts);
+  }
 
   /** A new token, and the promise its SendTask* call settles. */
   issue(): { token: string; done: Promise<unknown> } {
@@ -107,16 +116,24 @@ export function callbackHandler(runtime: CallbackRuntime) {
       throw error;
     });
     const stop = new AbortController();
+    const kind = typeof payload.action === 'string' ? payload.action : 'callback';
     const timedOut =
       typeof timeout === 'number'
         ? runtime.sleep(timeout, stop.signal).then(() => {
             if (stop.signal.aborted) return;
             runtime.tokens.expire(token);
+            runtime.tokens.count(kind, 'timedOut');
             throw stateError('States.Timeout', `no SendTaskSuccess within ${timeout} s`);
           })
         : new Promise<never>(() => {});
     try {
-      return await Promise.race([done, timedOut]);
+      const output = await Promise.race([done, timedOut]);
+      runtime.tokens.count(kind, 'woken');
+      return output;
+    } catch (error) {
+      // A SendTaskFailure ends the wait too.
+      if (!(error instanceof Error && error.name === 'States.Timeout')) runtime.tokens.count(kind, 'woken');
+      throw error;
     } finally {
       stop.abort();
     }

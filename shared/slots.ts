@@ -1,6 +1,6 @@
 import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
-import type { TableDeps } from './waits.ts';
+import type { TableDeps } from './queue.ts';
 
 /**
  * The account's export slots as the pipeline hands them out: one lease per export, keyed by its

@@ -1,7 +1,6 @@
 import {
   type AttributeValue,
   DeleteItemCommand,
-  type DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -10,7 +9,10 @@ import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import { logger } from './logger.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from './machine-contract.ts';
+import { queueKey, queueOf, type TableDeps } from './queue.ts';
 import { giveBackSlot, readSlots, takeSlot } from './slots.ts';
+
+export { countAhead, dequeue, type SlotPool, slotPool, type TableDeps } from './queue.ts';
 
 /**
  * Executions that wait without polling, on a task token kept in the deployment's DynamoDB table
@@ -28,24 +30,6 @@ import { giveBackSlot, readSlots, takeSlot } from './slots.ts';
  * event or a release that never comes costs a poll, never an export.
  */
 
-export interface TableDeps {
-  dynamodb: Pick<DynamoDBClient, 'send'>;
-  table: string;
-  /** Whose slots and queue: RDS's unless given (shared/slots.ts). */
-  pool?: SlotPool;
-}
-
-/**
- * The slot pools: RDS's export slots (five per account and Region, whatever the source), and the
- * Neptune Analytics graph exports', which count apart (the service documents no limit: the
- * policy's maxConcurrentGraphExports). Each pool has its own leases and its own queue.
- */
-export type SlotPool = 'rds' | 'graph';
-
-export function slotPool(sourceKind: string): SlotPool {
-  return sourceKind === 'graph' ? 'graph' : 'rds';
-}
-
 /** The pool's account-wide limit: RDS's five; for graphs only each export's own limit applies. */
 const poolLimit = (deps: TableDeps) =>
   (deps.pool ?? 'rds') === 'rds' ? MAX_CONCURRENT_RDS_EXPORTS : MAX_CONCURRENT_GRAPH_EXPORTS;
@@ -62,14 +46,6 @@ const waiterKey = (sourceArn: string) => ({
   pk: { S: `waiter#${sourceArn.toLowerCase()}` },
   sk: { S: 'export' },
 });
-const QUEUE = 'queue';
-/** The pool's queue: `queue` for RDS (as before pools), `queue#<pool>` for another. */
-const queueOf = (deps: TableDeps) => ((deps.pool ?? 'rds') === 'rds' ? QUEUE : `${QUEUE}#${deps.pool}`);
-const queueKey = (deps: TableDeps, since: string, exportTaskIdentifier: string) => ({
-  pk: { S: queueOf(deps) },
-  sk: { S: `${since}#${exportTaskIdentifier}` },
-});
-
 /** A token that no longer waits: used already, or its state timed out (SendTaskSuccess errors). */
 function isStaleToken(error: unknown): boolean {
   return ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].some((name) => isAwsError(error, name));
@@ -171,42 +147,6 @@ export async function enqueue(
     );
   } catch (error) {
     throw classifyAwsError(error, 'dynamodb', `Queueing ${entry.exportTaskIdentifier}`);
-  }
-}
-
-/** How many exports queued before this one and still wait (a consistent count, one request). */
-export async function countAhead(
-  deps: TableDeps,
-  since: string,
-  exportTaskIdentifier: string,
-): Promise<number> {
-  try {
-    const out = await deps.dynamodb.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :queue AND sk < :mine',
-        ExpressionAttributeValues: {
-          ':queue': { S: queueOf(deps) },
-          ':mine': queueKey(deps, since, exportTaskIdentifier).sk,
-        },
-        ConsistentRead: true,
-        Select: 'COUNT',
-      }),
-    );
-    return out.Count ?? 0;
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Counting the slot queue');
-  }
-}
-
-/** Leaves the queue: the export started (idempotent). */
-export async function dequeue(deps: TableDeps, since: string, exportTaskIdentifier: string): Promise<void> {
-  try {
-    await deps.dynamodb.send(
-      new DeleteItemCommand({ TableName: deps.table, Key: queueKey(deps, since, exportTaskIdentifier) }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Leaving the queue: ${exportTaskIdentifier}`);
   }
 }
 

@@ -54,14 +54,21 @@ const called = () =>
 
 describe('the operator policy in the README', () => {
   it('grants exactly the actions the operations commands call', () => {
-    const granted = [...new Set(readmePolicy().flatMap(actionsOf))].sort();
-    expect(granted).toEqual(called());
+    const granted = [...new Set(readmePolicy().flatMap(actionsOf))].filter((a) => !a.startsWith('kms:'));
+    expect(granted.sort()).toEqual(called());
+  });
+
+  it('lets the commands decrypt the encrypted table through DynamoDB only, and nothing else with the key', () => {
+    const kms = readmePolicy().filter((st) => actionsOf(st).some((a) => a.startsWith('kms:')));
+    expect(kms.flatMap(actionsOf)).toEqual(['kms:Decrypt']);
+    expect(kms[0]?.Condition).toEqual({ StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } });
+    expect(called().some((a) => a.startsWith('dynamodb:'))).toBe(true);
   });
 
   it('allows only reads besides StartExecution, CancelExportTask and StopExecution', () => {
     const writes = readmePolicy()
       .flatMap(actionsOf)
-      .filter((action) => !/:(Describe|List|Get)[A-Z]/.test(action))
+      .filter((action) => !/:(Describe|List|Get)[A-Z]/.test(action) && action !== 'kms:Decrypt')
       .sort();
     expect(writes).toEqual(['rds:CancelExportTask', 'states:StartExecution', 'states:StopExecution']);
   });

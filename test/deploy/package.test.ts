@@ -18,6 +18,7 @@ import {
   slsPackage,
   type Template,
 } from './cloudformation.ts';
+import { sdkOperations } from './sdk-calls.ts';
 
 const EXISTING = {
   existingBucketName: 'existing-export-bucket',
@@ -432,23 +433,38 @@ describe('serverless package', () => {
     ).toEqual(EXPORT_KEY_ARN);
   });
 
-  it('gives each function exactly the DynamoDB actions its part of the state needs, on that table alone', () => {
-    const expected: Record<string, string[]> = {
-      // The last export of each source (the interval guard).
-      OnSnapshotRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      OnScheduleRole: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      // Its place in the slot queue.
-      StartExportRole: ['dynamodb:DeleteItem', 'dynamodb:Query'],
-      // The waiters and the queue.
-      WaitsRole: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+  it('gives each function exactly the DynamoDB actions its code calls, on that table alone, and the key through DynamoDB', () => {
+    const functionOf: Record<string, string> = {
+      OnSnapshotRole: 'on-snapshot',
+      OnScheduleRole: 'on-schedule',
+      StartExportRole: 'start-export',
+      CheckExportRole: 'check-export',
+      RegisterExportRole: 'register-export',
+      NotifyRole: 'notify',
+      WaitsRole: 'waits',
     };
-    for (const role of [...FUNCTION_ROLES, 'WaitsRole']) {
-      const dynamo = roleStatements(created, role).filter((st) =>
-        actionsOf(st).some((a) => a.startsWith('dynamodb:')),
+    for (const [role, dir] of Object.entries(functionOf)) {
+      const calls = [...(sdkOperations(`functions/${dir}`).get('dynamodb') ?? [])].map(
+        (o) => `dynamodb:${o}`,
       );
-      expect(dynamo.flatMap(actionsOf).sort(), role).toEqual(expected[role] ?? []);
+      const statements = roleStatements(created, role);
+      const dynamo = statements.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+      expect([...new Set(dynamo.flatMap(actionsOf))].sort(), role).toEqual(calls.sort());
       for (const st of dynamo) expect(st.Resource, role).toEqual({ 'Fn::GetAtt': ['ExportsTable', 'Arn'] });
+      // The table is encrypted with the export key: a role that reads or writes it may use the
+      // key, only through DynamoDB; a role that does not, may not.
+      const tableKey = statements.filter((st) => st.Sid === 'UseEncryptedStateTable');
+      expect(tableKey, role).toHaveLength(calls.length > 0 ? 1 : 0);
+      for (const st of tableKey) {
+        expect(st.Resource, role).toEqual(EXPORT_KEY_ARN);
+        expect(st.Condition, role).toEqual({
+          StringEquals: { 'kms:ViaService': { 'Fn::Sub': `dynamodb.\${AWS::Region}.amazonaws.com` } },
+        });
+      }
     }
+    // The start function reads and leaves the queue and holds leases; only the waits function
+    // puts a waiter or a queued export in the table.
+    expect(sdkOperations('functions/start-export').get('dynamodb')).not.toContain('PutItem');
   });
 
   it('grants the task-token actions to the waits function alone, and routes the export-finished events to it', () => {
