@@ -99,10 +99,11 @@ try {
   const starts = requests.filter((r) => r.service === 'rds' && r.action === 'StartExportTask');
   // Checks of a task that exists (start-export's look-ups of a not-yet-started identifier excluded).
   const statusChecks = [...stack.tasks.statusChecks.values()].reduce((a, b) => a + b, 0);
-  const delays = tasks.map((t) => {
-    if (!t?.TaskEndTime) return Number.NaN;
-    const noticed = stack.tasks.noticedAt.get(t.ExportTaskIdentifier) ?? Number.NaN;
-    return (noticed - t.TaskEndTime.getTime()) / (t.TaskEndTime.getTime() - t.TaskStartTime.getTime());
+  // Over the exports that ended and were noticed (a task that never started has no delay).
+  const delays = tasks.flatMap((t) => {
+    const noticed = t?.TaskEndTime ? stack.tasks.noticedAt.get(t.ExportTaskIdentifier) : undefined;
+    if (!t?.TaskEndTime || noticed === undefined) return [];
+    return [(noticed - t.TaskEndTime.getTime()) / (t.TaskEndTime.getTime() - t.TaskStartTime.getTime())];
   });
   const prompt = tasks.filter((t) => {
     const noticed = t?.TaskEndTime ? stack.tasks.noticedAt.get(t.ExportTaskIdentifier) : undefined;
