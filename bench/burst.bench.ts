@@ -226,7 +226,8 @@ export default async function (): Promise<{ title: string; markdown: string }> {
     '- The ideal schedule of the drawn durations stretches: the local RDS writes real Parquet, which takes real time, and the time scale multiplies it.',
     '  The second time ratio takes that out: it schedules the durations the tasks really took, in the order they started, and compares the end of the last one.',
     '  What is left is intake and hand-off latency in real time (each event, Lambda and state runs in real milliseconds, multiplied by the time scale),',
-    '  about a second of wall time at the start of the burst and tens of milliseconds per hand-off; in AWS these take milliseconds against exports of minutes.',
+    '  seconds of wall time to take in the burst, and about a hundred milliseconds per slot hand-off (the hand-off row), since every hand-off is an event, a Lambda,',
+    '  a few DynamoDB writes and a callback, each over HTTP in one busy process; in AWS these take milliseconds against exports of minutes.',
     '- Noticed within 60 simulated s is a real-time measure in disguise: at ×1,000, 60 simulated s are 60 ms of wall time, less than the event loop of one process running 1,000 executions',
     '  takes to answer; at ×300 they are 200 ms. The waits woken by their event (row above) show the mechanism: with events delivered, every export-end wait that ends ends by its event',
     '  except the first fallback of exports longer than the first wait (15 min), which checks once and waits again.',
@@ -235,7 +236,9 @@ export default async function (): Promise<{ title: string; markdown: string }> {
     failures.length === 0
       ? ''
       : `- Executions that did not succeed (first ones): ${failures.map((f) => `\`${f.name}\` ${f.status} ${f.error ?? ''}${f.taskFailure ? ` (task: ${f.taskFailure})` : ''}`).join('; ')}.`,
-    '- A dropped event is noticed at its fallback timeout (three times the time tracked, or the latest end the progress allows), so the lossy run notices fewer promptly and makes more checks, at most what polling cost before.',
+    "- A dropped event is noticed at its fallback timeout: the latest end the export's progress allows (or three times the time tracked before it reports one).",
+    '  That keeps the calls as low as with every event delivered (the DescribeExportTasks row), but an export whose event is lost is noticed later than polling',
+    '  noticed it (the notice-delay row, against "before"). The timeout is set to fire after the latest possible end, so that it seldom fires before a delivered event.',
   ]
     .filter((line, i, lines) => line !== '' || lines[i - 1] !== '')
     .join('\n');
