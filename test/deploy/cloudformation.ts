@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export type Resource = {
   Type: string;
@@ -13,6 +14,7 @@ export type Resource = {
 export type Template = {
   Conditions?: Record<string, unknown>;
   Resources: Record<string, Resource>;
+  Outputs?: Record<string, { Value: unknown }>;
 };
 export type Statement = {
   Sid?: string;
@@ -82,6 +84,46 @@ export function slsPackage(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output }));
   });
+}
+
+/**
+ * `serverless package` of a copy of the service (with another policy file, and parameters) once
+ * for the test file: registers the beforeAll that packages and the afterAll that removes the copies.
+ * Its `template` is there from the first test on; packaging that fails fails the file with the output.
+ */
+export function packagedService(options: { policy?: string; params?: Record<string, string> } = {}): {
+  readonly template: Template;
+} {
+  const dirs: string[] = [];
+  let template: Template | undefined;
+  beforeAll(async () => {
+    const dir = serviceCopy(options.policy);
+    const out = mkdtempSync(path.join(tmpdir(), 'rds-export-package-'));
+    dirs.push(dir, out);
+    const result = await slsPackage(dir, out, options.params);
+    if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
+    template = readTemplate(out);
+  });
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get template() {
+      if (template === undefined) throw new Error('the service is not packaged yet (read it inside a test)');
+      return template;
+    },
+  };
+}
+
+/** The distinct actions of a role's statements that start with `prefix` (`glue:`), sorted. */
+export function grantedActions(template: Template, roleId: string, prefix: string): string[] {
+  return [
+    ...new Set(
+      roleStatements(template, roleId)
+        .flatMap(actionsOf)
+        .filter((a) => a.startsWith(prefix)),
+    ),
+  ].sort();
 }
 
 /** The stack's template; `create` is the core template the framework deploys first, to get its bucket. */

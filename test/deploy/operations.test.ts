@@ -1,34 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SOURCE_KINDS } from '#shared/machine-contract.ts';
 import { METRIC_DIMENSIONS, METRICS_NAMESPACE, PIPELINE_METRICS } from '#shared/metrics.ts';
 import { OUTPUTS } from '../../bin/ops/deployment.ts';
-import { readTemplate, serviceCopy, slsPackage, type Template } from './cloudformation.ts';
+import { packagedService } from './cloudformation.ts';
 
 /** What the operations dashboard and the rds-export CLI need of the packaged stack. */
 
-const temp: string[] = [];
-let template: Template & { Outputs?: Record<string, { Value: unknown }> };
-
-beforeAll(async () => {
-  const dir = serviceCopy();
-  const out = mkdtempSync(path.join(tmpdir(), 'rds-export-package-'));
-  temp.push(dir, out);
-  const result = await slsPackage(dir, out);
-  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
-  template = readTemplate(out);
-});
-
-afterAll(() => {
-  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
-});
+const packaged = packagedService();
 
 type Widget = { type: string; properties: { metrics?: unknown[][]; alarms?: string[] } };
 
 function dashboard(): Widget[] {
-  const body = template.Resources.OperationsDashboard?.Properties.DashboardBody as { 'Fn::Sub': string };
+  const body = packaged.template.Resources.OperationsDashboard?.Properties.DashboardBody as {
+    'Fn::Sub': string;
+  };
   return (JSON.parse(body['Fn::Sub']) as { widgets: Widget[] }).widgets;
 }
 
@@ -44,10 +29,10 @@ function rows(widget: Widget): string[][] {
 
 describe('the packaged stack, for operators', () => {
   it('outputs everything the rds-export CLI reads from it', () => {
-    for (const key of Object.values(OUTPUTS)) expect(template.Outputs?.[key], key).toBeDefined();
-    expect(template.Outputs?.ExportStateMachineArn?.Value).toEqual({ Ref: 'ExportStateMachine' });
-    expect(template.Outputs?.ExportsTableName?.Value).toEqual({ Ref: 'ExportsTable' });
-    expect(template.Outputs?.NotificationTopicArn?.Value).toEqual({ Ref: 'NotificationTopic' });
+    for (const key of Object.values(OUTPUTS)) expect(packaged.template.Outputs?.[key], key).toBeDefined();
+    expect(packaged.template.Outputs?.ExportStateMachineArn?.Value).toEqual({ Ref: 'ExportStateMachine' });
+    expect(packaged.template.Outputs?.ExportsTableName?.Value).toEqual({ Ref: 'ExportsTable' });
+    expect(packaged.template.Outputs?.NotificationTopicArn?.Value).toEqual({ Ref: 'NotificationTopic' });
   });
 
   it("names each function's metrics after the deployment, so two stages in one account keep apart", () => {
@@ -56,7 +41,7 @@ describe('the packaged stack, for operators', () => {
       'CheckExportLambdaFunction',
       'RegisterExportLambdaFunction',
     ]) {
-      const environment = template.Resources[id]?.Properties.Environment as
+      const environment = packaged.template.Resources[id]?.Properties.Environment as
         | { Variables: Record<string, unknown> }
         | undefined;
       const env = environment?.Variables;
@@ -106,7 +91,7 @@ describe('the packaged stack, for operators', () => {
     const shown = dashboard()
       .flatMap((w) => w.properties.alarms ?? [])
       .map((a) => /^\$\{(\w+)\.Arn\}$/.exec(a)?.[1]);
-    const alarms = Object.entries(template.Resources)
+    const alarms = Object.entries(packaged.template.Resources)
       .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
       .map(([id]) => id);
     expect(shown.sort()).toEqual(alarms.sort());

@@ -1,56 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPORT_FILE } from '../../functions/register-export/report.ts';
-import {
-  actionsOf,
-  readTemplate,
-  roleStatements,
-  serviceCopy,
-  slsPackage,
-  type Template,
-} from './cloudformation.ts';
-import { sdkOperations } from './sdk-calls.ts';
+import { actionsOf, grantedActions, packagedService, roleStatements } from './cloudformation.ts';
+import { S3_ACTIONS, sdkOperations } from './sdk-calls.ts';
 
-/**
- * The IAM action each S3 operation is authorized by (Service Authorization Reference, Amazon S3):
- * unlike Glue's, S3's action names are not always the operation's. An operation missing here fails
- * the test until it is added.
- */
-const S3_ACTIONS: Record<string, string> = {
-  GetObject: 's3:GetObject',
-  HeadObject: 's3:GetObject',
-  ListObjectsV2: 's3:ListBucket',
-  PutObject: 's3:PutObject',
-  DeleteObject: 's3:DeleteObject',
-};
-
-const temp: string[] = [];
-let template: Template;
+const packaged = packagedService();
 const calls = sdkOperations('functions/register-export');
 
-beforeAll(async () => {
-  const dir = serviceCopy();
-  const out = mkdtempSync(path.join(tmpdir(), 'rds-export-package-'));
-  temp.push(dir, out);
-  const result = await slsPackage(dir, out);
-  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
-  template = readTemplate(out);
-});
-
-afterAll(() => {
-  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
-});
-
-const granted = (prefix: string) =>
-  [
-    ...new Set(
-      roleStatements(template, 'RegisterExportRole')
-        .flatMap(actionsOf)
-        .filter((a) => a.startsWith(prefix)),
-    ),
-  ].sort();
+const granted = (prefix: string) => grantedActions(packaged.template, 'RegisterExportRole', prefix);
 
 describe('the register-export role, against the calls its code makes', () => {
   it('finds the Glue and S3 calls in the code it scans', () => {
@@ -72,7 +28,7 @@ describe('the register-export role, against the calls its code makes', () => {
   });
 
   it('may write only the registration report, by its file name, into the export bucket', () => {
-    const puts = roleStatements(template, 'RegisterExportRole').filter((st) =>
+    const puts = roleStatements(packaged.template, 'RegisterExportRole').filter((st) =>
       actionsOf(st).includes('s3:PutObject'),
     );
     const resources = JSON.stringify(puts.map((st) => st.Resource));

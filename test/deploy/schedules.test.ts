@@ -1,37 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  actionsOf,
-  type Resource,
-  ROOT,
-  readTemplate,
-  roleStatements,
-  serviceCopy,
-  slsPackage,
-  type Template,
-} from './cloudformation.ts';
+import { describe, expect, it } from 'vitest';
+import { actionsOf, packagedService, type Resource, ROOT, roleStatements } from './cloudformation.ts';
 
 // `npx serverless package` with the schedules example as the policy file (the README shows it).
 const EXAMPLE = path.join(ROOT, 'examples', 'export-policy.schedules.yml');
-const temp: string[] = [];
-let template: Template;
-
-beforeAll(async () => {
-  const dir = serviceCopy(EXAMPLE);
-  const out = mkdtempSync(path.join(tmpdir(), 'rds-export-package-'));
-  temp.push(dir, out);
-  const result = await slsPackage(dir, out);
-  if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
-  template = readTemplate(out);
-});
-afterAll(() => {
-  for (const dir of temp) rmSync(dir, { recursive: true, force: true });
-});
+const packaged = packagedService({ policy: EXAMPLE });
 
 const ofType = (type: string): [string, Resource][] =>
-  Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  Object.entries(packaged.template.Resources).filter(([, r]) => r.Type === type);
 
 describe('serverless package with policy schedules', () => {
   it('creates one Scheduler schedule per policy schedule, in the time zone and window the policy gives', () => {
@@ -66,11 +42,11 @@ describe('serverless package with policy schedules', () => {
   });
 
   it('lets the scheduler role invoke its target and nothing else, for this account only', () => {
-    const role = template.Resources.PolicySchedulerRole as Resource;
+    const role = packaged.template.Resources.PolicySchedulerRole as Resource;
     const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
     expect(trust).toContain('scheduler.amazonaws.com');
     expect(trust).toContain('aws:SourceAccount');
-    const statements = roleStatements(template, 'PolicySchedulerRole');
+    const statements = roleStatements(packaged.template, 'PolicySchedulerRole');
     expect(statements.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
     expect(statements.map((s) => s.Resource)).toEqual([
       { 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] },
@@ -78,7 +54,7 @@ describe('serverless package with policy schedules', () => {
   });
 
   it('lets onSchedule describe clusters and start executions of this state machine only', () => {
-    const statements = roleStatements(template, 'OnScheduleRole');
+    const statements = roleStatements(packaged.template, 'OnScheduleRole');
     const describe = statements.filter((s) => actionsOf(s).includes('rds:DescribeDBClusters'));
     expect(JSON.stringify(describe.map((s) => s.Resource))).toContain(':cluster:*');
     const start = statements.filter((s) => actionsOf(s).includes('states:StartExecution'));
@@ -89,10 +65,12 @@ describe('serverless package with policy schedules', () => {
   });
 
   it('ships the policy with onSchedule and alarms when a slot fails', () => {
-    const fn = template.Resources.OnScheduleLambdaFunction as Resource;
+    const fn = packaged.template.Resources.OnScheduleLambdaFunction as Resource;
     expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POLICY_FILE).toBe(
       'export-policy.yml',
     );
-    expect(JSON.stringify(template.Resources.OnScheduleErrorsAlarm)).toContain('OnScheduleLambdaFunction');
+    expect(JSON.stringify(packaged.template.Resources.OnScheduleErrorsAlarm)).toContain(
+      'OnScheduleLambdaFunction',
+    );
   });
 });

@@ -4,6 +4,19 @@ import ts from 'typescript';
 import { ROOT } from './cloudformation.ts';
 
 /**
+ * The IAM action each S3 operation is authorized by (Service Authorization Reference, Amazon S3):
+ * unlike Glue's, S3's action names are not always the operation's. An operation missing here fails
+ * the role tests until it is added.
+ */
+export const S3_ACTIONS: Record<string, string> = {
+  GetObject: 's3:GetObject',
+  HeadObject: 's3:GetObject',
+  ListObjectsV2: 's3:ListBucket',
+  PutObject: 's3:PutObject',
+  DeleteObject: 's3:DeleteObject',
+};
+
+/**
  * The SDK operations a function's code can call, read from its source: every value import of
  * `<Operation>Command` or `paginate<Operation>` from `@aws-sdk/client-<service>`, in the function's
  * folder and in every project module it imports (relative or `#shared/…`), transitively.
