@@ -227,6 +227,39 @@ async function typedRead(athena: LocalAthena, database: string, view: string, ca
   return { columns: types.columns, types: types.types, rows: read.rows };
 }
 
+/** One export of the sample written, registered by the real code into an in-memory Glue, and an engine over it. */
+async function registeredSample(
+  exportId: string,
+  table: string,
+  location: string,
+  cases: Case[],
+  source: { sourceIdentifier: string; engine: string },
+) {
+  const tree = await ExportTree.create();
+  await writeExport(tree, exportId, table, location, cases);
+  const glue = mockGlue();
+  const s3 = memoryS3(tree.objects());
+  await registerExport(
+    {
+      bucket: 'b',
+      prefix: 'x',
+      exportTaskIdentifier: exportId,
+      snapshotTime: '2026-01-01T00:00:00Z',
+      sourceKind: 'db-snapshot',
+      ...source,
+    },
+    { glue: glue.client, s3: s3.client, databasePrefix: 'rds_export_' },
+  );
+  return { tree, glue, s3, athena: new LocalAthena(localCatalogOf(glue.memory), s3.client) };
+}
+
+async function closeSample(sample: Awaited<ReturnType<typeof registeredSample>>) {
+  await sample.athena.close();
+  sample.glue.mock.restore();
+  sample.s3.mock.restore();
+  sample.tree.close();
+}
+
 describe('typed views over a PostgreSQL export of every type', () => {
   const DB = 'rds_export_db_shop';
   let tree: ExportTree;
@@ -235,30 +268,18 @@ describe('typed views over a PostgreSQL export of every type', () => {
   let athena: LocalAthena;
 
   beforeAll(async () => {
-    tree = await ExportTree.create();
-    await writeExport(tree, 'exp-1', 'shop.public.all_types', 'shop/public.all_types', PG);
-    glue = mockGlue();
-    s3 = memoryS3(tree.objects());
-    await registerExport(
+    ({ tree, glue, s3, athena } = await registeredSample(
+      'exp-1',
+      'shop.public.all_types',
+      'shop/public.all_types',
+      PG,
       {
-        bucket: 'b',
-        prefix: 'x',
-        exportTaskIdentifier: 'exp-1',
-        snapshotTime: '2026-01-01T00:00:00Z',
         sourceIdentifier: 'shop',
-        sourceKind: 'db-snapshot',
         engine: 'postgres',
       },
-      { glue: glue.client, s3: s3.client, databasePrefix: 'rds_export_' },
-    );
-    athena = new LocalAthena(localCatalogOf(glue.memory), s3.client);
+    ));
   });
-  afterAll(async () => {
-    await athena.close();
-    glue.mock.restore();
-    s3.mock.restore();
-    tree.close();
-  });
+  afterAll(() => closeSample({ tree, glue, s3, athena }));
 
   it('stores each view the way Athena does: VIRTUAL_VIEW, presto_view, a base64 Presto View definition', () => {
     const view = glue.memory.table(DB, 'shop_public_all_types_typed');
@@ -366,30 +387,12 @@ describe('typed views over a MySQL export', () => {
   let athena: LocalAthena;
 
   beforeAll(async () => {
-    tree = await ExportTree.create();
-    await writeExport(tree, 'exp-m', 'app.events', 'app/app.events', MYSQL);
-    glue = mockGlue();
-    s3 = memoryS3(tree.objects());
-    await registerExport(
-      {
-        bucket: 'b',
-        prefix: 'x',
-        exportTaskIdentifier: 'exp-m',
-        snapshotTime: '2026-01-01T00:00:00Z',
-        sourceIdentifier: 'app',
-        sourceKind: 'db-snapshot',
-        engine: 'mysql',
-      },
-      { glue: glue.client, s3: s3.client, databasePrefix: 'rds_export_' },
-    );
-    athena = new LocalAthena(localCatalogOf(glue.memory), s3.client);
+    ({ tree, glue, s3, athena } = await registeredSample('exp-m', 'app.events', 'app/app.events', MYSQL, {
+      sourceIdentifier: 'app',
+      engine: 'mysql',
+    }));
   });
-  afterAll(async () => {
-    await athena.close();
-    glue.mock.restore();
-    s3.mock.restore();
-    tree.close();
-  });
+  afterAll(() => closeSample({ tree, glue, s3, athena }));
 
   it('types DATE strings as dates, TIMESTAMP (stored in UTC) with its zone, and keeps TIME and JSON as text', async () => {
     const read = await typedRead(athena, DB, 'app_events_typed', MYSQL);
