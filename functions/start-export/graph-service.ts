@@ -29,24 +29,33 @@ const sameDestination = (a: string | undefined, b: string) =>
  * destination ends in; a task started outside the pipeline is leased under its own id.
  */
 export function graphExportService(client: Graphs): ExportService {
+  /** The account's graph export tasks, and this export's own among them (see above). */
+  async function listed(job: ExecutionState & GraphExportJob) {
+    const { count, identifiers, tasks } = await activeGraphExports(client);
+    const graphs = tasks.filter((t) => t.graphId === job.request.graphIdentifier);
+    const running = (RUNNING_GRAPH_EXPORT_STATUSES as readonly string[]).map(String);
+    const mine =
+      graphs.find((t) => sameDestination(t.destination, job.request.destination)) ??
+      graphs.find((t) => running.includes((t.status ?? '').toUpperCase()));
+    return {
+      count,
+      identifiers,
+      mine: mine === undefined ? undefined : toGraphSummary(mine, job.source.arn),
+    };
+  }
   return {
     async active(state) {
-      const job = state as ExecutionState & GraphExportJob;
-      const { count, identifiers, tasks } = await activeGraphExports(client);
-      const graphs = tasks.filter((t) => t.graphId === job.request.graphIdentifier);
-      const running = (RUNNING_GRAPH_EXPORT_STATUSES as readonly string[]).map(String);
-      const mine =
-        graphs.find((t) => sameDestination(t.destination, job.request.destination)) ??
-        graphs.find((t) => running.includes((t.status ?? '').toUpperCase()));
-      return {
-        count,
-        identifiers,
-        ...(mine === undefined ? {} : { mine: toGraphSummary(mine, job.source.arn) }),
-      };
+      const { mine, ...active } = await listed(state as ExecutionState & GraphExportJob);
+      return mine === undefined ? active : { ...active, mine };
     },
     async start(state) {
       const job = state as ExecutionState & GraphExportJob;
       await ensureAvailable(client, job);
+      // The service cannot be asked for a task by name: look before every start, so a start the
+      // state machine runs again (its Lambda timed out after StartExportTask went through) or a
+      // duplicate execution tracks the task instead of exporting the graph twice.
+      const { mine } = await listed(job);
+      if (mine !== undefined) return { existing: mine };
       try {
         const out = await client.send(new StartExportTaskCommand({ ...job.request }));
         return { started: toGraphSummary(out, job.source.arn) };

@@ -86,6 +86,20 @@ describe('starting a graph export', () => {
     expect(s.calls).toEqual([`take ${graphJob.exportTaskIdentifier}`]);
   });
 
+  it('tracks the graph’s running task instead of starting a second one, even on its first attempt', async () => {
+    // A start the state machine ran again after StartExportTask went through (its Lambda timed out).
+    graphs
+      .on(ListExportTasksCommand)
+      .resolves({ tasks: [task('EXPORTING', { destination: graphJob.request.destination })] });
+    const s = slots(1);
+    const result = await startExport(state, deps(s));
+    expect(result).toMatchObject({
+      outcome: 'tracking-existing',
+      task: { exportTaskIdentifier: 't-0123456789', status: 'EXPORTING' },
+    });
+    expect(graphs.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+  });
+
   it('queues without starting while the graph pool’s slots are taken', async () => {
     const result = await startExport(state, deps(slots(0)));
     expect(result.outcome).toBe('queued');
