@@ -1,6 +1,7 @@
 import { CancelExportTaskCommand } from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { executionArnOf } from '#shared/export-ledger.ts';
 import { describeExportTask } from '#shared/export-tasks.ts';
 import { isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 import { type Command, UsageError } from '../command.ts';
@@ -15,8 +16,13 @@ export interface CancelResult {
 
 const ENDED = new Set(['COMPLETE', 'FAILED', 'CANCELED']);
 
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+/** The execution input's source kind, if the input is the machine's (an unreadable one is not a graph's). */
+function sourceKindOf(input: string | undefined): unknown {
+  try {
+    return (JSON.parse(input ?? '{}') as { source?: { kind?: unknown } }).source?.kind;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A task that has ended cannot be canceled: the message says how it ended. */
@@ -65,9 +71,11 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
   }
   const executionArn = executionArnOf(ctx.deployment.stateMachineArn, id);
   let status: string | undefined;
+  let input: string | undefined;
   try {
     const out = await ctx.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
     status = out.status;
+    input = out.input;
   } catch (error) {
     if (isAwsError(error, 'ExecutionDoesNotExist')) {
       throw new UsageError(
@@ -75,6 +83,13 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
       );
     }
     throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
+  }
+  // A graph export's task is Neptune Analytics' (`t-…`), which DescribeExportTasks never shows:
+  // stopping the execution would leave that task running, unwatched.
+  if (sourceKindOf(input) === 'graph') {
+    throw new UsageError(
+      `export ${id} is a Neptune Analytics graph export: cancel its task with \`aws neptune-graph cancel-export-task --task-identifier t-…\` (\`aws neptune-graph list-export-tasks\` shows it); its execution then ends CANCELED`,
+    );
   }
   if (status !== 'RUNNING') {
     throw new UsageError(

@@ -70,6 +70,18 @@ describe('rds-export cancel', () => {
     });
   });
 
+  it('refuses a graph export, whose Neptune Analytics task stopping the execution would leave running', async () => {
+    rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
+    sfn.on(DescribeExecutionCommand).resolves({
+      status: 'RUNNING',
+      input: JSON.stringify({ source: { kind: 'graph' } }),
+    });
+    const refusal = cancelExport(testContext(), ID);
+    await expect(refusal).rejects.toBeInstanceOf(UsageError);
+    await expect(refusal).rejects.toThrow('aws neptune-graph cancel-export-task');
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
   it('names the identifier when neither a task nor an execution has it', async () => {
     rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
     sfn
