@@ -20,7 +20,7 @@ import type { RecentExport } from './policy/decide.ts';
  */
 
 /** Executions that ended without exporting do not count against the interval. */
-const NOT_EXPORTED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+export const NOT_EXPORTED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export interface LedgerDeps {
   dynamodb: Pick<DynamoDBClient, 'send'>;
@@ -36,7 +36,8 @@ export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifie
   return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
 }
 
-function executionArn(stateMachineArn: string, name: string): string {
+/** The ARN of the execution named `name` of the state machine. */
+export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
@@ -79,7 +80,7 @@ export function exportLedger(deps: LedgerDeps) {
       let status: string;
       try {
         const out = await deps.sfn.send(
-          new DescribeExecutionCommand({ executionArn: executionArn(deps.stateMachineArn, executionName) }),
+          new DescribeExecutionCommand({ executionArn: executionArnOf(deps.stateMachineArn, executionName) }),
         );
         status = out.status ?? 'UNKNOWN';
       } catch (error) {

@@ -6,9 +6,8 @@ import { z } from 'zod';
  * request it sends.
  */
 
-/** GraphIdentifier and ExportTaskId (API reference, StartExportTask and GetExportTask). */
+/** GraphIdentifier (API reference, StartExportTask and GetExportTask). */
 export const GRAPH_ID = /^g-[a-z0-9]{10}$/;
-export const EXPORT_TASK_ID = /^t-[a-z0-9]{10}$/;
 /** KmsKeyArn: the model takes a key ARN only (ExportTaskSummary, kmsKeyIdentifier). */
 const KMS_KEY_ARN = /^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key\/[a-zA-Z0-9-]{36}$/;
 /** RoleArn (ExportTaskSummary, roleArn). */

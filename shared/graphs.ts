@@ -6,6 +6,7 @@ import {
   type NeptuneGraphClient,
 } from '@aws-sdk/client-neptune-graph';
 import { classifyAwsError } from './aws-errors.ts';
+import { mapLimit } from './concurrency.ts';
 import { graphIdOf } from './graph-request.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
 import { anyGlobMatch, globMatch } from './policy/glob.ts';
@@ -27,8 +28,11 @@ export const GRAPH_ENGINE = 'neptune-graph';
 const PAGE_SIZE = 100;
 /** A token that never ends would loop until the Lambda's timeout; 100 pages = 10,000 graphs. */
 const MAX_PAGES = 100;
-
-export { graphIdOf };
+/**
+ * ListTagsForResource calls in flight at once per page: a few, so a page of 100 graphs is not read one
+ * call at a time, while staying well under the Neptune Analytics control-plane request rate.
+ */
+const TAG_READ_CONCURRENCY = 8;
 
 /**
  * A graph as GetGraph or ListGraphs returns it (SDK Dates) or as `aws neptune-graph get-graph`
@@ -100,12 +104,14 @@ export async function selectGraphs(
     } catch (error) {
       throw classifyAwsError(error, 'neptune-graph', 'ListGraphs');
     }
-    for (const graph of out.graphs ?? []) {
-      const source = toGraphSource(graph, schedule, scheduledTime);
-      if (!selectsGraph({ ...selector, tags: undefined }, { source, tags: {} })) continue;
-      const candidate = { source, tags: withTags ? await graphTags(client, source.arn) : {} };
-      if (selectsGraph(selector, candidate)) selected.push(candidate);
-    }
+    const named = (out.graphs ?? [])
+      .map((graph) => toGraphSource(graph, schedule, scheduledTime))
+      .filter((source) => selectsGraph({ ...selector, tags: undefined }, { source, tags: {} }));
+    const candidates = await mapLimit(named, TAG_READ_CONCURRENCY, async (source) => ({
+      source,
+      tags: withTags ? await graphTags(client, source.arn) : {},
+    }));
+    for (const candidate of candidates) if (selectsGraph(selector, candidate)) selected.push(candidate);
     if (!out.nextToken || out.nextToken === token) break;
     token = out.nextToken;
   }

@@ -10,7 +10,7 @@ import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import { logger } from './logger.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from './machine-contract.ts';
 import { queueKey, queueOf, type TableDeps } from './queue.ts';
-import { giveBackSlot, readSlots, takeSlot } from './slots.ts';
+import { giveBackSlot, readSlots, type Slots, takeSlot } from './slots.ts';
 
 export { countAhead, dequeue, type SlotPool, slotPool, type TableDeps } from './queue.ts';
 
@@ -176,8 +176,14 @@ export async function anyQueued(deps: TableDeps): Promise<boolean> {
  * was gone (another release, or its own timeout, took it first) is given back. A waiter whose wake
  * finds its token timed out starts on its own and keeps the lease. Returns the exports woken.
  */
-export async function grantSlots(deps: WaitsDeps, now: Date, releaseId: string): Promise<string[]> {
-  let slots = await readSlots(deps);
+export async function grantSlots(
+  deps: WaitsDeps,
+  now: Date,
+  releaseId: string,
+  /** The slots as the caller just read them, to save reading them again. */
+  known?: Slots,
+): Promise<string[]> {
+  let slots = known ?? (await readSlots(deps));
   const woken: string[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {

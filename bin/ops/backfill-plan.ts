@@ -1,5 +1,5 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
-import { type ExportLedger, exportLedger, ledgerKey } from '#shared/export-ledger.ts';
+import { type ExportLedger, exportLedger, ledgerKey, NOT_EXPORTED } from '#shared/export-ledger.ts';
 import { exportTaskIdentifier } from '#shared/identifiers.ts';
 import { dataTime, type ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { decide, type RecentExport } from '#shared/policy/decide.ts';
@@ -8,9 +8,6 @@ import type { Policy } from '#shared/policy/schema.ts';
 import type { DescribedSnapshot } from '#shared/snapshots.ts';
 import type { Context } from './deployment.ts';
 import { listExecutions } from './executions.ts';
-
-/** Executions that ended without exporting do not count against minIntervalHours (as in the ledger). */
-const NOT_EXPORTED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
 export interface Selection {
   source?: string;

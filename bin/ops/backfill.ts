@@ -1,4 +1,5 @@
 import { dispatchExport, type Outcome } from '#shared/dispatch.ts';
+import { MAX_CONCURRENT_RDS_EXPORTS } from '#shared/machine-contract.ts';
 import { type Command, optionOrEnv, UsageError, type Values } from '../command.ts';
 import { BackfillLedger, decideAll, type PlannedSnapshot, recordedLedger, select } from './backfill-plan.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
@@ -13,7 +14,6 @@ import {
 import { colourOn, duration, gb, painter, progressBar, table, when } from './format.ts';
 import { listExportTasks, listSnapshots } from './inventory.ts';
 import { parseSince } from './list.ts';
-import { ACCOUNT_EXPORT_SLOTS } from './status.ts';
 
 export interface BackfillReport {
   dryRun: boolean;
@@ -70,7 +70,7 @@ export async function backfill(
     ['STARTING', 'IN_PROGRESS', 'CANCELING'].includes(t.Status ?? ''),
   ).length;
   const outlook = forecast(planned, {
-    slots: ACCOUNT_EXPORT_SLOTS,
+    slots: MAX_CONCURRENT_RDS_EXPORTS,
     activeNow: active,
     rate: exportRate(tasks, given),
     pricePerGB,

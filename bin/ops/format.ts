@@ -1,5 +1,7 @@
 /** Human output of the operations commands: aligned tables, colour only on a terminal. */
 
+import { truncateText } from '#shared/payload.ts';
+
 const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 export type Colour = keyof typeof CODES;
 
@@ -72,5 +74,5 @@ export function progressBar(done: number, total: number, width = 30): string {
 export function clip(text: string | undefined, max = 80): string {
   if (text === undefined) return '';
   const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return truncateText(one, max);
 }

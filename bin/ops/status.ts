@@ -1,6 +1,6 @@
 import { mapLimit } from '#shared/concurrency.ts';
 import { countActiveExportTasks } from '#shared/export-tasks.ts';
-import type { ExportTaskSummary } from '#shared/machine-contract.ts';
+import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/machine-contract.ts';
 import type { Command } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
@@ -8,8 +8,6 @@ import { secondsBetween, when } from './format.ts';
 import { causeOf, outcomeOf } from './outcomes.ts';
 import { renderStatus } from './status-render.ts';
 
-/** RDS runs at most five exports per account and Region (Aurora guide: exporting snapshots). */
-export const ACCOUNT_EXPORT_SLOTS = 5;
 /** Calls in flight at once when every execution's history is read. */
 export const READ_CONCURRENCY = 8;
 const DAY_MS = 86_400_000;
@@ -193,7 +191,7 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
     at: now.toISOString(),
     slots: {
       used: active.count,
-      limit: ACCOUNT_EXPORT_SLOTS,
+      limit: MAX_CONCURRENT_RDS_EXPORTS,
       tasks: active.tasks.map((t) => ({ ...t, pipeline: mine.has(t.exportTaskIdentifier) })),
     },
     running: runs

@@ -4,9 +4,6 @@ import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/mac
 import { eventWait, nextWait, type WaitBounds, type WaitInput } from './next-wait.ts';
 import { type ReaderClients, taskReader } from './task-readers.ts';
 
-/** The status the machine branches on for an RDS task: a documented one (any case), else UNKNOWN. */
-export { rdsCheckStatus as toCheckStatus } from './task-readers.ts';
-
 export interface CheckDeps extends ReaderClients {
   now: () => Date;
   bounds: WaitBounds;

@@ -1,12 +1,12 @@
 import { BatchDeletePartitionCommand } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { mapLimit, withRetry } from '#shared/concurrency.ts';
+import { DEFAULT_RETRY, mapLimit, type RetryOptions, withRetry } from '#shared/concurrency.ts';
 import type { ExportRoot, Glue } from './catalog.ts';
 
 export type S3 = Pick<S3Client, 'send'>;
 
-const s3Retry = { attempts: 8, baseDelayMs: 200, maxDelayMs: 10_000, service: 's3' as const };
+const s3Retry: RetryOptions = { ...DEFAULT_RETRY, service: 's3' };
 
 /** Every object key under an export root, with its size (ListObjectsV2 pages of 1,000). */
 export async function listRoot(s3: S3, root: ExportRoot): Promise<{ key: string; size: number }[]> {

@@ -4,7 +4,7 @@ import { DEFAULT_RETRY, mapLimit, type RetryOptions, withRetry } from '#shared/c
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
-import { type DesiredTable, ensureDatabase, P, readCatalog } from './glue-tables.ts';
+import { type DesiredTable, ensureDatabase, readCatalog } from './glue-tables.ts';
 import { CSV_STORAGE } from './graph-csv.ts';
 import {
   type GraphFile,
@@ -14,8 +14,8 @@ import {
   listGraphExport,
 } from './graph-files.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
-import type { RegisterDeps } from './register.ts';
-import { boundedResult, type FullRegistration, writeReport } from './report.ts';
+import { type RegisterDeps, registeredTargets } from './register.ts';
+import { type FullRegistration, reportRegistration } from './report.ts';
 import { type ParquetObject, readFooter, type S3 } from './s3-export.ts';
 import { type FileSchema, glueColumns, mergeSchemas } from './schema.ts';
 
@@ -217,14 +217,9 @@ export async function registerGraphExport(
   );
   const catalog = await readCatalog(deps.glue, database);
   glueCalls += catalog.calls;
-  const registeredTargets = new Map(
-    [...catalog.tables]
-      .filter(([, t]) => t.Parameters?.[P.role] === 'latest' && t.Parameters?.[P.target] !== undefined)
-      .map(([name, t]) => [t.Parameters?.[P.target] as string, name]),
-  );
   const names = assignTableNames(
     groups.map((g) => g.target),
-    registeredTargets,
+    registeredTargets(catalog.tables),
     new Set(catalog.tables.keys()),
   );
   const full: FullRegistration = {
@@ -265,18 +260,13 @@ export async function registerGraphExport(
       full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
     }
   }
-  let report: string | undefined;
-  try {
-    s3Requests++;
-    full.requests = { glue: glueCalls, s3: s3Requests };
-    report = await withRetry(
-      () => writeReport(deps.s3, input.bucket, root, input.exportTaskIdentifier, full),
-      { ...retry, service: 's3' },
-    );
-  } catch (err) {
-    problems.push(
-      `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,
-    );
-  }
-  return boundedResult(full, report);
+  return reportRegistration(
+    deps.s3,
+    input.bucket,
+    root,
+    input.exportTaskIdentifier,
+    full,
+    { glue: glueCalls, s3: s3Requests },
+    { ...retry, service: 's3' },
+  );
 }

@@ -10,7 +10,7 @@ import { ensureDatabase, P, readCatalog } from './glue-tables.ts';
 import type { TableMetadata } from './metadata.ts';
 import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
-import { boundedResult, type FullRegistration, writeReport } from './report.ts';
+import { type FullRegistration, reportRegistration } from './report.ts';
 import type { S3 } from './s3-export.ts';
 import { exportRoot, folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
 import type { FileColumn, FileSchema } from './schema.ts';
@@ -189,21 +189,15 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   }
   full.schemaChanges = changes;
   if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
-  let report: string | undefined;
-  try {
-    s3Requests++;
-    full.requests = { glue: glueCalls, s3: s3Requests };
-    report = await withRetry(
-      () => writeReport(deps.s3, input.bucket, root, input.exportTaskIdentifier, full),
-      s3Retry,
-    );
-  } catch (err) {
-    // The tables are registered either way; the result still counts everything.
-    problems.push(
-      `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,
-    );
-  }
-  return boundedResult(full, report);
+  return reportRegistration(
+    deps.s3,
+    input.bucket,
+    root,
+    input.exportTaskIdentifier,
+    full,
+    { glue: glueCalls, s3: s3Requests },
+    s3Retry,
+  );
 }
 
 /**
@@ -227,7 +221,8 @@ function typedColumns(
   return out;
 }
 
-function registeredTargets(tables: ReadonlyMap<string, Table>): Map<string, string> {
+/** Each target's latest table already in the catalog: target → table name. */
+export function registeredTargets(tables: ReadonlyMap<string, Table>): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, t] of tables) {
     const target = t.Parameters?.[P.target];

@@ -1,4 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { type RetryOptions, withRetry } from '#shared/concurrency.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/payload.ts';
 import type { S3 } from './s3-export.ts';
@@ -38,6 +39,32 @@ export async function writeReport(
     new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
   );
   return `s3://${bucket}/${key}`;
+}
+
+/**
+ * Writes the full report (one more S3 request, counted in `requests`) and returns the result kept
+ * in the state. The tables are registered either way: when the report cannot be written, a problem
+ * says so and the result still counts everything.
+ */
+export async function reportRegistration(
+  s3: S3,
+  bucket: string,
+  root: string,
+  exportTaskIdentifier: string,
+  full: FullRegistration,
+  requests: { glue: number; s3: number },
+  s3Retry: RetryOptions,
+): Promise<RegistrationResult> {
+  let report: string | undefined;
+  try {
+    full.requests = { glue: requests.glue, s3: requests.s3 + 1 };
+    report = await withRetry(() => writeReport(s3, bucket, root, exportTaskIdentifier, full), s3Retry);
+  } catch (err) {
+    full.problems.push(
+      `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,
+    );
+  }
+  return boundedResult(full, report);
 }
 
 const boundReason = <T extends { reason: string }>(entry: T): T => ({

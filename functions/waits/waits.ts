@@ -128,12 +128,9 @@ async function release(
   await giveBackSlot(deps, exportTaskIdentifier);
   if (!(await anyQueued(deps))) return { woken: [] };
   const before = await readSlots(deps);
-  let activeExports: number | undefined;
-  if (needsReconcile(before, now)) {
-    const active = await activeTasks(deps);
-    await reconcileSlots(deps, active.identifiers, now, before);
-    activeExports = active.count;
-  }
-  const woken = await grantSlots(deps, now, randomUUID());
-  return activeExports === undefined ? { woken } : { activeExports, woken };
+  if (!needsReconcile(before, now)) return { woken: await grantSlots(deps, now, randomUUID(), before) };
+  const active = await activeTasks(deps);
+  await reconcileSlots(deps, active.identifiers, now, before);
+  // The reconcile rewrote the leases: the grant reads them again.
+  return { activeExports: active.count, woken: await grantSlots(deps, now, randomUUID()) };
 }
