@@ -10,11 +10,13 @@ import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/queue.ts';
 import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots.ts';
 import { StartExportEnv } from './config.ts';
 import { graphExportService } from './graph-service.ts';
+import { rdsExportService } from './rds-service.ts';
 import { startExport } from './start.ts';
 
 const config = parseEnv(StartExportEnv);
-const rds = new RDSClient({});
-const graphs = graphExportService(new NeptuneGraphClient({}));
+// Both services once per container: a graph job takes Neptune Analytics', every other RDS's.
+const rdsService = rdsExportService(new RDSClient({}));
+const graphService = graphExportService(new NeptuneGraphClient({}));
 const dynamodb = new DynamoDBClient({});
 /** The slots and the queue of one pool (RDS's, or the graph exports'): shared/waits.ts. */
 const slotsOf = (pool: SlotPool) => {
@@ -36,13 +38,12 @@ export const handler = lambdaHandler(
   { what: 'start-export input', input: ExecutionState, keys: executionKeys },
   async (state) => {
     const result = await startExport(state, {
-      rds,
+      service: isGraphJob(state) ? graphService : rdsService,
       now: () => new Date(),
       random: Math.random,
       queueBaseWaitSeconds: config.QUEUE_BASE_WAIT_SECONDS,
       queueMaxWaitSeconds: config.QUEUE_MAX_WAIT_SECONDS,
       slots: slotsOf(slotPool(state.source.kind)),
-      ...(isGraphJob(state) ? { service: graphs } : {}),
     });
     logger.info('start-export result', { outcome: result.outcome, waitSeconds: result.waitSeconds });
     recordStart(state.source, result);

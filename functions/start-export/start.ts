@@ -1,14 +1,11 @@
-import type { RDSClient } from '@aws-sdk/client-rds';
 import { logger } from '#shared/logger.ts';
 import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
 import { queueWait } from './backoff.ts';
-import { rdsExportService } from './rds-service.ts';
 import type { ExportService } from './service.ts';
 
 export interface StartDeps {
-  rds: Pick<RDSClient, 'send'>;
-  /** The service that starts this export (./service.ts); RDS's unless given (a graph's is Neptune Analytics'). */
-  service?: ExportService;
+  /** The service that starts this export (./service.ts): RDS's, or Neptune Analytics' for a graph. */
+  service: ExportService;
   now: () => Date;
   /** Uniform in [0, 1): the jitter of the queue backoff. */
   random: () => number;
@@ -62,7 +59,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
   const granted = state.slot !== undefined && 'granted' in state.slot;
   const checkedAt = deps.now().toISOString();
   const limit = state.limits.maxConcurrentExports;
-  const service = deps.service ?? rdsExportService(deps.rds);
+  const service = deps.service;
 
   // A release that granted a slot just after the wait timed out left the lease, not the wake.
   const holding = !granted && previousQueue !== undefined && (await deps.slots.holds(identifier));

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionState } from '#shared/machine-contract.ts';
 import { checkExport } from '../../functions/check-export/check.ts';
+import { rdsExportService } from '../../functions/start-export/rds-service.ts';
 import { startExport } from '../../functions/start-export/start.ts';
 import { startedState } from '../unit/functions/check-export/state.ts';
 import { job } from '../unit/functions/start-export/job.ts';
@@ -121,7 +122,7 @@ describe('the execution history over the seven-day timeout', () => {
     while (now < TIMEOUT) {
       const at = now;
       const start = await startExport(state, {
-        rds: client,
+        service: rdsExportService(client),
         now: () => new Date(T0 + at * 1000),
         // The shortest waits the jitter allows: the worst case.
         random: () => 0,

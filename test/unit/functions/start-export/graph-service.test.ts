@@ -7,7 +7,6 @@ import {
   StartExportTaskCommand,
   ValidationException,
 } from '@aws-sdk/client-neptune-graph';
-import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionState } from '#shared/machine-contract.ts';
@@ -54,7 +53,6 @@ function slots(free: number) {
 }
 
 const deps = (s: ReturnType<typeof slots>): StartDeps => ({
-  rds: new RDSClient({ region: 'us-east-1' }),
   service,
   now: () => NOW,
   random: () => 0.5,

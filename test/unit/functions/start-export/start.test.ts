@@ -18,6 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
 import { type ExecutionState, StartResult } from '#shared/machine-contract.ts';
+import { rdsExportService } from '../../../../functions/start-export/rds-service.ts';
 import {
   FIRST_CHECK_WAIT_SECONDS,
   FIRST_EVENT_WAIT_SECONDS,
@@ -32,7 +33,7 @@ const ID = job().exportTaskIdentifier;
 const NOW = new Date('2024-05-01T08:00:00.000Z');
 
 const deps = (overrides: Partial<StartDeps> = {}): StartDeps => ({
-  rds: new RDSClient({ region: 'us-east-1' }),
+  service: rdsExportService(new RDSClient({ region: 'us-east-1' })),
   now: () => NOW,
   random: () => 0.5,
   queueBaseWaitSeconds: 60,
