@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError } from './aws-errors.ts';
+import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import { type ExportLedger, LedgerConflict, type LedgerSeen } from './export-ledger.ts';
 import { logger } from './logger.ts';
 import { type ExportJob, type SnapshotSource, sourceLabel } from './machine-contract.ts';
@@ -123,7 +123,7 @@ async function start(
       executionArn: out.executionArn,
     };
   } catch (error) {
-    if (error instanceof Error && error.name === 'ExecutionAlreadyExists') {
+    if (isAwsError(error, 'ExecutionAlreadyExists')) {
       return {
         action: 'duplicate',
         rule,

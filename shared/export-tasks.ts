@@ -1,5 +1,5 @@
 import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
-import { classifyAwsError } from './aws-errors.ts';
+import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import type { ExportTaskSummary } from './machine-contract.ts';
 import { BUDGET, boundWarningMessage, truncateText } from './payload.ts';
 
@@ -58,7 +58,7 @@ export async function describeExportTask(
     const task = page.ExportTasks?.find((t) => t.ExportTaskIdentifier === identifier);
     return task === undefined ? undefined : toSummary(task, identifier);
   } catch (error) {
-    if (error instanceof Error && error.name.replace(/Fault$/, '') === 'ExportTaskNotFound') return undefined;
+    if (isAwsError(error, 'ExportTaskNotFound')) return undefined;
     throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
   }
 }
