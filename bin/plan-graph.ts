@@ -2,6 +2,7 @@ import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { type SelectedGraph, selectGraphs, selectsGraph, toGraphSource } from '#shared/graphs.ts';
 import type { Schedule } from '#shared/policy/schedule.ts';
 import { UsageError } from './command.ts';
+import { unwrapOne } from './unwrap-one.ts';
 
 /**
  * `rds-export plan --schedule <graph schedule> [--graph <graph.json>]`: the graphs a `kind: graph`
@@ -9,18 +10,6 @@ import { UsageError } from './command.ts';
  * list-graphs output holding one graph); GetGraph returns no tags, so a `tags` object beside the
  * graph's fields (what `aws neptune-graph list-tags-for-resource` prints) gives them.
  */
-
-function unwrapGraph(json: unknown, path: string): Record<string, unknown> {
-  if (json === null || typeof json !== 'object')
-    throw new UsageError(`graph file ${path} is not a graph object`);
-  const list = (json as Record<string, unknown>).graphs;
-  if (Array.isArray(list)) {
-    if (list.length !== 1)
-      throw new UsageError(`graph file ${path} lists ${list.length} graphs; expected one`);
-    return list[0] as Record<string, unknown>;
-  }
-  return json as Record<string, unknown>;
-}
 
 function tagsOf(graph: Record<string, unknown>, path: string): Record<string, string> {
   const tags = graph.tags ?? {};
@@ -37,7 +26,12 @@ export function graphFromFile(
   schedule: Schedule,
   at: string,
 ): { graph: SelectedGraph; selected: boolean } {
-  const graph = unwrapGraph(json, path);
+  const graph = unwrapOne(json, path, {
+    file: 'graph',
+    plural: 'graphs',
+    keys: ['graphs'],
+    notAnObject: 'a graph object',
+  });
   let selectedGraph: SelectedGraph;
   try {
     selectedGraph = { source: toGraphSource(graph, schedule.name, at), tags: tagsOf(graph, path) };

@@ -7,13 +7,14 @@ import { selectClusters, selects, toClusterSource } from '#shared/clusters.ts';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/events.ts';
 import { exportLedger } from '#shared/export-ledger.ts';
 import type { SnapshotSource } from '#shared/machine-contract.ts';
-import { type Decision, decide } from '#shared/policy/decide.ts';
+import { type DecideContext, type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
 import { graphFromFile, graphsOfAccount } from './plan-graph.ts';
+import { unwrapOne } from './unwrap-one.ts';
 
 export interface PlanOptions {
   eventFile?: string | undefined;
@@ -63,20 +64,6 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-/** Accepts the DBSnapshot / DBClusterSnapshot itself or a describe output holding exactly one. */
-function unwrapSnapshot(json: unknown, path: string): unknown {
-  if (json !== null && typeof json === 'object') {
-    const list =
-      (json as Record<string, unknown>).DBSnapshots ?? (json as Record<string, unknown>).DBClusterSnapshots;
-    if (Array.isArray(list)) {
-      if (list.length !== 1)
-        throw new UsageError(`snapshot file ${path} lists ${list.length} snapshots; expected one`);
-      return list[0];
-    }
-  }
-  return json;
-}
-
 async function described(
   ref: SnapshotRef,
   snapshotFile: string | undefined,
@@ -85,7 +72,14 @@ async function described(
     const result = await describeSnapshot(new RDSClient({ region: ref.region }), ref);
     return result.found ? result.snapshot : result.reason;
   }
-  const snapshot = toDescribedSnapshot(unwrapSnapshot(readJson(snapshotFile, 'snapshot'), snapshotFile));
+  // The DBSnapshot / DBClusterSnapshot itself, or a describe output holding exactly one.
+  const snapshot = toDescribedSnapshot(
+    unwrapOne(readJson(snapshotFile, 'snapshot'), snapshotFile, {
+      file: 'snapshot',
+      plural: 'snapshots',
+      keys: ['DBSnapshots', 'DBClusterSnapshots'],
+    }),
+  );
   if (snapshot.source.arn.toLowerCase() !== ref.arn.toLowerCase()) {
     throw new UsageError(
       `snapshot file ${snapshotFile} describes ${snapshot.source.arn}, but the event names ${ref.arn}`,
@@ -94,17 +88,33 @@ async function described(
   return snapshot;
 }
 
-/** The read-only look at the ledger the interval guard needs, when the deployment is named. */
-function readOnlyLedger(options: PlanOptions, region: string | undefined) {
+type RecentExportLookup = NonNullable<DecideContext['recentExport']>;
+
+/**
+ * The read-only look at the ledger the interval guard needs, when the deployment is named: one per
+ * command run, whose DynamoDB and Step Functions clients are made once for each source's Region.
+ */
+function readOnlyLedger(options: PlanOptions): RecentExportLookup | undefined {
   const { stateMachineArn, exportsTable } = options;
   if (stateMachineArn === undefined || exportsTable === undefined) return undefined;
-  const ledger = exportLedger({
-    dynamodb: new DynamoDBClient(region === undefined ? {} : { region }),
-    sfn: new SFNClient(region === undefined ? {} : { region }),
-    table: exportsTable,
-    stateMachineArn,
-  });
-  return async (source: SnapshotSource) => (await ledger.last(source)).recent;
+  const ledgers = new Map<string | undefined, ReturnType<typeof exportLedger>>();
+  const ledgerIn = (region: string | undefined) => {
+    let ledger = ledgers.get(region);
+    if (ledger === undefined) {
+      ledger = exportLedger({
+        dynamodb: new DynamoDBClient(region === undefined ? {} : { region }),
+        sfn: new SFNClient(region === undefined ? {} : { region }),
+        table: exportsTable,
+        stateMachineArn,
+      });
+      ledgers.set(region, ledger);
+    }
+    return ledger;
+  };
+  return async (source: SnapshotSource) => {
+    const region = source.arn.split(':')[3] || undefined;
+    return (await ledgerIn(region).last(source)).recent;
+  };
 }
 
 function decideFor(
@@ -112,9 +122,8 @@ function decideFor(
   source: SnapshotSource,
   tags: Record<string, string>,
   options: PlanOptions,
+  recentExport: RecentExportLookup | undefined,
 ) {
-  const region = source.arn.split(':')[3] || undefined;
-  const recentExport = readOnlyLedger(options, region);
   return decide(policy, source, {
     tags,
     destination: {
@@ -134,7 +143,8 @@ export async function plan(options: PlanOptions): Promise<string> {
   checkOption(KmsKey, options.kmsKey, '--kms-key (or EXPORT_KMS_KEY_ARN)');
   checkOption(RoleArn, options.role, '--role (or EXPORT_ROLE_ARN)');
   checkOption(RoleArn, options.graphRole, '--role (or GRAPH_EXPORT_ROLE_ARN)');
-  if (options.schedule !== undefined) return planSchedule(options, options.schedule);
+  const recentExport = readOnlyLedger(options);
+  if (options.schedule !== undefined) return planSchedule(options, options.schedule, recentExport);
   if (options.eventFile === undefined)
     throw new UsageError('--event <event.json> or --schedule <name> is required');
   const event = readJson(options.eventFile, 'event');
@@ -149,26 +159,16 @@ export async function plan(options: PlanOptions): Promise<string> {
   const snapshot = await described(intake.snapshot, options.snapshotFile);
   if (typeof snapshot === 'string')
     return render({ action: 'skip', rule: null, reason: snapshot, alert: true }, undefined, options);
-  const decision = await decideFor(policy, snapshot.source, snapshot.tags, options);
+  const decision = await decideFor(policy, snapshot.source, snapshot.tags, options, recentExport);
   return render(decision, snapshot.source, options);
 }
 
-/** Accepts the DBCluster itself or a describe-db-clusters output holding exactly one. */
-function unwrapCluster(json: unknown, path: string): Record<string, unknown> {
-  if (json !== null && typeof json === 'object') {
-    const list = (json as Record<string, unknown>).DBClusters;
-    if (Array.isArray(list)) {
-      if (list.length !== 1)
-        throw new UsageError(`cluster file ${path} lists ${list.length} clusters; expected one`);
-      return list[0] as Record<string, unknown>;
-    }
-    return json as Record<string, unknown>;
-  }
-  throw new UsageError(`cluster file ${path} is not a DBCluster object`);
-}
-
-/** What the schedule decides at the slot `--at` (default now): for one cluster, or every one it selects. */
-async function planSchedule(options: PlanOptions, name: string): Promise<string> {
+/** What the schedule decides at the slot `--at` (default now): for one source, or every one it selects. */
+async function planSchedule(
+  options: PlanOptions,
+  name: string,
+  recentExport: RecentExportLookup | undefined,
+): Promise<string> {
   if (options.eventFile !== undefined) throw new UsageError('give --event or --schedule, not both');
   const policy = loadPolicyFile(options.policyFile);
   const schedule = policy.schedules.find((s) => s.name === name);
@@ -177,64 +177,82 @@ async function planSchedule(options: PlanOptions, name: string): Promise<string>
     throw new UsageError(`${options.policyFile} has no schedule "${name}" (its schedules: ${known})`);
   }
   const at = (options.at ?? new Date()).toISOString();
-  if (schedule.select.kind === 'graph') return planGraphSchedule(options, policy, schedule, at);
+  if (schedule.select.kind === 'graph') {
+    if (options.clusterFile !== undefined)
+      throw new UsageError(`schedule "${schedule.name}" selects graphs: give --graph, not --cluster`);
+    return planSlot(options, policy, schedule, recentExport, {
+      noun: 'graph',
+      criteria: 'identifier or tags',
+      file: options.graphFile,
+      fromFile: (file) => {
+        const { graph, selected } = graphFromFile(readJson(file, 'graph'), file, schedule, at);
+        return { one: graph, selected };
+      },
+      all: () => graphsOfAccount(schedule, at),
+    });
+  }
   if (options.graphFile !== undefined)
     throw new UsageError(`schedule "${schedule.name}" selects clusters: give --cluster, not --graph`);
-  if (options.clusterFile !== undefined) {
-    const cluster = toClusterSource(
-      unwrapCluster(readJson(options.clusterFile, 'cluster'), options.clusterFile),
-      schedule.name,
-      at,
-    );
-    if (!selects(schedule.select, cluster)) {
-      const reason = `schedule "${schedule.name}" does not select cluster ${cluster.source.sourceIdentifier} (identifier, engine or tags)`;
-      return render({ action: 'skip', rule: null, reason }, cluster.source, options);
-    }
-    return render(await decideFor(policy, cluster.source, cluster.tags, options), cluster.source, options);
-  }
-  const clusters = await selectClusters(new RDSClient({}), schedule.select, schedule.name, at);
-  const decisions = await Promise.all(
-    clusters.map(async (c) => ({
-      source: c.source,
-      decision: await decideFor(policy, c.source, c.tags, options),
-    })),
-  );
-  if (options.json)
-    return JSON.stringify(
-      decisions.map((d) => ({ source: d.source.sourceIdentifier, ...planJson(d.decision) })),
-    );
-  if (decisions.length === 0)
-    return `Schedule "${schedule.name}" selects no cluster in this account and Region.`;
-  return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
+  return planSlot(options, policy, schedule, recentExport, {
+    noun: 'cluster',
+    criteria: 'identifier, engine or tags',
+    file: options.clusterFile,
+    fromFile: (file) => {
+      // The DBCluster itself, or a describe-db-clusters output holding exactly one.
+      const json = unwrapOne(readJson(file, 'cluster'), file, {
+        file: 'cluster',
+        plural: 'clusters',
+        keys: ['DBClusters'],
+        notAnObject: 'a DBCluster object',
+      });
+      const cluster = toClusterSource(json, schedule.name, at);
+      return { one: cluster, selected: selects(schedule.select, cluster) };
+    },
+    all: () => selectClusters(new RDSClient({}), schedule.select, schedule.name, at),
+  });
 }
 
-/** A graph schedule's slot: for the graph of `--graph`, or for every graph it selects. */
-async function planGraphSchedule(
+/** A source a schedule decides on, with its tags (a live cluster or a graph). */
+interface ScheduledSource {
+  source: SnapshotSource;
+  tags: Record<string, string>;
+}
+
+/** The sources of one kind a schedule's slot plans for. */
+interface SlotSources {
+  /** The kind, as messages name one source: `cluster`, `graph`. */
+  noun: string;
+  /** What the selector selects by, as the reason it does not select a source names it. */
+  criteria: string;
+  /** The `--cluster` / `--graph` file: plan for its source alone. */
+  file: string | undefined;
+  /** The file's source, and whether the schedule's selector names it. */
+  fromFile: (file: string) => { one: ScheduledSource; selected: boolean };
+  /** Every source of the account and Region the selector names. */
+  all: () => Promise<ScheduledSource[]>;
+}
+
+/** A schedule's slot: for the source of the file given, or for every source it selects. */
+async function planSlot(
   options: PlanOptions,
   policy: Policy,
   schedule: Policy['schedules'][number],
-  at: string,
+  recentExport: RecentExportLookup | undefined,
+  sources: SlotSources,
 ): Promise<string> {
-  if (options.clusterFile !== undefined)
-    throw new UsageError(`schedule "${schedule.name}" selects graphs: give --graph, not --cluster`);
-  if (options.graphFile !== undefined) {
-    const { graph, selected } = graphFromFile(
-      readJson(options.graphFile, 'graph'),
-      options.graphFile,
-      schedule,
-      at,
-    );
+  if (sources.file !== undefined) {
+    const { one, selected } = sources.fromFile(sources.file);
     if (!selected) {
-      const reason = `schedule "${schedule.name}" does not select graph ${graph.source.sourceIdentifier} (identifier or tags)`;
-      return render({ action: 'skip', rule: null, reason }, graph.source, options);
+      const reason = `schedule "${schedule.name}" does not select ${sources.noun} ${one.source.sourceIdentifier} (${sources.criteria})`;
+      return render({ action: 'skip', rule: null, reason }, one.source, options);
     }
-    return render(await decideFor(policy, graph.source, graph.tags, options), graph.source, options);
+    return render(await decideFor(policy, one.source, one.tags, options, recentExport), one.source, options);
   }
-  const graphs = await graphsOfAccount(schedule, at);
+  const listed = await sources.all();
   const decisions = await Promise.all(
-    graphs.map(async (g) => ({
-      source: g.source,
-      decision: await decideFor(policy, g.source, g.tags, options),
+    listed.map(async (s) => ({
+      source: s.source,
+      decision: await decideFor(policy, s.source, s.tags, options, recentExport),
     })),
   );
   if (options.json)
@@ -242,7 +260,7 @@ async function planGraphSchedule(
       decisions.map((d) => ({ source: d.source.sourceIdentifier, ...planJson(d.decision) })),
     );
   if (decisions.length === 0)
-    return `Schedule "${schedule.name}" selects no graph in this account and Region.`;
+    return `Schedule "${schedule.name}" selects no ${sources.noun} in this account and Region.`;
   return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
 }
 

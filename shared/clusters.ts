@@ -1,7 +1,7 @@
 import { type DBCluster, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
 import { classifyAwsError } from './aws-errors.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
-import { anyGlobMatch, globMatch } from './policy/glob.ts';
+import { matches } from './policy/decide.ts';
 import type { ScheduleSelector } from './policy/schedule.ts';
 import { parseWith } from './validation.ts';
 
@@ -49,15 +49,8 @@ export function toClusterSource(
 
 /** True when the cluster is one the schedule's selector names (identifier and engine globs, tags). */
 export function selects(selector: ScheduleSelector, cluster: SelectedCluster): boolean {
-  const ci = { ignoreCase: true };
-  const { source, tags } = cluster;
-  if (selector.identifier && !anyGlobMatch(selector.identifier, source.sourceIdentifier, ci)) return false;
-  if (selector.engine && !anyGlobMatch(selector.engine, source.engine, ci)) return false;
-  for (const [key, glob] of Object.entries(selector.tags ?? {})) {
-    const value = tags[key];
-    if (value === undefined || !globMatch(glob, value)) return false;
-  }
-  return true;
+  const { identifier, engine, tags } = selector;
+  return matches({ identifier, engine, tags }, cluster.source, cluster.tags);
 }
 
 /** Every cluster of the account and Region the selector names, across all pages of DescribeDBClusters. */

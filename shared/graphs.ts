@@ -7,9 +7,8 @@ import {
 } from '@aws-sdk/client-neptune-graph';
 import { classifyAwsError } from './aws-errors.ts';
 import { mapLimit } from './concurrency.ts';
-import { graphIdOf } from './graph-request.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
-import { anyGlobMatch, globMatch } from './policy/glob.ts';
+import { matches } from './policy/decide.ts';
 import type { ScheduleSelector } from './policy/schedule.ts';
 import { parseWith } from './validation.ts';
 
@@ -62,15 +61,9 @@ export function toGraphSource(
 
 /** True when the selector names the graph: its name or `g-…` identifier, and its tags. */
 export function selectsGraph(selector: ScheduleSelector, graph: SelectedGraph): boolean {
-  const ci = { ignoreCase: true };
-  const { source, tags } = graph;
-  const names = [source.sourceIdentifier, graphIdOf(source.arn)];
-  if (selector.identifier && !names.some((n) => anyGlobMatch(selector.identifier ?? [], n, ci))) return false;
-  for (const [key, glob] of Object.entries(selector.tags ?? {})) {
-    const value = tags[key];
-    if (value === undefined || !globMatch(glob, value)) return false;
-  }
-  return true;
+  // A graph has no engine to select by (the schema refuses one): only identifier and tags count.
+  const { identifier, tags } = selector;
+  return matches({ identifier, tags }, graph.source, graph.tags);
 }
 
 /** The graph's tags (ListTagsForResource): GetGraph and ListGraphs do not return them. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { dataTime, type SnapshotSource } from './machine-contract.ts';
 
 /**
  * Export task identifiers. RDS accepts 1–60 characters, a letter first, only ASCII letters, digits
@@ -35,6 +36,20 @@ export interface ExportIdentity {
   at?: string | undefined;
   /** The readable part, when the ARN holds no name (a graph ARN ends in its `g-…` id). */
   name?: string | undefined;
+}
+
+/**
+ * The identity of the export of `source`: its ARN and its data's time (dataTime), and for a graph,
+ * whose ARN ends in its `g-…` id, its name, so the identifier reads with the graph's name.
+ */
+export function exportIdentity(
+  source: Pick<SnapshotSource, 'kind' | 'arn' | 'sourceIdentifier' | 'snapshotCreateTime' | 'scheduledTime'>,
+): ExportIdentity {
+  return {
+    arn: source.arn,
+    at: dataTime(source),
+    ...(source.kind === 'graph' ? { name: source.sourceIdentifier } : {}),
+  };
 }
 
 function identityKey({ arn, at }: ExportIdentity): string {

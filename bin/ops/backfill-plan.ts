@@ -1,6 +1,6 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
 import { type ExportLedger, exportLedger, ledgerKey, NOT_EXPORTED } from '#shared/export-ledger.ts';
-import { exportTaskIdentifier } from '#shared/identifiers.ts';
+import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
 import { dataTime, type ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { decide, type RecentExport } from '#shared/policy/decide.ts';
 import { globMatch } from '#shared/policy/glob.ts';
@@ -150,7 +150,7 @@ export async function decideAll(
       ...(source.sizeGB === undefined ? {} : { sizeGB: source.sizeGB }),
       described,
     };
-    const id = exportTaskIdentifier({ arn: source.arn, at: dataTime(source) });
+    const id = exportTaskIdentifier(exportIdentity(source));
     const execution = executions.get(id);
     const task = taskStatus.get(id);
     if (execution !== undefined || task !== undefined) {

@@ -6,8 +6,8 @@ import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/dispatc
 import { snapshotTypeOf } from '#shared/events.ts';
 import { executionArnOf } from '#shared/export-ledger.ts';
 import { describeExportTask } from '#shared/export-tasks.ts';
-import { exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
-import { dataTime, ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
+import { exportIdentity, exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
+import { ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { describeSnapshot } from '#shared/snapshots.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
@@ -91,7 +91,7 @@ async function currentSource(ctx: Context, source: SnapshotSource) {
 
 /** The first attempt after `from` whose identifier is neither an execution nor an RDS export task. */
 async function nextAttempt(ctx: Context, source: SnapshotSource, from: number): Promise<number> {
-  const identity = { arn: source.arn, at: dataTime(source) };
+  const identity = exportIdentity(source);
   for (let attempt = from + 1; attempt <= from + MAX_PROBES; attempt++) {
     const id = exportTaskIdentifier(identity, attempt);
     // RDS keeps an identifier for good, longer than Step Functions keeps the execution.

@@ -1,6 +1,6 @@
 import { clusterExportability, graphExportability, snapshotExportability } from '../exportability.ts';
 import { graphIdOf } from '../graph-request.ts';
-import { exportTaskIdentifier } from '../identifiers.ts';
+import { exportIdentity, exportTaskIdentifier } from '../identifiers.ts';
 import { dataTime, ExportJob, SNAPSHOT_KINDS, type SnapshotSource } from '../machine-contract.ts';
 import { parseWith } from '../validation.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
@@ -59,7 +59,16 @@ export type Decision =
       duplicate?: boolean;
     };
 
-function matches(match: Match, source: SnapshotSource, tags: Readonly<Record<string, string>>): boolean {
+/**
+ * True when `source` (with its `tags`) meets every criterion of `match`. Identifier, snapshot and
+ * engine globs match case-insensitively, tag value globs case-sensitively; a tag the source lacks
+ * fails. Rules match with it, and so do schedule selectors (shared/clusters.ts, shared/graphs.ts).
+ */
+export function matches(
+  match: Match,
+  source: SnapshotSource,
+  tags: Readonly<Record<string, string>>,
+): boolean {
   const ci = { ignoreCase: true };
   if (match.kind && !match.kind.includes(source.kind)) return false;
   // A live cluster has no snapshot: a rule that asks for a snapshot type or name does not match it.
@@ -225,13 +234,7 @@ export async function decide(
     return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
   }
 
-  // A graph ARN ends in its id: the execution name reads better with the graph's name.
-  const identity = {
-    arn: source.arn,
-    at: dataTime(source),
-    ...(graph ? { name: source.sourceIdentifier } : {}),
-  };
-  const id = exportTaskIdentifier(identity, ctx.attempt);
+  const id = exportTaskIdentifier(exportIdentity(source), ctx.attempt);
   const guarded = await applyGuards(rule, policy, source, id, ctx);
   if ('skip' in guarded) return guarded.skip;
 
