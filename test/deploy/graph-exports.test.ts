@@ -206,6 +206,10 @@ describe("the functions' neptune-graph permissions", () => {
     );
     expect(asList(rdsPass?.Resource)).toContain(RULE_RDS_ROLE);
     expect(asList(rdsPass?.Resource)).not.toContain(RULE_GRAPH_ROLE);
+    // The RDS roles go to RDS only, under either name it may check the pass as.
+    expect(rdsPass?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': ['rds.amazonaws.com', 'export.rds.amazonaws.com'] },
+    });
   });
 
   it('gives each function the neptune-graph actions its code calls, and no other function any', () => {
