@@ -1,6 +1,7 @@
 import type { PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
 import type { DesiredTable } from './glue-tables.ts';
 import {
+  commonFolder,
   historyTableInput,
   latestTableInput,
   P,
@@ -32,6 +33,18 @@ export function historyColumnsAfter(d: DesiredTable, latest: Table | undefined, 
 }
 
 /**
+ * Where the history table points once this export is registered: the deepest folder above the
+ * table's current location and this export's source folder, so it stays above every export it
+ * holds when the prefix changes between exports (a date in it), and a table created when its
+ * location was the first export's folder moves up to the source's. In another bucket, this
+ * export's source folder.
+ */
+export function historyLocation(d: DesiredTable, history: Table | undefined): string {
+  const current = history?.StorageDescriptor?.Location;
+  return (current === undefined ? undefined : commonFolder(current, d.sourceLocation)) ?? d.sourceLocation;
+}
+
+/**
  * The writes that bring one table pair up to date with this export, in the order they must run.
  *
  * Order makes re-runs cheap and safe: history table, then the partition, then the latest table last.
@@ -51,11 +64,16 @@ export function planTable(
   const newest = isNewerOrSame(d, latest);
   if (!history) {
     writes.push({ kind: 'createTable', input: historyTableInput(d, d.columns) });
-  } else if (newest) {
-    const wanted = historyTableInput(d, unionColumns(d.columns, history.StorageDescriptor?.Columns));
-    // The history table's location is where it was first created; only its columns follow the schema.
-    const location = history.StorageDescriptor?.Location;
-    if (wanted.StorageDescriptor && location) wanted.StorageDescriptor.Location = location;
+  } else {
+    // Only the newest export moves the columns and how they are read; any export may widen the location.
+    const existing = history.StorageDescriptor?.Columns ?? [];
+    const wanted = historyTableInput(
+      d,
+      newest ? unionColumns(d.columns, existing) : existing,
+      historyLocation(d, history),
+    );
+    const serde = history.StorageDescriptor?.SerdeInfo;
+    if (!newest && wanted.StorageDescriptor && serde) wanted.StorageDescriptor.SerdeInfo = serde;
     if (!sameTable(history, wanted)) writes.push({ kind: 'updateTable', input: wanted });
   }
   writes.push({

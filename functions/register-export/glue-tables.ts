@@ -43,6 +43,8 @@ export type DesiredTable = {
   columns: Column[];
   /** `s3://bucket/<prefix>/<exportId>/<db>/<schema.table>/` */
   location: string;
+  /** `s3://bucket/<prefix>/`: the folder the source's exports are written below (folderAbove). */
+  sourceLocation: string;
   exportId: string;
   snapshotTime: string;
   /** SerDe parameters, e.g. index access when a column had to be renamed. */
@@ -53,11 +55,11 @@ export type DesiredTable = {
   rule?: string;
 };
 
-function storage(d: DesiredTable, columns: Column[]) {
+function storage(d: DesiredTable, columns: Column[], location = d.location) {
   const format = d.storage ?? PARQUET_STORAGE;
   return {
     Columns: columns,
-    Location: d.location,
+    Location: location,
     InputFormat: format.InputFormat,
     OutputFormat: format.OutputFormat,
     SerdeInfo: {
@@ -91,16 +93,50 @@ export function latestTableInput(d: DesiredTable): TableInput {
   };
 }
 
-/** The history table: one partition per export; the table's own columns are the union, newest types first. */
-export function historyTableInput(d: DesiredTable, columns: Column[]): TableInput {
+/**
+ * The history table: one partition per export; the table's own columns are the union, newest types
+ * first. Its location is a folder above every export it holds (the source's, by default): Athena
+ * reads a partitioned table's partitions at their own locations, but `MSCK REPAIR TABLE` (Athena
+ * guide, "MSCK REPAIR TABLE") and a crawler given catalog tables as its source (Glue guide, "Step 2:
+ * Choose data sources and classifiers") read the table's, and an export's folder vanishes when
+ * prune deletes that export.
+ */
+export function historyTableInput(
+  d: DesiredTable,
+  columns: Column[],
+  location = d.sourceLocation,
+): TableInput {
   return {
     Name: d.name + HISTORY_SUFFIX,
     Description: `${d.target}: every export, one partition per export`,
     TableType: 'EXTERNAL_TABLE',
     Parameters: { ...formatParameters(d), EXTERNAL: 'TRUE', [P.target]: d.target, [P.role]: 'history' },
-    StorageDescriptor: storage(d, columns),
+    StorageDescriptor: storage(d, columns, location),
     PartitionKeys: PARTITION_KEYS,
   };
+}
+
+/** `s3://<bucket>/<parent>/` for an export root `<parent>/<export folder>/` (the bucket itself at the top). */
+export function folderAbove(bucket: string, exportRoot: string): string {
+  const parts = exportRoot.split('/').filter((p) => p !== '');
+  return `s3://${bucket}/${parts
+    .slice(0, -1)
+    .map((p) => `${p}/`)
+    .join('')}`;
+}
+
+/** The deepest folder holding both `s3://…/` folders, or undefined when they are in different buckets. */
+export function commonFolder(a: string, b: string): string | undefined {
+  const split = (uri: string) =>
+    uri
+      .replace(/^s3a?:\/\//, '')
+      .split('/')
+      .filter((p) => p !== '');
+  const [x, y] = [split(a), split(b)];
+  if (x[0] === undefined || x[0] !== y[0]) return undefined;
+  let n = 1;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  return `s3://${x.slice(0, n).join('/')}/`;
 }
 
 /** A partition keeps its own columns, so it stays readable after the table's schema moves on. */

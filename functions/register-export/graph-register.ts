@@ -4,7 +4,7 @@ import { DEFAULT_RETRY, mapLimit, type RetryOptions, withRetry } from '#shared/c
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
-import { type DesiredTable, ensureDatabase, readCatalog } from './glue-tables.ts';
+import { type DesiredTable, ensureDatabase, folderAbove, readCatalog } from './glue-tables.ts';
 import { CSV_STORAGE } from './graph-csv.ts';
 import {
   type GraphFile,
@@ -241,6 +241,7 @@ export async function registerGraphExport(
       name,
       columns: cols.columns,
       location: `s3://${input.bucket}/${located.location}`,
+      sourceLocation: folderAbove(input.bucket, root),
       exportId: input.exportTaskIdentifier,
       snapshotTime: input.snapshotTime,
       serde: cols.serde,

@@ -6,7 +6,7 @@ import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import type { DesiredTable, Glue } from './glue-tables.ts';
-import { ensureDatabase, P, readCatalog } from './glue-tables.ts';
+import { ensureDatabase, folderAbove, P, readCatalog } from './glue-tables.ts';
 import type { TableMetadata } from './metadata.ts';
 import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
@@ -146,6 +146,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
       name,
       columns: cols.columns,
       location: `s3://${input.bucket}/${root}${c.folder}/`,
+      sourceLocation: folderAbove(input.bucket, root),
       exportId: input.exportTaskIdentifier,
       snapshotTime,
       serde: cols.serde,

@@ -13,6 +13,7 @@ const desired = (
   name: 'db_public_t',
   columns,
   location: `s3://b/p/${exportId}/db/public.t/`,
+  sourceLocation: 's3://b/p/',
   exportId,
   snapshotTime,
   serde: {},
@@ -86,7 +87,7 @@ describe('planTable', () => {
     expect(
       h?.kind === 'updateTable' && h.input.StorageDescriptor?.Columns?.map((c) => `${c.Name}:${c.Type}`),
     ).toEqual(['id:bigint', 'added:boolean', 'gone:string']);
-    expect(h?.kind === 'updateTable' && h.input.StorageDescriptor?.Location).toBe('s3://b/p/e1/db/public.t/');
+    expect(h?.kind === 'updateTable' && h.input.StorageDescriptor?.Location).toBe('s3://b/p/');
     const p = writes[1];
     expect(
       p?.kind === 'createPartition' && p.partition.StorageDescriptor?.Columns?.map((c) => c.Name),
@@ -116,5 +117,54 @@ describe('planTable', () => {
       'export_id',
       'snapshot_time',
     ]);
+  });
+
+  it("points a new history table at the source's prefix, above every export, not at the export's folder", () => {
+    const writes = planTable(desired('e1', '2026-01-01T00:00:00Z'), undefined, undefined);
+    const history = writes[0];
+    expect(history?.kind === 'createTable' && history.input.StorageDescriptor?.Location).toBe('s3://b/p/');
+    const partition = writes[1];
+    expect(partition?.kind === 'createPartition' && partition.partition.StorageDescriptor?.Location).toBe(
+      's3://b/p/e1/db/public.t/',
+    );
+  });
+
+  it("moves a history table that still names its first export's folder to the source's prefix on the next registration", () => {
+    const { latest, history } = catalogAfter(desired('e1', '2026-01-01T00:00:00Z'));
+    const old = {
+      ...history,
+      StorageDescriptor: { ...history.StorageDescriptor, Location: 's3://b/p/e1/db/public.t/' },
+    };
+    const writes = planTable(desired('e2', '2026-02-01T00:00:00Z'), latest, old);
+    expect(writes.map((w) => w.kind)).toEqual(['updateTable', 'createPartition', 'updateTable']);
+    const h = writes[0];
+    expect(h?.kind === 'updateTable' && [h.input.Name, h.input.StorageDescriptor?.Location]).toEqual([
+      'db_public_t_history',
+      's3://b/p/',
+    ]);
+  });
+
+  it('widens the location to the deepest folder above both when the prefix changes from one export to the next', () => {
+    const dated = (exportId: string, snapshotTime: string, day: string): DesiredTable => ({
+      ...desired(exportId, snapshotTime),
+      location: `s3://b/x/src/${day}/${exportId}/db/public.t/`,
+      sourceLocation: `s3://b/x/src/${day}/`,
+    });
+    const { latest, history } = catalogAfter(dated('e1', '2026-01-15T00:00:00Z', '2026/01/15'));
+    expect(history.StorageDescriptor?.Location).toBe('s3://b/x/src/2026/01/15/');
+    const writes = planTable(dated('e2', '2026-02-01T00:00:00Z', '2026/02/01'), latest, history);
+    const h = writes.find((w) => w.kind === 'updateTable' && w.input.Name === 'db_public_t_history');
+    expect(h?.kind === 'updateTable' && h.input.StorageDescriptor?.Location).toBe('s3://b/x/src/2026/');
+    // An older export registered late widens it too, and nothing else changes.
+    const late = planTable(dated('e0', '2025-12-31T00:00:00Z', '2025/12/31'), latest, history);
+    expect(late.map((w) => w.kind)).toEqual(['updateTable', 'createPartition']);
+    const l = late[0];
+    expect(l?.kind === 'updateTable' && l.input.StorageDescriptor?.Location).toBe('s3://b/x/src/');
+  });
+
+  it('keeps a history table that already sits above this export where it is', () => {
+    const { latest, history } = catalogAfter(desired('e1', '2026-01-01T00:00:00Z'));
+    const writes = planTable(desired('e2', '2026-02-01T00:00:00Z'), latest, history);
+    expect(writes.map((w) => w.kind)).toEqual(['createPartition', 'updateTable']);
   });
 });

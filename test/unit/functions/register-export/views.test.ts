@@ -10,6 +10,7 @@ const desired = (exportId: string, columns: DesiredTable['columns']): DesiredTab
   name: 'db_public_t',
   columns,
   location: `s3://b/p/${exportId}/db/public.t/`,
+  sourceLocation: 's3://b/p/',
   exportId,
   snapshotTime: exportId === 'e1' ? '2026-01-01T00:00:00Z' : '2026-01-02T00:00:00Z',
   serde: {},
