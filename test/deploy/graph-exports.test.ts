@@ -31,6 +31,19 @@ const GRAPH_ROLE_ARN = { 'Fn::GetAtt': ['GraphExportRole', 'Arn'] };
 const EXISTING_GRAPH_ROLE = 'arn:aws:iam::123456789012:role/existing-graph-export-role';
 const RULE_GRAPH_ROLE = 'arn:aws:iam::123456789012:role/archive-graph-export';
 const RULE_RDS_ROLE = 'arn:aws:iam::123456789012:role/archive-rds-export';
+/**
+ * The Neptune Analytics guide's condition ("Import/export permissions"): only its encryption-context
+ * keys. ForAllValues also holds when a request has no encryption context at all (IAM user guide,
+ * "Single-valued vs. multivalued context keys"), so the Null guard requires one.
+ */
+const NEPTUNE_CONTEXT_ONLY = {
+  'ForAllValues:StringEquals': {
+    'kms:EncryptionContextKeys': ['aws:neptune-graph:graphId', 'aws:neptune-graph:graphExportId'],
+  },
+  Null: { 'kms:EncryptionContextKeys': 'false' },
+};
+/** SSE-KMS of the export bucket: S3 asks KMS for the role that writes the object. */
+const THROUGH_S3 = { StringEquals: { 'kms:ViaService': { 'Fn::Sub': `s3.\${AWS::Region}.amazonaws.com` } } };
 const FUNCTION_ROLES = [
   'OnSnapshotRole',
   'OnScheduleRole',
@@ -102,7 +115,7 @@ const neptuneActions = (template: Template, roleId: string) =>
   ].sort();
 
 describe('the graph export role (resources/graph-exports.yml)', () => {
-  it('is created trusting neptune-graph.amazonaws.com for exports of this account only', () => {
+  it('is created trusting neptune-graph.amazonaws.com, and this account only where the service names one', () => {
     const role = created.Resources.GraphExportRole;
     if (role === undefined) throw new Error('no GraphExportRole');
     expect(role.Condition).toBe('CreateGraphExportRole');
@@ -113,7 +126,9 @@ describe('the graph export role (resources/graph-exports.yml)', () => {
         Effect: 'Allow',
         Principal: { Service: 'neptune-graph.amazonaws.com' },
         Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        // The Neptune Analytics guide ("Import/export permissions") documents no aws:SourceAccount for
+        // this role: a plain StringEquals would refuse every export if the service does not send it.
+        Condition: { StringEqualsIfExists: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
       },
     ]);
   });
@@ -134,25 +149,22 @@ describe('the graph export role (resources/graph-exports.yml)', () => {
       ['kms:Decrypt', 'kms:GenerateDataKey'],
       ['kms:Decrypt', 'kms:GenerateDataKey'],
     ]);
-    expect(use.map((s) => s.Condition)).toEqual([
-      {
-        'ForAllValues:StringEquals': {
-          'kms:EncryptionContextKeys': ['aws:neptune-graph:graphId', 'aws:neptune-graph:graphExportId'],
-        },
-      },
-      { StringEquals: { 'kms:ViaService': { 'Fn::Sub': `s3.\${AWS::Region}.amazonaws.com` } } },
-    ]);
+    expect(use.map((s) => s.Condition)).toEqual([NEPTUNE_CONTEXT_ONLY, THROUGH_S3]);
     for (const s of kms) expect(JSON.stringify(s.Resource)).toContain('ExportKey');
   });
 
-  it('is named in the key policy, so the created key lets it describe the key and write the export', () => {
+  it('is named in the key policy, which lets it use the key under the same conditions as its own policy', () => {
     const key = created.Resources.ExportKey?.Properties.KeyPolicy as { Statement: Statement[] };
-    const statement = resolveIfs(
-      created,
-      key.Statement.find((s) => s.Sid === 'GraphExportRoleUsesKey'),
-    ) as Statement;
-    expect(statement.Principal).toEqual({ AWS: GRAPH_ROLE_ARN });
-    expect(actionsOf(statement).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']);
+    // A key policy statement naming the role grants on its own: unconditioned, it would undo the
+    // conditions of the role's policy.
+    const forRole = key.Statement.map((s) => resolveIfs(created, s) as Statement).filter(
+      (s) => JSON.stringify(s.Principal) === JSON.stringify({ AWS: GRAPH_ROLE_ARN }),
+    );
+    expect(forRole.map((s) => [s.Sid, actionsOf(s).sort(), s.Condition])).toEqual([
+      ['GraphExportRoleDescribesKey', ['kms:DescribeKey'], undefined],
+      ['GraphExportRoleUsesKey', ['kms:Decrypt', 'kms:GenerateDataKey'], NEPTUNE_CONTEXT_ONLY],
+      ['GraphExportRoleUsesKeyThroughS3', ['kms:Decrypt', 'kms:GenerateDataKey'], THROUGH_S3],
+    ]);
   });
 
   it('is not created when existingGraphExportRoleArn names one, and that role is passed, named and handed to the schedule', () => {
