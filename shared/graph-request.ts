@@ -16,26 +16,64 @@ const ROLE_ARN = /^arn:aws[^:]*:iam::\d{12}:(role|role\/service-role)(\/[\w+=,.@
 export const MULTI_VALUE_HANDLING = ['TO_LIST', 'PICK_FIRST'] as const;
 export const EXPORT_FORMATS = ['PARQUET', 'CSV'] as const;
 
+/*
+ * The exportFilter shapes of the neptune-graph API model (2023-11-29; the Smithy model the AWS SDKs
+ * are generated from, aws-sdk-js-v3 codegen/sdk-codegen/aws-models/neptune-graph.json):
+ * ExportFilterLabel and ExportFilterSourcePropertyName are 1-128 characters,
+ * ExportFilterOutputPropertyName 1-128 characters of `^[a-zA-Z0-9_]+$`, ExportFilterOutputDataType
+ * `^(Any|Byte|Short|Int|Long|Float|Double|String|Bool|Boolean|Float\[\]|Double\[\])$`, and
+ * MultiValueHandlingType TO_LIST | PICK_FIRST. The SDK does not check them before sending, so the
+ * policy does, when it loads.
+ */
+
+/** ExportFilterOutputDataType, as the model's pattern lists it. */
+export const EXPORT_FILTER_OUTPUT_TYPES = [
+  'Any',
+  'Byte',
+  'Short',
+  'Int',
+  'Long',
+  'Float',
+  'Double',
+  'String',
+  'Bool',
+  'Boolean',
+  'Float[]',
+  'Double[]',
+] as const;
+
+const NAME_MAX = 128;
+const LABEL_RULE = `a label must be 1-${NAME_MAX} characters`;
+const PROPERTY_NAME_RULE = `a property name must be 1-${NAME_MAX} ASCII letters, digits or _`;
+
+/** ExportFilterLabel: a vertex or edge label. */
+const ExportFilterLabel = z.string().min(1, LABEL_RULE).max(NAME_MAX, LABEL_RULE);
+/** ExportFilterOutputPropertyName: the name the property is written under. */
+const ExportFilterOutputPropertyName = z
+  .string()
+  .max(NAME_MAX, PROPERTY_NAME_RULE)
+  .regex(/^[a-zA-Z0-9_]+$/, PROPERTY_NAME_RULE);
+
 /** ExportFilterPropertyAttributes: how one exported property is written. */
 export const ExportFilterPropertyAttributes = z.strictObject({
-  /** The type written, e.g. String, Int, Float; the export decides when absent. */
-  outputType: z.string().min(1).optional(),
-  /** The property in the graph; the output name when absent. */
-  sourcePropertyName: z.string().min(1).optional(),
+  /** The type written; the export decides when absent (Any when the graph holds several). */
+  outputType: z.enum(EXPORT_FILTER_OUTPUT_TYPES).optional(),
+  /** The property in the graph (ExportFilterSourcePropertyName); the output name when absent. */
+  sourcePropertyName: z.string().min(1).max(NAME_MAX).optional(),
   /** A multi-valued property as a list (TO_LIST) or its first value (PICK_FIRST, the default). */
   multiValueHandling: z.enum(MULTI_VALUE_HANDLING).optional(),
 });
 
 /** ExportFilterElement: the properties of one label to export, by output name. */
 export const ExportFilterElement = z.strictObject({
-  properties: z.record(z.string().min(1), ExportFilterPropertyAttributes).optional(),
+  properties: z.record(ExportFilterOutputPropertyName, ExportFilterPropertyAttributes).optional(),
 });
 
 /** ExportFilter: per vertex and per edge label (ExportFilterPerLabelMap). */
 export const ExportFilter = z
   .strictObject({
-    vertexFilter: z.record(z.string().min(1), ExportFilterElement).optional(),
-    edgeFilter: z.record(z.string().min(1), ExportFilterElement).optional(),
+    vertexFilter: z.record(ExportFilterLabel, ExportFilterElement).optional(),
+    edgeFilter: z.record(ExportFilterLabel, ExportFilterElement).optional(),
   })
   .refine((f) => f.vertexFilter !== undefined || f.edgeFilter !== undefined, {
     message: 'must set vertexFilter, edgeFilter or both',

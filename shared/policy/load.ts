@@ -24,16 +24,19 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 function describeIssue(issue: z.core.$ZodIssue, data: unknown): string[] {
   const at = (path: readonly PropertyKey[]) => formatPath(path) || '(policy)';
   switch (issue.code) {
-    case 'too_big':
-      return [
-        `${at(issue.path)}: must be at most ${issue.maximum}${issue.origin === 'array' ? ' entries' : ''}`,
-      ];
+    case 'too_big': {
+      const unit = issue.origin === 'array' ? ' entries' : issue.origin === 'string' ? ' characters' : '';
+      return [`${at(issue.path)}: must be at most ${issue.maximum}${unit}`];
+    }
     case 'too_small':
       if (issue.origin === 'array') return [`${at(issue.path)}: must have at least ${issue.minimum} entry`];
       if (issue.origin === 'string') return [`${at(issue.path)}: must not be empty`];
       return [
         `${at(issue.path)}: must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${issue.minimum}`,
       ];
+    case 'invalid_key':
+      // A mapping key (an exportFilter label or property name): the path ends in the key itself.
+      return issue.issues.map((inner) => `${at(issue.path)}: ${inner.message}`);
     case 'unrecognized_keys':
       return issue.keys.map((k) => `${at([...issue.path, k])}: unknown field`);
     case 'invalid_value':

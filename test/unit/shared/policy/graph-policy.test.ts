@@ -101,6 +101,71 @@ schedules: [{ name: w, expression: rate(7 days), select: { kind: graph, engine: 
   });
 });
 
+// The shapes of the neptune-graph API model (2023-11-29): ExportFilterLabel and
+// ExportFilterSourcePropertyName 1-128 characters, ExportFilterOutputPropertyName 1-128 of
+// [a-zA-Z0-9_], ExportFilterOutputDataType one of twelve type names.
+describe('exportFilter names and types, checked against the API model when the policy loads', () => {
+  const filterRule = (filter: string) =>
+    `rules: [{ name: g, match: { kind: graph }, action: export, export: { exportFilter: ${filter} } }]`;
+  const at = 'rules[0].export.exportFilter';
+  const long = 'x'.repeat(129);
+
+  it('accepts every output type of the model, and names of 128 characters', () => {
+    const types = ['Any', 'Byte', 'Short', 'Int', 'Long', 'Float', 'Double', 'String', 'Bool', 'Boolean'];
+    const properties = [...types, 'Float[]', 'Double[]']
+      .map((type, i) => `p${i}: { outputType: "${type}" }`)
+      .join(', ');
+    const name = 'n'.repeat(128);
+    expect(
+      problems(
+        filterRule(
+          `{ vertexFilter: { ${name}: { properties: { ${properties}, ${name}: { sourcePropertyName: ${name} } } } } }`,
+        ),
+      ),
+    ).toBe('');
+  });
+
+  it.each([
+    [
+      'an output type the model does not have',
+      filterRule('{ vertexFilter: { person: { properties: { age: { outputType: Integer } } } } }'),
+      `${at}.vertexFilter.person.properties.age.outputType: must be "Any" or "Byte"`,
+    ],
+    [
+      'an output type in the wrong case',
+      filterRule('{ edgeFilter: { knows: { properties: { since: { outputType: string } } } } }'),
+      `${at}.edgeFilter.knows.properties.since.outputType: must be "Any"`,
+    ],
+    [
+      'a property name with a character outside [a-zA-Z0-9_]',
+      filterRule('{ vertexFilter: { person: { properties: { e-mail: {} } } } }'),
+      `${at}.vertexFilter.person.properties.e-mail: a property name must be 1-128 ASCII letters, digits or _`,
+    ],
+    [
+      'a property name longer than 128 characters',
+      filterRule(`{ edgeFilter: { knows: { properties: { ${long}: {} } } } }`),
+      `${at}.edgeFilter.knows.properties.${long}: a property name must be 1-128 ASCII letters, digits or _`,
+    ],
+    [
+      'a vertex label longer than 128 characters',
+      filterRule(`{ vertexFilter: { ${long}: {} } }`),
+      `${at}.vertexFilter.${long}: a label must be 1-128 characters`,
+    ],
+    [
+      'an edge label that is empty',
+      filterRule(`{ edgeFilter: { "": {} } }`),
+      `${at}.edgeFilter.: a label must be 1-128 characters`,
+    ],
+    [
+      'a sourcePropertyName longer than 128 characters',
+      filterRule(`{ vertexFilter: { person: { properties: { name: { sourcePropertyName: ${long} } } } } }`),
+      `${at}.vertexFilter.person.properties.name.sourcePropertyName: must be at most 128 characters`,
+    ],
+  ])('refuses %s, naming the field', (_what, yaml, message) => {
+    expect(problems(yaml)).toContain(`test.yml: ${message}`);
+  });
+});
+
 describe('deciding for a graph', () => {
   const policy = policyOf(`defaults:
   export:
