@@ -19,8 +19,22 @@ import type { RecentExport } from './policy/decide.ts';
  * deciding at the same moment cannot both pass the guard.
  */
 
-/** Executions that ended without exporting do not count against the interval. */
-export const NOT_EXPORTED = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+const ENDED_UNSUCCESSFULLY = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * The error an execution fails with when the export completed but its tables were not registered
+ * (statemachines/export.asl.yml, "Tables not registered"): the data is in S3.
+ */
+export const TABLES_NOT_REGISTERED = 'TablesNotRegistered';
+
+/**
+ * True when an execution ended without exporting, so it does not count against the interval. Its
+ * status alone cannot tell: a failed registration fails the execution after the export completed,
+ * which DescribeExecution's `error` names (ListExecutions does not return it).
+ */
+export function endedWithoutExport(status: string, error: string | undefined): boolean {
+  return ENDED_UNSUCCESSFULLY.has(status) && !(status === 'FAILED' && error === TABLES_NOT_REGISTERED);
+}
 
 export interface LedgerDeps {
   dynamodb: Pick<DynamoDBClient, 'send'>;
@@ -83,12 +97,12 @@ export function exportLedger(deps: LedgerDeps) {
           new DescribeExecutionCommand({ executionArn: executionArnOf(deps.stateMachineArn, executionName) }),
         );
         status = out.status ?? 'UNKNOWN';
+        if (endedWithoutExport(status, out.error)) return { seen };
       } catch (error) {
         // Step Functions forgets executions 90 days after they close: long after any interval.
         if (isAwsError(error, 'ExecutionDoesNotExist')) return { seen };
         throw classifyAwsError(error, 'sfn', `DescribeExecution ${executionName}`);
       }
-      if (NOT_EXPORTED.has(status)) return { seen };
       const snapshotArn = text(item, 'snapshotArn');
       const snapshotTime = text(item, 'snapshotTime');
       return {

@@ -1,5 +1,13 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
-import { type ExportLedger, exportLedger, ledgerKey, NOT_EXPORTED } from '#shared/export-ledger.ts';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { classifyAwsError } from '#shared/aws-errors.ts';
+import {
+  type ExportLedger,
+  endedWithoutExport,
+  executionArnOf,
+  exportLedger,
+  ledgerKey,
+} from '#shared/export-ledger.ts';
 import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
 import { dataTime, type ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { decide, type RecentExport } from '#shared/policy/decide.ts';
@@ -154,13 +162,16 @@ export async function decideAll(
     const execution = executions.get(id);
     const task = taskStatus.get(id);
     if (execution !== undefined || task !== undefined) {
-      if (execution === undefined || !NOT_EXPORTED.has(execution))
-        ledger.add(source, id, execution ?? task ?? '');
-      const how = execution === undefined ? `export task ${task}` : `execution ${execution}`;
-      const reason =
-        execution !== undefined && NOT_EXPORTED.has(execution)
-          ? `started before, not exported (${how}): rds-export retry ${id} exports it again`
-          : `already exported (${how})`;
+      const error = execution === 'FAILED' ? await executionError(ctx, id) : undefined;
+      const notExported = execution !== undefined && endedWithoutExport(execution, error);
+      if (!notExported) ledger.add(source, id, execution ?? task ?? '');
+      const how =
+        execution === undefined
+          ? `export task ${task}`
+          : `execution ${execution}${error === undefined ? '' : `: ${error}`}`;
+      const reason = notExported
+        ? `started before, not exported (${how}): rds-export retry ${id} exports it again`
+        : `already exported (${how})`;
       planned.push({ ...base, decision: 'done', rule: null, reason, exportTaskIdentifier: id });
       continue;
     }
@@ -180,6 +191,18 @@ export async function decideAll(
     });
   }
   return planned;
+}
+
+/** What a failed execution failed with: ListExecutions leaves it out, DescribeExecution has it. */
+async function executionError(ctx: Context, name: string): Promise<string | undefined> {
+  try {
+    const out = await ctx.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, name) }),
+    );
+    return out.error;
+  } catch (error) {
+    throw classifyAwsError(error, 'sfn', `DescribeExecution ${name}`);
+  }
 }
 
 /** The ledger the deployment's events record, read only (GetItem, DescribeExecution). */

@@ -5,7 +5,12 @@ import {
   DescribeExportTasksCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
-import { ListExecutionsCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { exportTaskIdentifier } from '#shared/identifiers.ts';
@@ -111,6 +116,35 @@ describe('rds-export backfill', () => {
     const run = await backfill(testContext(), values());
     expect(run.started).toEqual([]);
     expect(run.snapshots.map((s) => s.decision)).toEqual(['done', 'done', 'done', 'done', 'skip', 'done']);
+  });
+
+  // DescribeExecution returns `error` for a failed execution (Step Functions API reference); ListExecutions does not.
+  it('holds an export whose tables were not registered as exported, as the interval guard of events does', async () => {
+    const failed = (s: ReturnType<typeof dbSnapshot>) => ({
+      name: idOf(s),
+      executionArn: executionArn(idOf(s)),
+      stateMachineArn: STATE_MACHINE_ARN,
+      status: 'FAILED' as const,
+      startDate: new Date('2024-05-01T06:05:00Z'),
+    });
+    sfn.on(ListExecutionsCommand).resolves({ executions: [failed(day1), failed(manual)] });
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionArn(idOf(day1)) })
+      .resolves({ ...failed(day1), error: 'TablesNotRegistered' })
+      .on(DescribeExecutionCommand, { executionArn: executionArn(idOf(manual)) })
+      .resolves({ ...failed(manual), error: 'ExportFailed' });
+    const report = await backfill(testContext(), values({ 'dry-run': true }));
+    const planned = (s: ReturnType<typeof dbSnapshot>) =>
+      report.snapshots.find((p) => p.snapshot === s.DBSnapshotIdentifier);
+    expect(planned(day1)).toMatchObject({
+      decision: 'done',
+      reason: 'already exported (execution FAILED: TablesNotRegistered)',
+    });
+    expect(planned(day1Late)).toMatchObject({ decision: 'skip' });
+    expect(planned(manual)).toMatchObject({
+      decision: 'done',
+      reason: expect.stringContaining('started before, not exported (execution FAILED: ExportFailed)'),
+    });
   });
 
   it('keeps to one source each and to a time with --source, --since and --latest-only', async () => {
