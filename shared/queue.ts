@@ -25,6 +25,20 @@ export function slotPool(sourceKind: string): SlotPool {
   return sourceKind === 'graph' ? 'graph' : 'rds';
 }
 
+/** Waits last at most the state machine's seven days; items expire a day after that (TTL). */
+const ITEM_LIFETIME_SECONDS = 8 * 24 * 3600;
+export const epochSeconds = (at: Date) => ({ N: String(Math.floor(at.getTime() / 1000)) });
+export const expiresAt = (now: Date) => ({
+  N: String(Math.floor(now.getTime() / 1000) + ITEM_LIFETIME_SECONDS),
+});
+/**
+ * Leaves out items past `expiresAt` (with `:now`, epoch seconds): TTL deletes expired items in the
+ * background, typically within two days, and until then they "continue to show in read and write
+ * operations" (DynamoDB developer guide, "Working with expired items": filter them out of Query
+ * and Scan with a filter expression on the TTL attribute).
+ */
+export const UNEXPIRED = 'expiresAt > :now';
+
 const QUEUE = 'queue';
 /** The pool's queue: `queue` for RDS (as before pools), `queue#<pool>` for another. */
 export const queueOf = (deps: TableDeps) =>
@@ -34,20 +48,23 @@ export const queueKey = (deps: TableDeps, since: string, exportTaskIdentifier: s
   sk: { S: `${since}#${exportTaskIdentifier}` },
 });
 
-/** How many exports queued before this one and still wait (a consistent count, one request). */
+/** How many exports queued before this one and still wait (a consistent count of one page, 1 MB). */
 export async function countAhead(
   deps: TableDeps,
   since: string,
   exportTaskIdentifier: string,
+  now: Date,
 ): Promise<number> {
   try {
     const out = await deps.dynamodb.send(
       new QueryCommand({
         TableName: deps.table,
         KeyConditionExpression: 'pk = :queue AND sk < :mine',
+        FilterExpression: UNEXPIRED,
         ExpressionAttributeValues: {
           ':queue': { S: queueOf(deps) },
           ':mine': queueKey(deps, since, exportTaskIdentifier).sk,
+          ':now': epochSeconds(now),
         },
         ConsistentRead: true,
         Select: 'COUNT',

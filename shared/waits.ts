@@ -1,6 +1,7 @@
 import {
   type AttributeValue,
   DeleteItemCommand,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -9,7 +10,7 @@ import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import { logger } from './logger.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from './machine-contract.ts';
-import { queueKey, queueOf, type TableDeps } from './queue.ts';
+import { epochSeconds, expiresAt, queueKey, queueOf, type TableDeps, UNEXPIRED } from './queue.ts';
 import { giveBackSlot, readSlots, type Slots, takeSlot } from './slots.ts';
 
 export { countAhead, dequeue, type SlotPool, slotPool, type TableDeps } from './queue.ts';
@@ -38,14 +39,23 @@ export interface WaitsDeps extends TableDeps {
   sfn: Pick<SFNClient, 'send'>;
 }
 
-/** Waits last at most the state machine's seven days; items expire a day after that (TTL). */
-const ITEM_LIFETIME_SECONDS = 8 * 24 * 3600;
-const expiresAt = (now: Date) => ({ N: String(Math.floor(now.getTime() / 1000) + ITEM_LIFETIME_SECONDS) });
-
-const waiterKey = (sourceArn: string) => ({
-  pk: { S: `waiter#${sourceArn.toLowerCase()}` },
-  sk: { S: 'export' },
+/** Every waiter and the end marker of one source share a partition: one query finds them all. */
+const waiterPk = (sourceArn: string) => ({ S: `waiter#${sourceArn.toLowerCase()}` });
+/**
+ * One waiter per export, not per source: two exports of one source overlap (schedule slots of one
+ * cluster, `rds-export retry --force` of a running export, an export of the same snapshot started
+ * outside the pipeline), and each must keep its own token.
+ */
+const waiterKey = (sourceArn: string, exportTaskIdentifier: string) => ({
+  pk: waiterPk(sourceArn),
+  sk: { S: `${WAITER_PREFIX}${exportTaskIdentifier}` },
 });
+const WAITER_PREFIX = 'export#';
+/** When an export-finished event for the source last came: a waiter parking late sees it. */
+const endedKey = (sourceArn: string) => ({ pk: waiterPk(sourceArn), sk: { S: 'ended' } });
+/** Bounds the waiters read per event: far more than one source ever has exports at once. */
+const MAX_WAITER_PAGES = 10;
+
 /** A token that no longer waits: used already, or its state timed out (SendTaskSuccess errors). */
 function isStaleToken(error: unknown): boolean {
   return ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'].some((name) => isAwsError(error, name));
@@ -65,66 +75,123 @@ export async function wake(sfn: WaitsDeps['sfn'], token: string, output: object)
   }
 }
 
+/** An execution parked on one export of a source. */
+export interface ExportWaiter {
+  exportTaskIdentifier: string;
+  token: string;
+}
+
 /**
- * Parks the execution's token as the waiter of its source's export. Returns `ended` when an
- * export-finished event came after `checkedAt`, the moment the execution last saw the task running:
- * the event came before the waiter, so the caller wakes the execution at once.
+ * Parks the execution's token as the waiter of its export. Returns `ended` when an export-finished
+ * event for the source came after `checkedAt`, the moment the execution last saw the task running:
+ * the event may have come before the waiter (it may also be another export's of the source), so the
+ * caller wakes the execution, which looks at its task again. The waiter is written before the end
+ * marker is read, and an event writes the marker before it reads the waiters (both consistently), so
+ * at least one of the two sees the other.
  */
 export async function parkExportWaiter(
   deps: TableDeps,
   waiter: { sourceArn: string; exportTaskIdentifier: string; token: string; checkedAt: Date; now: Date },
 ): Promise<'waiting' | 'ended'> {
+  let endedAt: string | undefined;
+  try {
+    await deps.dynamodb.send(
+      new PutItemCommand({
+        TableName: deps.table,
+        Item: {
+          ...waiterKey(waiter.sourceArn, waiter.exportTaskIdentifier),
+          token: { S: waiter.token },
+          exportTaskIdentifier: { S: waiter.exportTaskIdentifier },
+          parkedAt: { S: waiter.now.toISOString() },
+          expiresAt: expiresAt(waiter.now),
+        },
+      }),
+    );
+    const ended = await deps.dynamodb.send(
+      new GetItemCommand({ TableName: deps.table, Key: endedKey(waiter.sourceArn), ConsistentRead: true }),
+    );
+    endedAt = ended.Item?.endedAt?.S;
+  } catch (error) {
+    throw classifyAwsError(error, 'dynamodb', `Parking the waiter of ${waiter.exportTaskIdentifier}`);
+  }
+  return endedAt !== undefined && endedAt >= waiter.checkedAt.toISOString() ? 'ended' : 'waiting';
+}
+
+/**
+ * Records that an export of the source ended and returns the executions waiting on the source's
+ * exports (their tokens stay until each is woken: wakeExportWaiter). Items past their expiry are
+ * left out: DynamoDB's TTL deletes them lazily, and a query still returns them until it does.
+ */
+export async function exportEnded(deps: TableDeps, sourceArn: string, now: Date): Promise<ExportWaiter[]> {
+  const waiters: ExportWaiter[] = [];
   try {
     await deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.table,
-        Key: waiterKey(waiter.sourceArn),
-        UpdateExpression:
-          'SET #token = :token, exportTaskIdentifier = :id, parkedAt = :now, expiresAt = :expires',
-        ConditionExpression: 'attribute_not_exists(endedAt) OR endedAt < :checkedAt',
-        ExpressionAttributeNames: { '#token': 'token' },
-        ExpressionAttributeValues: {
-          ':token': { S: waiter.token },
-          ':id': { S: waiter.exportTaskIdentifier },
-          ':now': { S: waiter.now.toISOString() },
-          ':checkedAt': { S: waiter.checkedAt.toISOString() },
-          ':expires': expiresAt(waiter.now),
-        },
+        Key: endedKey(sourceArn),
+        UpdateExpression: 'SET endedAt = :now, expiresAt = :expires',
+        ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':expires': expiresAt(now) },
       }),
     );
-    return 'waiting';
+    let startKey: Record<string, AttributeValue> | undefined;
+    for (let page = 0; page < MAX_WAITER_PAGES; page++) {
+      const out = await deps.dynamodb.send(
+        new QueryCommand({
+          TableName: deps.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :waiter)',
+          FilterExpression: `attribute_exists(#token) AND ${UNEXPIRED}`,
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: {
+            ':pk': waiterPk(sourceArn),
+            ':waiter': { S: WAITER_PREFIX },
+            ':now': epochSeconds(now),
+          },
+          ConsistentRead: true,
+          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const token = item.token?.S;
+        const id = item.exportTaskIdentifier?.S;
+        if (token !== undefined && id !== undefined) waiters.push({ exportTaskIdentifier: id, token });
+      }
+      startKey = out.LastEvaluatedKey;
+      if (startKey === undefined) break;
+    }
   } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailed')) return 'ended';
-    throw classifyAwsError(error, 'dynamodb', `Parking the waiter of ${waiter.exportTaskIdentifier}`);
+    throw classifyAwsError(error, 'dynamodb', `Finding the waiters of ${sourceArn}`);
   }
+  return waiters;
 }
 
-/** Records that the source's export ended and takes its waiter's token, if one waits (once). */
-export async function takeExportWaiter(
-  deps: TableDeps,
+/**
+ * Wakes a parked waiter, and only then removes its token: a wake that fails (throttled) throws with
+ * the token still parked, so the event's retry finds it again. The removal holds only while the
+ * token is still this one (the execution may have parked again since). False when it no longer
+ * waited.
+ */
+export async function wakeExportWaiter(
+  deps: WaitsDeps,
   sourceArn: string,
-  now: Date,
-): Promise<{ token: string; exportTaskIdentifier?: string } | undefined> {
-  let old: Record<string, AttributeValue> | undefined;
+  waiter: ExportWaiter,
+  output: object,
+): Promise<boolean> {
+  const woken = await wake(deps.sfn, waiter.token, output);
   try {
-    const out = await deps.dynamodb.send(
-      new UpdateItemCommand({
+    await deps.dynamodb.send(
+      new DeleteItemCommand({
         TableName: deps.table,
-        Key: waiterKey(sourceArn),
-        UpdateExpression: 'SET endedAt = :now, expiresAt = :expires REMOVE #token',
+        Key: waiterKey(sourceArn, waiter.exportTaskIdentifier),
+        ConditionExpression: '#token = :token',
         ExpressionAttributeNames: { '#token': 'token' },
-        ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':expires': expiresAt(now) },
-        ReturnValues: 'ALL_OLD',
+        ExpressionAttributeValues: { ':token': { S: waiter.token } },
       }),
     );
-    old = out.Attributes;
   } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Taking the waiter of ${sourceArn}`);
+    if (!isAwsError(error, 'ConditionalCheckFailed'))
+      throw classifyAwsError(error, 'dynamodb', `Removing the waiter of ${waiter.exportTaskIdentifier}`);
   }
-  const token = old?.token?.S;
-  if (token === undefined) return undefined;
-  const id = old?.exportTaskIdentifier?.S;
-  return id === undefined ? { token } : { token, exportTaskIdentifier: id };
+  return woken;
 }
 
 /** Puts the export in the slot queue (again), at the place its first queueing gave it. */
@@ -150,31 +217,32 @@ export async function enqueue(
   }
 }
 
-/** Whether any export waits in the slot queue (one item read). */
-export async function anyQueued(deps: TableDeps): Promise<boolean> {
-  try {
-    const out = await deps.dynamodb.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :queue',
-        ExpressionAttributeValues: { ':queue': { S: queueOf(deps) } },
-        ConsistentRead: true,
-        Limit: 1,
-      }),
-    );
-    return (out.Items ?? []).length > 0;
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
+/** Whether any export waits in the slot queue (expired items aside; a page or a few read). */
+export async function anyQueued(deps: TableDeps, now: Date): Promise<boolean> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  for (let page = 0; page < MAX_QUEUE_PAGES; page++) {
+    let out: Awaited<ReturnType<typeof queryQueue>>;
+    try {
+      out = await queryQueue(deps, now, startKey);
+    } catch (error) {
+      throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
+    }
+    if ((out.Items ?? []).length > 0) return true;
+    startKey = out.LastEvaluatedKey;
+    if (startKey === undefined) return false;
   }
+  return true;
 }
 
 /**
  * Grants free slots (shared/slots.ts) to the oldest queued exports, each within its own limit (its
  * rule's maxConcurrentExports): a lease taken on the waiter's behalf (`by` this release, and only
- * if it holds none), then its queue item taken with a conditional delete, then its token woken.
- * Two releases at once never grant one slot twice nor wake one waiter twice; a grant whose waiter
- * was gone (another release, or its own timeout, took it first) is given back. A waiter whose wake
- * finds its token timed out starts on its own and keeps the lease. Returns the exports woken.
+ * if it holds none), then its token woken, then its queue item taken with a conditional delete.
+ * Two releases at once never grant one slot twice nor wake one waiter twice (the second's lease
+ * fails). A waiter whose token is dead (its execution ended: cancelled, timed out, failed; or its
+ * wait timed out and it looks on its own) gives the lease back at once, and its item goes. A wake
+ * that fails (throttled) gives the lease back and throws with the item still queued, so the
+ * release's retry finds it. Returns the exports woken.
  */
 export async function grantSlots(
   deps: WaitsDeps,
@@ -186,11 +254,11 @@ export async function grantSlots(
   let slots = known ?? (await readSlots(deps));
   const woken: string[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
-  do {
+  for (let pages = 0; pages < MAX_QUEUE_PAGES; pages++) {
     if (slots.leases.size >= poolLimit(deps)) break;
     let page: Awaited<ReturnType<typeof queryQueue>>;
     try {
-      page = await queryQueue(deps, startKey);
+      page = await queryQueue(deps, now, startKey);
     } catch (error) {
       throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
     }
@@ -207,33 +275,47 @@ export async function grantSlots(
         continue;
       }
       slots.leases.set(id, { at: now.toISOString(), by: releaseId });
-      if (!(await claim(deps, item, token))) {
+      let live: boolean;
+      try {
+        live = await wake(deps.sfn, token, { granted: true, at: now.toISOString() });
+      } catch (error) {
         await giveBackSlot(deps, id, releaseId);
-        slots.leases.delete(id);
+        throw error;
+      }
+      await claim(deps, item, token);
+      if (live) {
+        woken.push(id);
         continue;
       }
-      if (await wake(deps.sfn, token, { granted: true, at: now.toISOString() })) woken.push(id);
+      await giveBackSlot(deps, id, releaseId);
+      slots.leases.delete(id);
     }
     startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
+    if (startKey === undefined) break;
+  }
   return woken;
 }
 
-function queryQueue(deps: TableDeps, startKey: Record<string, AttributeValue> | undefined) {
+/** Bounds one pass over the queue (pages of QUEUE_PAGE_SIZE): far beyond any real queue. */
+const MAX_QUEUE_PAGES = 40;
+const QUEUE_PAGE_SIZE = 25;
+
+function queryQueue(deps: TableDeps, now: Date, startKey: Record<string, AttributeValue> | undefined) {
   return deps.dynamodb.send(
     new QueryCommand({
       TableName: deps.table,
       KeyConditionExpression: 'pk = :queue',
-      ExpressionAttributeValues: { ':queue': { S: queueOf(deps) } },
+      FilterExpression: UNEXPIRED,
+      ExpressionAttributeValues: { ':queue': { S: queueOf(deps) }, ':now': epochSeconds(now) },
       ConsistentRead: true,
-      Limit: 25,
+      Limit: QUEUE_PAGE_SIZE,
       ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
     }),
   );
 }
 
-/** Deletes the queue item only if it still holds this token: true when this release took it. */
-async function claim(deps: TableDeps, item: Record<string, AttributeValue>, token: string): Promise<boolean> {
+/** Deletes the queue item only if it still holds this token (its export may have queued again). */
+async function claim(deps: TableDeps, item: Record<string, AttributeValue>, token: string): Promise<void> {
   try {
     await deps.dynamodb.send(
       new DeleteItemCommand({
@@ -244,9 +326,8 @@ async function claim(deps: TableDeps, item: Record<string, AttributeValue>, toke
         ExpressionAttributeValues: { ':token': { S: token } },
       }),
     );
-    return true;
   } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailed')) return false;
+    if (isAwsError(error, 'ConditionalCheckFailed')) return;
     throw classifyAwsError(error, 'dynamodb', 'Taking a queued export');
   }
 }

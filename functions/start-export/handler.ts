@@ -29,7 +29,7 @@ const slotsOf = (pool: SlotPool) => {
     reconcile: async (active: readonly string[]) => {
       await reconcileSlots(table, active, new Date());
     },
-    ahead: (since: string, id: string) => countAhead(table, since, id),
+    ahead: (since: string, id: string) => countAhead(table, since, id, new Date()),
     leave: (since: string, id: string) => dequeue(table, since, id),
   };
 };

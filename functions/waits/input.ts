@@ -34,6 +34,8 @@ const Parked = z.object({
   exportTaskIdentifier: z.string().min(1),
 });
 
+export type ExportEvent = z.infer<typeof ExportEvent>;
+
 export const WaitsInput = z.union([
   ExportEvent,
   Parked.extend({

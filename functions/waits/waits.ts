@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { countActiveExportTasks } from '#shared/export-tasks.ts';
+import { ACTIVE_EXPORT_STATUSES, countActiveExportTasks, describeExportTask } from '#shared/export-tasks.ts';
 import { activeGraphExports } from '#shared/graph-export-task-list.ts';
 import { logger } from '#shared/logger.ts';
 import { giveBackSlot, needsReconcile, readSlots, reconcileSlots } from '#shared/slots.ts';
 import {
   anyQueued,
   enqueue,
+  exportEnded,
   grantSlots,
   parkExportWaiter,
   slotPool,
-  takeExportWaiter,
   type WaitsDeps,
-  wake,
+  wakeExportWaiter,
 } from '#shared/waits.ts';
-import { EXPORT_EVENT_IDS, type WaitsInput } from './input.ts';
+import { EXPORT_EVENT_IDS, type ExportEvent, type WaitsInput } from './input.ts';
 
 export interface WaitsFunctionDeps extends WaitsDeps {
   rds: Pick<RDSClient, 'send'>;
@@ -34,7 +34,7 @@ async function activeTasks(deps: WaitsFunctionDeps): Promise<{ count: number; id
 }
 
 export type WaitsResult =
-  | { action: 'woken'; exportTaskIdentifier?: string; eventId: string; granted?: string[] }
+  | { action: 'woken'; exportTaskIdentifiers: string[]; eventId: string; granted?: string[] }
   | { action: 'ignored'; reason: string }
   | { action: 'parked'; woken?: true | string[] }
   | { action: 'released'; activeExports?: number; woken: string[] };
@@ -50,39 +50,7 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
   const now = shared.now();
   // A slot wait and a release concern the slots and queue of the export's pool (RDS's, or graphs').
   const deps = 'sourceKind' in input ? { ...shared, pool: slotPool(input.sourceKind ?? 'rds') } : shared;
-  if ('source' in input) {
-    const eventId = input.detail.EventID;
-    if (EXPORT_EVENT_IDS[eventId] === undefined) {
-      return { action: 'ignored', reason: `${eventId} is not an export-finished event` };
-    }
-    const sourceArn = input.detail.SourceArn ?? input.resources?.[0];
-    if (sourceArn === undefined) return { action: 'ignored', reason: `${eventId} names no source ARN` };
-    // Taking the token records the end too, so a waiter parking a moment later sees it.
-    const waiter = await takeExportWaiter(deps, sourceArn, now);
-    if (waiter === undefined) {
-      return {
-        action: 'ignored',
-        reason: `${eventId}: no execution waits on ${sourceArn} (late, duplicate, or not ours)`,
-      };
-    }
-    const woken = await wake(deps.sfn, waiter.token, { woken: 'event', eventId });
-    // The export's slot is free now: the next queued export starts while this one is still being
-    // checked (its own release, after the check, then finds nothing left to do).
-    const released =
-      waiter.exportTaskIdentifier === undefined
-        ? undefined
-        : await release(deps, waiter.exportTaskIdentifier, now);
-    if (!woken)
-      return { action: 'ignored', reason: `${eventId}: the waiter on ${sourceArn} no longer waits` };
-    return {
-      action: 'woken',
-      eventId,
-      ...(waiter.exportTaskIdentifier === undefined
-        ? {}
-        : { exportTaskIdentifier: waiter.exportTaskIdentifier }),
-      ...(released === undefined || released.woken.length === 0 ? {} : { granted: released.woken }),
-    };
-  }
+  if ('source' in input) return exportFinished(input, deps, now);
   switch (input.action) {
     case 'wait-export': {
       const parked = await parkExportWaiter(deps, {
@@ -93,8 +61,14 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
         now,
       });
       if (parked === 'waiting') return { action: 'parked' };
-      // The export ended (its event came) after the execution last looked: look again now.
-      await wake(deps.sfn, input.taskToken, { woken: 'ended-before-parking' });
+      // An export of the source ended (its event came) after the execution last looked: look again
+      // now (it parks again if the event was another export's).
+      await wakeExportWaiter(
+        deps,
+        input.sourceArn,
+        { exportTaskIdentifier: input.exportTaskIdentifier, token: input.taskToken },
+        { woken: 'ended-before-parking' },
+      );
       return { action: 'parked', woken: true };
     }
     case 'wait-slot': {
@@ -116,6 +90,64 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
 }
 
 /**
+ * An export-finished event names the source, not the task: the source's waiting exports are found
+ * by the source, and each one's task is described before it is woken. A task that still runs was
+ * not the one the event is for (an earlier export of the snapshot, an overlapping slot of the
+ * cluster, an export started outside the pipeline): its waiter stays and its slot stays taken.
+ * A task that ended gives its slot back before its waiter is woken, so an event retried after a
+ * failure (a throttled wake) still finds the waiter and does both.
+ */
+async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: Date): Promise<WaitsResult> {
+  const eventId = input.detail.EventID;
+  if (EXPORT_EVENT_IDS[eventId] === undefined) {
+    return { action: 'ignored', reason: `${eventId} is not an export-finished event` };
+  }
+  const sourceArn = input.detail.SourceArn ?? input.resources?.[0];
+  if (sourceArn === undefined) return { action: 'ignored', reason: `${eventId} names no source ARN` };
+  // Recording the end first lets a waiter parking a moment later see it.
+  const waiters = await exportEnded(deps, sourceArn, now);
+  if (waiters.length === 0) {
+    return {
+      action: 'ignored',
+      reason: `${eventId}: no execution waits on ${sourceArn} (late, duplicate, or not ours)`,
+    };
+  }
+  const woken: string[] = [];
+  const running: string[] = [];
+  const granted: string[] = [];
+  for (const waiter of waiters) {
+    const task = await describeExportTask(deps.rds, waiter.exportTaskIdentifier);
+    if (task !== undefined && ACTIVE.has(task.status.toUpperCase())) {
+      running.push(waiter.exportTaskIdentifier);
+      continue;
+    }
+    // Ended: its slot is free, and the next queued export starts while this one is still being
+    // checked (its own release, after the check, then finds nothing left to do). A task RDS does
+    // not list is left to its execution, which looks and releases on its own.
+    if (task !== undefined) granted.push(...(await release(deps, waiter.exportTaskIdentifier, now)).woken);
+    if (await wakeExportWaiter(deps, sourceArn, waiter, { woken: 'event', eventId }))
+      woken.push(waiter.exportTaskIdentifier);
+  }
+  if (woken.length === 0) {
+    return {
+      action: 'ignored',
+      reason:
+        running.length > 0
+          ? `${eventId}: the exports waiting on ${sourceArn} still run (${running.join(', ')}): the event is another task's`
+          : `${eventId}: the waiter on ${sourceArn} no longer waits`,
+    };
+  }
+  return {
+    action: 'woken',
+    eventId,
+    exportTaskIdentifiers: woken,
+    ...(granted.length === 0 ? {} : { granted }),
+  };
+}
+
+const ACTIVE = new Set<string>(ACTIVE_EXPORT_STATUSES);
+
+/**
  * Gives the export's slot back and grants the free slots to the oldest queued exports. The leases
  * are exact for the pipeline's own exports; RDS is counted (once) only when the last count is old
  * or a task started outside the pipeline holds a slot (shared/slots.ts).
@@ -126,7 +158,7 @@ async function release(
   now: Date,
 ): Promise<{ activeExports?: number; woken: string[] }> {
   await giveBackSlot(deps, exportTaskIdentifier);
-  if (!(await anyQueued(deps))) return { woken: [] };
+  if (!(await anyQueued(deps, now))) return { woken: [] };
   const before = await readSlots(deps);
   if (!needsReconcile(before, now)) return { woken: await grantSlots(deps, now, randomUUID(), before) };
   const active = await activeTasks(deps);

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
-import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
+import { SendTaskSuccessCommand, SFNClient, SFNServiceException, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -16,10 +16,11 @@ import {
   anyQueued,
   countAhead,
   enqueue,
+  exportEnded,
   grantSlots,
   parkExportWaiter,
-  takeExportWaiter,
   type WaitsDeps,
+  wakeExportWaiter,
 } from '#shared/waits.ts';
 import { handleWaits } from '../../functions/waits/waits.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/dynamodb.ts';
@@ -64,34 +65,70 @@ beforeEach(() => {
 const woken = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken);
 
 describe('the export waiter', () => {
-  it('gives its token to the first event only: a duplicate or late event finds none', async () => {
-    const waiter = {
-      sourceArn: ARN,
-      exportTaskIdentifier: 'orders-1-abc',
-      token: 't-1',
-      checkedAt: at(0),
-      now: at(1),
-    };
-    expect(await parkExportWaiter(deps, waiter)).toBe('waiting');
-    expect(await takeExportWaiter(deps, ARN, at(5))).toEqual({
-      token: 't-1',
-      exportTaskIdentifier: 'orders-1-abc',
+  const park = (id: string, token: string, checkedAt: Date, now: Date, sourceArn = ARN) =>
+    parkExportWaiter(deps, { sourceArn, exportTaskIdentifier: id, token, checkedAt, now });
+
+  it('keeps one waiter per export: two exports of one source each keep their own token', async () => {
+    expect(await park('orders-1-slot-a', 't-a', at(0), at(1))).toBe('waiting');
+    expect(await park('orders-1-slot-b', 't-b', at(0), at(2))).toBe('waiting');
+    const waiters = await exportEnded(deps, ARN, at(5));
+    expect(waiters.sort((x, y) => x.token.localeCompare(y.token))).toEqual([
+      { exportTaskIdentifier: 'orders-1-slot-a', token: 't-a' },
+      { exportTaskIdentifier: 'orders-1-slot-b', token: 't-b' },
+    ]);
+  });
+
+  it('removes a token only once its wake went through: a failed wake leaves it for the retry', async () => {
+    await park('orders-1-abc', 't-1', at(0), at(1));
+    const [waiter] = await exportEnded(deps, ARN, at(5));
+    if (waiter === undefined) throw new Error('no waiter');
+    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Rate exceeded',
+      }),
+    );
+    await expect(wakeExportWaiter(deps, ARN, waiter, {})).rejects.toMatchObject({
+      name: 'AwsThrottledError',
     });
-    expect(await takeExportWaiter(deps, ARN, at(6))).toBeUndefined();
+    expect(await exportEnded(deps, ARN, at(6))).toEqual([waiter]);
+    expect(await wakeExportWaiter(deps, ARN, waiter, {})).toBe(true);
+    expect(await exportEnded(deps, ARN, at(7))).toEqual([]);
+  });
+
+  it('removes a dead token too, and leaves a token the execution parked since', async () => {
+    await park('orders-1-abc', 't-old', at(0), at(1));
+    const [old] = await exportEnded(deps, ARN, at(5));
+    if (old === undefined) throw new Error('no waiter');
+    // The execution was woken by its timeout meanwhile, looked, and parked again with a new token.
+    await park('orders-1-abc', 't-new', at(6), at(6));
+    sfnMock
+      .on(SendTaskSuccessCommand, { taskToken: 't-old' })
+      .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    expect(await wakeExportWaiter(deps, ARN, old, {})).toBe(false);
+    expect(await exportEnded(deps, ARN, at(7))).toEqual([
+      { exportTaskIdentifier: 'orders-1-abc', token: 't-new' },
+    ]);
   });
 
   it('finds no waiter for an export no execution waits on', async () => {
-    expect(
-      await takeExportWaiter(deps, 'arn:aws:rds:us-east-1:123456789012:snapshot:not-ours', at(5)),
-    ).toBeUndefined();
+    expect(await exportEnded(deps, 'arn:aws:rds:us-east-1:123456789012:snapshot:not-ours', at(5))).toEqual(
+      [],
+    );
   });
 
-  it('says the export already ended when the event came between the last check and the parking', async () => {
-    await takeExportWaiter(deps, ARN, at(10));
-    const waiter = { sourceArn: ARN, exportTaskIdentifier: 'orders-1-abc', token: 't-2', now: at(11) };
-    expect(await parkExportWaiter(deps, { ...waiter, checkedAt: at(9) })).toBe('ended');
+  it('leaves out a waiter past its expiry that TTL has not deleted yet', async () => {
+    await park('orders-1-abc', 't-1', at(0), at(1));
+    expect(await exportEnded(deps, ARN, new Date(at(1).getTime() + 9 * 86_400_000))).toEqual([]);
+  });
+
+  it('says an export of the source ended when the event came between the last check and the parking', async () => {
+    await exportEnded(deps, ARN, at(10));
+    expect(await park('orders-1-abc', 't-2', at(9), at(11))).toBe('ended');
     // An end older than the last check is an earlier export of the same source: wait for this one.
-    expect(await parkExportWaiter(deps, { ...waiter, checkedAt: at(12) })).toBe('waiting');
+    expect(await park('orders-1-abc', 't-3', at(12), at(13))).toBe('waiting');
   });
 });
 
@@ -150,6 +187,13 @@ describe('the slot leases', () => {
     expect(await held()).toEqual(['granted-just-now']);
   });
 
+  it('terminates when two active tasks are counted under one name (DynamoDB refuses a path named twice)', async () => {
+    await take('run-0');
+    const changed = await reconcileSlots(deps, ['t-dup', 't-dup', 'run-0'], at(1));
+    expect(changed.added).toEqual(['t-dup']);
+    expect(await held()).toEqual(['run-0', 't-dup']);
+  });
+
   it('gives no outside lease to a task whose lease went back after RDS listed it', async () => {
     await take('ending', 0);
     const before = await readSlots(deps);
@@ -191,11 +235,11 @@ describe('the slot queue', () => {
   it('grants the oldest waiters a slot each, as many as are free, and wakes them', async () => {
     await running(3);
     await queue(['c', 3], ['a', 1], ['b', 2]);
-    expect(await anyQueued(deps)).toBe(true);
+    expect(await anyQueued(deps, at(40))).toBe(true);
     expect(await grantSlots(deps, at(40), 'release-1')).toEqual(['a', 'b']);
     expect(woken()).toEqual(['token-a', 'token-b']);
     expect(await held()).toEqual(['a', 'b', 'running-0', 'running-1', 'running-2']);
-    expect(await countAhead(deps, at(3).toISOString(), 'c')).toBe(0);
+    expect(await countAhead(deps, at(3).toISOString(), 'c', at(40))).toBe(0);
   });
 
   it("keeps each waiter's own limit: one that allows 3 exports is not woken while 3 run", async () => {
@@ -216,17 +260,46 @@ describe('the slot queue', () => {
     await queue(['a', 1]);
     expect(await grantSlots(deps, at(40), 'release-1')).toEqual([]);
     expect(woken()).toEqual([]);
-    expect(await countAhead(deps, at(2).toISOString(), 'z')).toBe(1);
+    expect(await countAhead(deps, at(2).toISOString(), 'z', at(40))).toBe(1);
   });
 
-  it('keeps the slot granted to a waiter whose wait timed out: it finds it when it looks again', async () => {
+  it('gives a grant back at once when the waiter is dead, and grants the slot to the next one', async () => {
     await running(4);
     await queue(['gone', 1], ['next', 2]);
+    // Its execution ended while it waited (rds-export cancel, a timeout, a failure): its token is dead.
     sfnMock
       .on(SendTaskSuccessCommand, { taskToken: 'token-gone' })
       .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    expect(await grantSlots(deps, at(40), 'release-1')).toEqual([]);
-    expect(await held()).toContain('gone');
+    expect(await grantSlots(deps, at(40), 'release-1')).toEqual(['next']);
+    expect(await held()).not.toContain('gone');
+    // Its queue item went with it: it is not tried again, nor counted ahead of anyone.
+    expect(await countAhead(deps, at(3).toISOString(), 'z', at(40))).toBe(0);
+  });
+
+  it('keeps a waiter queued, with no slot held for it, when its wake is throttled', async () => {
+    await running(4);
+    await queue(['a', 1]);
+    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Rate exceeded',
+      }),
+    );
+    await expect(grantSlots(deps, at(40), 'release-1')).rejects.toMatchObject({ name: 'AwsThrottledError' });
+    expect(await held()).not.toContain('a');
+    expect(await grantSlots(deps, at(41), 'release-2')).toEqual(['a']);
+  });
+
+  it('skips queue items past their expiry that TTL has not deleted yet', async () => {
+    await running(3);
+    await queue(['stale', 1]);
+    const later = new Date(at(30).getTime() + 9 * 86_400_000);
+    expect(await anyQueued(deps, later)).toBe(false);
+    expect(await countAhead(deps, at(2).toISOString(), 'z', later)).toBe(0);
+    expect(await grantSlots(deps, later, 'release-1')).toEqual([]);
+    expect(woken()).toEqual([]);
   });
 
   it('never grants a slot twice nor wakes a waiter twice when two releases run at once', async () => {
@@ -245,8 +318,8 @@ describe('the slot queue', () => {
 
   it('counts the exports queued before one, for its timeout', async () => {
     await queue(['a', 1], ['b', 2], ['c', 3], ['d', 4]);
-    expect(await countAhead(deps, at(4).toISOString(), 'd')).toBe(3);
-    expect(await countAhead(deps, at(1).toISOString(), 'a')).toBe(0);
+    expect(await countAhead(deps, at(4).toISOString(), 'd', at(40))).toBe(3);
+    expect(await countAhead(deps, at(1).toISOString(), 'a', at(40))).toBe(0);
   });
 });
 
@@ -272,28 +345,82 @@ describe('the waits function on the real store', () => {
       now: at(30),
     });
 
-  it('wakes the waiter of the export the event names and grants its slot to the oldest queued export at once', async () => {
-    for (const id of ['orders-1-abc', 'b', 'c', 'd', 'e']) await take(id);
-    await reconcileSlots(deps, ['orders-1-abc', 'b', 'c', 'd', 'e'], at(30));
-    await parkExportWaiter(deps, {
+  /** RDS describes each named task with this status. */
+  const tasks = (statuses: Record<string, string>) => {
+    for (const [id, status] of Object.entries(statuses)) {
+      rdsMock
+        .on(DescribeExportTasksCommand, { ExportTaskIdentifier: id })
+        .resolves({ ExportTasks: [{ ExportTaskIdentifier: id, Status: status, SourceArn: ARN }] });
+    }
+  };
+  const parkOn = (id: string, token: string) =>
+    parkExportWaiter(deps, {
       sourceArn: ARN,
-      exportTaskIdentifier: 'orders-1-abc',
-      token: 't-1',
+      exportTaskIdentifier: id,
+      token,
       checkedAt: at(20),
       now: at(21),
     });
+
+  it('wakes the waiter of the export that ended and grants its slot to the oldest queued export at once', async () => {
+    for (const id of ['orders-1-abc', 'b', 'c', 'd', 'e']) await take(id);
+    await reconcileSlots(deps, ['orders-1-abc', 'b', 'c', 'd', 'e'], at(30));
+    await parkOn('orders-1-abc', 't-1');
     await queueOne('next', 1);
     await queueOne('later', 2);
+    tasks({ 'orders-1-abc': 'COMPLETE' });
     await expect(handleWaits(event, waitsDeps())).resolves.toEqual({
       action: 'woken',
       eventId: 'RDS-EVENT-0161',
-      exportTaskIdentifier: 'orders-1-abc',
+      exportTaskIdentifiers: ['orders-1-abc'],
       granted: ['next'],
     });
-    expect(woken()).toEqual(['t-1', 'token-next']);
+    expect(woken()).toEqual(['token-next', 't-1']);
     expect(await held()).toEqual(['b', 'c', 'd', 'e', 'next']);
-    // The leases were counted a moment ago: RDS is not asked.
-    expect(rdsMock.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+    // The task was described, the account's tasks not counted: the leases were counted a moment ago.
+    expect(rdsMock.commandCalls(DescribeExportTasksCommand)).toHaveLength(1);
+  });
+
+  it('wakes only the export whose task ended when two exports of one source wait, and keeps the other one’s slot', async () => {
+    for (const id of ['slot-0800', 'slot-0900']) await take(id);
+    await parkOn('slot-0800', 't-0800');
+    await parkOn('slot-0900', 't-0900');
+    tasks({ 'slot-0800': 'COMPLETE', 'slot-0900': 'IN_PROGRESS' });
+    await expect(handleWaits(event, waitsDeps())).resolves.toMatchObject({
+      action: 'woken',
+      exportTaskIdentifiers: ['slot-0800'],
+    });
+    expect(woken()).toEqual(['t-0800']);
+    expect(await held()).toEqual(['slot-0900']);
+    // A duplicate of the event, or the end of an export started outside the pipeline: the one still
+    // running is neither woken nor freed.
+    await expect(handleWaits(event, waitsDeps())).resolves.toMatchObject({
+      action: 'ignored',
+      reason: expect.stringContaining('still run'),
+    });
+    expect(woken()).toEqual(['t-0800']);
+    expect(await held()).toEqual(['slot-0900']);
+  });
+
+  it('wakes the waiter when the event is retried after a throttled wake', async () => {
+    await take('orders-1-abc');
+    await parkOn('orders-1-abc', 't-1');
+    tasks({ 'orders-1-abc': 'FAILED' });
+    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
+      new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Rate exceeded',
+      }),
+    );
+    await expect(handleWaits(event, waitsDeps())).rejects.toMatchObject({ name: 'AwsThrottledError' });
+    // EventBridge retries the invocation: the token is still there.
+    await expect(handleWaits(event, waitsDeps())).resolves.toMatchObject({
+      action: 'woken',
+      exportTaskIdentifiers: ['orders-1-abc'],
+    });
+    expect(await held()).toEqual([]);
   });
 
   it('counts RDS once at a release while a task started outside holds a slot, and frees it once it ended', async () => {

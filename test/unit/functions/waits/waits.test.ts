@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import {
-  ConditionalCheckFailedException,
+  DeleteItemCommand,
   DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -39,19 +41,26 @@ beforeEach(() => {
 });
 
 describe('an export-finished event', () => {
-  it('wakes the execution waiting on the export of the source the event names, and gives its slot back', async () => {
+  const SOURCE = 'arn:aws:rds:us-east-1:123456789012:snapshot:orders-before-migration';
+  it('wakes the execution waiting on the export that ended, and gives its slot back', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
     dynamodb
-      .on(UpdateItemCommand)
-      .resolves({ Attributes: { token: { S: 'tok' }, exportTaskIdentifier: { S: 'orders-x' } } });
-    // Nobody queued: the release ends there.
-    dynamodb.on(QueryCommand).resolves({ Items: [] });
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [{ token: { S: 'tok' }, exportTaskIdentifier: { S: 'orders-x' } }],
+      })
+      // Nobody queued: the release ends there.
+      .resolves({ Items: [] });
+    rds.on(DescribeExportTasksCommand).resolves({
+      ExportTasks: [{ ExportTaskIdentifier: 'orders-x', Status: 'COMPLETE' }],
+    });
     await expect(run(completed)).resolves.toEqual({
       action: 'woken',
       eventId: 'RDS-EVENT-0161',
-      exportTaskIdentifier: 'orders-x',
+      exportTaskIdentifiers: ['orders-x'],
     });
-    expect(dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input.Key?.pk).toEqual({
-      S: 'waiter#arn:aws:rds:us-east-1:123456789012:snapshot:orders-before-migration',
+    expect(dynamodb.commandCalls(QueryCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':pk']).toEqual({
+      S: `waiter#${SOURCE}`,
     });
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input).toEqual({
       taskToken: 'tok',
@@ -60,11 +69,35 @@ describe('an export-finished event', () => {
     const giveBack = dynamodb.commandCalls(UpdateItemCommand)[1]?.args[0].input;
     expect(giveBack?.Key).toEqual({ pk: { S: 'slots' }, sk: { S: 'rds' } });
     expect(giveBack?.ExpressionAttributeNames).toEqual({ '#id': 'orders-x' });
-    expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
+    // Its own task described, by name; the token removed after the wake.
+    expect(rds.commandCalls(DescribeExportTasksCommand)[0]?.args[0].input).toEqual({
+      ExportTaskIdentifier: 'orders-x',
+    });
+    expect(dynamodb.commandCalls(DeleteItemCommand)[0]?.args[0].input.ConditionExpression).toBe(
+      '#token = :token',
+    );
+  });
+
+  it('leaves the waiter and the slot of an export whose task still runs (the event was another task’s)', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(QueryCommand).resolves({
+      Items: [{ token: { S: 'tok' }, exportTaskIdentifier: { S: 'orders-x' } }],
+    });
+    rds.on(DescribeExportTasksCommand).resolves({
+      ExportTasks: [{ ExportTaskIdentifier: 'orders-x', Status: 'IN_PROGRESS' }],
+    });
+    await expect(run(completed)).resolves.toMatchObject({
+      action: 'ignored',
+      reason: expect.stringContaining('still run (orders-x)'),
+    });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+    // Only the end marker is written: no lease is given back.
+    expect(dynamodb.commandCalls(UpdateItemCommand)).toHaveLength(1);
   });
 
   it('is a logged no-op for an export no execution waits on (late, duplicate, or not ours)', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
     await expect(run(completed)).resolves.toMatchObject({
       action: 'ignored',
       reason: expect.stringContaining('no execution waits'),
@@ -73,7 +106,17 @@ describe('an export-finished event', () => {
   });
 
   it('is a logged no-op when the waiter timed out meanwhile', async () => {
-    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { token: { S: 'old' } } });
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [{ token: { S: 'old' }, exportTaskIdentifier: { S: 'orders-x' } }],
+      })
+      // Nobody queued: the release ends there.
+      .resolves({ Items: [] });
+    rds.on(DescribeExportTasksCommand).resolves({
+      ExportTasks: [{ ExportTaskIdentifier: 'orders-x', Status: 'COMPLETE' }],
+    });
     sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
     await expect(run(completed)).resolves.toMatchObject({
       action: 'ignored',
@@ -98,15 +141,18 @@ describe('a state waiting on a token', () => {
   };
 
   it('parks the token of an export still running', async () => {
-    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(GetItemCommand).resolves({});
     await expect(run(waitExport)).resolves.toEqual({ action: 'parked' });
+    expect(dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.sk).toEqual({
+      S: 'export#orders-x',
+    });
     expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
   });
 
-  it('wakes itself at once when the export ended after its last check', async () => {
-    dynamodb
-      .on(UpdateItemCommand)
-      .rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+  it('wakes itself at once when an export of the source ended after its last check', async () => {
+    dynamodb.on(PutItemCommand).resolves({});
+    dynamodb.on(GetItemCommand).resolves({ Item: { endedAt: { S: '2024-05-01T12:41:00.000Z' } } });
     await expect(run(waitExport)).resolves.toEqual({ action: 'parked', woken: true });
     expect(sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.taskToken).toBe('tok');
   });
