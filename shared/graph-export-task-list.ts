@@ -3,7 +3,7 @@ import {
   ListExportTasksCommand,
 } from '@aws-sdk/client-neptune-graph';
 import { classifyAwsError } from './aws-errors.ts';
-import { type Graphs, isActiveGraphTask, leaseNameOf } from './graph-export-tasks.ts';
+import { type Graphs, isActiveGraphTask, leaseNamesOf } from './graph-export-tasks.ts';
 
 /** ListExportTasks maxResults: 1-100 (API reference). */
 const PAGE_SIZE = 100;
@@ -46,5 +46,5 @@ export async function activeGraphExports(
 ): Promise<{ count: number; identifiers: string[]; tasks: GraphTaskSummary[] }> {
   const tasks = await listGraphExportTasks(client);
   const active = tasks.filter(isActiveGraphTask);
-  return { count: active.length, identifiers: active.map(leaseNameOf), tasks };
+  return { count: active.length, identifiers: leaseNamesOf(active), tasks };
 }

@@ -4,6 +4,7 @@ import type {
   NeptuneGraphClient,
 } from '@aws-sdk/client-neptune-graph';
 import { parseS3Uri } from './graph-request.ts';
+import { isValidExportTaskIdentifier } from './identifiers.ts';
 import type { CheckResult, ExportTaskSummary } from './machine-contract.ts';
 import { BUDGET, truncateText } from './payload.ts';
 
@@ -109,15 +110,27 @@ export function isActiveGraphTask(task: { status?: string | undefined }): boolea
 }
 
 /**
- * The name a task holds its slot lease under (shared/slots.ts, the graph pool): the pipeline's own
- * export name, which its destination ends in (shared/policy/graph-job.ts), else its own `t-…` id.
+ * The names the tasks hold their slot leases under (shared/slots.ts, the graph pool), one per task
+ * and never one twice: a pipeline export's name, which its destination ends in
+ * (shared/policy/graph-job.ts), else the task's own `t-…` id. A folder name that is no export
+ * identifier, or that two active tasks share (an outside export writing to a folder of the same
+ * name), names no lease: each such task holds one under its id. One name twice would make the
+ * reconcile name one path twice in an UpdateExpression, which DynamoDB refuses.
  */
-export function leaseNameOf(task: { destination?: string | undefined; taskId?: string | undefined }): string {
-  return (
-    parseS3Uri(task.destination ?? '')
-      .prefix.split('/')
-      .at(-1) ||
-    task.taskId ||
-    '(unnamed)'
+export function leaseNamesOf(
+  tasks: readonly { destination?: string | undefined; taskId?: string | undefined }[],
+): string[] {
+  const folders = tasks.map(
+    (task) =>
+      parseS3Uri(task.destination ?? '')
+        .prefix.split('/')
+        .at(-1) ?? '',
   );
+  const seen = new Map<string, number>();
+  for (const folder of folders) seen.set(folder, (seen.get(folder) ?? 0) + 1);
+  return tasks.map((task, i) => {
+    const folder = folders[i] ?? '';
+    if (isValidExportTaskIdentifier(folder) && seen.get(folder) === 1) return folder;
+    return task.taskId || `(unnamed ${i})`;
+  });
 }

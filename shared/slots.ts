@@ -83,20 +83,22 @@ export async function takeSlot(
     ExpressionAttributeNames: { '#id': take.exportTaskIdentifier },
     ExpressionAttributeValues: { ':lease': lease(by, take.now), ':limit': { N: String(take.limit) } },
   });
-  for (let attempt = 0; ; attempt++) {
+  const send = async (first: boolean): Promise<boolean> => {
     try {
       await deps.dynamodb.send(command);
       return true;
     } catch (error) {
       if (isAwsError(error, 'ConditionalCheckFailed')) return false;
-      // The first lease ever: the item (its `holders` map) does not exist yet.
-      if (attempt === 0 && isAwsError(error, 'Validation')) {
+      // The first lease ever: the item (its `holders` map) does not exist yet. Created once, then
+      // the take is tried once more: never a loop.
+      if (first && isAwsError(error, 'Validation')) {
         await createSlots(deps);
-        continue;
+        return send(false);
       }
       throw classifyAwsError(error, 'dynamodb', `Taking an export slot for ${take.exportTaskIdentifier}`);
     }
-  }
+  };
+  return send(true);
 }
 
 async function createSlots(deps: TableDeps): Promise<void> {
@@ -168,10 +170,14 @@ export async function reconcileSlots(
   active: readonly string[],
   now: Date,
   before?: Slots,
+  /** Whether the slots item was just created (a first reconcile creates it once, never again). */
+  created = false,
 ): Promise<{ added: string[]; removed: string[] }> {
   const slots = await readSlots(deps);
+  // One name once: an UpdateExpression that names a path twice is refused ("Two document paths
+  // overlap", a ValidationException), and the slots would never be counted.
   const running = new Set(active);
-  const added = active.filter((id) => !slots.leases.has(id) && !before?.leases.has(id));
+  const added = [...running].filter((id) => !slots.leases.has(id) && !before?.leases.has(id));
   const removed = [...slots.leases]
     .filter(([id, l]) => {
       if (running.has(id)) return false;
@@ -202,9 +208,11 @@ export async function reconcileSlots(
       }),
     );
   } catch (error) {
-    if (isAwsError(error, 'Validation') && added.length > 0) {
+    // The first lease ever: the item (its `holders` map) does not exist yet. Once only: any other
+    // ValidationException is the caller's to see, never a loop until the Lambda times out.
+    if (isAwsError(error, 'Validation') && added.length > 0 && !created) {
       await createSlots(deps);
-      return reconcileSlots(deps, active, now, before);
+      return reconcileSlots(deps, active, now, before, true);
     }
     throw classifyAwsError(error, 'dynamodb', 'Reconciling the export slots');
   }

@@ -22,31 +22,34 @@ const sameDestination = (a: string | undefined, b: string) =>
 
 /**
  * Neptune Analytics exports (StartExportTask, ListExportTasks, GetGraph). The service names its
- * tasks itself (`t-…`), so a duplicate is found by what it exports: ListExportTasks (every page)
- * shows a task with this export's destination (a re-run or a duplicate of this execution started
- * it), else a running task of the same graph, which is tracked instead of starting a second one.
- * The leases of the graph pool are kept under the pipeline's export names, which a task's
- * destination ends in; a task started outside the pipeline is leased under its own id.
+ * tasks itself (`t-…`), so this export's task is found by what it exports: ListExportTasks (every
+ * page) shows a task with this export's destination when a re-run or a duplicate of this execution
+ * started it, and that task is tracked instead of starting a second one. A running task of the same
+ * graph with another destination is another export's (an overlapping schedule slot, a retry, one
+ * started outside the pipeline): it is never adopted (its files would be registered under this
+ * export's name, twice in the history, and prune would delete what the latest tables read); this
+ * export waits until it ended. The leases of the graph pool are kept under the pipeline's export
+ * names, which a task's destination ends in (shared/graph-export-tasks.ts leaseNamesOf).
  */
 export function graphExportService(client: Graphs): ExportService {
-  /** The account's graph export tasks, and this export's own among them (see above). */
+  /** The account's graph export tasks, this export's own, and another running export of its graph. */
   async function listed(job: ExecutionState & GraphExportJob) {
     const { count, identifiers, tasks } = await activeGraphExports(client);
     const graphs = tasks.filter((t) => t.graphId === job.request.graphIdentifier);
     const running = (RUNNING_GRAPH_EXPORT_STATUSES as readonly string[]).map(String);
-    const mine =
-      graphs.find((t) => sameDestination(t.destination, job.request.destination)) ??
-      graphs.find((t) => running.includes((t.status ?? '').toUpperCase()));
+    const mine = graphs.find((t) => sameDestination(t.destination, job.request.destination));
+    const other = graphs.find((t) => t !== mine && running.includes((t.status ?? '').toUpperCase()));
     return {
       count,
       identifiers,
       mine: mine === undefined ? undefined : toGraphSummary(mine, job.source.arn),
+      other,
     };
   }
   return {
     async active(state) {
-      const { mine, ...active } = await listed(state as ExecutionState & GraphExportJob);
-      return mine === undefined ? active : { ...active, mine };
+      const { mine, count, identifiers } = await listed(state as ExecutionState & GraphExportJob);
+      return mine === undefined ? { count, identifiers } : { count, identifiers, mine };
     },
     async start(state) {
       const job = state as ExecutionState & GraphExportJob;
@@ -54,15 +57,20 @@ export function graphExportService(client: Graphs): ExportService {
       // The service cannot be asked for a task by name: look before every start, so a start the
       // state machine runs again (its Lambda timed out after StartExportTask went through) or a
       // duplicate execution tracks the task instead of exporting the graph twice.
-      const { mine } = await listed(job);
+      const { mine, other } = await listed(job);
       if (mine !== undefined) return { existing: mine };
+      if (other !== undefined) {
+        return {
+          wait: `another export of graph ${job.request.graphIdentifier} runs (task ${other.taskId ?? '?'}, ${other.status ?? '?'}, to ${other.destination ?? '?'}); this one starts after it ended`,
+        };
+      }
       try {
         const out = await client.send(new StartExportTaskCommand({ ...job.request }));
         return { started: toGraphSummary(out, job.source.arn) };
       } catch (error) {
         const classified = classifyAwsError(error, 'neptune-graph', 'StartExportTask');
         // The service's limit is undocumented: a conflict (an export of the graph already runs) or a
-        // quota refusal waits in the queue, and the next attempt finds a running task and tracks it.
+        // quota refusal waits in the queue, and the next attempt looks again.
         if (classified instanceof ExportQuotaExceededError) return 'full';
         throw classified;
       }

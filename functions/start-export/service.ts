@@ -14,9 +14,10 @@ export interface ExportService {
   active(state: ExecutionState): Promise<{ count: number; identifiers: string[]; mine?: ExportTaskSummary }>;
   /**
    * Sends the start request: the task started, the task to track instead (the start found it
-   * already running), or `full` when the service refuses for its limit (the export queues again).
+   * already running), `full` when the service refuses for its limit (the export queues again), or
+   * `wait` (why) when another export of the same source runs and this one must start after it.
    */
   start(
     state: ExecutionState,
-  ): Promise<{ started: ExportTaskSummary } | { existing: ExportTaskSummary } | 'full'>;
+  ): Promise<{ started: ExportTaskSummary } | { existing: ExportTaskSummary } | { wait: string } | 'full'>;
 }

@@ -63,6 +63,15 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
 
   // A release that granted a slot just after the wait timed out left the lease, not the wake.
   const holding = !granted && previousQueue !== undefined && (await deps.slots.holds(identifier));
+  // A granted export takes its slot again (keeping the lease it holds): a start that failed and is
+  // retried gave the granted lease back, and must not start without one.
+  if (granted && !(await deps.slots.take(identifier, limit))) {
+    const ahead = await deps.slots.ahead(previousQueue?.since ?? checkedAt, identifier);
+    logger.info('The granted slot went back after a failed start and none is free now; waiting', {
+      queuedAhead: ahead,
+    });
+    return queued(state, undefined, ahead, deps);
+  }
   if (!granted && !holding) {
     if (previousQueue !== undefined) {
       // Far back in the queue, a wait that timed out waits again: counting the account's tasks
@@ -99,6 +108,13 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
     await deps.slots.reconcile(active.identifiers);
     await deps.slots.giveBack(identifier);
     return queued(state, active.count, 0, deps);
+  }
+  if ('wait' in outcome) {
+    // Another export of the source runs. The export keeps its slot while it waits, so a release
+    // cannot grant it one and wake it again at once; its wait times out with the queue's backoff
+    // and it looks again.
+    logger.info('Another export of the source runs; waiting for it to end', { reason: outcome.wait });
+    return queued(state, undefined, 0, deps);
   }
   // Started before, by a duplicate or an earlier run of this execution: track that task.
   if ('existing' in outcome)

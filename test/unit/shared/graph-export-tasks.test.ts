@@ -11,7 +11,7 @@ import { getGraphExportTask } from '#shared/graph-export-task-get.ts';
 import { activeGraphExports } from '#shared/graph-export-task-list.ts';
 import {
   DELETED_CAUSE,
-  leaseNameOf,
+  leaseNamesOf,
   machineStatusOfGraphTask,
   toGraphSummary,
 } from '#shared/graph-export-tasks.ts';
@@ -125,9 +125,22 @@ describe("counting the account's graph export slots", () => {
   });
 
   it('names a lease after the export name a destination ends in', () => {
-    expect(leaseNameOf({ destination: 's3://b/exports/graph/g/graph-1a2b/', taskId: 't-1' })).toBe(
-      'graph-1a2b',
-    );
-    expect(leaseNameOf({ destination: 's3://b', taskId: 't-1' })).toBe('t-1');
+    expect(
+      leaseNamesOf([
+        { destination: 's3://b/exports/graph/g/graph-1a2b/', taskId: 't-1' },
+        { destination: 's3://b', taskId: 't-2' },
+      ]),
+    ).toEqual(['graph-1a2b', 't-2']);
+  });
+
+  it('gives two tasks whose destinations end in the same folder a lease each, under their ids', () => {
+    const names = leaseNamesOf([
+      { destination: 's3://exports/graph/g/graph-1a2b/', taskId: 't-aaaaaaaaaa' },
+      { destination: 's3://elsewhere/copy/graph-1a2b/', taskId: 't-bbbbbbbbbb' },
+      { destination: 's3://b/nightly/', taskId: 't-cccccccccc' },
+      { destination: 's3://b/not_an_export_name/', taskId: 't-dddddddddd' },
+    ]);
+    expect(names).toEqual(['t-aaaaaaaaaa', 't-bbbbbbbbbb', 'nightly', 't-dddddddddd']);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -163,17 +163,26 @@ describe('a graph export that already runs', () => {
     expect(graphs.commandCalls(StartExportTaskCommand)).toHaveLength(0);
   });
 
-  it('is tracked when another task of the same graph is running, instead of starting a second export', async () => {
+  it('waits, never adopting it, while another export of the same graph runs, and keeps its slot meanwhile', async () => {
+    // An overlapping schedule slot, a retry, or an export started outside the pipeline: its files
+    // are not this export's, and registering them here would file them twice.
     graphs.on(ListExportTasksCommand).resolves({
       tasks: [task('EXPORTING'), task('EXPORTING', { graphId: 'g-ffffffffff', taskId: 't-9999999999' })],
     });
     const s = slots(1);
     const result = await startExport(queuedState, deps(s));
-    expect(result).toMatchObject({
-      outcome: 'tracking-existing',
-      task: { exportTaskIdentifier: 't-0123456789' },
-    });
-    // The graph pool's leases are reconciled with the account's graph tasks, by their export names.
-    expect(s.calls[0]).toBe('reconcile place,place');
+    expect(result).toMatchObject({ outcome: 'queued', queue: { attempts: 2 } });
+    expect(graphs.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+    // Both tasks write to a folder named `place`: each holds a lease of its own, under its id.
+    expect(s.calls[0]).toBe('reconcile t-0123456789,t-9999999999');
+    expect(s.calls).not.toContain(`giveBack ${graphJob.exportTaskIdentifier}`);
+  });
+
+  it('starts once the other export of the graph ended', async () => {
+    graphs.on(ListExportTasksCommand).resolves({ tasks: [task('SUCCEEDED')] });
+    graphs
+      .on(StartExportTaskCommand)
+      .resolves(task('INITIALIZING', { destination: graphJob.request.destination }));
+    await expect(startExport(queuedState, deps(slots(1)))).resolves.toMatchObject({ outcome: 'started' });
   });
 });

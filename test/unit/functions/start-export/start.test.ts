@@ -394,7 +394,42 @@ describe('startExport', () => {
     const slots = new FakeSlots([ID]);
     await expect(startExport(state, deps({ slots }))).resolves.toMatchObject({ outcome: 'started' });
     expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
-    expect(slots.calls).toEqual([`leave 2024-05-01T07:00:00.000Z ${ID}`]);
+    // Taking a lease it holds keeps it: one conditional write, no count.
+    expect(slots.calls).toEqual([`take ${ID}`, `leave 2024-05-01T07:00:00.000Z ${ID}`]);
+    expect(slots.leases).toEqual(new Set([ID]));
+  });
+
+  it('takes its granted slot again when a retried start finds it was given back after the failed try', async () => {
+    const granted = {
+      ...queuedState({ since: '2024-05-01T07:00:00.000Z', attempts: 1, alerted: false }),
+      slot: { granted: true as const, at: NOW.toISOString() },
+    };
+    const slots = new FakeSlots([ID]);
+    rds.on(StartExportTaskCommand).rejectsOnce(
+      new RDSServiceException({
+        name: 'ThrottlingException',
+        message: 'Rate exceeded',
+        $fault: 'client',
+        ...meta,
+      }),
+    );
+    // The first try fails retryably and gives the lease back; the state machine retries the same input.
+    await expect(startExport(granted, deps({ slots }))).rejects.toMatchObject({ name: 'AwsThrottledError' });
+    expect(slots.leases.has(ID)).toBe(false);
+    rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
+    await expect(startExport(granted, deps({ slots }))).resolves.toMatchObject({ outcome: 'started' });
+    expect(slots.leases.has(ID)).toBe(true);
+  });
+
+  it('queues again instead of starting without a slot when its granted slot went to another export meanwhile', async () => {
+    const granted = {
+      ...queuedState({ since: '2024-05-01T07:00:00.000Z', attempts: 1, alerted: false }),
+      slot: { granted: true as const, at: NOW.toISOString() },
+    };
+    // Its lease went back after a failed try, and five other exports took the slots since.
+    const slots = FakeSlots.full(5);
+    await expect(startExport(granted, deps({ slots }))).resolves.toMatchObject({ outcome: 'queued' });
+    expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
   });
 
   it('waits again without asking RDS when its own wait timed out far back in the queue', async () => {
