@@ -9,6 +9,8 @@
  * time, which Scheduler fills in and keeps the same when it delivers a slot again: the export task
  * identifier is derived from it, so a slot delivered twice starts one export. Scheduler invokes a
  * Lambda target asynchronously, so onSchedule's own retries and dead-letter queue apply after it.
+ * A slot Scheduler cannot deliver at all (after its own retries) goes to the same dead-letter queue,
+ * as a dead-letter event, instead of being dropped: the queue is alarmed on.
  */
 const crypto = require('node:crypto');
 const path = require('node:path');
@@ -22,11 +24,12 @@ function logicalId(name) {
 }
 
 /** The CloudFormation resources for the policy's schedules; none when it has none. */
-function scheduleResources(schedules, { groupName, roleTrustAccount }) {
+function scheduleResources(schedules, { groupName, roleTrustAccount, deadLetterQueueArn }) {
   if (schedules.length === 0) return {};
   const resources = {
     PolicyScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: groupName } },
-    // The role every policy schedule assumes: it may invoke onSchedule and nothing else.
+    // The role every policy schedule assumes: it may invoke onSchedule, and send what it could not
+    // deliver to the dead-letter queue, nothing else.
     PolicySchedulerRole: {
       Type: 'AWS::IAM::Role',
       Properties: {
@@ -53,6 +56,16 @@ function scheduleResources(schedules, { groupName, roleTrustAccount }) {
                   Effect: 'Allow',
                   Action: 'lambda:InvokeFunction',
                   Resource: { 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] },
+                },
+                // Scheduler sends dead-letter events as the schedule's execution role (EventBridge
+                // Scheduler user guide, "Configuring a schedule's dead-letter queue": the execution
+                // role needs sqs:SendMessage). Same account, so the queue policy needs no statement
+                // for it; the queue's SSE-SQS encryption needs no key permission.
+                {
+                  Sid: 'KeepUndeliveredSlots',
+                  Effect: 'Allow',
+                  Action: 'sqs:SendMessage',
+                  Resource: deadLetterQueueArn,
                 },
               ],
             },
@@ -81,6 +94,8 @@ function scheduleResources(schedules, { groupName, roleTrustAccount }) {
           Input: JSON.stringify({ schedule: schedule.name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
           // Scheduler's own retries of the invocation; a day of them, as for the intake rules.
           RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+          // After them the slot is kept, with the error, in the deployment's dead-letter queue.
+          DeadLetterConfig: { Arn: deadLetterQueueArn },
         },
       },
     };
@@ -96,6 +111,8 @@ module.exports = async ({ resolveVariable }) => {
     Resources: scheduleResources(policy.schedules, {
       groupName: `${service}-${stage}`,
       roleTrustAccount: { Ref: 'AWS::AccountId' },
+      // serverless.yml's queue, which also keeps onSnapshot's and onSchedule's failed invocations.
+      deadLetterQueueArn: { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] },
     }),
   };
 };

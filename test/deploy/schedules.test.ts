@@ -1,10 +1,18 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionsOf, packagedService, type Resource, ROOT, roleStatements } from './cloudformation.ts';
+import {
+  actionsOf,
+  packagedService,
+  type Resource,
+  ROOT,
+  roleStatements,
+  type Statement,
+} from './cloudformation.ts';
 
 // `npx serverless package` with the schedules example as the policy file (the README shows it).
 const EXAMPLE = path.join(ROOT, 'examples', 'export-policy.schedules.yml');
 const packaged = packagedService({ policy: EXAMPLE });
+const DEAD_LETTER_QUEUE_ARN = { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] };
 
 const ofType = (type: string): [string, Resource][] =>
   Object.entries(packaged.template.Resources).filter(([, r]) => r.Type === type);
@@ -41,16 +49,45 @@ describe('serverless package with policy schedules', () => {
     expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['PolicySchedulerRole', 'Arn'] });
   });
 
-  it('lets the scheduler role invoke its target and nothing else, for this account only', () => {
+  it('lets the scheduler role invoke its target and send to the dead-letter queue, nothing else, for this account only', () => {
     const role = packaged.template.Resources.PolicySchedulerRole as Resource;
     const trust = JSON.stringify(role.Properties.AssumeRolePolicyDocument);
     expect(trust).toContain('scheduler.amazonaws.com');
     expect(trust).toContain('aws:SourceAccount');
     const statements = roleStatements(packaged.template, 'PolicySchedulerRole');
-    expect(statements.flatMap(actionsOf)).toEqual(['lambda:InvokeFunction']);
-    expect(statements.map((s) => s.Resource)).toEqual([
-      { 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] },
+    expect(statements.map((s) => [actionsOf(s), s.Resource])).toEqual([
+      [['lambda:InvokeFunction'], { 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] }],
+      // Scheduler delivers dead-letter events as the schedule's execution role, which needs
+      // sqs:SendMessage on the queue (EventBridge Scheduler user guide, "Configuring a schedule's
+      // dead-letter queue").
+      [['sqs:SendMessage'], DEAD_LETTER_QUEUE_ARN],
     ]);
+  });
+
+  it('keeps every slot Scheduler could not deliver in the deployment dead-letter queue, which is alarmed on', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule');
+    expect(schedules.length).toBeGreaterThan(0);
+    for (const [id, schedule] of schedules) {
+      const target = schedule.Properties.Target as { DeadLetterConfig?: unknown };
+      expect(target.DeadLetterConfig, id).toEqual({ Arn: DEAD_LETTER_QUEUE_ARN });
+    }
+    // Same account, so the role's own policy suffices; the queue policy must not deny it, and the
+    // queue's SSE-SQS encryption needs no key permission.
+    const queuePolicy = packaged.template.Resources.OnSnapshotDeadLetterQueuePolicy as Resource;
+    const queueStatements = (queuePolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(queueStatements.filter((s) => s.Effect !== 'Allow')).toEqual([]);
+    const queue = packaged.template.Resources.OnSnapshotDeadLetterQueue as Resource;
+    expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true });
+    expect(queue.Properties.KmsMasterKeyId).toBeUndefined();
+    const alarm = packaged.template.Resources.OnSnapshotDeadLetterAlarm as Resource;
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'QueueName'] } },
+      ],
+      AlarmActions: [{ Ref: 'NotificationTopic' }],
+    });
   });
 
   it('lets onSchedule describe clusters and start executions of this state machine only', () => {
