@@ -68,12 +68,25 @@ function parseS3(location: string): { bucket: string; prefix: string } {
   return { bucket: match[1] ?? '', prefix: prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/` };
 }
 
+const byIndex = (sd: GlueTable['StorageDescriptor']) =>
+  sd?.SerdeInfo?.Parameters?.['parquet.column.index.access'] === 'true';
+
 /**
  * Runs SQL over registered Glue tables the way Athena does: a table's files are everything under its
  * StorageDescriptor.Location (for a partitioned table, under each registered partition's location,
- * with the partition values as columns), read as Parquet by column name (case-insensitive, missing
- * → NULL) or by position when the SerDe says so, with the column names and types the catalog
- * registered. Tables are visible as `<database>.<table>`.
+ * with the partition values as columns), read as Parquet with the column names and types the
+ * catalog registered. Tables are visible as `<database>.<table>`.
+ *
+ * A partition is read with its own columns and SerDe parameters ("The SerDe properties are not
+ * automatically propagated to each partition", Athena guide, "Handle schema updates", "Index access
+ * in ORC and Parquet"), in two steps. The table's columns meet the partition's by name, ignoring
+ * case, when the table reads Parquet by name (the default; "Update tables with partitions": for
+ * Parquet "Athena relies on the column names … for its column name-based schema verification"),
+ * and by position when the table itself reads by index. Then the partition's columns meet the
+ * file's by name (case-insensitive, missing → NULL), or by position when the partition's SerDe says
+ * `parquet.column.index.access`. Values are cast to the table's type, as Athena casts a partition's
+ * type to the table's ("Types of updates", "Changing a column's data type"). An unpartitioned
+ * table is its own single partition.
  *
  * Views (`TableType: VIRTUAL_VIEW`) run the SQL stored in the view definition, translated from
  * Athena's dialect by athena-sql.ts; like Athena, a view whose query no longer yields the column
@@ -133,17 +146,23 @@ export class LocalAthena {
       await connection.run(`CREATE OR REPLACE TABLE ${target} (${defs.join(', ')})`);
       const sources =
         partitionKeys.length === 0
-          ? [{ location: table.StorageDescriptor?.Location, values: [] as string[] }]
-          : partitions.map((p) => ({ location: p.StorageDescriptor?.Location, values: p.Values }));
-      const serde = table.StorageDescriptor?.SerdeInfo?.Parameters ?? {};
-      const byIndex = serde['parquet.column.index.access'] === 'true';
+          ? [{ sd: table.StorageDescriptor, values: [] as string[] }]
+          : partitions.map((p) => ({ sd: p.StorageDescriptor ?? table.StorageDescriptor, values: p.Values }));
+      const tableByIndex = byIndex(table.StorageDescriptor);
       const csv = isOpenCsv(table);
       // Like Hive, Athena skips files and folders whose names begin with _ or . below a location.
       const reads = csv
         ? (path: string) => !path.split('/').some((part) => /^[_.]/.test(part))
         : (path: string) => path.endsWith('.parquet');
       for (const source of sources) {
-        const files = source.location ? await this.#download(source.location, reads) : [];
+        const location = source.sd?.Location;
+        const files = location ? await this.#download(location, reads) : [];
+        const own = source.sd?.Columns ?? columns;
+        // Which of the partition's columns each table column is.
+        const inPartition = columns.map((c, i) =>
+          tableByIndex ? own[i] : own.find((p) => p.Name.toLowerCase() === c.Name.toLowerCase()),
+        );
+        const partitionByIndex = byIndex(source.sd);
         const constants = partitionKeys.map(
           (k, i) =>
             `CAST('${(source.values[i] ?? '').replace(/'/g, "''")}' AS ${duckdbType(k.Type ?? 'string')})`,
@@ -158,10 +177,14 @@ export class LocalAthena {
             .getRows()
             .map((r) => String(r[0]));
           const select = columns.map((c, i) => {
+            const column = inPartition[i];
             // ParquetHiveSerDe reads by name (case-insensitive) unless index access is on: then by position.
-            const match = byIndex
-              ? present[i]
-              : present.find((p) => p.toLowerCase() === c.Name.toLowerCase());
+            const match =
+              column === undefined
+                ? undefined
+                : partitionByIndex
+                  ? present[own.indexOf(column)]
+                  : present.find((p) => p.toLowerCase() === column.Name.toLowerCase());
             return match ? `CAST(${quote(match)} AS ${duckdbType(c.Type ?? 'string')})` : 'NULL';
           });
           await connection.run(

@@ -19,7 +19,7 @@ export interface GlueTable extends Json {
 
 export interface GluePartition extends Json {
   Values: string[];
-  StorageDescriptor?: { Location?: string };
+  StorageDescriptor?: GlueTable['StorageDescriptor'];
 }
 
 const notFound = (what: string) => new JsonFault('EntityNotFoundException', `${what} not found.`);

@@ -65,15 +65,14 @@ export function planTable(
   if (!history) {
     writes.push({ kind: 'createTable', input: historyTableInput(d, d.columns) });
   } else {
-    // Only the newest export moves the columns and how they are read; any export may widen the location.
+    // Only the newest export moves the columns; any export may widen the location, and a table that
+    // still reads by position (registered before historyTableInput stopped doing so) reads by name.
     const existing = history.StorageDescriptor?.Columns ?? [];
     const wanted = historyTableInput(
       d,
       newest ? unionColumns(d.columns, existing) : existing,
       historyLocation(d, history),
     );
-    const serde = history.StorageDescriptor?.SerdeInfo;
-    if (!newest && wanted.StorageDescriptor && serde) wanted.StorageDescriptor.SerdeInfo = serde;
     if (!sameTable(history, wanted)) writes.push({ kind: 'updateTable', input: wanted });
   }
   writes.push({

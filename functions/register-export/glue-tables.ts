@@ -47,7 +47,10 @@ export type DesiredTable = {
   sourceLocation: string;
   exportId: string;
   snapshotTime: string;
-  /** SerDe parameters, e.g. index access when a column had to be renamed. */
+  /**
+   * SerDe parameters of this export's files, e.g. index access when a column had to be renamed: the
+   * latest table's and this export's partition's, never the history table's (historyTableInput).
+   */
   serde: Record<string, string>;
   /** How the files are read; Parquet unless given (a graph exported as CSV). */
   storage?: TableStorage;
@@ -55,7 +58,7 @@ export type DesiredTable = {
   rule?: string;
 };
 
-function storage(d: DesiredTable, columns: Column[], location = d.location) {
+function storage(d: DesiredTable, columns: Column[], location = d.location, serde = d.serde) {
   const format = d.storage ?? PARQUET_STORAGE;
   return {
     Columns: columns,
@@ -64,7 +67,7 @@ function storage(d: DesiredTable, columns: Column[], location = d.location) {
     OutputFormat: format.OutputFormat,
     SerdeInfo: {
       SerializationLibrary: format.SerializationLibrary,
-      Parameters: { ...format.serdeParameters, ...d.serde },
+      Parameters: { ...format.serdeParameters, ...serde },
     },
   };
 }
@@ -95,7 +98,19 @@ export function latestTableInput(d: DesiredTable): TableInput {
 
 /**
  * The history table: one partition per export; the table's own columns are the union, newest types
- * first. Its location is a folder above every export it holds (the source's, by default): Athena
+ * first, matched to each partition's columns by name.
+ *
+ * It never reads by position itself, whatever this export needs: a partition keeps its own columns
+ * and SerDe parameters (a partition's SerDe properties are its own, Athena guide, "Handle schema
+ * updates", "Index access in ORC and Parquet"), and for a table read by name Athena matches the
+ * table's columns to a partition's by name ("Update tables with partitions": for Parquet "Athena
+ * relies on the column names"). So a partition that reads its files by position does so by its
+ * own column list, the layout of its export's files, and no later add, drop or reorder shifts it.
+ * Were the table itself read by index, that name-based verification would not hold (the guide
+ * grants it to Parquet read by name) and table and partition would meet by position: the union's
+ * order would shift every older partition.
+ *
+ * Its location is a folder above every export it holds (the source's, by default): Athena
  * reads a partitioned table's partitions at their own locations, but `MSCK REPAIR TABLE` (Athena
  * guide, "MSCK REPAIR TABLE") and a crawler given catalog tables as its source (Glue guide, "Step 2:
  * Choose data sources and classifiers") read the table's, and an export's folder vanishes when
@@ -111,7 +126,7 @@ export function historyTableInput(
     Description: `${d.target}: every export, one partition per export`,
     TableType: 'EXTERNAL_TABLE',
     Parameters: { ...formatParameters(d), EXTERNAL: 'TRUE', [P.target]: d.target, [P.role]: 'history' },
-    StorageDescriptor: storage(d, columns, location),
+    StorageDescriptor: storage(d, columns, location, {}),
     PartitionKeys: PARTITION_KEYS,
   };
 }

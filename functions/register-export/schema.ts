@@ -123,8 +123,9 @@ const COMMENT_MAX = 255;
 /**
  * Athena-safe column names, with each column's original database type as its comment. Athena reads
  * Parquet by name and ignores case, so lowercasing is free; any other rename would read NULLs, so
- * then the table reads by position (`parquet.column.index.access`), which is only sound when every
- * file has the same columns in the same order.
+ * then this export's files are read by position (`parquet.column.index.access`, on the latest table
+ * and on the export's own history partition, never on the history table: glue-tables.ts), which is
+ * only sound when every file has the same columns in the same order.
  */
 export function glueColumns(
   schema: { columns: FileColumn[] },

@@ -167,4 +167,37 @@ describe('planTable', () => {
     const writes = planTable(desired('e2', '2026-02-01T00:00:00Z'), latest, history);
     expect(writes.map((w) => w.kind)).toEqual(['createPartition', 'updateTable']);
   });
+
+  it('reads the history table by name when this export reads its files by position, which its partition and the latest table do', () => {
+    const byIndex = { 'parquet.column.index.access': 'true' };
+    const writes = planTable(
+      { ...desired('e1', '2026-01-01T00:00:00Z'), serde: byIndex },
+      undefined,
+      undefined,
+    );
+    const params = writes.map((w) =>
+      w.kind === 'createPartition'
+        ? w.partition.StorageDescriptor?.SerdeInfo?.Parameters
+        : w.input.StorageDescriptor?.SerdeInfo?.Parameters,
+    );
+    expect(params).toEqual([{}, byIndex, byIndex]);
+  });
+
+  it('makes a history table registered to read by position read by name at the next registration', () => {
+    const byIndex = { 'parquet.column.index.access': 'true' };
+    const { latest, history } = catalogAfter(desired('e1', '2026-01-01T00:00:00Z'));
+    const sd = history.StorageDescriptor;
+    const old = {
+      ...history,
+      StorageDescriptor: {
+        ...sd,
+        SerdeInfo: { ...sd?.SerdeInfo, Parameters: { 'parquet.column.index.access': 'true' } },
+      },
+    };
+    const writes = planTable({ ...desired('e2', '2026-02-01T00:00:00Z'), serde: byIndex }, latest, old);
+    const h = writes[0];
+    expect(
+      h?.kind === 'updateTable' && [h.input.Name, h.input.StorageDescriptor?.SerdeInfo?.Parameters],
+    ).toEqual(['db_public_t_history', {}]);
+  });
 });
