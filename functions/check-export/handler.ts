@@ -5,12 +5,13 @@ import { lambdaHandler } from '#shared/handler.ts';
 import { logger } from '#shared/logger.ts';
 import { ExecutionState, executionKeys } from '#shared/machine-contract.ts';
 import { recordCheck } from '#shared/metrics.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';
 
 const config = parseEnv(CheckExportEnv);
-const rds = new RDSClient({});
-const graphs = new NeptuneGraphClient({});
+const rds = new RDSClient(SDK_CLIENT_CONFIG);
+const graphs = new NeptuneGraphClient(SDK_CLIENT_CONFIG);
 
 export const handler = lambdaHandler(
   { what: 'check-export input', input: ExecutionState, keys: executionKeys },

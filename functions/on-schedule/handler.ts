@@ -2,11 +2,15 @@ import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { parseEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
 import { dispatchDepsFromEnv } from '#shared/intake-env.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { OnScheduleEnv } from './config.ts';
 import { runSchedule, ScheduleEvent } from './run.ts';
 
 // Graphs are selected by schedules only: on-snapshot does not load the neptune-graph client.
-const deps = { ...dispatchDepsFromEnv(parseEnv(OnScheduleEnv)), graphs: new NeptuneGraphClient({}) };
+const deps = {
+  ...dispatchDepsFromEnv(parseEnv(OnScheduleEnv)),
+  graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
+};
 
 export const handler = lambdaHandler(
   {

@@ -6,15 +6,16 @@ import { parseEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
 import { logger } from '#shared/logger.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { PruneEnv } from './config.ts';
 import { exportBuckets, prune } from './prune.ts';
 
 const env = parseEnv(PruneEnv);
 // Validated at cold start: a policy that does not parse fails here, naming the field.
 const policy = loadPolicyFile(env.POLICY_FILE);
-const glue = new GlueClient({});
-const s3 = new S3Client({ forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
-const sfn = new SFNClient({});
+const glue = new GlueClient(SDK_CLIENT_CONFIG);
+const s3 = new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
+const sfn = new SFNClient(SDK_CLIENT_CONFIG);
 
 /** The scheduler's input: `{}` daily; `{"dryRun": true}` reports what would go and deletes nothing. */
 const Input = z.object({ dryRun: z.boolean().default(false) });

@@ -6,12 +6,13 @@ import { lambdaHandler } from '#shared/handler.ts';
 import { logger } from '#shared/logger.ts';
 import { executionKeys } from '#shared/machine-contract.ts';
 import { recordRegistration } from '#shared/metrics.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { RegisterExportEnv } from './config.ts';
 import { RegisterState, registerFromState } from './input.ts';
 
 const env = parseEnv(RegisterExportEnv);
-const glue = new GlueClient({});
-const s3 = new S3Client({ forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
+const glue = new GlueClient(SDK_CLIENT_CONFIG);
+const s3 = new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
 
 export const handler = lambdaHandler(
   { what: 'register-export input', input: RegisterState, keys: executionKeys },

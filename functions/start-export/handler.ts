@@ -7,6 +7,7 @@ import { logger } from '#shared/logger.ts';
 import { ExecutionState, executionKeys, isGraphJob } from '#shared/machine-contract.ts';
 import { recordStart } from '#shared/metrics.ts';
 import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/queue.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots.ts';
 import { StartExportEnv } from './config.ts';
 import { graphExportService } from './graph-service.ts';
@@ -15,9 +16,9 @@ import { startExport } from './start.ts';
 
 const config = parseEnv(StartExportEnv);
 // Both services once per container: a graph job takes Neptune Analytics', every other RDS's.
-const rdsService = rdsExportService(new RDSClient({}));
-const graphService = graphExportService(new NeptuneGraphClient({}));
-const dynamodb = new DynamoDBClient({});
+const rdsService = rdsExportService(new RDSClient(SDK_CLIENT_CONFIG));
+const graphService = graphExportService(new NeptuneGraphClient(SDK_CLIENT_CONFIG));
+const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
 /** The slots and the queue of one pool (RDS's, or the graph exports'): shared/waits.ts. */
 const slotsOf = (pool: SlotPool) => {
   const table = { dynamodb, table: config.EXPORTS_TABLE, pool };

@@ -4,16 +4,17 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { parseEnv } from '#shared/env.ts';
 import { lambdaHandler } from '#shared/handler.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { WaitsEnv } from './config.ts';
 import { WaitsInput } from './input.ts';
 import { handleWaits } from './waits.ts';
 
 const env = parseEnv(WaitsEnv);
 const deps = {
-  dynamodb: new DynamoDBClient({}),
-  sfn: new SFNClient({}),
-  rds: new RDSClient({}),
-  graphs: new NeptuneGraphClient({}),
+  dynamodb: new DynamoDBClient(SDK_CLIENT_CONFIG),
+  sfn: new SFNClient(SDK_CLIENT_CONFIG),
+  rds: new RDSClient(SDK_CLIENT_CONFIG),
+  graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
   table: env.EXPORTS_TABLE,
   now: () => new Date(),
 };
