@@ -1,6 +1,10 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { ExportQuotaExceededError, ExportTaskConflictError } from '#shared/errors.ts';
+import {
+  ExportQuotaExceededError,
+  ExportSourceNotReadyError,
+  ExportTaskConflictError,
+} from '#shared/errors.ts';
 import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
 import type { ExecutionState, ExportTaskSummary, RdsExportJob } from '#shared/machine-contract.ts';
 import type { ExportService } from './service.ts';
@@ -72,6 +76,23 @@ export function rdsExportService(rds: Pick<RDSClient, 'send'>): ExportService {
         }
         const classified = classifyAwsError(error, 'rds', 'StartExportTask');
         if (classified instanceof ExportQuotaExceededError) return 'full';
+        // "You can't run multiple export tasks for the same DB cluster snapshot simultaneously"
+        // (Aurora user guide, Exporting DB cluster snapshot data to Amazon S3; the RDS guide says the
+        // same of DB snapshots): another export of this source (an overlapping schedule slot, a
+        // retry, one started outside the pipeline) may run for hours, longer than the start's
+        // retries last. Wait for it in the queue instead; any other cause stays the state's retry.
+        if (classified instanceof ExportSourceNotReadyError) {
+          const other = (await countActiveExportTasks(rds)).tasks.find(
+            (t) =>
+              t.exportTaskIdentifier !== identifier &&
+              t.sourceArn?.toLowerCase() === job.request.SourceArn.toLowerCase(),
+          );
+          if (other !== undefined) {
+            return {
+              wait: `export task ${other.exportTaskIdentifier} (${other.status}) exports ${job.request.SourceArn}; this one starts after it ended`,
+            };
+          }
+        }
         throw classified;
       }
     },

@@ -1,16 +1,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CancelExportTaskCommand, RDSClient } from '@aws-sdk/client-rds';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { readSlots } from '#shared/slots.ts';
 import { LocalAthena } from '../../local/athena.ts';
+import { exportEndedEvent } from '../../local/events.ts';
 import { findTable, waitForNamed } from '../../local/progress.ts';
 import { skipReason } from '../../local/rds/export-writer.ts';
 import type { LoggedRequest } from '../../local/request-log.ts';
 import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
 import { takeSnapshot } from '../../local/snapshot.ts';
-import { BUCKET, type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { BUCKET, EXPORTS_TABLE, type LocalStack, REGION, startStack } from '../../local/stack.ts';
 import { requestProblems } from './api-models.ts';
 import { comparableRows, exportSnapshots, notifications } from './helpers.ts';
 
@@ -187,6 +190,103 @@ describe('the local pipeline', () => {
     expect(again.decisions.find((d) => d.source === 'sample-live-cluster')).toMatchObject({
       action: 'duplicate',
     });
+  });
+
+  it('exports each of two overlapping slots of one cluster once, one partition each, neither taking the other’s wake', async () => {
+    stack.clusters.add('sample-live-overlap', stack.db);
+    const dynamodb = new DynamoDBClient({
+      region: REGION,
+      endpoint: stack.dynamodb.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const until = async (what: string, done: () => boolean | Promise<boolean>) => {
+      for (let i = 0; i < 4000; i++) {
+        if (await done()) return;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error(`never: ${what}`);
+    };
+    // The export-finished events are held back: the first export's end is delivered by hand, late,
+    // once the second export runs and waits (RDS runs one export of a source at a time, and the
+    // second starts before the first one's event arrives).
+    const faults = stack.events.faults;
+    stack.events.faults = { drop: 1, duplicate: 0, maxDelaySeconds: 0 };
+    onTestFinished(() => {
+      stack.events.faults = faults;
+    });
+    const slots = [new Date('2024-05-03T01:00:00.000Z'), new Date('2024-05-03T01:05:00.000Z')];
+    const ids: string[] = [];
+    // The second slot fires while the first slot's export runs: two executions of one source at once.
+    for (const slot of slots) {
+      const run = (await stack.fireSchedule('local-clusters', slot)) as {
+        decisions: { action: string; source?: string; exportTaskIdentifier?: string }[];
+      };
+      const decision = run.decisions.find((d) => d.source === 'sample-live-overlap');
+      expect(decision).toMatchObject({ action: 'export' });
+      ids.push(decision?.exportTaskIdentifier ?? '');
+    }
+    expect(new Set(ids).size).toBe(2);
+    const task = (id: string) => stack.tasks.tasks.get(id);
+    const running = () => ids.find((id) => task(id)?.Status === 'IN_PROGRESS');
+    const ended = () => ids.find((id) => task(id)?.Status === 'COMPLETE');
+    const sourceArn = () => task(ids.find((id) => task(id) !== undefined) ?? '')?.SourceArn ?? '';
+    const parked = async (id: string) => {
+      const out = await dynamodb.send(
+        new QueryCommand({
+          TableName: EXPORTS_TABLE,
+          KeyConditionExpression: 'pk = :pk AND sk = :sk',
+          ExpressionAttributeValues: {
+            ':pk': { S: `waiter#${sourceArn().toLowerCase()}` },
+            ':sk': { S: `export#${id}` },
+          },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).some((item) => item.token !== undefined);
+    };
+    await until('one export ended while the other runs and waits', async () => {
+      const id = running();
+      return ended() !== undefined && id !== undefined && (await parked(id));
+    });
+    const [first, second] = [ended() ?? '', running() ?? ''];
+    const firstTask = task(first);
+    if (firstTask === undefined) throw new Error('no first task');
+    await stack.events.target?.(exportEndedEvent(firstTask, REGION, '123456789012'));
+    // The first export's event woke the first export only: the second keeps its wait and its slot.
+    expect(task(second)?.Status).toBe('IN_PROGRESS');
+    expect(await parked(second)).toBe(true);
+    expect((await readSlots({ dynamodb, table: EXPORTS_TABLE })).leases.has(second)).toBe(true);
+    stack.events.faults = faults;
+
+    const executions = await waitForNamed(stack, ids);
+    expect(executions.map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    // One task per slot, of the cluster, never both at once.
+    const tasks = [task(first), task(second)];
+    expect(tasks.map((t) => t?.Status)).toEqual(['COMPLETE', 'COMPLETE']);
+    expect(Number(tasks[1]?.TaskStartTime)).toBeGreaterThanOrEqual(Number(tasks[0]?.TaskEndTime));
+    // One history partition per export, each naming its own export.
+    const database = 'rds_export_cluster_sample_live_overlap';
+    const history = stack.catalog.tablesOf(database).filter((t) => t.Name?.endsWith('_history'));
+    expect(history.length).toBeGreaterThan(0);
+    for (const table of history) {
+      const partitions = stack.catalog.partitionsOf(database, table.Name ?? '');
+      expect(partitions.map((p) => p.Values?.[0]).sort()).toEqual([...ids].sort());
+    }
+    // The latest tables read the files of the export that ran last, which are there.
+    const latest = stack.catalog
+      .tablesOf(database)
+      .filter((t) => t.TableType !== 'VIRTUAL_VIEW' && (t.PartitionKeys ?? []).length === 0);
+    expect(latest.length).toBeGreaterThan(0);
+    for (const table of latest) {
+      const location = table.StorageDescriptor?.Location ?? '';
+      expect(location).toContain(`/${second}/`);
+      const prefix = location.replace(`s3://${BUCKET}/`, '');
+      const page = await stack.s3Client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+      expect(page.KeyCount ?? 0).toBeGreaterThan(0);
+    }
+    // No slot lease is left behind.
+    const held = (await readSlots({ dynamodb, table: EXPORTS_TABLE })).leases;
+    for (const id of ids) expect(held.has(id)).toBe(false);
   });
 
   it('exports an Aurora cluster snapshot announced by RDS-EVENT-0075', async () => {

@@ -384,6 +384,21 @@ describe('startExport', () => {
     expect(slots.leases).toEqual(new Set(['started-by-hand']));
   });
 
+  it('waits in the queue, keeping its slot, while another export of the same source runs (one task per snapshot at a time)', async () => {
+    // Aurora user guide: "You can't run multiple export tasks for the same DB cluster snapshot
+    // simultaneously"; RDS refuses the second with InvalidExportSourceStateFault.
+    const sourceArn = job().request.SourceArn;
+    account([
+      { ExportTaskIdentifier: 'earlier-export', Status: 'IN_PROGRESS', SourceArn: sourceArn } as never,
+    ]);
+    rds
+      .on(StartExportTaskCommand)
+      .rejects(new InvalidExportSourceStateFault({ message: 'An export task is already running', ...meta }));
+    const slots = new FakeSlots();
+    await expect(startExport(job(), deps({ slots }))).resolves.toMatchObject({ outcome: 'queued' });
+    expect(slots.leases.has(ID)).toBe(true);
+  });
+
   it('starts at once, without counting, when a release granted it a slot', async () => {
     rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
     const state = {
