@@ -62,6 +62,16 @@ beforeEach(() => {
   };
 });
 
+/** Step Functions throttles the next SendTaskSuccess once. */
+const throttleOneWake = () =>
+  sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
+    new SFNServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: {},
+      message: 'Rate exceeded',
+    }),
+  );
 const woken = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input.taskToken);
 
 describe('the export waiter', () => {
@@ -82,14 +92,7 @@ describe('the export waiter', () => {
     await park('orders-1-abc', 't-1', at(0), at(1));
     const [waiter] = await exportEnded(deps, ARN, at(5));
     if (waiter === undefined) throw new Error('no waiter');
-    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    throttleOneWake();
     await expect(wakeExportWaiter(deps, ARN, waiter, {})).rejects.toMatchObject({
       name: 'AwsThrottledError',
     });
@@ -279,14 +282,7 @@ describe('the slot queue', () => {
   it('keeps a waiter queued, with no slot held for it, when its wake is throttled', async () => {
     await running(4);
     await queue(['a', 1]);
-    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    throttleOneWake();
     await expect(grantSlots(deps, at(40), 'release-1')).rejects.toMatchObject({ name: 'AwsThrottledError' });
     expect(await held()).not.toContain('a');
     expect(await grantSlots(deps, at(41), 'release-2')).toEqual(['a']);
@@ -406,14 +402,7 @@ describe('the waits function on the real store', () => {
     await take('orders-1-abc');
     await parkOn('orders-1-abc', 't-1');
     tasks({ 'orders-1-abc': 'FAILED' });
-    sfnMock.on(SendTaskSuccessCommand).rejectsOnce(
-      new SFNServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        $metadata: {},
-        message: 'Rate exceeded',
-      }),
-    );
+    throttleOneWake();
     await expect(handleWaits(event, waitsDeps())).rejects.toMatchObject({ name: 'AwsThrottledError' });
     // EventBridge retries the invocation: the token is still there.
     await expect(handleWaits(event, waitsDeps())).resolves.toMatchObject({
