@@ -1,7 +1,6 @@
 import type { Column, GlueClient, PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
 import { CreateDatabaseCommand, GetDatabaseCommand, GetTablesCommand } from '@aws-sdk/client-glue';
 import { P } from '#shared/catalog-contract.ts';
-import { withRetry } from '#shared/concurrency.ts';
 import { HISTORY_SUFFIX } from './naming.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
@@ -191,15 +190,13 @@ export function sameTable(existing: Table, input: TableInput): boolean {
 /** Creates the source's database unless it exists. Returns the number of Glue calls made. */
 export async function ensureDatabase(glue: Glue, name: string, description: string): Promise<number> {
   try {
-    await withRetry(() => glue.send(new GetDatabaseCommand({ Name: name })));
+    await glue.send(new GetDatabaseCommand({ Name: name }));
     return 1;
   } catch (err) {
     if ((err as Error).name !== 'EntityNotFoundException') throw err;
   }
   try {
-    await withRetry(() =>
-      glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name, Description: description } })),
-    );
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name, Description: description } }));
   } catch (err) {
     if ((err as Error).name !== 'AlreadyExistsException') throw err;
   }
@@ -215,8 +212,8 @@ export async function readCatalog(
   let token: string | undefined;
   let calls = 0;
   do {
-    const page = await withRetry(() =>
-      glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token, MaxResults: 100 })),
+    const page = await glue.send(
+      new GetTablesCommand({ DatabaseName: database, NextToken: token, MaxResults: 100 }),
     );
     calls++;
     for (const t of page.TableList ?? []) if (t.Name) tables.set(t.Name, t);

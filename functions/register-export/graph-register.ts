@@ -1,6 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { classifyAwsError } from '#shared/aws-errors.ts';
-import { DEFAULT_RETRY, mapLimit, type RetryOptions, withRetry } from '#shared/concurrency.ts';
+import { mapLimit } from '#shared/concurrency.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
@@ -152,14 +152,13 @@ async function inspectAll(
   deps: RegisterDeps,
   count: () => void,
 ): Promise<Inspected[]> {
-  const retry: RetryOptions = { ...(deps.retry ?? DEFAULT_RETRY), service: 's3' };
   return mapLimit(listed, deps.s3Concurrency ?? 32, async (file) => {
     try {
       if (input.format === 'CSV') {
         count();
-        return await withRetry(() => inspectCsv(deps.s3, input.bucket, file), retry);
+        return await inspectCsv(deps.s3, input.bucket, file);
       }
-      const metadata = await withRetry(() => readFooter(deps.s3, input.bucket, file, count), retry);
+      const metadata = await readFooter(deps.s3, input.bucket, file, count);
       return await inspectParquet(file, metadata, (start, end) =>
         ranged(deps.s3, input.bucket, file, start, end, count),
       );
@@ -190,16 +189,12 @@ export async function registerGraphExport(
   input: GraphRegisterInput,
   deps: RegisterDeps,
 ): Promise<RegistrationResult> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
   const root = `${input.prefix.replace(/^\/+|\/+$/g, '')}/`;
   let s3Requests = 0;
   const count = () => {
     s3Requests++;
   };
-  const listing = await withRetry(() => listGraphExport(deps.s3, input.bucket, root), {
-    ...retry,
-    service: 's3',
-  }).catch((error: unknown) => {
+  const listing = await listGraphExport(deps.s3, input.bucket, root).catch((error: unknown) => {
     throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
   });
   s3Requests += listing.requests;
@@ -249,7 +244,7 @@ export async function registerGraphExport(
       ...(input.rule === undefined ? {} : { rule: input.rule }),
     };
     const writes = planTable(desired, catalog.tables.get(name), catalog.tables.get(name + HISTORY_SUFFIX));
-    const applied = await applyWrites(deps.glue, database, writes, retry);
+    const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
     glueCalls += applied.calls;
     if (!applied.ok) return { group, name, error: applied.reason };
     return { group, name, columns: cols.columns.length, notes: cols.notes };
@@ -261,13 +256,8 @@ export async function registerGraphExport(
       full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
     }
   }
-  return reportRegistration(
-    deps.s3,
-    input.bucket,
-    root,
-    input.exportTaskIdentifier,
-    full,
-    { glue: glueCalls, s3: s3Requests },
-    { ...retry, service: 's3' },
-  );
+  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full, {
+    glue: glueCalls,
+    s3: s3Requests,
+  });
 }

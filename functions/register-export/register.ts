@@ -1,9 +1,8 @@
 import type { Column, Table } from '@aws-sdk/client-glue';
 import { classifyAwsError } from '#shared/aws-errors.ts';
-import type { RetryOptions } from '#shared/concurrency.ts';
-import { DEFAULT_RETRY, mapLimit, withRetry } from '#shared/concurrency.ts';
+import { mapLimit } from '#shared/concurrency.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
-import { applyWrites } from './glue-apply.ts';
+import { applyWrites, type EntryRetry } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import type { DesiredTable, Glue } from './glue-tables.ts';
 import { ensureDatabase, folderAbove, P, readCatalog } from './glue-tables.ts';
@@ -41,30 +40,30 @@ export type RegisterDeps = {
   glueConcurrency?: number;
   /** Footer reads in flight. */
   s3Concurrency?: number;
-  retry?: RetryOptions;
+  /**
+   * How a BatchCreatePartition entry that failed transiently is sent again (glue-apply.ts). Nothing
+   * else is retried here: each client's retry strategy retries its calls (shared/sdk-config.ts).
+   */
+  entryRetry?: EntryRetry;
 };
 
 type Candidate = { target: string; folder?: string; meta?: TableMetadata };
 
 /** Registers every table of one completed export in the source's Glue database. */
 export async function registerExport(input: RegisterInput, deps: RegisterDeps): Promise<RegistrationResult> {
-  const retry = deps.retry ?? DEFAULT_RETRY;
-  const s3Retry: RetryOptions = { ...retry, service: 's3' };
   const mysql = /mysql|maria/i.test(input.engine);
   const root = exportRoot(input.prefix, input.exportTaskIdentifier);
   let s3Requests = 0;
-  const listing = await withRetry(() => listExport(deps.s3, input.bucket, root), s3Retry).catch(
-    (error: unknown) => {
-      throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
-    },
-  );
+  const listing = await listExport(deps.s3, input.bucket, root).catch((error: unknown) => {
+    throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
+  });
   s3Requests += listing.requests;
 
   const problems: string[] = [];
   const texts = await mapLimit(listing.metadataKeys, 8, async (key) => {
     s3Requests++;
     try {
-      return { key, text: await withRetry(() => getText(deps.s3, input.bucket, key), s3Retry) };
+      return { key, text: await getText(deps.s3, input.bucket, key) };
     } catch (err) {
       problems.push(`${key}: unreadable (${(err as Error).name})`);
       return undefined;
@@ -101,7 +100,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   await mapLimit(files, deps.s3Concurrency ?? 32, async ({ folder, f }) => {
     let schema: FileSchema;
     try {
-      const md = await withRetry(() => readFooter(deps.s3, input.bucket, f, () => s3Requests++), s3Retry);
+      const md = await readFooter(deps.s3, input.bucket, f, () => s3Requests++);
       schema = fileSchema(f.key, md);
     } catch (err) {
       schema = { key: f.key, error: `footer unreadable: ${(err as Error).message}` };
@@ -164,7 +163,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     });
     // The views go last: they read the tables, and a re-run that finds the tables done still makes them.
     const writes = [...planTable(desired, latest, history), ...views.writes];
-    const applied = await applyWrites(deps.glue, database, writes, retry);
+    const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
     glueCalls += applied.calls;
     const notes = c.meta ? merged.notes : [...merged.notes, 'not named in the export metadata files'];
     if (!applied.ok) return { c, name, error: applied.reason };
@@ -190,15 +189,10 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   }
   full.schemaChanges = changes;
   if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
-  return reportRegistration(
-    deps.s3,
-    input.bucket,
-    root,
-    input.exportTaskIdentifier,
-    full,
-    { glue: glueCalls, s3: s3Requests },
-    s3Retry,
-  );
+  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full, {
+    glue: glueCalls,
+    s3: s3Requests,
+  });
 }
 
 /**

@@ -1,5 +1,4 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { type RetryOptions, withRetry } from '#shared/concurrency.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/payload.ts';
 import type { S3 } from './s3-export.ts';
@@ -53,12 +52,11 @@ export async function reportRegistration(
   exportTaskIdentifier: string,
   full: FullRegistration,
   requests: { glue: number; s3: number },
-  s3Retry: RetryOptions,
 ): Promise<RegistrationResult> {
   let report: string | undefined;
   try {
     full.requests = { glue: requests.glue, s3: requests.s3 + 1 };
-    report = await withRetry(() => writeReport(s3, bucket, root, exportTaskIdentifier, full), s3Retry);
+    report = await writeReport(s3, bucket, root, exportTaskIdentifier, full);
   } catch (err) {
     full.problems.push(
       `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,

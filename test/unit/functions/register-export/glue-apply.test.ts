@@ -89,20 +89,24 @@ describe('applyWrites', () => {
     expect(glueMock.commandCalls(UpdateTableCommand)).toHaveLength(0);
   });
 
-  it('retries ThrottlingException with growing, jittered delays', async () => {
+  it('retries a partition whose Errors[] entry stays transient a bounded number of times, with growing, jittered delays', async () => {
     delays.length = 0;
-    glueMock.on(UpdateTableCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves({});
-    expect(await applyWrites(glue, 'db', [update], retry)).toEqual({ ok: true, calls: 3 });
-    expect(delays).toEqual([50, 100]);
+    glueMock.on(BatchCreatePartitionCommand).resolves({
+      Errors: [{ PartitionValues: ['e1', 's'], ErrorDetail: { ErrorCode: 'ThrottlingException' } }],
+    });
+    const out = await applyWrites(glue, 'db', [partition], retry);
+    expect(out).toMatchObject({ ok: false, calls: 4 });
+    expect(delays).toEqual([50, 100, 200]);
   });
 
-  it('reports throttling that outlasts the retries', async () => {
+  it("sends a throttled write once and reports it: the client's retry strategy has retried it already", async () => {
     glueMock.on(UpdateTableCommand).rejects(throttled());
     const out = await applyWrites(glue, 'db', [update], retry);
+    expect(glueMock.commandCalls(UpdateTableCommand)).toHaveLength(1);
     expect(out).toEqual({
       ok: false,
-      calls: 4,
-      reason: 'updateTable t: ThrottlingException: Rate exceeded (still failing after retries)',
+      calls: 1,
+      reason: "updateTable t: ThrottlingException: Rate exceeded (still failing after the SDK's retries)",
     });
   });
 

@@ -9,6 +9,7 @@ import {
   GetDatabaseCommand,
   GetTablesCommand,
   GlueClient,
+  ThrottlingException,
 } from '@aws-sdk/client-glue';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -58,6 +59,35 @@ const tablesInfo = (targets: string[]) =>
   );
 
 describe('registerExport', () => {
+  it('sends a throttled Glue write once, the client having retried it already, and fails that table with the reason', async () => {
+    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .resolves({})
+      .on(CreateTableCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(1);
+    expect(result.failed).toEqual([
+      { target: 'db.public.a', reason: expect.stringContaining('ThrottlingException: Rate exceeded') },
+    ]);
+  });
+
+  it('sends a throttled catalog read once and lets it end the invocation, for the state machine to retry', async () => {
+    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    await expect(
+      registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' }),
+    ).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(glueMock.commandCalls(GetTablesCommand)).toHaveLength(1);
+  });
+
   it('creates the database and, for each new table, a history table, its partition and the latest table', async () => {
     s3 = memoryS3(
       new Map([
