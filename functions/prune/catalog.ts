@@ -1,7 +1,6 @@
 import type { GlueClient, Partition, Table } from '@aws-sdk/client-glue';
 import { GetDatabasesCommand, GetPartitionsCommand, GetTablesCommand } from '@aws-sdk/client-glue';
 import { P, ROLES } from '#shared/catalog-contract.ts';
-import { withRetry } from '#shared/concurrency.ts';
 import type { SourceExport } from './retention.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
@@ -25,7 +24,7 @@ async function pages<T>(fetch: (token: string | undefined) => Promise<{ items: T
   const all: T[] = [];
   let token: string | undefined;
   do {
-    const page = await withRetry(() => fetch(token));
+    const page = await fetch(token);
     all.push(...page.items);
     token = page.next;
   } while (token);

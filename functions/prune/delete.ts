@@ -52,14 +52,12 @@ export async function deletePartitions(
 ): Promise<void> {
   for (let i = 0; i < values.length; i += DELETE_BATCH) {
     const batch = values.slice(i, i + DELETE_BATCH).map((v) => ({ Values: v }));
-    const out = await withRetry(() =>
-      glue.send(
-        new BatchDeletePartitionCommand({
-          DatabaseName: database,
-          TableName: table,
-          PartitionsToDelete: batch,
-        }),
-      ),
+    const out = await glue.send(
+      new BatchDeletePartitionCommand({
+        DatabaseName: database,
+        TableName: table,
+        PartitionsToDelete: batch,
+      }),
     );
     const failed = (out.Errors ?? []).find(
       (e) => (e.ErrorDetail?.ErrorCode ?? '').replace(/Exception$/, '') !== 'EntityNotFound',
