@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
+import { executionArnOf, startedRecordKey, startedRoot } from './export-address.ts';
 import type { ExportJob, SnapshotSource } from './machine-contract.ts';
 import type { RecentExport } from './policy/decide.ts';
 
@@ -50,10 +51,7 @@ export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifie
   return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
 }
 
-/** The ARN of the execution named `name` of the state machine. */
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}
+export { executionArnOf };
 
 const text = (item: Record<string, AttributeValue> | undefined, name: string) => item?.[name]?.S;
 
@@ -120,7 +118,8 @@ export function exportLedger(deps: LedgerDeps) {
 
     /**
      * Records the export about to start as the source's last one. With `seen` (what `last`
-     * returned), only if the item is still that one; throws LedgerConflict otherwise.
+     * returned), only if the item is still that one; throws LedgerConflict otherwise. Then records
+     * where the export is started (its own item, which prune checks a deletion against).
      */
     async record(job: ExportJob, startedAt: Date, seen?: LedgerSeen): Promise<void> {
       const item: Record<string, AttributeValue> = {
@@ -157,6 +156,22 @@ export function exportLedger(deps: LedgerDeps) {
           throw new LedgerConflict(`another export of ${job.source.sourceIdentifier} was recorded meanwhile`);
         }
         throw classifyAwsError(error, 'dynamodb', `Recording the export of ${job.source.sourceIdentifier}`);
+      }
+      const root = startedRoot(job.exportTaskIdentifier, job.request);
+      try {
+        await deps.dynamodb.send(
+          new PutItemCommand({
+            TableName: deps.table,
+            Item: {
+              ...startedRecordKey(job.exportTaskIdentifier),
+              bucket: { S: root.bucket },
+              prefix: { S: root.prefix },
+              startedAt: { S: startedAt.toISOString() },
+            },
+          }),
+        );
+      } catch (error) {
+        throw classifyAwsError(error, 'dynamodb', `Recording where ${job.exportTaskIdentifier} is exported`);
       }
     },
   };
