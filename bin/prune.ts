@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -22,8 +23,9 @@ export function renderPrune(result: PruneResult): string {
   const verb = result.dryRun ? 'Would delete' : 'Deleted';
   const bytes = result.exports.reduce((n, e) => n + e.bytes, 0);
   const objects = result.exports.reduce((n, e) => n + e.objects, 0);
+  const refused = result.refused > 0 ? `; ${result.refused} left alone, see the notes` : '';
   const lines = [
-    `${verb} ${result.exports.length} export(s): ${objects} objects, ${formatBytes(bytes)}; kept ${result.kept} (${result.sources} source(s))`,
+    `${verb} ${result.exports.length} export(s): ${objects} objects, ${formatBytes(bytes)}; kept ${result.kept} (${result.sources} source(s))${refused}`,
   ];
   for (const e of result.exports) {
     lines.push(
@@ -39,6 +41,7 @@ export const pruneCommand: Command = {
   summary: "delete the exports beyond each rule's retention (S3 prefixes and history partitions)",
   usage: `rds-export prune [--dry-run] [--policy <file>] [--json]
                   [--bucket <name>] [--database-prefix <prefix>] [--state-machine-arn <arn>]
+                  [--exports-table <name>]
 
   --dry-run            list what would be deleted, with sizes; delete nothing
   --policy             policy file (default: export-policy.yml): each rule's retention
@@ -46,8 +49,14 @@ export const pruneCommand: Command = {
   --bucket             the deployment's export bucket (default: env EXPORT_BUCKET); buckets the policy
                        names are allowed too, and nothing outside them is deleted
   --database-prefix    prefix of the pipeline's Glue databases (default: env GLUE_DATABASE_PREFIX, else rds_export_)
-  --state-machine-arn  the export state machine (default: env STATE_MACHINE_ARN): exports still running or
-                       registering are kept; required unless --dry-run`,
+  --state-machine-arn  the export state machine (default: env STATE_MACHINE_ARN): an export is deleted only
+                       where its execution says it was started, and never while it runs; required unless --dry-run
+  --exports-table      the deployment's DynamoDB table (default: env EXPORTS_TABLE): where an export is
+                       recorded once Step Functions no longer has its execution (90 days after it ends);
+                       without it such exports are left alone
+
+  Every version of every object under an export's prefix is deleted (DeleteObjects with VersionId), so a
+  versioned bucket keeps no noncurrent versions or delete markers of a pruned export.`,
   options: {
     'dry-run': { type: 'boolean' },
     policy: { type: 'string' },
@@ -55,6 +64,7 @@ export const pruneCommand: Command = {
     bucket: { type: 'string' },
     'database-prefix': { type: 'string' },
     'state-machine-arn': { type: 'string' },
+    'exports-table': { type: 'string' },
   },
   async run(v) {
     const dryRun = v['dry-run'] === true;
@@ -76,18 +86,28 @@ export const pruneCommand: Command = {
     if (!/^[a-z0-9_]*$/.test(databasePrefix)) {
       throw new UsageError(`--database-prefix "${databasePrefix}": must be lowercase letters, digits and _`);
     }
+    const table = optionOrEnv(v, 'exports-table', 'EXPORTS_TABLE');
+    if (table !== undefined && !/^[a-zA-Z0-9_.-]{3,255}$/.test(table)) {
+      throw new UsageError(
+        `--exports-table (or EXPORTS_TABLE) "${table}": must be a DynamoDB table name (3-255 letters, digits, _ . -)`,
+      );
+    }
     const policy = loadPolicyFile(optionOrEnv(v, 'policy') ?? 'export-policy.yml');
+    const ledger = table === undefined ? {} : { ledger: { dynamodb: new DynamoDBClient({}), table } };
     const result = await prune(
       {
         glue: new GlueClient({}),
         s3: new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
-        sfn: new SFNClient({}),
+        ...(stateMachineArn === undefined
+          ? {}
+          : { ownership: { sfn: new SFNClient({}), stateMachineArn, ...ledger } }),
         policy,
         databasePrefix,
         buckets: exportBuckets(policy, bucket),
-        ...(stateMachineArn === undefined ? {} : { stateMachineArn }),
         now: () => new Date(),
         onDelete: (what) => process.stderr.write(`deleting ${what.prefix} (${what.objects} objects)\n`),
+        onRefuse: (what) =>
+          process.stderr.write(`leaving ${what.exportTaskIdentifier} alone: ${what.reason}\n`),
       },
       dryRun,
     );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import type { LocalServer } from './http.ts';
 import type { RequestLogger } from './request-log.ts';
+import { serveObjectVersions } from './s3-versions.ts';
 
 /** s3rver's built-in account: the local stack's fake credentials. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -15,6 +16,8 @@ const QUERY_PARAMS: Record<string, string> = {
   'max-keys': 'MaxKeys',
   'continuation-token': 'ContinuationToken',
   'start-after': 'StartAfter',
+  'key-marker': 'KeyMarker',
+  'version-id-marker': 'VersionIdMarker',
   marker: 'Marker',
   'list-type': 'ListType',
 };
@@ -44,6 +47,7 @@ export function s3Operation(req: Pick<IncomingMessage, 'method' | 'url' | 'heade
     else if (method === 'DELETE') action = 'DeleteBucket';
     else if (method === 'POST' && url.searchParams.has('delete')) action = 'DeleteObjects';
     else if (url.searchParams.has('location')) action = 'GetBucketLocation';
+    else if (url.searchParams.has('versions')) action = 'ListObjectVersions';
     else action = url.searchParams.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
   } else if (method === 'PUT') action = req.headers['x-amz-copy-source'] ? 'CopyObject' : 'PutObject';
   else if (method === 'HEAD') action = 'HeadObject';
@@ -58,6 +62,8 @@ export interface LocalS3 extends LocalServer {
 
 /** Starts s3rver on 127.0.0.1 (a port the OS picks) over a temporary directory, with `buckets` created. */
 export async function startLocalS3(buckets: string[], log: RequestLogger): Promise<LocalS3> {
+  // prune lists object versions; s3rver alone answers that with MethodNotAllowed.
+  serveObjectVersions();
   const directory = await mkdtemp(join(tmpdir(), 'local-s3-'));
   const server = new S3rver({
     address: '127.0.0.1',

@@ -1,12 +1,10 @@
 import type { GlueClient, Partition, Table } from '@aws-sdk/client-glue';
 import { GetDatabasesCommand, GetPartitionsCommand, GetTablesCommand } from '@aws-sdk/client-glue';
 import { P, ROLES } from '#shared/catalog-contract.ts';
+import type { ExportRoot } from '#shared/export-address.ts';
 import type { SourceExport } from './retention.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
-
-/** Where an export lives in S3: `s3://<bucket>/<prefix>`, the prefix ending in `/<export id>/`. */
-export type ExportRoot = { bucket: string; prefix: string };
 
 /** A registered export of a source: what deleting it means in the catalog and in S3. */
 export type CatalogExport = SourceExport & {

@@ -1,40 +1,75 @@
 import { BatchDeletePartitionCommand } from '@aws-sdk/client-glue';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DEFAULT_RETRY, mapLimit, type RetryOptions, withRetry } from '#shared/concurrency.ts';
-import type { ExportRoot, Glue } from './catalog.ts';
+import { DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import type { ExportRoot } from '#shared/export-address.ts';
+import type { Glue } from './catalog.ts';
 
 export type S3 = Pick<S3Client, 'send'>;
 
-const s3Retry: RetryOptions = { ...DEFAULT_RETRY, service: 's3' };
-
-/** Every object key under an export root, with its size (ListObjectsV2 pages of 1,000). */
-export async function listRoot(s3: S3, root: ExportRoot): Promise<{ key: string; size: number }[]> {
-  const objects: { key: string; size: number }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await withRetry(
-      () =>
-        s3.send(
-          new ListObjectsV2Command({ Bucket: root.bucket, Prefix: root.prefix, ContinuationToken: token }),
-        ),
-      s3Retry,
-    );
-    for (const o of page.Contents ?? [])
-      if (o.Key !== undefined) objects.push({ key: o.Key, size: o.Size ?? 0 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  return objects;
-}
+/** One stored version of an object, or a delete marker (size 0). */
+export type StoredVersion = { key: string; versionId: string; size: number };
 
 /**
- * Deletes the objects (DeleteObject, 32 at once; deleting a key that is gone succeeds, so a second
- * run after a crash finishes the job).
+ * Every version and delete marker under an export root (ListObjectVersions, pages of 1,000). In a
+ * bucket whose versioning was never enabled each object is listed once, with the version ID `null`
+ * (S3 user guide, "Working with objects in a versioning-enabled bucket").
  */
-export async function deleteObjects(s3: S3, bucket: string, keys: readonly string[]): Promise<void> {
-  await mapLimit(keys, 32, (key) =>
-    withRetry(() => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })), s3Retry),
-  );
+export async function listRoot(s3: S3, root: ExportRoot): Promise<StoredVersion[]> {
+  const versions: StoredVersion[] = [];
+  let keyMarker: string | undefined;
+  let versionIdMarker: string | undefined;
+  do {
+    // The client's retry strategy retries each call (shared/sdk-config.ts).
+    const page = await s3.send(
+      new ListObjectVersionsCommand({
+        Bucket: root.bucket,
+        Prefix: root.prefix,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionIdMarker,
+      }),
+    );
+    for (const v of page.Versions ?? [])
+      if (v.Key !== undefined && v.VersionId !== undefined)
+        versions.push({ key: v.Key, versionId: v.VersionId, size: v.Size ?? 0 });
+    for (const m of page.DeleteMarkers ?? [])
+      if (m.Key !== undefined && m.VersionId !== undefined)
+        versions.push({ key: m.Key, versionId: m.VersionId, size: 0 });
+    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+  } while (keyMarker !== undefined);
+  return versions;
+}
+
+/** DeleteObjects takes at most 1,000 keys a request (S3 API reference, DeleteObjects). */
+const DELETE_OBJECTS_BATCH = 1000;
+
+/**
+ * Deletes the versions for good: DeleteObjects naming each VersionId. Without one, a delete in a
+ * versioned bucket only adds a delete marker and keeps every version (S3 user guide, "Deleting object
+ * versions from a versioning-enabled bucket"). A version already gone is reported deleted (S3 API
+ * reference, DeleteObjects), so a second run after a crash finishes the job; any other per-key
+ * error is thrown, so the run reports it and the next run tries again.
+ */
+export async function deleteVersions(
+  s3: S3,
+  bucket: string,
+  versions: readonly StoredVersion[],
+): Promise<void> {
+  for (let i = 0; i < versions.length; i += DELETE_OBJECTS_BATCH) {
+    const batch = versions.slice(i, i + DELETE_OBJECTS_BATCH);
+    const out = await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: bucket,
+        Delete: { Objects: batch.map((v) => ({ Key: v.key, VersionId: v.versionId })), Quiet: true },
+      }),
+    );
+    const [failed] = out.Errors ?? [];
+    if (failed !== undefined) {
+      throw new Error(
+        `DeleteObjects s3://${bucket}/${failed.Key} (version ${failed.VersionId}): ${failed.Code}: ${failed.Message}`,
+      );
+    }
+  }
 }
 
 /** Glue takes at most 25 partitions per BatchDeletePartition (REFERENCE §6). */

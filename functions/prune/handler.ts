@@ -1,3 +1,4 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -16,6 +17,7 @@ const policy = loadPolicyFile(env.POLICY_FILE);
 const glue = new GlueClient(SDK_CLIENT_CONFIG);
 const s3 = new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
 const sfn = new SFNClient(SDK_CLIENT_CONFIG);
+const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
 
 /** The scheduler's input: `{}` daily; `{"dryRun": true}` reports what would go and deletes nothing. */
 const Input = z.object({ dryRun: z.boolean().default(false) });
@@ -25,13 +27,17 @@ export const handler = lambdaHandler({ what: 'prune input', input: Input }, asyn
     {
       glue,
       s3,
-      sfn,
+      ownership: {
+        sfn,
+        stateMachineArn: env.STATE_MACHINE_ARN,
+        ledger: { dynamodb, table: env.EXPORTS_TABLE },
+      },
       policy,
       databasePrefix: env.GLUE_DATABASE_PREFIX,
       buckets: exportBuckets(policy, env.EXPORT_BUCKET),
-      stateMachineArn: env.STATE_MACHINE_ARN,
       now: () => new Date(),
       onDelete: (what) => logger.info('deleting export prefix', what),
+      onRefuse: (what) => logger.warn('export left alone: its partitions failed the check', what),
     },
     dryRun,
   );
@@ -39,6 +45,7 @@ export const handler = lambdaHandler({ what: 'prune input', input: Input }, asyn
     sources: result.sources,
     exports: result.exports.length,
     kept: result.kept,
+    refused: result.refused,
     bytes: result.exports.reduce((n, e) => n + e.bytes, 0),
     notes: result.notes,
   });

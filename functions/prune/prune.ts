@@ -1,21 +1,22 @@
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '#shared/aws-errors.ts';
 import type { Policy, Retention } from '#shared/policy/schema.ts';
 import { type CatalogExport, type Glue, readSources } from './catalog.ts';
-import { deleteObjects, deletePartitions, listRoot, type S3 } from './delete.ts';
+import { deletePartitions, deleteVersions, listRoot, type S3 } from './delete.ts';
+import { misplaced, type OwnershipDeps, originOf } from './ownership.ts';
 import { exportsBeyondRetention, newestFirst } from './retention.ts';
 
 export type PruneDeps = {
   glue: Glue;
   s3: S3;
-  sfn: Pick<SFNClient, 'send'>;
+  /**
+   * The export machine (and the ledger): which exports this deployment started, and where.
+   * Undefined only for a dry run that cannot see it; nothing is deleted then.
+   */
+  ownership?: OwnershipDeps;
   policy: Readonly<Policy>;
   databasePrefix: string;
   /** Buckets the pipeline exports to (the deployment's and the policy's): nothing else is deleted. */
   buckets: ReadonlySet<string>;
-  /** The export machine; undefined only for a dry run that cannot see it (nothing is deleted then). */
-  stateMachineArn?: string;
   now: () => Date;
   /** Told every prefix before it is deleted (the handler logs it). */
   onDelete?: (what: {
@@ -23,6 +24,13 @@ export type PruneDeps = {
     exportTaskIdentifier: string;
     prefix: string;
     objects: number;
+  }) => void;
+  /** Told every export left alone because its partitions failed the check (the handler logs it). */
+  onRefuse?: (what: {
+    database: string;
+    exportTaskIdentifier: string;
+    partitions: number;
+    reason: string;
   }) => void;
 };
 
@@ -33,6 +41,7 @@ export type PrunedExport = {
   snapshotTime: string;
   rule: string;
   prefixes: string[];
+  /** Object versions and delete markers under the prefixes (one per object in an unversioned bucket). */
   objects: number;
   bytes: number;
   partitions: number;
@@ -44,6 +53,11 @@ export type PruneResult = {
   /** Exports deleted (or, in a dry run, that would be). */
   exports: PrunedExport[];
   kept: number;
+  /**
+   * Exports beyond retention left alone because their partitions failed the check: not an export
+   * of this deployment, or pointing elsewhere than where it was started (each has a note).
+   */
+  refused: number;
   /** Sources or exports left alone, and why (no rule recorded, a location outside the buckets, …). */
   notes: string[];
 };
@@ -55,39 +69,50 @@ export function retentionOf(policy: Readonly<Policy>, rule: string): Retention |
   return found.export.retention ?? policy.defaults.export.retention;
 }
 
-/** Names of the executions still running: their exports are being exported or registered. */
-async function runningExports(sfn: PruneDeps['sfn'], stateMachineArn: string): Promise<Set<string>> {
-  const names = new Set<string>();
-  let token: string | undefined;
-  try {
-    do {
-      const out = await sfn.send(
-        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', nextToken: token }),
-      );
-      for (const e of out.executions ?? []) if (e.name) names.add(e.name);
-      token = out.nextToken;
-    } while (token);
-  } catch (error) {
-    throw classifyAwsError(error, 'sfn', 'Listing the running exports');
-  }
-  return names;
+/**
+ * Whether a doomed export may go: `undefined` when it may, else why not and whether it failed the
+ * check (a refusal) or is only still running. Partitions are written by anyone who may write the
+ * pipeline's databases; the execution or the ledger says which folder the export really has.
+ */
+async function hold(
+  deps: PruneDeps,
+  e: CatalogExport,
+): Promise<{ reason: string; refused: boolean } | undefined> {
+  if (e.unsafe !== undefined) return { reason: e.unsafe, refused: true };
+  const outside = e.roots.find((r) => !deps.buckets.has(r.bucket));
+  if (outside !== undefined)
+    return { reason: `s3://${outside.bucket}/ is not an export bucket`, refused: true };
+  if (deps.ownership === undefined) return undefined;
+  const origin = await originOf(deps.ownership, e.exportTaskIdentifier);
+  if (origin.found === 'running') return { reason: 'its execution is still running', refused: false };
+  if (origin.found === 'nothing') return { reason: origin.reason, refused: true };
+  const elsewhere = misplaced(e.roots, origin.root);
+  return elsewhere === undefined ? undefined : { reason: elsewhere, refused: true };
 }
 
 /**
- * Applies every rule's retention to the exports registered in the catalog. Per export, S3 first,
- * then the history partitions: a run that stops half-way leaves partitions pointing at (partly)
- * deleted files, which the next run finds and finishes; the other order could leave files no
- * partition names, which nothing would ever find again.
+ * Applies every rule's retention to the exports registered in the catalog, deleting only what this
+ * deployment exported, where it exported it. Per export, S3 first, then the history partitions: a
+ * run that stops half-way leaves partitions pointing at (partly) deleted files, which the next run
+ * finds and finishes; the other order could leave files no partition names, which nothing would
+ * ever find again.
  */
 export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResult> {
-  const running =
-    deps.stateMachineArn === undefined ? undefined : await runningExports(deps.sfn, deps.stateMachineArn);
   const sources = await readSources(deps.glue, deps.databasePrefix).catch((error: unknown) => {
     throw classifyAwsError(error, 'glue', 'Reading the catalog');
   });
-  const result: PruneResult = { dryRun, sources: sources.length, exports: [], kept: 0, notes: [] };
-  if (running === undefined)
-    result.notes.push('running exports not checked (no state machine): nothing is deleted');
+  const result: PruneResult = {
+    dryRun,
+    sources: sources.length,
+    exports: [],
+    kept: 0,
+    refused: 0,
+    notes: [],
+  };
+  if (deps.ownership === undefined)
+    result.notes.push(
+      'which exports this deployment started was not checked (no state machine): nothing is deleted',
+    );
   for (const source of sources) {
     const newest = newestFirst(source.exports)[0];
     const rule = newest?.rule;
@@ -99,24 +124,35 @@ export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResu
         result.notes.push(`${source.database}: its latest export records no rule; all kept`);
       continue;
     }
-    const protectedIds = new Set([...source.readByLatest, ...(running ?? [])]);
     const doomed = exportsBeyondRetention(
       source.exports,
       retention,
-      protectedIds,
+      source.readByLatest,
       deps.now(),
     ) as CatalogExport[];
     result.kept += source.exports.length - doomed.length;
     for (const e of doomed) {
-      const outside = e.roots.find((r) => !deps.buckets.has(r.bucket));
-      if (e.unsafe !== undefined || outside !== undefined) {
+      const held = await hold(deps, e);
+      if (held !== undefined) {
         result.kept++;
-        result.notes.push(
-          `${source.database}/${e.exportTaskIdentifier} kept: ${e.unsafe ?? `s3://${outside?.bucket}/ is not an export bucket`}`,
-        );
+        if (!held.refused) continue;
+        result.refused++;
+        result.notes.push(`${source.database}/${e.exportTaskIdentifier} left alone: ${held.reason}`);
+        deps.onRefuse?.({
+          database: source.database,
+          exportTaskIdentifier: e.exportTaskIdentifier,
+          partitions: e.partitions.length,
+          reason: held.reason,
+        });
         continue;
       }
-      const pruned = await pruneExport(deps, source.database, e, rule ?? '', dryRun || running === undefined);
+      const pruned = await pruneExport(
+        deps,
+        source.database,
+        e,
+        rule ?? '',
+        dryRun || deps.ownership === undefined,
+      );
       result.exports.push(pruned);
     }
   }
@@ -153,11 +189,7 @@ async function pruneExport(
       prefix: `s3://${root.bucket}/${root.prefix}`,
       objects: objects.length,
     });
-    await deleteObjects(
-      deps.s3,
-      root.bucket,
-      objects.map((o) => o.key),
-    ).catch((error: unknown) => {
+    await deleteVersions(deps.s3, root.bucket, objects).catch((error: unknown) => {
       throw classifyAwsError(error, 's3', `Deleting s3://${root.bucket}/${root.prefix}`);
     });
   }

@@ -12,8 +12,11 @@ export const S3_ACTIONS: Record<string, string> = {
   GetObject: 's3:GetObject',
   HeadObject: 's3:GetObject',
   ListObjectsV2: 's3:ListBucket',
+  ListObjectVersions: 's3:ListBucketVersions',
   PutObject: 's3:PutObject',
   DeleteObject: 's3:DeleteObject',
+  // Naming a VersionId it needs s3:DeleteObjectVersion too (S3 API reference, DeleteObjects).
+  DeleteObjects: 's3:DeleteObject',
 };
 
 /**

@@ -47,6 +47,12 @@ describe('rds-export prune', () => {
     expect(out.stderr).toMatch(/--state-machine-arn <arn> \(or STATE_MACHINE_ARN\) is required to delete/);
   });
 
+  it('exits 2 naming the option when the ledger table name is invalid', async () => {
+    const out = await run(['prune', '--dry-run', '--bucket', 'exports-bucket', '--exports-table', 'a b']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/--exports-table \(or EXPORTS_TABLE\) "a b": must be a DynamoDB table name/);
+  });
+
   it('exits 2 on an invalid policy, naming the field', async () => {
     const out = await run(['prune', '--dry-run', '--bucket', 'exports-bucket', '--policy', 'missing.yml']);
     expect(out).toMatchObject({ code: 2 });
@@ -66,6 +72,7 @@ describe('renderPrune', () => {
       dryRun: true,
       sources: 1,
       kept: 2,
+      refused: 0,
       notes: [],
       exports: [
         {
@@ -88,5 +95,23 @@ describe('renderPrune', () => {
       ].join('\n'),
     );
     expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+  });
+
+  it('counts the exports left alone because their partitions failed the check, and says why', () => {
+    const reason = 'rds_export_db_orders/e1 left alone: no execution e1 of this deployment';
+    const text = renderPrune({
+      dryRun: false,
+      sources: 1,
+      kept: 3,
+      refused: 1,
+      notes: [reason],
+      exports: [],
+    });
+    expect(text).toBe(
+      [
+        'Deleted 0 export(s): 0 objects, 0 B; kept 3 (1 source(s)); 1 left alone, see the notes',
+        `Note: ${reason}`,
+      ].join('\n'),
+    );
   });
 });

@@ -1,0 +1,90 @@
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { z } from 'zod';
+import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { type ExportRoot, executionArnOf, startedRecordKey, startedRoot } from '#shared/export-address.ts';
+
+/**
+ * Whether an export in the catalog is one this deployment started, and where. Anyone who may write
+ * partitions in the pipeline's databases decides what prune reads; only the export's execution (its
+ * name is the export task identifier) and the ledger, which they cannot write, say what to delete.
+ */
+
+export type OwnershipDeps = {
+  sfn: Pick<SFNClient, 'send'>;
+  stateMachineArn: string;
+  /** The deployment's table, where each export an event starts records its folder. */
+  ledger?: { dynamodb: Pick<DynamoDBClient, 'send'>; table: string };
+};
+
+export type Origin =
+  | { found: 'running' }
+  | { found: 'execution' | 'ledger'; root: ExportRoot }
+  | { found: 'nothing'; reason: string };
+
+/** The slice of the execution input (an ExportJob, shared/machine-contract.ts) that says where it exports. */
+const StartedJob = z.object({
+  request: z.union([
+    z.object({ S3BucketName: z.string().min(1), S3Prefix: z.string().optional() }),
+    z.object({ destination: z.string().startsWith('s3://') }),
+  ]),
+});
+
+function rootOfInput(id: string, input: string | undefined): ExportRoot | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(input ?? '');
+  } catch {
+    return `the input of execution ${id} is not JSON`;
+  }
+  const job = StartedJob.safeParse(json);
+  if (!job.success) return `the input of execution ${id} names no export destination`;
+  return startedRoot(id, job.data.request);
+}
+
+async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string) {
+  let item: Record<string, AttributeValue> | undefined;
+  try {
+    const out = await ledger.dynamodb.send(
+      new GetItemCommand({ TableName: ledger.table, Key: startedRecordKey(id) }),
+    );
+    item = out.Item;
+  } catch (error) {
+    throw classifyAwsError(error, 'dynamodb', `Reading where ${id} was exported`);
+  }
+  const bucket = item?.bucket?.S;
+  const prefix = item?.prefix?.S;
+  return bucket === undefined || prefix === undefined ? undefined : { bucket, prefix };
+}
+
+/**
+ * Where the export named `id` was started: from its execution's input (DescribeExecution), else,
+ * once Step Functions no longer has the execution (90 days after it ends, "Quotas for Standard
+ * Workflows"), from the ledger. A running execution is still exporting or registering.
+ */
+export async function originOf(deps: OwnershipDeps, id: string): Promise<Origin> {
+  try {
+    const out = await deps.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(deps.stateMachineArn, id) }),
+    );
+    if (out.status === 'RUNNING') return { found: 'running' };
+    const root = rootOfInput(id, out.input);
+    return typeof root === 'string' ? { found: 'nothing', reason: root } : { found: 'execution', root };
+  } catch (error) {
+    if (!isAwsError(error, 'ExecutionDoesNotExist'))
+      throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
+  }
+  const root = deps.ledger === undefined ? undefined : await recorded(deps.ledger, id);
+  if (root !== undefined) return { found: 'ledger', root };
+  return {
+    found: 'nothing',
+    reason: `no execution ${id} of this deployment's state machine (Step Functions keeps one 90 days after it ends)${deps.ledger === undefined ? '' : ' and no ledger record of it'}`,
+  };
+}
+
+/** Why the export's catalog folders are not the one it was started with, if they are not. */
+export function misplaced(roots: readonly ExportRoot[], started: ExportRoot): string | undefined {
+  const other = roots.find((r) => r.bucket !== started.bucket || r.prefix !== started.prefix);
+  if (other === undefined) return undefined;
+  return `its partitions point at s3://${other.bucket}/${other.prefix}, not s3://${started.bucket}/${started.prefix} where it was started`;
+}
