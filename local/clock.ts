@@ -6,7 +6,11 @@
  * would be on AWS; sleeps convert simulated seconds back to real milliseconds.
  */
 
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 const RealDate = Date;
+/** True where `Date` reads real time: inside `atRealTime` (and not inside a nested `atSimulatedTime`). */
+const realTimeScope = new AsyncLocalStorage<boolean>();
 
 export interface SimulatedClock {
   readonly scale: number;
@@ -51,13 +55,14 @@ export function installSimulatedClock(scale: number): SimulatedClock {
   }
   const clock = createClock(scale);
   if (scale !== 1) {
+    const now = () => (realTimeScope.getStore() ? RealDate.now() : clock.now());
     class ScaledDate extends RealDate {
       constructor(...args: unknown[]) {
-        if (args.length === 0) super(clock.now());
+        if (args.length === 0) super(now());
         else super(...(args as [string | number | Date]));
       }
       static override now(): number {
-        return clock.now();
+        return now();
       }
     }
     // Printed dates should still say Date, not ScaledDate.
@@ -66,4 +71,22 @@ export function installSimulatedClock(scale: number): SimulatedClock {
   }
   installed = clock;
   return clock;
+}
+
+/** Real milliseconds since the epoch, whichever clock `Date` runs on: the clock of a client outside this process. */
+export function realNow(): number {
+  return RealDate.now();
+}
+
+/**
+ * Runs `fn` with `Date` reading real time, in `fn` and what it starts asynchronously only: for a
+ * check that must hold against the clock of a client outside this process.
+ */
+export function atRealTime<T>(fn: () => T): T {
+  return realTimeScope.run(true, fn);
+}
+
+/** Runs `fn` with `Date` reading simulated time again (inside `atRealTime`). */
+export function atSimulatedTime<T>(fn: () => T): T {
+  return realTimeScope.run(false, fn);
 }

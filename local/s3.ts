@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { atRealTime, atSimulatedTime, realNow } from './clock.ts';
 import type { LocalServer } from './http.ts';
 import type { RequestLogger } from './request-log.ts';
 import { serveObjectVersions } from './s3-versions.ts';
@@ -56,6 +58,56 @@ export function s3Operation(req: Pick<IncomingMessage, 'method' | 'url' | 'heade
   return { action, params };
 }
 
+/** What the time check needs of s3rver's Koa context. */
+interface S3rverContext {
+  headers: Record<string, string | string[] | undefined>;
+  query: Record<string, string | string[] | undefined>;
+  set(field: string, value: string): void;
+}
+type Middleware = (ctx: S3rverContext, next: () => Promise<unknown>) => Promise<unknown>;
+
+const require = createRequire(import.meta.url);
+const { parseDate } = require('s3rver/lib/utils.js') as { parseDate(text: string): Date };
+
+/** True when a request was signed on the real clock rather than the simulated one: the nearer of the two. */
+function signedInRealTime(ctx: S3rverContext): boolean {
+  // SigV4 takes the time from x-amz-date (header or presigned URL's query), else the Date header
+  // ("Handling dates in Signature Version 4", https://docs.aws.amazon.com/general/latest/gr/sigv4-date-handling.html).
+  const text = ctx.query['X-Amz-Date'] ?? ctx.headers['x-amz-date'] ?? ctx.headers.date;
+  if (typeof text !== 'string') return false;
+  const signed = parseDate(text).getTime();
+  if (Number.isNaN(signed)) return false;
+  return Math.abs(signed - realNow()) < Math.abs(signed - Date.now());
+}
+
+/**
+ * S3 refuses a request signed more than 15 minutes away from its clock ("Time stamp requirement",
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/RESTAuthentication.html#RESTAuthenticationTimeStamp),
+ * and s3rver checks that (and a presigned URL's expiry) against `Date`: the simulated clock, which
+ * runs ahead of real time. The stack's own clients sign on it; the AWS CLI and boto3 sign on the
+ * real clock and, unlike the JS SDK, never correct their clock from the answer (aws/aws-cli#8662),
+ * so after 15 simulated minutes they would all be refused. Each request is checked against the
+ * clock it was signed on instead, and answered with that clock's Date (what the JS SDK corrects
+ * from); the rest of the request (LastModified and the like) runs on the simulated clock.
+ */
+function onTheSignersClock(authentication: Middleware): Middleware {
+  return function authenticationOnTheSignersClock(ctx, next) {
+    const check = () => {
+      ctx.set('date', new Date().toUTCString());
+      return authentication(ctx, () => atSimulatedTime(next));
+    };
+    return signedInRealTime(ctx) ? atRealTime(check) : check();
+  };
+}
+
+// One router serves every s3rver in this process: wrap its authentication middleware once.
+const router = require('s3rver/lib/routes.js') as { stack: { stack: Middleware[] }[] };
+if (!router.stack.some((layer) => layer.stack.some((fn) => fn.name === 'authenticationOnTheSignersClock'))) {
+  const layer = router.stack.find((l) => l.stack.some((fn) => fn.name === 'authentication'));
+  if (!layer) throw new Error("s3rver's authentication middleware not found: its routes changed");
+  layer.stack = layer.stack.map((fn) => (fn.name === 'authentication' ? onTheSignersClock(fn) : fn));
+}
+
 export interface LocalS3 extends LocalServer {
   readonly directory: string;
 }
@@ -75,12 +127,7 @@ export async function startLocalS3(buckets: string[], log: RequestLogger): Promi
     configureBuckets: buckets.map((name) => ({ name })),
   });
   const address = await server.run();
-  server.httpServer.on('request', (req: IncomingMessage, res) => {
-    // Simulated time in the Date header: the SDK corrects its signing clock from it, and s3rver
-    // rejects requests signed more than 15 minutes away from its own (simulated) clock.
-    res.setHeader('date', new Date().toUTCString());
-    log({ service: 's3', ...s3Operation(req) });
-  });
+  server.httpServer.on('request', (req: IncomingMessage) => log({ service: 's3', ...s3Operation(req) }));
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
     directory,

@@ -2,14 +2,18 @@ import { LOCAL_CREDENTIALS } from './s3.ts';
 import { type LocalStack, REGION, STAGE } from './stack.ts';
 
 /**
- * `npm start -- --serve`: the stack keeps running for the rds-export CLI. stdout gets only lines a
- * shell can `eval` (or `source`): the SDK's service-specific endpoint variables, the Region and the
- * credentials the stack accepts, and the stage the commands read; everything else goes to stderr.
+ * `npm start -- --serve`: the stack keeps running for the rds-export CLI and any AWS client. stdout
+ * gets only lines a shell can `eval` (or `source`): the SDKs' service-specific endpoint variables,
+ * the Region (AWS_REGION for the JS SDK, AWS_DEFAULT_REGION for the AWS CLI and boto3, which read
+ * only that one: "Configuring environment variables for the AWS CLI",
+ * https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html), the credentials the
+ * stack accepts, and the stage the commands read; everything else goes to stderr.
  */
 export function serveEnvironment(stack: Pick<LocalStack, 'endpoints'>): string[] {
   return [
     ...Object.entries(stack.endpoints).map(([service, url]) => `export AWS_ENDPOINT_URL_${service}=${url}`),
     `export AWS_REGION=${REGION}`,
+    `export AWS_DEFAULT_REGION=${REGION}`,
     `export AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
     `export AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
     `export RDS_EXPORT_STAGE=${STAGE}`,

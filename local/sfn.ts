@@ -3,6 +3,7 @@ import { JsonFault, type JsonServer, startJsonServer } from './json-protocol.ts'
 import type { RequestLogger } from './request-log.ts';
 import { type LocalSfnOptions, loadDefinition } from './sfn-definition.ts';
 import { historyPage, type Recorded, record, recordInterpreterEvent } from './sfn-history.ts';
+import { stateMachineActions } from './sfn-machine.ts';
 
 export type { LocalSfnOptions } from './sfn-definition.ts';
 
@@ -48,8 +49,14 @@ function recordEnding(e: Execution): void {
     record(e, 'ExecutionTimedOut', { executionTimedOutEventDetails: details });
 }
 
-/** Starts the local Step Functions endpoint (JSON 1.0) running the real ASL with the real handlers. */
-export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger): Promise<LocalSfn> {
+/**
+ * Starts the local Step Functions endpoint (JSON 1.0) running the real ASL with the real handlers;
+ * `roleArn` is the role DescribeStateMachine names.
+ */
+export async function startLocalSfn(
+  options: LocalSfnOptions & { roleArn: string },
+  log: RequestLogger,
+): Promise<LocalSfn> {
   const { definition, handlers } = loadDefinition(options);
   const machine = new StateMachine(definition as never, { validationOptions: { noValidate: true } });
   const executions = new Map<string, Execution>();
@@ -134,6 +141,7 @@ export async function startLocalSfn(options: LocalSfnOptions, log: RequestLogger
     'AWSStepFunctions',
     '1.0',
     {
+      ...stateMachineActions(options),
       StartExecution: (p) => {
         checkMachine(p.stateMachineArn);
         const name = String(p.name ?? crypto.randomUUID());

@@ -20,7 +20,14 @@ export interface LocalSns extends LocalServer {
 
 type AttributeMap = Record<string, { DataType?: string; StringValue?: string }>;
 
-/** Starts the local SNS endpoint (Query protocol): `Publish` to the known topics, recording each message. */
+// ListTopics returns "a limited list of topics, up to 100" per call, with a NextToken for the rest
+// (SNS API Reference, ListTopics).
+const TOPICS_PER_PAGE = 100;
+
+/**
+ * Starts the local SNS endpoint (Query protocol): `Publish` to the known topics, recording each
+ * message, and `ListTopics`.
+ */
 export async function startLocalSns(topics: ReadonlySet<string>, log: RequestLogger): Promise<LocalSns> {
   const messages: PublishedMessage[] = [];
   const server = await listen(async (_req, body, res) => {
@@ -29,9 +36,24 @@ export async function startLocalSns(topics: ReadonlySet<string>, log: RequestLog
     log({ service: 'sns', action, params });
     const fail = (code: string, message: string, status = 400) =>
       send(res, status, 'text/xml', queryError('Sender', code, message, requestId));
-    if (action !== 'Publish')
+    const answer = (result: unknown) =>
+      send(res, 200, 'text/xml', queryResponse(NAMESPACE, action, result, requestId));
+    if (action !== 'Publish' && action !== 'ListTopics')
       return fail('InvalidAction', `The action ${action} is not valid for this endpoint.`);
     if (invalid) return fail('InvalidParameter', `Invalid parameter: ${invalid.message}`);
+    if (action === 'ListTopics') {
+      const all = [...topics].sort();
+      const token = params.NextToken;
+      // The tokens this endpoint hands out are offsets into the sorted list, past its first page.
+      const offset = token === undefined ? 0 : Number(token);
+      if (token !== undefined && !(Number.isInteger(offset) && offset > 0 && offset < all.length))
+        return fail('InvalidParameter', 'Invalid parameter: NextToken');
+      const next = offset + TOPICS_PER_PAGE;
+      return answer({
+        Topics: all.slice(offset, next).map((TopicArn) => ({ TopicArn })),
+        ...(next < all.length ? { NextToken: String(next) } : {}),
+      });
+    }
     const topicArn = String(params.TopicArn ?? '');
     if (!topics.has(topicArn)) return fail('NotFound', 'Topic does not exist', 404);
     if (typeof params.Message !== 'string' || params.Message === '') {
@@ -49,7 +71,7 @@ export async function startLocalSns(topics: ReadonlySet<string>, log: RequestLog
       MessageAttributes: attributes,
       MessageId: messageId,
     });
-    send(res, 200, 'text/xml', queryResponse(NAMESPACE, action, { MessageId: messageId }, requestId));
+    answer({ MessageId: messageId });
   });
   return { ...server, messages };
 }

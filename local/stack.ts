@@ -32,6 +32,12 @@ export const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/rds-s3-export-role`;
 export const KMS_KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0f0e0d0c-0b0a-4908-8706-050403020100`;
 export const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:rds-export-notifications`;
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:rds-export`;
+/**
+ * The state machine's role, as DescribeStateMachine names it. serverless-step-functions declares it
+ * as `ExportStateMachineRole` with no RoleName, so CloudFormation generates its name; this one
+ * stands in for it (IAM is not simulated).
+ */
+export const STATE_MACHINE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/rds-export-local-ExportStateMachineRole-LOCAL`;
 export const EXPORTS_TABLE = 'rds-export-local-exports';
 /** The role Neptune Analytics assumes to write graph exports (it trusts neptune-graph.amazonaws.com). */
 export const GRAPH_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/neptune-graph-s3-export-role`;
@@ -244,6 +250,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         definitionText: readFileSync(new URL('../statemachines/export.asl.yml', import.meta.url), 'utf8'),
         functions,
         stateMachineArn: STATE_MACHINE_ARN,
+        roleArn: STATE_MACHINE_ROLE_ARN,
         clock,
         region: REGION,
         account: ACCOUNT,

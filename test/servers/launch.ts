@@ -10,9 +10,9 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-/** What to run so that the tests can: the packages the README and .ci/run install. */
+/** What to run so that the tests can: the packages the README and .ci/run install (servers and the AWS CLI). */
 export const INSTALL_SERVERS =
-  'apt-get install -y --no-install-recommends mariadb-server postgresql (as root, after apt-get update)';
+  'apt-get install -y --no-install-recommends mariadb-server postgresql awscli (as root, after apt-get update)';
 
 export const run = promisify(execFile);
 
