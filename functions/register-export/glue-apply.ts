@@ -4,7 +4,10 @@ import { isRetryableAwsError } from '#shared/aws-errors.ts';
 import type { GlueWrite } from './glue-plan.ts';
 import { type Glue, P } from './glue-tables.ts';
 
-export type ApplyOutcome = { ok: true; calls: number } | { ok: false; calls: number; reason: string };
+export type ApplyOutcome =
+  | { ok: true; calls: number }
+  /** `transient`: throttling or a 5xx the SDK's retries did not outlast; a later invocation may pass. */
+  | { ok: false; calls: number; reason: string; transient: boolean };
 
 /**
  * How a BatchCreatePartition entry that failed transiently is sent again. This is the one retry in
@@ -65,8 +68,9 @@ export async function applyWrites(
     } catch (err) {
       const e = err as Error;
       const what = w.kind === 'createPartition' ? `partition of ${w.table}` : `${w.kind} ${w.input.Name}`;
-      const transient = isRetryableAwsError(err, 'glue') ? " (still failing after the SDK's retries)" : '';
-      return { ok: false, calls, reason: `${what}: ${e.name}: ${e.message}${transient}` };
+      const transient = isRetryableAwsError(err, 'glue');
+      const after = transient ? " (still failing after the SDK's retries)" : '';
+      return { ok: false, calls, reason: `${what}: ${e.name}: ${e.message}${after}`, transient };
     }
   }
   return { ok: true, calls };

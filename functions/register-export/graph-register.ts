@@ -15,7 +15,7 @@ import {
 } from './graph-files.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
 import { type RegisterDeps, registeredTargets } from './register.ts';
-import { type FullRegistration, reportRegistration } from './report.ts';
+import { type FullRegistration, failIfTransient, reportRegistration } from './report.ts';
 import { type ParquetObject, readFooter, type S3 } from './s3-export.ts';
 import { type FileSchema, glueColumns, mergeSchemas } from './schema.ts';
 
@@ -246,7 +246,7 @@ export async function registerGraphExport(
     const writes = planTable(desired, catalog.tables.get(name), catalog.tables.get(name + HISTORY_SUFFIX));
     const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
     glueCalls += applied.calls;
-    if (!applied.ok) return { group, name, error: applied.reason };
+    if (!applied.ok) return { group, name, error: applied.reason, transient: applied.transient };
     return { group, name, columns: cols.columns.length, notes: cols.notes };
   });
   for (const o of outcomes) {
@@ -256,6 +256,7 @@ export async function registerGraphExport(
       full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
     }
   }
+  failIfTransient(outcomes.flatMap((o) => ('error' in o && o.transient ? [o.group.target] : [])));
   return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full, {
     glue: glueCalls,
     s3: s3Requests,

@@ -9,7 +9,7 @@ import { ensureDatabase, folderAbove, P, readCatalog } from './glue-tables.ts';
 import type { TableMetadata } from './metadata.ts';
 import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
-import { type FullRegistration, reportRegistration } from './report.ts';
+import { type FullRegistration, failIfTransient, reportRegistration } from './report.ts';
 import type { S3 } from './s3-export.ts';
 import { exportRoot, folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
 import type { FileColumn, FileSchema } from './schema.ts';
@@ -166,7 +166,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
     glueCalls += applied.calls;
     const notes = c.meta ? merged.notes : [...merged.notes, 'not named in the export metadata files'];
-    if (!applied.ok) return { c, name, error: applied.reason };
+    if (!applied.ok) return { c, name, error: applied.reason, transient: applied.transient };
     return {
       c,
       name,
@@ -189,6 +189,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   }
   full.schemaChanges = changes;
   if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
+  failIfTransient(outcomes.flatMap((o) => ('error' in o && o.transient ? [o.c.target] : [])));
   return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full, {
     glue: glueCalls,
     s3: s3Requests,

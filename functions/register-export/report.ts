@@ -1,4 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { AwsThrottledError } from '#shared/errors.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/payload.ts';
 import type { S3 } from './s3-export.ts';
@@ -45,6 +46,22 @@ export async function writeReport(
  * in the state. The tables are registered either way: when the report cannot be written, a problem
  * says so and the result still counts everything.
  */
+/**
+ * Registration is idempotent, so a table that failed only because Glue still throttled it (or
+ * answered 5xx) after the SDK's retries is not reported as failed: the invocation fails retryably
+ * and the state machine runs the whole registration again (Retry of "Register tables", bounded);
+ * what was written is found written. Only once those attempts are spent does the export end with
+ * its tables unregistered. Throttling thus slows registration down instead of failing tables.
+ */
+export function failIfTransient(transient: readonly string[]): void {
+  if (transient.length === 0) return;
+  throw new AwsThrottledError(
+    `Glue kept refusing ${transient.length} table(s) transiently after the SDK's retries (${transient
+      .slice(0, 5)
+      .join(', ')}${transient.length > 5 ? ', …' : ''}); registering again`,
+  );
+}
+
 export async function reportRegistration(
   s3: S3,
   bucket: string,

@@ -85,6 +85,7 @@ describe('applyWrites', () => {
       ok: false,
       calls: 1,
       reason: 'partition of t_history: InvalidInputException: bad location',
+      transient: false,
     });
     expect(glueMock.commandCalls(UpdateTableCommand)).toHaveLength(0);
   });
@@ -95,7 +96,7 @@ describe('applyWrites', () => {
       Errors: [{ PartitionValues: ['e1', 's'], ErrorDetail: { ErrorCode: 'ThrottlingException' } }],
     });
     const out = await applyWrites(glue, 'db', [partition], retry);
-    expect(out).toMatchObject({ ok: false, calls: 4 });
+    expect(out).toMatchObject({ ok: false, calls: 4, transient: true });
     expect(delays).toEqual([50, 100, 200]);
   });
 
@@ -107,6 +108,7 @@ describe('applyWrites', () => {
       ok: false,
       calls: 1,
       reason: "updateTable t: ThrottlingException: Rate exceeded (still failing after the SDK's retries)",
+      transient: true,
     });
   });
 

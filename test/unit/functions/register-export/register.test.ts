@@ -9,6 +9,7 @@ import {
   GetDatabaseCommand,
   GetTablesCommand,
   GlueClient,
+  InvalidInputException,
   ThrottlingException,
 } from '@aws-sdk/client-glue';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -59,7 +60,7 @@ const tablesInfo = (targets: string[]) =>
   );
 
 describe('registerExport', () => {
-  it('sends a throttled Glue write once, the client having retried it already, and fails that table with the reason', async () => {
+  it('sends a throttled Glue write once, the client having retried it already, and ends the invocation retryably instead of failing the table', async () => {
     s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
     glueMock
       .on(GetDatabaseCommand)
@@ -67,11 +68,32 @@ describe('registerExport', () => {
       .on(GetTablesCommand)
       .resolves({})
       .on(CreateTableCommand)
-      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+      .rejectsOnce(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }))
+      .resolves({})
+      .on(BatchCreatePartitionCommand)
+      .resolves({ Errors: [] });
+    // The state machine runs the registration again (Retry of "Register tables"): it is idempotent.
+    await expect(
+      registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' }),
+    ).rejects.toMatchObject({ name: 'AwsThrottledError', message: expect.stringContaining('db.public.a') });
     expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(1);
+    const again = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    expect(again.failed).toEqual([]);
+    expect(again.registered.map((r) => r.target)).toEqual(['db.public.a']);
+  });
+
+  it('fails a table for good with the reason when Glue refuses it for a lasting cause', async () => {
+    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .resolves({})
+      .on(CreateTableCommand)
+      .rejects(new InvalidInputException({ message: 'bad column', $metadata: {} }));
+    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
     expect(result.failed).toEqual([
-      { target: 'db.public.a', reason: expect.stringContaining('ThrottlingException: Rate exceeded') },
+      { target: 'db.public.a', reason: expect.stringContaining('InvalidInputException: bad column') },
     ]);
   });
 
