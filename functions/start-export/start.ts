@@ -13,7 +13,7 @@ export interface StartDeps {
   queueMaxWaitSeconds: number;
   /** The export slots and their queue (shared/slots.ts, shared/waits.ts). */
   slots: {
-    /** Whether the export holds a slot: a release granted one whose wake came after the wait timed out. */
+    /** Whether the export holds a slot: it kept one while it waited for another export of its source. */
     holds(exportTaskIdentifier: string): Promise<boolean>;
     /** Takes a slot while fewer than `limit` are out (keeps one the export holds): true when it holds one. */
     take(exportTaskIdentifier: string, limit: number): Promise<boolean>;
@@ -61,7 +61,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
   const limit = state.limits.maxConcurrentExports;
   const service = deps.service;
 
-  // A release that granted a slot just after the wait timed out left the lease, not the wake.
+  // An export that waited for another export of its source kept its lease (`wait`, below).
   const holding = !granted && previousQueue !== undefined && (await deps.slots.holds(identifier));
   // A granted export takes its slot again (keeping the lease it holds): a start that failed and is
   // retried gave the granted lease back, and must not start without one.

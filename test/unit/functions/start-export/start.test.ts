@@ -162,7 +162,7 @@ describe('startExport', () => {
     await expect(startExport(timedOut(), deps())).rejects.toMatchObject({ name: 'ExportTaskConflictError' });
   });
 
-  it('starts when a release granted it a slot just after its wait timed out (the lease, not the wake, came)', async () => {
+  it('starts on the lease it kept while it waited for another export of its source, once its wait timed out', async () => {
     rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
     const slots = new FakeSlots([ID, 'leased-1', 'leased-2']);
     slots.queuedAhead = 40;
