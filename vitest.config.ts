@@ -6,6 +6,8 @@ export default defineConfig({
     // They start database servers: `npm run test:servers` (vitest.servers.config.ts).
     exclude: [...configDefaults.exclude, 'test/servers/**'],
     setupFiles: ['test/setup.ts'],
+    // A directory per run, where test/deploy's files share the packagings they have in common.
+    globalSetup: ['test/global-setup.ts'],
     // Packaging and bundling tests spawn the Serverless Framework; give them room on 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,

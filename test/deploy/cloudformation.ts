@@ -1,8 +1,20 @@
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, inject } from 'vitest';
 
 export type Resource = {
   Type: string;
@@ -86,26 +98,73 @@ export function slsPackage(
   });
 }
 
+export interface PackageOptions {
+  /** A policy file instead of the repo's export-policy.yml. */
+  policy?: string;
+  /** `--param` values. */
+  params?: Record<string, string>;
+}
+
 /**
  * `serverless package` of a copy of the service (with another policy file, and parameters) once
- * for the test file: registers the beforeAll that packages and the afterAll that removes the copies.
- * Its `template` is there from the first test on; packaging that fails fails the file with the output.
+ * per test run: files that ask for the same policy and parameters (several read the service as it
+ * is) share one packaging, in the run's directory (test/global-setup.ts). The first to ask
+ * packages; the others, in this process or another worker, wait for its result. A packaging that
+ * fails fails every file that asked for it, with its output.
  */
-export function packagedService(options: { policy?: string; params?: Record<string, string> } = {}): {
-  readonly template: Template;
-} {
-  const dirs: string[] = [];
+export async function packageService(
+  options: PackageOptions = {},
+): Promise<{ outDir: string; template: Template }> {
+  const policy = options.policy === undefined ? null : readFileSync(options.policy, 'utf8');
+  const key = createHash('sha256')
+    .update(JSON.stringify({ policy, params: options.params ?? {} }))
+    .digest('hex')
+    .slice(0, 16);
+  const dir = path.join(inject('packageRunDir'), key);
+  const outDir = path.join(dir, 'out');
+  const resultFile = path.join(dir, 'result.json');
+  let first = true;
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    first = false;
+  }
+  if (first) {
+    // A copy even of the service as it is: serverless-esbuild builds inside the service directory,
+    // and another test run packaging the checkout at the same time would share that directory.
+    const service = serviceCopy(options.policy);
+    let result: { code: number | null; output: string };
+    try {
+      mkdirSync(outDir);
+      result = await slsPackage(service, outDir, options.params);
+    } catch (error) {
+      result = { code: null, output: String(error instanceof Error ? error.stack : error) };
+    } finally {
+      rmSync(service, { recursive: true, force: true });
+    }
+    // Written whole, then renamed: a waiting worker never reads half a file.
+    writeFileSync(`${resultFile}.tmp`, JSON.stringify(result));
+    renameSync(`${resultFile}.tmp`, resultFile);
+  } else {
+    while (!existsSync(resultFile)) await sleep(250);
+  }
+  const { code, output } = JSON.parse(readFileSync(resultFile, 'utf8')) as {
+    code: number | null;
+    output: string;
+  };
+  if (code !== 0) throw new Error(`serverless package failed:\n${output}`);
+  return { outDir, template: readTemplate(outDir) };
+}
+
+/**
+ * `packageService(options)` in the test file's beforeAll. Its `template` is there from the first
+ * test on; packaging that fails fails the file with the output.
+ */
+export function packagedService(options: PackageOptions = {}): { readonly template: Template } {
   let template: Template | undefined;
   beforeAll(async () => {
-    const dir = serviceCopy(options.policy);
-    const out = mkdtempSync(path.join(tmpdir(), 'rds-export-package-'));
-    dirs.push(dir, out);
-    const result = await slsPackage(dir, out, options.params);
-    if (result.code !== 0) throw new Error(`serverless package failed:\n${result.output}`);
-    template = readTemplate(out);
-  });
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    ({ template } = await packageService(options));
   });
   return {
     get template() {

@@ -9,6 +9,7 @@ import {
   asList,
   condition,
   dependencyCycle,
+  packageService,
   type Resource,
   readTemplate,
   resolveIfs,
@@ -60,22 +61,19 @@ const policyWithExport = (settings: string) => {
   return file;
 };
 
-// Five packagings, run at once (different service dirs): the repo as is, the repo with existing
-// bucket/key/role and a policy naming its own destinations, an invalid policy, a policy naming its
-// key by alias, and an existing key given by alias. The last three fail before bundling.
+// Five packagings, run at once (different service dirs): the repo as is (shared with the other
+// files that read it, see packageService), the repo with existing bucket/key/role and a policy
+// naming its own destinations, an invalid policy, a policy naming its key by alias, and an existing
+// key given by alias. The last three fail before bundling.
 beforeAll(async () => {
-  createdOut = tempDir('rds-export-package-');
   const existingOut = tempDir('rds-export-package-');
   const existingDir = serviceCopy(path.join(import.meta.dirname, 'own-destinations-policy.yml'));
   const invalidDir = serviceCopy(policyWithExport('maxConcurrentExports: 9'));
   const aliasRuleDir = serviceCopy(policyWithExport('kmsKey: alias/archive-exports'));
   const aliasParameterDir = serviceCopy();
-  // A copy even for the repo's own files: serverless-esbuild builds inside the service directory,
-  // and another test run packaging the checkout at the same time would share that directory.
-  const createdDir = serviceCopy();
-  temp.push(existingDir, invalidDir, aliasRuleDir, aliasParameterDir, createdDir);
+  temp.push(existingDir, invalidDir, aliasRuleDir, aliasParameterDir);
   const [first, second, third, fourth, fifth] = await Promise.all([
-    slsPackage(createdDir, createdOut),
+    packageService(),
     slsPackage(existingDir, existingOut, EXISTING),
     slsPackage(invalidDir, tempDir('rds-export-package-')),
     slsPackage(aliasRuleDir, tempDir('rds-export-package-')),
@@ -84,10 +82,10 @@ beforeAll(async () => {
       existingKmsKeyArn: 'alias/rds-export',
     }),
   ]);
-  if (first.code !== 0) throw new Error(`serverless package failed:\n${first.output}`);
   if (second.code !== 0)
     throw new Error(`serverless package with existing resources failed:\n${second.output}`);
-  created = readTemplate(createdOut);
+  createdOut = first.outDir;
+  created = first.template;
   createdCore = readTemplate(createdOut, 'create');
   existing = readTemplate(existingOut);
   invalid = third;
