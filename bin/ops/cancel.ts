@@ -1,11 +1,12 @@
-import { CancelExportTaskCommand } from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { executionArnOf } from '#shared/export-ledger.ts';
-import { describeExportTask } from '#shared/export-tasks.ts';
 import { isValidExportTaskIdentifier } from '#shared/identifiers.ts';
+import type { ExportTaskSummary } from '#shared/machine-contract.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
+import { parseJson, SeenJob } from './executions.ts';
+import { ENDED_MACHINE_STATUSES, type ExportKind, type KnownJob, kindOf } from './export-kinds.ts';
 
 export interface CancelResult {
   exportTaskIdentifier: string;
@@ -14,92 +15,88 @@ export interface CancelResult {
   message: string;
 }
 
-const ENDED = new Set(['COMPLETE', 'FAILED', 'CANCELED']);
-
-/** The execution input's source kind, if the input is the machine's (an unreadable one is not a graph's). */
-function sourceKindOf(input: string | undefined): unknown {
-  try {
-    return (JSON.parse(input ?? '{}') as { source?: { kind?: unknown } }).source?.kind;
-  } catch {
-    return undefined;
-  }
-}
+/** The export as the commands name it: by its task, and the export's name when the task has another. */
+const named = (id: string, task: ExportTaskSummary) =>
+  task.exportTaskIdentifier === id
+    ? `export task ${id}`
+    : `task ${task.exportTaskIdentifier} of export ${id}`;
 
 /** A task that has ended cannot be canceled: the message says how it ended. */
-function ended(id: string, status: string, at: string | undefined): UsageError {
-  return new UsageError(
-    `export task ${id} already ended ${status}${at === undefined ? '' : ` at ${at}`}: there is nothing to cancel`,
-  );
+function ended(id: string, task: ExportTaskSummary): UsageError {
+  const at = task.taskEndTime === undefined ? '' : ` at ${task.taskEndTime}`;
+  return new UsageError(`${named(id, task)} already ended ${task.status}${at}: there is nothing to cancel`);
 }
 
-async function cancelTask(ctx: Context, id: string): Promise<CancelResult> {
-  try {
-    const out = await ctx.clients.rds.send(new CancelExportTaskCommand({ ExportTaskIdentifier: id }));
-    return {
-      exportTaskIdentifier: id,
-      action: 'canceling',
-      message: `export task ${id} is ${out.Status ?? 'CANCELING'}; its execution ends CANCELED and notifies as it does for any canceled export`,
-    };
-  } catch (error) {
-    // It ended between the look and the cancel (CancelExportTask: InvalidExportTaskStateFault).
-    if (isAwsError(error, 'InvalidExportTaskStateFault')) {
-      const task = await describeExportTask(ctx.clients.rds, id);
-      if (task?.status === 'CANCELING') return alreadyCanceling(id);
-      throw ended(id, task?.status ?? 'already', task?.taskEndTime);
-    }
-    throw classifyAwsError(error, 'rds', `CancelExportTask ${id}`);
-  }
-}
-
-const alreadyCanceling = (id: string): CancelResult => ({
+const alreadyCanceling = (id: string, task: ExportTaskSummary): CancelResult => ({
   exportTaskIdentifier: id,
   action: 'already-canceling',
-  message: `export task ${id} is already CANCELING; it ends CANCELED shortly`,
+  message: `${named(id, task)} is already ${task.status}; its execution ends CANCELED shortly`,
 });
 
-/**
- * Cancels an export: its task with CancelExportTask, so the execution reports CANCELED as for any
- * canceled export. An export still waiting for a slot has no task yet: its execution is stopped.
- */
-export async function cancelExport(ctx: Context, id: string): Promise<CancelResult> {
-  const task = await describeExportTask(ctx.clients.rds, id);
-  if (task !== undefined) {
-    const status = task.status.toUpperCase();
-    if (ENDED.has(status)) throw ended(id, status, task.taskEndTime);
-    if (status === 'CANCELING') return alreadyCanceling(id);
-    return cancelTask(ctx, id);
+interface Export {
+  id: string;
+  kind: ExportKind;
+  job: KnownJob | undefined;
+}
+
+async function cancelTask(ctx: Context, { id, kind, job }: Export, task: ExportTaskSummary) {
+  const status = kind.machineStatus(task.status);
+  if (ENDED_MACHINE_STATUSES.has(status)) throw ended(id, task);
+  if (status === 'CANCELING') return alreadyCanceling(id, task);
+  const sent = await kind.cancel(ctx, task);
+  if (sent === 'not-running') {
+    // It ended between the look and the cancel: say how, as if it had ended before.
+    const now = await kind.task(ctx, id, job, task);
+    if (now === undefined)
+      throw new UsageError(`${named(id, task)} no longer exists: there is nothing to cancel`);
+    if (kind.machineStatus(now.status) === 'CANCELING') return alreadyCanceling(id, now);
+    throw ended(id, now);
   }
-  const executionArn = executionArnOf(ctx.deployment.stateMachineArn, id);
-  let status: string | undefined;
-  let input: string | undefined;
+  return {
+    exportTaskIdentifier: id,
+    action: 'canceling' as const,
+    message: `${named(id, task)} is ${sent.status}; its execution ends CANCELED and notifies as it does for any canceled export`,
+  };
+}
+
+async function describe(ctx: Context, id: string) {
   try {
-    const out = await ctx.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    status = out.status;
-    input = out.input;
+    return await ctx.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
+    );
   } catch (error) {
-    if (isAwsError(error, 'ExecutionDoesNotExist')) {
-      throw new UsageError(
-        `no export task and no execution named ${id} in deployment ${ctx.deployment.stage}`,
-      );
-    }
+    // An RDS task may outlive its execution (Step Functions keeps it 90 days), or not be the pipeline's.
+    if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
     throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
   }
-  // A graph export's task is Neptune Analytics' (`t-…`), which DescribeExportTasks never shows:
-  // stopping the execution would leave that task running, unwatched.
-  if (sourceKindOf(input) === 'graph') {
+}
+
+/**
+ * Cancels an export: its task with its service's CancelExportTask (RDS, or Neptune Analytics for a
+ * graph), so the execution sees it CANCELED and reports it as any canceled export. An export still
+ * waiting for a slot has no task yet: its execution is stopped.
+ */
+export async function cancelExport(ctx: Context, id: string): Promise<CancelResult> {
+  const execution = await describe(ctx, id);
+  const read = SeenJob.safeParse(parseJson(execution?.input));
+  const job = read.success ? read.data : undefined;
+  const target: Export = { id, kind: kindOf(job?.source.kind), job };
+  const task = await target.kind.task(ctx, id, job);
+  if (task !== undefined) return cancelTask(ctx, target, task);
+  if (execution === undefined) {
     throw new UsageError(
-      `export ${id} is a Neptune Analytics graph export: cancel its task with \`aws neptune-graph cancel-export-task --task-identifier t-…\` (\`aws neptune-graph list-export-tasks\` shows it); its execution then ends CANCELED`,
+      `no export task and no execution named ${id} in deployment ${ctx.deployment.stage}${/^t-[a-z0-9]{10}$/.test(id) ? ': name the export (its execution), not its Neptune Analytics task' : ''}`,
     );
   }
-  if (status !== 'RUNNING') {
+  if (execution.status !== 'RUNNING') {
     throw new UsageError(
-      `export ${id} already ended (execution ${status}) before its task started: nothing to cancel`,
+      `export ${id} already ended (execution ${execution.status}) before its task started: nothing to cancel`,
     );
   }
   try {
     await ctx.clients.sfn.send(
       new StopExecutionCommand({
-        executionArn,
+        executionArn: executionArnOf(ctx.deployment.stateMachineArn, id),
         error: 'ExportCanceled',
         cause: 'Canceled with rds-export cancel before its export task started',
       }),
@@ -108,9 +105,9 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
     throw classifyAwsError(error, 'sfn', `StopExecution ${id}`);
   }
   // The task may have started between the look and the stop: it must not run untracked.
-  const late = await describeExportTask(ctx.clients.rds, id);
-  if (late !== undefined && !ENDED.has(late.status.toUpperCase()) && late.status !== 'CANCELING') {
-    await cancelTask(ctx, id);
+  const late = await target.kind.task(ctx, id, job);
+  if (late !== undefined && !ENDED_MACHINE_STATUSES.has(target.kind.machineStatus(late.status))) {
+    await cancelTask(ctx, target, late);
   }
   return {
     exportTaskIdentifier: id,
@@ -120,9 +117,12 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
 }
 
 export const cancelCommand: Command = {
-  summary: 'cancel an export (CancelExportTask; an export still queued is stopped before it starts)',
+  summary:
+    "cancel an export (its task's CancelExportTask, RDS or Neptune Analytics; an export still queued is stopped before it starts)",
   usage: `rds-export cancel <export task identifier> [options]
 
+  <export task identifier>  the export's name (its execution's); a graph export's Neptune Analytics
+                            task (t-…) is found from it
 ${DEPLOYMENT_USAGE}`,
   options: { ...DEPLOYMENT_OPTIONS },
   positionals: { min: 1, max: 1, name: 'export task identifier' },

@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
@@ -36,6 +37,8 @@ export interface Clients {
   rds: RDSClient;
   sfn: SFNClient;
   dynamodb: DynamoDBClient;
+  /** Neptune Analytics, for graph exports' tasks and graphs. */
+  graphs: NeptuneGraphClient;
 }
 
 /** A deployment, its clients, and the service's clock. */
@@ -129,6 +132,7 @@ export async function openDeployment(values: Values): Promise<Context> {
       rds: new RDSClient(regional),
       sfn: new SFNClient(regional),
       dynamodb: new DynamoDBClient(regional),
+      graphs: new NeptuneGraphClient(regional),
     },
     now: () => new Date(Date.now() + offset),
   };

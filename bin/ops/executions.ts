@@ -143,10 +143,11 @@ export async function latestState(sfn: Sfn, executionArn: string): Promise<Lates
  * use: executions started by an older or newer version of the machine stay readable (Step
  * Functions keeps them 90 days, across deployments that change the contract).
  */
-const SeenJob = z.looseObject({
+export const SeenJob = z.looseObject({
   exportTaskIdentifier: z.string(),
   source: z.looseObject({
     kind: z.string(),
+    arn: z.string().optional(),
     sourceIdentifier: z.string(),
     snapshotIdentifier: z.string().optional(),
     snapshotCreateTime: z.string().optional(),
@@ -156,10 +157,14 @@ const SeenJob = z.looseObject({
   request: z.looseObject({
     S3BucketName: z.string().optional(),
     S3Prefix: z.string().optional(),
-    /** A graph export names its destination URI. */
+    /** A graph export names its graph and its destination URI. */
+    graphIdentifier: z.string().optional(),
     destination: z.string().optional(),
   }),
+  /** The pool's limit this export waits on (its rule's maxConcurrentExports or ...GraphExports). */
+  limits: z.looseObject({ maxConcurrentExports: z.number() }).optional(),
 });
+export type SeenJob = z.infer<typeof SeenJob>;
 const SeenStart = z.looseObject({
   outcome: z.string(),
   task: ExportTaskSummary.optional(),

@@ -18,6 +18,9 @@ export interface ListedExport {
   sizeGB?: number;
   /** TotalExtractedDataInGB of the task. */
   exportedGB?: number;
+  /** What a graph export wrote (GetExportTask numVerticesWritten, numEdgesWritten). */
+  verticesWritten?: number;
+  edgesWritten?: number;
   startedAt?: string;
   endedAt?: string;
   durationSeconds?: number;
@@ -74,6 +77,8 @@ export function toListed(run: ExportRun): ListedExport {
   }
   if (snapshotTime !== undefined) out.snapshotTime = snapshotTime;
   if (task?.totalExtractedDataInGB !== undefined) out.exportedGB = task.totalExtractedDataInGB;
+  if (task?.verticesWritten !== undefined) out.verticesWritten = task.verticesWritten;
+  if (task?.edgesWritten !== undefined) out.edgesWritten = task.edgesWritten;
   if (started !== undefined) out.startedAt = started;
   if (ended !== undefined && run.executionStatus !== 'RUNNING') {
     out.endedAt = ended;
@@ -107,6 +112,12 @@ export async function listExports(ctx: Context, options: ListOptions): Promise<L
     .filter((e) => options.status === undefined || e.outcome === options.status);
 }
 
+/** A snapshot's allocated storage, or what a graph export wrote. */
+function size(e: ListedExport): string {
+  if (e.verticesWritten === undefined && e.edgesWritten === undefined) return gb(e.sizeGB);
+  return `${e.verticesWritten ?? 0} vertices, ${e.edgesWritten ?? 0} edges`;
+}
+
 const OUTCOME_COLOURS = { COMPLETE: 'green', RUNNING: 'cyan', CANCELED: 'yellow' } as const;
 
 export function renderList(exports: ListedExport[], since: Date, colour = colourOn()): string {
@@ -134,7 +145,7 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
         e.exportTaskIdentifier,
         e.source ?? '-',
         when(e.snapshotTime),
-        gb(e.sizeGB),
+        size(e),
         duration(e.durationSeconds),
         tables(e.tables),
         e.destination ?? '-',
@@ -143,17 +154,18 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
       new Set([4, 5]),
     ),
     '',
-    `${exports.length} export(s) since ${when(since)}; TABLES = registered / skipped by the export / not registered.`,
+    `${exports.length} export(s) since ${when(since)}; SIZE = the snapshot's allocated storage, or the vertices and edges a graph export wrote; TABLES = registered / skipped by the export / not registered.`,
   ].join('\n');
 }
 
 export const listCommand: Command = {
-  summary: 'past exports: outcome, source, snapshot time, size, duration, destination, tables, failure cause',
+  summary:
+    'past exports: outcome, source, snapshot time, size (a graph: vertices and edges written), duration, destination, tables, failure cause',
   usage: `rds-export list [--since 7d] [--source <glob>] [--status <outcome>] [options]
 
   --since              a duration back from now (7d, 24h, 90m, 2w) or an ISO 8601 date (default 7d);
                        Step Functions keeps executions for 90 days after they end
-  --source             glob on the DB instance / cluster identifier
+  --source             glob on the DB instance / cluster identifier, or the graph's name
   --status             ${OUTCOMES.join(', ')}
 ${DEPLOYMENT_USAGE}`,
   options: {

@@ -1,17 +1,13 @@
-import { DBClusterNotFoundFault, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { toClusterSource } from '#shared/clusters.ts';
 import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/dispatch.ts';
-import { snapshotTypeOf } from '#shared/events.ts';
 import { executionArnOf } from '#shared/export-ledger.ts';
-import { describeExportTask } from '#shared/export-tasks.ts';
 import { exportIdentity, exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 import { ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
-import { describeSnapshot } from '#shared/snapshots.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
+import { kindOf } from './export-kinds.ts';
 import { outcomeOf } from './outcomes.ts';
 
 /** Attempts tried past the given one before giving up: each taken one was a retry of its own. */
@@ -46,60 +42,22 @@ async function describeJob(ctx: Context, id: string) {
   }
 }
 
-/** The source as RDS describes it now (tags included), which must still be the one exported. */
-async function currentSource(ctx: Context, source: SnapshotSource) {
-  if (!['db-snapshot', 'cluster-snapshot', 'cluster'].includes(source.kind)) {
-    throw new UsageError(`retry re-exports RDS and Aurora exports, not a ${source.kind} export`);
-  }
-  if (source.kind === 'cluster') {
-    let found: unknown;
-    try {
-      const out = await ctx.clients.rds.send(
-        new DescribeDBClustersCommand({ DBClusterIdentifier: source.sourceIdentifier }),
-      );
-      found = out.DBClusters?.[0];
-    } catch (error) {
-      if (!(error instanceof DBClusterNotFoundFault))
-        throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
-    }
-    if (found === undefined) throw new UsageError(`cluster ${source.sourceIdentifier} no longer exists`);
-    // The slot's time is part of the identity: a retry re-exports the same slot.
-    return toClusterSource(
-      found as Record<string, unknown>,
-      source.schedule ?? 'retry',
-      source.scheduledTime ?? '',
-    );
-  }
-  const snapshotIdentifier = source.snapshotIdentifier ?? '';
-  const result = await describeSnapshot(ctx.clients.rds, {
-    kind: source.kind,
-    arn: source.arn,
-    snapshotIdentifier,
-    snapshotType: source.snapshotType ?? snapshotTypeOf(snapshotIdentifier),
-    region: ctx.deployment.region,
-    trigger: 'rds-export retry',
-  });
-  if (!result.found) throw new UsageError(result.reason);
-  const now = result.snapshot.source;
-  if (now.snapshotCreateTime !== source.snapshotCreateTime) {
-    throw new UsageError(
-      `snapshot ${snapshotIdentifier} was created again (${now.snapshotCreateTime}, the export was of ${source.snapshotCreateTime}): it is a new snapshot, exported on its own`,
-    );
-  }
-  return result.snapshot;
-}
-
-/** The first attempt after `from` whose identifier is neither an execution nor an RDS export task. */
-async function nextAttempt(ctx: Context, source: SnapshotSource, from: number): Promise<number> {
+/**
+ * The first attempt after `from` whose identifier is neither an execution nor held by a task of the
+ * export's service (RDS keeps an identifier for good, longer than Step Functions keeps the
+ * execution; a graph's task holds the destination named after it).
+ */
+async function nextAttempt(
+  ctx: Context,
+  source: SnapshotSource,
+  from: number,
+  taken: (id: string) => Promise<boolean>,
+): Promise<number> {
   const identity = exportIdentity(source);
   for (let attempt = from + 1; attempt <= from + MAX_PROBES; attempt++) {
     const id = exportTaskIdentifier(identity, attempt);
-    // RDS keeps an identifier for good, longer than Step Functions keeps the execution.
-    const [execution, task] = await Promise.all([
-      executionExists(ctx, id),
-      describeExportTask(ctx.clients.rds, id),
-    ]);
-    if (!execution && task === undefined) return attempt;
+    const [execution, task] = await Promise.all([executionExists(ctx, id), taken(id)]);
+    if (!execution && !task) return attempt;
   }
   throw new UsageError(`attempts ${from + 1} to ${from + MAX_PROBES} of this export are all taken`);
 }
@@ -117,8 +75,8 @@ async function executionExists(ctx: Context, id: string): Promise<boolean> {
 }
 
 /**
- * Re-exports a FAILED, CANCELED, stopped or timed-out export under its next `-r<n>` identifier,
- * through the path events take. A running or completed one only with `force`. The interval guard
+ * Re-exports a FAILED, CANCELED, stopped or timed-out export (a snapshot, a cluster's or a graph's
+ * slot) under its next `-r<n>` identifier, through the path events take. A running or completed one only with `force`. The interval guard
  * does not apply: a retry is deliberate.
  */
 export async function retryExport(
@@ -136,22 +94,24 @@ export async function retryExport(
   if ((previous === 'RUNNING' || previous === 'COMPLETE') && !options.force) {
     throw new UsageError(
       previous === 'RUNNING'
-        ? `export ${id} is still running: cancel it first, or give --force to start another attempt anyway (RDS exports a source one task at a time)`
-        : `export ${id} completed: give --force to export the same snapshot again (charged again per GB)`,
+        ? `export ${id} is still running: cancel it first, or give --force to start another attempt anyway (the source is exported one task at a time)`
+        : `export ${id} completed: give --force to export the same data again (charged again)`,
     );
   }
   const job = ExportJob.safeParse(JSON.parse(execution.input ?? '{}'));
   if (!job.success) throw new UsageError(`execution ${id} has no export job as its input`);
-  const described = await currentSource(ctx, job.data.source);
-  const attempt = await nextAttempt(ctx, described.source, attemptOf(id));
+  const kind = kindOf(job.data.source.kind);
+  const described = await kind.current(ctx, job.data);
+  const attempt = await nextAttempt(ctx, described.source, attemptOf(id), await kind.taken(ctx, job.data));
+  const deps = dispatchDeps(ctx, options.values);
   const outcome = await dispatchExport(
     described.source,
     described.tags,
     {
       trigger: 'rds-export retry',
-      ...(described.source.kind === 'cluster' ? {} : { snapshot: described.source.arn }),
+      ...(described.snapshot === undefined ? {} : { snapshot: described.snapshot }),
     },
-    dispatchDeps(ctx, options.values),
+    { ...deps, destination: { ...deps.destination, ...described.destination } },
     attempt,
   );
   if (outcome.action === 'skip') throw new UsageError(`not retried: ${outcome.reason}`);

@@ -21,6 +21,18 @@ export function renderStatus(report: StatusReport, colour = colourOn()): string 
       `  not started by this deployment: ${t.exportTaskIdentifier} ${t.status} ${t.percentProgress ?? 0}%`,
     );
   }
+  const graph = report.graphSlots;
+  // Shown where graphs are exported: a lease is held, or a running graph export names its limit.
+  if (graph.used > 0 || graph.limit !== undefined) {
+    lines.push(
+      `Graph export slots: ${graph.used}${graph.limit === undefined ? '' : ` of ${graph.limit}`} in use (Neptune Analytics exports, counted apart)`,
+    );
+    for (const lease of graph.leases.filter((l) => !l.pipeline)) {
+      lines.push(
+        `  not started by this deployment: ${lease.exportTaskIdentifier} since ${when(lease.since)}`,
+      );
+    }
+  }
   lines.push('', paint(`Running exports: ${report.running.length}`, 'bold'));
   if (report.running.length > 0) {
     lines.push(

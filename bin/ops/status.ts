@@ -4,7 +4,9 @@ import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/mach
 import type { Command } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
+import { ACTIVE_MACHINE_STATUSES, kindOf, type MachineStatus } from './export-kinds.ts';
 import { secondsBetween, when } from './format.ts';
+import { type GraphSlots, graphSlots, readGraphLeases } from './graph-slots.ts';
 import { causeOf, outcomeOf } from './outcomes.ts';
 import { renderStatus } from './status-render.ts';
 
@@ -60,17 +62,17 @@ export interface StatusReport {
   region: string;
   at: string;
   slots: { used: number; limit: number; tasks: (ExportTaskSummary & { pipeline: boolean })[] };
+  graphSlots: GraphSlots;
   running: RunningExport[];
   failures: Failure[];
   alerts: Alert[];
 }
 
-function activityOf(run: ExportRun, task: ExportTaskSummary | undefined): Activity {
+function activityOf(run: ExportRun, status: MachineStatus | undefined, hasTask: boolean): Activity {
   if (run.phase === undefined) return 'unknown';
   // A queued export looks for a slot again in the start states: it is queued until a task exists.
-  if (run.phase === 'starting' && task === undefined && run.start?.queue !== undefined) return 'queued';
+  if (run.phase === 'starting' && !hasTask && run.start?.queue !== undefined) return 'queued';
   if (run.phase !== 'exporting') return run.phase;
-  const status = task?.status.toUpperCase();
   if (status === 'IN_PROGRESS') return 'in progress';
   if (status === 'CANCELING') return 'canceling';
   if (status === 'COMPLETE' || status === 'FAILED' || status === 'CANCELED') return 'ending';
@@ -78,39 +80,56 @@ function activityOf(run: ExportRun, task: ExportTaskSummary | undefined): Activi
 }
 
 /**
- * When an IN_PROGRESS task will finish: from the rate PercentProgress grew at since the pipeline
- * first saw it in progress, else from the task's start (which also counts STARTING: later, so safe).
+ * When an in-progress task will finish (`status` is the machine's, so RDS's PercentProgress and a
+ * graph's progressPercentage alike): from the rate the percent grew at since the pipeline first saw
+ * it in progress, else from the task's start (which also counts STARTING: later, so safe).
  */
 export function estimateFinish(
   run: ExportRun,
   task: ExportTaskSummary | undefined,
+  status: MachineStatus | undefined,
   now: Date,
 ): string | undefined {
   const percent = task?.percentProgress;
-  if (task?.status !== 'IN_PROGRESS' || percent === undefined || percent <= 0 || percent >= 100)
-    return undefined;
+  if (status !== 'IN_PROGRESS' || percent === undefined || percent <= 0 || percent >= 100) return undefined;
   const since = run.check?.inProgressSince;
   const from = run.check?.inProgressSincePercent;
   let perSecond: number | undefined;
   if (since !== undefined && from !== undefined && percent > from) {
     perSecond = (percent - from) / Math.max(1, (now.getTime() - Date.parse(since)) / 1000);
-  } else if (task.taskStartTime !== undefined) {
+  } else if (task?.taskStartTime !== undefined) {
     perSecond = percent / Math.max(1, (now.getTime() - Date.parse(task.taskStartTime)) / 1000);
   }
   if (perSecond === undefined || !(perSecond > 0)) return undefined;
   return new Date(now.getTime() + ((100 - percent) / perSecond) * 1000).toISOString();
 }
 
-function running(run: ExportRun, live: ExportTaskSummary | undefined, now: Date): RunningExport {
-  const task = live ?? taskOf(run);
-  const activity = activityOf(run, task);
+/**
+ * The export's task now: the account's listing holds every active RDS task; a task the execution
+ * last saw active that the listing does not hold (a graph's, or one that just ended) is asked for.
+ */
+async function liveTask(
+  ctx: Context,
+  run: ExportRun,
+  listed: ExportTaskSummary | undefined,
+): Promise<ExportTaskSummary | undefined> {
+  const recorded = taskOf(run);
+  if (listed !== undefined || recorded === undefined || run.job === undefined) return listed ?? recorded;
+  const kind = kindOf(run.job.source.kind);
+  if (!ACTIVE_MACHINE_STATUSES.has(kind.machineStatus(recorded.status))) return recorded;
+  return (await kind.task(ctx, run.exportTaskIdentifier, run.job, recorded)) ?? recorded;
+}
+
+function running(run: ExportRun, task: ExportTaskSummary | undefined, now: Date): RunningExport {
+  const status = task === undefined ? undefined : kindOf(run.job?.source.kind).machineStatus(task.status);
+  const activity = activityOf(run, status, task !== undefined);
   const since =
     activity === 'queued'
       ? run.start?.queue?.since
       : activity === 'starting' || activity === 'in progress' || activity === 'canceling'
         ? (task?.taskStartTime ?? run.startDate?.toISOString())
         : run.startDate?.toISOString();
-  const finish = estimateFinish(run, task, now);
+  const finish = estimateFinish(run, task, status, now);
   const out: RunningExport = { exportTaskIdentifier: run.exportTaskIdentifier, activity };
   if (run.job !== undefined)
     Object.assign(out, { source: run.job.source.sourceIdentifier, sourceKind: run.job.source.kind });
@@ -141,9 +160,10 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
   const now = ctx.now();
   const dayAgo = new Date(now.getTime() - DAY_MS);
   const startedAfter = new Date(dayAgo.getTime() - MACHINE_TIMEOUT_MS);
-  const [executions, active, ...ended] = await Promise.all([
+  const [executions, active, leases, ...ended] = await Promise.all([
     listExecutions(sfn, arn, { status: 'RUNNING' }),
     countActiveExportTasks(rds),
+    readGraphLeases(ctx),
     ...(['FAILED', 'TIMED_OUT', 'ABORTED'] as const).map((status) =>
       listExecutions(sfn, arn, { status, startedAfter }),
     ),
@@ -155,6 +175,9 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
     );
   const [runs, failedRuns] = await Promise.all([read(executions), read(recent)]);
   const tasks = new Map(active.tasks.map((t) => [t.exportTaskIdentifier, t]));
+  const live = await mapLimit(runs, READ_CONCURRENCY, (run) =>
+    liveTask(ctx, run, tasks.get(run.exportTaskIdentifier)),
+  );
   const mine = new Set(runs.map((r) => r.exportTaskIdentifier));
   const alerts: Alert[] = [];
   for (const run of runs) {
@@ -194,8 +217,9 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
       limit: MAX_CONCURRENT_RDS_EXPORTS,
       tasks: active.tasks.map((t) => ({ ...t, pipeline: mine.has(t.exportTaskIdentifier) })),
     },
+    graphSlots: graphSlots(leases, runs),
     running: runs
-      .map((run) => running(run, tasks.get(run.exportTaskIdentifier), now))
+      .map((run, i) => running(run, live[i], now))
       .sort((a, b) => (a.since ?? '').localeCompare(b.since ?? '')),
     failures,
     alerts,
@@ -204,7 +228,7 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
 
 export const statusCommand: Command = {
   summary:
-    'running exports (queued, starting, in progress, registering), export slots, failures and alerts of the last day',
+    'running exports (queued, starting, in progress, registering), RDS and graph export slots, failures and alerts of the last day',
   usage: `rds-export status [--stage <stage>] [--region <region>] [--profile <profile>] [--json]
 
 ${DEPLOYMENT_USAGE}`,

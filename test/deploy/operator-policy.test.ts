@@ -27,13 +27,21 @@ const NOT_SENT: Record<string, { module: string; why: string }> = {
     module: 'shared/export-ledger.ts',
     why: "the ledger's record(); the commands hand dispatch an in-memory ledger and never write the table",
   },
+  'dynamodb:UpdateItem': {
+    module: 'shared/slots.ts',
+    why: "taking, giving back and reconciling slot leases; status only reads the graph pool's (readSlots: GetItem)",
+  },
+  'dynamodb:Query': {
+    module: 'shared/queue.ts',
+    why: "the slot queue's places; the commands import its pool names only",
+  },
+  'dynamodb:DeleteItem': {
+    module: 'shared/queue.ts',
+    why: 'leaving the slot queue; the commands import its pool names only',
+  },
   'neptune-graph:ListGraphs': {
     module: 'shared/graphs.ts',
-    why: 'graph listing; the policy imports the module for graph identifiers only',
-  },
-  'neptune-graph:ListTagsForResource': {
-    module: 'shared/graphs.ts',
-    why: 'graph tags; the policy imports the module for graph identifiers only',
+    why: 'graph listing, for schedules; retry reads one graph (GetGraph) and its tags only',
   },
 };
 
@@ -70,7 +78,31 @@ describe('the operator policy in the README', () => {
       .flatMap(actionsOf)
       .filter((action) => !/:(Describe|List|Get)[A-Z]/.test(action) && action !== 'kms:Decrypt')
       .sort();
-    expect(writes).toEqual(['rds:CancelExportTask', 'states:StartExecution', 'states:StopExecution']);
+    expect(writes).toEqual([
+      'neptune-graph:CancelExportTask',
+      'rds:CancelExportTask',
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+  });
+
+  it("scopes Neptune Analytics' export-task actions to export tasks and its graph reads to graphs", () => {
+    // Service Authorization Reference, Amazon Neptune Analytics: CancelExportTask, GetExportTask and
+    // ListExportTasks require the resource type export-task; GetGraph and ListTagsForResource graph.
+    const scopes = Object.fromEntries(
+      readmePolicy()
+        .flatMap((st) => actionsOf(st).map((a) => [a, st.Resource]))
+        .filter(([a]) => String(a).startsWith('neptune-graph:')),
+    );
+    const task = 'arn:aws:neptune-graph:*:*:export-task/*';
+    const graph = 'arn:aws:neptune-graph:*:*:graph/*';
+    expect(scopes).toEqual({
+      'neptune-graph:CancelExportTask': task,
+      'neptune-graph:GetExportTask': task,
+      'neptune-graph:ListExportTasks': task,
+      'neptune-graph:GetGraph': graph,
+      'neptune-graph:ListTagsForResource': graph,
+    });
   });
 
   it('leaves out only operations the named module imports and no command of bin/ops sends', () => {

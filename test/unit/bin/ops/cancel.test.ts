@@ -1,4 +1,11 @@
 import {
+  CancelExportTaskCommand as CancelGraphExportTaskCommand,
+  ConflictException,
+  GetExportTaskCommand,
+  ListExportTasksCommand,
+  NeptuneGraphClient,
+} from '@aws-sdk/client-neptune-graph';
+import {
   CancelExportTaskCommand,
   DescribeExportTasksCommand,
   InvalidExportTaskStateFault,
@@ -14,10 +21,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../../bin/command.ts';
 import { cancelExport } from '../../../../bin/ops/cancel.ts';
+import { graphJob } from '../../../statemachines/graph-fixtures.ts';
 import { executionArn, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
+const graphs = mockClient(NeptuneGraphClient);
 const ID = 'orders-db-0123456789';
 const task = (Status: string, extra: object = {}) => ({
   ExportTasks: [{ ExportTaskIdentifier: ID, Status, ...extra }],
@@ -26,7 +35,44 @@ const task = (Status: string, extra: object = {}) => ({
 beforeEach(() => {
   rds.reset();
   sfn.reset();
+  graphs.reset();
+  sfn
+    .on(DescribeExecutionCommand)
+    .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
 });
+
+// A graph export: its execution's input is the job; Neptune Analytics names the task itself (t-…),
+// and the task writing to the job's destination is the export's (shared/policy/graph-job.ts).
+const GRAPH = graphJob.exportTaskIdentifier;
+const TASK = 't-k2j4h6g8f0';
+const graphTask = (status: string, extra: object = {}) => ({
+  graphId: graphJob.request.graphIdentifier,
+  roleArn: graphJob.request.roleArn,
+  taskId: TASK,
+  status,
+  format: 'PARQUET',
+  destination: graphJob.request.destination,
+  kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
+  ...extra,
+});
+function graphExecution(status = 'RUNNING') {
+  sfn.on(DescribeExecutionCommand, { executionArn: executionArn(GRAPH) }).resolves({
+    executionArn: executionArn(GRAPH),
+    status: status as never,
+    input: JSON.stringify(graphJob),
+  });
+}
+/** The graph's tasks: an older export of it to another folder, and this export's task if any. */
+const listed = (...mine: object[]) =>
+  ({
+    tasks: [
+      graphTask('SUCCEEDED', {
+        taskId: 't-0000000000',
+        destination: 's3://acme-rds-exports/exports/graph/social-graph/social-graph-0000000000/',
+      }),
+      ...mine,
+    ],
+  }) as never;
 
 describe('rds-export cancel', () => {
   it('cancels a running export task with CancelExportTask', async () => {
@@ -35,7 +81,7 @@ describe('rds-export cancel', () => {
     const result = await cancelExport(testContext(), ID);
     expect(result).toMatchObject({ action: 'canceling' });
     expect(rds.commandCalls(CancelExportTaskCommand)[0]?.args[0].input).toEqual({ ExportTaskIdentifier: ID });
-    expect(sfn.calls()).toHaveLength(0);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });
 
   it('refuses a task that already ended, saying how and when', async () => {
@@ -61,7 +107,7 @@ describe('rds-export cancel', () => {
 
   it('stops the execution of an export still waiting for a slot, which has no task yet', async () => {
     rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: '{}' });
     sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
     const result = await cancelExport(testContext(), ID);
     expect(result.action).toBe('stopped');
@@ -70,23 +116,78 @@ describe('rds-export cancel', () => {
     });
   });
 
-  it('refuses a graph export, whose Neptune Analytics task stopping the execution would leave running', async () => {
-    rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
-    sfn.on(DescribeExecutionCommand).resolves({
-      status: 'RUNNING',
-      input: JSON.stringify({ source: { kind: 'graph' } }),
+  it("cancels a graph export's Neptune Analytics task, the one writing to its destination", async () => {
+    graphExecution();
+    graphs.on(ListExportTasksCommand).resolves(listed(graphTask('EXPORTING')));
+    graphs.on(GetExportTaskCommand, { taskIdentifier: TASK }).resolves(graphTask('EXPORTING') as never);
+    graphs.on(CancelGraphExportTaskCommand).resolves(graphTask('CANCELLING') as never);
+    const result = await cancelExport(testContext(), GRAPH);
+    expect(result).toMatchObject({ exportTaskIdentifier: GRAPH, action: 'canceling' });
+    expect(result.message).toContain(`task ${TASK} of export ${GRAPH} is CANCELLING`);
+    expect(graphs.commandCalls(CancelGraphExportTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { taskIdentifier: TASK },
+    ]);
+    expect(graphs.commandCalls(ListExportTasksCommand)[0]?.args[0].input).toMatchObject({
+      graphIdentifier: graphJob.request.graphIdentifier,
     });
-    const refusal = cancelExport(testContext(), ID);
-    await expect(refusal).rejects.toBeInstanceOf(UsageError);
-    await expect(refusal).rejects.toThrow('aws neptune-graph cancel-export-task');
+    expect(rds.calls()).toHaveLength(0);
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it('refuses a graph export whose task already ended, saying how and when', async () => {
+    graphExecution('FAILED');
+    graphs.on(ListExportTasksCommand).resolves(listed(graphTask('CANCELLED')));
+    graphs.on(GetExportTaskCommand).resolves(
+      graphTask('CANCELLED', {
+        exportTaskDetails: {
+          startTime: new Date('2024-05-05T04:00:00Z'),
+          timeElapsedSeconds: 600,
+          progressPercentage: 40,
+        },
+      }) as never,
+    );
+    const refused = cancelExport(testContext(), GRAPH);
+    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toThrow(
+      `task ${TASK} of export ${GRAPH} already ended CANCELLED at 2024-05-05T04:10:00.000Z`,
+    );
+    expect(graphs.commandCalls(CancelGraphExportTaskCommand)).toHaveLength(0);
+  });
+
+  it('reports a graph task that ended between the look and the cancel as ended', async () => {
+    graphExecution();
+    graphs.on(ListExportTasksCommand).resolves(listed(graphTask('EXPORTING')));
+    graphs
+      .on(GetExportTaskCommand)
+      .resolvesOnce(graphTask('EXPORTING') as never)
+      .resolves(graphTask('SUCCEEDED') as never);
+    graphs
+      .on(CancelGraphExportTaskCommand)
+      .rejects(new ConflictException({ message: `Export task ${TASK} is SUCCEEDED`, $metadata: {} }));
+    await expect(cancelExport(testContext(), GRAPH)).rejects.toThrow('already ended SUCCEEDED');
+  });
+
+  it('stops a graph export still waiting for a slot, and cancels the task it started meanwhile', async () => {
+    graphExecution();
+    graphs
+      .on(ListExportTasksCommand)
+      .resolvesOnce(listed())
+      .resolves(listed(graphTask('INITIALIZING')));
+    graphs.on(GetExportTaskCommand).resolves(graphTask('INITIALIZING') as never);
+    graphs.on(CancelGraphExportTaskCommand).resolves(graphTask('CANCELLING') as never);
+    sfn.on(StopExecutionCommand).resolves({ stopDate: new Date() });
+    const result = await cancelExport(testContext(), GRAPH);
+    expect(result.action).toBe('stopped');
+    expect(sfn.commandCalls(StopExecutionCommand)[0]?.args[0].input).toMatchObject({
+      executionArn: executionArn(GRAPH),
+    });
+    expect(graphs.commandCalls(CancelGraphExportTaskCommand).map((c) => c.args[0].input)).toEqual([
+      { taskIdentifier: TASK },
+    ]);
   });
 
   it('names the identifier when neither a task nor an execution has it', async () => {
     rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
-    sfn
-      .on(DescribeExecutionCommand)
-      .rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
     await expect(cancelExport(testContext(), ID)).rejects.toThrow(
       `no export task and no execution named ${ID}`,
     );

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from '../../../../bin/ops/deployment.ts';
@@ -22,7 +23,12 @@ export function testContext(now = NOW): Context {
       kmsKey: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4444-4222-8333-944455556666',
       role: 'arn:aws:iam::123456789012:role/test-export',
     },
-    clients: { rds: new RDSClient(config), sfn: new SFNClient(config), dynamodb: new DynamoDBClient(config) },
+    clients: {
+      rds: new RDSClient(config),
+      sfn: new SFNClient(config),
+      dynamodb: new DynamoDBClient(config),
+      graphs: new NeptuneGraphClient(config),
+    },
     now: () => now,
   };
 }

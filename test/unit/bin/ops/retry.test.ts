@@ -1,3 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  GetGraphCommand,
+  ListExportTasksCommand,
+  ListTagsForResourceCommand,
+  NeptuneGraphClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-neptune-graph';
 import { DescribeDBSnapshotsCommand, DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
   DescribeExecutionCommand,
@@ -6,13 +16,15 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { exportTaskIdentifier } from '#shared/identifiers.ts';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
 import { attemptOf, retryExport } from '../../../../bin/ops/retry.ts';
+import { graphJob } from '../../../statemachines/graph-fixtures.ts';
 import { dbSnapshot, executionArn, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
+const graphs = mockClient(NeptuneGraphClient);
 const snapshot = dbSnapshot('orders-manual-1', 'orders-db', '2024-05-01T06:00:00Z');
 const ID = exportTaskIdentifier({ arn: snapshot.DBSnapshotArn, at: '2024-05-01T06:00:00.000Z' });
 const POLICY = { values: { policy: 'export-policy.yml' } };
@@ -49,6 +61,7 @@ function execution(status: string, error?: string) {
 beforeEach(() => {
   rds.reset();
   sfn.reset();
+  graphs.reset();
   rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [snapshot] });
   rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
   sfn
@@ -110,5 +123,95 @@ describe('rds-export retry', () => {
     await expect(retryExport(testContext(), ID, { force: false, ...POLICY })).rejects.toThrow(
       'created again',
     );
+  });
+});
+
+// A graph export of a schedule slot: the deployment's policy exports graphs tagged team=growth.
+const policyDir = mkdtempSync(join(tmpdir(), 'retry-policy-'));
+const GRAPH_POLICY = { values: { policy: join(policyDir, 'export-policy.yml') } };
+writeFileSync(
+  GRAPH_POLICY.values.policy,
+  `version: 1
+rules:
+  - name: growth-graphs
+    match: { kind: graph, tags: { team: growth } }
+    action: export
+    export: { prefix: "exports/graph/{source}" }
+`,
+);
+afterAll(() => rmSync(policyDir, { recursive: true, force: true }));
+
+const GRAPH = graphJob.exportTaskIdentifier;
+const { tags, ...graph } = JSON.parse(
+  readFileSync(new URL('../../../events/graphs/social-graph.json', import.meta.url), 'utf8'),
+) as { tags: Record<string, string>; id: string; arn: string; createTime: string };
+/** The identifier attempt `n` of this graph's slot is exported under. */
+const attempt = (n: number) => exportTaskIdentifier(exportIdentity(graphJob.source), n);
+
+function graphExecution(status: string, error?: string) {
+  sfn.on(DescribeExecutionCommand, { executionArn: executionArn(GRAPH) }).resolves({
+    executionArn: executionArn(GRAPH),
+    status: status as never,
+    input: JSON.stringify(graphJob),
+    error,
+  });
+}
+
+describe('rds-export retry of a graph export', () => {
+  beforeEach(() => {
+    graphs.on(GetGraphCommand).resolves({ ...graph, createTime: new Date(graph.createTime) } as never);
+    graphs.on(ListTagsForResourceCommand).resolves({ tags });
+    graphs.on(ListExportTasksCommand).resolves({ tasks: [] });
+  });
+
+  it('re-exports the same slot of the graph under -r2, into a folder of its own, with the role it was exported with', async () => {
+    graphExecution('FAILED', 'ExportCanceled');
+    const result = await retryExport(testContext(), GRAPH, { force: false, ...GRAPH_POLICY });
+    expect(result).toMatchObject({ previousOutcome: 'CANCELED', attempt: 2, outcome: { action: 'export' } });
+    const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(start?.name).toBe(attempt(2));
+    expect(JSON.parse(start?.input ?? '{}')).toMatchObject({
+      exportTaskIdentifier: attempt(2),
+      rule: 'growth-graphs',
+      source: { kind: 'graph', arn: graph.arn, scheduledTime: graphJob.source.scheduledTime },
+      request: {
+        graphIdentifier: graph.id,
+        roleArn: graphJob.request.roleArn,
+        destination: `s3://test-exports/exports/graph/social-graph/${attempt(2)}/`,
+      },
+    });
+    expect(graphs.commandCalls(GetGraphCommand)[0]?.args[0].input).toEqual({ graphIdentifier: graph.id });
+    expect(rds.calls()).toHaveLength(0);
+  });
+
+  it('skips an attempt whose folder a Neptune Analytics task already wrote to', async () => {
+    graphExecution('FAILED', 'ExportFailed');
+    graphs.on(ListExportTasksCommand).resolves({
+      tasks: [
+        {
+          graphId: graph.id,
+          roleArn: graphJob.request.roleArn,
+          taskId: 't-0000000002',
+          status: 'FAILED',
+          format: 'PARQUET',
+          destination: `s3://test-exports/exports/graph/social-graph/${attempt(2)}/`,
+          kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
+        },
+      ],
+    });
+    const result = await retryExport(testContext(), GRAPH, { force: false, ...GRAPH_POLICY });
+    expect(result.attempt).toBe(3);
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.name).toBe(attempt(3));
+  });
+
+  it('refuses a graph that no longer exists', async () => {
+    graphExecution('FAILED', 'ExportFailed');
+    graphs
+      .on(GetGraphCommand)
+      .rejects(new ResourceNotFoundException({ message: `Graph ${graph.id} not found`, $metadata: {} }));
+    await expect(retryExport(testContext(), GRAPH, { force: false, ...GRAPH_POLICY })).rejects.toThrow(
+      `graph social-graph (${graph.id}) no longer exists`,
+    );
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
   });
 });

@@ -1,3 +1,5 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetExportTaskCommand, NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,10 +8,13 @@ import { latestState, toExportRun } from '../../../../bin/ops/executions.ts';
 import { outcomeOf } from '../../../../bin/ops/outcomes.ts';
 import { readStatus } from '../../../../bin/ops/status.ts';
 import { renderStatus } from '../../../../bin/ops/status-render.ts';
+import { graphChecked, graphJob } from '../../../statemachines/graph-fixtures.ts';
 import { executionArn, NOW, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
+const dynamodb = mockClient(DynamoDBClient);
+const graphs = mockClient(NeptuneGraphClient);
 
 const source = {
   kind: 'db-snapshot',
@@ -53,6 +58,10 @@ function history(id: string, state: string, input: object, ending?: object) {
 beforeEach(() => {
   rds.reset();
   sfn.reset();
+  dynamodb.reset();
+  graphs.reset();
+  // No graph export holds a slot unless a test says so.
+  dynamodb.on(GetItemCommand).resolves({});
 });
 
 describe('reading an execution', () => {
@@ -257,5 +266,93 @@ describe('rds-export status', () => {
     expect(report.alerts).toEqual([
       { kind: 'failed', exportTaskIdentifier: 'f', message: 'The S3 bucket is in another Region' },
     ]);
+  });
+
+  it("shows a graph export's phase, progress and estimated finish from progressPercentage, and the graph pool's slots", async () => {
+    const G = graphJob.exportTaskIdentifier;
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    sfn.on(ListExecutionsCommand, { statusFilter: 'RUNNING' }).resolves({
+      executions: [
+        {
+          name: G,
+          executionArn: executionArn(G),
+          status: 'RUNNING',
+          startDate: new Date('2024-05-02T11:00:00Z'),
+        } as never,
+      ],
+    });
+    history(G, 'Wait for the export to end again', {
+      ...graphJob,
+      check: {
+        ...graphChecked('EXPORTING', 4, { progress: 20 }),
+        inProgressSince: '2024-05-02T11:30:00.000Z',
+        inProgressSincePercent: 0,
+      },
+    });
+    rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
+    graphs.on(GetExportTaskCommand, { taskIdentifier: 't-k2j4h6g8f0' }).resolves({
+      graphId: 'g-0a1b2c3d4e',
+      roleArn: graphJob.request.roleArn,
+      taskId: 't-k2j4h6g8f0',
+      status: 'EXPORTING',
+      format: 'PARQUET',
+      destination: graphJob.request.destination,
+      kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
+      exportTaskDetails: {
+        startTime: new Date('2024-05-02T11:00:00Z'),
+        timeElapsedSeconds: 3600,
+        progressPercentage: 60,
+        numVerticesWritten: 0,
+        numEdgesWritten: 0,
+      },
+    });
+    const lease = (at: string, by: string) => ({ M: { at: { S: at }, by: { S: by } } });
+    dynamodb
+      .on(GetItemCommand, {
+        TableName: 'rds-export-test-exports',
+        Key: { pk: { S: 'slots' }, sk: { S: 'graph' } },
+      })
+      .resolves({
+        Item: {
+          pk: { S: 'slots' },
+          sk: { S: 'graph' },
+          holders: {
+            M: {
+              [G]: lease('2024-05-02T11:00:00.000Z', 'self'),
+              't-0123456789': lease('2024-05-02T11:10:00.000Z', 'outside'),
+            },
+          },
+        },
+      });
+    const report = await readStatus(testContext());
+    expect(report.running).toEqual([
+      {
+        exportTaskIdentifier: G,
+        source: 'social-graph',
+        sourceKind: 'graph',
+        activity: 'in progress',
+        state: 'Wait for the export to end again',
+        since: '2024-05-02T11:00:00.000Z',
+        seconds: 3600,
+        taskStatus: 'EXPORTING',
+        percentProgress: 60,
+        // 60 % in the 30 min since 11:30 from 0 %: the other 40 % take 20 min more.
+        estimatedFinish: '2024-05-02T12:20:00.000Z',
+      },
+    ]);
+    expect(report.graphSlots).toEqual({
+      used: 2,
+      limit: 2,
+      leases: [
+        { exportTaskIdentifier: G, since: '2024-05-02T11:00:00.000Z', pipeline: true },
+        { exportTaskIdentifier: 't-0123456789', since: '2024-05-02T11:10:00.000Z', pipeline: false },
+      ],
+    });
+    const text = renderStatus(report, false);
+    expect(text).toContain('Graph export slots: 2 of 2 in use');
+    expect(text).toContain('not started by this deployment: t-0123456789');
+    expect(text).toMatch(
+      new RegExp(`${G}\\s+social-graph\\s+in progress\\s+1h 00m\\s+60%\\s+2024-05-02 12:20Z`),
+    );
   });
 });

@@ -1,0 +1,41 @@
+import { slotPool } from '#shared/queue.ts';
+import { readSlots, type Slots } from '#shared/slots.ts';
+import type { Context } from './deployment.ts';
+import type { ExportRun } from './executions.ts';
+
+/**
+ * The graph exports' slots: the leases of the deployment's table (`slots` / `graph`, shared/slots.ts),
+ * kept apart from RDS's five. Each export waits while its rule's limit is held: `limit` when the
+ * running graph exports agree on one.
+ */
+export interface GraphSlots {
+  used: number;
+  limit?: number;
+  /** `pipeline: false` for a task the pipeline did not start, which holds an `outside` lease. */
+  leases: { exportTaskIdentifier: string; since: string; pipeline: boolean }[];
+}
+
+/** The graph pool's leases as they are now (a consistent GetItem of `slots` / `graph`). */
+export function readGraphLeases(ctx: Context): Promise<Slots> {
+  return readSlots({ dynamodb: ctx.clients.dynamodb, table: ctx.deployment.exportsTable, pool: 'graph' });
+}
+
+/** The graph pool's leases, oldest first, and the limit the running graph exports wait on. */
+export function graphSlots(slots: Slots, runs: readonly ExportRun[]): GraphSlots {
+  const limits = new Set(
+    runs.flatMap((r) =>
+      r.job?.limits !== undefined && slotPool(r.job.source.kind) === 'graph'
+        ? [r.job.limits.maxConcurrentExports]
+        : [],
+    ),
+  );
+  const leases = [...slots.leases]
+    .map(([exportTaskIdentifier, lease]) => ({
+      exportTaskIdentifier,
+      since: lease.at,
+      pipeline: lease.by !== 'outside',
+    }))
+    .sort((a, b) => a.since.localeCompare(b.since));
+  const [limit] = limits;
+  return { used: leases.length, ...(limits.size === 1 && limit !== undefined ? { limit } : {}), leases };
+}

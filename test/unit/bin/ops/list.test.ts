@@ -1,0 +1,63 @@
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { listExports, renderList } from '../../../../bin/ops/list.ts';
+import { graphChecked, graphJob, graphRegistration } from '../../../statemachines/graph-fixtures.ts';
+import { executionArn, NOW, testContext } from './context.ts';
+
+const sfn = mockClient(SFNClient);
+const G = graphJob.exportTaskIdentifier;
+const SINCE = new Date('2024-05-01T00:00:00Z');
+
+beforeEach(() => {
+  sfn.reset();
+  sfn.on(ListExecutionsCommand).resolves({
+    executions: [
+      {
+        name: G,
+        executionArn: executionArn(G),
+        stateMachineArn: testContext().deployment.stateMachineArn,
+        status: 'SUCCEEDED',
+        startDate: new Date('2024-05-02T04:00:00Z'),
+        stopDate: new Date('2024-05-02T04:20:00Z'),
+      },
+    ],
+  });
+  // The completed export's last state holds what the check saw: SUCCEEDED with what it wrote.
+  sfn.on(GetExecutionHistoryCommand).resolves({
+    events: [
+      { id: 40, timestamp: NOW, type: 'ExecutionSucceeded', executionSucceededEventDetails: {} },
+      {
+        id: 39,
+        timestamp: NOW,
+        type: 'SucceedStateEntered',
+        stateEnteredEventDetails: {
+          name: 'Export done',
+          input: JSON.stringify({
+            ...graphJob,
+            check: graphChecked('SUCCEEDED', 6, { progress: 100 }),
+            registration: graphRegistration,
+          }),
+        },
+      },
+    ] as never,
+  });
+});
+
+describe('rds-export list', () => {
+  it('shows the vertices and edges a graph export wrote, its destination and its tables', async () => {
+    const [listed] = await listExports(testContext(), { since: SINCE });
+    expect(listed).toMatchObject({
+      exportTaskIdentifier: G,
+      outcome: 'COMPLETE',
+      source: 'social-graph',
+      sourceKind: 'graph',
+      verticesWritten: 1200,
+      edgesWritten: 3400,
+      destination: graphJob.request.destination,
+      tables: { registered: 2, skipped: 0, failed: 0 },
+    });
+    const text = renderList(listed === undefined ? [] : [listed], SINCE, false);
+    expect(text).toMatch(new RegExp(`COMPLETE\\s+${G}\\s+social-graph\\s+.*1200 vertices, 3400 edges`));
+  });
+});
