@@ -3,7 +3,7 @@
  * `new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle })`). One layer owns each retry: inside an
  * invocation the SDK's retry strategy retries every call, nothing in the code retries it again, and
  * across invocations the state machine's `Retry` blocks do (statemachines/export.asl.yml; the
- * totals are in README.md, "Retries").
+ * totals are in docs/architecture.md, "Retries: one layer owns each").
  *
  * `retryMode` and `maxAttempts` are the client options of the AWS SDKs' retry behavior (AWS SDKs and
  * Tools Reference Guide, "Retry behavior"; the clients' `retryMode` and `maxAttempts` config fields

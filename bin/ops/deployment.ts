@@ -17,7 +17,7 @@ export const DEPLOYMENT_OPTIONS = {
 export const DEPLOYMENT_USAGE = `  --stage              the deployment's stage (default: env RDS_EXPORT_STAGE, else dev): its CloudFormation
                        stack rds-export-<stage> names the state machine, table, topic and destination
   --region, --profile  the AWS Region and the shared-config profile (default: the SDK's own chain)
-  --json               print one JSON document (see the README)`;
+  --json               print one JSON document (see docs/operations.md)`;
 
 /** What the commands need of a deployment, from its stack outputs (resources/operations.yml). */
 export interface Deployment {

@@ -10,7 +10,7 @@ export const POLICY_USAGE = `  --policy             the export policy (default: 
 
 /**
  * What the commands that start exports hand shared/dispatch.ts, the path events take. The CLI holds
- * read actions plus states:StartExecution (README, "Operator policy"), so its exports are decided
+ * read actions plus states:StartExecution (docs/operations.md, "Operator policy"), so its exports are decided
  * against the ledger but not recorded in it (`ledger` is a read-only view, or none), and a skip is
  * reported on the terminal instead of being published to the topic.
  */

@@ -5,9 +5,9 @@ import { actionsOf, ROOT, type Statement } from './cloudformation.ts';
 import { sdkOperations } from './sdk-calls.ts';
 
 /**
- * The README's operator policy against the calls the operations commands make: every SDK command
- * imported by bin/ops/ and the project modules it imports, as register-role.test.ts reads
- * functions/register-export. A new call fails this test until the policy grants it.
+ * The operator policy of docs/operations.md against the calls the operations commands make: every
+ * SDK command imported by bin/ops/ and the project modules it imports, as register-role.test.ts
+ * reads functions/register-export. A new call fails this test until the policy grants it.
  */
 
 /** IAM's service prefix of each SDK client. */
@@ -48,9 +48,9 @@ const NOT_SENT: Record<string, { module: string; why: string }> = {
 const calls = sdkOperations('bin/ops');
 
 function readmePolicy(): Statement[] {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(path.join(ROOT, 'docs', 'operations.md'), 'utf8');
   const block = /<!-- operator-policy -->\s*```json\n([\s\S]*?)```/.exec(readme)?.[1];
-  if (block === undefined) throw new Error('README.md has no operator-policy JSON block');
+  if (block === undefined) throw new Error('docs/operations.md has no operator-policy JSON block');
   return (JSON.parse(block) as { Statement: Statement[] }).Statement;
 }
 
@@ -60,7 +60,7 @@ const called = () =>
     .filter((action) => !Object.hasOwn(NOT_SENT, action))
     .sort();
 
-describe('the operator policy in the README', () => {
+describe('the operator policy in docs/operations.md', () => {
   it('grants exactly the actions the operations commands call', () => {
     const granted = [...new Set(readmePolicy().flatMap(actionsOf))].filter((a) => !a.startsWith('kms:'));
     expect(granted.sort()).toEqual(called());

@@ -9,7 +9,7 @@ import {
   type Statement,
 } from './cloudformation.ts';
 
-// `npx serverless package` with the schedules example as the policy file (the README shows it).
+// `npx serverless package` with the schedules example as the policy file (docs/policy.md shows it).
 const EXAMPLE = path.join(ROOT, 'examples', 'export-policy.schedules.yml');
 const packaged = packagedService({ policy: EXAMPLE });
 const DEAD_LETTER_QUEUE_ARN = { 'Fn::GetAtt': ['OnSnapshotDeadLetterQueue', 'Arn'] };

@@ -251,9 +251,9 @@ describe('whether a graph can be exported', () => {
 });
 
 describe('the documented graph policies', () => {
-  it("the README's graph policy loads and exports a graph it selects with its filter", async () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Graphs: Neptune Analytics'));
+  it("docs/policy.md's graph policy loads and exports a graph it selects with its filter", async () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'policy.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Graphs: Neptune Analytics'));
     const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
     expect(yaml).toContain('kind: graph');
     const policy = policyOf(yaml ?? '');
