@@ -1,6 +1,7 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import { atInvocationEnd } from './handler.ts';
+import { logger } from './logger.ts';
 import type { CheckResult, ExportTaskSummary, RegistrationResult, StartResult } from './machine-contract.ts';
 
 /**
@@ -38,9 +39,14 @@ export const METRIC_DIMENSIONS = ['sourceKind', 'source'] as const;
 
 /** Powertools Metrics, loaded at the first flush: a cold start runs none of its module code. */
 let powertools: Promise<Metrics> | undefined;
+/**
+ * Its warnings go through the shared logger, as JSON with the invocation's keys. With the `source`
+ * dimension on, the second dimension set repeats `sourceKind` on purpose (a metric per kind and
+ * one per source of a kind), which Powertools warns about at every flush.
+ */
 const load = () =>
   import('@aws-lambda-powertools/metrics').then(
-    ({ Metrics }) => new Metrics({ namespace: METRICS_NAMESPACE }),
+    ({ Metrics }) => new Metrics({ namespace: METRICS_NAMESPACE, logger }),
   );
 
 const bySource = process.env.METRICS_SOURCE_DIMENSION === 'true';
