@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from './logger.ts';
+import { truncateText } from './payload.ts';
 import { parseWith } from './validation.ts';
 
 /**
@@ -13,17 +14,13 @@ import { parseWith } from './validation.ts';
 export const ERROR_MESSAGE_MAX_CHARS = 2000;
 const TRACE_MAX_CHARS = 2000;
 
-function bound(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
 /** Middleware: every error leaves the function with a bounded message and stack. */
 const boundedErrors = (): middy.MiddlewareObj => ({
   onError: async (request) => {
     const error = request.error;
     if (error instanceof Error) {
-      error.message = bound(error.message, ERROR_MESSAGE_MAX_CHARS);
-      if (error.stack !== undefined) error.stack = bound(error.stack, TRACE_MAX_CHARS);
+      error.message = truncateText(error.message, ERROR_MESSAGE_MAX_CHARS);
+      if (error.stack !== undefined) error.stack = truncateText(error.stack, TRACE_MAX_CHARS);
     }
   },
 });

@@ -23,9 +23,13 @@ export function byteLength(value: unknown): number {
   return Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
 }
 
-/** `text` cut to `max` characters, with an ellipsis when cut. */
-export function truncateText(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/**
+ * `text` cut to at most `max` characters, ending in `ellipsis` when cut: the one truncation rule for
+ * state, messages, logs and the CLI. SNS subjects pass `'...'` (they must be ASCII).
+ */
+export function truncateText(text: string, max: number, ellipsis = '…'): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - ellipsis.length))}${ellipsis}`;
 }
 
 /** The longest prefix of `items` whose JSON fits in `maxBytes`. */

@@ -1,4 +1,5 @@
 import type { CaughtError } from '#shared/machine-contract.ts';
+import { truncateText } from '#shared/payload.ts';
 
 export interface ErrorReport {
   /** The error name: one of shared/errors.ts, or a Step Functions one (States.Timeout, Lambda.*). */
@@ -20,7 +21,7 @@ export function describeCaughtError(error: CaughtError | undefined): ErrorReport
   const name = error.Error.trim() || 'UnknownError';
   const cause = error.Cause?.trim();
   if (cause === undefined || cause === '') return { name };
-  return { name, message: truncate(messageOf(cause)) };
+  return { name, message: truncateText(messageOf(cause), MAX_MESSAGE_CHARS) };
 }
 
 function messageOf(cause: string): string {
@@ -39,8 +40,4 @@ function messageOf(cause: string): string {
     if (typeof doc.errorType === 'string') return doc.errorType;
   }
   return cause;
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS - 1)}…` : text;
 }

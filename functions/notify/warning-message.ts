@@ -1,3 +1,5 @@
+import { truncateText } from '#shared/payload.ts';
+
 export interface ExportWarnings {
   skipped: { target: string; reason: string }[];
   /** Database-level or general remarks, e.g. FAILED_TO_EXTRACT_TABLES_LIST_FOR_DATABASE. */
@@ -7,6 +9,8 @@ export interface ExportWarnings {
 }
 
 const MAX_ENTRIES = 10_000;
+/** How much of a WarningMessage that is not what we expect the notification quotes. */
+const EXCERPT_CHARS = 200;
 
 /**
  * Parses an export task's `WarningMessage`, a JSON string such as
@@ -21,10 +25,16 @@ export function parseWarningMessage(warningMessage: string | undefined): ExportW
   try {
     doc = JSON.parse(warningMessage);
   } catch {
-    return { ...result, malformed: `WarningMessage is not JSON: ${excerpt(warningMessage)}` };
+    return {
+      ...result,
+      malformed: `WarningMessage is not JSON: ${truncateText(warningMessage, EXCERPT_CHARS)}`,
+    };
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    return { ...result, malformed: `WarningMessage is not a JSON object: ${excerpt(warningMessage)}` };
+    return {
+      ...result,
+      malformed: `WarningMessage is not a JSON object: ${truncateText(warningMessage, EXCERPT_CHARS)}`,
+    };
   }
   const record = doc as Record<string, unknown>;
   const problems: string[] = [];
@@ -65,8 +75,4 @@ function textOf(entry: unknown, keys: readonly string[]): string | undefined {
     if (typeof value === 'string' && value.trim() !== '') return value.trim();
   }
   return undefined;
-}
-
-function excerpt(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }

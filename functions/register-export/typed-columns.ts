@@ -1,4 +1,5 @@
 import type { Column } from '@aws-sdk/client-glue';
+import { truncateText } from '#shared/payload.ts';
 import type { OriginalColumn } from './metadata.ts';
 
 /**
@@ -165,7 +166,7 @@ function arraySql(column: string, element: string): string {
   );
 }
 
-const bounded = (text: string) => (text.length > COMMENT_MAX ? `${text.slice(0, COMMENT_MAX - 1)}…` : text);
+const bounded = (text: string) => truncateText(text, COMMENT_MAX);
 
 function cast(column: Column, original: string, target: string): TypedColumn {
   const name = column.Name ?? '';

@@ -1,3 +1,5 @@
+import { truncateText } from '../payload.ts';
+
 /** Human-readable duration: "45 s", "12 min 5 s", "3 h 20 min", "2 d 4 h". */
 export function formatDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.round(totalSeconds));
@@ -16,12 +18,6 @@ export function formatSize(sizeGB: number): string {
   return sizeGB < 1 ? 'less than 1 GB' : `${sizeGB.toLocaleString('en-US')} GB`;
 }
 
-/** Cuts `text` to at most `max` characters, marking the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - 1))}…`;
-}
-
 /**
  * Lists items one per line (each prefixed with `bullet`) within `max` characters; items that do
  * not fit are summarised as "and N more".
@@ -31,14 +27,14 @@ export function listWithinLimit(items: readonly string[], max: number, bullet = 
   let used = 0;
   for (const [index, item] of items.entries()) {
     // One very long entry must not crowd out all the others.
-    const line = truncate(`${bullet}${item}`, Math.min(max, 300));
+    const line = truncateText(`${bullet}${item}`, Math.min(max, 300));
     const rest = items.length - index - 1;
     // Reserve room for the "and N more" line unless this is the last item.
     const reserve = rest > 0 ? `\n…and ${rest} more`.length : 0;
     const cost = (lines.length > 0 ? 1 : 0) + line.length;
     if (used + cost + reserve > max) {
       const more = `…and ${items.length - index} more`;
-      if (lines.length === 0) return truncate(more, max);
+      if (lines.length === 0) return truncateText(more, max);
       lines.push(more);
       return lines.join('\n');
     }

@@ -1,5 +1,6 @@
 import type { MessageAttributeValue, PublishCommandInput } from '@aws-sdk/client-sns';
 import type { Notification } from '../notification.ts';
+import { truncateText } from '../payload.ts';
 
 /**
  * The SNS message body, version 1. Subscribers parse `Message` as JSON and may rely on:
@@ -77,8 +78,7 @@ export function toSubject(title: string): string {
     .replace(/\s+/g, ' ')
     .replace(/[^\x20-\x7e]/g, '?')
     .trim();
-  const subject =
-    ascii.length > MAX_SUBJECT_CHARS ? `${ascii.slice(0, MAX_SUBJECT_CHARS - 3).trimEnd()}...` : ascii;
+  const subject = truncateText(ascii, MAX_SUBJECT_CHARS, '...');
   return subject === '' ? 'RDS export notification' : subject;
 }
 

@@ -1,5 +1,6 @@
 import type { Notification, Severity } from '../notification.ts';
-import { formatDuration, formatSize, listWithinLimit, truncate } from './format.ts';
+import { truncateText } from '../payload.ts';
+import { formatDuration, formatSize, listWithinLimit } from './format.ts';
 
 /**
  * Block Kit limits (api.slack.com/reference/block-kit): at most 50 blocks per message, header
@@ -43,7 +44,7 @@ export function toSlackMessage(n: Notification): SlackMessage {
       type: 'header',
       text: {
         type: 'plain_text',
-        text: truncate(`${ICON[n.severity]} ${n.title}`, SLACK_LIMITS.header),
+        text: truncateText(`${ICON[n.severity]} ${n.title}`, SLACK_LIMITS.header),
         emoji: true,
       },
     },
@@ -89,12 +90,15 @@ export function toSlackMessage(n: Notification): SlackMessage {
     .map(
       (line): TextObject => ({
         type: 'mrkdwn',
-        text: truncate(escapeMrkdwn(line), SLACK_LIMITS.sectionText),
+        text: truncateText(escapeMrkdwn(line), SLACK_LIMITS.sectionText),
       }),
     );
   if (context.length > 0) blocks.push({ type: 'context', elements: context });
 
-  return { text: truncate(`${n.title}${n.cause ? ` — ${n.cause}` : ''}`, 3000), blocks: capBlocks(blocks) };
+  return {
+    text: truncateText(`${n.title}${n.cause ? ` — ${n.cause}` : ''}`, 3000),
+    blocks: capBlocks(blocks),
+  };
 }
 
 /** Slack mrkdwn treats &, < and > as control characters. */
@@ -109,7 +113,7 @@ function labelOf(key: string): string {
 }
 
 function section(text: string): SlackBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SLACK_LIMITS.sectionText) } };
+  return { type: 'section', text: { type: 'mrkdwn', text: truncateText(text, SLACK_LIMITS.sectionText) } };
 }
 
 function fieldSections(entries: readonly [string, string | undefined][]): SlackBlock[] {
@@ -118,7 +122,7 @@ function fieldSections(entries: readonly [string, string | undefined][]): SlackB
     .map(
       ([label, value]): TextObject => ({
         type: 'mrkdwn',
-        text: truncate(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText),
+        text: truncateText(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.fieldText),
       }),
     );
   const blocks: SlackBlock[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatSize, listWithinLimit, truncate } from '#shared/notify/format.ts';
+import { formatDuration, formatSize, listWithinLimit } from '#shared/notify/format.ts';
 
 describe('formatDuration', () => {
   it.each([
@@ -39,12 +39,5 @@ describe('listWithinLimit', () => {
     const text = listWithinLimit(['x'.repeat(10_000), 'short'], 3000);
     expect(text).toContain('• short');
     expect(text.length).toBeLessThanOrEqual(3000);
-  });
-});
-
-describe('truncate', () => {
-  it('keeps short text and marks a cut with an ellipsis', () => {
-    expect(truncate('abc', 3)).toBe('abc');
-    expect(truncate('abcdef', 4)).toBe('abc…');
   });
 });
