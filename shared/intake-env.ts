@@ -7,6 +7,7 @@ import { exportLedger } from './export-ledger.ts';
 import { isKmsKeyReference, KMS_KEY_RULE } from './kms.ts';
 import { NotifierEnv, notifierFromEnv } from './notify/notifier.ts';
 import { loadPolicyFile } from './policy/load.ts';
+import { SDK_CLIENT_CONFIG } from './sdk-config.ts';
 
 const optional = z
   .string()
@@ -36,14 +37,14 @@ export type IntakeEnv = z.infer<typeof IntakeEnv>;
  * notifier.
  */
 export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSClient } {
-  const sfn = new SFNClient({});
+  const sfn = new SFNClient(SDK_CLIENT_CONFIG);
   return {
-    rds: new RDSClient({}),
+    rds: new RDSClient(SDK_CLIENT_CONFIG),
     sfn,
     policy: loadPolicyFile(env.POLICY_FILE),
     stateMachineArn: env.STATE_MACHINE_ARN,
     ledger: exportLedger({
-      dynamodb: new DynamoDBClient({}),
+      dynamodb: new DynamoDBClient(SDK_CLIENT_CONFIG),
       sfn,
       table: env.EXPORTS_TABLE,
       stateMachineArn: env.STATE_MACHINE_ARN,

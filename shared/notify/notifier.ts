@@ -2,6 +2,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
 import type { Notification } from '../notification.ts';
+import { SDK_CLIENT_CONFIG } from '../sdk-config.ts';
 import { type PublishOutcome, publishNotification } from './publish.ts';
 import { slackWebhookFromSsm } from './slack-webhook.ts';
 
@@ -19,10 +20,10 @@ export type Notify = (n: Notification) => Promise<PublishOutcome>;
 
 /** Builds the SNS client (and the SSM one only when Slack is configured) once per container. */
 export function notifierFromEnv(env: NotifierEnv): Notify {
-  const sns = new SNSClient({});
+  const sns = new SNSClient(SDK_CLIENT_CONFIG);
   const parameter = env.SLACK_WEBHOOK_PARAMETER;
   const slackWebhookUrl =
-    parameter === undefined ? undefined : slackWebhookFromSsm(new SSMClient({}), parameter);
+    parameter === undefined ? undefined : slackWebhookFromSsm(new SSMClient(SDK_CLIENT_CONFIG), parameter);
   return (n) =>
     publishNotification(n, {
       sns,

@@ -12,11 +12,21 @@ import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 
 const FUNCTIONS = path.resolve(import.meta.dirname, '../../../functions');
 
-/** Every `new <Name>Client(...)` in a function's handler, with the text of its arguments. */
+/** The shared modules that build clients for the functions (intake and notifications). */
+const SHARED_CLIENT_BUILDERS = ['shared/intake-env.ts', 'shared/notify/notifier.ts'];
+
+/**
+ * Every `new <Name>Client(...)` in a function's handler and in the shared modules that build
+ * clients for the functions, with the text of its arguments.
+ */
 function clientConstructions(): { file: string; client: string; args: string[] }[] {
   const found: { file: string; client: string; args: string[] }[] = [];
-  for (const dir of readdirSync(FUNCTIONS)) {
-    const file = path.join(FUNCTIONS, dir, 'handler.ts');
+  const files = [
+    ...readdirSync(FUNCTIONS).map((dir) => `functions/${dir}/handler.ts`),
+    ...SHARED_CLIENT_BUILDERS,
+  ];
+  for (const name of files) {
+    const file = path.join(FUNCTIONS, '..', name);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
@@ -27,7 +37,7 @@ function clientConstructions(): { file: string; client: string; args: string[] }
     const visit = (node: ts.Node) => {
       if (ts.isNewExpression(node) && /Client$/.test(node.expression.getText(source))) {
         found.push({
-          file: `functions/${dir}/handler.ts`,
+          file: name,
           client: node.expression.getText(source),
           args: (node.arguments ?? []).map((a) => a.getText(source)),
         });
