@@ -3,6 +3,7 @@ import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import { atInvocationEnd } from './handler.ts';
 import { logger } from './logger.ts';
 import type { CheckResult, ExportTaskSummary, RegistrationResult, StartResult } from './machine-contract.ts';
+import { secondsBetween } from './time.ts';
 
 /**
  * The pipeline's CloudWatch metrics, written by Powertools Metrics as embedded metric format log
@@ -93,12 +94,6 @@ export async function flushMetrics(): Promise<void> {
 }
 // lambdaHandler's middleware calls it after every invocation, successful or not.
 atInvocationEnd(flushMetrics);
-
-const secondsBetween = (from: string | undefined, to: string | undefined): number | undefined => {
-  if (from === undefined || to === undefined) return undefined;
-  const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
-  return Number.isFinite(seconds) ? Math.max(0, seconds) : undefined;
-};
 
 /** start-export: a started export, and how long it waited for a slot. */
 export function recordStart(

@@ -1,6 +1,7 @@
 import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import type { TableDeps } from './queue.ts';
+import { secondsBetween } from './time.ts';
 
 /**
  * The account's export slots as the pipeline hands them out: one lease per export, keyed by its
@@ -181,8 +182,9 @@ export async function reconcileSlots(
   const removed = [...slots.leases]
     .filter(([id, l]) => {
       if (running.has(id)) return false;
-      const age = (now.getTime() - Date.parse(l.at)) / 1000;
-      return l.by === 'outside' || !(age < LEASE_GRACE_SECONDS);
+      const age = secondsBetween(l.at, now);
+      // A lease whose time cannot be read counts as old.
+      return l.by === 'outside' || age === undefined || age >= LEASE_GRACE_SECONDS;
     })
     .map(([id]) => id);
   const names: Record<string, string> = {};

@@ -45,16 +45,6 @@ export function duration(seconds: number | undefined): string {
   return `${Math.floor(s / 86_400)}d ${pad(Math.floor((s % 86_400) / 3600))}h`;
 }
 
-/** Seconds from `from` to `to` (ISO strings or Dates), never negative. */
-export function secondsBetween(
-  from: string | Date | undefined,
-  to: string | Date | undefined,
-): number | undefined {
-  if (from === undefined || to === undefined) return undefined;
-  const seconds = (new Date(to).getTime() - new Date(from).getTime()) / 1000;
-  return Number.isFinite(seconds) ? Math.max(0, seconds) : undefined;
-}
-
 /** `2024-05-01 06:10Z`: minutes are enough to tell exports apart, in UTC like the snapshots. */
 export function when(date: string | Date | undefined): string {
   if (date === undefined) return '-';

@@ -1,9 +1,10 @@
 import { mapLimit } from '#shared/concurrency.ts';
 import { globMatch } from '#shared/policy/glob.ts';
+import { secondsBetween } from '#shared/time.ts';
 import { type Command, optionOrEnv, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
-import { clip, colourOn, duration, gb, painter, secondsBetween, table, when } from './format.ts';
+import { clip, colourOn, duration, gb, painter, table, when } from './format.ts';
 import { causeOf, OUTCOMES, type Outcome, outcomeOf } from './outcomes.ts';
 import { READ_CONCURRENCY } from './status.ts';
 

@@ -1,11 +1,12 @@
 import { mapLimit } from '#shared/concurrency.ts';
 import { countActiveExportTasks } from '#shared/export-tasks.ts';
 import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/machine-contract.ts';
+import { secondsBetween } from '#shared/time.ts';
 import type { Command } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
 import { ACTIVE_MACHINE_STATUSES, kindOf, type MachineStatus } from './export-kinds.ts';
-import { secondsBetween, when } from './format.ts';
+import { when } from './format.ts';
 import { type GraphSlots, graphSlots, readGraphLeases } from './graph-slots.ts';
 import { causeOf, outcomeOf } from './outcomes.ts';
 import { renderStatus } from './status-render.ts';
@@ -94,11 +95,13 @@ export function estimateFinish(
   if (status !== 'IN_PROGRESS' || percent === undefined || percent <= 0 || percent >= 100) return undefined;
   const since = run.check?.inProgressSince;
   const from = run.check?.inProgressSincePercent;
+  // At least a second, so a percent first seen just now does not divide by zero.
+  const elapsed = (start: string) => Math.max(1, secondsBetween(start, now) ?? Number.NaN);
   let perSecond: number | undefined;
   if (since !== undefined && from !== undefined && percent > from) {
-    perSecond = (percent - from) / Math.max(1, (now.getTime() - Date.parse(since)) / 1000);
+    perSecond = (percent - from) / elapsed(since);
   } else if (task?.taskStartTime !== undefined) {
-    perSecond = percent / Math.max(1, (now.getTime() - Date.parse(task.taskStartTime)) / 1000);
+    perSecond = percent / elapsed(task.taskStartTime);
   }
   if (perSecond === undefined || !(perSecond > 0)) return undefined;
   return new Date(now.getTime() + ((100 - percent) / perSecond) * 1000).toISOString();

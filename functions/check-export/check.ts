@@ -1,6 +1,7 @@
 import { ExportTaskNotFoundError, InvalidInputError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/machine-contract.ts';
+import { secondsBetween } from '#shared/time.ts';
 import { eventWait, nextWait, type WaitBounds, type WaitInput } from './next-wait.ts';
 import { type ReaderClients, taskReader } from './task-readers.ts';
 
@@ -15,13 +16,6 @@ export interface CheckDeps extends ReaderClients {
  * start may not see the task yet; three checks span over a minute with the default waits.
  */
 export const NOT_LISTED_GRACE_CHECKS = 3;
-
-const seconds = (from: string | undefined, to: Date): number | undefined => {
-  if (from === undefined) return undefined;
-  const start = Date.parse(from);
-  // Another invocation's clock may run ahead of this one: never a negative duration.
-  return Number.isNaN(start) ? undefined : Math.max(0, (to.getTime() - start) / 1000);
-};
 
 /** Describes the export task, maps its status for the machine and chooses the next wait. */
 export async function checkExport(state: ExecutionState, deps: CheckDeps): Promise<CheckResult> {
@@ -63,19 +57,19 @@ export async function checkExport(state: ExecutionState, deps: CheckDeps): Promi
     }
   }
 
-  const inProgressSeconds = seconds(inProgressSince, now);
+  const inProgressSeconds = secondsBetween(inProgressSince, now);
   const waitInput: WaitInput = {
     status,
     percent,
     previousWaitSeconds: previous?.waitSeconds ?? start.waitSeconds,
-    secondsTracked: seconds(trackingSince, now) ?? 0,
+    secondsTracked: secondsBetween(trackingSince, now) ?? 0,
     inProgress:
       inProgressSeconds === undefined || inProgressSincePercent === undefined
         ? undefined
         : {
             seconds: inProgressSeconds,
             percentAtStart: inProgressSincePercent,
-            secondsSinceStarting: seconds(startingSeenAt, now),
+            secondsSinceStarting: secondsBetween(startingSeenAt, now),
           },
   };
   const waitSeconds = nextWait(waitInput, deps.bounds);

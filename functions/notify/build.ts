@@ -8,6 +8,7 @@ import {
 } from '#shared/machine-contract.ts';
 import type { Notification } from '#shared/notification.ts';
 import { formatDuration } from '#shared/notify/format.ts';
+import { secondsBetween } from '#shared/time.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';
@@ -46,9 +47,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       if (state.start?.outcome === 'tracking-existing')
         details.note = 'An export task with this identifier already existed; tracking it.';
       if (state.start?.queue !== undefined) {
-        details.waitedForSlot = formatDuration(
-          secondsBetween(state.start.queue.since, now.toISOString()) ?? 0,
-        );
+        details.waitedForSlot = formatDuration(secondsBetween(state.start.queue.since, now, 'whole') ?? 0);
       }
       return { ...base, title: `Export of ${what} started` };
     }
@@ -136,7 +135,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
 function queuedTooLong(base: Notification, state: ExecutionState, now: Date): Notification {
   const start = state.start;
   const queue = start?.queue;
-  const waited = queue === undefined ? undefined : secondsBetween(queue.since, now.toISOString());
+  const waited = queue === undefined ? undefined : secondsBetween(queue.since, now, 'whole');
   const active = start?.outcome === 'queued' ? start.activeExports : undefined;
   const limit = state.limits.maxConcurrentExports;
   const what = sourceLabel(state.source);
@@ -177,12 +176,6 @@ function destination(state: ExecutionState, task: ExportTaskSummary | undefined)
 }
 
 function durationOf(task: ExportTaskSummary | undefined): { durationSeconds?: number } {
-  const seconds = secondsBetween(task?.taskStartTime, task?.taskEndTime);
+  const seconds = secondsBetween(task?.taskStartTime, task?.taskEndTime, 'whole');
   return seconds === undefined ? {} : { durationSeconds: seconds };
-}
-
-function secondsBetween(from: string | undefined, to: string | undefined): number | undefined {
-  if (from === undefined || to === undefined) return undefined;
-  const ms = Date.parse(to) - Date.parse(from);
-  return Number.isFinite(ms) && ms >= 0 ? Math.round(ms / 1000) : undefined;
 }

@@ -1,5 +1,6 @@
 import { logger } from '#shared/logger.ts';
 import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
+import { secondsBetween } from '#shared/time.ts';
 import { queueWait } from './backoff.ts';
 import type { ExportService } from './service.ts';
 
@@ -179,8 +180,7 @@ function queued(
   const previous = state.start?.queue;
   const since = previous?.since ?? now.toISOString();
   const attempts = (previous?.attempts ?? 0) + 1;
-  // Clock skew between invocations must not make the wait look negative.
-  const waitedSeconds = Math.max(0, (now.getTime() - Date.parse(since)) / 1000);
+  const waitedSeconds = secondsBetween(since, now) ?? 0;
   const alertDue = previous?.alerted !== true && waitedSeconds > state.limits.queueAlertAfterSeconds;
   if (alertDue) logger.warn('Export queued longer than allowed', { waitedSeconds, attempts });
   const limit = state.limits.maxConcurrentExports;
