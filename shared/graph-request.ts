@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KMS_KEY_ARN, KMS_KEY_ARN_RULE } from './kms.ts';
 
 /**
  * The Neptune Analytics StartExportTask input (API reference, neptune-graph 2023-11-29), with the
@@ -8,8 +9,6 @@ import { z } from 'zod';
 
 /** GraphIdentifier (API reference, StartExportTask and GetExportTask). */
 export const GRAPH_ID = /^g-[a-z0-9]{10}$/;
-/** KmsKeyArn: the model takes a key ARN only (ExportTaskSummary, kmsKeyIdentifier). */
-const KMS_KEY_ARN = /^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key\/[a-zA-Z0-9-]{36}$/;
 /** RoleArn (ExportTaskSummary, roleArn). */
 const ROLE_ARN = /^arn:aws[^:]*:iam::\d{12}:(role|role\/service-role)(\/[\w+=,.@-]+)+$/;
 
@@ -86,7 +85,8 @@ export const GraphStartExportTaskRequest = z.strictObject({
   format: z.enum(EXPORT_FORMATS),
   /** The S3 URI the export writes below (1-1024 characters). */
   destination: z.string().min(1).max(1024).startsWith('s3://'),
-  kmsKeyIdentifier: z.string().max(1024).regex(KMS_KEY_ARN, 'must be a KMS key ARN'),
+  /** KmsKeyArn: the model takes a key ARN only (the one key rule, shared/kms.ts). */
+  kmsKeyIdentifier: z.string().max(1024).regex(KMS_KEY_ARN, KMS_KEY_ARN_RULE),
   parquetType: z.literal('COLUMNAR').optional(),
   exportFilter: ExportFilter.optional(),
 });
