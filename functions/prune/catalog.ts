@@ -1,7 +1,8 @@
-import type { GlueClient, Partition, Table } from '@aws-sdk/client-glue';
-import { GetDatabasesCommand, GetPartitionsCommand, GetTablesCommand } from '@aws-sdk/client-glue';
+import type { GlueClient, Partition } from '@aws-sdk/client-glue';
+import { paginateGetDatabases, paginateGetPartitions, paginateGetTables } from '@aws-sdk/client-glue';
 import { P, ROLES } from '#shared/catalog-contract.ts';
 import type { ExportRoot } from '#shared/export-address.ts';
+import { collectPages, type PageCap } from '#shared/pages.ts';
 import type { SourceExport } from './retention.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
@@ -18,16 +19,11 @@ export type CatalogExport = SourceExport & {
 /** One source's database: its registered exports, and the exports its latest tables read. */
 export type SourceCatalog = { database: string; exports: CatalogExport[]; readByLatest: Set<string> };
 
-async function pages<T>(fetch: (token: string | undefined) => Promise<{ items: T[]; next?: string }>) {
-  const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    all.push(...page.items);
-    token = page.next;
-  } while (token);
-  return all;
-}
+/**
+ * Prune deletes by what it reads as the whole catalog, so a listing longer than 1,000 pages (of up to
+ * 100 databases or tables, 1,000 partitions) fails rather than being cut short.
+ */
+const LISTING: PageCap = { maxPages: 1000, atCap: 'fail' };
 
 /** The export root of a partition location: everything up to and including `/<export id>/`. */
 export function exportRootOf(location: string | undefined, exportId: string): ExportRoot | undefined {
@@ -65,18 +61,16 @@ function addPartition(exports: Map<string, CatalogExport>, table: string, p: Par
 
 /** Reads every database of the prefix: its history partitions, grouped by export, and its latest tables. */
 export async function readSources(glue: Glue, databasePrefix: string): Promise<SourceCatalog[]> {
-  const databases = await pages(async (token) => {
-    const out = await glue.send(new GetDatabasesCommand({ NextToken: token }));
-    return { items: out.DatabaseList ?? [], next: out.NextToken };
-  });
+  const databases = (await collectPages(paginateGetDatabases, { client: glue }, {}, LISTING)).flatMap(
+    (page) => page.DatabaseList ?? [],
+  );
   const sources: SourceCatalog[] = [];
   for (const db of databases) {
     const database = db.Name ?? '';
     if (database === '' || !database.startsWith(databasePrefix)) continue;
-    const tables: Table[] = await pages(async (token) => {
-      const out = await glue.send(new GetTablesCommand({ DatabaseName: database, NextToken: token }));
-      return { items: out.TableList ?? [], next: out.NextToken };
-    });
+    const tables = (
+      await collectPages(paginateGetTables, { client: glue }, { DatabaseName: database }, LISTING)
+    ).flatMap((page) => page.TableList ?? []);
     const readByLatest = new Set<string>();
     const exports = new Map<string, CatalogExport>();
     for (const t of tables) {
@@ -85,12 +79,14 @@ export async function readSources(glue: Glue, databasePrefix: string): Promise<S
       if (role === ROLES.latest && shown !== undefined) readByLatest.add(shown);
       if (role !== ROLES.history || t.Name === undefined) continue;
       const table = t.Name;
-      const partitions = await pages(async (token) => {
-        const out = await glue.send(
-          new GetPartitionsCommand({ DatabaseName: database, TableName: table, NextToken: token }),
-        );
-        return { items: out.Partitions ?? [], next: out.NextToken };
-      });
+      const partitions = (
+        await collectPages(
+          paginateGetPartitions,
+          { client: glue },
+          { DatabaseName: database, TableName: table },
+          LISTING,
+        )
+      ).flatMap((page) => page.Partitions ?? []);
       for (const p of partitions) addPartition(exports, table, p);
     }
     sources.push({ database, exports: [...exports.values()], readByLatest });

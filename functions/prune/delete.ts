@@ -1,7 +1,12 @@
 import { BatchDeletePartitionCommand } from '@aws-sdk/client-glue';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type {
+  ListObjectVersionsCommandInput,
+  ListObjectVersionsCommandOutput,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type { ExportRoot } from '#shared/export-address.ts';
+import { collectPages } from '#shared/pages.ts';
 import type { Glue } from './catalog.ts';
 
 export type S3 = Pick<S3Client, 'send'>;
@@ -10,33 +15,56 @@ export type S3 = Pick<S3Client, 'send'>;
 export type StoredVersion = { key: string; versionId: string; size: number };
 
 /**
+ * ListObjectVersions pages, in the shape of the SDK's `paginate…` helpers: the S3 client has none
+ * for this operation, whose position is two markers (key and version ID) rather than one token.
+ */
+async function* paginateListObjectVersions(
+  config: { client: S3; stopOnSameToken?: boolean },
+  input: ListObjectVersionsCommandInput,
+): AsyncGenerator<ListObjectVersionsCommandOutput, undefined> {
+  let keyMarker = input.KeyMarker;
+  let versionIdMarker = input.VersionIdMarker;
+  for (;;) {
+    // The client's retry strategy retries each call (shared/sdk-config.ts).
+    const page = await config.client.send(
+      new ListObjectVersionsCommand({ ...input, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+    );
+    yield page;
+    const next = page.IsTruncated ? page.NextKeyMarker : undefined;
+    const repeated = next === keyMarker && page.NextVersionIdMarker === versionIdMarker;
+    if (next === undefined || (config.stopOnSameToken && repeated)) return undefined;
+    keyMarker = next;
+    versionIdMarker = page.NextVersionIdMarker;
+  }
+}
+
+/**
+ * Pages read at most under one root: 1,000 pages of 1,000 = a million versions. Prune deletes what
+ * it lists, so a longer listing fails rather than deleting part of the export.
+ */
+const MAX_PAGES = 1000;
+
+/**
  * Every version and delete marker under an export root (ListObjectVersions, pages of 1,000). In a
  * bucket whose versioning was never enabled each object is listed once, with the version ID `null`
  * (S3 user guide, "Working with objects in a versioning-enabled bucket").
  */
 export async function listRoot(s3: S3, root: ExportRoot): Promise<StoredVersion[]> {
+  const pages = await collectPages(
+    paginateListObjectVersions,
+    { client: s3 },
+    { Bucket: root.bucket, Prefix: root.prefix },
+    { maxPages: MAX_PAGES, atCap: 'fail' },
+  );
   const versions: StoredVersion[] = [];
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  do {
-    // The client's retry strategy retries each call (shared/sdk-config.ts).
-    const page = await s3.send(
-      new ListObjectVersionsCommand({
-        Bucket: root.bucket,
-        Prefix: root.prefix,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionIdMarker,
-      }),
-    );
+  for (const page of pages) {
     for (const v of page.Versions ?? [])
       if (v.Key !== undefined && v.VersionId !== undefined)
         versions.push({ key: v.Key, versionId: v.VersionId, size: v.Size ?? 0 });
     for (const m of page.DeleteMarkers ?? [])
       if (m.Key !== undefined && m.VersionId !== undefined)
         versions.push({ key: m.Key, versionId: m.VersionId, size: 0 });
-    keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-    versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-  } while (keyMarker !== undefined);
+  }
   return versions;
 }
 

@@ -1,6 +1,7 @@
 import type { Column, GlueClient, PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
-import { CreateDatabaseCommand, GetDatabaseCommand, GetTablesCommand } from '@aws-sdk/client-glue';
+import { CreateDatabaseCommand, GetDatabaseCommand, paginateGetTables } from '@aws-sdk/client-glue';
 import { P } from '#shared/catalog-contract.ts';
+import { collectPages } from '#shared/pages.ts';
 import { HISTORY_SUFFIX } from './naming.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
@@ -203,21 +204,24 @@ export async function ensureDatabase(glue: Glue, name: string, description: stri
   return 2;
 }
 
+/**
+ * Pages of the catalog read at most: 1,000 of 100 = 100,000 tables. A registration plans against
+ * every table of the database, so a longer listing fails rather than being cut short.
+ */
+const MAX_CATALOG_PAGES = 1000;
+
 /** Every table of the database, by name (GetTables pages of 100). */
 export async function readCatalog(
   glue: Glue,
   database: string,
 ): Promise<{ tables: Map<string, Table>; calls: number }> {
+  const pages = await collectPages(
+    paginateGetTables,
+    { client: glue, pageSize: 100 },
+    { DatabaseName: database },
+    { maxPages: MAX_CATALOG_PAGES, atCap: 'fail' },
+  );
   const tables = new Map<string, Table>();
-  let token: string | undefined;
-  let calls = 0;
-  do {
-    const page = await glue.send(
-      new GetTablesCommand({ DatabaseName: database, NextToken: token, MaxResults: 100 }),
-    );
-    calls++;
-    for (const t of page.TableList ?? []) if (t.Name) tables.set(t.Name, t);
-    token = page.NextToken;
-  } while (token);
-  return { tables, calls };
+  for (const t of pages.flatMap((page) => page.TableList ?? [])) if (t.Name) tables.set(t.Name, t);
+  return { tables, calls: pages.length };
 }

@@ -1,9 +1,10 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { FileMetaData } from 'hyparquet';
 import { parquetReadObjects } from 'hyparquet';
+import { collectPages } from '#shared/pages.ts';
 import { csvRecords, type HeaderColumn, headerColumn } from './graph-csv.ts';
 import { REPORT_FILE } from './report.ts';
-import type { ParquetObject, S3 } from './s3-export.ts';
+import { EXPORT_LISTING, type ParquetObject, type S3 } from './s3-export.ts';
 import { type FileColumn, fileSchema } from './schema.ts';
 
 /**
@@ -35,25 +36,22 @@ export async function listGraphExport(
   bucket: string,
   root: string,
 ): Promise<{ files: ParquetObject[]; requests: number }> {
+  const pages = await collectPages(
+    paginateListObjectsV2,
+    { client: s3 },
+    { Bucket: bucket, Prefix: root },
+    EXPORT_LISTING,
+  );
   const files: ParquetObject[] = [];
-  let requests = 0;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: root, ContinuationToken: token }),
-    );
-    requests++;
-    for (const obj of page.Contents ?? []) {
-      if (obj.Key === undefined || obj.Key.endsWith('/')) continue;
-      const rel = obj.Key.slice(root.length);
-      // Athena (like Hive) skips files and folders whose names begin with _ or . below a location.
-      if (rel === REPORT_FILE || rel.split('/').some((part) => /^[_.]/.test(part))) continue;
-      files.push({ key: obj.Key, size: obj.Size ?? 0 });
-    }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+  for (const obj of pages.flatMap((page) => page.Contents ?? [])) {
+    if (obj.Key === undefined || obj.Key.endsWith('/')) continue;
+    const rel = obj.Key.slice(root.length);
+    // Athena (like Hive) skips files and folders whose names begin with _ or . below a location.
+    if (rel === REPORT_FILE || rel.split('/').some((part) => /^[_.]/.test(part))) continue;
+    files.push({ key: obj.Key, size: obj.Size ?? 0 });
+  }
   files.sort((a, b) => a.key.localeCompare(b.key));
-  return { files, requests };
+  return { files, requests: pages.length };
 }
 
 function kindOf(names: readonly string[]): GraphFile['kind'] | undefined {

@@ -1,7 +1,8 @@
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetMetadataAsync } from 'hyparquet';
+import { collectPages, type PageCap } from '#shared/pages.ts';
 
 export type S3 = Pick<S3Client, 'send'>;
 
@@ -25,34 +26,38 @@ export function exportRoot(prefix: string | undefined, exportId: string): string
 const METADATA_FILE = /^export_(tables_)?info_[^/]*\.json$/;
 
 /**
+ * An export's listing, at most 1,000 pages of 1,000 objects. What it lists is registered as the
+ * export's data, so a longer listing fails rather than registering part of it.
+ */
+export const EXPORT_LISTING: PageCap = { maxPages: 1000, atCap: 'fail' };
+
+/**
  * Lists everything under the export root, page by page. Data files are the `.parquet` objects two or
  * more levels down (`<db>/<table folder>/[<batch>/]part-…`); `_SUCCESS`, `.crc` and anything else is ignored.
  */
 export async function listExport(s3: S3, bucket: string, root: string): Promise<ExportListing> {
-  const listing: ExportListing = { root, metadataKeys: [], tableFolders: new Map(), requests: 0 };
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: root, ContinuationToken: token }),
-    );
-    listing.requests++;
-    for (const obj of page.Contents ?? []) {
-      if (obj.Key === undefined) continue;
-      const rel = obj.Key.slice(root.length);
-      const parts = rel.split('/');
-      if (parts.length === 1 && METADATA_FILE.test(rel)) {
-        listing.metadataKeys.push(obj.Key);
-        continue;
-      }
-      const file = parts.at(-1) ?? '';
-      if (parts.length < 3 || !file.toLowerCase().endsWith('.parquet') || /^[_.]/.test(file)) continue;
-      const folder = `${parts[0]}/${parts[1]}`;
-      const files = listing.tableFolders.get(folder) ?? [];
-      files.push({ key: obj.Key, size: obj.Size ?? 0 });
-      listing.tableFolders.set(folder, files);
+  const pages = await collectPages(
+    paginateListObjectsV2,
+    { client: s3 },
+    { Bucket: bucket, Prefix: root },
+    EXPORT_LISTING,
+  );
+  const listing: ExportListing = { root, metadataKeys: [], tableFolders: new Map(), requests: pages.length };
+  for (const obj of pages.flatMap((page) => page.Contents ?? [])) {
+    if (obj.Key === undefined) continue;
+    const rel = obj.Key.slice(root.length);
+    const parts = rel.split('/');
+    if (parts.length === 1 && METADATA_FILE.test(rel)) {
+      listing.metadataKeys.push(obj.Key);
+      continue;
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
+    const file = parts.at(-1) ?? '';
+    if (parts.length < 3 || !file.toLowerCase().endsWith('.parquet') || /^[_.]/.test(file)) continue;
+    const folder = `${parts[0]}/${parts[1]}`;
+    const files = listing.tableFolders.get(folder) ?? [];
+    files.push({ key: obj.Key, size: obj.Size ?? 0 });
+    listing.tableFolders.set(folder, files);
+  }
   for (const files of listing.tableFolders.values()) files.sort((a, b) => a.key.localeCompare(b.key));
   listing.metadataKeys.sort();
   return listing;

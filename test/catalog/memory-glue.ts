@@ -7,6 +7,7 @@ import {
   EntityNotFoundException,
   GetDatabaseCommand,
   GetTablesCommand,
+  GlueClient,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 
@@ -15,15 +16,19 @@ type Command = { input: unknown };
 /**
  * An in-memory Glue Data Catalog for the calls register-export makes, so a test can run two
  * registrations in a row and a benchmark can add latency per call. `calls` records every command name.
+ * It is a GlueClient because the SDK's paginators (paginateGetTables) take no other client.
  */
-export class MemoryGlue {
+export class MemoryGlue extends GlueClient {
   readonly databases = new Set<string>();
   readonly tables = new Map<string, Table>();
   readonly partitions = new Map<string, Partition[]>();
   readonly calls: string[] = [];
-  constructor(private readonly latencyMs = 0) {}
+  constructor(private readonly latencyMs = 0) {
+    super({ region: 'us-east-1' });
+  }
 
-  async send(command: Command): Promise<unknown> {
+  // biome-ignore lint/suspicious/noExplicitAny: answers every command GlueClient.send takes.
+  override async send(command: Command): Promise<any> {
     this.calls.push(command.constructor.name);
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     return this.handle(command);

@@ -253,7 +253,8 @@ describe('registerExport', () => {
     const memory = new MemoryGlue(2);
     let inFlight = 0;
     let peak = 0;
-    const counting = {
+    // A GlueClient, since the SDK's paginators take no other client.
+    const counting = Object.assign(new GlueClient({ region: 'us-east-1' }), {
       async send(command: unknown) {
         inFlight++;
         peak = Math.max(peak, inFlight);
@@ -263,7 +264,7 @@ describe('registerExport', () => {
           inFlight--;
         }
       },
-    } as unknown as GlueClient;
+    }) as unknown as GlueClient;
     const result = await registerExport(input, {
       glue: counting,
       s3: s3.client,
