@@ -255,7 +255,13 @@ process.on('SIGINT', () => void stopAndExit(130));
 process.on('SIGTERM', () => void stopAndExit(143));
 try {
   // Serving runs until Ctrl-C (SIGINT) stops the stack.
-  if (values.serve) await serve(stack, count, timeScale);
+  if (values.serve)
+    await serve(
+      stack,
+      count,
+      timeScale,
+      graph ? { kind: 'graph', format: graphFormat } : { kind: 'snapshots' },
+    );
   await main(stack);
   console.log('\nlocal pipeline run: OK');
   await stopAndExit(0);
