@@ -1,6 +1,7 @@
-import { type DBCluster, DescribeDBClustersCommand, type RDSClient } from '@aws-sdk/client-rds';
+import { type DBCluster, paginateDescribeDBClusters, type RDSClient } from '@aws-sdk/client-rds';
 import { classifyAwsError } from './aws-errors.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
+import { collectPages } from './pages.ts';
 import { matches } from './policy/decide.ts';
 import type { ScheduleSelector } from './policy/schedule.ts';
 import { parseWith } from './validation.ts';
@@ -13,7 +14,10 @@ export interface SelectedCluster {
 
 /** DescribeDBClusters MaxRecords: 20-100 (API reference). */
 const PAGE_SIZE = 100;
-/** A marker that never ends would loop the Lambda until its timeout; 100 pages = 10,000 clusters. */
+/**
+ * A marker that never ends would loop the Lambda until its timeout; 100 pages = 10,000 clusters:
+ * the listing stops there.
+ */
 const MAX_PAGES = 100;
 
 /**
@@ -60,25 +64,18 @@ export async function selectClusters(
   schedule: string,
   scheduledTime: string,
 ): Promise<SelectedCluster[]> {
+  const pages = await collectPages(
+    paginateDescribeDBClusters,
+    { client: rds, pageSize: PAGE_SIZE },
+    {},
+    { maxPages: MAX_PAGES, atCap: 'truncate' },
+  ).catch((error: unknown) => {
+    throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
+  });
   const selected: SelectedCluster[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let out: Awaited<ReturnType<typeof describePage>>;
-    try {
-      out = await describePage(rds, marker);
-    } catch (error) {
-      throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
-    }
-    for (const cluster of out.DBClusters ?? []) {
-      const candidate = toClusterSource(cluster, schedule, scheduledTime);
-      if (selects(selector, candidate)) selected.push(candidate);
-    }
-    if (!out.Marker || out.Marker === marker) break;
-    marker = out.Marker;
+  for (const cluster of pages.flatMap((page) => page.DBClusters ?? [])) {
+    const candidate = toClusterSource(cluster, schedule, scheduledTime);
+    if (selects(selector, candidate)) selected.push(candidate);
   }
   return selected;
-}
-
-function describePage(rds: Pick<RDSClient, 'send'>, marker: string | undefined) {
-  return rds.send(new DescribeDBClustersCommand({ MaxRecords: PAGE_SIZE, Marker: marker }));
 }

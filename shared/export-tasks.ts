@@ -1,6 +1,12 @@
-import { DescribeExportTasksCommand, type ExportTask, type RDSClient } from '@aws-sdk/client-rds';
+import {
+  DescribeExportTasksCommand,
+  type ExportTask,
+  paginateDescribeExportTasks,
+  type RDSClient,
+} from '@aws-sdk/client-rds';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import type { ExportTaskSummary } from './machine-contract.ts';
+import { collectPages } from './pages.ts';
 import { BUDGET, boundWarningMessage, truncateText } from './payload.ts';
 
 type Rds = Pick<RDSClient, 'send'>;
@@ -13,7 +19,10 @@ const ACTIVE_STATUS_FILTER = { Name: 'status', Values: ACTIVE_EXPORT_STATUSES.ma
 
 /** Largest page DescribeExportTasks allows (MaxRecords 20–100). */
 const PAGE_SIZE = 100;
-/** A marker that never ends would loop the Lambda until its timeout; 100 pages = 10,000 tasks. */
+/**
+ * A marker that never ends would loop the Lambda until its timeout; 100 pages = 10,000 tasks:
+ * the listing stops there.
+ */
 const MAX_PAGES = 100;
 
 function iso(date: Date | undefined): string | undefined {
@@ -79,32 +88,19 @@ export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
   const active = new Set<string>(ACTIVE_EXPORT_STATUSES);
   const identifiers: string[] = [];
   const tasks: ExportTaskSummary[] = [];
-  let marker: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let result: Awaited<ReturnType<typeof describePage>>;
-    try {
-      result = await describePage(rds, marker);
-    } catch (error) {
-      throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
+  const pages = await collectPages(
+    paginateDescribeExportTasks,
+    { client: rds, pageSize: PAGE_SIZE },
+    { Filters: [ACTIVE_STATUS_FILTER] },
+    { maxPages: MAX_PAGES, atCap: 'truncate' },
+  ).catch((error: unknown) => {
+    throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
+  });
+  for (const task of pages.flatMap((page) => page.ExportTasks ?? [])) {
+    if (active.has((task.Status ?? '').toUpperCase())) {
+      identifiers.push(task.ExportTaskIdentifier ?? '(unnamed)');
+      tasks.push(toSummary(task, task.ExportTaskIdentifier ?? '(unnamed)'));
     }
-    for (const task of result.ExportTasks ?? []) {
-      if (active.has((task.Status ?? '').toUpperCase())) {
-        identifiers.push(task.ExportTaskIdentifier ?? '(unnamed)');
-        tasks.push(toSummary(task, task.ExportTaskIdentifier ?? '(unnamed)'));
-      }
-    }
-    if (!result.Marker || result.Marker === marker) break;
-    marker = result.Marker;
   }
   return { count: identifiers.length, identifiers, tasks };
-}
-
-function describePage(rds: Rds, marker: string | undefined) {
-  return rds.send(
-    new DescribeExportTasksCommand({
-      Filters: [ACTIVE_STATUS_FILTER],
-      MaxRecords: PAGE_SIZE,
-      Marker: marker,
-    }),
-  );
 }

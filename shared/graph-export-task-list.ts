@@ -1,12 +1,17 @@
 import {
   type ExportTaskSummary as GraphTaskSummary,
-  ListExportTasksCommand,
+  paginateListExportTasks,
 } from '@aws-sdk/client-neptune-graph';
 import { classifyAwsError } from './aws-errors.ts';
 import { type Graphs, isActiveGraphTask, leaseNamesOf } from './graph-export-tasks.ts';
+import { collectPages } from './pages.ts';
 
 /** ListExportTasks maxResults: 1-100 (API reference). */
 const PAGE_SIZE = 100;
+/**
+ * A token that never ends would loop until the Lambda's timeout; 100 pages = 10,000 tasks: the
+ * listing stops there.
+ */
 const MAX_PAGES = 100;
 
 /** Every export task of the account and Region (ListExportTasks, all pages), optionally of one graph. */
@@ -14,30 +19,15 @@ export async function listGraphExportTasks(
   client: Graphs,
   graphIdentifier?: string,
 ): Promise<GraphTaskSummary[]> {
-  const tasks: GraphTaskSummary[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let out: Awaited<ReturnType<typeof listPage>>;
-    try {
-      out = await listPage(client, token, graphIdentifier);
-    } catch (error) {
-      throw classifyAwsError(error, 'neptune-graph', 'ListExportTasks');
-    }
-    tasks.push(...(out.tasks ?? []));
-    if (!out.nextToken || out.nextToken === token) break;
-    token = out.nextToken;
-  }
-  return tasks;
-}
-
-function listPage(client: Graphs, token: string | undefined, graphIdentifier: string | undefined) {
-  return client.send(
-    new ListExportTasksCommand({
-      maxResults: PAGE_SIZE,
-      ...(token === undefined ? {} : { nextToken: token }),
-      ...(graphIdentifier === undefined ? {} : { graphIdentifier }),
-    }),
-  );
+  const pages = await collectPages(
+    paginateListExportTasks,
+    { client, pageSize: PAGE_SIZE },
+    graphIdentifier === undefined ? {} : { graphIdentifier },
+    { maxPages: MAX_PAGES, atCap: 'truncate' },
+  ).catch((error: unknown) => {
+    throw classifyAwsError(error, 'neptune-graph', 'ListExportTasks');
+  });
+  return pages.flatMap((page) => page.tasks ?? []);
 }
 
 /** The account's graph export tasks that hold a slot, whoever started them, by lease name. */

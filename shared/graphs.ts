@@ -1,13 +1,14 @@
 import {
   type GetGraphOutput,
   type GraphSummary,
-  ListGraphsCommand,
   ListTagsForResourceCommand,
   type NeptuneGraphClient,
+  paginateListGraphs,
 } from '@aws-sdk/client-neptune-graph';
 import { classifyAwsError } from './aws-errors.ts';
 import { mapLimit } from './concurrency.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from './machine-contract.ts';
+import { collectPages } from './pages.ts';
 import { matches } from './policy/decide.ts';
 import type { ScheduleSelector } from './policy/schedule.ts';
 import { parseWith } from './validation.ts';
@@ -25,11 +26,14 @@ export const GRAPH_ENGINE = 'neptune-graph';
 
 /** ListGraphs maxResults: 1-100 (API reference). */
 const PAGE_SIZE = 100;
-/** A token that never ends would loop until the Lambda's timeout; 100 pages = 10,000 graphs. */
+/**
+ * A token that never ends would loop until the Lambda's timeout; 100 pages = 10,000 graphs: the
+ * listing stops there.
+ */
 const MAX_PAGES = 100;
 /**
- * ListTagsForResource calls in flight at once per page: a few, so a page of 100 graphs is not read one
- * call at a time, while staying well under the Neptune Analytics control-plane request rate.
+ * ListTagsForResource calls in flight at once: a few, so 100 graphs are not read one call at a time,
+ * while staying well under the Neptune Analytics control-plane request rate.
  */
 const TAG_READ_CONCURRENCY = 8;
 
@@ -88,29 +92,21 @@ export async function selectGraphs(
   scheduledTime: string,
   withTags: boolean,
 ): Promise<SelectedGraph[]> {
-  const selected: SelectedGraph[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let out: Awaited<ReturnType<typeof listPage>>;
-    try {
-      out = await listPage(client, token);
-    } catch (error) {
-      throw classifyAwsError(error, 'neptune-graph', 'ListGraphs');
-    }
-    const named = (out.graphs ?? [])
-      .map((graph) => toGraphSource(graph, schedule, scheduledTime))
-      .filter((source) => selectsGraph({ ...selector, tags: undefined }, { source, tags: {} }));
-    const candidates = await mapLimit(named, TAG_READ_CONCURRENCY, async (source) => ({
-      source,
-      tags: withTags ? await graphTags(client, source.arn) : {},
-    }));
-    for (const candidate of candidates) if (selectsGraph(selector, candidate)) selected.push(candidate);
-    if (!out.nextToken || out.nextToken === token) break;
-    token = out.nextToken;
-  }
-  return selected;
-}
-
-function listPage(client: Graphs, token: string | undefined) {
-  return client.send(new ListGraphsCommand({ maxResults: PAGE_SIZE, nextToken: token }));
+  const pages = await collectPages(
+    paginateListGraphs,
+    { client, pageSize: PAGE_SIZE },
+    {},
+    { maxPages: MAX_PAGES, atCap: 'truncate' },
+  ).catch((error: unknown) => {
+    throw classifyAwsError(error, 'neptune-graph', 'ListGraphs');
+  });
+  const named = pages
+    .flatMap((page) => page.graphs ?? [])
+    .map((graph) => toGraphSource(graph, schedule, scheduledTime))
+    .filter((source) => selectsGraph({ ...selector, tags: undefined }, { source, tags: {} }));
+  const candidates = await mapLimit(named, TAG_READ_CONCURRENCY, async (source) => ({
+    source,
+    tags: withTags ? await graphTags(client, source.arn) : {},
+  }));
+  return candidates.filter((candidate) => selectsGraph(selector, candidate));
 }

@@ -38,7 +38,8 @@ schedules:
 
 function deps(overrides: Partial<OnScheduleDeps> = {}): OnScheduleDeps {
   return {
-    rds,
+    // A client, not the mock: the SDK's paginators take only an RDSClient.
+    rds: new RDSClient({ region: 'us-east-1' }),
     sfn,
     policy,
     stateMachineArn: SM,
