@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DETAIL_TYPES, EXPORT_ENDED_EVENTS } from '#shared/rds-events.ts';
 import type { SimulatedClock } from './clock.ts';
 import type { ExportTaskRecord } from './rds/tasks.ts';
 
@@ -90,38 +91,22 @@ export class LocalEventBus {
   }
 }
 
-/** The IDs RDS gives the end of an export, by source type (RDS User Guide, Amazon RDS event categories). */
-const EXPORT_EVENTS = {
-  SNAPSHOT: {
-    detailType: 'RDS DB Snapshot Event',
-    ids: { FAILED: '0159', CANCELED: '0160', COMPLETE: '0161' },
-  },
-  CLUSTER_SNAPSHOT: {
-    detailType: 'RDS DB Cluster Snapshot Event',
-    ids: { FAILED: '0162', CANCELED: '0163', COMPLETE: '0164' },
-  },
-  CLUSTER: {
-    detailType: 'RDS DB Cluster Event',
-    ids: { FAILED: '0234', CANCELED: '0235', COMPLETE: '0236' },
-  },
-} as const;
-
 const MESSAGES = { FAILED: 'failed', CANCELED: 'was canceled', COMPLETE: 'completed' } as const;
 
-/** The EventBridge event RDS emits when an export task ends. */
+/** The EventBridge event RDS emits when an export task ends (its ID: shared/rds-events.ts). */
 export function exportEndedEvent(task: Readonly<ExportTaskRecord>, region: string, account: string) {
   const status = task.Status as keyof typeof MESSAGES;
-  const sourceType = /:cluster:/.test(task.SourceArn)
-    ? 'CLUSTER'
+  const [sourceType, source] = /:cluster:/.test(task.SourceArn)
+    ? (['CLUSTER', 'db-cluster'] as const)
     : /:cluster-snapshot:/.test(task.SourceArn)
-      ? 'CLUSTER_SNAPSHOT'
-      : 'SNAPSHOT';
-  const kind = EXPORT_EVENTS[sourceType];
+      ? (['CLUSTER_SNAPSHOT', 'db-cluster-snapshot'] as const)
+      : (['SNAPSHOT', 'db-snapshot'] as const);
+  const ended = EXPORT_ENDED_EVENTS.find((e) => e.source === source && e.status === status);
   const time = (task.TaskEndTime ?? new Date()).toISOString();
   return {
     version: '0',
     id: randomUUID(),
-    'detail-type': kind.detailType,
+    'detail-type': DETAIL_TYPES[source],
     source: 'aws.rds',
     account,
     time,
@@ -134,7 +119,7 @@ export function exportEndedEvent(task: Readonly<ExportTaskRecord>, region: strin
       Date: time,
       SourceIdentifier: task.SourceArn.split(':').slice(6).join(':'),
       Message: `The ${sourceType === 'CLUSTER' ? 'DB cluster' : 'snapshot'} export task ${MESSAGES[status]}.`,
-      EventID: `RDS-EVENT-${kind.ids[status]}`,
+      EventID: ended?.id,
     },
   };
 }

@@ -1,36 +1,23 @@
 import { z } from 'zod';
 import type { SnapshotType, SourceKind } from './machine-contract.ts';
+import {
+  EXPORT_ENDED_EVENTS,
+  eventOf,
+  SNAPSHOT_CREATING_EVENTS,
+  SNAPSHOT_READY_EVENTS,
+} from './rds-events.ts';
 import { formatIssues } from './validation.ts';
 
 /**
- * Intake: which EventBridge events name a snapshot the pipeline may export. Matching is on
- * `detail.EventID`, never on `Message`, whose wording differs between documents and releases
- * (RDS User Guide, "Amazon RDS event categories and event messages").
+ * Intake: which EventBridge events name a snapshot the pipeline may export. The RDS ones are told
+ * apart by `detail.EventID` (shared/rds-events.ts, the list serverless.yml's rule matches too).
  */
 
-/** Snapshot-created and snapshot-copied events (RDS-EVENT-0042/0091/0197/0060 DB, 0075/0169 cluster). */
-export const SNAPSHOT_READY_EVENT_IDS: Readonly<Record<string, string>> = Object.freeze({
-  'RDS-EVENT-0042': 'manual DB snapshot created',
-  'RDS-EVENT-0091': 'automated DB snapshot created',
-  'RDS-EVENT-0075': 'manual DB cluster snapshot created',
-  'RDS-EVENT-0169': 'automated DB cluster snapshot created',
-  'RDS-EVENT-0197': 'DB snapshot copy finished (same Region)',
-  'RDS-EVENT-0060': 'DB snapshot copy finished (cross-Region)',
-});
-
-/** Events the pipeline receives on purpose or by a broad rule, with why they are skipped. */
-const KNOWN_SKIPS: Readonly<Record<string, string>> = {
-  'RDS-EVENT-0040': 'snapshot is still being created (manual DB snapshot)',
-  'RDS-EVENT-0090': 'snapshot is still being created (automated DB snapshot)',
-  'RDS-EVENT-0074': 'snapshot is still being created (manual DB cluster snapshot)',
-  'RDS-EVENT-0168': 'snapshot is still being created (automated DB cluster snapshot)',
-  'RDS-EVENT-0159': 'export task event (DB snapshot export failed), not a new snapshot',
-  'RDS-EVENT-0160': 'export task event (DB snapshot export canceled), not a new snapshot',
-  'RDS-EVENT-0161': 'export task event (DB snapshot export completed), not a new snapshot',
-  'RDS-EVENT-0162': 'export task event (DB cluster snapshot export failed), not a new snapshot',
-  'RDS-EVENT-0163': 'export task event (DB cluster snapshot export canceled), not a new snapshot',
-  'RDS-EVENT-0164': 'export task event (DB cluster snapshot export completed), not a new snapshot',
-};
+/** Events the pipeline receives by a broad rule or on purpose elsewhere, with why they are skipped. */
+const KNOWN_SKIPS: ReadonlyMap<string, string> = new Map([
+  ...SNAPSHOT_CREATING_EVENTS.map((e) => [e.id, `snapshot is still being created (${e.meaning})`] as const),
+  ...EXPORT_ENDED_EVENTS.map((e) => [e.id, `export task event (${e.meaning}), not a new snapshot`] as const),
+]);
 
 const BACKUP_RESOURCE_TYPES = ['RDS', 'Aurora'];
 
@@ -115,8 +102,8 @@ function fromRds(detail: unknown, region: string | undefined, resources: string[
   if (!d.success)
     return { action: 'skip', reason: formatIssues(d.error, 'malformed aws.rds event'), invalid: true };
   const eventId = d.data.EventID;
-  if (SNAPSHOT_READY_EVENT_IDS[eventId] === undefined) {
-    const known = KNOWN_SKIPS[eventId];
+  if (eventOf(SNAPSHOT_READY_EVENTS, eventId) === undefined) {
+    const known = KNOWN_SKIPS.get(eventId);
     return {
       action: 'skip',
       reason: `${eventId}: ${known ?? 'not a snapshot-created or snapshot-copied event'}`,

@@ -3,23 +3,11 @@ import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/machine-contra
 
 /**
  * The three ways the waits function is invoked, each validated at the edge:
- * - an RDS export-finished event (EventBridge): wake the execution waiting on that export;
+ * - an RDS export-finished event (EventBridge; shared/rds-events.ts EXPORT_ENDED_EVENTS): wake the
+ *   execution waiting on that export;
  * - `wait-export` / `wait-slot` from a `.waitForTaskToken` state: park the execution's token;
  * - `release` from the state machine once an export ended: wake queued exports into free slots.
  */
-
-/** Export task failed / canceled / completed (RDS event categories): DB snapshot, cluster snapshot, DB cluster. */
-export const EXPORT_EVENT_IDS: Readonly<Record<string, string>> = Object.freeze({
-  'RDS-EVENT-0159': 'DB snapshot export task failed',
-  'RDS-EVENT-0160': 'DB snapshot export task canceled',
-  'RDS-EVENT-0161': 'DB snapshot export task completed',
-  'RDS-EVENT-0162': 'DB cluster snapshot export task failed',
-  'RDS-EVENT-0163': 'DB cluster snapshot export task canceled',
-  'RDS-EVENT-0164': 'DB cluster snapshot export task completed',
-  'RDS-EVENT-0234': 'DB cluster export task failed',
-  'RDS-EVENT-0235': 'DB cluster export task canceled',
-  'RDS-EVENT-0236': 'DB cluster export task completed',
-});
 
 export const ExportEvent = z.object({
   source: z.literal('aws.rds'),

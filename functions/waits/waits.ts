@@ -4,6 +4,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { ACTIVE_EXPORT_STATUSES, countActiveExportTasks, describeExportTask } from '#shared/export-tasks.ts';
 import { activeGraphExports } from '#shared/graph-export-task-list.ts';
 import { logger } from '#shared/logger.ts';
+import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/rds-events.ts';
 import { giveBackSlot, needsReconcile, readSlots, reconcileSlots } from '#shared/slots.ts';
 import {
   anyQueued,
@@ -15,7 +16,7 @@ import {
   type WaitsDeps,
   wakeExportWaiter,
 } from '#shared/waits.ts';
-import { EXPORT_EVENT_IDS, type ExportEvent, type WaitsInput } from './input.ts';
+import type { ExportEvent, WaitsInput } from './input.ts';
 
 export interface WaitsFunctionDeps extends WaitsDeps {
   rds: Pick<RDSClient, 'send'>;
@@ -99,7 +100,7 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
  */
 async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: Date): Promise<WaitsResult> {
   const eventId = input.detail.EventID;
-  if (EXPORT_EVENT_IDS[eventId] === undefined) {
+  if (eventOf(EXPORT_ENDED_EVENTS, eventId) === undefined) {
     return { action: 'ignored', reason: `${eventId} is not an export-finished event` };
   }
   const sourceArn = input.detail.SourceArn ?? input.resources?.[0];
