@@ -1,23 +1,24 @@
 import {
   type ExecutionListItem,
   type ExecutionStatus,
-  GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListExecutionsCommand,
+  paginateGetExecutionHistory,
+  paginateListExecutions,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { classifyAwsError } from '#shared/aws-errors.ts';
 import { CaughtError, ExportTaskSummary } from '#shared/machine-contract.ts';
+import { cappedPages } from '#shared/pages.ts';
 import { type Phase, phaseOf } from '../phases.ts';
 
 type Sfn = Pick<SFNClient, 'send'>;
 
 /** ListExecutions pages hold up to 1,000 executions, newest first (API reference). */
 const PAGE_SIZE = 1000;
-/** A listing that never ends would hang the command: 100 pages = 100,000 executions. */
+/** A listing that never ends would hang the command: 100 pages = 100,000 executions, listed no further. */
 const MAX_PAGES = 100;
-/** The latest events of an execution: a state's entered event is among its last few. */
+/** The latest events of an execution: a state's entered event is among its last few (4 pages of 25). */
 const HISTORY_PAGE = 25;
 const HISTORY_PAGES = 4;
 
@@ -28,32 +29,26 @@ export async function listExecutions(
   filter: { status?: ExecutionStatus; startedAfter?: Date } = {},
 ): Promise<ExecutionListItem[]> {
   const found: ExecutionListItem[] = [];
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    let out: { executions?: ExecutionListItem[]; nextToken?: string };
-    try {
-      out = await sfn.send(
-        new ListExecutionsCommand({
-          stateMachineArn,
-          maxResults: PAGE_SIZE,
-          ...(filter.status === undefined ? {} : { statusFilter: filter.status }),
-          ...(nextToken === undefined ? {} : { nextToken }),
-        }),
-      );
-    } catch (error) {
-      throw classifyAwsError(error, 'sfn', 'ListExecutions');
-    }
-    for (const e of out.executions ?? []) {
-      if (
-        filter.startedAfter !== undefined &&
-        (e.startDate?.getTime() ?? 0) < filter.startedAfter.getTime()
-      ) {
-        return found;
+  const pages = cappedPages(
+    paginateListExecutions,
+    { client: sfn, pageSize: PAGE_SIZE },
+    { stateMachineArn, ...(filter.status === undefined ? {} : { statusFilter: filter.status }) },
+    { maxPages: MAX_PAGES, atCap: 'truncate' },
+  );
+  try {
+    for await (const page of pages) {
+      for (const e of page.executions ?? []) {
+        if (
+          filter.startedAfter !== undefined &&
+          (e.startDate?.getTime() ?? 0) < filter.startedAfter.getTime()
+        ) {
+          return found;
+        }
+        found.push(e);
       }
-      found.push(e);
     }
-    if (!out.nextToken) break;
-    nextToken = out.nextToken;
+  } catch (error) {
+    throw classifyAwsError(error, 'sfn', 'ListExecutions');
   }
   return found;
 }
@@ -107,33 +102,27 @@ export function parseJson(text: string | undefined): unknown {
  */
 export async function latestState(sfn: Sfn, executionArn: string): Promise<LatestState> {
   const latest: LatestState = {};
-  let nextToken: string | undefined;
-  for (let page = 0; page < HISTORY_PAGES; page++) {
-    let out: { events?: HistoryEvent[]; nextToken?: string };
-    try {
-      out = await sfn.send(
-        new GetExecutionHistoryCommand({
-          executionArn,
-          reverseOrder: true,
-          maxResults: HISTORY_PAGE,
-          ...(nextToken === undefined ? {} : { nextToken }),
-        }),
-      );
-    } catch (error) {
-      throw classifyAwsError(error, 'sfn', `GetExecutionHistory ${executionArn}`);
-    }
-    for (const event of out.events ?? []) {
-      if (latest.ending === undefined && ENDINGS.has(event.type ?? '')) latest.ending = endingOf(event);
-      const entered = event.stateEnteredEventDetails;
-      if (entered !== undefined && (event.type ?? '').endsWith('StateEntered')) {
-        latest.state = entered.name;
-        if (event.timestamp !== undefined) latest.enteredAt = event.timestamp;
-        latest.input = parseJson(entered.input);
-        return latest;
+  const pages = cappedPages(
+    paginateGetExecutionHistory,
+    { client: sfn, pageSize: HISTORY_PAGE },
+    { executionArn, reverseOrder: true },
+    { maxPages: HISTORY_PAGES, atCap: 'truncate' },
+  );
+  try {
+    for await (const page of pages) {
+      for (const event of page.events ?? []) {
+        if (latest.ending === undefined && ENDINGS.has(event.type ?? '')) latest.ending = endingOf(event);
+        const entered = event.stateEnteredEventDetails;
+        if (entered !== undefined && (event.type ?? '').endsWith('StateEntered')) {
+          latest.state = entered.name;
+          if (event.timestamp !== undefined) latest.enteredAt = event.timestamp;
+          latest.input = parseJson(entered.input);
+          return latest;
+        }
       }
     }
-    if (!out.nextToken) break;
-    nextToken = out.nextToken;
+  } catch (error) {
+    throw classifyAwsError(error, 'sfn', `GetExecutionHistory ${executionArn}`);
   }
   return latest;
 }

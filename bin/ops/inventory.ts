@@ -1,11 +1,12 @@
 import {
-  DescribeDBClusterSnapshotsCommand,
-  DescribeDBSnapshotsCommand,
-  DescribeExportTasksCommand,
   type ExportTask,
+  paginateDescribeDBClusterSnapshots,
+  paginateDescribeDBSnapshots,
+  paginateDescribeExportTasks,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { classifyAwsError } from '#shared/aws-errors.ts';
+import { collectPages, type PageCap } from '#shared/pages.ts';
 import { type DescribedSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
 
 /** What the account holds that a backfill decides on: its snapshots and its export tasks. */
@@ -14,26 +15,15 @@ type Rds = Pick<RDSClient, 'send'>;
 
 /** Describe* MaxRecords: 20–100; a marker that never ends stops after 100 pages (10,000 items). */
 const PAGE_SIZE = 100;
-const MAX_PAGES = 100;
+const CAP: PageCap = { maxPages: 100, atCap: 'truncate' };
 
-async function pages<T>(
-  what: string,
-  page: (marker: string | undefined) => Promise<{ items?: T[]; Marker?: string }>,
-) {
-  const all: T[] = [];
-  let marker: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    let out: { items?: T[]; Marker?: string };
-    try {
-      out = await page(marker);
-    } catch (error) {
-      throw classifyAwsError(error, 'rds', what);
-    }
-    all.push(...(out.items ?? []));
-    if (!out.Marker || out.Marker === marker) break;
-    marker = out.Marker;
+/** The items of a listing's pages; its failure classified as the operation's (`what`). */
+async function itemsOf<P, T>(what: string, pages: Promise<P[]>, items: (page: P) => T[] | undefined) {
+  try {
+    return (await pages).flatMap((page) => items(page) ?? []);
+  } catch (error) {
+    throw classifyAwsError(error, 'rds', what);
   }
-  return all;
 }
 
 /**
@@ -45,20 +35,21 @@ export async function listSnapshots(
   rds: Rds,
 ): Promise<{ snapshots: DescribedSnapshot[]; unreadable: string[] }> {
   const db = (type?: 'awsbackup') =>
-    pages('DescribeDBSnapshots', async (Marker) => {
-      const out = await rds.send(
-        new DescribeDBSnapshotsCommand({
-          MaxRecords: PAGE_SIZE,
-          Marker,
-          ...(type ? { SnapshotType: type } : {}),
-        }),
-      );
-      return { items: out.DBSnapshots ?? [], ...(out.Marker ? { Marker: out.Marker } : {}) };
-    });
-  const clusters = pages('DescribeDBClusterSnapshots', async (Marker) => {
-    const out = await rds.send(new DescribeDBClusterSnapshotsCommand({ MaxRecords: PAGE_SIZE, Marker }));
-    return { items: out.DBClusterSnapshots ?? [], ...(out.Marker ? { Marker: out.Marker } : {}) };
-  });
+    itemsOf(
+      'DescribeDBSnapshots',
+      collectPages(
+        paginateDescribeDBSnapshots,
+        { client: rds, pageSize: PAGE_SIZE },
+        type ? { SnapshotType: type } : {},
+        CAP,
+      ),
+      (page) => page.DBSnapshots,
+    );
+  const clusters = itemsOf(
+    'DescribeDBClusterSnapshots',
+    collectPages(paginateDescribeDBClusterSnapshots, { client: rds, pageSize: PAGE_SIZE }, {}, CAP),
+    (page) => page.DBClusterSnapshots,
+  );
   const described = (await Promise.all([db(), db('awsbackup'), clusters])).flat();
   const byArn = new Map<string, DescribedSnapshot>();
   const unreadable: string[] = [];
@@ -75,8 +66,9 @@ export async function listSnapshots(
 
 /** Every export task of the account, whoever started it. */
 export function listExportTasks(rds: Rds): Promise<ExportTask[]> {
-  return pages('DescribeExportTasks', async (Marker) => {
-    const out = await rds.send(new DescribeExportTasksCommand({ MaxRecords: PAGE_SIZE, Marker }));
-    return { items: out.ExportTasks ?? [], ...(out.Marker ? { Marker: out.Marker } : {}) };
-  });
+  return itemsOf(
+    'DescribeExportTasks',
+    collectPages(paginateDescribeExportTasks, { client: rds, pageSize: PAGE_SIZE }, {}, CAP),
+    (page) => page.ExportTasks,
+  );
 }
