@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { cappedPages } from '#shared/pages.ts';
 import { csvSelect, isOpenCsv } from './athena-csv.ts';
 import { duckdbTypeOf, toDuckDbSql } from './athena-sql.ts';
 import type { GlueCatalog, GlueTable } from './glue.ts';
@@ -107,11 +108,14 @@ export class LocalAthena {
   async #download(location: string, reads: (path: string) => boolean): Promise<string[]> {
     const { bucket, prefix } = parseS3(location);
     const files: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-      );
+    // A query reads every file of its tables: past 1,000 pages of 1,000 objects it fails, not reading part.
+    const pages = cappedPages(
+      paginateListObjectsV2,
+      { client: this.s3 },
+      { Bucket: bucket, Prefix: prefix },
+      { maxPages: 1000, atCap: 'fail' },
+    );
+    for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         if (!object.Key || !reads(object.Key.slice(prefix.length))) continue;
         const body = await (
@@ -122,8 +126,7 @@ export class LocalAthena {
         await writeFile(file, body ?? new Uint8Array());
         files.push(file);
       }
-      token = page.NextContinuationToken;
-    } while (token);
+    }
     return files;
   }
 
