@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RegisterDeps } from '../functions/register-export/register.ts';
 import { registerExport } from '../functions/register-export/register.ts';
@@ -40,7 +40,8 @@ async function footerBytes(extra = false): Promise<Uint8Array> {
 /** An S3 stand-in over an in-memory export tree; counts requests. */
 function memoryS3(objects: Map<string, Uint8Array>) {
   const keys = [...objects.keys()].sort();
-  const s3 = {
+  // An S3Client, since the SDK's paginators (paginateListObjectsV2) take no other client.
+  const s3 = Object.assign(new S3Client({ region: 'us-east-1' }), {
     requests: 0,
     async send(command: unknown): Promise<unknown> {
       s3.requests++;
@@ -67,7 +68,7 @@ function memoryS3(objects: Map<string, Uint8Array>) {
       }
       throw new Error('unexpected S3 command');
     },
-  };
+  });
   return s3;
 }
 
