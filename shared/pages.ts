@@ -9,7 +9,8 @@ export interface PageCap {
   maxPages: number;
   /**
    * `truncate`: stop at the cap and keep the pages read (a count or a selection that may fall short).
-   * `fail`: throw PageCapError when a page beyond the cap exists (a listing acted on as complete).
+   * `fail`: throw PageCapError when a page beyond the cap exists, which costs one request to find out
+   * (a listing acted on as complete).
    */
   atCap: 'truncate' | 'fail';
 }
@@ -56,7 +57,8 @@ export async function* cappedPages<C extends PagingConfig, I, O>(
 ): AsyncGenerator<O, void, undefined> {
   const full = { ...config, stopOnSameToken: true, withCommand: copyInput };
   // The logic types a client by the `send` it calls (STYLE 1), while the SDK's paginator checks
-  // `client instanceof XClient` at run time: every caller hands it one, real or aws-sdk-client-mock'd.
+  // `client instanceof XClient` at run time: callers hand it a client (aws-sdk-client-mock'd in tests),
+  // never a stand-in with only `send`, which it refuses ("Invalid client, expected instance of …").
   const pages = paginate(full as unknown as C, input);
   let read = 0;
   for await (const page of pages) {
