@@ -1,26 +1,23 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_GRAPH } from '../../local/neptune-graph/sample-graph.ts';
 import type { LoggedRequest } from '../../local/request-log.ts';
-import { serveEnvironment } from '../../local/serve.ts';
 import { type LocalStack, startStack } from '../../local/stack.ts';
 import { requestProblems } from './api-models.ts';
+import { rdsExportAgainst } from './helpers.ts';
 
 // A graph export operated with the real `rds-export` binary, in a child process, against the served
 // local stack (the environment `npm start -- --source graph --serve` prints): status while it
 // exports, cancel, retry under -r2, list. Simulated time runs ×600; a first attempt exports for ten
 // simulated hours, a retry (its destination ends in -r<n>/) for five minutes.
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const logDir = mkdtempSync(join(tmpdir(), 'local-aws-requests-'));
 const requestLog = join(logDir, 'requests.jsonl');
 let stack: LocalStack;
-let env: NodeJS.ProcessEnv;
+let cli: ReturnType<typeof rdsExportAgainst>['cli'];
+let json: ReturnType<typeof rdsExportAgainst>['json'];
 let exportName = '';
 
 beforeAll(async () => {
@@ -33,18 +30,7 @@ beforeAll(async () => {
         : { initializing: 30, exporting: 36_000 },
   });
   stack.graphs.add('sample-graph', SAMPLE_GRAPH);
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(AWS_|RDS_EXPORT_)/.test(k)),
-  );
-  const served = Object.fromEntries(
-    serveEnvironment(stack).map((line) =>
-      line
-        .replace(/^export /, '')
-        .split(/=(.*)/s)
-        .slice(0, 2),
-    ),
-  );
-  env = { ...clean, ...served, NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
+  ({ cli, json } = rdsExportAgainst(stack));
   const run = (await stack.fireSchedule('local-graphs')) as {
     decisions: { source: string; exportTaskIdentifier?: string }[];
   };
@@ -55,26 +41,6 @@ afterAll(async () => {
   await stack?.stop();
   rmSync(logDir, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [join(root, 'bin/rds-export.js'), ...args],
-      { cwd: root, env },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function json<T>(...args: string[]): Promise<T> {
-  const out = await cli(...args, '--json');
-  expect(out.code, out.stderr).toBe(0);
-  return JSON.parse(out.stdout) as T;
-}
 
 async function until(done: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = performance.now() + ms;

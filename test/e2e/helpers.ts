@@ -1,8 +1,15 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { waitForNamed } from '../../local/progress.ts';
 import type { StoredSnapshot } from '../../local/rds/snapshots.ts';
+import { serveEnvironment } from '../../local/serve.ts';
 import type { Execution } from '../../local/sfn.ts';
 import type { CellValue, ParquetKind } from '../../local/snapshot.ts';
 import type { LocalStack } from '../../local/stack.ts';
+import { withoutAws } from '../helpers/served-stack.ts';
 
 /** Raises one snapshot-created event per snapshot and waits for the executions on-snapshot started. */
 export async function exportSnapshots(stack: LocalStack, snapshots: StoredSnapshot[]): Promise<Execution[]> {
@@ -35,4 +42,43 @@ export function notifications(
   stack: LocalStack,
 ): { kind: string; exportTaskIdentifier?: string; cause?: string; fix?: string }[] {
   return stack.sns.messages.map((m) => JSON.parse(m.Message));
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The real `rds-export` binary in a child process against a local stack, with the environment
+ * `npm start -- --serve` prints for it over this process's own (AWS settings left out).
+ */
+export function rdsExportAgainst(stack: Pick<LocalStack, 'endpoints'>) {
+  const served = Object.fromEntries(
+    serveEnvironment(stack).map((line) =>
+      line
+        .replace(/^export /, '')
+        .split(/=(.*)/s)
+        .slice(0, 2),
+    ),
+  );
+  const env = { ...withoutAws(), ...served, NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
+  /** Its exit code and output, whatever the code. */
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [join(ROOT, 'bin/rds-export.js'), ...args],
+        { cwd: ROOT, env },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const e = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  }
+  /** Its `--json` output, parsed; it must exit 0. */
+  async function json<T>(...args: string[]): Promise<T> {
+    const out = await cli(...args, '--json');
+    expect(out.code, out.stderr).toBe(0);
+    return JSON.parse(out.stdout) as T;
+  }
+  return { env, cli, json };
 }

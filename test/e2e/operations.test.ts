@@ -1,23 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../../local/request-log.ts';
-import { serveEnvironment } from '../../local/serve.ts';
 import { type LocalStack, startStack } from '../../local/stack.ts';
 import { requestProblems } from './api-models.ts';
+import { rdsExportAgainst } from './helpers.ts';
 
 // The operations commands, run as the real `rds-export` binary in a child process against the
 // local stack, with exactly the environment `npm start -- --serve` prints. Simulated time runs ×120.
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const logDir = mkdtempSync(join(tmpdir(), 'local-aws-requests-'));
 const requestLog = join(logDir, 'requests.jsonl');
 let stack: LocalStack;
-let env: NodeJS.ProcessEnv;
+let cli: ReturnType<typeof rdsExportAgainst>['cli'];
+let json: ReturnType<typeof rdsExportAgainst>['json'];
 
 beforeAll(async () => {
   stack = await startStack({
@@ -33,47 +30,13 @@ beforeAll(async () => {
   const first = await stack.createSnapshot('ops-1', 'ops-db-1');
   await stack.createSnapshot('ops-2', 'ops-db-2', first);
   await stack.createSnapshot('ops-slow-3', 'ops-slow-db-3', first);
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(AWS_|RDS_EXPORT_)/.test(k)),
-  );
-  const served = Object.fromEntries(
-    serveEnvironment(stack).map((line) =>
-      line
-        .replace(/^export /, '')
-        .split(/=(.*)/s)
-        .slice(0, 2),
-    ),
-  );
-  env = { ...clean, ...served, NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
+  ({ cli, json } = rdsExportAgainst(stack));
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
   rmSync(logDir, { recursive: true, force: true });
 });
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(
-      process.execPath,
-      [join(root, 'bin/rds-export.js'), ...args],
-      {
-        cwd: root,
-        env,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function json<T>(...args: string[]): Promise<T> {
-  const out = await cli(...args, '--json');
-  expect(out.code, out.stderr).toBe(0);
-  return JSON.parse(out.stdout) as T;
-}
 
 async function until(done: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = performance.now() + ms;
