@@ -42,11 +42,6 @@ export async function writeReport(
 }
 
 /**
- * Writes the full report (one more S3 request, counted in `requests`) and returns the result kept
- * in the state. The tables are registered either way: when the report cannot be written, a problem
- * says so and the result still counts everything.
- */
-/**
  * Registration is idempotent, so a table that failed only because Glue still throttled it (or
  * answered 5xx) after the SDK's retries is not reported as failed: the invocation fails retryably
  * and the state machine runs the whole registration again (Retry of "Register tables", bounded);
@@ -62,6 +57,11 @@ export function failIfTransient(transient: readonly string[]): void {
   );
 }
 
+/**
+ * Writes the full report (one more S3 request, counted in `requests`) and returns the result kept
+ * in the state. The tables are registered either way: when the report cannot be written, a problem
+ * says so and the result still counts everything.
+ */
 export async function reportRegistration(
   s3: S3,
   bucket: string,
