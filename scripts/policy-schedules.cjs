@@ -92,7 +92,8 @@ function scheduleResources(schedules, { groupName, roleTrustAccount, deadLetterQ
           Arn: { 'Fn::GetAtt': ['OnScheduleLambdaFunction', 'Arn'] },
           RoleArn: { 'Fn::GetAtt': ['PolicySchedulerRole', 'Arn'] },
           Input: JSON.stringify({ schedule: schedule.name, scheduledTime: '<aws.scheduler.scheduled-time>' }),
-          // Scheduler's own retries of the invocation; a day of them, as for the intake rules.
+          // Scheduler's own retries of the invocation; a day of them, as for the intake rules. Both are
+          // the maximums (EventBridge Scheduler API reference, RetryPolicy: 0-185 attempts, 60-86400 s).
           RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
           // After them the slot is kept, with the error, in the deployment's dead-letter queue.
           DeadLetterConfig: { Arn: deadLetterQueueArn },
