@@ -3,7 +3,7 @@ import type {
   ExportTaskSummary as GraphTaskSummary,
   NeptuneGraphClient,
 } from '@aws-sdk/client-neptune-graph';
-import { parseS3Uri } from './graph-request.ts';
+import { destinationFolder, parseS3Uri } from './graph-request.ts';
 import { isValidExportTaskIdentifier } from './identifiers.ts';
 import type { CheckResult, ExportTaskSummary } from './machine-contract.ts';
 import { BUDGET, truncateText } from './payload.ts';
@@ -120,12 +120,7 @@ export function isActiveGraphTask(task: { status?: string | undefined }): boolea
 export function leaseNamesOf(
   tasks: readonly { destination?: string | undefined; taskId?: string | undefined }[],
 ): string[] {
-  const folders = tasks.map(
-    (task) =>
-      parseS3Uri(task.destination ?? '')
-        .prefix.split('/')
-        .at(-1) ?? '',
-  );
+  const folders = tasks.map((task) => destinationFolder(task.destination));
   const seen = new Map<string, number>();
   for (const folder of folders) seen.set(folder, (seen.get(folder) ?? 0) + 1);
   return tasks.map((task, i) => {

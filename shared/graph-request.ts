@@ -106,3 +106,17 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
   const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
   return { bucket: match?.[1] ?? '', prefix: (match?.[2] ?? '').replace(/^\/+|\/+$/g, '') };
 }
+
+/** Whether a task's destination is this export's: the same URI, a trailing slash or not. */
+export function sameDestination(a: string | undefined, b: string): boolean {
+  return a !== undefined && a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+}
+
+/** The last folder of a destination URI: a pipeline export's name (shared/policy/graph-job.ts). */
+export function destinationFolder(uri: string | undefined): string {
+  return (
+    parseS3Uri(uri ?? '')
+      .prefix.split('/')
+      .at(-1) ?? ''
+  );
+}

@@ -3,7 +3,7 @@ import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { getGraphExportTask } from '#shared/graph-export-task-get.ts';
 import { listGraphExportTasks } from '#shared/graph-export-task-list.ts';
 import { isActiveGraphTask, machineStatusOfGraphTask, toGraphSummary } from '#shared/graph-export-tasks.ts';
-import { graphIdOf, parseS3Uri } from '#shared/graph-request.ts';
+import { destinationFolder, graphIdOf, sameDestination } from '#shared/graph-request.ts';
 import { graphTags, toGraphSource } from '#shared/graphs.ts';
 import { type ExportJob, isGraphJob } from '#shared/machine-contract.ts';
 import { UsageError } from '../command.ts';
@@ -12,12 +12,6 @@ import type { ExportKind, KnownJob } from './export-kinds.ts';
 
 /** Neptune Analytics names its export tasks `t-` and ten characters (API reference, GetExportTask). */
 const TASK_ID = /^t-[a-z0-9]{10}$/;
-
-const folder = (destination: string | undefined) =>
-  parseS3Uri(destination ?? '')
-    .prefix.split('/')
-    .at(-1);
-const sameDestination = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 /**
  * Neptune Analytics graph exports. The service names its tasks itself (`t-…`), and the pipeline
@@ -82,7 +76,7 @@ export const graphKind: ExportKind = {
     // A task holds the destination named after an identifier, and start-export would track that
     // task instead of starting one: such an identifier is taken, as RDS keeps a task's for good.
     const tasks = await listGraphExportTasks(ctx.clients.graphs, graphIdOf(job.source.arn));
-    const folders = new Set(tasks.map((t) => folder(t.destination)));
+    const folders = new Set(tasks.map((t) => destinationFolder(t.destination)));
     return async (id) => folders.has(id);
   },
 };
@@ -104,8 +98,8 @@ async function toSelected(ctx: Context, graph: Awaited<ReturnType<typeof getGrap
 async function ownTask(ctx: Context, job: KnownJob) {
   const { graphIdentifier, destination } = job.request;
   if (graphIdentifier === undefined || destination === undefined) return undefined;
-  const tasks = (await listGraphExportTasks(ctx.clients.graphs, graphIdentifier)).filter(
-    (t) => t.destination !== undefined && sameDestination(t.destination, destination),
+  const tasks = (await listGraphExportTasks(ctx.clients.graphs, graphIdentifier)).filter((t) =>
+    sameDestination(t.destination, destination),
   );
   return tasks.find(isActiveGraphTask) ?? tasks[0];
 }

@@ -12,13 +12,11 @@ import {
 import { graphExportability } from '#shared/exportability.ts';
 import { activeGraphExports } from '#shared/graph-export-task-list.ts';
 import { RUNNING_GRAPH_EXPORT_STATUSES, toGraphSummary } from '#shared/graph-export-tasks.ts';
+import { sameDestination } from '#shared/graph-request.ts';
 import type { ExecutionState, GraphExportJob } from '#shared/machine-contract.ts';
 import type { ExportService } from './service.ts';
 
 type Graphs = Pick<NeptuneGraphClient, 'send'>;
-
-const sameDestination = (a: string | undefined, b: string) =>
-  a !== undefined && a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 /**
  * Neptune Analytics exports (StartExportTask, ListExportTasks, GetGraph). The service names its
