@@ -51,8 +51,6 @@ export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifie
   return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
 }
 
-export { executionArnOf };
-
 const text = (item: Record<string, AttributeValue> | undefined, name: string) => item?.[name]?.S;
 
 /** The recorded export the guard saw, or none: what a later record must still find. */

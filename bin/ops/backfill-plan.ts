@@ -1,13 +1,8 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError } from '#shared/aws-errors.ts';
-import {
-  type ExportLedger,
-  endedWithoutExport,
-  executionArnOf,
-  exportLedger,
-  ledgerKey,
-} from '#shared/export-ledger.ts';
+import { executionArnOf } from '#shared/export-address.ts';
+import { type ExportLedger, endedWithoutExport, exportLedger, ledgerKey } from '#shared/export-ledger.ts';
 import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
 import { dataTime, type ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { decide, type RecentExport } from '#shared/policy/decide.ts';

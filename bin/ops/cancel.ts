@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { executionArnOf } from '#shared/export-ledger.ts';
+import { executionArnOf } from '#shared/export-address.ts';
 import { isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 import type { ExportTaskSummary } from '#shared/machine-contract.ts';
 import { type Command, UsageError } from '../command.ts';

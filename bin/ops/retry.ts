@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/dispatch.ts';
-import { executionArnOf } from '#shared/export-ledger.ts';
+import { executionArnOf } from '#shared/export-address.ts';
 import { exportIdentity, exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 import { ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { type Command, UsageError } from '../command.ts';
