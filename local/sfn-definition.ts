@@ -29,6 +29,17 @@ export interface LocalSfnOptions {
   tokens: TaskTokens;
 }
 
+/**
+ * The definition a deployed machine has: the ASL file with its placeholders replaced by the
+ * functions' (local) Lambda ARNs, with the real Waits and timeouts; `arns` by placeholder name.
+ */
+export function deployedDefinition(options: Pick<LocalSfnOptions, 'definitionText' | 'region' | 'account'>) {
+  const arns = functionSubstitutions(
+    (name) => `arn:aws:lambda:${options.region}:${options.account}:function:local-${name}`,
+  );
+  return { arns, definition: substitute(parse(options.definitionText), arns) };
+}
+
 const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:local-scaled-wait';
 
 /**
@@ -38,10 +49,8 @@ const WAIT_RESOURCE = 'arn:aws:lambda:us-east-1:123456789012:function:local-scal
  * the simulated seconds; Retry intervals and the machine timeout are divided by the time scale.
  */
 export function loadDefinition(options: LocalSfnOptions) {
-  const arnOf = (name: string) =>
-    `arn:aws:lambda:${options.region}:${options.account}:function:local-${name}`;
-  const arns = functionSubstitutions(arnOf);
-  const definition = substitute(parse(options.definitionText), arns) as Json & {
+  const { arns, definition: substituted } = deployedDefinition(options);
+  const definition = substituted as Json & {
     States: Record<string, StateDefinition>;
     TimeoutSeconds?: number;
   };

@@ -1,14 +1,5 @@
-import { createRequire } from 'node:module';
-import { parse } from 'yaml';
 import { JsonFault } from './json-protocol.ts';
-
-// The deployment's own substitution, as in sfn-definition.ts: the definition a deployed machine has.
-const { substitute, functionSubstitutions } = createRequire(import.meta.url)(
-  '../scripts/asl-definition.cjs',
-) as {
-  substitute: (definition: unknown, substitutions: Record<string, unknown>) => unknown;
-  functionSubstitutions: <T>(valueFor: (name: string) => T) => Record<string, T>;
-};
+import { deployedDefinition } from './sfn-definition.ts';
 
 export interface MachineOptions {
   /** The ASL file's text with its `${...}FunctionArn` placeholders. */
@@ -35,16 +26,8 @@ const seconds = (d: Date) => d.getTime() / 1000;
 export function stateMachineActions(options: MachineOptions) {
   const creationDate = new Date();
   const name = options.stateMachineArn.split(':').pop() as string;
-  // Placeholders replaced by the functions' (local) ARNs; the real Waits and timeouts, not the scaled
-  // ones the local interpreter runs.
-  const definition = JSON.stringify(
-    substitute(
-      parse(options.definitionText),
-      functionSubstitutions(
-        (fn) => `arn:aws:lambda:${options.region}:${options.account}:function:local-${fn}`,
-      ),
-    ),
-  );
+  // The real Waits and timeouts, not the scaled ones the local interpreter runs.
+  const definition = JSON.stringify(deployedDefinition(options).definition);
   return {
     ListStateMachines: (p: Record<string, unknown>) => {
       const size = p.maxResults === undefined ? 0 : Number(p.maxResults);
