@@ -13,6 +13,12 @@ type Rds = Pick<RDSClient, 'send'>;
 
 /** Statuses that hold one of the account's export slots (Aurora guide: up to five concurrent exports). */
 export const ACTIVE_EXPORT_STATUSES = ['STARTING', 'IN_PROGRESS', 'CANCELING'] as const;
+const ACTIVE = new Set<string>(ACTIVE_EXPORT_STATUSES);
+
+/** True when a task in this status holds one of the account's export slots. */
+export function isActiveExportStatus(status: string | undefined): boolean {
+  return ACTIVE.has((status ?? '').toUpperCase());
+}
 
 /** DescribeExportTasks' `status` filter takes lowercase values (API reference, Filters). */
 const ACTIVE_STATUS_FILTER = { Name: 'status', Values: ACTIVE_EXPORT_STATUSES.map((s) => s.toLowerCase()) };
@@ -85,7 +91,6 @@ export interface ActiveExports {
  * an unknown filter semantics) can never make finished tasks count.
  */
 export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
-  const active = new Set<string>(ACTIVE_EXPORT_STATUSES);
   const identifiers: string[] = [];
   const tasks: ExportTaskSummary[] = [];
   const pages = await collectPages(
@@ -97,7 +102,7 @@ export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
     throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
   });
   for (const task of pages.flatMap((page) => page.ExportTasks ?? [])) {
-    if (active.has((task.Status ?? '').toUpperCase())) {
+    if (isActiveExportStatus(task.Status)) {
       identifiers.push(task.ExportTaskIdentifier ?? '(unnamed)');
       tasks.push(toSummary(task, task.ExportTaskIdentifier ?? '(unnamed)'));
     }

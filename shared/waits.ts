@@ -3,13 +3,14 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
 import { logger } from './logger.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from './machine-contract.ts';
+import { cappedPages, type PageCap } from './pages.ts';
 import { epochSeconds, expiresAt, queueKey, queueOf, type TableDeps, UNEXPIRED } from './queue.ts';
 import { giveBackSlot, readSlots, type Slots, takeSlot } from './slots.ts';
 
@@ -54,7 +55,7 @@ const WAITER_PREFIX = 'export#';
 /** When an export-finished event for the source last came: a waiter parking late sees it. */
 const endedKey = (sourceArn: string) => ({ pk: waiterPk(sourceArn), sk: { S: 'ended' } });
 /** Bounds the waiters read per event: far more than one source ever has exports at once. */
-const MAX_WAITER_PAGES = 10;
+const WAITER_PAGES: PageCap = { maxPages: 10, atCap: 'truncate' };
 
 /** A token that no longer waits: used already, or its state timed out (SendTaskSuccess errors). */
 function isStaleToken(error: unknown): boolean {
@@ -133,30 +134,29 @@ export async function exportEnded(deps: TableDeps, sourceArn: string, now: Date)
         ExpressionAttributeValues: { ':now': { S: now.toISOString() }, ':expires': expiresAt(now) },
       }),
     );
-    let startKey: Record<string, AttributeValue> | undefined;
-    for (let page = 0; page < MAX_WAITER_PAGES; page++) {
-      const out = await deps.dynamodb.send(
-        new QueryCommand({
-          TableName: deps.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :waiter)',
-          FilterExpression: `attribute_exists(#token) AND ${UNEXPIRED}`,
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: {
-            ':pk': waiterPk(sourceArn),
-            ':waiter': { S: WAITER_PREFIX },
-            ':now': epochSeconds(now),
-          },
-          ConsistentRead: true,
-          ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = cappedPages(
+      paginateQuery,
+      { client: deps.dynamodb },
+      {
+        TableName: deps.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :waiter)',
+        FilterExpression: `attribute_exists(#token) AND ${UNEXPIRED}`,
+        ExpressionAttributeNames: { '#token': 'token' },
+        ExpressionAttributeValues: {
+          ':pk': waiterPk(sourceArn),
+          ':waiter': { S: WAITER_PREFIX },
+          ':now': epochSeconds(now),
+        },
+        ConsistentRead: true,
+      },
+      WAITER_PAGES,
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const token = item.token?.S;
         const id = item.exportTaskIdentifier?.S;
         if (token !== undefined && id !== undefined) waiters.push({ exportTaskIdentifier: id, token });
       }
-      startKey = out.LastEvaluatedKey;
-      if (startKey === undefined) break;
     }
   } catch (error) {
     throw classifyAwsError(error, 'dynamodb', `Finding the waiters of ${sourceArn}`);
@@ -219,19 +219,13 @@ export async function enqueue(
 
 /** Whether any export waits in the slot queue (expired items aside; a page or a few read). */
 export async function anyQueued(deps: TableDeps, now: Date): Promise<boolean> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  for (let page = 0; page < MAX_QUEUE_PAGES; page++) {
-    let out: Awaited<ReturnType<typeof queryQueue>>;
-    try {
-      out = await queryQueue(deps, now, startKey);
-    } catch (error) {
-      throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
-    }
-    if ((out.Items ?? []).length > 0) return true;
-    startKey = out.LastEvaluatedKey;
-    if (startKey === undefined) return false;
+  try {
+    // Expired items are filtered out after the page's Limit: a page may be empty with more to come.
+    for await (const page of queuePages(deps, now)) if ((page.Items ?? []).length > 0) return true;
+  } catch (error) {
+    throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
   }
-  return true;
+  return false;
 }
 
 /**
@@ -251,66 +245,74 @@ export async function grantSlots(
   /** The slots as the caller just read them, to save reading them again. */
   known?: Slots,
 ): Promise<string[]> {
-  let slots = known ?? (await readSlots(deps));
+  const slots = { current: known ?? (await readSlots(deps)) };
   const woken: string[] = [];
-  let startKey: Record<string, AttributeValue> | undefined;
-  for (let pages = 0; pages < MAX_QUEUE_PAGES; pages++) {
-    if (slots.leases.size >= poolLimit(deps)) break;
-    let page: Awaited<ReturnType<typeof queryQueue>>;
-    try {
-      page = await queryQueue(deps, now, startKey);
-    } catch (error) {
-      throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
+  const full = () => slots.current.leases.size >= poolLimit(deps);
+  if (full()) return woken;
+  try {
+    for await (const page of queuePages(deps, now)) {
+      for (const item of page.Items ?? []) {
+        if (full()) return woken;
+        const granted = await grantOne(deps, item, slots, now, releaseId);
+        if (granted !== undefined) woken.push(granted);
+      }
     }
-    for (const item of page.Items ?? []) {
-      if (slots.leases.size >= poolLimit(deps)) break;
-      const limit = Number(item.limit?.N ?? poolLimit(deps));
-      const token = item.token?.S;
-      const id = item.exportTaskIdentifier?.S;
-      // Holding a lease already, it starts on its own; past its own limit, the next may still fit.
-      if (token === undefined || id === undefined || slots.leases.has(id) || slots.leases.size >= limit)
-        continue;
-      if (!(await takeSlot(deps, { exportTaskIdentifier: id, limit, now, by: releaseId }))) {
-        slots = await readSlots(deps);
-        continue;
-      }
-      slots.leases.set(id, { at: now.toISOString(), by: releaseId });
-      let live: boolean;
-      try {
-        live = await wake(deps.sfn, token, { granted: true, at: now.toISOString() });
-      } catch (error) {
-        await giveBackSlot(deps, id, releaseId);
-        throw error;
-      }
-      await claim(deps, item, token);
-      if (live) {
-        woken.push(id);
-        continue;
-      }
-      await giveBackSlot(deps, id, releaseId);
-      slots.leases.delete(id);
-    }
-    startKey = page.LastEvaluatedKey;
-    if (startKey === undefined) break;
+  } catch (error) {
+    throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
   }
   return woken;
 }
 
+/** Grants one queued export a slot and wakes it (see grantSlots): its identifier when it was woken. */
+async function grantOne(
+  deps: WaitsDeps,
+  item: Record<string, AttributeValue>,
+  slots: { current: Slots },
+  now: Date,
+  releaseId: string,
+): Promise<string | undefined> {
+  const limit = Number(item.limit?.N ?? poolLimit(deps));
+  const token = item.token?.S;
+  const id = item.exportTaskIdentifier?.S;
+  // Holding a lease already, it starts on its own; past its own limit, the next may still fit.
+  if (token === undefined || id === undefined) return undefined;
+  if (slots.current.leases.has(id) || slots.current.leases.size >= limit) return undefined;
+  if (!(await takeSlot(deps, { exportTaskIdentifier: id, limit, now, by: releaseId }))) {
+    slots.current = await readSlots(deps);
+    return undefined;
+  }
+  slots.current.leases.set(id, { at: now.toISOString(), by: releaseId });
+  let live: boolean;
+  try {
+    live = await wake(deps.sfn, token, { granted: true, at: now.toISOString() });
+  } catch (error) {
+    await giveBackSlot(deps, id, releaseId);
+    throw error;
+  }
+  await claim(deps, item, token);
+  if (live) return id;
+  await giveBackSlot(deps, id, releaseId);
+  slots.current.leases.delete(id);
+  return undefined;
+}
+
 /** Bounds one pass over the queue (pages of QUEUE_PAGE_SIZE): far beyond any real queue. */
-const MAX_QUEUE_PAGES = 40;
+const QUEUE_PAGES: PageCap = { maxPages: 40, atCap: 'truncate' };
 const QUEUE_PAGE_SIZE = 25;
 
-function queryQueue(deps: TableDeps, now: Date, startKey: Record<string, AttributeValue> | undefined) {
-  return deps.dynamodb.send(
-    new QueryCommand({
+/** The queue's unexpired items, oldest first, a page at a time (a consumer that stops reads no more). */
+function queuePages(deps: TableDeps, now: Date) {
+  return cappedPages(
+    paginateQuery,
+    { client: deps.dynamodb, pageSize: QUEUE_PAGE_SIZE },
+    {
       TableName: deps.table,
       KeyConditionExpression: 'pk = :queue',
       FilterExpression: UNEXPIRED,
       ExpressionAttributeValues: { ':queue': { S: queueOf(deps) }, ':now': epochSeconds(now) },
       ConsistentRead: true,
-      Limit: QUEUE_PAGE_SIZE,
-      ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
-    }),
+    },
+    QUEUE_PAGES,
   );
 }
 

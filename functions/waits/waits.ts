@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { ACTIVE_EXPORT_STATUSES, countActiveExportTasks, describeExportTask } from '#shared/export-tasks.ts';
+import { countActiveExportTasks, describeExportTask, isActiveExportStatus } from '#shared/export-tasks.ts';
 import { activeGraphExports } from '#shared/graph-export-task-list.ts';
 import { logger } from '#shared/logger.ts';
 import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/rds-events.ts';
@@ -118,7 +118,7 @@ async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: 
   const granted: string[] = [];
   for (const waiter of waiters) {
     const task = await describeExportTask(deps.rds, waiter.exportTaskIdentifier);
-    if (task !== undefined && ACTIVE.has(task.status.toUpperCase())) {
+    if (task !== undefined && isActiveExportStatus(task.status)) {
       running.push(waiter.exportTaskIdentifier);
       continue;
     }
@@ -145,8 +145,6 @@ async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: 
     ...(granted.length === 0 ? {} : { granted }),
   };
 }
-
-const ACTIVE = new Set<string>(ACTIVE_EXPORT_STATUSES);
 
 /**
  * Gives the export's slot back and grants the free slots to the oldest queued exports. The leases
