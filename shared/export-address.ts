@@ -15,6 +15,12 @@ export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
+/** An RDS export's folder in its bucket: `<prefix>/<exportId>/` with no doubled or leading slash. */
+export function exportRoot(prefix: string | undefined, exportId: string): string {
+  const p = (prefix ?? '').replace(/^\/+|\/+$/g, '');
+  return p === '' ? `${exportId}/` : `${p}/${exportId}/`;
+}
+
 /** The destination fields of a StartExportTask request: RDS's or Neptune Analytics'. */
 export type StartedRequest =
   | { S3BucketName: string; S3Prefix?: string | undefined }
@@ -30,11 +36,7 @@ export function startedRoot(exportTaskIdentifier: string, request: StartedReques
     const { bucket, prefix } = parseS3Uri(request.destination);
     return { bucket, prefix: prefix === '' ? '' : `${prefix}/` };
   }
-  const prefix = (request.S3Prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return {
-    bucket: request.S3BucketName,
-    prefix: prefix === '' ? `${exportTaskIdentifier}/` : `${prefix}/${exportTaskIdentifier}/`,
-  };
+  return { bucket: request.S3BucketName, prefix: exportRoot(request.S3Prefix, exportTaskIdentifier) };
 }
 
 /**

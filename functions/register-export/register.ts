@@ -1,6 +1,7 @@
 import type { Column, Table } from '@aws-sdk/client-glue';
 import { classifyAwsError } from '#shared/aws-errors.ts';
 import { mapLimit } from '#shared/concurrency.ts';
+import { exportRoot } from '#shared/export-address.ts';
 import type { RegistrationResult } from '#shared/machine-contract.ts';
 import { applyWrites, type EntryRetry } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
@@ -11,7 +12,7 @@ import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
 import { type FullRegistration, failIfTransient, reportRegistration } from './report.ts';
 import type { S3 } from './s3-export.ts';
-import { exportRoot, folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
+import { folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
 import type { FileColumn, FileSchema } from './schema.ts';
 import { fileSchema, glueColumns, mergeSchemas } from './schema.ts';
 import { type SchemaChange, schemaChange } from './schema-changes.ts';

@@ -17,12 +17,6 @@ export type ExportListing = {
   requests: number;
 };
 
-/** `<prefix>/<exportId>/` with no doubled or leading slash. */
-export function exportRoot(prefix: string | undefined, exportId: string): string {
-  const p = (prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return p === '' ? `${exportId}/` : `${p}/${exportId}/`;
-}
-
 const METADATA_FILE = /^export_(tables_)?info_[^/]*\.json$/;
 
 /**

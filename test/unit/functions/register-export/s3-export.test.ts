@@ -5,8 +5,8 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { exportRoot } from '#shared/export-address.ts';
 import {
-  exportRoot,
   FOOTER_FETCH_BYTES,
   folderOfTarget,
   listExport,
