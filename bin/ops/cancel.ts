@@ -1,11 +1,11 @@
-import { DescribeExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { classifyAwsError } from '#shared/aws-errors.ts';
 import { executionArnOf } from '#shared/export-address.ts';
 import { isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 import type { ExportTaskSummary } from '#shared/machine-contract.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
-import { parseJson, SeenJob } from './executions.ts';
+import { describeExport, parseJson, SeenJob } from './executions.ts';
 import { ENDED_MACHINE_STATUSES, type ExportKind, type KnownJob, kindOf } from './export-kinds.ts';
 
 export interface CancelResult {
@@ -59,25 +59,14 @@ async function cancelTask(ctx: Context, { id, kind, job }: Export, task: ExportT
   };
 }
 
-async function describe(ctx: Context, id: string) {
-  try {
-    return await ctx.clients.sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
-    );
-  } catch (error) {
-    // An RDS task may outlive its execution (Step Functions keeps it 90 days), or not be the pipeline's.
-    if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
-    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
-  }
-}
-
 /**
  * Cancels an export: its task with its service's CancelExportTask (RDS, or Neptune Analytics for a
  * graph), so the execution sees it CANCELED and reports it as any canceled export. An export still
  * waiting for a slot has no task yet: its execution is stopped.
  */
 export async function cancelExport(ctx: Context, id: string): Promise<CancelResult> {
-  const execution = await describe(ctx, id);
+  // An RDS task may outlive its execution (Step Functions keeps it 90 days), or not be the pipeline's.
+  const execution = await describeExport(ctx, id);
   const read = SeenJob.safeParse(parseJson(execution?.input));
   const job = read.success ? read.data : undefined;
   const target: Export = { id, kind: kindOf(job?.source.kind), job };

@@ -1,4 +1,5 @@
 import {
+  DescribeExecutionCommand,
   type ExecutionListItem,
   type ExecutionStatus,
   type HistoryEvent,
@@ -7,10 +8,12 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { classifyAwsError } from '#shared/aws-errors.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { executionArnOf } from '#shared/export-address.ts';
 import { CaughtError, ExportTaskSummary } from '#shared/machine-contract.ts';
 import { cappedPages } from '#shared/pages.ts';
 import { type Phase, phaseOf } from '../phases.ts';
+import type { Context } from './deployment.ts';
 
 type Sfn = Pick<SFNClient, 'send'>;
 
@@ -21,6 +24,18 @@ const MAX_PAGES = 100;
 /** The latest events of an execution: a state's entered event is among its last few (4 pages of 25). */
 const HISTORY_PAGE = 25;
 const HISTORY_PAGES = 4;
+
+/** The export's execution (DescribeExecution), or undefined where the state machine has none by that name. */
+export async function describeExport(ctx: Context, id: string) {
+  try {
+    return await ctx.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
+    );
+  } catch (error) {
+    if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
+    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
+  }
+}
 
 /** The state machine's executions, newest first, down to those started at `startedAfter`. */
 export async function listExecutions(

@@ -1,12 +1,10 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/dispatch.ts';
-import { executionArnOf } from '#shared/export-address.ts';
 import { exportIdentity, exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
 import { ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
+import { describeExport } from './executions.ts';
 import { kindOf } from './export-kinds.ts';
 import { outcomeOf } from './outcomes.ts';
 
@@ -28,18 +26,11 @@ export function attemptOf(id: string): number {
 }
 
 async function describeJob(ctx: Context, id: string) {
-  try {
-    return await ctx.clients.sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
-    );
-  } catch (error) {
-    if (isAwsError(error, 'ExecutionDoesNotExist')) {
-      throw new UsageError(
-        `no execution ${id} in deployment ${ctx.deployment.stage} (Step Functions keeps executions 90 days after they end)`,
-      );
-    }
-    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
-  }
+  const execution = await describeExport(ctx, id);
+  if (execution !== undefined) return execution;
+  throw new UsageError(
+    `no execution ${id} in deployment ${ctx.deployment.stage} (Step Functions keeps executions 90 days after they end)`,
+  );
 }
 
 /**
@@ -56,22 +47,13 @@ async function nextAttempt(
   const identity = exportIdentity(source);
   for (let attempt = from + 1; attempt <= from + MAX_PROBES; attempt++) {
     const id = exportTaskIdentifier(identity, attempt);
-    const [execution, task] = await Promise.all([executionExists(ctx, id), taken(id)]);
+    const [execution, task] = await Promise.all([
+      describeExport(ctx, id).then((e) => e !== undefined),
+      taken(id),
+    ]);
     if (!execution && !task) return attempt;
   }
   throw new UsageError(`attempts ${from + 1} to ${from + MAX_PROBES} of this export are all taken`);
-}
-
-async function executionExists(ctx: Context, id: string): Promise<boolean> {
-  try {
-    await ctx.clients.sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, id) }),
-    );
-    return true;
-  } catch (error) {
-    if (isAwsError(error, 'ExecutionDoesNotExist')) return false;
-    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
-  }
 }
 
 /**
