@@ -87,6 +87,7 @@ export const pruneCommand: Command = {
       throw new UsageError(`--database-prefix "${databasePrefix}": must be lowercase letters, digits and _`);
     }
     const table = optionOrEnv(v, 'exports-table', 'EXPORTS_TABLE');
+    // DynamoDB developer guide, "Supported data types and naming rules in Amazon DynamoDB".
     if (table !== undefined && !/^[a-zA-Z0-9_.-]{3,255}$/.test(table)) {
       throw new UsageError(
         `--exports-table (or EXPORTS_TABLE) "${table}": must be a DynamoDB table name (3-255 letters, digits, _ . -)`,
