@@ -7,6 +7,7 @@ import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { describeExport, parseJson, SeenJob } from './executions.ts';
 import { ENDED_MACHINE_STATUSES, type ExportKind, type KnownJob, kindOf } from './export-kinds.ts';
+import { GRAPH_TASK_ID } from './graph-kind.ts';
 
 export interface CancelResult {
   exportTaskIdentifier: string;
@@ -74,7 +75,7 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
   if (task !== undefined) return cancelTask(ctx, target, task);
   if (execution === undefined) {
     throw new UsageError(
-      `no export task and no execution named ${id} in deployment ${ctx.deployment.stage}${/^t-[a-z0-9]{10}$/.test(id) ? ': name the export (its execution), not its Neptune Analytics task' : ''}`,
+      `no export task and no execution named ${id} in deployment ${ctx.deployment.stage}${GRAPH_TASK_ID.test(id) ? ': name the export (its execution), not its Neptune Analytics task' : ''}`,
     );
   }
   if (execution.status !== 'RUNNING') {

@@ -11,7 +11,7 @@ import type { Context } from './deployment.ts';
 import type { ExportKind, KnownJob } from './export-kinds.ts';
 
 /** Neptune Analytics names its export tasks `t-` and ten characters (API reference, GetExportTask). */
-const TASK_ID = /^t-[a-z0-9]{10}$/;
+export const GRAPH_TASK_ID = /^t-[a-z0-9]{10}$/;
 
 /**
  * Neptune Analytics graph exports. The service names its tasks itself (`t-…`), and the pipeline
@@ -24,7 +24,7 @@ export const graphKind: ExportKind = {
   async task(ctx, _id, job, recorded) {
     if (job === undefined) return undefined;
     const arn = job.source.arn ?? '';
-    if (recorded !== undefined && TASK_ID.test(recorded.exportTaskIdentifier)) {
+    if (recorded !== undefined && GRAPH_TASK_ID.test(recorded.exportTaskIdentifier)) {
       const now = await getGraphExportTask(ctx.clients.graphs, recorded.exportTaskIdentifier, arn);
       if (now !== undefined) return now;
     }
