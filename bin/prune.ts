@@ -4,6 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { BucketName } from '#shared/policy/schema.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
 import { exportBuckets, type PruneResult, prune } from '../functions/prune/prune.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
 
@@ -94,14 +95,18 @@ export const pruneCommand: Command = {
       );
     }
     const policy = loadPolicyFile(optionOrEnv(v, 'policy') ?? 'export-policy.yml');
-    const ledger = table === undefined ? {} : { ledger: { dynamodb: new DynamoDBClient({}), table } };
+    const ledger =
+      table === undefined ? {} : { ledger: { dynamodb: new DynamoDBClient(SDK_CLIENT_CONFIG), table } };
     const result = await prune(
       {
-        glue: new GlueClient({}),
-        s3: new S3Client({ forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
+        glue: new GlueClient(SDK_CLIENT_CONFIG),
+        s3: new S3Client({
+          ...SDK_CLIENT_CONFIG,
+          forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+        }),
         ...(stateMachineArn === undefined
           ? {}
-          : { ownership: { sfn: new SFNClient({}), stateMachineArn, ...ledger } }),
+          : { ownership: { sfn: new SFNClient(SDK_CLIENT_CONFIG), stateMachineArn, ...ledger } }),
         policy,
         databasePrefix,
         buckets: exportBuckets(policy, bucket),
