@@ -5,11 +5,19 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { classifyAwsError, isAwsError } from './aws-errors.ts';
-import type { ExportTaskSummary } from './machine-contract.ts';
+import { type CheckResult, EXPORT_TASK_STATUSES, type ExportTaskSummary } from './machine-contract.ts';
 import { collectPages } from './pages.ts';
 import { BUDGET, boundWarningMessage, truncateText } from './payload.ts';
 
 type Rds = Pick<RDSClient, 'send'>;
+
+const KNOWN = new Set<string>(EXPORT_TASK_STATUSES);
+
+/** RDS's status the machine branches on: a documented one (any case), else UNKNOWN. */
+export function machineStatusOfRdsTask(status: string): CheckResult['status'] {
+  const upper = status.toUpperCase();
+  return KNOWN.has(upper) ? (upper as CheckResult['status']) : 'UNKNOWN';
+}
 
 /** Statuses that hold one of the account's export slots (Aurora guide: up to five concurrent exports). */
 export const ACTIVE_EXPORT_STATUSES = ['STARTING', 'IN_PROGRESS', 'CANCELING'] as const;

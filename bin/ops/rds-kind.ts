@@ -6,14 +6,12 @@ import {
 import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
 import { toClusterSource } from '#shared/clusters.ts';
 import { snapshotTypeOf } from '#shared/events.ts';
-import { describeExportTask } from '#shared/export-tasks.ts';
-import { EXPORT_TASK_STATUSES, type ExportJob } from '#shared/machine-contract.ts';
+import { describeExportTask, machineStatusOfRdsTask } from '#shared/export-tasks.ts';
+import type { ExportJob } from '#shared/machine-contract.ts';
 import { describeSnapshot } from '#shared/snapshots.ts';
 import { UsageError } from '../command.ts';
 import type { Context } from './deployment.ts';
-import type { CurrentSource, ExportKind, MachineStatus } from './export-kinds.ts';
-
-const KNOWN = new Set<string>(EXPORT_TASK_STATUSES);
+import type { CurrentSource, ExportKind } from './export-kinds.ts';
 
 /**
  * RDS exports (DB snapshots, cluster snapshots, live Aurora clusters): the task carries the
@@ -23,10 +21,7 @@ const KNOWN = new Set<string>(EXPORT_TASK_STATUSES);
 export const rdsKind: ExportKind = {
   task: (ctx, id) => describeExportTask(ctx.clients.rds, id),
 
-  machineStatus(status) {
-    const upper = status.toUpperCase();
-    return (KNOWN.has(upper) ? upper : 'UNKNOWN') as MachineStatus;
-  },
+  machineStatus: machineStatusOfRdsTask,
 
   async cancel(ctx, task) {
     const id = task.exportTaskIdentifier;

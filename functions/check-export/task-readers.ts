@@ -1,14 +1,9 @@
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { describeExportTask } from '#shared/export-tasks.ts';
+import { describeExportTask, machineStatusOfRdsTask } from '#shared/export-tasks.ts';
 import { getGraphExportTask } from '#shared/graph-export-task-get.ts';
 import { machineStatusOfGraphTask } from '#shared/graph-export-tasks.ts';
-import {
-  EXPORT_TASK_STATUSES,
-  type ExecutionState,
-  type ExportTaskSummary,
-  isGraphJob,
-} from '#shared/machine-contract.ts';
+import { type ExecutionState, type ExportTaskSummary, isGraphJob } from '#shared/machine-contract.ts';
 import type { CheckStatus } from './next-wait.ts';
 
 /**
@@ -25,14 +20,6 @@ export interface TaskReader {
   /** What a task not listed yet is taken for: it was accepted moments ago, so it is just starting. */
   starting: ExportTaskSummary;
   status(task: ExportTaskSummary): CheckStatus;
-}
-
-const KNOWN = new Set<string>(EXPORT_TASK_STATUSES);
-
-/** RDS's status the machine branches on: a documented one (any case), else UNKNOWN. */
-export function rdsCheckStatus(status: string): CheckStatus {
-  const upper = status.toUpperCase();
-  return KNOWN.has(upper) ? (upper as CheckStatus) : 'UNKNOWN';
 }
 
 export interface ReaderClients {
@@ -58,6 +45,6 @@ export function taskReader(state: ExecutionState, clients: ReaderClients): TaskR
     id,
     describe: () => describeExportTask(clients.rds, id),
     starting: { exportTaskIdentifier: id, status: 'STARTING' },
-    status: (task) => rdsCheckStatus(task.status),
+    status: (task) => machineStatusOfRdsTask(task.status),
   };
 }
