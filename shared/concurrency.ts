@@ -1,6 +1,7 @@
 /**
- * Bounded concurrency for the calls of register-export and the operations CLI. Retries are
- * not here: each SDK client retries its own calls (shared/sdk-config.ts).
+ * Bounded concurrency for the calls of register-export, the graph selection (shared/graphs.ts)
+ * and the operations CLI. Retries are not here: each SDK client retries its own calls
+ * (shared/sdk-config.ts).
  */
 
 /** `fn` over every item with at most `limit` calls in flight; results keep the items' order. */
