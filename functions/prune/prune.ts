@@ -52,6 +52,7 @@ export type PruneResult = {
   sources: number;
   /** Exports deleted (or, in a dry run, that would be). */
   exports: PrunedExport[];
+  /** Exports not deleted: within retention, protected, still running, or refused (those counted in `refused` too). */
   kept: number;
   /**
    * Exports beyond retention left alone because their partitions failed the check: not an export
