@@ -9,7 +9,7 @@ import { serveEnvironment } from '../../local/serve.ts';
 import type { Execution } from '../../local/sfn.ts';
 import type { CellValue, ParquetKind } from '../../local/snapshot.ts';
 import type { LocalStack } from '../../local/stack.ts';
-import { withoutAws } from '../helpers/served-stack.ts';
+import { environmentOf, withoutAws } from '../helpers/served-stack.ts';
 
 /** Raises one snapshot-created event per snapshot and waits for the executions on-snapshot started. */
 export async function exportSnapshots(stack: LocalStack, snapshots: StoredSnapshot[]): Promise<Execution[]> {
@@ -51,14 +51,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * `npm start -- --serve` prints for it over this process's own (AWS settings left out).
  */
 export function rdsExportAgainst(stack: Pick<LocalStack, 'endpoints'>) {
-  const served = Object.fromEntries(
-    serveEnvironment(stack).map((line) =>
-      line
-        .replace(/^export /, '')
-        .split(/=(.*)/s)
-        .slice(0, 2),
-    ),
-  );
+  const served = environmentOf(serveEnvironment(stack));
   const env = { ...withoutAws(), ...served, NODE_NO_WARNINGS: '1', NO_COLOR: '1' };
   /** Its exit code and output, whatever the code. */
   async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

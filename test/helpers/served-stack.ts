@@ -8,6 +8,19 @@ const START = fileURLToPath(new URL('../../local/start.ts', import.meta.url));
 export const withoutAws = (): Record<string, string | undefined> =>
   Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|RDS_EXPORT_)/.test(k)));
 
+/** `export NAME=value` lines, as `npm start -- --serve` prints them, as variables. */
+export function environmentOf(lines: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    lines.map(
+      (l) =>
+        l
+          .replace(/^export /, '')
+          .split(/=(.*)/s)
+          .slice(0, 2) as [string, string],
+    ),
+  );
+}
+
 export interface ServedStack {
   /** What `npm start -- --serve` printed on stdout: `export NAME=value` lines. */
   lines: string[];
@@ -42,15 +55,7 @@ export function startServedStack(args: string[]): Promise<ServedStack> {
       out += chunk.toString();
       if (!/RDS_EXPORT_STAGE=.*\n/.test(out)) return;
       const lines = out.trim().split('\n');
-      const env = Object.fromEntries(
-        lines.map(
-          (l) =>
-            l
-              .replace(/^export /, '')
-              .split(/=(.*)/s)
-              .slice(0, 2) as [string, string],
-        ),
-      );
+      const env = environmentOf(lines);
       resolve({
         lines,
         env,
