@@ -51,11 +51,5 @@ export function kindOf(sourceKind: string | undefined): ExportKind {
   return sourceKind === 'graph' ? graphKind : rdsKind;
 }
 
-/** The machine statuses of a task that holds a slot and can still be canceled or is being canceled. */
-export const ACTIVE_MACHINE_STATUSES: ReadonlySet<MachineStatus> = new Set([
-  'STARTING',
-  'IN_PROGRESS',
-  'CANCELING',
-]);
 /** The machine statuses of a task that ended. */
 export const ENDED_MACHINE_STATUSES: ReadonlySet<MachineStatus> = new Set(['COMPLETE', 'FAILED', 'CANCELED']);

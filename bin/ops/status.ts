@@ -1,11 +1,11 @@
 import { mapLimit } from '#shared/concurrency.ts';
-import { countActiveExportTasks } from '#shared/export-tasks.ts';
+import { countActiveExportTasks, isActiveExportStatus } from '#shared/export-tasks.ts';
 import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/machine-contract.ts';
 import { secondsBetween } from '#shared/time.ts';
 import type { Command } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
-import { ACTIVE_MACHINE_STATUSES, kindOf, type MachineStatus } from './export-kinds.ts';
+import { kindOf, type MachineStatus } from './export-kinds.ts';
 import { when } from './format.ts';
 import { type GraphSlots, graphSlots, readGraphLeases } from './graph-slots.ts';
 import { causeOf, outcomeOf } from './outcomes.ts';
@@ -119,7 +119,8 @@ async function liveTask(
   const recorded = taskOf(run);
   if (listed !== undefined || recorded === undefined || run.job === undefined) return listed ?? recorded;
   const kind = kindOf(run.job.source.kind);
-  if (!ACTIVE_MACHINE_STATUSES.has(kind.machineStatus(recorded.status))) return recorded;
+  // The machine's statuses are RDS's names: an active one holds a slot, as an active RDS task does.
+  if (!isActiveExportStatus(kind.machineStatus(recorded.status))) return recorded;
   return (await kind.task(ctx, run.exportTaskIdentifier, run.job, recorded)) ?? recorded;
 }
 
