@@ -1,7 +1,4 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError } from '#shared/aws-errors.ts';
-import { executionArnOf } from '#shared/export-address.ts';
 import { type ExportLedger, endedWithoutExport, exportLedger, ledgerKey } from '#shared/export-ledger.ts';
 import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
 import { dataTime, type ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
@@ -10,7 +7,7 @@ import { globMatch } from '#shared/policy/glob.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import type { DescribedSnapshot } from '#shared/snapshots.ts';
 import type { Context } from './deployment.ts';
-import { listExecutions } from './executions.ts';
+import { describeExport, listExecutions } from './executions.ts';
 
 export interface Selection {
   source?: string;
@@ -157,7 +154,8 @@ export async function decideAll(
     const execution = executions.get(id);
     const task = taskStatus.get(id);
     if (execution !== undefined || task !== undefined) {
-      const error = execution === 'FAILED' ? await executionError(ctx, id) : undefined;
+      // What a failed execution failed with: ListExecutions leaves it out, DescribeExecution has it.
+      const error = execution === 'FAILED' ? (await describeExport(ctx, id))?.error : undefined;
       const notExported = execution !== undefined && endedWithoutExport(execution, error);
       if (!notExported) ledger.add(source, id, execution ?? task ?? '');
       const how =
@@ -186,18 +184,6 @@ export async function decideAll(
     });
   }
   return planned;
-}
-
-/** What a failed execution failed with: ListExecutions leaves it out, DescribeExecution has it. */
-async function executionError(ctx: Context, name: string): Promise<string | undefined> {
-  try {
-    const out = await ctx.clients.sfn.send(
-      new DescribeExecutionCommand({ executionArn: executionArnOf(ctx.deployment.stateMachineArn, name) }),
-    );
-    return out.error;
-  } catch (error) {
-    throw classifyAwsError(error, 'sfn', `DescribeExecution ${name}`);
-  }
 }
 
 /** The ledger the deployment's events record, read only (GetItem, DescribeExecution). */
