@@ -1,7 +1,7 @@
 /**
- * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster]
- * [--snapshots N] [--time-scale X] [--serve] [--drop-events P] [--duplicate-events P]`: runs the whole pipeline on this machine
- * (see docs/local.md) and ends with the registered tables and a sample query.
+ * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph]
+ * [--format parquet|csv] [--snapshots N] [--time-scale X] [--serve] [--drop-events P] [--duplicate-events P]`: runs the whole
+ * pipeline on this machine (see docs/local.md) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
 import { LocalAthena } from './athena.ts';
