@@ -6,7 +6,7 @@ import { SAMPLE_GRAPH } from '../../local/neptune-graph/sample-graph.ts';
 import type { LoggedRequest } from '../../local/request-log.ts';
 import { type LocalStack, startStack } from '../../local/stack.ts';
 import { requestProblems } from './api-models.ts';
-import { rdsExportAgainst } from './helpers.ts';
+import { rdsExportAgainst, until as waitUntil } from './helpers.ts';
 
 // A graph export operated with the real `rds-export` binary, in a child process, against the served
 // local stack (the environment `npm start -- --source graph --serve` prints): status while it
@@ -42,19 +42,12 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-async function until(done: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > end) {
-      const state = [...stack.sfn.executions.values()].map((e) => `${e.name} ${e.status} ${e.currentState}`);
-      const tasks = [...stack.graphTasks.tasks.values()].map(
-        (t) => `${t.taskId} ${t.status} ${t.destination}`,
-      );
-      throw new Error(`timed out waiting for ${what}:\n${[...state, ...tasks].join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The executions and graph tasks, for a wait that timed out. */
+const stackState = () => [
+  ...[...stack.sfn.executions.values()].map((e) => `${e.name} ${e.status} ${e.currentState}`),
+  ...[...stack.graphTasks.tasks.values()].map((t) => `${t.taskId} ${t.status} ${t.destination}`),
+];
+const until = (done: () => boolean, what: string, ms?: number) => waitUntil(done, what, stackState, ms);
 
 const taskOf = (name: string) =>
   [...stack.graphTasks.tasks.values()].find((t) => t.destination.endsWith(`/${name}/`));

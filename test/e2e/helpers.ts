@@ -75,3 +75,20 @@ export function rdsExportAgainst(stack: Pick<LocalStack, 'endpoints'>) {
   }
   return { env, cli, json };
 }
+
+/**
+ * Polls `done` until it holds, or throws after `ms` naming `what` and the lines `state` gives then
+ * (the executions and tasks of the stack, say), so a test that hangs says where.
+ */
+export async function until(
+  done: () => boolean | Promise<boolean>,
+  what: string,
+  state: () => string[] = () => [],
+  ms = 30_000,
+): Promise<void> {
+  const end = performance.now() + ms;
+  while (!(await done())) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}:\n${state().join('\n')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

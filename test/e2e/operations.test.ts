@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoggedRequest } from '../../local/request-log.ts';
 import { type LocalStack, startStack } from '../../local/stack.ts';
 import { requestProblems } from './api-models.ts';
-import { rdsExportAgainst } from './helpers.ts';
+import { rdsExportAgainst, until as waitUntil } from './helpers.ts';
 
 // The operations commands, run as the real `rds-export` binary in a child process against the
 // local stack, with exactly the environment `npm start -- --serve` prints. Simulated time runs ×120.
@@ -38,19 +38,13 @@ afterAll(async () => {
   rmSync(logDir, { recursive: true, force: true });
 });
 
-async function until(done: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!done()) {
-    if (performance.now() > end) {
-      const state = [...stack.sfn.executions.values()].map(
-        (e) =>
-          `${e.name} ${e.status} ${e.currentState ?? ''} ${stack.tasks.tasks.get(e.name)?.Status ?? 'no task'}`,
-      );
-      throw new Error(`timed out waiting for ${what}:\n${state.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The executions and their tasks, for a wait that timed out. */
+const stackState = () =>
+  [...stack.sfn.executions.values()].map(
+    (e) =>
+      `${e.name} ${e.status} ${e.currentState ?? ''} ${stack.tasks.tasks.get(e.name)?.Status ?? 'no task'}`,
+  );
+const until = (done: () => boolean, what: string, ms?: number) => waitUntil(done, what, stackState, ms);
 
 const status = (name: string) => stack.sfn.executions.get(name)?.status;
 

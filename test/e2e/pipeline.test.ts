@@ -15,7 +15,7 @@ import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
 import { takeSnapshot } from '../../local/snapshot.ts';
 import { BUCKET, EXPORTS_TABLE, type LocalStack, REGION, startStack } from '../../local/stack.ts';
 import { requestProblems } from './api-models.ts';
-import { comparableRows, exportSnapshots, notifications } from './helpers.ts';
+import { comparableRows, exportSnapshots, notifications, until } from './helpers.ts';
 
 // End-to-end on the local stack: real handlers, the real ASL, real Parquet written from a real
 // PostgreSQL (PGlite). Simulated minutes pass in milliseconds (time scale 600).
@@ -199,13 +199,6 @@ describe('the local pipeline', () => {
       endpoint: stack.dynamodb.endpoint,
       credentials: LOCAL_CREDENTIALS,
     });
-    const until = async (what: string, done: () => boolean | Promise<boolean>) => {
-      for (let i = 0; i < 4000; i++) {
-        if (await done()) return;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      throw new Error(`never: ${what}`);
-    };
     // The export-finished events are held back: the first export's end is delivered by hand, late,
     // once the second export runs and waits (RDS runs one export of a source at a time, and the
     // second starts before the first one's event arrives).
@@ -244,10 +237,10 @@ describe('the local pipeline', () => {
       );
       return (out.Items ?? []).some((item) => item.token !== undefined);
     };
-    await until('one export ended while the other runs and waits', async () => {
+    await until(async () => {
       const id = running();
       return ended() !== undefined && id !== undefined && (await parked(id));
-    });
+    }, 'one export ended while the other runs and waits');
     const [first, second] = [ended() ?? '', running() ?? ''];
     const firstTask = task(first);
     if (firstTask === undefined) throw new Error('no first task');
