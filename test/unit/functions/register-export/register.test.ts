@@ -59,9 +59,15 @@ const tablesInfo = (targets: string[]) =>
     JSON.stringify({ perTableStatus: targets.map((target) => ({ target, status: 'COMPLETE' })) }),
   );
 
+/** An export of one table, `db.public.a`, one part file. */
+const oneTableExport = () =>
+  memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+const register = (store: ReturnType<typeof memoryS3>) =>
+  registerExport(input, { glue, s3: store.client, databasePrefix: 'rds_export_' });
+
 describe('registerExport', () => {
   it('sends a throttled Glue write once, the client having retried it already, and ends the invocation retryably instead of failing the table', async () => {
-    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    s3 = oneTableExport();
     glueMock
       .on(GetDatabaseCommand)
       .resolves({})
@@ -73,17 +79,18 @@ describe('registerExport', () => {
       .on(BatchCreatePartitionCommand)
       .resolves({ Errors: [] });
     // The state machine runs the registration again (Retry of "Register tables"): it is idempotent.
-    await expect(
-      registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' }),
-    ).rejects.toMatchObject({ name: 'AwsThrottledError', message: expect.stringContaining('db.public.a') });
+    await expect(register(s3)).rejects.toMatchObject({
+      name: 'AwsThrottledError',
+      message: expect.stringContaining('db.public.a'),
+    });
     expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(1);
-    const again = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const again = await register(s3);
     expect(again.failed).toEqual([]);
     expect(again.registered.map((r) => r.target)).toEqual(['db.public.a']);
   });
 
   it('fails a table for good with the reason when Glue refuses it for a lasting cause', async () => {
-    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    s3 = oneTableExport();
     glueMock
       .on(GetDatabaseCommand)
       .resolves({})
@@ -91,22 +98,20 @@ describe('registerExport', () => {
       .resolves({})
       .on(CreateTableCommand)
       .rejects(new InvalidInputException({ message: 'bad column', $metadata: {} }));
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const result = await register(s3);
     expect(result.failed).toEqual([
       { target: 'db.public.a', reason: expect.stringContaining('InvalidInputException: bad column') },
     ]);
   });
 
   it('sends a throttled catalog read once and lets it end the invocation, for the state machine to retry', async () => {
-    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    s3 = oneTableExport();
     glueMock
       .on(GetDatabaseCommand)
       .resolves({})
       .on(GetTablesCommand)
       .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
-    await expect(
-      registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' }),
-    ).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(register(s3)).rejects.toMatchObject({ name: 'ThrottlingException' });
     expect(glueMock.commandCalls(GetTablesCommand)).toHaveLength(1);
   });
 
@@ -130,7 +135,7 @@ describe('registerExport', () => {
       .on(BatchCreatePartitionCommand)
       .resolves({ Errors: [] });
 
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const result = await register(s3);
 
     expect(result).toEqual({
       database: 'rds_export_db_prod',
@@ -172,7 +177,7 @@ describe('registerExport', () => {
   });
 
   it('pages through the existing tables of the database before naming anything', async () => {
-    s3 = memoryS3(new Map([['p/e1/db/public.a/1/part-00000-x-c000.gz.parquet', parquet]]));
+    s3 = oneTableExport();
     glueMock
       .on(GetDatabaseCommand)
       .resolves({ Database: { Name: 'rds_export_db_prod' } })
@@ -185,7 +190,7 @@ describe('registerExport', () => {
       .on(BatchCreatePartitionCommand)
       .resolves({ Errors: [] });
 
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const result = await register(s3);
 
     expect(glueMock.commandCalls(GetTablesCommand)).toHaveLength(2);
     expect(glueMock.commandCalls(CreateDatabaseCommand)).toHaveLength(0);
@@ -211,7 +216,7 @@ describe('registerExport', () => {
       .resolves({})
       .on(BatchCreatePartitionCommand)
       .resolves({});
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const result = await register(s3);
     expect(result.registered.map((r) => r.target)).toEqual(['db.public.a']);
     expect(result.failed).toEqual([
       { target: 'db.public.empty', reason: 'no Parquet files under p/e1/db/public.empty/' },
@@ -234,7 +239,7 @@ describe('registerExport', () => {
       .resolves({})
       .on(BatchCreatePartitionCommand)
       .resolves({});
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const result = await register(s3);
     expect(result.registered.map((r) => r.target)).toEqual(['db.public.a']);
     expect(result.failed).toEqual([
       {
@@ -304,7 +309,7 @@ describe('registerExport', () => {
       .on(GetTablesCommand)
       .resolves({ TableList: [] });
 
-    const result = await registerExport(input, { glue, s3: s3.client, databasePrefix: 'rds_export_' });
+    const result = await register(s3);
 
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(BUDGET.registrationBytes);
     expect(result).toMatchObject({ registeredCount: 0, failedCount: 2000, skippedCount: 2000 });
