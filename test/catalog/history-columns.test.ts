@@ -23,60 +23,33 @@ const label: ValuesColumn = { name: 'Label', fileType: 'VARCHAR', original: { or
  * `Order-Total` moves), the third drops `note` and puts `Order-Total` first. `items`: the columns
  * swap places in the second export.
  */
+/** One export's `shop.public.<name>` table with these columns and one row. */
+const table =
+  (name: string) =>
+  (columns: Table['columns'], row: Table['row']): Table => ({
+    target: `shop.public.${name}`,
+    folder: `shop/public.${name}`,
+    columns,
+    row,
+  });
+const orders = table('orders');
+const items = table('items');
+
 const EXPORTS: { id: string; time: string; tables: Table[] }[] = [
   {
     id: 'e1',
     time: '2026-01-01T00:00:00Z',
-    tables: [
-      {
-        target: 'shop.public.orders',
-        folder: 'shop/public.orders',
-        columns: [id, total],
-        row: ['1', "'1.00'"],
-      },
-      {
-        target: 'shop.public.items',
-        folder: 'shop/public.items',
-        columns: [upperId, label],
-        row: ['10', "'a'"],
-      },
-    ],
+    tables: [orders([id, total], ['1', "'1.00'"]), items([upperId, label], ['10', "'a'"])],
   },
   {
     id: 'e2',
     time: '2026-02-01T00:00:00Z',
-    tables: [
-      {
-        target: 'shop.public.orders',
-        folder: 'shop/public.orders',
-        columns: [id, note, total],
-        row: ['2', "'n2'", "'2.00'"],
-      },
-      {
-        target: 'shop.public.items',
-        folder: 'shop/public.items',
-        columns: [label, upperId],
-        row: ["'b'", '20'],
-      },
-    ],
+    tables: [orders([id, note, total], ['2', "'n2'", "'2.00'"]), items([label, upperId], ["'b'", '20'])],
   },
   {
     id: 'e3',
     time: '2026-03-01T00:00:00Z',
-    tables: [
-      {
-        target: 'shop.public.orders',
-        folder: 'shop/public.orders',
-        columns: [total, id],
-        row: ["'3.00'", '3'],
-      },
-      {
-        target: 'shop.public.items',
-        folder: 'shop/public.items',
-        columns: [label, upperId],
-        row: ["'c'", '30'],
-      },
-    ],
+    tables: [orders([total, id], ["'3.00'", '3']), items([label, upperId], ["'c'", '30'])],
   },
 ];
 
