@@ -1,3 +1,4 @@
+import type { ExportTaskDetails, GetExportTaskOutput } from '@aws-sdk/client-neptune-graph';
 import { machineStatusOfGraphTask, toGraphSummary } from '#shared/graph-export-tasks.ts';
 import {
   CheckResult,
@@ -40,29 +41,39 @@ export const graphJob = ExportJob.parse({
   limits: { maxConcurrentExports: 2, queueAlertAfterSeconds: 3600 },
 }) as GraphExportJob;
 
+/** GetExportTask's answer for the graph job's task `t-k2j4h6g8f0`, with these details. */
+export function graphTaskOutput(
+  status: string,
+  details: Partial<ExportTaskDetails> = {},
+  statusReason?: string,
+): GetExportTaskOutput {
+  return {
+    graphId: 'g-0a1b2c3d4e',
+    roleArn: graphJob.request.roleArn,
+    taskId: 't-k2j4h6g8f0',
+    status: status as never,
+    format: 'PARQUET',
+    destination: graphJob.request.destination,
+    kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
+    ...(statusReason === undefined ? {} : { statusReason }),
+    exportTaskDetails: {
+      startTime: new Date('2024-05-05T04:00:10.000Z'),
+      timeElapsedSeconds: 600,
+      progressPercentage: 0,
+      numVerticesWritten: 1200,
+      numEdgesWritten: 3400,
+      ...details,
+    },
+  };
+}
+
 /** The task as GetExportTask reports it in `status` (with statusReason, progress and counts). */
 export function graphTask(
   status: string,
   extra: { statusReason?: string; progress?: number } = {},
 ): ExportTaskSummary {
   return toGraphSummary(
-    {
-      graphId: 'g-0a1b2c3d4e',
-      roleArn: graphJob.request.roleArn,
-      taskId: 't-k2j4h6g8f0',
-      status: status as never,
-      format: 'PARQUET',
-      destination: graphJob.request.destination,
-      kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
-      ...(extra.statusReason === undefined ? {} : { statusReason: extra.statusReason }),
-      exportTaskDetails: {
-        startTime: new Date('2024-05-05T04:00:10.000Z'),
-        timeElapsedSeconds: 600,
-        progressPercentage: extra.progress ?? 0,
-        numVerticesWritten: 1200,
-        numEdgesWritten: 3400,
-      },
-    },
+    graphTaskOutput(status, { progressPercentage: extra.progress ?? 0 }, extra.statusReason),
     GRAPH_ARN,
   );
 }

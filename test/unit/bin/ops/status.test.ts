@@ -8,7 +8,7 @@ import { latestState, toExportRun } from '../../../../bin/ops/executions.ts';
 import { outcomeOf } from '../../../../bin/ops/outcomes.ts';
 import { readStatus } from '../../../../bin/ops/status.ts';
 import { renderStatus } from '../../../../bin/ops/status-render.ts';
-import { graphChecked, graphJob } from '../../../statemachines/graph-fixtures.ts';
+import { graphChecked, graphJob, graphTaskOutput } from '../../../statemachines/graph-fixtures.ts';
 import { executionArn, NOW, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
@@ -290,22 +290,15 @@ describe('rds-export status', () => {
       },
     });
     rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
-    graphs.on(GetExportTaskCommand, { taskIdentifier: 't-k2j4h6g8f0' }).resolves({
-      graphId: 'g-0a1b2c3d4e',
-      roleArn: graphJob.request.roleArn,
-      taskId: 't-k2j4h6g8f0',
-      status: 'EXPORTING',
-      format: 'PARQUET',
-      destination: graphJob.request.destination,
-      kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
-      exportTaskDetails: {
+    graphs.on(GetExportTaskCommand, { taskIdentifier: 't-k2j4h6g8f0' }).resolves(
+      graphTaskOutput('EXPORTING', {
         startTime: new Date('2024-05-02T11:00:00Z'),
         timeElapsedSeconds: 3600,
         progressPercentage: 60,
         numVerticesWritten: 0,
         numEdgesWritten: 0,
-      },
-    });
+      }),
+    );
     const lease = (at: string, by: string) => ({ M: { at: { S: at }, by: { S: by } } });
     dynamodb
       .on(GetItemCommand, {

@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionState } from '#shared/machine-contract.ts';
 import { checkExport, NOT_LISTED_GRACE_CHECKS } from '../../../../functions/check-export/check.ts';
-import { graphJob, graphStarted } from '../../../statemachines/graph-fixtures.ts';
+import { graphJob, graphStarted, graphTaskOutput } from '../../../statemachines/graph-fixtures.ts';
 
 // check-export on a graph export: GetExportTask by the t-… id the start was given, its statuses
 // mapped onto the machine's, progressPercentage driving the adaptive wait as PercentProgress does.
@@ -23,20 +23,7 @@ const deps = {
 };
 const state: ExecutionState = { ...graphJob, start: graphStarted() };
 const exporting = (progressPercentage: number) =>
-  ({
-    graphId: 'g-0a1b2c3d4e',
-    roleArn: graphJob.request.roleArn,
-    taskId: 't-k2j4h6g8f0',
-    status: 'EXPORTING',
-    format: 'PARQUET',
-    destination: graphJob.request.destination,
-    kmsKeyIdentifier: graphJob.request.kmsKeyIdentifier,
-    exportTaskDetails: {
-      startTime: new Date('2024-05-05T04:00:10.000Z'),
-      timeElapsedSeconds: 1800,
-      progressPercentage,
-    },
-  }) as never;
+  graphTaskOutput('EXPORTING', { timeElapsedSeconds: 1800, progressPercentage });
 
 beforeEach(() => graphs.reset());
 
