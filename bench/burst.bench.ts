@@ -3,7 +3,7 @@
  * last 1–60 simulated minutes, 5 slots), against the pipeline as it was before export-finished
  * events and slot leases: the commit BASELINE_COMMIT, extracted from this repository's history and
  * run in the same bench, so every ratio compares two runs on the same machine at the same moment.
- * Each run is local/burst.ts in its own process (it installs the simulated clock).
+ * Each run is bench/lib/burst.ts in its own process (it installs the simulated clock).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -24,7 +24,7 @@ interface Run {
   duplicate?: number;
 }
 
-/** What local/burst.ts prints; the baseline's stack prints the fields up to statusChecks only. */
+/** What bench/lib/burst.ts prints; the baseline's stack prints the fields up to statusChecks only. */
 interface BurstResult {
   exports: number;
   succeeded: number;
@@ -58,7 +58,7 @@ const RUNS: Run[] = [
 
 async function burst(root: string, run: Run): Promise<BurstResult> {
   const args = [
-    path.join(root, 'local/burst.ts'),
+    path.join(root, 'bench/lib/burst.ts'),
     '--exports',
     String(run.exports),
     '--time-scale',

@@ -6,14 +6,14 @@
  * table of the same values in both engines gives the writers' rows per second.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { registerExport } from '../functions/register-export/register.ts';
-import { loadSampleData, openDatabase, type SourceDatabase } from '../local/database.ts';
-import { type ExportOutcome, writeExportData } from '../local/rds/export-writer.ts';
-import { writeMetadataFiles } from '../local/rds/metadata-files.ts';
-import { LOCAL_CREDENTIALS, startLocalS3 } from '../local/s3.ts';
-import { type DatabaseSnapshot, takeSnapshot } from '../local/snapshot.ts';
-import { MemoryGlue } from '../test/catalog/memory-glue.ts';
-import { createMysqlDatabase, mariadbBinaries, startMariadb } from '../test/servers/mariadb.ts';
+import { registerExport } from '#functions/register-export/register.ts';
+import { loadSampleData, openDatabase, type SourceDatabase } from '#local/databases/open.ts';
+import { type ExportOutcome, writeExportData } from '#local/rds/export-writer.ts';
+import { writeMetadataFiles } from '#local/rds/metadata-files.ts';
+import { type DatabaseSnapshot, takeSnapshot } from '#local/rds/snapshot-tables.ts';
+import { LOCAL_CREDENTIALS, startLocalS3 } from '#local/s3/server.ts';
+import { createMysqlDatabase, mariadbBinaries, startMariadb } from '#testkit/mariadb.ts';
+import { MemoryGlue } from '#testkit/memory-glue.ts';
 
 const TITLE = 'MySQL export and registration on the local stack';
 const BUCKET = 'bench-exports';

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { RegisterDeps } from '../functions/register-export/register.ts';
-import { registerExport } from '../functions/register-export/register.ts';
-import { MemoryGlue } from '../test/catalog/memory-glue.ts';
+import type { RegisterDeps } from '#functions/register-export/register.ts';
+import { registerExport } from '#functions/register-export/register.ts';
+import { MemoryGlue } from '#testkit/memory-glue.ts';
 import { FILES_PER_LABEL, graphExportTree, measureGraph, syntheticGraph } from './lib/graph-register.ts';
 
 const TABLES = 2000;

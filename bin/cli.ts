@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PipelineError } from '#shared/errors.ts';
+import { PipelineError } from '#shared/contract/errors.ts';
 import { type Command, UsageError } from './command.ts';
 import { COMMANDS } from './commands.ts';
 

@@ -1,6 +1,11 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
-import { type SelectedGraph, selectGraphs, selectsGraph, toGraphSource } from '#shared/graphs.ts';
 import type { Schedule } from '#shared/policy/schedule.ts';
+import {
+  type SelectedGraph,
+  selectGraphs,
+  selectsGraph,
+  toGraphSource,
+} from '#shared/sources/graph/graphs.ts';
 import { UsageError } from './command.ts';
 import { unwrapOne } from './unwrap-one.ts';
 

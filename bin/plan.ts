@@ -3,15 +3,19 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { z } from 'zod';
-import { selectClusters, selects, toClusterSource } from '#shared/clusters.ts';
-import { parseSnapshotEvent, type SnapshotRef } from '#shared/events.ts';
-import { exportLedger } from '#shared/export-ledger.ts';
-import type { SnapshotSource } from '#shared/machine-contract.ts';
+import type { SnapshotSource } from '#shared/contract/execution.ts';
+import { exportLedger } from '#shared/exports/ledger.ts';
 import { type DecideContext, type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
-import { type DescribedSnapshot, describeSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
+import { selectClusters, selects, toClusterSource } from '#shared/sources/rds/clusters.ts';
+import { parseSnapshotEvent, type SnapshotRef } from '#shared/sources/rds/snapshot-events.ts';
+import {
+  type DescribedSnapshot,
+  describeSnapshot,
+  toDescribedSnapshot,
+} from '#shared/sources/rds/snapshots.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
 import { graphFromFile, graphsOfAccount } from './plan-graph.ts';
 import { unwrapOne } from './unwrap-one.ts';

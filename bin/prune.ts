@@ -2,10 +2,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { exportBuckets, type PruneResult, prune } from '#functions/prune/prune.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { BucketName } from '#shared/policy/schema.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
-import { exportBuckets, type PruneResult, prune } from '../functions/prune/prune.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
 
 /** 1536 → `1.5 KiB`. */

@@ -1,5 +1,5 @@
 import { SAMPLE_GRAPH } from './neptune-graph/sample-graph.ts';
-import { LOCAL_CREDENTIALS } from './s3.ts';
+import { LOCAL_CREDENTIALS } from './s3/server.ts';
 import { type LocalStack, REGION, STAGE } from './stack.ts';
 import { sampleGraphName } from './start-graph.ts';
 

@@ -1,29 +1,34 @@
-import './polyfills.ts';
+import './runtime/polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { TaskTokens } from './callbacks.ts';
-import { installSimulatedClock, type SimulatedClock } from './clock.ts';
-import { startLocalCloudFormation } from './cloudformation.ts';
-import { type EngineFamily, loadSampleData, openDatabase, type SourceDatabase } from './database.ts';
-import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
-import { type EventFaults, exportEndedEvent, LocalEventBus, NO_EVENT_FAULTS } from './events.ts';
-import { GlueCatalog, startLocalGlue } from './glue.ts';
-import type { LocalServer } from './http.ts';
-import type { JsonServer } from './json-protocol.ts';
-import type { LambdaHandler } from './lambda-context.ts';
-import { invokeLocal } from './lambda-context.ts';
+import { startLocalCloudFormation } from './cloudformation/server.ts';
+import { type EngineFamily, loadSampleData, openDatabase, type SourceDatabase } from './databases/open.ts';
+import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb/server.ts';
+import {
+  type EventFaults,
+  exportEndedEvent,
+  LocalEventBus,
+  NO_EVENT_FAULTS,
+} from './eventbridge/delivery.ts';
+import { GlueCatalog, startLocalGlue } from './glue/server.ts';
 import { LocalGraphs } from './neptune-graph/graphs.ts';
 import { type LocalNeptuneGraph, startLocalNeptuneGraph } from './neptune-graph/server.ts';
 import { GraphExportTasks, type GraphTaskDurations, type GraphTaskRecord } from './neptune-graph/tasks.ts';
+import type { LocalServer } from './protocol/http.ts';
+import type { JsonServer } from './protocol/json.ts';
+import { requestLogger } from './protocol/request-log.ts';
 import { LiveClusters } from './rds/clusters.ts';
 import { type LocalRds, startLocalRds } from './rds/server.ts';
 import { SnapshotStore, type StoredSnapshot } from './rds/snapshots.ts';
 import { type ExportTaskRecord, ExportTasks, type TaskDurations } from './rds/tasks.ts';
-import { requestLogger } from './request-log.ts';
-import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from './s3.ts';
-import { type LocalSfn, startLocalSfn } from './sfn.ts';
-import { type LocalSns, startLocalSns } from './sns.ts';
+import { installSimulatedClock, type SimulatedClock } from './runtime/clock.ts';
+import type { LambdaHandler } from './runtime/lambda-context.ts';
+import { invokeLocal } from './runtime/lambda-context.ts';
+import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from './s3/server.ts';
+import { TaskTokens } from './sfn/callbacks.ts';
+import { type LocalSfn, startLocalSfn } from './sfn/server.ts';
+import { type LocalSns, startLocalSns } from './sns/server.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';

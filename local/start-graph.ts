@@ -1,7 +1,7 @@
-import { LocalAthena } from './athena.ts';
+import { LocalAthena } from './athena/engine.ts';
 import { SAMPLE_GRAPH } from './neptune-graph/sample-graph.ts';
-import { findTable, waitForNamed } from './progress.ts';
-import type { Execution } from './sfn.ts';
+import { findTable, waitForNamed } from './runtime/progress.ts';
+import type { Execution } from './sfn/server.ts';
 import type { LocalStack } from './stack.ts';
 
 /**

@@ -4,9 +4,9 @@
  * pipeline on this machine (see docs/local.md) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
-import { LocalAthena } from './athena.ts';
-import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './database.ts';
-import { findTable, waitForExecutions } from './progress.ts';
+import { LocalAthena } from './athena/engine.ts';
+import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './databases/open.ts';
+import { findTable, waitForExecutions } from './runtime/progress.ts';
 import { serve } from './serve.ts';
 import { type LocalStack, startStack } from './stack.ts';
 import { askGraphQuestion, exportGraph } from './start-graph.ts';

@@ -7,7 +7,7 @@
  * substitution, or a substitution the file never uses, fails packaging instead of deploying a
  * machine that calls nothing.
  *
- * The same `substitute` loads the file for the local stack (local/sfn-definition.ts) and the
+ * The same `substitute` loads the file for the local stack (local/sfn/definition.ts) and the
  * state-machine tests (test/statemachines/definition.ts), with local ARNs instead of intrinsics, so
  * all three read the placeholders by one rule.
  */

@@ -1,13 +1,13 @@
 'use strict';
 /**
  * Package-time step of serverless.yml (resources/operations.yml): the body of the deployment's
- * CloudWatch dashboard. One widget per pipeline metric (shared/metrics.ts, one line per source
+ * CloudWatch dashboard. One widget per pipeline metric (shared/runtime/metrics.ts, one line per source
  * kind), the state machine's executions, and every alarm of the stack. test/deploy/operations.test.ts
  * checks each widget's metric against what the functions emit, and each alarm against the template.
  */
 
 const NAMESPACE = 'RdsExport';
-/** Every kind of shared/machine-contract.ts SOURCE_KINDS (test/deploy/operations.test.ts compares them). */
+/** Every kind of shared/contract/execution.ts SOURCE_KINDS (test/deploy/operations.test.ts compares them). */
 const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot', 'cluster', 'graph'];
 
 /** [title, metric, statistic]: the pipeline's metrics as the dashboard draws them. */

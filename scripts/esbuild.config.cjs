@@ -13,7 +13,7 @@
  * - `@aws-sdk/*` is bundled, not taken from the runtime: the versions are the ones we tested, and
  *   one minified file loads faster than the runtime's hundreds of CJS files.
  * - The plugins below drop code that cannot run on Lambda or that nothing calls (see each).
- * - No `keepNames`: the error classes spell their `name` as a literal (shared/errors.ts), which is
+ * - No `keepNames`: the error classes spell their `name` as a literal (shared/contract/errors.ts), which is
  *   what the state machine matches on, so minifying class names is harmless.
  */
 const path = require('node:path');

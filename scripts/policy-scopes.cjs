@@ -11,10 +11,10 @@ const { require: tsRequire } = require('tsx/cjs/api');
 
 const POLICY_FILE = 'export-policy.yml';
 const SHARED = path.join(__dirname, '..', 'shared');
-// The one key-naming rule (shared/kms.ts), so packaging, the cold start and `rds-export plan` refuse
+// The one key-naming rule (shared/aws/kms.ts), so packaging, the cold start and `rds-export plan` refuse
 // the same values with the same message.
 const { isKmsKeyArn, isKmsKeyReference, kmsKeyProblem, KMS_KEY_RULE } = tsRequire(
-  path.join(SHARED, 'kms.ts'),
+  path.join(SHARED, 'aws', 'kms.ts'),
   __filename,
 );
 

@@ -1,6 +1,6 @@
 // aws-local-stepfunctions 3 declares Node >= 22 and uses Promise.withResolvers, which Node 20 lacks;
 // the local stack needs the same polyfill, so both load it from one place.
-import '../local/polyfills.ts';
+import '#local/runtime/polyfills.ts';
 
 // Quiet output. A variable already set (to debug a test) wins, and a test about logging or metrics
 // sets its own with vi.stubEnv.

@@ -1,9 +1,9 @@
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
-import { registerGraphExport } from '../../functions/register-export/graph-register.ts';
-import type { RegisterDeps } from '../../functions/register-export/register.ts';
-import { writeGraphExport } from '../../local/neptune-graph/export-files.ts';
-import { planExport } from '../../local/neptune-graph/export-plan.ts';
-import { type PropertyGraph, type Vertex, v } from '../../local/neptune-graph/property-graph.ts';
+import { registerGraphExport } from '#functions/register-export/graph-register.ts';
+import type { RegisterDeps } from '#functions/register-export/register.ts';
+import { writeGraphExport } from '#local/neptune-graph/export-files.ts';
+import { planExport } from '#local/neptune-graph/export-plan.ts';
+import { type PropertyGraph, type Vertex, v } from '#local/neptune-graph/property-graph.ts';
 
 /**
  * Graph exports for bench/register.bench.ts: a synthetic property graph of `labels` vertex labels

@@ -1,11 +1,11 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
-import { type ExportLedger, endedWithoutExport, exportLedger, ledgerKey } from '#shared/export-ledger.ts';
-import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
-import { dataTime, type ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
+import { dataTime, type ExportJob, type SnapshotSource } from '#shared/contract/execution.ts';
+import { type ExportLedger, endedWithoutExport, exportLedger, ledgerKey } from '#shared/exports/ledger.ts';
 import { decide, type RecentExport } from '#shared/policy/decide.ts';
 import { globMatch } from '#shared/policy/glob.ts';
 import type { Policy } from '#shared/policy/schema.ts';
-import type { DescribedSnapshot } from '#shared/snapshots.ts';
+import { exportIdentity, exportTaskIdentifier } from '#shared/sources/identifiers.ts';
+import type { DescribedSnapshot } from '#shared/sources/rds/snapshots.ts';
 import type { Context } from './deployment.ts';
 import { describeExport, listExecutions } from './executions.ts';
 
@@ -81,7 +81,7 @@ export class BackfillLedger {
     )[0];
   }
 
-  /** What shared/dispatch.ts asks and tells a ledger. */
+  /** What shared/exports/dispatch.ts asks and tells a ledger. */
   view(): ExportLedger {
     return {
       last: async (source) => {

@@ -1,5 +1,5 @@
-import { dispatchExport, type Outcome } from '#shared/dispatch.ts';
-import { MAX_CONCURRENT_RDS_EXPORTS } from '#shared/machine-contract.ts';
+import { MAX_CONCURRENT_RDS_EXPORTS } from '#shared/contract/execution.ts';
+import { dispatchExport, type Outcome } from '#shared/exports/dispatch.ts';
 import { type Command, optionOrEnv, UsageError, type Values } from '../command.ts';
 import { BackfillLedger, decideAll, type PlannedSnapshot, recordedLedger, select } from './backfill-plan.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';

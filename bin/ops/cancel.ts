@@ -1,8 +1,8 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError } from '#shared/aws-errors.ts';
-import { executionArnOf } from '#shared/export-address.ts';
-import { isValidExportTaskIdentifier } from '#shared/identifiers.ts';
-import type { ExportTaskSummary } from '#shared/machine-contract.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
+import type { ExportTaskSummary } from '#shared/contract/execution.ts';
+import { executionArnOf } from '#shared/exports/address.ts';
+import { isValidExportTaskIdentifier } from '#shared/sources/identifiers.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { describeExport, parseJson, SeenJob } from './executions.ts';

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
 import { optionOrEnv, UsageError, type Values } from '../command.ts';
 
 /** The options every operations command takes. */

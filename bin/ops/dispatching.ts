@@ -1,5 +1,5 @@
-import type { DispatchDeps } from '#shared/dispatch.ts';
-import type { ExportLedger } from '#shared/export-ledger.ts';
+import type { DispatchDeps } from '#shared/exports/dispatch.ts';
+import type { ExportLedger } from '#shared/exports/ledger.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { optionOrEnv, type Values } from '../command.ts';
 import type { Context } from './deployment.ts';
@@ -9,7 +9,7 @@ export const POLICY_USAGE = `  --policy             the export policy (default: 
                        rules as the deployment, so these exports decide as an event would`;
 
 /**
- * What the commands that start exports hand shared/dispatch.ts, the path events take. The CLI holds
+ * What the commands that start exports hand shared/exports/dispatch.ts, the path events take. The CLI holds
  * read actions plus states:StartExecution (docs/operations.md, "Operator policy"), so its exports are decided
  * against the ledger but not recorded in it (`ledger` is a read-only view, or none), and a skip is
  * reported on the terminal instead of being published to the topic.

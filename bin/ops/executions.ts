@@ -8,10 +8,10 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { executionArnOf } from '#shared/export-address.ts';
-import { CaughtError, ExportTaskSummary } from '#shared/machine-contract.ts';
-import { cappedPages } from '#shared/pages.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { cappedPages } from '#shared/aws/pages.ts';
+import { CaughtError, ExportTaskSummary } from '#shared/contract/execution.ts';
+import { executionArnOf } from '#shared/exports/address.ts';
 import { type Phase, phaseOf } from '../phases.ts';
 import type { Context } from './deployment.ts';
 

@@ -1,4 +1,9 @@
-import type { CheckResult, ExportJob, ExportTaskSummary, SnapshotSource } from '#shared/machine-contract.ts';
+import type {
+  CheckResult,
+  ExportJob,
+  ExportTaskSummary,
+  SnapshotSource,
+} from '#shared/contract/execution.ts';
 import type { Context } from './deployment.ts';
 import type { SeenJob } from './executions.ts';
 import { graphKind } from './graph-kind.ts';

@@ -1,6 +1,6 @@
 /** Human output of the operations commands: aligned tables, colour only on a terminal. */
 
-import { truncateText } from '#shared/payload.ts';
+import { truncateText } from '#shared/contract/payload.ts';
 
 const CODES = { red: 31, green: 32, yellow: 33, cyan: 36, dim: 2, bold: 1 } as const;
 export type Colour = keyof typeof CODES;

@@ -1,11 +1,15 @@
 import { CancelExportTaskCommand, GetGraphCommand } from '@aws-sdk/client-neptune-graph';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { getGraphExportTask } from '#shared/graph-export-task-get.ts';
-import { listGraphExportTasks } from '#shared/graph-export-task-list.ts';
-import { isActiveGraphTask, machineStatusOfGraphTask, toGraphSummary } from '#shared/graph-export-tasks.ts';
-import { destinationFolder, graphIdOf, sameDestination } from '#shared/graph-request.ts';
-import { graphTags, toGraphSource } from '#shared/graphs.ts';
-import { type ExportJob, isGraphJob } from '#shared/machine-contract.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { type ExportJob, isGraphJob } from '#shared/contract/execution.ts';
+import {
+  isActiveGraphTask,
+  machineStatusOfGraphTask,
+  toGraphSummary,
+} from '#shared/sources/graph/export-tasks.ts';
+import { graphTags, toGraphSource } from '#shared/sources/graph/graphs.ts';
+import { destinationFolder, graphIdOf, sameDestination } from '#shared/sources/graph/request.ts';
+import { getGraphExportTask } from '#shared/sources/graph/task-get.ts';
+import { listGraphExportTasks } from '#shared/sources/graph/task-list.ts';
 import { UsageError } from '../command.ts';
 import type { Context } from './deployment.ts';
 import type { ExportKind, KnownJob } from './export-kinds.ts';

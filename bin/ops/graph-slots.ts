@@ -1,10 +1,10 @@
-import { slotPool } from '#shared/queue.ts';
-import { readSlots, type Slots } from '#shared/slots.ts';
+import { readSlots, type Slots } from '#shared/slots/leases.ts';
+import { slotPool } from '#shared/slots/queue.ts';
 import type { Context } from './deployment.ts';
 import type { ExportRun } from './executions.ts';
 
 /**
- * The graph exports' slots: the leases of the deployment's table (`slots` / `graph`, shared/slots.ts),
+ * The graph exports' slots: the leases of the deployment's table (`slots` / `graph`, shared/slots/leases.ts),
  * kept apart from RDS's five. Each export waits while its rule's limit is held: `limit` when the
  * running graph exports agree on one.
  */

@@ -5,9 +5,9 @@ import {
   paginateDescribeExportTasks,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { classifyAwsError } from '#shared/aws-errors.ts';
-import { collectPages, type PageCap } from '#shared/pages.ts';
-import { type DescribedSnapshot, toDescribedSnapshot } from '#shared/snapshots.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
+import { collectPages, type PageCap } from '#shared/aws/pages.ts';
+import { type DescribedSnapshot, toDescribedSnapshot } from '#shared/sources/rds/snapshots.ts';
 
 /** What the account holds that a backfill decides on: its snapshots and its export tasks. */
 

@@ -1,6 +1,6 @@
-import { mapLimit } from '#shared/concurrency.ts';
+import { mapLimit } from '#shared/aws/concurrency.ts';
 import { globMatch } from '#shared/policy/glob.ts';
-import { secondsBetween } from '#shared/time.ts';
+import { secondsBetween } from '#shared/runtime/time.ts';
 import { type Command, optionOrEnv, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';

@@ -3,12 +3,12 @@ import {
   DBClusterNotFoundFault,
   DescribeDBClustersCommand,
 } from '@aws-sdk/client-rds';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { toClusterSource } from '#shared/clusters.ts';
-import { snapshotTypeOf } from '#shared/events.ts';
-import { describeExportTask, machineStatusOfRdsTask } from '#shared/export-tasks.ts';
-import type { ExportJob } from '#shared/machine-contract.ts';
-import { describeSnapshot } from '#shared/snapshots.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import type { ExportJob } from '#shared/contract/execution.ts';
+import { toClusterSource } from '#shared/sources/rds/clusters.ts';
+import { describeExportTask, machineStatusOfRdsTask } from '#shared/sources/rds/export-tasks.ts';
+import { snapshotTypeOf } from '#shared/sources/rds/snapshot-events.ts';
+import { describeSnapshot } from '#shared/sources/rds/snapshots.ts';
 import { UsageError } from '../command.ts';
 import type { Context } from './deployment.ts';
 import type { CurrentSource, ExportKind } from './export-kinds.ts';

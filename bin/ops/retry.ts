@@ -1,6 +1,10 @@
-import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/dispatch.ts';
-import { exportIdentity, exportTaskIdentifier, isValidExportTaskIdentifier } from '#shared/identifiers.ts';
-import { ExportJob, type SnapshotSource } from '#shared/machine-contract.ts';
+import { ExportJob, type SnapshotSource } from '#shared/contract/execution.ts';
+import { type Outcome as DispatchOutcome, dispatchExport } from '#shared/exports/dispatch.ts';
+import {
+  exportIdentity,
+  exportTaskIdentifier,
+  isValidExportTaskIdentifier,
+} from '#shared/sources/identifiers.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';

@@ -1,7 +1,7 @@
-import { mapLimit } from '#shared/concurrency.ts';
-import { countActiveExportTasks, isActiveExportStatus } from '#shared/export-tasks.ts';
-import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/machine-contract.ts';
-import { secondsBetween } from '#shared/time.ts';
+import { mapLimit } from '#shared/aws/concurrency.ts';
+import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/contract/execution.ts';
+import { secondsBetween } from '#shared/runtime/time.ts';
+import { countActiveExportTasks, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
 import type { Command } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';

@@ -1,7 +1,7 @@
-import { ExportTaskNotFoundError, InvalidInputError } from '#shared/errors.ts';
-import { logger } from '#shared/logger.ts';
-import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/machine-contract.ts';
-import { secondsBetween } from '#shared/time.ts';
+import { ExportTaskNotFoundError, InvalidInputError } from '#shared/contract/errors.ts';
+import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/contract/execution.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { secondsBetween } from '#shared/runtime/time.ts';
 import { eventWait, nextWait, type WaitBounds, type WaitInput } from './next-wait.ts';
 import { type ReaderClients, taskReader } from './task-readers.ts';
 

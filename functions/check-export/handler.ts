@@ -1,11 +1,11 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { logger } from '#shared/logger.ts';
-import { ExecutionState, executionKeys } from '#shared/machine-contract.ts';
-import { recordCheck } from '#shared/metrics.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { ExecutionState, executionKeys } from '#shared/contract/execution.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { recordCheck } from '#shared/runtime/metrics.ts';
 import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';
 

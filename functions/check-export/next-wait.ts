@@ -1,4 +1,4 @@
-import type { CheckResult } from '#shared/machine-contract.ts';
+import type { CheckResult } from '#shared/contract/execution.ts';
 
 export type CheckStatus = CheckResult['status'];
 

@@ -1,9 +1,9 @@
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { describeExportTask, machineStatusOfRdsTask } from '#shared/export-tasks.ts';
-import { getGraphExportTask } from '#shared/graph-export-task-get.ts';
-import { machineStatusOfGraphTask } from '#shared/graph-export-tasks.ts';
-import { type ExecutionState, type ExportTaskSummary, isGraphJob } from '#shared/machine-contract.ts';
+import { type ExecutionState, type ExportTaskSummary, isGraphJob } from '#shared/contract/execution.ts';
+import { machineStatusOfGraphTask } from '#shared/sources/graph/export-tasks.ts';
+import { getGraphExportTask } from '#shared/sources/graph/task-get.ts';
+import { describeExportTask, machineStatusOfRdsTask } from '#shared/sources/rds/export-tasks.ts';
 import type { CheckStatus } from './next-wait.ts';
 
 /**

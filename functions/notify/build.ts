@@ -5,10 +5,10 @@ import {
   type NotifyInput,
   type RdsExportJob,
   sourceLabel,
-} from '#shared/machine-contract.ts';
-import type { Notification } from '#shared/notification.ts';
+} from '#shared/contract/execution.ts';
 import { formatDuration } from '#shared/notify/format.ts';
-import { secondsBetween } from '#shared/time.ts';
+import type { Notification } from '#shared/notify/notification.ts';
+import { secondsBetween } from '#shared/runtime/time.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';

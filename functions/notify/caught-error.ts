@@ -1,8 +1,8 @@
-import type { CaughtError } from '#shared/machine-contract.ts';
-import { truncateText } from '#shared/payload.ts';
+import type { CaughtError } from '#shared/contract/execution.ts';
+import { truncateText } from '#shared/contract/payload.ts';
 
 export interface ErrorReport {
-  /** The error name: one of shared/errors.ts, or a Step Functions one (States.Timeout, Lambda.*). */
+  /** The error name: one of shared/contract/errors.ts, or a Step Functions one (States.Timeout, Lambda.*). */
   name: string;
   /** The error's message, when the Cause carried one. */
   message?: string;

@@ -1,5 +1,5 @@
-import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '#shared/machine-contract.ts';
-import type { Notification } from '#shared/notification.ts';
+import type { ExecutionState, ExportTaskSummary, RegistrationResult } from '#shared/contract/execution.ts';
+import type { Notification } from '#shared/notify/notification.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { remedyFor } from './remedies.ts';
 import { parseWarningMessage } from './warning-message.ts';

@@ -1,4 +1,4 @@
-import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/machine-contract.ts';
+import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/contract/execution.ts';
 import { explainGraphFailure } from './graph-remedies.ts';
 import {
   EXPORT_SERVICE_PRINCIPAL,

@@ -1,4 +1,4 @@
-import type { ExportTaskSummary, GraphExportJob } from '#shared/machine-contract.ts';
+import type { ExportTaskSummary, GraphExportJob } from '#shared/contract/execution.ts';
 
 /**
  * What a graph export's notifications say besides what every export's do: the format, the vertices
@@ -29,7 +29,7 @@ export function graphUnknownStatus(job: GraphExportJob, status: string) {
     cause: `Neptune Analytics reported status "${status}", which the pipeline does not know, so it stopped tracking the export.`,
     fix:
       `Check the task with \`aws neptune-graph list-export-tasks --graph-identifier ${job.request.graphIdentifier}\`. ` +
-      'If the service added a status, teach check-export about it (shared/graph-export-tasks.ts); if the ' +
+      'If the service added a status, teach check-export about it (shared/sources/graph/export-tasks.ts); if the ' +
       'export succeeded, run registration again.',
   };
 }

@@ -1,7 +1,7 @@
-import type { FatalErrorName, RetryableErrorName } from '#shared/errors.ts';
-import { DELETED_CAUSE } from '#shared/graph-export-tasks.ts';
-import { parseS3Uri } from '#shared/graph-request.ts';
-import type { GraphExportJob } from '#shared/machine-contract.ts';
+import type { FatalErrorName, RetryableErrorName } from '#shared/contract/errors.ts';
+import type { GraphExportJob } from '#shared/contract/execution.ts';
+import { DELETED_CAUSE } from '#shared/sources/graph/export-tasks.ts';
+import { parseS3Uri } from '#shared/sources/graph/request.ts';
 import { jsonBlock, roleName } from './policy-statements.ts';
 
 /**

@@ -1,7 +1,7 @@
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { executionKeys, NotifyInput } from '#shared/machine-contract.ts';
+import { executionKeys, NotifyInput } from '#shared/contract/execution.ts';
 import { notifierFromEnv } from '#shared/notify/notifier.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { buildNotification } from './build.ts';
 import { NotifyEnv } from './config.ts';
 

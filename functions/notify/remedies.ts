@@ -1,5 +1,5 @@
-import type { FatalErrorName, RetryableErrorName } from '#shared/errors.ts';
-import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/machine-contract.ts';
+import type { FatalErrorName, RetryableErrorName } from '#shared/contract/errors.ts';
+import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/contract/execution.ts';
 import { GRAPH_REMEDIES } from './graph-remedies.ts';
 import {
   callerKmsStatement,

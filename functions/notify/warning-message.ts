@@ -1,4 +1,4 @@
-import { truncateText } from '#shared/payload.ts';
+import { truncateText } from '#shared/contract/payload.ts';
 
 export interface ExportWarnings {
   skipped: { target: string; reason: string }[];

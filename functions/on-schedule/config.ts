@@ -1,4 +1,4 @@
-import { IntakeEnv } from '#shared/intake-env.ts';
+import { IntakeEnv } from '#shared/exports/intake-env.ts';
 
 /** on-schedule's environment: that of every function that starts exports. */
 export const OnScheduleEnv = IntakeEnv;

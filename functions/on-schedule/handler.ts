@@ -1,8 +1,8 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { dispatchDepsFromEnv } from '#shared/intake-env.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { dispatchDepsFromEnv } from '#shared/exports/intake-env.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { OnScheduleEnv } from './config.ts';
 import { runSchedule, ScheduleEvent } from './run.ts';
 

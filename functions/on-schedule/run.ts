@@ -1,12 +1,12 @@
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { selectClusters } from '#shared/clusters.ts';
-import { type DispatchDeps, dispatchExport, type Outcome } from '#shared/dispatch.ts';
-import { InvalidInputError, PipelineError } from '#shared/errors.ts';
-import { selectGraphs } from '#shared/graphs.ts';
-import { logger } from '#shared/logger.ts';
-import { parseWith } from '#shared/validation.ts';
+import { InvalidInputError, PipelineError } from '#shared/contract/errors.ts';
+import { type DispatchDeps, dispatchExport, type Outcome } from '#shared/exports/dispatch.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { parseWith } from '#shared/runtime/validation.ts';
+import { selectGraphs } from '#shared/sources/graph/graphs.ts';
+import { selectClusters } from '#shared/sources/rds/clusters.ts';
 
 /**
  * What EventBridge Scheduler hands the target (its Input, with the context attributes filled in):

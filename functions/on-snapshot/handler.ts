@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { dispatchDepsFromEnv } from '#shared/intake-env.ts';
+import { dispatchDepsFromEnv } from '#shared/exports/intake-env.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { OnSnapshotEnv } from './config.ts';
 import { handleSnapshotEvent } from './intake.ts';
 

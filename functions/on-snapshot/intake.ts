@@ -1,8 +1,8 @@
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { type DispatchDeps, dispatchExport, notifySkip, type Outcome } from '#shared/dispatch.ts';
-import { parseSnapshotEvent } from '#shared/events.ts';
-import { logger } from '#shared/logger.ts';
-import { describeSnapshot } from '#shared/snapshots.ts';
+import { type DispatchDeps, dispatchExport, notifySkip, type Outcome } from '#shared/exports/dispatch.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { parseSnapshotEvent } from '#shared/sources/rds/snapshot-events.ts';
+import { describeSnapshot } from '#shared/sources/rds/snapshots.ts';
 
 export interface OnSnapshotDeps extends DispatchDeps {
   rds: Pick<RDSClient, 'send'>;

@@ -1,8 +1,8 @@
 import type { GlueClient, Partition } from '@aws-sdk/client-glue';
 import { paginateGetDatabases, paginateGetPartitions, paginateGetTables } from '@aws-sdk/client-glue';
-import { P, ROLES } from '#shared/catalog-contract.ts';
-import type { ExportRoot } from '#shared/export-address.ts';
-import { collectPages, type PageCap } from '#shared/pages.ts';
+import { collectPages, type PageCap } from '#shared/aws/pages.ts';
+import { P, ROLES } from '#shared/contract/catalog.ts';
+import type { ExportRoot } from '#shared/exports/address.ts';
 import type { SourceExport } from './retention.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;

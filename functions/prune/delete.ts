@@ -5,8 +5,8 @@ import type {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { DeleteObjectsCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import type { ExportRoot } from '#shared/export-address.ts';
-import { collectPages } from '#shared/pages.ts';
+import { collectPages } from '#shared/aws/pages.ts';
+import type { ExportRoot } from '#shared/exports/address.ts';
 import type { Glue } from './catalog.ts';
 
 export type S3 = Pick<S3Client, 'send'>;
@@ -25,7 +25,7 @@ async function* paginateListObjectVersions(
   let keyMarker = input.KeyMarker;
   let versionIdMarker = input.VersionIdMarker;
   for (;;) {
-    // The client's retry strategy retries each call (shared/sdk-config.ts).
+    // The client's retry strategy retries each call (shared/aws/client-config.ts).
     const page = await config.client.send(
       new ListObjectVersionsCommand({ ...input, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
     );

@@ -3,11 +3,11 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { logger } from '#shared/logger.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
+import { logger } from '#shared/runtime/logger.ts';
 import { PruneEnv } from './config.ts';
 import { exportBuckets, prune } from './prune.ts';
 

@@ -1,8 +1,8 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
-import { type ExportRoot, executionArnOf, startedRecordKey, startedRoot } from '#shared/export-address.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { type ExportRoot, executionArnOf, startedRecordKey, startedRoot } from '#shared/exports/address.ts';
 
 /**
  * Whether an export in the catalog is one this deployment started, and where. Anyone who may write
@@ -22,7 +22,7 @@ export type Origin =
   | { found: 'execution' | 'ledger'; root: ExportRoot }
   | { found: 'nothing'; reason: string };
 
-/** The slice of the execution input (an ExportJob, shared/machine-contract.ts) that says where it exports. */
+/** The slice of the execution input (an ExportJob, shared/contract/execution.ts) that says where it exports. */
 const StartedJob = z.object({
   request: z.union([
     z.object({ S3BucketName: z.string().min(1), S3Prefix: z.string().optional() }),

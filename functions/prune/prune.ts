@@ -1,4 +1,4 @@
-import { classifyAwsError } from '#shared/aws-errors.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { Policy, Retention } from '#shared/policy/schema.ts';
 import { type CatalogExport, type Glue, readSources } from './catalog.ts';
 import { deletePartitions, deleteVersions, listRoot, type S3 } from './delete.ts';

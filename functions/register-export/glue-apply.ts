@@ -1,6 +1,6 @@
 import type { ErrorDetail, PartitionInput, TableInput } from '@aws-sdk/client-glue';
 import { BatchCreatePartitionCommand, CreateTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';
-import { isRetryableAwsError } from '#shared/aws-errors.ts';
+import { isRetryableAwsError } from '#shared/aws/errors.ts';
 import type { GlueWrite } from './glue-plan.ts';
 import { type Glue, P } from './glue-tables.ts';
 
@@ -15,7 +15,7 @@ export type ApplyOutcome =
  * and puts each partition's failure in `Errors[]` ("The errors encountered when trying to create the
  * requested partitions", BatchCreatePartitionResponse in the Glue API model, glue/2017-03-31), so
  * the SDK's retry strategy, which retries failed requests, never sees it. Each attempt is one
- * request, which the SDK retries in turn only if the request itself fails (shared/sdk-config.ts).
+ * request, which the SDK retries in turn only if the request itself fails (shared/aws/client-config.ts).
  */
 export type EntryRetry = {
   attempts: number;

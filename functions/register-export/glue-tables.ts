@@ -1,12 +1,12 @@
 import type { Column, GlueClient, PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
 import { CreateDatabaseCommand, GetDatabaseCommand, paginateGetTables } from '@aws-sdk/client-glue';
-import { P } from '#shared/catalog-contract.ts';
-import { collectPages } from '#shared/pages.ts';
+import { collectPages } from '#shared/aws/pages.ts';
+import { P } from '#shared/contract/catalog.ts';
 import { HISTORY_SUFFIX } from './naming.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
 
-/** The table parameters this function owns (shared/catalog-contract.ts: prune reads them too). */
+/** The table parameters this function owns (shared/contract/catalog.ts: prune reads them too). */
 export { P };
 
 export const PARTITION_KEYS: Column[] = [

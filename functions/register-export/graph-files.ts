@@ -1,7 +1,7 @@
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { FileMetaData } from 'hyparquet';
 import { parquetReadObjects } from 'hyparquet';
-import { collectPages } from '#shared/pages.ts';
+import { collectPages } from '#shared/aws/pages.ts';
 import { csvRecords, type HeaderColumn, headerColumn } from './graph-csv.ts';
 import { REPORT_FILE } from './report.ts';
 import { EXPORT_LISTING, type ParquetObject, type S3 } from './s3-export.ts';

@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { classifyAwsError } from '#shared/aws-errors.ts';
-import { mapLimit } from '#shared/concurrency.ts';
-import type { RegistrationResult } from '#shared/machine-contract.ts';
+import { mapLimit } from '#shared/aws/concurrency.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
+import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import { type DesiredTable, ensureDatabase, folderAbove, readCatalog } from './glue-tables.ts';

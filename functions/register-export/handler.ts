@@ -1,12 +1,12 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { classifyAwsError } from '#shared/aws-errors.ts';
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { logger } from '#shared/logger.ts';
-import { executionKeys } from '#shared/machine-contract.ts';
-import { recordRegistration } from '#shared/metrics.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
+import { executionKeys } from '#shared/contract/execution.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { recordRegistration } from '#shared/runtime/metrics.ts';
 import { RegisterExportEnv } from './config.ts';
 import { RegisterState, registerFromState } from './input.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseS3Uri } from '#shared/graph-request.ts';
-import type { RegistrationResult } from '#shared/machine-contract.ts';
+import type { RegistrationResult } from '#shared/contract/execution.ts';
+import { parseS3Uri } from '#shared/sources/graph/request.ts';
 import { registerGraphExport } from './graph-register.ts';
 import { type RegisterDeps, registerExport } from './register.ts';
 

@@ -1,8 +1,8 @@
 import type { Column, Table } from '@aws-sdk/client-glue';
-import { classifyAwsError } from '#shared/aws-errors.ts';
-import { mapLimit } from '#shared/concurrency.ts';
-import { exportRoot } from '#shared/export-address.ts';
-import type { RegistrationResult } from '#shared/machine-contract.ts';
+import { mapLimit } from '#shared/aws/concurrency.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
+import type { RegistrationResult } from '#shared/contract/execution.ts';
+import { exportRoot } from '#shared/exports/address.ts';
 import { applyWrites, type EntryRetry } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import type { DesiredTable, Glue } from './glue-tables.ts';
@@ -43,7 +43,7 @@ export type RegisterDeps = {
   s3Concurrency?: number;
   /**
    * How a BatchCreatePartition entry that failed transiently is sent again (glue-apply.ts). Nothing
-   * else is retried here: each client's retry strategy retries its calls (shared/sdk-config.ts).
+   * else is retried here: each client's retry strategy retries its calls (shared/aws/client-config.ts).
    */
   entryRetry?: EntryRetry;
 };

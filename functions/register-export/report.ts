@@ -1,7 +1,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { AwsThrottledError } from '#shared/errors.ts';
-import type { RegistrationResult } from '#shared/machine-contract.ts';
-import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/payload.ts';
+import { AwsThrottledError } from '#shared/contract/errors.ts';
+import type { RegistrationResult } from '#shared/contract/execution.ts';
+import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/contract/payload.ts';
 import type { S3 } from './s3-export.ts';
 import { describeSchemaChange, type SchemaChange } from './schema-changes.ts';
 

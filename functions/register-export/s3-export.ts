@@ -2,7 +2,7 @@ import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
 import { parquetMetadataAsync } from 'hyparquet';
-import { collectPages, type PageCap } from '#shared/pages.ts';
+import { collectPages, type PageCap } from '#shared/aws/pages.ts';
 
 export type S3 = Pick<S3Client, 'send'>;
 

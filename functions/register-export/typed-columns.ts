@@ -1,5 +1,5 @@
 import type { Column } from '@aws-sdk/client-glue';
-import { truncateText } from '#shared/payload.ts';
+import { truncateText } from '#shared/contract/payload.ts';
 import type { OriginalColumn } from './metadata.ts';
 
 /**

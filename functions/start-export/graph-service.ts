@@ -3,17 +3,17 @@ import {
   type NeptuneGraphClient,
   StartExportTaskCommand,
 } from '@aws-sdk/client-neptune-graph';
-import { classifyAwsError } from '#shared/aws-errors.ts';
+import { classifyAwsError } from '#shared/aws/errors.ts';
 import {
   ExportQuotaExceededError,
   ExportSourceNotReadyError,
   ExportSourceUnavailableError,
-} from '#shared/errors.ts';
-import { graphExportability } from '#shared/exportability.ts';
-import { activeGraphExports } from '#shared/graph-export-task-list.ts';
-import { RUNNING_GRAPH_EXPORT_STATUSES, toGraphSummary } from '#shared/graph-export-tasks.ts';
-import { sameDestination } from '#shared/graph-request.ts';
-import type { ExecutionState, GraphExportJob } from '#shared/machine-contract.ts';
+} from '#shared/contract/errors.ts';
+import type { ExecutionState, GraphExportJob } from '#shared/contract/execution.ts';
+import { RUNNING_GRAPH_EXPORT_STATUSES, toGraphSummary } from '#shared/sources/graph/export-tasks.ts';
+import { sameDestination } from '#shared/sources/graph/request.ts';
+import { activeGraphExports } from '#shared/sources/graph/task-list.ts';
+import { graphExportability } from '#shared/sources/rds/exportability.ts';
 import type { ExportService } from './service.ts';
 
 type Graphs = Pick<NeptuneGraphClient, 'send'>;
@@ -27,7 +27,7 @@ type Graphs = Pick<NeptuneGraphClient, 'send'>;
  * started outside the pipeline): it is never adopted (its files would be registered under this
  * export's name, twice in the history, and prune would delete what the latest tables read); this
  * export waits until it ended. The leases of the graph pool are kept under the pipeline's export
- * names, which a task's destination ends in (shared/graph-export-tasks.ts leaseNamesOf).
+ * names, which a task's destination ends in (shared/sources/graph/export-tasks.ts leaseNamesOf).
  */
 export function graphExportService(client: Graphs): ExportService {
   /** The account's graph export tasks, this export's own, and another running export of its graph. */
@@ -79,7 +79,7 @@ export function graphExportService(client: Graphs): ExportService {
 /**
  * StartExportTask wants the graph AVAILABLE (API reference). A graph in a transient state is not
  * ready yet (retried, about 45 minutes, by the state machine); one in a lasting state cannot be
- * exported until someone acts (shared/exportability.ts decides which is which).
+ * exported until someone acts (shared/sources/rds/exportability.ts decides which is which).
  */
 async function ensureAvailable(client: Graphs, job: GraphExportJob): Promise<void> {
   let status: string | undefined;

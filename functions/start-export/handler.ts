@@ -1,14 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { parseEnv } from '#shared/env.ts';
-import { lambdaHandler } from '#shared/handler.ts';
-import { logger } from '#shared/logger.ts';
-import { ExecutionState, executionKeys, isGraphJob } from '#shared/machine-contract.ts';
-import { recordStart } from '#shared/metrics.ts';
-import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/queue.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/sdk-config.ts';
-import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots.ts';
+import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { ExecutionState, executionKeys, isGraphJob } from '#shared/contract/execution.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
+import { lambdaHandler } from '#shared/runtime/handler.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { recordStart } from '#shared/runtime/metrics.ts';
+import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots/leases.ts';
+import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/slots/queue.ts';
 import { StartExportEnv } from './config.ts';
 import { graphExportService } from './graph-service.ts';
 import { rdsExportService } from './rds-service.ts';
@@ -19,7 +19,7 @@ const config = parseEnv(StartExportEnv);
 const rdsService = rdsExportService(new RDSClient(SDK_CLIENT_CONFIG));
 const graphService = graphExportService(new NeptuneGraphClient(SDK_CLIENT_CONFIG));
 const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
-/** The slots and the queue of one pool (RDS's, or the graph exports'): shared/waits.ts. */
+/** The slots and the queue of one pool (RDS's, or the graph exports'): shared/slots/waiters.ts. */
 const slotsOf = (pool: SlotPool) => {
   const table = { dynamodb, table: config.EXPORTS_TABLE, pool };
   return {

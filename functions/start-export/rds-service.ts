@@ -1,12 +1,12 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
-import { classifyAwsError, isAwsError } from '#shared/aws-errors.ts';
+import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
 import {
   ExportQuotaExceededError,
   ExportSourceNotReadyError,
   ExportTaskConflictError,
-} from '#shared/errors.ts';
-import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/export-tasks.ts';
-import type { ExecutionState, ExportTaskSummary, RdsExportJob } from '#shared/machine-contract.ts';
+} from '#shared/contract/errors.ts';
+import type { ExecutionState, ExportTaskSummary, RdsExportJob } from '#shared/contract/execution.ts';
+import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/sources/rds/export-tasks.ts';
 import type { ExportService } from './service.ts';
 
 /** RDS's snapshot time and the described SnapshotCreateTime may differ in precision, never by more. */

@@ -1,4 +1,4 @@
-import type { ExecutionState, ExportTaskSummary } from '#shared/machine-contract.ts';
+import type { ExecutionState, ExportTaskSummary } from '#shared/contract/execution.ts';
 
 /**
  * The service an export is started with, behind one interface, so start.ts is one path for every

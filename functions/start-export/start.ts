@@ -1,6 +1,11 @@
-import { logger } from '#shared/logger.ts';
-import type { ExecutionState, ExportTaskSummary, QueueState, StartResult } from '#shared/machine-contract.ts';
-import { secondsBetween } from '#shared/time.ts';
+import type {
+  ExecutionState,
+  ExportTaskSummary,
+  QueueState,
+  StartResult,
+} from '#shared/contract/execution.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { secondsBetween } from '#shared/runtime/time.ts';
 import { queueWait } from './backoff.ts';
 import type { ExportService } from './service.ts';
 
@@ -12,7 +17,7 @@ export interface StartDeps {
   random: () => number;
   queueBaseWaitSeconds: number;
   queueMaxWaitSeconds: number;
-  /** The export slots and their queue (shared/slots.ts, shared/waits.ts). */
+  /** The export slots and their queue (shared/slots/leases.ts, shared/slots/waiters.ts). */
   slots: {
     /** Whether the export holds a slot: it kept one while it waited for another export of its source. */
     holds(exportTaskIdentifier: string): Promise<boolean>;
@@ -46,7 +51,7 @@ const FINISHED_CHECK_WAIT_SECONDS = 1;
 const FINISHED = new Set(['COMPLETE', 'FAILED', 'CANCELED']);
 
 /**
- * Starts the job's export once it holds one of the account's export slots (shared/slots.ts): a
+ * Starts the job's export once it holds one of the account's export slots (shared/slots/leases.ts): a
  * lease taken with a conditional write, so starting costs no DynamoDB scan and no count of the
  * account's tasks. Without a slot the export queues; a release grants it one (`$.slot.granted`)
  * and it starts at once. RDS's count is read only where the leases may be wrong: when a queued

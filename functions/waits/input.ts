@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/machine-contract.ts';
+import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/contract/execution.ts';
 
 /**
  * The three ways the waits function is invoked, each validated at the edge:
- * - an RDS export-finished event (EventBridge; shared/rds-events.ts EXPORT_ENDED_EVENTS): wake the
+ * - an RDS export-finished event (EventBridge; shared/sources/rds/events.ts EXPORT_ENDED_EVENTS): wake the
  *   execution waiting on that export;
  * - `wait-export` / `wait-slot` from a `.waitForTaskToken` state: park the execution's token;
  * - `release` from the state machine once an export ended: wake queued exports into free slots.

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { countActiveExportTasks, describeExportTask, isActiveExportStatus } from '#shared/export-tasks.ts';
-import { activeGraphExports } from '#shared/graph-export-task-list.ts';
-import { logger } from '#shared/logger.ts';
-import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/rds-events.ts';
-import { giveBackSlot, needsReconcile, readSlots, reconcileSlots } from '#shared/slots.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { giveBackSlot, needsReconcile, readSlots, reconcileSlots } from '#shared/slots/leases.ts';
 import {
   anyQueued,
   enqueue,
@@ -15,7 +12,14 @@ import {
   slotPool,
   type WaitsDeps,
   wakeExportWaiter,
-} from '#shared/waits.ts';
+} from '#shared/slots/waiters.ts';
+import { activeGraphExports } from '#shared/sources/graph/task-list.ts';
+import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/sources/rds/events.ts';
+import {
+  countActiveExportTasks,
+  describeExportTask,
+  isActiveExportStatus,
+} from '#shared/sources/rds/export-tasks.ts';
 import type { ExportEvent, WaitsInput } from './input.ts';
 
 export interface WaitsFunctionDeps extends WaitsDeps {
@@ -149,7 +153,7 @@ async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: 
 /**
  * Gives the export's slot back and grants the free slots to the oldest queued exports. The leases
  * are exact for the pipeline's own exports; RDS is counted (once) only when the last count is old
- * or a task started outside the pipeline holds a slot (shared/slots.ts).
+ * or a task started outside the pipeline holds a slot (shared/slots/leases.ts).
  */
 async function release(
   deps: WaitsFunctionDeps,

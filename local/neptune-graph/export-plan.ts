@@ -1,4 +1,4 @@
-import type { ExportFilter } from '#shared/graph-request.ts';
+import type { ExportFilter } from '#shared/sources/graph/request.ts';
 import { GRAPH_TYPES, type GraphType, type PropertyGraph, type TypedValue } from './property-graph.ts';
 
 /**

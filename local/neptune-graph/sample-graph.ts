@@ -1,4 +1,4 @@
-import type { ExportFilter } from '#shared/graph-request.ts';
+import type { ExportFilter } from '#shared/sources/graph/request.ts';
 import { type PropertyGraph, v } from './property-graph.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { FaultInjector, type LocalServer, listen } from '../http.ts';
-import type { RequestLogger } from '../request-log.ts';
+import { FaultInjector, type LocalServer, listen } from '../protocol/http.ts';
+import type { RequestLogger } from '../protocol/request-log.ts';
 import { describeGraph, type LocalGraphs } from './graphs.ts';
 import { describeGraphTask, type GraphExportTasks, GraphFault, graphFault } from './tasks.ts';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ExportFilter } from '#shared/graph-request.ts';
-import { parseS3Uri } from '#shared/graph-request.ts';
-import type { SimulatedClock } from '../clock.ts';
+import type { ExportFilter } from '#shared/sources/graph/request.ts';
+import { parseS3Uri } from '#shared/sources/graph/request.ts';
+import type { SimulatedClock } from '../runtime/clock.ts';
 import { writeGraphExport } from './export-files.ts';
 import { convert, planExport } from './export-plan.ts';
 import type { LocalGraphs } from './graphs.ts';

@@ -1,5 +1,5 @@
-import type { SourceDatabase } from '../database.ts';
-import { list } from '../query-protocol.ts';
+import type { SourceDatabase } from '../databases/open.ts';
+import { list } from '../protocol/query.ts';
 import { fault } from './faults.ts';
 
 // An Aurora MySQL version 3 (MySQL 8.0 compatible) engine version, spelled as RDS reports it.

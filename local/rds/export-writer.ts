@@ -4,9 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { EngineFamily } from '../database.ts';
-import type { CellValue, DatabaseSnapshot, ParquetKind, SnapshotColumn, SnapshotTable } from '../snapshot.ts';
+import type { EngineFamily } from '../databases/open.ts';
 import { encodeMysqlTable } from './mysql-parquet.ts';
+import type {
+  CellValue,
+  DatabaseSnapshot,
+  ParquetKind,
+  SnapshotColumn,
+  SnapshotTable,
+} from './snapshot-tables.ts';
 
 /** Where an export writes and what it exports (the StartExportTask request). */
 export interface ExportTarget {

@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ParquetKind, SnapshotColumn } from '../snapshot.ts';
 import { exportRoot, type TableOutcome } from './export-writer.ts';
 import { decimalStorage } from './mysql-parquet.ts';
+import type { ParquetKind, SnapshotColumn } from './snapshot-tables.ts';
 import type { ExportTaskRecord } from './tasks.ts';
 
 const EXPORTED_TYPE: Record<Exclude<ParquetKind, 'DECIMAL'>, string> = {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { SchemaElement } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import type { ParquetKind, SnapshotColumn, SnapshotTable } from '../snapshot.ts';
+import type { ParquetKind, SnapshotColumn, SnapshotTable } from './snapshot-tables.ts';
 
 /**
  * The physical type of a Parquet DECIMAL of this precision: INT32 up to 9 digits, INT64 up to 18,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as rdsModel from '@aws-sdk/client-rds';
-import { FaultInjector, type LocalServer, listen, send } from '../http.ts';
-import { decodeRequest, list, queryError, queryResponse } from '../query-protocol.ts';
-import type { RequestLogger } from '../request-log.ts';
+import { FaultInjector, type LocalServer, listen, send } from '../protocol/http.ts';
+import { decodeRequest, list, queryError, queryResponse } from '../protocol/query.ts';
+import type { RequestLogger } from '../protocol/request-log.ts';
 import { describeDbCluster, type LiveClusters } from './clusters.ts';
 import { fault, RdsFault } from './faults.ts';
 import { describeDbClusterSnapshot, describeDbSnapshot, type SnapshotStore } from './snapshots.ts';

@@ -1,7 +1,7 @@
-import type { SourceDatabase } from '../database.ts';
-import { list } from '../query-protocol.ts';
-import { type DatabaseSnapshot, takeSnapshot } from '../snapshot.ts';
+import type { SourceDatabase } from '../databases/open.ts';
+import { list } from '../protocol/query.ts';
 import { fault } from './faults.ts';
+import { type DatabaseSnapshot, takeSnapshot } from './snapshot-tables.ts';
 
 export type SnapshotKind = 'db-snapshot' | 'cluster-snapshot';
 

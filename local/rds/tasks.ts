@@ -1,11 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import type { SimulatedClock } from '../clock.ts';
-import { type DatabaseSnapshot, takeSnapshot } from '../snapshot.ts';
+import type { SimulatedClock } from '../runtime/clock.ts';
 import type { LiveClusters } from './clusters.ts';
 import { writeExportData } from './export-writer.ts';
 import { fault } from './faults.ts';
 import { writeMetadataFiles } from './metadata-files.ts';
+import { type DatabaseSnapshot, takeSnapshot } from './snapshot-tables.ts';
 import type { SnapshotStore } from './snapshots.ts';
 import { validateExportOnly, validateIdentifier } from './validation.ts';
 

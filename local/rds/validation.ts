@@ -1,4 +1,4 @@
-import type { EngineFamily } from '../database.ts';
+import type { EngineFamily } from '../databases/open.ts';
 import { fault } from './faults.ts';
 
 /**

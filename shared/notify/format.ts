@@ -1,4 +1,4 @@
-import { truncateText } from '../payload.ts';
+import { truncateText } from '../contract/payload.ts';
 
 /** Human-readable duration: "45 s", "12 min 5 s", "3 h 20 min", "2 d 4 h". */
 export function formatDuration(totalSeconds: number): string {

@@ -1,6 +1,6 @@
 import type { MessageAttributeValue, PublishCommandInput } from '@aws-sdk/client-sns';
-import type { Notification } from '../notification.ts';
-import { truncateText } from '../payload.ts';
+import { truncateText } from '../contract/payload.ts';
+import type { Notification } from './notification.ts';
 
 /**
  * The SNS message body, version 1. Subscribers parse `Message` as JSON and may rely on:

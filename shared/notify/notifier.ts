@@ -1,8 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
-import type { Notification } from '../notification.ts';
-import { SDK_CLIENT_CONFIG } from '../sdk-config.ts';
+import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
+import type { Notification } from './notification.ts';
 import { type PublishOutcome, publishNotification } from './publish.ts';
 import { slackWebhookFromSsm } from './slack-webhook.ts';
 

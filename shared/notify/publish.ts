@@ -1,8 +1,8 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { classifyAwsError } from '../aws-errors.ts';
-import { logger } from '../logger.ts';
-import type { Notification } from '../notification.ts';
+import { classifyAwsError } from '../aws/errors.ts';
+import { logger } from '../runtime/logger.ts';
 import { toPublishInput } from './message.ts';
+import type { Notification } from './notification.ts';
 import { toSlackMessage } from './slack-blocks.ts';
 
 export interface NotifyDeps {

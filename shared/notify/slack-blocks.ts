@@ -1,6 +1,6 @@
-import type { Notification, Severity } from '../notification.ts';
-import { truncateText } from '../payload.ts';
+import { truncateText } from '../contract/payload.ts';
 import { formatDuration, formatSize, listWithinLimit } from './format.ts';
+import type { Notification, Severity } from './notification.ts';
 
 /**
  * Block Kit limits (api.slack.com/reference/block-kit): at most 50 blocks per message, header

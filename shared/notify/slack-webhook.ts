@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigurationError } from '../errors.ts';
+import { ConfigurationError } from '../contract/errors.ts';
 
 /**
  * A loader of the Slack incoming-webhook URL kept in an SSM SecureString parameter. The value is

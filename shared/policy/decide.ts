@@ -1,8 +1,12 @@
-import { clusterExportability, graphExportability, snapshotExportability } from '../exportability.ts';
-import { graphIdOf } from '../graph-request.ts';
-import { exportIdentity, exportTaskIdentifier } from '../identifiers.ts';
-import { dataTime, ExportJob, SNAPSHOT_KINDS, type SnapshotSource } from '../machine-contract.ts';
-import { parseWith } from '../validation.ts';
+import { dataTime, ExportJob, SNAPSHOT_KINDS, type SnapshotSource } from '../contract/execution.ts';
+import { parseWith } from '../runtime/validation.ts';
+import { graphIdOf } from '../sources/graph/request.ts';
+import { exportIdentity, exportTaskIdentifier } from '../sources/identifiers.ts';
+import {
+  clusterExportability,
+  graphExportability,
+  snapshotExportability,
+} from '../sources/rds/exportability.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
 import { DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS, graphStartRequest } from './graph-job.ts';
@@ -11,7 +15,7 @@ import type { ExportRule, Match, Policy, Rule } from './schema.ts';
 export const DEFAULT_MAX_CONCURRENT_EXPORTS = 5;
 export const DEFAULT_QUEUE_ALERT_AFTER_MINUTES = 120;
 
-/** The last export started for the same source (shared/export-ledger.ts). */
+/** The last export started for the same source (shared/exports/ledger.ts). */
 export interface RecentExport {
   executionName: string;
   exportTaskIdentifier: string;
@@ -62,7 +66,7 @@ export type Decision =
 /**
  * True when `source` (with its `tags`) meets every criterion of `match`. Identifier, snapshot and
  * engine globs match case-insensitively, tag value globs case-sensitively; a tag the source lacks
- * fails. Rules match with it, and so do schedule selectors (shared/clusters.ts, shared/graphs.ts).
+ * fails. Rules match with it, and so do schedule selectors (shared/sources/rds/clusters.ts, shared/sources/graph/graphs.ts).
  */
 export function matches(
   match: Match,

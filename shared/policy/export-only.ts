@@ -1,4 +1,4 @@
-import { BUDGET } from '../payload.ts';
+import { BUDGET } from '../contract/payload.ts';
 import { anyGlobMatch } from './glob.ts';
 
 /**
@@ -23,7 +23,7 @@ const FORMS: Readonly<Record<EngineFamily, { maxParts: number; forms: string }>>
 
 /**
  * StartExportTask takes up to 200 KB, but the list travels in every state of the export machine,
- * which Step Functions caps at 256 KiB in all (shared/payload.ts), so the pipeline takes 64 KiB.
+ * which Step Functions caps at 256 KiB in all (shared/contract/payload.ts), so the pipeline takes 64 KiB.
  */
 export const EXPORT_ONLY_MAX_BYTES = BUDGET.exportOnlyBytes;
 const NAME = /^[A-Za-z0-9$_]+$/;

@@ -1,5 +1,5 @@
-import { type ExportFilter, type GraphStartExportTaskRequest, graphIdOf } from '../graph-request.ts';
-import { isKmsKeyArn } from '../kms.ts';
+import { isKmsKeyArn } from '../aws/kms.ts';
+import { type ExportFilter, type GraphStartExportTaskRequest, graphIdOf } from '../sources/graph/request.ts';
 import type { ExportSettings } from './schema.ts';
 
 /** Graph exports queue behind this many graph exports unless the policy says otherwise. */
@@ -7,7 +7,7 @@ export const DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS = 2;
 
 /**
  * The key ARN the neptune-graph model requires (kmsKeyIdentifier: KmsKeyArn). A policy may name
- * its key by ID (shared/kms.ts); the graph's own Region and account complete it, as for IAM scopes.
+ * its key by ID (shared/aws/kms.ts); the graph's own Region and account complete it, as for IAM scopes.
  */
 export function graphKeyArn(kmsKey: string, graphArn: string): string {
   if (isKmsKeyArn(kmsKey)) return kmsKey;

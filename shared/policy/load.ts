@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { PolicyError } from '../errors.ts';
+import { PolicyError } from '../contract/errors.ts';
 import { Policy } from './schema.ts';
 
 /** `['rules', 2, 'export', 'x']` → `rules[2].export.x`. */

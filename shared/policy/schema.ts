@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ExportFilter } from '../graph-request.ts';
-import { isKmsKeyReference, KMS_KEY_RULE } from '../kms.ts';
-import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../machine-contract.ts';
+import { isKmsKeyReference, KMS_KEY_RULE } from '../aws/kms.ts';
+import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../contract/execution.ts';
+import { ExportFilter } from '../sources/graph/request.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
 import { Schedule } from './schedule.ts';
 

@@ -8,7 +8,7 @@ import {
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
-import { MemoryGlue } from './memory-glue.ts';
+import { MemoryGlue } from '#testkit/memory-glue.ts';
 
 export const GLUE_WRITES = [
   CreateDatabaseCommand,

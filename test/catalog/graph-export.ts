@@ -1,8 +1,8 @@
 import type { PutObjectCommand } from '@aws-sdk/client-s3';
-import { writeGraphExport } from '../../local/neptune-graph/export-files.ts';
-import { type LabelTable, type PlannedCell, planExport } from '../../local/neptune-graph/export-plan.ts';
-import type { TypedValue } from '../../local/neptune-graph/property-graph.ts';
-import { SAMPLE_EXPORT_FILTER, SAMPLE_GRAPH } from '../../local/neptune-graph/sample-graph.ts';
+import { writeGraphExport } from '#local/neptune-graph/export-files.ts';
+import { type LabelTable, type PlannedCell, planExport } from '#local/neptune-graph/export-plan.ts';
+import type { TypedValue } from '#local/neptune-graph/property-graph.ts';
+import { SAMPLE_EXPORT_FILTER, SAMPLE_GRAPH } from '#local/neptune-graph/sample-graph.ts';
 
 /**
  * A Neptune Analytics export of the sample graph as the local endpoint writes it (real Parquet or

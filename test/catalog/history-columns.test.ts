@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerExport } from '../../functions/register-export/register.ts';
-import { LocalAthena } from '../../local/athena.ts';
+import { registerExport } from '#functions/register-export/register.ts';
+import { LocalAthena } from '#local/athena/engine.ts';
 import { ExportTree, tableStatus, type ValuesColumn, writeRows } from './export-tree.ts';
 import { mockGlue } from './glue-mock.ts';
 import { localCatalogOf } from './local-catalog.ts';

@@ -1,9 +1,9 @@
-import { GlueCatalog, type GluePartition } from '../../local/glue.ts';
-import type { MemoryGlue } from './memory-glue.ts';
+import { GlueCatalog, type GluePartition } from '#local/glue/server.ts';
+import type { MemoryGlue } from '#testkit/memory-glue.ts';
 
 /**
  * The catalog a registration wrote into MemoryGlue, as the local stack's Glue catalog, so the local
- * Athena engine (local/athena.ts) can run its tables and views.
+ * Athena engine (local/athena/engine.ts) can run its tables and views.
  */
 export function localCatalogOf(memory: MemoryGlue): GlueCatalog {
   const catalog = new GlueCatalog();

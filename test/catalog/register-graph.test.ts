@@ -1,10 +1,10 @@
 import { BatchCreatePartitionCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistrationResult } from '#shared/machine-contract.ts';
-import { registerGraphExport } from '../../functions/register-export/graph-register.ts';
-import { LocalAthena } from '../../local/athena.ts';
-import type { LabelTable } from '../../local/neptune-graph/export-plan.ts';
-import { ORDERS_PER_CUSTOMER } from '../../local/neptune-graph/sample-graph.ts';
+import { registerGraphExport } from '#functions/register-export/graph-register.ts';
+import { LocalAthena } from '#local/athena/engine.ts';
+import type { LabelTable } from '#local/neptune-graph/export-plan.ts';
+import { ORDERS_PER_CUSTOMER } from '#local/neptune-graph/sample-graph.ts';
+import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { mockGlue } from './glue-mock.ts';
 import { expectedRows, readValue, sampleGraphExport, targetOf } from './graph-export.ts';
 import { localCatalogOf } from './local-catalog.ts';

@@ -1,7 +1,7 @@
 import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RegistrationResult } from '#shared/machine-contract.ts';
-import { registerExport } from '../../functions/register-export/register.ts';
+import { registerExport } from '#functions/register-export/register.ts';
+import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { duckType, readAsRegistered } from './duckdb-reader.ts';
 import type { FixtureColumn } from './export-tree.ts';
 import { ExportTree, tableStatus } from './export-tree.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as errors from '#shared/errors.ts';
+import * as errors from '#shared/contract/errors.ts';
 import { ROOT } from './cloudformation.ts';
 
 const require = createRequire(import.meta.url);
@@ -37,7 +37,7 @@ async function buildDeployed(
 
 describe('the deployed esbuild configuration', () => {
   it('keeps the error class names the state machine matches on, although it minifies', async () => {
-    const { exports: bundled } = await buildDeployed('errors', { file: 'shared/errors.ts' });
+    const { exports: bundled } = await buildDeployed('errors', { file: 'shared/contract/errors.ts' });
     const concrete = Object.entries(errors).filter(
       ([name]) => !['PipelineError', 'RetryableError', 'FatalError'].includes(name),
     );

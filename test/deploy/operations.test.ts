@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SOURCE_KINDS } from '#shared/machine-contract.ts';
-import { METRIC_DIMENSIONS, METRICS_NAMESPACE, PIPELINE_METRICS } from '#shared/metrics.ts';
-import { OUTPUTS } from '../../bin/ops/deployment.ts';
+import { OUTPUTS } from '#bin/ops/deployment.ts';
+import { SOURCE_KINDS } from '#shared/contract/execution.ts';
+import { METRIC_DIMENSIONS, METRICS_NAMESPACE, PIPELINE_METRICS } from '#shared/runtime/metrics.ts';
 import { packagedService } from './cloudformation.ts';
 
 /** What the operations dashboard and the rds-export CLI need of the packaged stack. */

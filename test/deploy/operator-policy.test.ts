@@ -24,23 +24,23 @@ const PREFIX: Record<string, string> = {
  */
 const NOT_SENT: Record<string, { module: string; why: string }> = {
   'dynamodb:PutItem': {
-    module: 'shared/export-ledger.ts',
+    module: 'shared/exports/ledger.ts',
     why: "the ledger's record(); the commands hand dispatch an in-memory ledger and never write the table",
   },
   'dynamodb:UpdateItem': {
-    module: 'shared/slots.ts',
+    module: 'shared/slots/leases.ts',
     why: "taking, giving back and reconciling slot leases; status only reads the graph pool's (readSlots: GetItem)",
   },
   'dynamodb:Query': {
-    module: 'shared/queue.ts',
+    module: 'shared/slots/queue.ts',
     why: "the slot queue's places; the commands import its pool names only",
   },
   'dynamodb:DeleteItem': {
-    module: 'shared/queue.ts',
+    module: 'shared/slots/queue.ts',
     why: 'leaving the slot queue; the commands import its pool names only',
   },
   'neptune-graph:ListGraphs': {
-    module: 'shared/graphs.ts',
+    module: 'shared/sources/graph/graphs.ts',
     why: 'graph listing, for schedules; retry reads one graph (GetGraph) and its tags only',
   },
 };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '#shared/kms.ts';
+import { KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '#shared/aws/kms.ts';
 
 const require = createRequire(import.meta.url);
 const aslDefinition = require('../../scripts/asl-definition.cjs') as {

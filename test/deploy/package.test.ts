@@ -2,8 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '#shared/kms.ts';
-import { detailTypesOf, EXPORT_ENDED_EVENTS, idsOf, SNAPSHOT_READY_EVENTS } from '#shared/rds-events.ts';
+import { KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '#shared/aws/kms.ts';
+import {
+  detailTypesOf,
+  EXPORT_ENDED_EVENTS,
+  idsOf,
+  SNAPSHOT_READY_EVENTS,
+} from '#shared/sources/rds/events.ts';
 import {
   actionsOf,
   allStatements,
@@ -133,8 +138,8 @@ const ruleArn = (name: unknown) => ({
 });
 
 describe('serverless package', () => {
-  // The IDs are the intake's own list (shared/rds-events.ts, pinned to the RDS documentation in
-  // test/unit/shared/rds-events.test.ts): a rule matching other events than the functions handle fails.
+  // The IDs are the intake's own list (shared/sources/rds/events.ts, pinned to the RDS documentation in
+  // test/unit/shared/sources/rds/events.test.ts): a rule matching other events than the functions handle fails.
   it('routes RDS snapshot-created and snapshot-copied events to onSnapshot by event ID', () => {
     const rule = ruleFor(created, 'aws.rds');
     expect(rule.EventPattern).toEqual({

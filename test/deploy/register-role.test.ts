@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REPORT_FILE } from '../../functions/register-export/report.ts';
+import { REPORT_FILE } from '#functions/register-export/report.ts';
 import { actionsOf, grantedActions, packagedService, roleStatements } from './cloudformation.ts';
 import { S3_ACTIONS, sdkOperations } from './sdk-calls.ts';
 

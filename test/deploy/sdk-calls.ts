@@ -22,7 +22,7 @@ export const S3_ACTIONS: Record<string, string> = {
 /**
  * The SDK operations a function's code can call, read from its source: every value import of
  * `<Operation>Command` or `paginate<Operation>` from `@aws-sdk/client-<service>`, in the function's
- * folder and in every project module it imports (relative or `#shared/…`), transitively.
+ * folder and in every project module it imports (relative or a `#…` subpath import), transitively.
  */
 export function sdkOperations(functionDir: string): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
@@ -43,7 +43,8 @@ export function sdkOperations(functionDir: string): Map<string, Set<string>> {
           found.set(service, (found.get(service) ?? new Set()).add(operation));
         }
       } else if (specifier.startsWith('.')) pending.push(path.resolve(path.dirname(file), specifier));
-      else if (specifier.startsWith('#shared/')) pending.push(path.join(ROOT, 'shared', specifier.slice(8)));
+      // package.json "imports": `#<folder>/…` is `./<folder>/…`
+      else if (specifier.startsWith('#')) pending.push(path.join(ROOT, specifier.slice(1)));
     }
   }
   return found;

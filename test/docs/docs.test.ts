@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '#bin/commands.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 import { Policy } from '#shared/policy/schema.ts';
-import { COMMANDS } from '../../bin/commands.ts';
 import {
   anchorsOf,
   codeOf,

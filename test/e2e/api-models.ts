@@ -7,7 +7,7 @@ import * as s3 from '@aws-sdk/client-s3';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
 import { NormalizedSchema } from '@smithy/core/schema';
-import type { LoggedRequest } from '../../local/request-log.ts';
+import type { LoggedRequest } from '#local/protocol/request-log.ts';
 
 /**
  * Validates a logged request against the AWS API model the SDK ships (its schemas: operation input

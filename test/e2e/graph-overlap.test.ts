@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSlots } from '#shared/slots.ts';
-import { SAMPLE_GRAPH } from '../../local/neptune-graph/sample-graph.ts';
-import type { GraphTaskRecord } from '../../local/neptune-graph/tasks.ts';
-import { waitForNamed } from '../../local/progress.ts';
-import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
-import type { Execution } from '../../local/sfn.ts';
-import { BUCKET, EXPORTS_TABLE, type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { SAMPLE_GRAPH } from '#local/neptune-graph/sample-graph.ts';
+import type { GraphTaskRecord } from '#local/neptune-graph/tasks.ts';
+import { waitForNamed } from '#local/runtime/progress.ts';
+import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
+import type { Execution } from '#local/sfn/server.ts';
+import { BUCKET, EXPORTS_TABLE, type LocalStack, REGION, startStack } from '#local/stack.ts';
+import { readSlots } from '#shared/slots/leases.ts';
 
 // A graph schedule whose slots overlap: the second slot fires while the first slot's export of the
 // same graph still runs. Each slot is its own export (its own destination, task and partition);

@@ -3,18 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelExportTaskCommand, NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAthena } from '../../local/athena.ts';
-import { planExport } from '../../local/neptune-graph/export-plan.ts';
+import { LocalAthena } from '#local/athena/engine.ts';
+import { planExport } from '#local/neptune-graph/export-plan.ts';
 import {
   ORDERS_PER_CUSTOMER,
   SAMPLE_EXPORT_FILTER,
   SAMPLE_GRAPH,
-} from '../../local/neptune-graph/sample-graph.ts';
-import { waitForNamed } from '../../local/progress.ts';
-import type { LoggedRequest } from '../../local/request-log.ts';
-import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
-import type { Execution } from '../../local/sfn.ts';
-import { type LocalStack, REGION, startStack } from '../../local/stack.ts';
+} from '#local/neptune-graph/sample-graph.ts';
+import type { LoggedRequest } from '#local/protocol/request-log.ts';
+import { waitForNamed } from '#local/runtime/progress.ts';
+import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
+import type { Execution } from '#local/sfn/server.ts';
+import { type LocalStack, REGION, startStack } from '#local/stack.ts';
 import { expectedRows, readValue } from '../catalog/graph-export.ts';
 import { requestProblems } from './api-models.ts';
 import { notifications } from './helpers.ts';

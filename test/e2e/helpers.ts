@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import { waitForNamed } from '../../local/progress.ts';
-import type { StoredSnapshot } from '../../local/rds/snapshots.ts';
-import { serveEnvironment } from '../../local/serve.ts';
-import type { Execution } from '../../local/sfn.ts';
-import type { CellValue, ParquetKind } from '../../local/snapshot.ts';
-import type { LocalStack } from '../../local/stack.ts';
+import type { CellValue, ParquetKind } from '#local/rds/snapshot-tables.ts';
+import type { StoredSnapshot } from '#local/rds/snapshots.ts';
+import { waitForNamed } from '#local/runtime/progress.ts';
+import { serveEnvironment } from '#local/serve.ts';
+import type { Execution } from '#local/sfn/server.ts';
+import type { LocalStack } from '#local/stack.ts';
 import { environmentOf, withoutAws } from '../helpers/served-stack.ts';
 
 /** Raises one snapshot-created event per snapshot and waits for the executions on-snapshot started. */

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LoggedRequest } from '../../local/request-log.ts';
-import { type LocalStack, startStack } from '../../local/stack.ts';
+import type { LoggedRequest } from '#local/protocol/request-log.ts';
+import { type LocalStack, startStack } from '#local/stack.ts';
 import { requestProblems } from './api-models.ts';
 import { rdsExportAgainst, until as waitUntil } from './helpers.ts';
 

@@ -3,18 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAthena } from '../../local/athena.ts';
-import type { GlueTable } from '../../local/glue.ts';
-import type { LambdaHandler } from '../../local/lambda-context.ts';
-import { invokeLocal } from '../../local/lambda-context.ts';
-import { findTable } from '../../local/progress.ts';
-import { skipReason } from '../../local/rds/export-writer.ts';
-import { takeSnapshot } from '../../local/snapshot.ts';
-import { ACCOUNT, BUCKET, type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { LocalAthena } from '#local/athena/engine.ts';
+import type { GlueTable } from '#local/glue/server.ts';
+import { skipReason } from '#local/rds/export-writer.ts';
+import { takeSnapshot } from '#local/rds/snapshot-tables.ts';
+import type { LambdaHandler } from '#local/runtime/lambda-context.ts';
+import { invokeLocal } from '#local/runtime/lambda-context.ts';
+import { findTable } from '#local/runtime/progress.ts';
+import { ACCOUNT, BUCKET, type LocalStack, REGION, startStack } from '#local/stack.ts';
 import { exportSnapshots, notifications } from './helpers.ts';
 
 // The typed views, schema changes and retention on the local stack: the real handlers, the views
-// as stored in Glue run by the local engine (local/athena.ts), the real prune handler.
+// as stored in Glue run by the local engine (local/athena/engine.ts), the real prune handler.
 let stack: LocalStack;
 let athena: LocalAthena;
 let pruneHandler: LambdaHandler;
@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startStack({ timeScale: 600, durations: () => ({ starting: 30, inProgress: 300 }) });
   athena = new LocalAthena(stack.catalog, stack.s3Client);
   // Imported once the stack has set the handlers' environment (POLICY_FILE, endpoints, bucket).
-  pruneHandler = ((await import('../../functions/prune/handler.ts')) as { handler: LambdaHandler }).handler;
+  pruneHandler = ((await import('#functions/prune/handler.ts')) as { handler: LambdaHandler }).handler;
 }, 120_000);
 
 afterAll(async () => {

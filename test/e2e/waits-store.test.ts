@@ -3,6 +3,9 @@ import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SendTaskSuccessCommand, SFNClient, SFNServiceException, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { handleWaits } from '#functions/waits/waits.ts';
+import { type LocalDynamoDb, startLocalDynamoDb } from '#local/dynamodb/server.ts';
+import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
 import {
   giveBackSlot,
   LEASE_GRACE_SECONDS,
@@ -11,7 +14,7 @@ import {
   readSlots,
   reconcileSlots,
   takeSlot,
-} from '#shared/slots.ts';
+} from '#shared/slots/leases.ts';
 import {
   anyQueued,
   countAhead,
@@ -21,10 +24,7 @@ import {
   parkExportWaiter,
   type WaitsDeps,
   wakeExportWaiter,
-} from '#shared/waits.ts';
-import { handleWaits } from '../../functions/waits/waits.ts';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/dynamodb.ts';
-import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
+} from '#shared/slots/waiters.ts';
 
 // The waiters, the slot leases and the slot queue against a real DynamoDB wire protocol (dynalite,
 // in memory): the conditional writes are what keeps a slot from being given twice and a waiter

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INSTALL_SERVERS, run } from '#testkit/launch.ts';
 import { type ServedStack, startServedStack, withoutAws } from '../helpers/served-stack.ts';
-import { INSTALL_SERVERS, run } from './launch.ts';
 
 // The served stack driven by the AWS CLI, which signs with the real clock and, unlike the JS SDK,
 // never corrects it from the server's answer (aws/aws-cli#8662): it must work for as long as the

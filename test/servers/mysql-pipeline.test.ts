@@ -6,16 +6,16 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parquetMetadata } from 'hyparquet';
 import mysql, { type Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAthena } from '../../local/athena.ts';
-import { findTable } from '../../local/progress.ts';
-import type { LoggedRequest } from '../../local/request-log.ts';
-import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
-import { BUCKET, type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { LocalAthena } from '#local/athena/engine.ts';
+import type { LoggedRequest } from '#local/protocol/request-log.ts';
+import { findTable } from '#local/runtime/progress.ts';
+import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
+import { BUCKET, type LocalStack, REGION, startStack } from '#local/stack.ts';
+import type { TestServer } from '#testkit/launch.ts';
+import { createMysqlDatabase, startMariadb } from '#testkit/mariadb.ts';
 import { requestProblems } from '../e2e/api-models.ts';
 import { exportSnapshots, notifications } from '../e2e/helpers.ts';
 import { npmStart } from '../helpers/npm-start.ts';
-import type { TestServer } from './launch.ts';
-import { createMysqlDatabase, startMariadb } from './mariadb.ts';
 import { athenaRows, sourceRows } from './readback.ts';
 
 // The whole pipeline on a real MariaDB server (Debian's mariadb-server), started for this file.

@@ -1,14 +1,14 @@
 import { DescribeDBSnapshotsCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalAthena } from '../../local/athena.ts';
-import { findTable } from '../../local/progress.ts';
-import { skipReason } from '../../local/rds/export-writer.ts';
-import { LOCAL_CREDENTIALS } from '../../local/s3.ts';
-import { takeSnapshot } from '../../local/snapshot.ts';
-import { type LocalStack, REGION, startStack } from '../../local/stack.ts';
+import { LocalAthena } from '#local/athena/engine.ts';
+import { skipReason } from '#local/rds/export-writer.ts';
+import { takeSnapshot } from '#local/rds/snapshot-tables.ts';
+import { findTable } from '#local/runtime/progress.ts';
+import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
+import { type LocalStack, REGION, startStack } from '#local/stack.ts';
+import type { TestServer } from '#testkit/launch.ts';
 import { comparableRows, exportSnapshots } from '../e2e/helpers.ts';
 import { npmStart } from '../helpers/npm-start.ts';
-import type { TestServer } from './launch.ts';
 import { createPostgresDatabase, startPostgres } from './postgres.ts';
 
 // `--database-url postgres://…`: the whole pipeline on a real PostgreSQL server (Debian's

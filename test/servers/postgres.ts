@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, INSTALL_SERVERS, run, runningAsRoot, type TestServer } from './launch.ts';
+import { freePort, INSTALL_SERVERS, run, runningAsRoot, type TestServer } from '#testkit/launch.ts';
 
 export const POSTGRES_USER = 'export';
 const PASSWORD = 'local-export-pw';

@@ -1,6 +1,6 @@
 import type { Connection } from 'mysql2/promise';
-import type { LocalAthena } from '../../local/athena.ts';
-import type { GlueTable } from '../../local/glue.ts';
+import type { LocalAthena } from '#local/athena/engine.ts';
+import type { GlueTable } from '#local/glue/server.ts';
 
 /**
  * Both sides of "the registered tables return the source values exactly", as comparable text: the

@@ -1,7 +1,7 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
-import { EXPORT_TASK_STATUSES, NOTIFICATION_KINDS } from '#shared/machine-contract.ts';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
+import { EXPORT_TASK_STATUSES, NOTIFICATION_KINDS } from '#shared/contract/execution.ts';
 import {
   type AslDefinition,
   FUNCTION_ARNS,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
 import { loadDefinition } from './definition.ts';
 import { checked, job, registration, started } from './fixtures.ts';
 import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';
 
-// Errors travel from a function to the ASL by name (shared/errors.ts): these runs throw errors whose
+// Errors travel from a function to the ASL by name (shared/contract/errors.ts): these runs throw errors whose
 // `name` is the contract name, the way the lambda:invoke integration reports a function's errorType.
 
 function attemptsAllowed(stateName: string, errorName: string): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CheckResult, ExecutionState, NotifyInput, StartResult } from '#shared/machine-contract.ts';
-import { buildNotification } from '../../functions/notify/build.ts';
+import { buildNotification } from '#functions/notify/build.ts';
+import { CheckResult, ExecutionState, NotifyInput, StartResult } from '#shared/contract/execution.ts';
 import { FUNCTION_ARNS } from './definition.ts';
 import { checked, clusterJob, job, queued, registration, started, trackingExisting } from './fixtures.ts';
 import { kinds, lambdaError, runExecution, ScriptedFunction } from './harness.ts';

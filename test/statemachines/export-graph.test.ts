@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NotifyInput } from '#shared/machine-contract.ts';
-import { buildNotification } from '../../functions/notify/build.ts';
+import { buildNotification } from '#functions/notify/build.ts';
+import { NotifyInput } from '#shared/contract/execution.ts';
 import { graphChecked, graphJob, graphRegistration, graphStarted } from './graph-fixtures.ts';
 import { kinds, lambdaError, runExecution, ScriptedFunction, ScriptedWaits } from './harness.ts';
 
@@ -37,7 +37,7 @@ describe('a graph export', () => {
     expect(kinds(result)).toEqual(['started', 'completed']);
     expect(check.requests).toHaveLength(3);
     expect(waits.ofAction('wait-export')).toEqual([]);
-    // The slot it held is one of the graph exports' (shared/waits.ts SlotPool).
+    // The slot it held is one of the graph exports' (shared/slots/waiters.ts SlotPool).
     expect(waits.ofAction('release')).toEqual([
       { action: 'release', exportTaskIdentifier: graphJob.exportTaskIdentifier, sourceKind: 'graph' },
     ]);

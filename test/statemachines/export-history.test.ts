@@ -1,10 +1,10 @@
 import { DescribeExportTasksCommand, type ExportTask, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionState } from '#shared/machine-contract.ts';
-import { checkExport } from '../../functions/check-export/check.ts';
-import { rdsExportService } from '../../functions/start-export/rds-service.ts';
-import { startExport } from '../../functions/start-export/start.ts';
+import { checkExport } from '#functions/check-export/check.ts';
+import { rdsExportService } from '#functions/start-export/rds-service.ts';
+import { startExport } from '#functions/start-export/start.ts';
+import type { ExecutionState } from '#shared/contract/execution.ts';
 import { startedState } from '../unit/functions/check-export/state.ts';
 import { job } from '../unit/functions/start-export/job.ts';
 import { FakeSlots } from '../unit/functions/start-export/slots.ts';

@@ -5,7 +5,7 @@ import {
   type ExportTaskSummary,
   RegistrationResult,
   StartResult,
-} from '#shared/machine-contract.ts';
+} from '#shared/contract/execution.ts';
 
 /**
  * Execution input and function results for the state-machine tests, each parsed with the contract's

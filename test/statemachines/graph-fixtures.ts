@@ -1,5 +1,4 @@
 import type { ExportTaskDetails, GetExportTaskOutput } from '@aws-sdk/client-neptune-graph';
-import { machineStatusOfGraphTask, toGraphSummary } from '#shared/graph-export-tasks.ts';
 import {
   CheckResult,
   ExportJob,
@@ -7,12 +6,13 @@ import {
   type GraphExportJob,
   RegistrationResult,
   StartResult,
-} from '#shared/machine-contract.ts';
+} from '#shared/contract/execution.ts';
+import { machineStatusOfGraphTask, toGraphSummary } from '#shared/sources/graph/export-tasks.ts';
 
 /**
  * A Neptune Analytics graph export as on-schedule starts it for a slot of `weekly-graphs`, and the
  * results the real functions give for it, each parsed with the contract's schema. The task
- * summaries come from the real GetExportTask mapping (shared/graph-export-tasks.ts).
+ * summaries come from the real GetExportTask mapping (shared/sources/graph/export-tasks.ts).
  */
 
 const NAME = 'social-graph-5e4d3c2b1a';

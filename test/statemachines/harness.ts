@@ -4,8 +4,8 @@ import {
   StateMachine,
   type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
-import { type ExportJob, NotifyInput } from '#shared/machine-contract.ts';
-import { callbackHandler, isCallbackTask, localCallbackState, TaskTokens } from '../../local/callbacks.ts';
+import { callbackHandler, isCallbackTask, localCallbackState, TaskTokens } from '#local/sfn/callbacks.ts';
+import { type ExportJob, NotifyInput } from '#shared/contract/execution.ts';
 import {
   type AslDefinition,
   FUNCTION_ARNS,
@@ -229,7 +229,7 @@ function overridesFor(definition: AslDefinition, lambdas: Lambdas, outcome: Outc
 }
 
 const realDefinition = loadDefinition();
-/** The real definition with its callback states as the local runtime runs them (local/callbacks.ts). */
+/** The real definition with its callback states as the local runtime runs them (local/sfn/callbacks.ts). */
 const runnable: AslDefinition = {
   ...realDefinition,
   States: Object.fromEntries(

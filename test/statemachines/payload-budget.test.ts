@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { toSummary } from '#shared/export-tasks.ts';
-import { ERROR_MESSAGE_MAX_CHARS } from '#shared/handler.ts';
-import { type ExecutionState, NotifyInput } from '#shared/machine-contract.ts';
-import { BUDGET, STATE_LIMIT_BYTES } from '#shared/payload.ts';
+import { boundedResult } from '#functions/register-export/report.ts';
+import { type ExecutionState, NotifyInput } from '#shared/contract/execution.ts';
+import { BUDGET, STATE_LIMIT_BYTES } from '#shared/contract/payload.ts';
 import { EXPORT_ONLY_MAX_BYTES } from '#shared/policy/export-only.ts';
-import { boundedResult } from '../../functions/register-export/report.ts';
+import { ERROR_MESSAGE_MAX_CHARS } from '#shared/runtime/handler.ts';
+import { toSummary } from '#shared/sources/rds/export-tasks.ts';
 import { job } from '../unit/functions/start-export/job.ts';
 
 /**

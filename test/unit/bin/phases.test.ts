@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { PHASES, phaseOf, STATE_PHASES } from '../../../bin/phases.ts';
+import { PHASES, phaseOf, STATE_PHASES } from '#bin/phases.ts';
 
 const asl = parse(
   readFileSync(new URL('../../../statemachines/export.asl.yml', import.meta.url), 'utf8'),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportTaskIdentifier } from '#shared/identifiers.ts';
+import { exportTaskIdentifier } from '#shared/sources/identifiers.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const graphFile = join(root, 'test/events/graphs/social-graph.json');

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, renderPrune } from '../../../bin/prune.ts';
+import { formatBytes, renderPrune } from '#bin/prune.ts';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestProblems } from '../../e2e/api-models.ts';
+import { requestProblems } from '#test/e2e/api-models.ts';
 
 describe('request validation against the AWS API models', () => {
   it('accepts a valid StartExportTask as the Query protocol logs it', () => {

@@ -1,5 +1,5 @@
-import type { StoredSnapshot } from '../../../local/rds/snapshots.ts';
-import type { DatabaseSnapshot } from '../../../local/snapshot.ts';
+import type { DatabaseSnapshot } from '#local/rds/snapshot-tables.ts';
+import type { StoredSnapshot } from '#local/rds/snapshots.ts';
 
 /** A small database copy with one column of every Parquet kind, plus tables the export skips. */
 export function sampleSnapshot(): DatabaseSnapshot {

@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { InvalidParameterException, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JsonServer, startJsonServer } from '../../../local/json-protocol.ts';
-import type { LoggedRequest } from '../../../local/request-log.ts';
-import { stateMachineActions } from '../../../local/sfn-machine.ts';
-import { type LocalSns, startLocalSns } from '../../../local/sns.ts';
+import { type JsonServer, startJsonServer } from '#local/protocol/json.ts';
+import type { LoggedRequest } from '#local/protocol/request-log.ts';
+import { stateMachineActions } from '#local/sfn/machine.ts';
+import { type LocalSns, startLocalSns } from '#local/sns/server.ts';
 
 // The read calls an operator's AWS CLI tries first against the served stack, in the API models' shapes.
 const client = {

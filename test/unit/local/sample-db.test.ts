@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSampleData, openDatabase, type SourceDatabase } from '../../../local/database.ts';
-import { skipReason } from '../../../local/rds/export-writer.ts';
-import { takeSnapshot } from '../../../local/snapshot.ts';
+import { loadSampleData, openDatabase, type SourceDatabase } from '#local/databases/open.ts';
+import { skipReason } from '#local/rds/export-writer.ts';
+import { takeSnapshot } from '#local/rds/snapshot-tables.ts';
 
 // Every PostgreSQL type of the mapping table (Aurora User Guide, PostgreSQL data type mapping to
 // Parquet), as format_type() names it; user-defined enum, composite and domain types are checked apart.

@@ -13,9 +13,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { exportTaskIdentifier } from '#shared/identifiers.ts';
-import { backfill, renderBackfill } from '../../../../bin/ops/backfill.ts';
-import { forecast } from '../../../../bin/ops/forecast.ts';
+import { backfill, renderBackfill } from '#bin/ops/backfill.ts';
+import { forecast } from '#bin/ops/forecast.ts';
+import { exportTaskIdentifier } from '#shared/sources/identifiers.ts';
 import { dbSnapshot, executionArn, STATE_MACHINE_ARN, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);

@@ -19,9 +19,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../../../bin/command.ts';
-import { cancelExport } from '../../../../bin/ops/cancel.ts';
-import { graphJob } from '../../../statemachines/graph-fixtures.ts';
+import { UsageError } from '#bin/command.ts';
+import { cancelExport } from '#bin/ops/cancel.ts';
+import { graphJob } from '#test/statemachines/graph-fixtures.ts';
 import { executionArn, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);

@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../../../../bin/command.ts';
-import { openDeployment } from '../../../../bin/ops/deployment.ts';
+import { UsageError } from '#bin/command.ts';
+import { openDeployment } from '#bin/ops/deployment.ts';
 import { STATE_MACHINE_ARN } from './context.ts';
 
 const cloudformation = mockClient(CloudFormationClient);

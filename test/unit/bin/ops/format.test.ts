@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourOn, duration, painter, progressBar, table } from '../../../../bin/ops/format.ts';
+import { colourOn, duration, painter, progressBar, table } from '#bin/ops/format.ts';
 
 describe('human output', () => {
   it('aligns every column to its widest cell, also when cells are coloured', () => {

@@ -1,8 +1,8 @@
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { listExports, renderList } from '../../../../bin/ops/list.ts';
-import { graphChecked, graphJob, graphRegistration } from '../../../statemachines/graph-fixtures.ts';
+import { listExports, renderList } from '#bin/ops/list.ts';
+import { graphChecked, graphJob, graphRegistration } from '#test/statemachines/graph-fixtures.ts';
 import { executionArn, NOW, testContext } from './context.ts';
 
 const sfn = mockClient(SFNClient);

@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { exportIdentity, exportTaskIdentifier } from '#shared/identifiers.ts';
-import { attemptOf, retryExport } from '../../../../bin/ops/retry.ts';
-import { graphJob } from '../../../statemachines/graph-fixtures.ts';
+import { attemptOf, retryExport } from '#bin/ops/retry.ts';
+import { exportIdentity, exportTaskIdentifier } from '#shared/sources/identifiers.ts';
+import { graphJob } from '#test/statemachines/graph-fixtures.ts';
 import { dbSnapshot, executionArn, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);

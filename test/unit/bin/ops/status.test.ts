@@ -4,11 +4,11 @@ import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { latestState, toExportRun } from '../../../../bin/ops/executions.ts';
-import { outcomeOf } from '../../../../bin/ops/outcomes.ts';
-import { readStatus } from '../../../../bin/ops/status.ts';
-import { renderStatus } from '../../../../bin/ops/status-render.ts';
-import { graphChecked, graphJob, graphTaskOutput } from '../../../statemachines/graph-fixtures.ts';
+import { latestState, toExportRun } from '#bin/ops/executions.ts';
+import { outcomeOf } from '#bin/ops/outcomes.ts';
+import { readStatus } from '#bin/ops/status.ts';
+import { renderStatus } from '#bin/ops/status-render.ts';
+import { graphChecked, graphJob, graphTaskOutput } from '#test/statemachines/graph-fixtures.ts';
 import { executionArn, NOW, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);

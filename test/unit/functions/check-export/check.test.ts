@@ -6,12 +6,8 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CheckResult, type ExecutionState } from '#shared/machine-contract.ts';
-import {
-  type CheckDeps,
-  checkExport,
-  NOT_LISTED_GRACE_CHECKS,
-} from '../../../../functions/check-export/check.ts';
+import { type CheckDeps, checkExport, NOT_LISTED_GRACE_CHECKS } from '#functions/check-export/check.ts';
+import { CheckResult, type ExecutionState } from '#shared/contract/execution.ts';
 import { job } from '../start-export/job.ts';
 import { ID, startedState } from './state.ts';
 

@@ -6,9 +6,9 @@ import {
 import { RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionState } from '#shared/machine-contract.ts';
-import { checkExport, NOT_LISTED_GRACE_CHECKS } from '../../../../functions/check-export/check.ts';
-import { graphJob, graphStarted, graphTaskOutput } from '../../../statemachines/graph-fixtures.ts';
+import { checkExport, NOT_LISTED_GRACE_CHECKS } from '#functions/check-export/check.ts';
+import type { ExecutionState } from '#shared/contract/execution.ts';
+import { graphJob, graphStarted, graphTaskOutput } from '#test/statemachines/graph-fixtures.ts';
 
 // check-export on a graph export: GetExportTask by the t-… id the start was given, its statuses
 // mapped onto the machine's, progressPercentage driving the adaptive wait as PercentProgress does.

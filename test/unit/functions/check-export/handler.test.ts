@@ -2,8 +2,8 @@ import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseEnv } from '#shared/env.ts';
-import { CheckExportEnv } from '../../../../functions/check-export/config.ts';
+import { CheckExportEnv } from '#functions/check-export/config.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
 import { ID, startedState } from './state.ts';
 
 const rds = mockClient(RDSClient);
@@ -12,7 +12,7 @@ const context = { functionName: 'check-export', awsRequestId: 'req-1' } as Conte
 async function loadHandler(env: Record<string, string> = {}) {
   vi.resetModules();
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-  return (await import('../../../../functions/check-export/handler.ts')).handler;
+  return (await import('#functions/check-export/handler.ts')).handler;
 }
 
 beforeEach(() => rds.reset());

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CheckResult } from '#shared/machine-contract.ts';
 import {
   CANCELING_WAIT_SECONDS,
   type CheckStatus,
@@ -10,7 +9,8 @@ import {
   MIN_WAIT_SHARE,
   nextWait,
   type WaitInput,
-} from '../../../../functions/check-export/next-wait.ts';
+} from '#functions/check-export/next-wait.ts';
+import { CheckResult } from '#shared/contract/execution.ts';
 
 const bounds = { minSeconds: 5, maxSeconds: 1800 };
 const wait = (input: Partial<WaitInput> & Pick<WaitInput, 'status'>) =>

@@ -1,9 +1,9 @@
 import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CheckResult } from '#shared/machine-contract.ts';
-import { checkExport } from '../../../../functions/check-export/check.ts';
-import { FIRST_CHECK_WAIT_SECONDS } from '../../../../functions/start-export/start.ts';
+import { checkExport } from '#functions/check-export/check.ts';
+import { FIRST_CHECK_WAIT_SECONDS } from '#functions/start-export/start.ts';
+import type { CheckResult } from '#shared/contract/execution.ts';
 import { ID, startedState } from './state.ts';
 
 /**

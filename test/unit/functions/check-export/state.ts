@@ -1,4 +1,4 @@
-import type { ExecutionState, StartResult } from '#shared/machine-contract.ts';
+import type { ExecutionState, StartResult } from '#shared/contract/execution.ts';
 import { job } from '../start-export/job.ts';
 
 export const ID = job().exportTaskIdentifier;

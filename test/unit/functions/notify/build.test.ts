@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_KINDS, NotifyInput } from '#shared/machine-contract.ts';
-import { parseWith } from '#shared/validation.ts';
-import { buildNotification } from '../../../../functions/notify/build.ts';
+import { buildNotification } from '#functions/notify/build.ts';
+import { NOTIFICATION_KINDS, NotifyInput } from '#shared/contract/execution.ts';
+import { parseWith } from '#shared/runtime/validation.ts';
 import { BUCKET, checked, EXPORT_ID, input, jsonBlocksOf, ROLE_ARN, state, task } from './state.ts';
 
 const DESTINATION = `s3://${BUCKET}/rds/orders/${EXPORT_ID}/`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCaughtError } from '../../../../functions/notify/caught-error.ts';
+import { describeCaughtError } from '#functions/notify/caught-error.ts';
 
 describe('describeCaughtError', () => {
   it('takes the name from Error and the message from the Lambda error document in Cause', () => {

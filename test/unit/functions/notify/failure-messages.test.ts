@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainFailureCause } from '../../../../functions/notify/failure-messages.ts';
+import { explainFailureCause } from '#functions/notify/failure-messages.ts';
 import { BUCKET, jsonBlocksOf, KEY_ARN, ROLE_ARN, state } from './state.ts';
 
 // The messages of "Failure messages for Amazon S3 export tasks" (Aurora User Guide) with their

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionState } from '#shared/machine-contract.ts';
-import { buildNotification } from '../../../../functions/notify/build.ts';
-import { remedyFor } from '../../../../functions/notify/remedies.ts';
-import { graphChecked, graphJob, graphStarted } from '../../../statemachines/graph-fixtures.ts';
+import { buildNotification } from '#functions/notify/build.ts';
+import { remedyFor } from '#functions/notify/remedies.ts';
+import type { ExecutionState } from '#shared/contract/execution.ts';
+import { graphChecked, graphJob, graphStarted } from '#test/statemachines/graph-fixtures.ts';
 
 // A graph export's notifications name the graph, its format and what it wrote, and each alert's
 // fix names the graph export's own role, key and destination (Neptune Analytics user guide,

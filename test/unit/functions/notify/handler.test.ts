@@ -3,7 +3,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { captureOutput, startWebhookServer, type WebhookServer } from '../../../helpers/webhook-server.ts';
+import { captureOutput, startWebhookServer, type WebhookServer } from '#test/helpers/webhook-server.ts';
 import { BUCKET, checked, EXPORT_ID, input, ROLE_ARN, state, task } from './state.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:rds-export-notifications';
@@ -29,7 +29,7 @@ type Handler = (event: unknown, ctx: Context) => Promise<unknown>;
 async function coldStart(env: Record<string, string>): Promise<Handler> {
   vi.resetModules();
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  const { handler } = await import('../../../../functions/notify/handler.ts');
+  const { handler } = await import('#functions/notify/handler.ts');
   return handler as unknown as Handler;
 }
 

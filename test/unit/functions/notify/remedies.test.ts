@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
-import { remedyFor } from '../../../../functions/notify/remedies.ts';
+import { remedyFor } from '#functions/notify/remedies.ts';
+import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
 import { BUCKET, EXPORT_ID, jsonBlocksOf, KEY_ARN, ROLE_ARN, state } from './state.ts';
 
 const generic = remedyFor('SomethingNobodyKnows', state());

@@ -1,4 +1,4 @@
-import type { ExecutionState, ExportTaskSummary, NotifyInput } from '#shared/machine-contract.ts';
+import type { ExecutionState, ExportTaskSummary, NotifyInput } from '#shared/contract/execution.ts';
 
 export const EXPORT_ID = 'orders-2024-05-01-06-10-a1b2';
 export const BUCKET = 'acme-rds-exports';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWarningMessage } from '../../../../functions/notify/warning-message.ts';
+import { parseWarningMessage } from '#functions/notify/warning-message.ts';
 
 describe('parseWarningMessage', () => {
   it('reads the documented example (DescribeExportTasks, Aurora User Guide)', () => {

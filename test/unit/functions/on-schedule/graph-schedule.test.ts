@@ -8,10 +8,10 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '#shared/logger.ts';
-import { ExportJob } from '#shared/machine-contract.ts';
+import { type OnScheduleDeps, runSchedule } from '#functions/on-schedule/run.ts';
+import { ExportJob } from '#shared/contract/execution.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
-import { type OnScheduleDeps, runSchedule } from '../../../../functions/on-schedule/run.ts';
+import { logger } from '#shared/runtime/logger.ts';
 
 // A `kind: graph` schedule: ListGraphs (every page), the graphs its name / g-… identifier globs and
 // tags select, then the same rules, ledger and StartExecution as every other source.

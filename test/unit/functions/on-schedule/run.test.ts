@@ -3,11 +3,11 @@ import { type DBCluster, DescribeDBClustersCommand, RDSClient } from '@aws-sdk/c
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isValidExportTaskIdentifier } from '#shared/identifiers.ts';
-import { logger } from '#shared/logger.ts';
-import { ExportJob } from '#shared/machine-contract.ts';
+import { type OnScheduleDeps, runSchedule } from '#functions/on-schedule/run.ts';
+import { ExportJob } from '#shared/contract/execution.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
-import { type OnScheduleDeps, runSchedule } from '../../../../functions/on-schedule/run.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { isValidExportTaskIdentifier } from '#shared/sources/identifiers.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);

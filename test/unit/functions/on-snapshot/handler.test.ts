@@ -52,7 +52,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('on-snapshot handler', () => {
   it('fails the cold start on an invalid policy, naming the field', async () => {
     usePolicy('version: 1\nrules: [{ name: a, action: export, export: { maxConcurrentExports: 9 } }]\n');
-    await expect(import('../../../../functions/on-snapshot/handler.ts')).rejects.toThrow(
+    await expect(import('#functions/on-snapshot/handler.ts')).rejects.toThrow(
       /rules\[0\]\.export\.maxConcurrentExports: must be at most 5/,
     );
   });
@@ -60,7 +60,7 @@ describe('on-snapshot handler', () => {
   it('fails the cold start naming a missing environment variable', async () => {
     usePolicy('version: 1\nrules: [{ name: a, action: export }]\n');
     vi.stubEnv('STATE_MACHINE_ARN', undefined);
-    await expect(import('../../../../functions/on-snapshot/handler.ts')).rejects.toThrow(/STATE_MACHINE_ARN/);
+    await expect(import('#functions/on-snapshot/handler.ts')).rejects.toThrow(/STATE_MACHINE_ARN/);
   });
 
   it('turns a cluster snapshot event into a started execution using the environment destination', async () => {
@@ -70,7 +70,7 @@ describe('on-snapshot handler', () => {
       executionArn: 'arn:aws:states:us-east-1:123456789012:execution:rds-export:x',
       startDate: new Date(),
     });
-    const { handler } = await import('../../../../functions/on-snapshot/handler.ts');
+    const { handler } = await import('#functions/on-snapshot/handler.ts');
     const outcome = await handler(read('rds-cluster-snapshot-manual-created.json'), context);
     expect(outcome).toMatchObject({ action: 'export', rule: 'all' });
     const input = JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
@@ -88,7 +88,7 @@ describe('on-snapshot handler', () => {
     );
     rds.on(DescribeDBClusterSnapshotsCommand).resolves(read('snapshots/cluster-snapshot-manual.json'));
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const { handler } = await import('../../../../functions/on-snapshot/handler.ts');
+    const { handler } = await import('#functions/on-snapshot/handler.ts');
     const outcome = await handler(read('rds-cluster-snapshot-manual-created.json'), context);
     expect(outcome).toMatchObject({ action: 'skip', rule: 'nothing', reason: 'paused', notified: true });
     expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.TopicArn).toBe(

@@ -20,12 +20,12 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { exportLedger } from '#shared/export-ledger.ts';
-import { exportTaskIdentifier } from '#shared/identifiers.ts';
-import { logger } from '#shared/logger.ts';
-import { ExportJob } from '#shared/machine-contract.ts';
+import { handleSnapshotEvent, type OnSnapshotDeps } from '#functions/on-snapshot/intake.ts';
+import { ExportJob } from '#shared/contract/execution.ts';
+import { exportLedger } from '#shared/exports/ledger.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
-import { handleSnapshotEvent, type OnSnapshotDeps } from '../../../../functions/on-snapshot/intake.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { exportTaskIdentifier } from '#shared/sources/identifiers.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);

@@ -12,9 +12,9 @@ import { DeleteObjectsCommand, ListObjectVersionsCommand, S3Client } from '@aws-
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { exportRootOf } from '#functions/prune/catalog.ts';
+import { exportBuckets, type PruneDeps, prune } from '#functions/prune/prune.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
-import { exportRootOf } from '../../../../functions/prune/catalog.ts';
-import { exportBuckets, type PruneDeps, prune } from '../../../../functions/prune/prune.ts';
 
 const glueMock = mockClient(GlueClient);
 const s3Mock = mockClient(S3Client);
@@ -80,7 +80,7 @@ function catalog(partitions: Partition[], latestShows = 'e3') {
   return live;
 }
 
-/** The execution input of an RDS export (an ExportJob, shared/machine-contract.ts), as far as prune reads it. */
+/** The execution input of an RDS export (an ExportJob, shared/contract/execution.ts), as far as prune reads it. */
 const rdsJob = (id: string, bucketName = 'exports', prefix = 'exports/orders') =>
   JSON.stringify({
     exportTaskIdentifier: id,

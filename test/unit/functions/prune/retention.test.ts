@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportsBeyondRetention, type SourceExport } from '../../../../functions/prune/retention.ts';
+import { exportsBeyondRetention, type SourceExport } from '#functions/prune/retention.ts';
 
 const day = (d: number, id = `e${d}`): SourceExport => ({
   exportTaskIdentifier: id,

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyWrites } from '../../../../functions/register-export/glue-apply.ts';
-import type { GlueWrite } from '../../../../functions/register-export/glue-plan.ts';
+import { applyWrites } from '#functions/register-export/glue-apply.ts';
+import type { GlueWrite } from '#functions/register-export/glue-plan.ts';
 
 const glueMock = mockClient(GlueClient);
 const glue = new GlueClient({ region: 'us-east-1' });

@@ -1,8 +1,8 @@
 import type { Table, TableInput } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { planTable } from '../../../../functions/register-export/glue-plan.ts';
-import type { DesiredTable } from '../../../../functions/register-export/glue-tables.ts';
-import { historyTableInput, latestTableInput } from '../../../../functions/register-export/glue-tables.ts';
+import { planTable } from '#functions/register-export/glue-plan.ts';
+import type { DesiredTable } from '#functions/register-export/glue-tables.ts';
+import { historyTableInput, latestTableInput } from '#functions/register-export/glue-tables.ts';
 
 const desired = (
   exportId: string,

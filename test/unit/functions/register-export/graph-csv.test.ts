@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvRecords, headerColumn } from '../../../../functions/register-export/graph-csv.ts';
+import { csvRecords, headerColumn } from '#functions/register-export/graph-csv.ts';
 
 // The Neptune loader's CSV header ("Using CSV data": `name:Type`, `name:Type[]`, types not case
 // sensitive, `\:` in a name) as the types Athena's OpenCSVSerDe reads.

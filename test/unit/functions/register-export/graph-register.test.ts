@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { registerGraphExport } from '../../../../functions/register-export/graph-register.ts';
-import { mockGlue } from '../../../catalog/glue-mock.ts';
-import { sampleGraphExport } from '../../../catalog/graph-export.ts';
-import { memoryS3 } from '../../../catalog/memory-s3.ts';
+import { registerGraphExport } from '#functions/register-export/graph-register.ts';
+import { mockGlue } from '#test/catalog/glue-mock.ts';
+import { sampleGraphExport } from '#test/catalog/graph-export.ts';
+import { memoryS3 } from '#test/catalog/memory-s3.ts';
 
 // "Structure of exported files" documents file sets per label, not their folder or file names: the
 // registration groups files by what they hold and never by what they are called.

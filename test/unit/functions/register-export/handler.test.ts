@@ -35,7 +35,7 @@ describe('register-export handler', () => {
   beforeAll(async () => {
     vi.stubEnv('GLUE_DATABASE_PREFIX', 'lake_');
     vi.stubEnv('AWS_REGION', 'us-east-1');
-    handler = (await import('../../../../functions/register-export/handler.ts')).handler;
+    handler = (await import('#functions/register-export/handler.ts')).handler;
   });
   afterAll(() => {
     vi.unstubAllEnvs();

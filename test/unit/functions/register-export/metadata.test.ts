@@ -3,7 +3,7 @@ import {
   describeOriginalType,
   mergeMetadata,
   skippedFromWarning,
-} from '../../../../functions/register-export/metadata.ts';
+} from '#functions/register-export/metadata.ts';
 
 const file = (key: string, body: unknown) => ({ key: `p/e/${key}`, text: JSON.stringify(body) });
 

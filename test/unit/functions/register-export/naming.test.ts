@@ -5,7 +5,7 @@ import {
   databaseName,
   GLUE_NAME_MAX,
   sanitize,
-} from '../../../../functions/register-export/naming.ts';
+} from '#functions/register-export/naming.ts';
 
 const none = new Map<string, string>();
 const noNames = new Set<string>();

@@ -16,11 +16,11 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BUDGET } from '#shared/payload.ts';
-import { registerExport } from '../../../../functions/register-export/register.ts';
-import { boundedResult } from '../../../../functions/register-export/report.ts';
-import { MemoryGlue } from '../../../catalog/memory-glue.ts';
-import { memoryS3 } from '../../../catalog/memory-s3.ts';
+import { registerExport } from '#functions/register-export/register.ts';
+import { boundedResult } from '#functions/register-export/report.ts';
+import { BUDGET } from '#shared/contract/payload.ts';
+import { memoryS3 } from '#test/catalog/memory-s3.ts';
+import { MemoryGlue } from '#testkit/memory-glue.ts';
 
 let parquet: Uint8Array;
 beforeAll(async () => {

@@ -5,15 +5,15 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { exportRoot } from '#shared/export-address.ts';
 import {
   FOOTER_FETCH_BYTES,
   folderOfTarget,
   listExport,
   readFooter,
   targetOfFolder,
-} from '../../../../functions/register-export/s3-export.ts';
-import { memoryS3 } from '../../../catalog/memory-s3.ts';
+} from '#functions/register-export/s3-export.ts';
+import { exportRoot } from '#shared/exports/address.ts';
+import { memoryS3 } from '#test/catalog/memory-s3.ts';
 
 const s3Mock = mockClient(S3Client);
 afterEach(() => s3Mock.reset());

@@ -1,6 +1,6 @@
 import type { Table } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import { describeSchemaChange, schemaChange } from '../../../../functions/register-export/schema-changes.ts';
+import { describeSchemaChange, schemaChange } from '#functions/register-export/schema-changes.ts';
 
 const previous = (columns: Table['StorageDescriptor']) =>
   ({ Name: 't', Parameters: { 'rds_export.export_id': 'e1' }, StorageDescriptor: columns }) as Table;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FileSchema } from '../../../../functions/register-export/schema.ts';
-import { glueColumns, mergeSchemas, widen } from '../../../../functions/register-export/schema.ts';
+import type { FileSchema } from '#functions/register-export/schema.ts';
+import { glueColumns, mergeSchemas, widen } from '#functions/register-export/schema.ts';
 
 const f = (key: string, ...cols: [string, string][]): FileSchema => ({
   key,

@@ -1,6 +1,6 @@
 import type { SchemaElement } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import { glueTypeOf } from '../../../../functions/register-export/type-map.ts';
+import { glueTypeOf } from '#functions/register-export/type-map.ts';
 
 const el = (e: Partial<SchemaElement>): SchemaElement => ({ name: 'c', repetition_type: 'OPTIONAL', ...e });
 

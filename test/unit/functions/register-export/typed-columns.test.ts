@@ -3,7 +3,7 @@ import {
   parseOriginalType,
   typedColumn,
   typedColumnFromView,
-} from '../../../../functions/register-export/typed-columns.ts';
+} from '#functions/register-export/typed-columns.ts';
 
 const string = (name: string, comment?: string) => ({
   Name: name,

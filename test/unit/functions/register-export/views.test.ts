@@ -1,9 +1,9 @@
 import type { Table } from '@aws-sdk/client-glue';
 import { describe, expect, it } from 'vitest';
-import type { DesiredTable } from '../../../../functions/register-export/glue-tables.ts';
-import { typedColumn } from '../../../../functions/register-export/typed-columns.ts';
-import { assignViewName, planViews } from '../../../../functions/register-export/view-plan.ts';
-import { decodeView, viewSql } from '../../../../functions/register-export/views.ts';
+import type { DesiredTable } from '#functions/register-export/glue-tables.ts';
+import { typedColumn } from '#functions/register-export/typed-columns.ts';
+import { assignViewName, planViews } from '#functions/register-export/view-plan.ts';
+import { decodeView, viewSql } from '#functions/register-export/views.ts';
 
 const desired = (exportId: string, columns: DesiredTable['columns']): DesiredTable => ({
   target: 'db.public.t',

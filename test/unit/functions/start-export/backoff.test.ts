@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queueWait } from '../../../../functions/start-export/backoff.ts';
+import { queueWait } from '#functions/start-export/backoff.ts';
 
 describe('queueWait', () => {
   it('doubles the step per attempt from the base, up to the cap', () => {

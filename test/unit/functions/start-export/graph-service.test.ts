@@ -9,10 +9,10 @@ import {
 } from '@aws-sdk/client-neptune-graph';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ExecutionState } from '#shared/machine-contract.ts';
-import { graphExportService } from '../../../../functions/start-export/graph-service.ts';
-import { type StartDeps, startExport } from '../../../../functions/start-export/start.ts';
-import { graphJob } from '../../../statemachines/graph-fixtures.ts';
+import { graphExportService } from '#functions/start-export/graph-service.ts';
+import { type StartDeps, startExport } from '#functions/start-export/start.ts';
+import type { ExecutionState } from '#shared/contract/execution.ts';
+import { graphJob } from '#test/statemachines/graph-fixtures.ts';
 
 const graphs = mockClient(NeptuneGraphClient);
 const service = graphExportService(new NeptuneGraphClient({ region: 'us-east-1' }));

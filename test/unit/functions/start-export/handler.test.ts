@@ -8,8 +8,8 @@ import { DescribeExportTasksCommand, RDSClient, StartExportTaskCommand } from '@
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseEnv } from '#shared/env.ts';
-import { StartExportEnv } from '../../../../functions/start-export/config.ts';
+import { StartExportEnv } from '#functions/start-export/config.ts';
+import { parseEnv } from '#shared/runtime/env.ts';
 import { job } from './job.ts';
 
 const rds = mockClient(RDSClient);
@@ -20,7 +20,7 @@ async function loadHandler(env: Record<string, string> = {}) {
   vi.resetModules();
   vi.stubEnv('EXPORTS_TABLE', 'rds-export-test-exports');
   for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-  return (await import('../../../../functions/start-export/handler.ts')).handler;
+  return (await import('#functions/start-export/handler.ts')).handler;
 }
 
 beforeEach(() => {

@@ -1,4 +1,4 @@
-import type { ExecutionState, RdsExportJob } from '#shared/machine-contract.ts';
+import type { ExecutionState, RdsExportJob } from '#shared/contract/execution.ts';
 
 /** An execution state as on-snapshot starts it: the ExportJob only. */
 export function job(overrides: Partial<ExecutionState> = {}): ExecutionState & RdsExportJob {

@@ -1,9 +1,9 @@
-import type { StartDeps } from '../../../../functions/start-export/start.ts';
+import type { StartDeps } from '#functions/start-export/start.ts';
 
 type Slots = StartDeps['slots'];
 
 /**
- * The export slots in memory, as shared/slots.ts keeps them in DynamoDB: a lease per export, taken
+ * The export slots in memory, as shared/slots/leases.ts keeps them in DynamoDB: a lease per export, taken
  * only while fewer than the limit are out. Records every call, so a test can say what was asked.
  */
 export class FakeSlots implements Slots {

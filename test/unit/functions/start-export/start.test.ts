@@ -16,15 +16,15 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { RETRYABLE_ERROR_NAMES } from '#shared/errors.ts';
-import { type ExecutionState, StartResult } from '#shared/machine-contract.ts';
-import { rdsExportService } from '../../../../functions/start-export/rds-service.ts';
+import { rdsExportService } from '#functions/start-export/rds-service.ts';
 import {
   FIRST_CHECK_WAIT_SECONDS,
   FIRST_EVENT_WAIT_SECONDS,
   type StartDeps,
   startExport,
-} from '../../../../functions/start-export/start.ts';
+} from '#functions/start-export/start.ts';
+import { RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
+import { type ExecutionState, StartResult } from '#shared/contract/execution.ts';
 import { job } from './job.ts';
 import { FakeSlots } from './slots.ts';
 

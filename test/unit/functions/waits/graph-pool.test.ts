@@ -10,10 +10,10 @@ import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { logger } from '#shared/logger.ts';
-import { parseWith } from '#shared/validation.ts';
-import { WaitsInput } from '../../../../functions/waits/input.ts';
-import { handleWaits } from '../../../../functions/waits/waits.ts';
+import { WaitsInput } from '#functions/waits/input.ts';
+import { handleWaits } from '#functions/waits/waits.ts';
+import { logger } from '#shared/runtime/logger.ts';
+import { parseWith } from '#shared/runtime/validation.ts';
 
 // The graph exports' slots are a pool of their own: their leases, their queue, and their count
 // (Neptune Analytics ListExportTasks), apart from RDS's five.

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NOTIFICATION_KINDS } from '#shared/machine-contract.ts';
-import type { Notification } from '#shared/notification.ts';
+import { NOTIFICATION_KINDS } from '#shared/contract/execution.ts';
 import { MAX_MESSAGE_BYTES, toPublishInput } from '#shared/notify/message.ts';
+import type { Notification } from '#shared/notify/notification.ts';
 import { SLACK_LIMITS, toSlackMessage } from '#shared/notify/slack-blocks.ts';
 
 const text = (max: number) => fc.string({ unit: 'grapheme', maxLength: max });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '#shared/notification.ts';
 import { MAX_MESSAGE_BYTES, toMessage, toPublishInput, toSubject } from '#shared/notify/message.ts';
+import type { Notification } from '#shared/notify/notification.ts';
 
 const completed: Notification = {
   kind: 'completed',

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Notification } from '#shared/notification.ts';
+import type { Notification } from '#shared/notify/notification.ts';
 import { publishNotification } from '#shared/notify/publish.ts';
-import { captureOutput, startWebhookServer, type WebhookServer } from '../../../helpers/webhook-server.ts';
+import { captureOutput, startWebhookServer, type WebhookServer } from '#test/helpers/webhook-server.ts';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:rds-export';
 const SECRET = 'xoxSecretToken123';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Notification } from '#shared/notification.ts';
+import type { Notification } from '#shared/notify/notification.ts';
 import { SLACK_LIMITS, type SlackBlock, toSlackMessage } from '#shared/notify/slack-blocks.ts';
 
 const completed: Notification = {

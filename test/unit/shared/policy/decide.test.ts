@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { exportTaskIdentifier } from '#shared/identifiers.ts';
-import type { SnapshotSource } from '#shared/machine-contract.ts';
+import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { type DecideContext, decide, renderPrefix } from '#shared/policy/decide.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
+import { exportTaskIdentifier } from '#shared/sources/identifiers.ts';
 
 const automated: SnapshotSource = {
   kind: 'db-snapshot',

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { graphExportability } from '#shared/exportability.ts';
-import type { SnapshotSource } from '#shared/machine-contract.ts';
+import { SAMPLE_EXPORT_FILTER } from '#local/neptune-graph/sample-graph.ts';
+import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile, parsePolicy } from '#shared/policy/load.ts';
-import { SAMPLE_EXPORT_FILTER } from '../../../../local/neptune-graph/sample-graph.ts';
+import { graphExportability } from '#shared/sources/rds/exportability.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..', '..');
 

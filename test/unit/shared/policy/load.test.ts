@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PolicyError } from '#shared/errors.ts';
+import { PolicyError } from '#shared/contract/errors.ts';
 import { loadPolicyFile, parsePolicy } from '#shared/policy/load.ts';
 
 const errorOf = (yaml: string): string => {

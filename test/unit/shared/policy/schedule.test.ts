@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PolicyError } from '#shared/errors.ts';
+import { PolicyError } from '#shared/contract/errors.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 import { scheduleExpressionProblem } from '#shared/policy/schedule.ts';
 

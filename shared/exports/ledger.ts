@@ -1,0 +1,178 @@
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { classifyAwsError, isAwsError } from '../aws/errors.ts';
+import type { ExportJob, SnapshotSource } from '../contract/execution.ts';
+import type { RecentExport } from '../policy/decide.ts';
+import { executionArnOf, startedRecordKey, startedRoot } from './address.ts';
+
+/**
+ * The last export started for each source: one item per source in the deployment's DynamoDB table
+ * (`pk` = `last-export#<kind>#<source identifier>`, `sk` = `last`). The interval guard reads one item and
+ * describes one execution per event, however many sources the fleet has (listing the state
+ * machine's executions grew with the fleet: 500 daily sources meant 500 calls per event). The
+ * item is replaced only if it is still the one the decision read, so two snapshots of one source
+ * deciding at the same moment cannot both pass the guard.
+ */
+
+const ENDED_UNSUCCESSFULLY = new Set(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/**
+ * The error an execution fails with when the export completed but its tables were not registered
+ * (statemachines/export.asl.yml, "Tables not registered"): the data is in S3.
+ */
+export const TABLES_NOT_REGISTERED = 'TablesNotRegistered';
+
+/**
+ * True when an execution ended without exporting, so it does not count against the interval. Its
+ * status alone cannot tell: a failed registration fails the execution after the export completed,
+ * which DescribeExecution's `error` names (ListExecutions does not return it).
+ */
+export function endedWithoutExport(status: string, error: string | undefined): boolean {
+  return ENDED_UNSUCCESSFULLY.has(status) && !(status === 'FAILED' && error === TABLES_NOT_REGISTERED);
+}
+
+export interface LedgerDeps {
+  dynamodb: Pick<DynamoDBClient, 'send'>;
+  sfn: Pick<SFNClient, 'send'>;
+  table: string;
+  stateMachineArn: string;
+}
+
+/** The table's items are keyed by `pk` and `sk`; a source has one last-export item. */
+const LEDGER_SORT_KEY = 'last';
+
+export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifier'>): string {
+  return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
+}
+
+const text = (item: Record<string, AttributeValue> | undefined, name: string) => item?.[name]?.S;
+
+/** The recorded export the guard saw, or none: what a later record must still find. */
+export type LedgerSeen = { exportTaskIdentifier: string } | null;
+
+/** The ledger said "someone else recorded an export of this source since you looked". */
+export class LedgerConflict extends Error {
+  override readonly name = 'LedgerConflict';
+}
+
+/** Reads and records the last export of each source. */
+export function exportLedger(deps: LedgerDeps) {
+  return {
+    /** The last export started for the source, unless its execution ended without exporting. */
+    async last(source: SnapshotSource): Promise<{ recent?: RecentExport; seen: LedgerSeen }> {
+      let item: Record<string, AttributeValue> | undefined;
+      try {
+        const out = await deps.dynamodb.send(
+          new GetItemCommand({
+            TableName: deps.table,
+            Key: { pk: { S: ledgerKey(source) }, sk: { S: LEDGER_SORT_KEY } },
+            ConsistentRead: true,
+          }),
+        );
+        item = out.Item;
+      } catch (error) {
+        throw classifyAwsError(error, 'dynamodb', `Reading the last export of ${source.sourceIdentifier}`);
+      }
+      const executionName = text(item, 'executionName');
+      const exportTaskIdentifier = text(item, 'exportTaskIdentifier');
+      const startedAt = text(item, 'startedAt');
+      if (executionName === undefined || exportTaskIdentifier === undefined || startedAt === undefined) {
+        // No item, or one this code did not write: no evidence of an export.
+        return { seen: exportTaskIdentifier === undefined ? null : { exportTaskIdentifier } };
+      }
+      const seen = { exportTaskIdentifier };
+      let status: string;
+      try {
+        const out = await deps.sfn.send(
+          new DescribeExecutionCommand({ executionArn: executionArnOf(deps.stateMachineArn, executionName) }),
+        );
+        status = out.status ?? 'UNKNOWN';
+        if (endedWithoutExport(status, out.error)) return { seen };
+      } catch (error) {
+        // Step Functions forgets executions 90 days after they close: long after any interval.
+        if (isAwsError(error, 'ExecutionDoesNotExist')) return { seen };
+        throw classifyAwsError(error, 'sfn', `DescribeExecution ${executionName}`);
+      }
+      const snapshotArn = text(item, 'snapshotArn');
+      const snapshotTime = text(item, 'snapshotTime');
+      return {
+        seen,
+        recent: {
+          executionName,
+          exportTaskIdentifier,
+          status,
+          startDate: startedAt,
+          ...(snapshotArn === undefined ? {} : { snapshotArn }),
+          ...(snapshotTime === undefined ? {} : { snapshotTime }),
+        },
+      };
+    },
+
+    /**
+     * Records the export about to start as the source's last one. With `seen` (what `last`
+     * returned), only if the item is still that one; throws LedgerConflict otherwise. Then records
+     * where the export is started (its own item, which prune checks a deletion against).
+     */
+    async record(job: ExportJob, startedAt: Date, seen?: LedgerSeen): Promise<void> {
+      const item: Record<string, AttributeValue> = {
+        pk: { S: ledgerKey(job.source) },
+        sk: { S: LEDGER_SORT_KEY },
+        executionName: { S: job.exportTaskIdentifier },
+        exportTaskIdentifier: { S: job.exportTaskIdentifier },
+        snapshotArn: { S: job.source.arn },
+        startedAt: { S: startedAt.toISOString() },
+        ...(job.source.snapshotCreateTime === undefined
+          ? {}
+          : { snapshotTime: { S: job.source.snapshotCreateTime } }),
+      };
+      // Recording this very export again (a retried invocation) is always allowed.
+      const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeValues'> =
+        seen === undefined
+          ? {}
+          : seen === null
+            ? {
+                ConditionExpression: 'attribute_not_exists(pk) OR exportTaskIdentifier = :mine',
+                ExpressionAttributeValues: { ':mine': { S: job.exportTaskIdentifier } },
+              }
+            : {
+                ConditionExpression: 'exportTaskIdentifier = :seen OR exportTaskIdentifier = :mine',
+                ExpressionAttributeValues: {
+                  ':seen': { S: seen.exportTaskIdentifier },
+                  ':mine': { S: job.exportTaskIdentifier },
+                },
+              };
+      try {
+        await deps.dynamodb.send(new PutItemCommand({ TableName: deps.table, Item: item, ...condition }));
+      } catch (error) {
+        if (isAwsError(error, 'ConditionalCheckFailed')) {
+          throw new LedgerConflict(`another export of ${job.source.sourceIdentifier} was recorded meanwhile`);
+        }
+        throw classifyAwsError(error, 'dynamodb', `Recording the export of ${job.source.sourceIdentifier}`);
+      }
+      const root = startedRoot(job.exportTaskIdentifier, job.request);
+      try {
+        await deps.dynamodb.send(
+          new PutItemCommand({
+            TableName: deps.table,
+            Item: {
+              ...startedRecordKey(job.exportTaskIdentifier),
+              bucket: { S: root.bucket },
+              prefix: { S: root.prefix },
+              startedAt: { S: startedAt.toISOString() },
+            },
+          }),
+        );
+      } catch (error) {
+        throw classifyAwsError(error, 'dynamodb', `Recording where ${job.exportTaskIdentifier} is exported`);
+      }
+    },
+  };
+}
+
+export type ExportLedger = ReturnType<typeof exportLedger>;

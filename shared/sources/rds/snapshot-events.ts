@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import type { SnapshotType, SourceKind } from '#shared/contract/execution.ts';
+import { formatIssues } from '#shared/runtime/validation.ts';
+import { EXPORT_ENDED_EVENTS, eventOf, SNAPSHOT_CREATING_EVENTS, SNAPSHOT_READY_EVENTS } from './events.ts';
+
+/**
+ * Intake: which EventBridge events name a snapshot the pipeline may export. The RDS ones are told
+ * apart by `detail.EventID` (shared/sources/rds/events.ts, the list serverless.yml's rule matches too).
+ */
+
+/** Events the pipeline receives by a broad rule or on purpose elsewhere, with why they are skipped. */
+const KNOWN_SKIPS: ReadonlyMap<string, string> = new Map([
+  ...SNAPSHOT_CREATING_EVENTS.map((e) => [e.id, `snapshot is still being created (${e.meaning})`] as const),
+  ...EXPORT_ENDED_EVENTS.map((e) => [e.id, `export task event (${e.meaning}), not a new snapshot`] as const),
+]);
+
+const BACKUP_RESOURCE_TYPES = ['RDS', 'Aurora'];
+
+/** An exportable snapshot named by an event. */
+export interface SnapshotRef {
+  kind: SourceKind;
+  arn: string;
+  /** Identifier as RDS knows it, e.g. `rds:orders-2024-05-01-06-10` or `awsbackup:job-<uuid>`. */
+  snapshotIdentifier: string;
+  snapshotType: SnapshotType;
+  region: string;
+  /** `RDS-EVENT-0042` ..., or `Backup Job State Change`. */
+  trigger: string;
+}
+
+export type IntakeResult =
+  | { action: 'describe'; snapshot: SnapshotRef }
+  /** `invalid`: not an RDS / AWS Backup event at all, or a malformed one (the CLI rejects it). */
+  | { action: 'skip'; reason: string; invalid?: true };
+
+const Envelope = z.object({
+  source: z.string(),
+  'detail-type': z.string(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.record(z.string(), z.unknown()),
+});
+
+const RdsDetail = z.object({
+  EventID: z.string(),
+  SourceArn: z.string().optional(),
+  SourceIdentifier: z.string().optional(),
+});
+
+const BackupDetail = z.object({
+  state: z.string(),
+  resourceType: z.string().optional(),
+});
+
+const SNAPSHOT_ARN = /^arn:([^:]+):rds:([^:]+):([^:]*):(snapshot|cluster-snapshot):(.+)$/;
+
+/** Snapshot type from the name: `rds:` automated, `awsbackup:job-` AWS Backup, anything else manual. */
+export function snapshotTypeOf(snapshotIdentifier: string): SnapshotType {
+  if (snapshotIdentifier.startsWith('rds:')) return 'automated';
+  if (snapshotIdentifier.startsWith('awsbackup:job-')) return 'awsbackup';
+  return 'manual';
+}
+
+/** Parses a DB snapshot (`:snapshot:`) or cluster snapshot (`:cluster-snapshot:`) ARN. */
+export function parseSnapshotArn(
+  arn: string,
+): { kind: SourceKind; region: string; snapshotIdentifier: string } | undefined {
+  const m = SNAPSHOT_ARN.exec(arn);
+  if (m === null) return undefined;
+  const [, , region = '', , type, snapshotIdentifier = ''] = m;
+  return { kind: type === 'snapshot' ? 'db-snapshot' : 'cluster-snapshot', region, snapshotIdentifier };
+}
+
+function refFromArn(arn: string, eventRegion: string | undefined, trigger: string): IntakeResult {
+  const parsed = parseSnapshotArn(arn);
+  if (parsed === undefined) {
+    return {
+      action: 'skip',
+      reason: `${trigger}: "${arn}" is not an RDS DB snapshot or cluster snapshot ARN`,
+    };
+  }
+  // StartExportTask exports a snapshot from the Region it is called in; a snapshot elsewhere needs a copy.
+  if (eventRegion !== undefined && eventRegion !== parsed.region) {
+    return {
+      action: 'skip',
+      reason: `${trigger}: snapshot ${arn} is in ${parsed.region}, the event came from ${eventRegion}; export the copy in ${eventRegion} instead`,
+    };
+  }
+  return {
+    action: 'describe',
+    snapshot: { ...parsed, arn, snapshotType: snapshotTypeOf(parsed.snapshotIdentifier), trigger },
+  };
+}
+
+function fromRds(detail: unknown, region: string | undefined, resources: string[]): IntakeResult {
+  const d = RdsDetail.safeParse(detail);
+  if (!d.success)
+    return { action: 'skip', reason: formatIssues(d.error, 'malformed aws.rds event'), invalid: true };
+  const eventId = d.data.EventID;
+  if (eventOf(SNAPSHOT_READY_EVENTS, eventId) === undefined) {
+    const known = KNOWN_SKIPS.get(eventId);
+    return {
+      action: 'skip',
+      reason: `${eventId}: ${known ?? 'not a snapshot-created or snapshot-copied event'}`,
+    };
+  }
+  const arn = d.data.SourceArn ?? resources[0];
+  if (arn === undefined) return { action: 'skip', reason: `${eventId}: event names no snapshot ARN` };
+  return refFromArn(arn, region, eventId);
+}
+
+function fromBackup(
+  detailType: string,
+  detail: unknown,
+  region: string | undefined,
+  resources: string[],
+): IntakeResult {
+  if (detailType !== 'Backup Job State Change') {
+    return {
+      action: 'skip',
+      reason: `aws.backup "${detailType}": only "Backup Job State Change" is handled`,
+    } as const;
+  }
+  const d = BackupDetail.safeParse(detail);
+  if (!d.success) {
+    return {
+      action: 'skip',
+      reason: formatIssues(d.error, 'malformed aws.backup event'),
+      invalid: true,
+    } as const;
+  }
+  if (d.data.state !== 'COMPLETED') {
+    return { action: 'skip', reason: `AWS Backup job is ${d.data.state}, not COMPLETED` } as const;
+  }
+  const type = d.data.resourceType ?? '(none)';
+  if (!BACKUP_RESOURCE_TYPES.includes(type)) {
+    return { action: 'skip', reason: `AWS Backup job for resource type ${type}, not RDS or Aurora` } as const;
+  }
+  const arn = resources[0];
+  if (arn === undefined)
+    return { action: 'skip', reason: 'AWS Backup job event has no recovery point ARN in resources' } as const;
+  return refFromArn(arn, region, 'Backup Job State Change');
+}
+
+/** Decides whether an event names a snapshot to describe, or why it is skipped. Never throws. */
+export function parseSnapshotEvent(event: unknown): IntakeResult {
+  const envelope = Envelope.safeParse(event);
+  if (!envelope.success) {
+    return {
+      action: 'skip',
+      reason: formatIssues(envelope.error, 'not an EventBridge event'),
+      invalid: true,
+    };
+  }
+  const { source, region, detail } = envelope.data;
+  const resources = envelope.data.resources ?? [];
+  if (source === 'aws.rds') return fromRds(detail, region, resources);
+  if (source === 'aws.backup') return fromBackup(envelope.data['detail-type'], detail, region, resources);
+  return {
+    action: 'skip',
+    reason: `event source ${source} is neither aws.rds nor aws.backup`,
+    invalid: true,
+  };
+}
