@@ -5,16 +5,13 @@
  * run in the same bench, so every ratio compares two runs on the same machine at the same moment.
  * Each run is bench/lib/burst.ts in its own process (it installs the simulated clock).
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { baselineTree, ROOT, removeTree } from './lib/baseline.ts';
 
 /** The last commit whose executions polled after the start and counted the account's tasks to queue. */
 const BASELINE_COMMIT = 'b6620b9';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 interface Run {
   label: string;
@@ -74,30 +71,17 @@ async function burst(root: string, run: Run): Promise<BurstResult> {
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as BurstResult;
 }
 
-/** The baseline's tree, from git (a clone with history), sharing this checkout's node_modules. */
-function baselineTree(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rds-export-baseline-'));
-  try {
-    execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${BASELINE_COMMIT} | tar -x -C "${dir}"`]);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`the baseline needs commit ${BASELINE_COMMIT} in this clone's history: ${String(error)}`);
-  }
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
 const per = (n: number | undefined, r: BurstResult) => (n === undefined ? Number.NaN : n / r.exports);
 const fixed = (x: number, digits: number) => (Number.isNaN(x) ? '—' : x.toFixed(digits));
 const pct = (x: number) => (Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)} %`);
 
 export default async function (): Promise<{ title: string; markdown: string }> {
-  const dir = baselineTree();
+  const dir = baselineTree(BASELINE_COMMIT);
   let before: BurstResult;
   try {
     before = await burst(dir, BASELINE);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   }
   const after: BurstResult[] = [];
   for (const run of RUNS) after.push(await burst(ROOT, run));

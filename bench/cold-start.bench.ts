@@ -8,12 +8,20 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
+import { baselineTree, removeTree } from './lib/baseline.ts';
 import { type Bundle, buildEntry, buildFunction, deployedOptions, ROOT } from './lib/lambda-bundle.ts';
 import { type Case, medianTimes } from './lib/process-timing.ts';
 import { withoutSsmClient, withoutYamlParser } from './lib/what-if.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const TARGET = 2;
+/**
+ * The tree each function is compared with, built and timed in the same rounds: main as it stood
+ * before issue 18's plumbing, layout and source-kind work of 2026-12-06 (BENCH_COLD_START_BASELINE
+ * names another commit). The issue allows no function more than 5 % slower.
+ */
+const BASELINE_COMMIT = process.env.BENCH_COLD_START_BASELINE ?? '41b65dc';
+const SLOWER_AT_MOST = 1.05;
 
 /** What Lambda would hand each function (fake ARNs; nothing is called at load time). */
 const FUNCTION_ENV: NodeJS.ProcessEnv = {
@@ -108,9 +116,18 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
     .filter((n) => existsSync(path.join(ROOT, 'functions', n, 'handler.ts')))
     .sort();
   const root = taskRoot();
+  const baseline = baselineTree(BASELINE_COMMIT);
+  // The baseline's bundles in a task root of their own (the same policy file beside them).
+  const baselineRoot = taskRoot();
   try {
     const bundles = new Map<string, Bundle>();
     for (const name of names) bundles.set(name, await buildFunction(name, root));
+    const before = new Map<string, Bundle>();
+    for (const name of names) {
+      if (existsSync(path.join(baseline, 'functions', name, 'handler.ts'))) {
+        before.set(name, await buildFunction(name, baselineRoot, {}, baseline));
+      }
+    }
     const naive = await buildEntry(
       path.join(import.meta.dirname, 'lib', 'naive-handler.ts'),
       path.join(root, 'naive', 'handler.js'),
@@ -125,6 +142,7 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
       cases.push({ name: `${env}:bare`, args: ['-e', '0'], env: vars });
       for (const [name, bundle] of all) cases.push(loadCase(`${env}:${name}`, bundle, root, vars));
     }
+    for (const [name, bundle] of before) cases.push(loadCase(`before:${name}`, bundle, baselineRoot));
     const times = medianTimes(cases, RUNS);
     const bare = times.get('machine:bare') ?? Number.NaN;
     const cleanBare = times.get('clean:bare') ?? Number.NaN;
@@ -133,8 +151,17 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
       const c = times.get(`clean:${name}`) ?? Number.NaN;
       const clients = bundle ? bundle.sdkClients.join(', ') || '—' : '';
       const size = bundle ? kb(bundle.bytes) : '';
-      return `| ${name} | ${clients} | ${size} | ${ms(t)} | ${ratio(t, bare)} | ${ms(c)} | ${ratio(c, cleanBare)} |`;
+      const was = before.get(name);
+      const vsBefore = was
+        ? `${kb(was.bytes)} | ${ratio(t, times.get(`before:${name}`) ?? Number.NaN)}`
+        : '| ';
+      return `| ${name} | ${clients} | ${size} | ${ms(t)} | ${ratio(t, bare)} | ${ms(c)} | ${ratio(c, cleanBare)} | ${vsBefore} |`;
     };
+    const slower = names.filter(
+      (name) =>
+        (times.get(`machine:${name}`) ?? 0) / (times.get(`before:${name}`) ?? Number.POSITIVE_INFINITY) >
+        SLOWER_AT_MOST,
+    );
     const ranked = names.map((name) => ({ name, t: times.get(`machine:${name}`) ?? Number.NaN }));
     const slowest = ranked.reduce((a, b) => (b.t > a.t ? b : a));
     const cleanSlowest = times.get(`clean:${slowest.name}`) ?? Number.NaN;
@@ -153,14 +180,18 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
       `(NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'} here: loading extra CA certificates), which lowers`,
       "the machine-env ratios; Lambda's Node 20+ runtimes load no extra certificates by default.",
       '',
-      '| function | SDK clients bundled | bundle (minified) | cold start | × bare node | clean env | × bare node |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+      `The last two columns are the same function built from commit ${BASELINE_COMMIT} (its bundle, and this`,
+      "tree's cold start as a ratio to the baseline's, timed in the same rounds).",
+      '',
+      '| function | SDK clients bundled | bundle (minified) | cold start | × bare node | clean env | × bare node | before: bundle | × before |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       row('bare'),
       row('naive reference', naive),
       ...names.map((name) => row(name, bundles.get(name))),
       '',
       `Slowest: **${slowest.name}** at **${ratio(slowest.t, bare)}** bare node (${ratio(cleanSlowest, cleanBare)} in the clean env);`,
       `target ≤ ${TARGET}×: **${met ? 'met' : 'not met'}**.`,
+      `Against ${BASELINE_COMMIT}: ${slower.length === 0 ? `no function more than ${Math.round((SLOWER_AT_MOST - 1) * 100)} % slower` : `**more than ${Math.round((SLOWER_AT_MOST - 1) * 100)} % slower: ${slower.join(', ')}**`}.`,
       '',
       `### What build options and code changes are worth (${slowest.name})`,
       '',
@@ -181,6 +212,8 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
     return { title: 'Cold start per function', markdown: lines.join('\n') };
   } finally {
     rmSync(root, { recursive: true, force: true });
+    removeTree(baseline);
+    removeTree(baselineRoot);
   }
 }
 

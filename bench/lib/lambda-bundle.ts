@@ -3,15 +3,19 @@ import path from 'node:path';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 
 const require = createRequire(import.meta.url);
-const config = require('../../scripts/esbuild.config.cjs') as {
+interface EsbuildConfig {
   lambdaBuildOptions: () => BuildOptions & { exclude?: string[] };
   pluginOnlyOptions: string[];
-};
+}
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** The esbuild options serverless.yml deploys with (scripts/esbuild.config.cjs), as esbuild takes them. */
-export function deployedOptions(): BuildOptions {
+/**
+ * The esbuild options serverless.yml deploys with (scripts/esbuild.config.cjs), as esbuild takes them;
+ * `root` names another tree (a baseline from git) whose own configuration to use.
+ */
+export function deployedOptions(root = ROOT): BuildOptions {
+  const config = require(path.join(root, 'scripts', 'esbuild.config.cjs')) as EsbuildConfig;
   const options: Record<string, unknown> = { ...config.lambdaBuildOptions() };
   for (const key of config.pluginOnlyOptions) delete options[key];
   return options as BuildOptions;
@@ -21,13 +25,19 @@ export type Bundle = { file: string; bytes: number; sdkClients: string[] };
 
 /**
  * Builds `functions/<name>/handler.ts` into `<outDir>/functions/<name>/handler.js`, the path it has
- * in the deployed zip. `overrides` lets the bench compare build choices against the deployed one.
+ * in the deployed zip. `overrides` lets the bench compare build choices against the deployed one;
+ * `root` builds another tree's function (a baseline from git) with that tree's configuration.
  */
-export function buildFunction(name: string, outDir: string, overrides: BuildOptions = {}): Promise<Bundle> {
-  const options = { ...deployedOptions(), ...overrides };
+export function buildFunction(
+  name: string,
+  outDir: string,
+  overrides: BuildOptions = {},
+  root = ROOT,
+): Promise<Bundle> {
+  const options = { ...deployedOptions(root), ...overrides };
   const extension = options.format === 'esm' ? '.mjs' : '.js';
   const file = path.join(outDir, 'functions', name, `handler${extension}`);
-  return buildEntry(path.join(ROOT, 'functions', name, 'handler.ts'), file, options);
+  return buildEntry(path.join(root, 'functions', name, 'handler.ts'), file, options);
 }
 
 /** Builds one entry point into one file with exactly the given options. */
