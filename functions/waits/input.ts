@@ -1,3 +1,4 @@
+import { validate as isArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/contract/execution.ts';
 
@@ -28,7 +29,9 @@ export const WaitsInput = z.union([
   ExportEvent,
   Parked.extend({
     action: z.literal('wait-export'),
-    sourceArn: z.string().startsWith('arn:'),
+    sourceArn: z
+      .string()
+      .refine(isArn, 'must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)'),
     /** When the execution last saw the task running (start-export's or check-export's checkedAt). */
     checkedAt: z.iso.datetime({ offset: true }),
   }),

@@ -1,14 +1,18 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
 import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
 import type { Notification } from './notification.ts';
 import { type PublishOutcome, publishNotification } from './publish.ts';
 import { slackWebhookFromSsm } from './slack-webhook.ts';
 
+/** `arn:<partition>:sns:<region>:<account>:<topic name>` (Amazon SNS API reference, Publish, TopicArn). */
+const isTopicArn = (value: string) => isArn(value) && parseArn(value).service === 'sns';
+
 /** The environment of every function that notifies: the topic, and the Slack parameter (empty = off). */
 export const NotifierEnv = z.object({
-  NOTIFICATION_TOPIC_ARN: z.string().startsWith('arn:', 'must be an SNS topic ARN'),
+  NOTIFICATION_TOPIC_ARN: z.string().refine(isTopicArn, 'must be an SNS topic ARN'),
   SLACK_WEBHOOK_PARAMETER: z
     .string()
     .optional()

@@ -1,3 +1,4 @@
+import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
 import type { SnapshotType, SourceKind } from '#shared/contract/execution.ts';
 import { formatIssues } from '#shared/runtime/validation.ts';
@@ -52,8 +53,6 @@ const BackupDetail = z.object({
   resourceType: z.string().optional(),
 });
 
-const SNAPSHOT_ARN = /^arn:([^:]+):rds:([^:]+):([^:]*):(snapshot|cluster-snapshot):(.+)$/;
-
 /** Snapshot type from the name: `rds:` automated, `awsbackup:job-` AWS Backup, anything else manual. */
 export function snapshotTypeOf(snapshotIdentifier: string): SnapshotType {
   if (snapshotIdentifier.startsWith('rds:')) return 'automated';
@@ -61,14 +60,34 @@ export function snapshotTypeOf(snapshotIdentifier: string): SnapshotType {
   return 'manual';
 }
 
+/**
+ * The resource types of a snapshot ARN, `arn:<partition>:rds:<region>:<account>:snapshot:<name>` and
+ * `...:cluster-snapshot:<name>` (Amazon RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS").
+ */
+const SNAPSHOT_RESOURCE_TYPES: ReadonlyMap<string, SourceKind> = new Map([
+  ['snapshot', 'db-snapshot'],
+  ['cluster-snapshot', 'cluster-snapshot'],
+]);
+
 /** Parses a DB snapshot (`:snapshot:`) or cluster snapshot (`:cluster-snapshot:`) ARN. */
 export function parseSnapshotArn(
   arn: string,
 ): { kind: SourceKind; region: string; snapshotIdentifier: string } | undefined {
-  const m = SNAPSHOT_ARN.exec(arn);
-  if (m === null) return undefined;
-  const [, , region = '', , type, snapshotIdentifier = ''] = m;
-  return { kind: type === 'snapshot' ? 'db-snapshot' : 'cluster-snapshot', region, snapshotIdentifier };
+  if (!isArn(arn)) return undefined;
+  const { partition, service, region, resource } = parseArn(arn);
+  const at = resource.indexOf(':');
+  // The identifier keeps its own colons: `snapshot:rds:orders-2024-05-01-06-10`.
+  const kind = at < 0 ? undefined : SNAPSHOT_RESOURCE_TYPES.get(resource.slice(0, at));
+  const snapshotIdentifier = resource.slice(at + 1);
+  if (
+    partition === '' ||
+    service !== 'rds' ||
+    region === '' ||
+    kind === undefined ||
+    snapshotIdentifier === ''
+  )
+    return undefined;
+  return { kind, region, snapshotIdentifier };
 }
 
 function refFromArn(arn: string, eventRegion: string | undefined, trigger: string): IntakeResult {

@@ -197,4 +197,15 @@ describe('parseSnapshotArn', () => {
     );
     expect(parseSnapshotArn('arn:aws:rds:us-east-1:123456789012:db:db-1')).toBeUndefined();
   });
+
+  it.each([
+    ['too few parts', 'arn:aws:rds:us-east-1:snapshot'],
+    ['not an ARN', 'rds:us-east-1:123456789012:snapshot:db-1:x'],
+    ['another service', 'arn:aws:ec2:us-east-1:123456789012:snapshot:snap-0abc'],
+    ['no Region', 'arn:aws:rds::123456789012:snapshot:db-1'],
+    ['no identifier', 'arn:aws:rds:us-east-1:123456789012:cluster-snapshot:'],
+    ['no resource type', 'arn:aws:rds:us-east-1:123456789012:db-1'],
+  ])('is not fooled by an ARN with %s', (_, arn) => {
+    expect(parseSnapshotArn(arn)).toBeUndefined();
+  });
 });
