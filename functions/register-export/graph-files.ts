@@ -35,7 +35,7 @@ export async function listGraphExport(
   s3: S3,
   bucket: string,
   root: string,
-): Promise<{ files: ParquetObject[]; requests: number }> {
+): Promise<{ files: ParquetObject[] }> {
   const pages = await collectPages(
     paginateListObjectsV2,
     { client: s3 },
@@ -51,7 +51,7 @@ export async function listGraphExport(
     files.push({ key: obj.Key, size: obj.Size ?? 0 });
   }
   files.sort((a, b) => a.key.localeCompare(b.key));
-  return { files, requests: pages.length };
+  return { files };
 }
 
 function kindOf(names: readonly string[]): GraphFile['kind'] | undefined {

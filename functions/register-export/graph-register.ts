@@ -150,17 +150,15 @@ async function inspectAll(
   listed: readonly ParquetObject[],
   input: GraphRegisterInput,
   deps: RegisterDeps,
-  count: () => void,
 ): Promise<Inspected[]> {
   return mapLimit(listed, deps.s3Concurrency ?? 32, async (file) => {
     try {
       if (input.format === 'CSV') {
-        count();
         return await inspectCsv(deps.s3, input.bucket, file);
       }
-      const metadata = await readFooter(deps.s3, input.bucket, file, count);
+      const metadata = await readFooter(deps.s3, input.bucket, file);
       return await inspectParquet(file, metadata, (start, end) =>
-        ranged(deps.s3, input.bucket, file, start, end, count),
+        ranged(deps.s3, input.bucket, file, start, end),
       );
     } catch (error) {
       return { key: file.key, problem: `unreadable: ${(error as Error).name}: ${(error as Error).message}` };
@@ -168,15 +166,7 @@ async function inspectAll(
   });
 }
 
-async function ranged(
-  s3: S3,
-  bucket: string,
-  file: ParquetObject,
-  start: number,
-  end: number,
-  count: () => void,
-) {
-  count();
+async function ranged(s3: S3, bucket: string, file: ParquetObject, start: number, end: number) {
   const out = await s3.send(
     new GetObjectCommand({ Bucket: bucket, Key: file.key, Range: `bytes=${start}-${end - 1}` }),
   );
@@ -190,28 +180,18 @@ export async function registerGraphExport(
   deps: RegisterDeps,
 ): Promise<RegistrationResult> {
   const root = `${input.prefix.replace(/^\/+|\/+$/g, '')}/`;
-  let s3Requests = 0;
-  const count = () => {
-    s3Requests++;
-  };
   const listing = await listGraphExport(deps.s3, input.bucket, root).catch((error: unknown) => {
     throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
   });
-  s3Requests += listing.requests;
-  const inspected = await inspectAll(listing.files, input, deps, count);
+  const inspected = await inspectAll(listing.files, input, deps);
   const problems = inspected.flatMap((i) => ('problem' in i ? [`${i.key}: ${i.problem}`] : []));
   const files = inspected.filter((i): i is GraphFile => !('problem' in i));
   const groups = groupsOf(files);
   const empties = files.filter((f) => f.empty);
 
   const database = databaseName(deps.databasePrefix, 'graph', input.sourceIdentifier);
-  let glueCalls = await ensureDatabase(
-    deps.glue,
-    database,
-    `Neptune Analytics exports of graph ${input.sourceIdentifier}`,
-  );
+  await ensureDatabase(deps.glue, database, `Neptune Analytics exports of graph ${input.sourceIdentifier}`);
   const catalog = await readCatalog(deps.glue, database);
-  glueCalls += catalog.calls;
   const names = assignTableNames(
     groups.map((g) => g.target),
     registeredTargets(catalog.tables),
@@ -223,7 +203,6 @@ export async function registerGraphExport(
     skipped: [],
     failed: [],
     problems,
-    requests: { glue: 0, s3: 0 },
   };
   const outcomes = await mapLimit(groups, deps.glueConcurrency ?? 16, async (group) => {
     const name = names.get(group.target) as string;
@@ -245,7 +224,6 @@ export async function registerGraphExport(
     };
     const writes = planTable(desired, catalog.tables.get(name), catalog.tables.get(name + HISTORY_SUFFIX));
     const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
-    glueCalls += applied.calls;
     if (!applied.ok) return { group, name, error: applied.reason, transient: applied.transient };
     return { group, name, columns: cols.columns.length, notes: cols.notes };
   });
@@ -257,8 +235,5 @@ export async function registerGraphExport(
     }
   }
   failIfTransient(outcomes.flatMap((o) => ('error' in o && o.transient ? [o.group.target] : [])));
-  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full, {
-    glue: glueCalls,
-    s3: s3Requests,
-  });
+  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full);
 }

@@ -9,15 +9,19 @@ import { logger } from '#shared/runtime/logger.ts';
 import { recordRegistration } from '#shared/runtime/metrics.ts';
 import { RegisterExportEnv } from './config.ts';
 import { RegisterState, registerFromState } from './input.ts';
+import { countRequests, totalRequests } from './request-count.ts';
 
 const env = parseEnv(RegisterExportEnv);
 const glue = new GlueClient(SDK_CLIENT_CONFIG);
 const s3 = new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
+const glueRequests = countRequests(glue);
+const s3Requests = countRequests(s3);
 
 export const handler = lambdaHandler(
   { what: 'register-export input', input: RegisterState, keys: executionKeys },
   async (state) => {
-    const result = await registerFromState(state, {
+    const before = { glue: totalRequests(glueRequests), s3: totalRequests(s3Requests) };
+    const registered = await registerFromState(state, {
       glue,
       s3,
       databasePrefix: env.GLUE_DATABASE_PREFIX,
@@ -26,6 +30,11 @@ export const handler = lambdaHandler(
       // database), and its name is what the state machine retries or reports.
       throw classifyAwsError(error, 'glue', 'Registering the export');
     });
+    const requests = {
+      glue: totalRequests(glueRequests) - before.glue,
+      s3: totalRequests(s3Requests) - before.s3,
+    };
+    const result = { ...registered, requests };
     logger.info('export registered', {
       database: result.database,
       registered: result.registeredCount,
@@ -34,7 +43,7 @@ export const handler = lambdaHandler(
       problems: result.problems,
       schemaChanges: result.schemaChangesCount ?? 0,
       typedViews: result.typedViews,
-      requests: result.requests,
+      requests,
     });
     recordRegistration(state.source, result);
     return result;

@@ -3,6 +3,7 @@ import { mapLimit } from '#shared/aws/concurrency.ts';
 import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { exportRoot } from '#shared/exports/address.ts';
+import { footerSample } from './footer-sample.ts';
 import { applyWrites, type EntryRetry } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import type { DesiredTable, Glue } from './glue-tables.ts';
@@ -11,7 +12,7 @@ import type { TableMetadata } from './metadata.ts';
 import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
 import { type FullRegistration, failIfTransient, reportRegistration } from './report.ts';
-import type { S3 } from './s3-export.ts';
+import type { ExportListing, S3 } from './s3-export.ts';
 import { folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
 import type { FileColumn, FileSchema } from './schema.ts';
 import { fileSchema, glueColumns, mergeSchemas } from './schema.ts';
@@ -54,15 +55,12 @@ type Candidate = { target: string; folder?: string; meta?: TableMetadata };
 export async function registerExport(input: RegisterInput, deps: RegisterDeps): Promise<RegistrationResult> {
   const mysql = /mysql|maria/i.test(input.engine);
   const root = exportRoot(input.prefix, input.exportTaskIdentifier);
-  let s3Requests = 0;
   const listing = await listExport(deps.s3, input.bucket, root).catch((error: unknown) => {
     throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
   });
-  s3Requests += listing.requests;
 
   const problems: string[] = [];
   const texts = await mapLimit(listing.metadataKeys, 8, async (key) => {
-    s3Requests++;
     try {
       return { key, text: await getText(deps.s3, input.bucket, key) };
     } catch (err) {
@@ -92,27 +90,9 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     }
   }
 
-  const files = [...candidates.values()].flatMap((c) =>
-    c.folder
-      ? (listing.tableFolders.get(c.folder) ?? []).map((f) => ({ folder: c.folder as string, f }))
-      : [],
-  );
-  const schemas = new Map<string, FileSchema[]>();
-  await mapLimit(files, deps.s3Concurrency ?? 32, async ({ folder, f }) => {
-    let schema: FileSchema;
-    try {
-      const md = await readFooter(deps.s3, input.bucket, f, () => s3Requests++);
-      schema = fileSchema(f.key, md);
-    } catch (err) {
-      schema = { key: f.key, error: `footer unreadable: ${(err as Error).message}` };
-    }
-    schemas.set(folder, [...(schemas.get(folder) ?? []), schema]);
-  });
-
   const database = databaseName(deps.databasePrefix, input.sourceKind, input.sourceIdentifier);
-  let glueCalls = await ensureDatabase(deps.glue, database, `RDS exports of ${input.sourceIdentifier}`);
+  await ensureDatabase(deps.glue, database, `RDS exports of ${input.sourceIdentifier}`);
   const catalog = await readCatalog(deps.glue, database);
-  glueCalls += catalog.calls;
   const names = assignTableNames(
     [...candidates.keys()],
     registeredTargets(catalog.tables),
@@ -125,7 +105,6 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     skipped,
     failed: [],
     problems,
-    requests: { glue: 0, s3: 0 },
     schemaChanges: [],
     typedViews: { count: 0, written: 0, names: [] },
   };
@@ -136,7 +115,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     const name = names.get(c.target) as string;
     if (!c.folder)
       return { c, name, error: `no Parquet files under ${root}${folderOfTarget(c.target, mysql)}/` };
-    const fileSchemas = (schemas.get(c.folder) ?? []).sort((a, b) => a.key.localeCompare(b.key));
+    const fileSchemas = await readSchemas(deps.s3, input.bucket, root, c.folder, listing);
     const merged = mergeSchemas(fileSchemas);
     if (!merged.ok) return { c, name, error: merged.reason };
     const cols = glueColumns(merged, fileSchemas, c.meta?.originalTypes ?? new Map());
@@ -165,7 +144,6 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
     // The views go last: they read the tables, and a re-run that finds the tables done still makes them.
     const writes = [...planTable(desired, latest, history), ...views.writes];
     const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
-    glueCalls += applied.calls;
     const notes = c.meta ? merged.notes : [...merged.notes, 'not named in the export metadata files'];
     if (!applied.ok) return { c, name, error: applied.reason, transient: applied.transient };
     return {
@@ -191,10 +169,30 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   full.schemaChanges = changes;
   if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
   failIfTransient(outcomes.flatMap((o) => ('error' in o && o.transient ? [o.c.target] : [])));
-  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full, {
-    glue: glueCalls,
-    s3: s3Requests,
-  });
+  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full);
+}
+
+/**
+ * The schemas of the files that prove the table's (footer-sample.ts), read at once: a few
+ * ranged GETs per table however many part files it has.
+ */
+async function readSchemas(
+  s3: S3,
+  bucket: string,
+  root: string,
+  folder: string,
+  listing: ExportListing,
+): Promise<FileSchema[]> {
+  const sample = footerSample(listing.tableFolders.get(folder) ?? [], `${root}${folder}/`);
+  return Promise.all(
+    sample.map(async (f): Promise<FileSchema> => {
+      try {
+        return fileSchema(f.key, await readFooter(s3, bucket, f));
+      } catch (err) {
+        return { key: f.key, error: `footer unreadable: ${(err as Error).message}` };
+      }
+    }),
+  );
 }
 
 /**

@@ -12,7 +12,6 @@ export type FullRegistration = {
   skipped: RegistrationResult['skipped'];
   failed: RegistrationResult['failed'];
   problems: string[];
-  requests: { glue: number; s3: number };
   /** Tables whose columns changed since the export their latest table showed before. */
   schemaChanges?: SchemaChange[];
   /** The typed views of the registered tables, and the Glue writes this run made to them. */
@@ -58,7 +57,7 @@ export function failIfTransient(transient: readonly string[]): void {
 }
 
 /**
- * Writes the full report (one more S3 request, counted in `requests`) and returns the result kept
+ * Writes the full report and returns the result kept
  * in the state. The tables are registered either way: when the report cannot be written, a problem
  * says so and the result still counts everything.
  */
@@ -68,11 +67,9 @@ export async function reportRegistration(
   root: string,
   exportTaskIdentifier: string,
   full: FullRegistration,
-  requests: { glue: number; s3: number },
 ): Promise<RegistrationResult> {
   let report: string | undefined;
   try {
-    full.requests = { glue: requests.glue, s3: requests.s3 + 1 };
     report = await writeReport(s3, bucket, root, exportTaskIdentifier, full);
   } catch (err) {
     full.problems.push(
@@ -137,6 +134,5 @@ export function boundedResult(full: FullRegistration, report: string | undefined
     ...(full.typedViews === undefined
       ? {}
       : { typedViews: { count: full.typedViews.count, written: full.typedViews.written } }),
-    requests: full.requests,
   };
 }

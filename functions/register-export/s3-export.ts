@@ -13,8 +13,6 @@ export type ExportListing = {
   root: string;
   metadataKeys: string[];
   tableFolders: Map<string, ParquetObject[]>;
-  /** ListObjectsV2 calls made. */
-  requests: number;
 };
 
 const METADATA_FILE = /^export_(tables_)?info_[^/]*\.json$/;
@@ -36,7 +34,7 @@ export async function listExport(s3: S3, bucket: string, root: string): Promise<
     { Bucket: bucket, Prefix: root },
     EXPORT_LISTING,
   );
-  const listing: ExportListing = { root, metadataKeys: [], tableFolders: new Map(), requests: pages.length };
+  const listing: ExportListing = { root, metadataKeys: [], tableFolders: new Map() };
   for (const obj of pages.flatMap((page) => page.Contents ?? [])) {
     if (obj.Key === undefined) continue;
     const rel = obj.Key.slice(root.length);
@@ -93,16 +91,10 @@ export const FOOTER_FETCH_BYTES = 64 * 1024;
  * Reads a Parquet footer with ranged GETs only: the last min(size, 64 KiB) bytes hold the length
  * (last 8 bytes) and usually the whole footer; hyparquet asks for the rest only when it is longer.
  */
-export async function readFooter(
-  s3: S3,
-  bucket: string,
-  file: ParquetObject,
-  count: () => void,
-): Promise<FileMetaData> {
+export async function readFooter(s3: S3, bucket: string, file: ParquetObject): Promise<FileMetaData> {
   const buffer: AsyncBuffer = {
     byteLength: file.size,
     async slice(start: number, end?: number) {
-      count();
       const last = (end ?? file.size) - 1;
       const out = await s3.send(
         new GetObjectCommand({ Bucket: bucket, Key: file.key, Range: `bytes=${start}-${last}` }),

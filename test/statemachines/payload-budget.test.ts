@@ -59,7 +59,6 @@ function largestRegistration() {
       skipped: tables.map((target) => ({ target, reason: 'r'.repeat(5000) })),
       failed: tables.map((target) => ({ target, reason: 'f'.repeat(5000) })),
       problems: tables.map((target) => `${target}: ${'p'.repeat(5000)}`),
-      requests: { glue: 1, s3: 1 },
       schemaChanges: tables.map((target) => ({
         target,
         table: target.replace(/\./g, '_'),

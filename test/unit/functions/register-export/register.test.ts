@@ -23,6 +23,8 @@ import { memoryS3 } from '#test/catalog/memory-s3.ts';
 import { MemoryGlue } from '#testkit/memory-glue.ts';
 
 let parquet: Uint8Array;
+/** The same columns as `parquet` but `id` as a string: a file that disagrees. */
+let stringIds: Uint8Array;
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'register-'));
   const db = await DuckDBInstance.create(':memory:');
@@ -30,9 +32,13 @@ beforeAll(async () => {
   await conn.run(
     `COPY (SELECT 1::INTEGER AS id, 'a' AS name) TO '${dir}/f.parquet' (FORMAT parquet, COMPRESSION gzip)`,
   );
+  await conn.run(
+    `COPY (SELECT 'one' AS id, 'a' AS name) TO '${dir}/g.parquet' (FORMAT parquet, COMPRESSION gzip)`,
+  );
   conn.closeSync();
   db.closeSync();
   parquet = new Uint8Array(readFileSync(`${dir}/f.parquet`));
+  stringIds = new Uint8Array(readFileSync(`${dir}/g.parquet`));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -151,8 +157,10 @@ describe('registerExport', () => {
       report: 's3://b/p/e1/rds-export-registration-report.json',
       // Per table 3 writes and its two typed views: 1 GetDatabase, 1 CreateDatabase, 1 GetTables, 2 × 5.
       typedViews: { count: 4, written: 4 },
-      requests: { glue: 13, s3: 5 },
     });
+    expect(glueMock.calls()).toHaveLength(13);
+    // One listing, the metadata file, one footer per table (one file each), the report.
+    expect(s3.mock.calls()).toHaveLength(5);
     expect(glueMock.commandCalls(CreateDatabaseCommand)[0]?.args[0].input.DatabaseInput?.Name).toBe(
       'rds_export_db_prod',
     );
@@ -251,6 +259,51 @@ describe('registerExport', () => {
     ]);
   });
 
+  it('reads the footers of the first and the last of 2,000 alike part files, not of every file', async () => {
+    const objects = new Map<string, Uint8Array>();
+    for (let i = 0; i < 2000; i++)
+      objects.set(`p/e1/db/public.a/1/part-${String(i).padStart(5, '0')}-x-c000.gz.parquet`, parquet);
+    s3 = memoryS3(objects);
+    const memory = new MemoryGlue();
+
+    const result = await registerExport(input, {
+      glue: memory,
+      s3: s3.client,
+      databasePrefix: 'rds_export_',
+    });
+
+    expect(result.registered.map((r) => r.target)).toEqual(['db.public.a']);
+    expect(s3.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([
+      'p/e1/db/public.a/1/part-00000-x-c000.gz.parquet',
+      'p/e1/db/public.a/1/part-01999-x-c000.gz.parquet',
+    ]);
+  });
+
+  it('reads a part file whose size stands out, and fails the table when its schema disagrees', async () => {
+    const objects = new Map<string, Uint8Array>();
+    for (let i = 0; i < 100; i++)
+      objects.set(
+        `p/e1/db/public.a/1/part-${String(i).padStart(5, '0')}-x-c000.gz.parquet`,
+        i === 50 ? stringIds : parquet,
+      );
+    s3 = memoryS3(objects);
+    expect(stringIds.byteLength).not.toBe(parquet.byteLength);
+
+    const result = await registerExport(input, {
+      glue: new MemoryGlue(),
+      s3: s3.client,
+      databasePrefix: 'rds_export_',
+    });
+
+    expect(result.failed).toEqual([
+      { target: 'db.public.a', reason: expect.stringContaining('files disagree on column id') },
+    ]);
+    expect(s3.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toContain(
+      'p/e1/db/public.a/1/part-00050-x-c000.gz.parquet',
+    );
+    expect(s3.mock.commandCalls(GetObjectCommand)).toHaveLength(3);
+  });
+
   it('keeps at most the configured number of Glue calls in flight', async () => {
     const objects = new Map<string, Uint8Array>();
     for (let i = 0; i < 30; i++) objects.set(`p/e1/db/public.t${i}/1/part-00000-x-c000.gz.parquet`, parquet);
@@ -329,7 +382,7 @@ describe('registerExport', () => {
     }));
     const failed = [{ target: 'db.public.x', reason: 'no Parquet files' }];
     const out = boundedResult(
-      { database: 'd', registered, skipped: [], failed, problems: [], requests: { glue: 1, s3: 1 } },
+      { database: 'd', registered, skipped: [], failed, problems: [] },
       's3://b/r.json',
     );
     expect(Buffer.byteLength(JSON.stringify(out))).toBeLessThanOrEqual(BUDGET.registrationBytes);

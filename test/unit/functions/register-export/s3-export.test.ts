@@ -70,7 +70,6 @@ describe('listExport', () => {
       { Bucket: 'bucket', Prefix: 'p/e/', ContinuationToken: 't1' },
       { Bucket: 'bucket', Prefix: 'p/e/', ContinuationToken: 't2' },
     ]);
-    expect(listing.requests).toBe(3);
     expect(listing.metadataKeys).toEqual([
       'p/e/export_info_e.json',
       'p/e/export_tables_info_e_from_1_to_2.json',
@@ -100,17 +99,10 @@ describe('readFooter', () => {
     db.closeSync();
     const bytes = new Uint8Array(readFileSync(path));
     const s3 = memoryS3(new Map([['k.parquet', bytes]]));
-    let requests = 0;
-
-    const md = await readFooter(
-      s3.client,
-      'b',
-      { key: 'k.parquet', size: bytes.byteLength },
-      () => requests++,
-    );
+    const md = await readFooter(s3.client, 'b', { key: 'k.parquet', size: bytes.byteLength });
 
     expect(md.schema.map((e) => e.name)).toEqual(['duckdb_schema', 'v', 'n']);
-    expect(requests).toBe(1);
+    expect(s3.mock.commandCalls(GetObjectCommand)).toHaveLength(1);
     expect(s3.mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Range)).toEqual([
       `bytes=${bytes.byteLength - FOOTER_FETCH_BYTES}-${bytes.byteLength - 1}`,
     ]);
@@ -131,17 +123,10 @@ describe('readFooter', () => {
     db.closeSync();
     const bytes = new Uint8Array(readFileSync(path));
     const s3 = memoryS3(new Map([['w.parquet', bytes]]));
-    let requests = 0;
-
-    const md = await readFooter(
-      s3.client,
-      'b',
-      { key: 'w.parquet', size: bytes.byteLength },
-      () => requests++,
-    );
+    const md = await readFooter(s3.client, 'b', { key: 'w.parquet', size: bytes.byteLength });
 
     expect(md.schema).toHaveLength(1501);
-    expect(requests).toBe(2);
+    expect(s3.mock.commandCalls(GetObjectCommand)).toHaveLength(2);
     const fetched = s3.ranges.reduce((n, r) => n + r.bytes, 0);
     const footerLength = new DataView(bytes.buffer, bytes.byteOffset + bytes.byteLength - 8, 4).getUint32(
       0,
