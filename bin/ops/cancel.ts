@@ -3,11 +3,12 @@ import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { ExportTaskSummary } from '#shared/contract/execution.ts';
 import { executionArnOf } from '#shared/exports/address.ts';
 import { isValidExportTaskIdentifier } from '#shared/sources/identifiers.ts';
+import { GRAPH_TASK_ID } from '#shared/sources/kinds/graph/ops.ts';
+import { opsOf } from '#shared/sources/kinds/registry.ts';
+import type { KindOps, KnownJob, MachineStatus } from '#shared/sources/kinds/types.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { describeExport, parseJson, SeenJob } from './executions.ts';
-import { ENDED_MACHINE_STATUSES, type ExportKind, type KnownJob, kindOf } from './export-kinds.ts';
-import { GRAPH_TASK_ID } from './graph-kind.ts';
 
 export interface CancelResult {
   exportTaskIdentifier: string;
@@ -34,9 +35,12 @@ const alreadyCanceling = (id: string, task: ExportTaskSummary): CancelResult => 
   message: `${named(id, task)} is already ${task.status}; its execution ends CANCELED shortly`,
 });
 
+/** The machine statuses of a task that ended. */
+const ENDED_MACHINE_STATUSES: ReadonlySet<MachineStatus> = new Set(['COMPLETE', 'FAILED', 'CANCELED']);
+
 interface Export {
   id: string;
-  kind: ExportKind;
+  kind: KindOps;
   job: KnownJob | undefined;
 }
 
@@ -70,7 +74,7 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
   const execution = await describeExport(ctx, id);
   const read = SeenJob.safeParse(parseJson(execution?.input));
   const job = read.success ? read.data : undefined;
-  const target: Export = { id, kind: kindOf(job?.source.kind), job };
+  const target: Export = { id, kind: opsOf(job?.source.kind), job };
   const task = await target.kind.task(ctx, id, job);
   if (task !== undefined) return cancelTask(ctx, target, task);
   if (execution === undefined) {

@@ -5,11 +5,11 @@ import {
   exportTaskIdentifier,
   isValidExportTaskIdentifier,
 } from '#shared/sources/identifiers.ts';
+import { opsOf } from '#shared/sources/kinds/registry.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
 import { describeExport } from './executions.ts';
-import { kindOf } from './export-kinds.ts';
 import { outcomeOf } from './outcomes.ts';
 
 /** Attempts tried past the given one before giving up: each taken one was a retry of its own. */
@@ -86,8 +86,9 @@ export async function retryExport(
   }
   const job = ExportJob.safeParse(JSON.parse(execution.input ?? '{}'));
   if (!job.success) throw new UsageError(`execution ${id} has no export job as its input`);
-  const kind = kindOf(job.data.source.kind);
+  const kind = opsOf(job.data.source.kind);
   const described = await kind.current(ctx, job.data);
+  if ('gone' in described) throw new UsageError(described.gone);
   const attempt = await nextAttempt(ctx, described.source, attemptOf(id), await kind.taken(ctx, job.data));
   const deps = dispatchDeps(ctx, options.values);
   const outcome = await dispatchExport(

@@ -1,11 +1,12 @@
 import { mapLimit } from '#shared/aws/concurrency.ts';
 import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/contract/execution.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
+import { opsOf } from '#shared/sources/kinds/registry.ts';
+import type { MachineStatus } from '#shared/sources/kinds/types.ts';
 import { countActiveExportTasks, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
 import type { Command } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
-import { kindOf, type MachineStatus } from './export-kinds.ts';
 import { when } from './format.ts';
 import { type GraphSlots, graphSlots, readGraphLeases } from './graph-slots.ts';
 import { causeOf, outcomeOf } from './outcomes.ts';
@@ -118,14 +119,14 @@ async function liveTask(
 ): Promise<ExportTaskSummary | undefined> {
   const recorded = taskOf(run);
   if (listed !== undefined || recorded === undefined || run.job === undefined) return listed ?? recorded;
-  const kind = kindOf(run.job.source.kind);
+  const kind = opsOf(run.job.source.kind);
   // The machine's statuses are RDS's names: an active one holds a slot, as an active RDS task does.
   if (!isActiveExportStatus(kind.machineStatus(recorded.status))) return recorded;
   return (await kind.task(ctx, run.exportTaskIdentifier, run.job, recorded)) ?? recorded;
 }
 
 function running(run: ExportRun, task: ExportTaskSummary | undefined, now: Date): RunningExport {
-  const status = task === undefined ? undefined : kindOf(run.job?.source.kind).machineStatus(task.status);
+  const status = task === undefined ? undefined : opsOf(run.job?.source.kind).machineStatus(task.status);
   const activity = activityOf(run, status, task !== undefined);
   const since =
     activity === 'queued'

@@ -2,10 +2,11 @@ import { ExportTaskNotFoundError, InvalidInputError } from '#shared/contract/err
 import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/contract/execution.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
+import { trackOf } from '#shared/sources/kinds/registry.ts';
+import type { KindClients } from '#shared/sources/kinds/types.ts';
 import { eventWait, nextWait, type WaitBounds, type WaitInput } from './next-wait.ts';
-import { type ReaderClients, taskReader } from './task-readers.ts';
 
-export interface CheckDeps extends ReaderClients {
+export interface CheckDeps extends Partial<KindClients> {
   now: () => Date;
   bounds: WaitBounds;
 }
@@ -26,7 +27,7 @@ export async function checkExport(state: ExecutionState, deps: CheckDeps): Promi
   const previous = state.check;
   const polls = (previous?.polls ?? 0) + 1;
   const now = deps.now();
-  const reader = taskReader(state, deps);
+  const reader = trackOf(state.source.kind).reader(state, deps);
   const found = await reader.describe();
   if (found === undefined && polls > NOT_LISTED_GRACE_CHECKS) {
     throw new ExportTaskNotFoundError(

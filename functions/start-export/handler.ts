@@ -2,22 +2,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
-import { ExecutionState, executionKeys, isGraphJob } from '#shared/contract/execution.ts';
+import { ExecutionState, executionKeys } from '#shared/contract/execution.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { recordStart } from '#shared/runtime/metrics.ts';
 import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots/leases.ts';
 import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/slots/queue.ts';
+import { exportServices } from '#shared/sources/kinds/registry.ts';
 import { StartExportEnv } from './config.ts';
-import { graphExportService } from './graph-service.ts';
-import { rdsExportService } from './rds-service.ts';
 import { startExport } from './start.ts';
 
 const config = parseEnv(StartExportEnv);
-// Both services once per container: a graph job takes Neptune Analytics', every other RDS's.
-const rdsService = rdsExportService(new RDSClient(SDK_CLIENT_CONFIG));
-const graphService = graphExportService(new NeptuneGraphClient(SDK_CLIENT_CONFIG));
+// Every kind's service once per container; a job takes its source kind's.
+const serviceOf = exportServices({
+  rds: new RDSClient(SDK_CLIENT_CONFIG),
+  graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
+});
 const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
 /** The slots and the queue of one pool (RDS's, or the graph exports'): shared/slots/waiters.ts. */
 const slotsOf = (pool: SlotPool) => {
@@ -39,7 +40,7 @@ export const handler = lambdaHandler(
   { what: 'start-export input', input: ExecutionState, keys: executionKeys },
   async (state) => {
     const result = await startExport(state, {
-      service: isGraphJob(state) ? graphService : rdsService,
+      service: serviceOf(state.source.kind),
       now: () => new Date(),
       random: Math.random,
       queueBaseWaitSeconds: config.QUEUE_BASE_WAIT_SECONDS,

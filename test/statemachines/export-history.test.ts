@@ -2,9 +2,9 @@ import { DescribeExportTasksCommand, type ExportTask, RDSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { checkExport } from '#functions/check-export/check.ts';
-import { rdsExportService } from '#functions/start-export/rds-service.ts';
 import { startExport } from '#functions/start-export/start.ts';
 import type { ExecutionState } from '#shared/contract/execution.ts';
+import { rdsExportService } from '#shared/sources/rds/export-service.ts';
 import { startedState } from '../unit/functions/check-export/state.ts';
 import { job } from '../unit/functions/start-export/job.ts';
 import { FakeSlots } from '../unit/functions/start-export/slots.ts';

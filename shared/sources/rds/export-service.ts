@@ -6,8 +6,8 @@ import {
   ExportTaskConflictError,
 } from '#shared/contract/errors.ts';
 import type { ExecutionState, ExportTaskSummary, RdsExportJob } from '#shared/contract/execution.ts';
-import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/sources/rds/export-tasks.ts';
-import type { ExportService } from './service.ts';
+import type { ExportService, KindStart } from '#shared/sources/kinds/types.ts';
+import { countActiveExportTasks, describeExportTask, toSummary } from './export-tasks.ts';
 
 /** RDS's snapshot time and the described SnapshotCreateTime may differ in precision, never by more. */
 const SNAPSHOT_TIME_TOLERANCE_MS = 60_000;
@@ -98,3 +98,6 @@ export function rdsExportService(rds: Pick<RDSClient, 'send'>): ExportService {
     },
   };
 }
+
+/** Snapshots and live Aurora clusters start with RDS's StartExportTask. */
+export const rdsStart: KindStart = { service: (clients) => rdsExportService(clients.rds) };

@@ -1,6 +1,6 @@
 import { CancelExportTaskCommand, GetGraphCommand } from '@aws-sdk/client-neptune-graph';
 import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
-import { type ExportJob, isGraphJob } from '#shared/contract/execution.ts';
+import type { ExportJob } from '#shared/contract/execution.ts';
 import {
   isActiveGraphTask,
   machineStatusOfGraphTask,
@@ -10,9 +10,7 @@ import { graphTags, toGraphSource } from '#shared/sources/graph/graphs.ts';
 import { destinationFolder, graphIdOf, sameDestination } from '#shared/sources/graph/request.ts';
 import { getGraphExportTask } from '#shared/sources/graph/task-get.ts';
 import { listGraphExportTasks } from '#shared/sources/graph/task-list.ts';
-import { UsageError } from '../command.ts';
-import type { Context } from './deployment.ts';
-import type { ExportKind, KnownJob } from './export-kinds.ts';
+import type { KindOps, KnownJob, OpsContext } from '#shared/sources/kinds/types.ts';
 
 /** Neptune Analytics names its export tasks `t-` and ten characters (API reference, GetExportTask). */
 export const GRAPH_TASK_ID = /^t-[a-z0-9]{10}$/;
@@ -24,7 +22,7 @@ export const GRAPH_TASK_ID = /^t-[a-z0-9]{10}$/;
  * (ListExportTasks), as start-export finds it. A task not yet recorded (its start still running)
  * is found that way too, so a cancel never leaves it running unwatched.
  */
-export const graphKind: ExportKind = {
+export const graphOps: KindOps = {
   async task(ctx, _id, job, recorded) {
     if (job === undefined) return undefined;
     const arn = job.source.arn ?? '';
@@ -63,7 +61,7 @@ export const graphKind: ExportKind = {
       graph = await getGraph(ctx, graphIdentifier);
     } catch (error) {
       if (isAwsError(error, 'ResourceNotFoundException')) {
-        throw new UsageError(`graph ${job.source.sourceIdentifier} (${graphIdentifier}) no longer exists`);
+        return { gone: `graph ${job.source.sourceIdentifier} (${graphIdentifier}) no longer exists` };
       }
       throw classifyAwsError(error, 'neptune-graph', `GetGraph ${graphIdentifier}`);
     }
@@ -72,7 +70,7 @@ export const graphKind: ExportKind = {
     // deployment's stack names the RDS export role only).
     return {
       ...(await toSelected(ctx, graph, job)),
-      ...(isGraphJob(job) ? { destination: { graphRole: job.request.roleArn } } : {}),
+      ...('roleArn' in job.request ? { destination: { graphRole: job.request.roleArn } } : {}),
     };
   },
 
@@ -85,11 +83,11 @@ export const graphKind: ExportKind = {
   },
 };
 
-function getGraph(ctx: Context, graphIdentifier: string) {
+function getGraph(ctx: OpsContext, graphIdentifier: string) {
   return ctx.clients.graphs.send(new GetGraphCommand({ graphIdentifier }));
 }
 
-async function toSelected(ctx: Context, graph: Awaited<ReturnType<typeof getGraph>>, job: ExportJob) {
+async function toSelected(ctx: OpsContext, graph: Awaited<ReturnType<typeof getGraph>>, job: ExportJob) {
   const source = toGraphSource(
     graph,
     job.source.schedule ?? 'rds-export retry',
@@ -99,7 +97,7 @@ async function toSelected(ctx: Context, graph: Awaited<ReturnType<typeof getGrap
 }
 
 /** The graph's task writing to this export's destination, a running one first. */
-async function ownTask(ctx: Context, job: KnownJob) {
+async function ownTask(ctx: OpsContext, job: KnownJob) {
   const { graphIdentifier, destination } = job.request;
   if (graphIdentifier === undefined || destination === undefined) return undefined;
   const tasks = (await listGraphExportTasks(ctx.clients.graphs, graphIdentifier)).filter((t) =>

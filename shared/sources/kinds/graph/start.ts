@@ -13,8 +13,8 @@ import type { ExecutionState, GraphExportJob } from '#shared/contract/execution.
 import { RUNNING_GRAPH_EXPORT_STATUSES, toGraphSummary } from '#shared/sources/graph/export-tasks.ts';
 import { sameDestination } from '#shared/sources/graph/request.ts';
 import { activeGraphExports } from '#shared/sources/graph/task-list.ts';
+import type { ExportService, KindStart } from '#shared/sources/kinds/types.ts';
 import { graphExportability } from '#shared/sources/rds/exportability.ts';
-import type { ExportService } from './service.ts';
 
 type Graphs = Pick<NeptuneGraphClient, 'send'>;
 
@@ -95,3 +95,6 @@ async function ensureAvailable(client: Graphs, job: GraphExportJob): Promise<voi
   if (exportable.exportable === 'wait') throw new ExportSourceNotReadyError(`${what}: ${exportable.reason}`);
   throw new ExportSourceUnavailableError(`${what}: ${exportable.reason}`);
 }
+
+/** Graphs start with Neptune Analytics' StartExportTask. */
+export const graphStart: KindStart = { service: (clients) => graphExportService(clients.graphs) };

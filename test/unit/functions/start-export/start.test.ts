@@ -16,7 +16,6 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { rdsExportService } from '#functions/start-export/rds-service.ts';
 import {
   FIRST_CHECK_WAIT_SECONDS,
   FIRST_EVENT_WAIT_SECONDS,
@@ -25,6 +24,7 @@ import {
 } from '#functions/start-export/start.ts';
 import { RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
 import { type ExecutionState, StartResult } from '#shared/contract/execution.ts';
+import { rdsExportService } from '#shared/sources/rds/export-service.ts';
 import { job } from './job.ts';
 import { FakeSlots } from './slots.ts';
 

@@ -9,9 +9,9 @@ import {
 } from '@aws-sdk/client-neptune-graph';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { graphExportService } from '#functions/start-export/graph-service.ts';
 import { type StartDeps, startExport } from '#functions/start-export/start.ts';
 import type { ExecutionState } from '#shared/contract/execution.ts';
+import { graphExportService } from '#shared/sources/kinds/graph/start.ts';
 import { graphJob } from '#test/statemachines/graph-fixtures.ts';
 
 const graphs = mockClient(NeptuneGraphClient);

@@ -1,0 +1,125 @@
+import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type {
+  CheckResult,
+  ExecutionState,
+  ExportJob,
+  ExportTaskSummary,
+  SnapshotSource,
+} from '#shared/contract/execution.ts';
+
+/**
+ * One source kind (a folder of shared/sources/kinds/, registered in registry.ts): everything the
+ * pipeline does that depends on what it exports. Each capability is its own file of the kind's
+ * folder, so a function bundles only the capabilities it uses: start-export the `start`, the
+ * commands the `ops`, and so on. Callers ask the registry for a capability of `source.kind` and
+ * never which kind they hold.
+ */
+export interface KindModule {
+  start: KindStart;
+  track: KindTrack;
+  ops: KindOps;
+}
+
+/** The service clients a kind may use; each kind takes the ones it needs. */
+export interface KindClients {
+  rds: Pick<RDSClient, 'send'>;
+  graphs: Pick<NeptuneGraphClient, 'send'>;
+}
+
+/** How an export of the kind starts (functions/start-export); the slots, queue and backoff are start.ts's. */
+export interface KindStart {
+  service(clients: KindClients): ExportService;
+}
+
+/**
+ * The service an export is started with: the tasks that hold a slot of its pool, and the start
+ * request itself.
+ */
+export interface ExportService {
+  /**
+   * The tasks that hold a slot of this export's pool, by the name its lease has (an export of the
+   * pipeline's own: its execution name), and this export's own task if a duplicate or a re-run
+   * already started it.
+   */
+  active(state: ExecutionState): Promise<{ count: number; identifiers: string[]; mine?: ExportTaskSummary }>;
+  /**
+   * Sends the start request: the task started, the task to track instead (the start found it
+   * already running), `full` when the service refuses for its limit (the export queues again), or
+   * `wait` (why) when another export of the same source runs and this one must start after it.
+   */
+  start(
+    state: ExecutionState,
+  ): Promise<{ started: ExportTaskSummary } | { existing: ExportTaskSummary } | { wait: string } | 'full'>;
+}
+
+/** How check-export reads an export's task, found again by what the start recorded. */
+export interface KindTrack {
+  reader(state: ExecutionState, clients: Partial<KindClients>): TaskReader;
+}
+
+/**
+ * An export's task as its service reports it. Each kind maps its service's statuses onto the
+ * machine's (CheckResult), so the adaptive wait, the branches and the notifications are one for
+ * every source.
+ */
+export interface TaskReader {
+  /** What the service calls the task. */
+  id: string;
+  /** The task now; undefined when the service does not list it (yet). */
+  describe(): Promise<ExportTaskSummary | undefined>;
+  /** What a task not listed yet is taken for: it was accepted moments ago, so it is just starting. */
+  starting: ExportTaskSummary;
+  status(task: ExportTaskSummary): MachineStatus;
+}
+
+/** The task statuses the state machine branches on (RDS's names), or UNKNOWN. */
+export type MachineStatus = CheckResult['status'];
+
+/** What the commands read of an export to find its task: the execution's job, where there is one. */
+export interface KnownJob {
+  exportTaskIdentifier: string;
+  source: { kind: string; arn?: string | undefined; sourceIdentifier: string };
+  request: { graphIdentifier?: string | undefined; destination?: string | undefined };
+}
+
+/** What the commands (bin/ops) hand a kind: the deployment's clients and Region. */
+export interface OpsContext {
+  clients: KindClients;
+  deployment: { region: string };
+}
+
+/** What retry dispatches for a source: as its service describes it now, and what the policy needs besides. */
+export interface CurrentSource {
+  source: SnapshotSource;
+  tags: Record<string, string>;
+  /** The snapshot a retry names in its decision, when it exports one. */
+  snapshot?: string;
+  /** Who exports it, when the deployment's outputs do not say (a graph's role). */
+  destination?: { graphRole?: string };
+}
+
+/** What the rds-export commands (cancel, retry, status, list) need of an export of the kind. */
+export interface KindOps {
+  /**
+   * The export's task as its service reports it now; undefined when it has none (yet). `recorded`
+   * is the task the execution last saw, when the caller read it.
+   */
+  task(
+    ctx: OpsContext,
+    id: string,
+    job: KnownJob | undefined,
+    recorded?: ExportTaskSummary,
+  ): Promise<ExportTaskSummary | undefined>;
+  /** The task's status in the machine's words (what check-export maps it to). */
+  machineStatus(status: string): MachineStatus;
+  /** Sends CancelExportTask: the status it answers, or `not-running` when it refuses an ended task. */
+  cancel(ctx: OpsContext, task: ExportTaskSummary): Promise<{ status: string } | 'not-running'>;
+  /**
+   * For retry: the source as its service describes it now (it must still be the one exported), or
+   * why it cannot be exported again (`gone`).
+   */
+  current(ctx: OpsContext, job: ExportJob): Promise<CurrentSource | { gone: string }>;
+  /** For retry: tells whether a task of the service already holds an identifier. */
+  taken(ctx: OpsContext, job: ExportJob): Promise<(id: string) => Promise<boolean>>;
+}
