@@ -1,3 +1,4 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { validate as isArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/contract/execution.ts';
@@ -10,10 +11,13 @@ import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/contract/execu
  * - `release` from the state machine once an export ended: wake queued exports into free slots.
  */
 
-export const ExportEvent = z.object({
+/**
+ * Powertools' EventBridgeSchema (every field EventBridge sets; EventBridge User Guide, "Amazon
+ * EventBridge events") narrowed to RDS's events. Not its EventBridgeEnvelope: the waits input is a
+ * union of this event and the task inputs, and that envelope's module loads every built-in schema.
+ */
+export const ExportEvent = EventBridgeSchema.extend({
   source: z.literal('aws.rds'),
-  'detail-type': z.string(),
-  resources: z.array(z.string()).optional(),
   detail: z.looseObject({ EventID: z.string(), SourceArn: z.string().optional() }),
 });
 

@@ -1,3 +1,5 @@
+import { parse } from '@aws-lambda-powertools/parser';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
 import type { SnapshotType, SourceKind } from '#shared/contract/execution.ts';
@@ -34,13 +36,13 @@ export type IntakeResult =
   /** `invalid`: not an RDS / AWS Backup event at all, or a malformed one (the CLI rejects it). */
   | { action: 'skip'; reason: string; invalid?: true };
 
-const Envelope = z.object({
-  source: z.string(),
-  'detail-type': z.string(),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
-  detail: z.record(z.string(), z.unknown()),
-});
+/**
+ * The event as EventBridge delivers it: Powertools' EventBridgeSchema (version, id, source, account,
+ * time, region, resources, detail-type; EventBridge User Guide, "Amazon EventBridge events"), with
+ * an object as detail. Not its EventBridgeEnvelope: that returns the detail alone, and the intake
+ * needs source, region and resources too; its module also loads every built-in schema (26 KB).
+ */
+const SnapshotEvent = EventBridgeSchema.extend({ detail: z.record(z.string(), z.unknown()) });
 
 const RdsDetail = z.object({
   EventID: z.string(),
@@ -90,7 +92,7 @@ export function parseSnapshotArn(
   return { kind, region, snapshotIdentifier };
 }
 
-function refFromArn(arn: string, eventRegion: string | undefined, trigger: string): IntakeResult {
+function refFromArn(arn: string, eventRegion: string, trigger: string): IntakeResult {
   const parsed = parseSnapshotArn(arn);
   if (parsed === undefined) {
     return {
@@ -99,7 +101,7 @@ function refFromArn(arn: string, eventRegion: string | undefined, trigger: strin
     };
   }
   // StartExportTask exports a snapshot from the Region it is called in; a snapshot elsewhere needs a copy.
-  if (eventRegion !== undefined && eventRegion !== parsed.region) {
+  if (eventRegion !== parsed.region) {
     return {
       action: 'skip',
       reason: `${trigger}: snapshot ${arn} is in ${parsed.region}, the event came from ${eventRegion}; export the copy in ${eventRegion} instead`,
@@ -111,10 +113,22 @@ function refFromArn(arn: string, eventRegion: string | undefined, trigger: strin
   };
 }
 
-function fromRds(detail: unknown, region: string | undefined, resources: string[]): IntakeResult {
-  const d = RdsDetail.safeParse(detail);
-  if (!d.success)
-    return { action: 'skip', reason: formatIssues(d.error, 'malformed aws.rds event'), invalid: true };
+/** Powertools' parser in safe mode: the data, or the reason naming each field that is wrong. */
+function check<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+): { ok: true; data: z.infer<S> } | { ok: false; reason: string } {
+  const result = parse(value, undefined, schema, true);
+  if (result.success) return { ok: true, data: result.data as z.infer<S> };
+  // Without an envelope its ParseError's cause is the schema's issues: zod's own, via Standard Schema.
+  const issues = result.error.cause as z.core.$ZodIssue[];
+  return { ok: false, reason: formatIssues(new z.ZodError(issues), what) };
+}
+
+function fromRds(detail: unknown, region: string, resources: string[]): IntakeResult {
+  const d = check(RdsDetail, detail, 'malformed aws.rds event');
+  if (!d.ok) return { action: 'skip', reason: d.reason, invalid: true };
   const eventId = d.data.EventID;
   if (eventOf(SNAPSHOT_READY_EVENTS, eventId) === undefined) {
     const known = KNOWN_SKIPS.get(eventId);
@@ -128,26 +142,15 @@ function fromRds(detail: unknown, region: string | undefined, resources: string[
   return refFromArn(arn, region, eventId);
 }
 
-function fromBackup(
-  detailType: string,
-  detail: unknown,
-  region: string | undefined,
-  resources: string[],
-): IntakeResult {
+function fromBackup(detailType: string, detail: unknown, region: string, resources: string[]): IntakeResult {
   if (detailType !== 'Backup Job State Change') {
     return {
       action: 'skip',
       reason: `aws.backup "${detailType}": only "Backup Job State Change" is handled`,
     } as const;
   }
-  const d = BackupDetail.safeParse(detail);
-  if (!d.success) {
-    return {
-      action: 'skip',
-      reason: formatIssues(d.error, 'malformed aws.backup event'),
-      invalid: true,
-    } as const;
-  }
+  const d = check(BackupDetail, detail, 'malformed aws.backup event');
+  if (!d.ok) return { action: 'skip', reason: d.reason, invalid: true } as const;
   if (d.data.state !== 'COMPLETED') {
     return { action: 'skip', reason: `AWS Backup job is ${d.data.state}, not COMPLETED` } as const;
   }
@@ -163,16 +166,9 @@ function fromBackup(
 
 /** Decides whether an event names a snapshot to describe, or why it is skipped. Never throws. */
 export function parseSnapshotEvent(event: unknown): IntakeResult {
-  const envelope = Envelope.safeParse(event);
-  if (!envelope.success) {
-    return {
-      action: 'skip',
-      reason: formatIssues(envelope.error, 'not an EventBridge event'),
-      invalid: true,
-    };
-  }
-  const { source, region, detail } = envelope.data;
-  const resources = envelope.data.resources ?? [];
+  const envelope = check(SnapshotEvent, event, 'not an EventBridge event');
+  if (!envelope.ok) return { action: 'skip', reason: envelope.reason, invalid: true };
+  const { source, region, detail, resources } = envelope.data;
   if (source === 'aws.rds') return fromRds(detail, region, resources);
   if (source === 'aws.backup') return fromBackup(envelope.data['detail-type'], detail, region, resources);
   return {
