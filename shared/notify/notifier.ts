@@ -1,5 +1,4 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
 import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
@@ -22,12 +21,11 @@ export type NotifierEnv = z.infer<typeof NotifierEnv>;
 
 export type Notify = (n: Notification) => Promise<PublishOutcome>;
 
-/** Builds the SNS client (and the SSM one only when Slack is configured) once per container. */
+/** Builds the SNS client once per container; the Slack webhook's reader loads at its first read. */
 export function notifierFromEnv(env: NotifierEnv): Notify {
   const sns = new SNSClient(SDK_CLIENT_CONFIG);
   const parameter = env.SLACK_WEBHOOK_PARAMETER;
-  const slackWebhookUrl =
-    parameter === undefined ? undefined : slackWebhookFromSsm(new SSMClient(SDK_CLIENT_CONFIG), parameter);
+  const slackWebhookUrl = parameter === undefined ? undefined : slackWebhookFromSsm(parameter);
   return (n) =>
     publishNotification(n, {
       sns,

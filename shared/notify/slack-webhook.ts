@@ -1,32 +1,48 @@
-import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
+import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
+import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SSMClientConfig } from '@aws-sdk/client-ssm';
+import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
 import { ConfigurationError } from '../contract/errors.ts';
 
 /**
- * A loader of the Slack incoming-webhook URL kept in an SSM SecureString parameter. The value is
- * fetched once per container (a failed fetch is retried on the next call) and never logged: errors
- * name the parameter, never its value.
+ * How long a container reuses the URL it read: a rotated webhook reaches every warm container
+ * within five minutes, and a busy one asks SSM at most once per five minutes.
+ */
+export const WEBHOOK_MAX_AGE_SECONDS = 300;
+
+/**
+ * A loader of the Slack incoming-webhook URL kept in an SSM SecureString parameter, read through
+ * Powertools Parameters: `SSMProvider.get` calls GetParameter with WithDecryption (so the role needs
+ * ssm:GetParameter on the parameter and kms:Decrypt on its key, as serverless.yml's slackStatements
+ * grant; AWS Systems Manager User Guide, "Restricting access to Parameter Store parameters using IAM
+ * policies") and caches the value for WEBHOOK_MAX_AGE_SECONDS; a failed read is not cached. The
+ * provider and its SSM client are loaded at the first read, so a function whose notifications
+ * never reach Slack never loads them. The value is never logged: errors name the parameter only.
  */
 export function slackWebhookFromSsm(
-  ssm: Pick<SSMClient, 'send'>,
   parameterName: string,
+  clientConfig: SSMClientConfig = SDK_CLIENT_CONFIG,
 ): () => Promise<string> {
-  let cached: Promise<string> | undefined;
-  return () => {
-    cached ??= load(ssm, parameterName).catch((error: unknown) => {
-      cached = undefined;
-      throw error;
-    });
-    return cached;
+  let provider: Promise<SSMProvider> | undefined;
+  return async () => {
+    provider ??= import('@aws-lambda-powertools/parameters/ssm').then(
+      ({ SSMProvider }) => new SSMProvider({ clientConfig }),
+    );
+    return load(await provider, parameterName);
   };
 }
 
-async function load(ssm: Pick<SSMClient, 'send'>, name: string): Promise<string> {
+async function load(provider: SSMProvider, name: string): Promise<string> {
   let value: string | undefined;
   try {
-    const out = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    value = out.Parameter?.Value;
+    value = await provider.get(name, {
+      decrypt: true,
+      maxAge: WEBHOOK_MAX_AGE_SECONDS,
+      throwOnMissing: true,
+    });
   } catch (error) {
-    if (error instanceof ParameterNotFound) {
+    // throwOnMissing turns SSM's ParameterNotFound (and a parameter without a value) into this.
+    if (error instanceof ParameterNotFoundError) {
       throw new ConfigurationError(`SSM parameter ${name} (SLACK_WEBHOOK_PARAMETER) does not exist`, {
         cause: error,
       });

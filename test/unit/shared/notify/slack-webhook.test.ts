@@ -1,7 +1,7 @@
 import { GetParameterCommand, InternalServerError, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { isWebhookUrl, slackWebhookFromSsm } from '#shared/notify/slack-webhook.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isWebhookUrl, slackWebhookFromSsm, WEBHOOK_MAX_AGE_SECONDS } from '#shared/notify/slack-webhook.ts';
 
 const ssm = mockClient(SSMClient);
 const PARAMETER = '/rds-export/slack-webhook';
@@ -9,6 +9,9 @@ const URL_VALUE = 'https://hooks.slack.com/services/T000/B000/xoxSecretToken123'
 
 beforeEach(() => {
   ssm.reset();
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 function parameter(value: string) {
@@ -19,21 +22,27 @@ describe('slackWebhookFromSsm', () => {
   it('reads the SecureString parameter with decryption', async () => {
     ssm.on(GetParameterCommand).resolves(parameter(URL_VALUE));
 
-    await expect(slackWebhookFromSsm(new SSMClient({}), PARAMETER)()).resolves.toBe(URL_VALUE);
+    await expect(slackWebhookFromSsm(PARAMETER)()).resolves.toBe(URL_VALUE);
     expect(ssm.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({
       Name: PARAMETER,
       WithDecryption: true,
     });
   });
 
-  it('asks SSM once per container however often the URL is needed', async () => {
+  it('asks SSM once per WEBHOOK_MAX_AGE_SECONDS however often the URL is needed, then again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
     ssm.on(GetParameterCommand).resolves(parameter(URL_VALUE));
-    const load = slackWebhookFromSsm(new SSMClient({}), PARAMETER);
+    const load = slackWebhookFromSsm(PARAMETER);
 
-    await Promise.all([load(), load()]);
     await load();
-
+    await load();
+    vi.advanceTimersByTime((WEBHOOK_MAX_AGE_SECONDS - 1) * 1000);
+    await load();
     expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(1);
+
+    vi.advanceTimersByTime(2000);
+    await expect(load()).resolves.toBe(URL_VALUE);
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(2);
   });
 
   it('asks again after a failed read instead of caching the failure', async () => {
@@ -41,7 +50,7 @@ describe('slackWebhookFromSsm', () => {
       .on(GetParameterCommand)
       .rejectsOnce(new InternalServerError({ message: 'internal', $metadata: {} }))
       .resolves(parameter(URL_VALUE));
-    const load = slackWebhookFromSsm(new SSMClient({}), PARAMETER);
+    const load = slackWebhookFromSsm(PARAMETER);
 
     await expect(load()).rejects.toThrow('internal');
     await expect(load()).resolves.toBe(URL_VALUE);
@@ -51,7 +60,7 @@ describe('slackWebhookFromSsm', () => {
     const secretish = 'http://hooks.slack.com/services/T000/B000/notTlsSecret';
     ssm.on(GetParameterCommand).resolves(parameter(secretish));
 
-    const error: Error = await slackWebhookFromSsm(new SSMClient({}), PARAMETER)().then(
+    const error: Error = await slackWebhookFromSsm(PARAMETER)().then(
       () => new Error('expected a rejection'),
       (e: unknown) => e as Error,
     );
@@ -65,7 +74,7 @@ describe('slackWebhookFromSsm', () => {
   it('names the parameter when it does not exist', async () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: 'not found', $metadata: {} }));
 
-    await expect(slackWebhookFromSsm(new SSMClient({}), PARAMETER)()).rejects.toMatchObject({
+    await expect(slackWebhookFromSsm(PARAMETER)()).rejects.toMatchObject({
       name: 'ConfigurationError',
       message: expect.stringContaining(`${PARAMETER} (SLACK_WEBHOOK_PARAMETER) does not exist`),
     });
