@@ -1,18 +1,16 @@
 import {
   type ExecutionState,
   type ExportTaskSummary,
-  isGraphJob,
   type NotifyInput,
-  type RdsExportJob,
   sourceLabel,
 } from '#shared/contract/execution.ts';
 import { formatDuration } from '#shared/notify/format.ts';
 import type { Notification } from '#shared/notify/notification.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
+import { notifyOf } from '#shared/sources/kinds/registry.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';
-import { graphDestination, graphDetails, graphQueuedTooLong, graphUnknownStatus } from './graph-details.ts';
 import { remedyFor } from './remedies.ts';
 
 /** The notification for one outcome of an export execution. `now` dates the queued-too-long wait. */
@@ -20,6 +18,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
   const { kind, state } = input;
   const what = sourceLabel(state.source);
   const task = currentTask(state);
+  const kindNotify = notifyOf(state.source.kind);
   // Filled in per kind below; shared by reference with `base`.
   const details: Record<string, string | number | boolean> = {
     rule: state.rule,
@@ -27,7 +26,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
     ...(state.source.snapshotType === undefined ? {} : { snapshotType: state.source.snapshotType }),
     ...(state.source.schedule === undefined ? {} : { schedule: state.source.schedule }),
     ...(state.source.scheduledTime === undefined ? {} : { scheduledTime: state.source.scheduledTime }),
-    ...(isGraphJob(state) ? graphDetails(state, task) : {}),
+    ...kindNotify.details(state, task),
   };
   const base: Notification = {
     kind,
@@ -37,7 +36,7 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
     snapshotArn: state.source.arn,
     exportTaskIdentifier: state.exportTaskIdentifier,
     ...(input.executionId === undefined ? {} : { executionId: input.executionId }),
-    destination: destination(state, task),
+    destination: kindNotify.destination(state, task),
     details,
   };
 
@@ -63,8 +62,8 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       };
     }
     case 'failed': {
-      const service = isGraphJob(state) ? 'Neptune Analytics' : 'RDS';
-      const cause = task?.failureCause?.trim() || `${service} reported FAILED without a failure cause.`;
+      const cause =
+        task?.failureCause?.trim() || `${kindNotify.service} reported FAILED without a failure cause.`;
       const explained = explainFailureCause(task?.failureCause, state);
       details.failureMessage = explained.matched ?? 'not in the documented failure messages';
       return {
@@ -102,24 +101,11 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
       };
     }
     case 'unknown-status': {
-      const status = task?.status ?? 'none';
-      if (isGraphJob(state)) {
-        const graph = graphUnknownStatus(state, status);
-        return {
-          ...base,
-          severity: 'critical',
-          title: `Export of ${what} reported an unknown status`,
-          ...graph,
-        };
-      }
       return {
         ...base,
         severity: 'critical',
         title: `Export of ${what} reported an unknown status`,
-        cause: `RDS reported status "${status}", which the pipeline does not know, so it stopped tracking the export.`,
-        fix:
-          `Check the task with \`aws rds describe-export-tasks --export-task-identifier ${state.exportTaskIdentifier}\`. ` +
-          'If RDS added a status, teach check-export about it; if the export completed, run registration again.',
+        ...kindNotify.unknownStatus(state, task?.status ?? 'none'),
       };
     }
     case 'skipped':
@@ -144,14 +130,7 @@ function queuedTooLong(base: Notification, state: ExecutionState, now: Date): No
     severity: 'warning',
     title: `Export of ${what} has waited ${waited === undefined ? 'long' : formatDuration(waited)} for a free export slot`,
     ...(waited === undefined ? {} : { durationSeconds: waited }),
-    cause:
-      `${active ?? 'Too many'} export task(s) are running in this account and Region; this pipeline starts at most ${limit} at once ` +
-      '(RDS allows 5 per account and Region).',
-    fix:
-      'Nothing is dropped: the export starts as soon as a slot frees, and it keeps waiting. To start it sooner, ' +
-      'list running exports with `aws rds describe-export-tasks --filters Name=status,Values=starting,in_progress,canceling` ' +
-      'and cancel any that are stuck or not needed, or raise maxConcurrentExports in the policy (at most 5).',
-    ...(isGraphJob(state) ? graphQueuedTooLong(state, active) : {}),
+    ...notifyOf(state.source.kind).queuedTooLong(state, active),
     details: {
       ...base.details,
       ...(active === undefined ? {} : { activeExports: active }),
@@ -164,15 +143,6 @@ function queuedTooLong(base: Notification, state: ExecutionState, now: Date): No
 function currentTask(state: ExecutionState): ExportTaskSummary | undefined {
   if (state.check !== undefined) return state.check.task;
   return state.start !== undefined && 'task' in state.start ? state.start.task : undefined;
-}
-
-/** Where the export writes: s3://bucket/prefix/exportTaskIdentifier/ (File naming convention). */
-function destination(state: ExecutionState, task: ExportTaskSummary | undefined): string {
-  if (isGraphJob(state)) return graphDestination(state, task);
-  const { request } = state as RdsExportJob;
-  const bucket = task?.s3Bucket || request.S3BucketName;
-  const prefix = (task?.s3Prefix ?? request.S3Prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return `s3://${bucket}/${prefix === '' ? '' : `${prefix}/`}${state.exportTaskIdentifier}/`;
 }
 
 function durationOf(task: ExportTaskSummary | undefined): { durationSeconds?: number } {

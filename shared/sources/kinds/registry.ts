@@ -1,12 +1,14 @@
 import type { SourceKind } from '#shared/contract/execution.ts';
 import { rdsStart } from '#shared/sources/rds/export-service.ts';
+import { rdsNotify } from '#shared/sources/rds/notify.ts';
 import { rdsTrack } from '#shared/sources/rds/track.ts';
 import { clusterOps } from './cluster/ops.ts';
+import { graphNotify } from './graph/notify.ts';
 import { graphOps } from './graph/ops.ts';
 import { graphStart } from './graph/start.ts';
 import { graphTrack } from './graph/track.ts';
 import { snapshotOps } from './snapshot/ops.ts';
-import type { ExportService, KindClients, KindModule, KindOps, KindTrack } from './types.ts';
+import type { ExportService, KindClients, KindModule, KindNotify, KindOps, KindTrack } from './types.ts';
 
 /**
  * The only place that maps a source kind to its module: `snapshot` (DB and cluster snapshots, which
@@ -26,6 +28,7 @@ type Capabilities<C extends keyof KindModule> = { readonly [K in KindName]: Kind
 
 const START: Capabilities<'start'> = { snapshot: rdsStart, cluster: rdsStart, graph: graphStart };
 const TRACK: Capabilities<'track'> = { snapshot: rdsTrack, cluster: rdsTrack, graph: graphTrack };
+const NOTIFY: Capabilities<'notify'> = { snapshot: rdsNotify, cluster: rdsNotify, graph: graphNotify };
 const OPS: Capabilities<'ops'> = { snapshot: snapshotOps, cluster: clusterOps, graph: graphOps };
 
 /** Each kind's export service, built once with the clients: the one of a source kind. */
@@ -41,6 +44,11 @@ export function exportServices(clients: KindClients): (kind: SourceKind) => Expo
 /** How check-export reads an export's task. */
 export function trackOf(kind: SourceKind): KindTrack {
   return TRACK[KIND_OF[kind]];
+}
+
+/** What notify says of an export of the kind. */
+export function notifyOf(kind: SourceKind): KindNotify {
+  return NOTIFY[KIND_OF[kind]];
 }
 
 /**

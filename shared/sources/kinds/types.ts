@@ -18,6 +18,7 @@ import type {
 export interface KindModule {
   start: KindStart;
   track: KindTrack;
+  notify: KindNotify;
   ops: KindOps;
 }
 
@@ -75,6 +76,30 @@ export interface TaskReader {
 
 /** The task statuses the state machine branches on (RDS's names), or UNKNOWN. */
 export type MachineStatus = CheckResult['status'];
+
+/** What notify says of an export of the kind, beside what it says of every export. */
+export interface KindNotify {
+  /** The service that runs the export, as messages name it. */
+  service: string;
+  /** What the notifications' details add for the kind. */
+  details(state: ExecutionState, task: ExportTaskSummary | undefined): Record<string, string | number>;
+  /** Where the export writes, as an s3:// URI. */
+  destination(state: ExecutionState, task: ExportTaskSummary | undefined): string;
+  /** Why and what to do when the service reports a status the pipeline does not know. */
+  unknownStatus(state: ExecutionState, status: string): { cause: string; fix: string };
+  /** Why and what to do when the export waited long for a slot of its pool. */
+  queuedTooLong(state: ExecutionState, active: number | undefined): { cause: string; fix: string };
+  /** The fix for an error name, in the job's own names; undefined for a name nobody classified. */
+  remedy(errorName: string, job: ExportJob, message: string): string | undefined;
+  /** The failed task's cause matched to what to fix. */
+  explainFailure(cause: string | undefined, job: ExportJob): FailureExplanation;
+}
+
+export interface FailureExplanation {
+  /** Id of the documented message (or usual cause) that matched, absent when none did. */
+  matched?: string;
+  fix: string;
+}
 
 /** What the commands read of an export to find its task: the execution's job, where there is one. */
 export interface KnownJob {

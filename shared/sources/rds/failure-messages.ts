@@ -1,12 +1,12 @@
-import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/contract/execution.ts';
-import { explainGraphFailure } from './graph-remedies.ts';
+import type { RdsExportJob } from '#shared/contract/execution.ts';
+import type { FailureExplanation } from '#shared/sources/kinds/types.ts';
 import {
   EXPORT_SERVICE_PRINCIPAL,
   exportRoleS3Policy,
   exportRoleTrustPolicy,
   jsonBlock,
 } from './policy-statements.ts';
-import { remedyFor } from './remedies.ts';
+import { bucketRemedy, kmsRemedy, roleMissingPermissionsRemedy } from './remedies.ts';
 
 interface Captured {
   bucket?: string;
@@ -77,7 +77,7 @@ const FAILURE_MESSAGES: readonly FailureMessage[] = [
         parts.push(`Give the role this policy (and make sure the bucket policy does not deny it):`);
         parts.push(jsonBlock(exportRoleS3Policy(bucket)));
       }
-      parts.push(remedyFor('ExportKmsKeyNotAccessibleError', job));
+      parts.push(kmsRemedy(job));
       return parts.join('\n\n');
     },
   },
@@ -98,22 +98,22 @@ const FAILURE_MESSAGES: readonly FailureMessage[] = [
   {
     id: 'kms-check-failed',
     documented: 'KMS key check failed.',
-    fix: (job) => remedyFor('ExportKmsKeyNotAccessibleError', job),
+    fix: (job) => kmsRemedy(job),
   },
   {
     id: 's3-check-failed',
     documented: 'S3 credential check failed.',
-    fix: (job) => remedyFor('ExportRoleMissingPermissionsError', job),
+    fix: (job) => roleMissingPermissionsRemedy(job),
   },
   {
     id: 'bucket-invalid',
     documented: "The S3 bucket [bucket name] isn't valid.",
-    fix: (job) => remedyFor('ExportBucketInvalidError', job),
+    fix: (job) => bucketRemedy(job),
   },
   {
     id: 'bucket-wrong-region',
     documented: "The S3 bucket [bucket name] isn't located in the current AWS Region.",
-    fix: (job) => remedyFor('ExportBucketInvalidError', job),
+    fix: (job) => bucketRemedy(job),
   },
 ];
 
@@ -149,17 +149,8 @@ function toRegex(documented: string): RegExp {
 
 const COMPILED = FAILURE_MESSAGES.map((m) => ({ ...m, regex: toRegex(m.documented) }));
 
-export interface FailureExplanation {
-  /** Id of the documented message that matched, absent when the cause is not in the table. */
-  matched?: string;
-  fix: string;
-}
-
-/** Matches an export task's `FailureCause` against the documented failure messages and gives the fix. */
-export function explainFailureCause(cause: string | undefined, job: ExportJob): FailureExplanation {
-  // Neptune Analytics documents no failure messages: its statusReason is matched to the usual causes.
-  if (isGraphJob(job)) return explainGraphFailure(cause, job);
-  const rdsJob = job as RdsExportJob;
+/** Matches an RDS export task's `FailureCause` against the documented failure messages and gives the fix. */
+export function explainRdsFailure(cause: string | undefined, job: RdsExportJob): FailureExplanation {
   const text = (cause ?? '').trim();
   for (const message of COMPILED) {
     const match = message.regex.exec(text);
@@ -169,7 +160,7 @@ export function explainFailureCause(cause: string | undefined, job: ExportJob): 
           .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
           .map(([k, v]) => [k, v.replace(/^["'`]|["'`.,;:]+$/g, '')]),
       ) as Captured;
-      return { matched: message.id, fix: message.fix(rdsJob, captured) };
+      return { matched: message.id, fix: message.fix(job, captured) };
     }
   }
   return {

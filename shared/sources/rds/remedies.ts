@@ -1,6 +1,6 @@
+import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { FatalErrorName, RetryableErrorName } from '#shared/contract/errors.ts';
-import { type ExportJob, isGraphJob, type RdsExportJob } from '#shared/contract/execution.ts';
-import { GRAPH_REMEDIES } from './graph-remedies.ts';
+import type { ExportJob, RdsExportJob } from '#shared/contract/execution.ts';
 import {
   callerKmsStatement,
   EXPORT_ROLE_S3_ACTIONS,
@@ -105,23 +105,17 @@ const STATES_REMEDIES: Record<string, Remedy> = {
     'Lambda throttled the function; raise its reserved concurrency or the account limit and re-run the export.',
 };
 
-/** The fix for an error name, or a generic one (logs, re-run) for names nobody classified. */
-export function remedyFor(errorName: string, job: ExportJob, message = ''): string {
-  // A graph export's request has Neptune Analytics' members: its own fixes name them.
-  const graphRemedy = isGraphJob(job)
-    ? (GRAPH_REMEDIES as Record<string, ((j: typeof job, m: string) => string) | undefined>)[errorName]
-    : undefined;
-  if (graphRemedy !== undefined && isGraphJob(job)) return graphRemedy(job, message);
-  const remedy =
-    (REMEDIES as Record<string, Remedy | undefined>)[errorName] ??
-    STATES_REMEDIES[errorName] ??
-    ((j: ExportJob) =>
-      `Unclassified error ${errorName}. Read the logs of execution ${j.exportTaskIdentifier} ` +
-      '(start-export and check-export functions), fix the cause and re-run the export.');
-  return remedy(job as RdsExportJob, message);
+/**
+ * The fix for an error name in an RDS export's own names (its request's role, bucket and key), or
+ * undefined for a name nobody classified. A graph's remedies fall back to these where they have no
+ * fix of their own, and read only the job's common members then.
+ */
+export function rdsRemedy(errorName: string, job: ExportJob, message: string): string | undefined {
+  const remedy = (REMEDIES as Record<string, Remedy | undefined>)[errorName] ?? STATES_REMEDIES[errorName];
+  return remedy?.(job as RdsExportJob, message);
 }
 
-function kmsRemedy({ request }: RdsExportJob): string {
+export function kmsRemedy({ request }: RdsExportJob): string {
   const keyArn = keyArnOrHint(request.KmsKeyId);
   return [
     `The KMS key ${request.KmsKeyId} cannot be used for this export. It must be an enabled symmetric ` +
@@ -135,7 +129,7 @@ function kmsRemedy({ request }: RdsExportJob): string {
   ].join('\n\n');
 }
 
-function roleMissingPermissionsRemedy({ request }: RdsExportJob): string {
+export function roleMissingPermissionsRemedy({ request }: RdsExportJob): string {
   return [
     `The export role ${request.IamRoleArn} lacks permissions on bucket ${request.S3BucketName}. It needs ` +
       `${EXPORT_ROLE_S3_ACTIONS.join(', ')} on arn:aws:s3:::${request.S3BucketName} and ` +
@@ -146,8 +140,8 @@ function roleMissingPermissionsRemedy({ request }: RdsExportJob): string {
   ].join('\n\n');
 }
 
-function bucketRemedy({ request, source }: RdsExportJob): string {
-  const region = source.arn.split(':')[3] || 'the snapshot’s Region';
+export function bucketRemedy({ request, source }: RdsExportJob): string {
+  const region = (isArn(source.arn) && parseArn(source.arn).region) || 'the snapshot’s Region';
   return (
     `The bucket ${request.S3BucketName} does not exist or is not in ${region}, the snapshot's Region: an ` +
     `export can only write to a bucket in the same Region. Check with \`aws s3api get-bucket-location ` +

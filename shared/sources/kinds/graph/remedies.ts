@@ -1,8 +1,9 @@
+import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { FatalErrorName, RetryableErrorName } from '#shared/contract/errors.ts';
 import type { GraphExportJob } from '#shared/contract/execution.ts';
 import { DELETED_CAUSE } from '#shared/sources/graph/export-tasks.ts';
 import { parseS3Uri } from '#shared/sources/graph/request.ts';
-import { jsonBlock, roleName } from './policy-statements.ts';
+import { jsonBlock, roleName } from '#shared/sources/rds/policy-statements.ts';
 
 /**
  * The fixes for a Neptune Analytics graph export, in the job's own names. The role and key
@@ -15,7 +16,7 @@ import { jsonBlock, roleName } from './policy-statements.ts';
 export const GRAPH_SERVICE_PRINCIPAL = 'neptune-graph.amazonaws.com';
 
 function account(job: GraphExportJob): string {
-  return job.source.arn.split(':')[4] || '<account id>';
+  return (isArn(job.source.arn) && parseArn(job.source.arn).accountId) || '<account id>';
 }
 
 export function graphRoleTrustPolicy(sourceAccount: string): object {
