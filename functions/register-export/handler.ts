@@ -19,12 +19,13 @@ const s3Requests = countRequests(s3);
 
 export const handler = lambdaHandler(
   { what: 'register-export input', input: RegisterState, keys: executionKeys },
-  async (state) => {
+  async (state, context) => {
     const before = { glue: totalRequests(glueRequests), s3: totalRequests(s3Requests) };
     const registered = await registerFromState(state, {
       glue,
       s3,
       databasePrefix: env.GLUE_DATABASE_PREFIX,
+      remainingMs: () => context.getRemainingTimeInMillis(),
     }).catch((error: unknown) => {
       // Per-table failures are in the result; what escapes concerns the export as a whole (listing,
       // database), and its name is what the state machine retries or reports.
@@ -35,7 +36,7 @@ export const handler = lambdaHandler(
       s3: totalRequests(s3Requests) - before.s3,
     };
     const result = { ...registered, requests };
-    logger.info('export registered', {
+    logger.info(result.cursor ? 'registration continues in the next invocation' : 'export registered', {
       database: result.database,
       registered: result.registeredCount,
       skipped: result.skipped.length,
@@ -43,9 +44,11 @@ export const handler = lambdaHandler(
       problems: result.problems,
       schemaChanges: result.schemaChangesCount ?? 0,
       typedViews: result.typedViews,
+      cursor: result.cursor,
       requests,
     });
-    recordRegistration(state.source, result);
+    // The counts are the registration's so far: recorded once, when it is done.
+    if (result.cursor === undefined) recordRegistration(state.source, result);
     return result;
   },
 );

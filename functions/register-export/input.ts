@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { parseS3Uri } from '#shared/sources/graph/request.ts';
+import { RegisterCursor } from './cursor.ts';
 import { registerGraphExport } from './graph-register.ts';
 import { type RegisterDeps, registerExport } from './register.ts';
 
@@ -29,11 +30,16 @@ export const RegisterState = z.object({
       warningMessage: z.string().optional(),
     }),
   }),
+  /** The previous invocation's result, when it stopped before its time limit with a cursor. */
+  registration: z.object({ cursor: RegisterCursor.optional() }).optional(),
 });
 export type RegisterState = z.infer<typeof RegisterState>;
 
 /** Registers what the export wrote, with the registration of its source's kind. */
-export function registerFromState(state: RegisterState, deps: RegisterDeps): Promise<RegistrationResult> {
+export function registerFromState(
+  state: RegisterState,
+  deps: RegisterDeps,
+): Promise<RegistrationResult & { cursor?: RegisterCursor }> {
   const { task } = state.check;
   const rule = state.rule === undefined ? {} : { rule: state.rule };
   if ('destination' in state.request) {
@@ -65,5 +71,6 @@ export function registerFromState(state: RegisterState, deps: RegisterDeps): Pro
       ...rule,
     },
     deps,
+    state.registration?.cursor,
   );
 }

@@ -3,6 +3,7 @@ import { mapLimit } from '#shared/aws/concurrency.ts';
 import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { exportRoot } from '#shared/exports/address.ts';
+import { type RegisterCursor, remainingAfter, TIME_RESERVE_MS } from './cursor.ts';
 import { footerSample } from './footer-sample.ts';
 import { applyWrites, type EntryRetry } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
@@ -11,9 +12,16 @@ import { ensureDatabase, folderAbove, P, readCatalog } from './glue-tables.ts';
 import type { TableMetadata } from './metadata.ts';
 import { mergeMetadata, skippedFromWarning } from './metadata.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
-import { type FullRegistration, failIfTransient, reportRegistration } from './report.ts';
+import {
+  type FullRegistration,
+  failIfTransient,
+  mergeRegistrations,
+  readReport,
+  reportRegistration,
+} from './report.ts';
 import type { ExportListing, S3 } from './s3-export.ts';
 import { folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
+import { runScheduled } from './schedule.ts';
 import type { FileColumn, FileSchema } from './schema.ts';
 import { fileSchema, glueColumns, mergeSchemas } from './schema.ts';
 import { type SchemaChange, schemaChange } from './schema-changes.ts';
@@ -47,12 +55,23 @@ export type RegisterDeps = {
    * else is retried here: each client's retry strategy retries its calls (shared/aws/client-config.ts).
    */
   entryRetry?: EntryRetry;
+  /** Milliseconds left in the invocation (the Lambda context's getRemainingTimeInMillis); none: no limit. */
+  remainingMs?: () => number;
+  /** No table starts once fewer milliseconds than this remain (TIME_RESERVE_MS). */
+  reserveMs?: number;
 };
+
+/** Runs of a table that failed transiently within one invocation (runScheduled), beyond its first. */
+const TRANSIENT_RERUNS = 3;
 
 type Candidate = { target: string; folder?: string; meta?: TableMetadata };
 
 /** Registers every table of one completed export in the source's Glue database. */
-export async function registerExport(input: RegisterInput, deps: RegisterDeps): Promise<RegistrationResult> {
+export async function registerExport(
+  input: RegisterInput,
+  deps: RegisterDeps,
+  cursor?: RegisterCursor,
+): Promise<RegistrationResult & { cursor?: RegisterCursor }> {
   const mysql = /mysql|maria/i.test(input.engine);
   const root = exportRoot(input.prefix, input.exportTaskIdentifier);
   const listing = await listExport(deps.s3, input.bucket, root).catch((error: unknown) => {
@@ -111,7 +130,55 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
   const engine: EngineFamily = mysql ? 'mysql' : 'postgres';
   const snapshotTime = input.snapshotTime ?? meta.snapshotTime ?? 'unknown';
   const sorted = [...candidates.values()].sort((a, b) => a.target.localeCompare(b.target));
-  const outcomes = await mapLimit(sorted, deps.glueConcurrency ?? 16, async (c) => {
+  const todo = remainingAfter(sorted, cursor);
+  const { remainingMs } = deps;
+  const reserve = deps.reserveMs ?? TIME_RESERVE_MS;
+  type Outcome = Awaited<ReturnType<typeof registerTable>>;
+  const isTransient = (o: Outcome) => 'error' in o && o.transient === true;
+  const results = await runScheduled(
+    todo,
+    {
+      limit: deps.glueConcurrency ?? 16,
+      stop: () => remainingMs !== undefined && remainingMs() < reserve,
+      transient: isTransient,
+      retries: TRANSIENT_RERUNS,
+    },
+    registerTable,
+  );
+  // Finished: registered or failed for a lasting cause. The cursor passes only finished tables.
+  const finished = (o: Outcome | undefined): o is Outcome => o !== undefined && !isTransient(o);
+  const outcomes = results.filter(finished);
+  const prefix = results.findIndex((o) => !finished(o));
+  const changes: SchemaChange[] = [];
+  for (const o of outcomes) {
+    if ('error' in o) full.failed.push({ target: o.c.target, reason: o.error as string });
+    else {
+      const entry = { target: o.c.target, table: o.name, columns: o.columns };
+      full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
+      if (o.change) changes.push(o.change);
+      full.typedViews?.names.push(...o.views.names);
+      if (full.typedViews) full.typedViews.written += o.views.writes.length;
+    }
+  }
+  full.schemaChanges = changes;
+  if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
+  const cut = results.some((o) => o === undefined);
+  if (!cut) {
+    failIfTransient(results.flatMap((o) => (o !== undefined && isTransient(o) ? [o.c.target] : [])));
+  }
+  const next: RegisterCursor | undefined =
+    prefix < 0
+      ? undefined
+      : {
+          after: prefix === 0 ? (cursor?.after ?? '') : (todo[prefix - 1]?.target ?? ''),
+          invocation: (cursor?.invocation ?? 0) + 1,
+        };
+  const previous = cursor === undefined ? undefined : await readReport(deps.s3, input.bucket, root);
+  const merged = previous === undefined ? full : mergeRegistrations(previous, full);
+  const result = await reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, merged);
+  return next === undefined ? result : { ...result, cursor: next };
+
+  async function registerTable(c: Candidate) {
     const name = names.get(c.target) as string;
     if (!c.folder)
       return { c, name, error: `no Parquet files under ${root}${folderOfTarget(c.target, mysql)}/` };
@@ -154,22 +221,7 @@ export async function registerExport(input: RegisterInput, deps: RegisterDeps): 
       views,
       change: schemaChange(c.target, name, latest, input.exportTaskIdentifier, cols.columns),
     };
-  });
-  const changes: SchemaChange[] = [];
-  for (const o of outcomes) {
-    if ('error' in o) full.failed.push({ target: o.c.target, reason: o.error as string });
-    else {
-      const entry = { target: o.c.target, table: o.name, columns: o.columns };
-      full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
-      if (o.change) changes.push(o.change);
-      full.typedViews?.names.push(...o.views.names);
-      if (full.typedViews) full.typedViews.written += o.views.writes.length;
-    }
   }
-  full.schemaChanges = changes;
-  if (full.typedViews) full.typedViews.count = full.typedViews.names.length;
-  failIfTransient(outcomes.flatMap((o) => ('error' in o && o.transient ? [o.c.target] : [])));
-  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full);
 }
 
 /**

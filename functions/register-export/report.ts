@@ -1,8 +1,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import { AwsThrottledError } from '#shared/contract/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/contract/payload.ts';
-import type { S3 } from './s3-export.ts';
+import { getText, type S3 } from './s3-export.ts';
 import { describeSchemaChange, type SchemaChange } from './schema-changes.ts';
 
 /** Everything one registration found, unbounded: what the report in S3 holds. */
@@ -38,6 +39,67 @@ export async function writeReport(
     new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
   );
   return `s3://${bucket}/${key}`;
+}
+
+const Entry = z.looseObject({ target: z.string(), reason: z.string() });
+/** The report as writeReport wrote it; only the fields merged are checked. */
+const StoredReport = z.looseObject({
+  database: z.string(),
+  registered: z.array(
+    z.looseObject({
+      target: z.string(),
+      table: z.string(),
+      columns: z.number(),
+      notes: z.array(z.string()).optional(),
+    }),
+  ),
+  skipped: z.array(Entry),
+  failed: z.array(Entry),
+  problems: z.array(z.string()),
+  schemaChanges: z.array(z.looseObject({ target: z.string() })).optional(),
+  typedViews: z.object({ count: z.number(), written: z.number(), names: z.array(z.string()) }).optional(),
+});
+
+/**
+ * The report the earlier invocations of a registration cut short wrote (the cursor says there were
+ * some): what this invocation adds to. An unreadable report fails the invocation (retried by the
+ * state machine) rather than losing the tables it lists.
+ */
+export async function readReport(s3: S3, bucket: string, root: string): Promise<FullRegistration> {
+  const text = await getText(s3, bucket, `${root}${REPORT_FILE}`);
+  return StoredReport.parse(JSON.parse(text)) as FullRegistration;
+}
+
+/** Keyed by target, the later entry winning: a table registered again is one table. */
+function byTarget<T extends { target: string }>(...lists: (readonly T[] | undefined)[]): T[] {
+  const out = new Map<string, T>();
+  for (const list of lists) for (const entry of list ?? []) out.set(entry.target, entry);
+  return [...out.values()];
+}
+
+/**
+ * The report of the invocations so far and this one's, as one: each table once (this invocation's
+ * word on it last), in no list but its latest; linear in the tables.
+ */
+export function mergeRegistrations(earlier: FullRegistration, now: FullRegistration): FullRegistration {
+  const registered = byTarget(earlier.registered, now.registered);
+  const failed = byTarget(earlier.failed, now.failed);
+  const nowRegistered = new Set(now.registered.map((r) => r.target));
+  const nowFailed = new Set(now.failed.map((r) => r.target));
+  const names = new Set([...(earlier.typedViews?.names ?? []), ...(now.typedViews?.names ?? [])]);
+  return {
+    database: now.database,
+    registered: registered.filter((r) => !nowFailed.has(r.target)),
+    failed: failed.filter((r) => !nowRegistered.has(r.target)),
+    skipped: byTarget(earlier.skipped, now.skipped),
+    problems: [...new Set([...earlier.problems, ...now.problems])],
+    schemaChanges: byTarget(earlier.schemaChanges, now.schemaChanges),
+    typedViews: {
+      count: names.size,
+      written: (earlier.typedViews?.written ?? 0) + (now.typedViews?.written ?? 0),
+      names: [...names],
+    },
+  };
 }
 
 /**

@@ -151,13 +151,14 @@ describe('statemachines/export.asl.yml', () => {
   it('sends the Default of every Choice state towards a failure', () => {
     for (const name of statesOfType(definition, 'Choice')) {
       let target = definition.States[name]?.Default;
-      // Follow the alert that precedes the Fail state.
+      // Follow the alert that precedes the Fail state, and a Choice's own Default after it.
       for (
         let hops = 0;
         target !== undefined && definition.States[target]?.Type !== 'Fail' && hops < 3;
         hops++
       ) {
-        target = definition.States[target]?.Next;
+        const state = definition.States[target];
+        target = state?.Type === 'Choice' ? state.Default : state?.Next;
       }
       expect(target && definition.States[target]?.Type, name).toBe('Fail');
     }

@@ -72,7 +72,7 @@ const register = (store: ReturnType<typeof memoryS3>) =>
   registerExport(input, { glue, s3: store.client, databasePrefix: 'rds_export_' });
 
 describe('registerExport', () => {
-  it('sends a throttled Glue write once, the client having retried it already, and ends the invocation retryably instead of failing the table', async () => {
+  it('runs a table whose Glue write was still throttled after the client retried it again later in the invocation, instead of failing it', async () => {
     s3 = oneTableExport();
     glueMock
       .on(GetDatabaseCommand)
@@ -84,12 +84,36 @@ describe('registerExport', () => {
       .resolves({})
       .on(BatchCreatePartitionCommand)
       .resolves({ Errors: [] });
+
+    const result = await register(s3);
+
+    expect(result.failed).toEqual([]);
+    expect(result.registered.map((r) => r.target)).toEqual(['db.public.a']);
+    // The throttled write was sent once by the code; the table's second run sent it again.
+    expect(glueMock.commandCalls(CreateTableCommand)[0]?.args[0].input.TableInput?.Name).toBe(
+      glueMock.commandCalls(CreateTableCommand)[1]?.args[0].input.TableInput?.Name,
+    );
+  });
+
+  it('ends the invocation retryably, failing no table, when Glue keeps throttling a table through its reruns', async () => {
+    s3 = oneTableExport();
+    glueMock
+      .on(GetDatabaseCommand)
+      .resolves({})
+      .on(GetTablesCommand)
+      .resolves({})
+      .on(CreateTableCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }))
+      .on(BatchCreatePartitionCommand)
+      .resolves({ Errors: [] });
     // The state machine runs the registration again (Retry of "Register tables"): it is idempotent.
     await expect(register(s3)).rejects.toMatchObject({
       name: 'AwsThrottledError',
       message: expect.stringContaining('db.public.a'),
     });
-    expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(1);
+    // Its first run and three reruns, one CreateTable each (the client retries each request itself).
+    expect(glueMock.commandCalls(CreateTableCommand)).toHaveLength(4);
+    glueMock.on(CreateTableCommand).resolves({});
     const again = await register(s3);
     expect(again.failed).toEqual([]);
     expect(again.registered.map((r) => r.target)).toEqual(['db.public.a']);
