@@ -1,10 +1,9 @@
-import { readSlots, type Slots } from '#shared/slots/leases.ts';
-import { slotPool } from '#shared/slots/queue.ts';
+import { exportSlots, type Slots, slotPool } from '#shared/slots/semaphore.ts';
 import type { Context } from './deployment.ts';
 import type { ExportRun } from './executions.ts';
 
 /**
- * The graph exports' slots: the leases of the deployment's table (`slots` / `graph`, shared/slots/leases.ts),
+ * The graph exports' slots: the leases of the deployment's table (`slots` / `graph`, shared/slots/semaphore.ts),
  * kept apart from RDS's five. Each export waits while its rule's limit is held: `limit` when the
  * running graph exports agree on one.
  */
@@ -17,7 +16,11 @@ export interface GraphSlots {
 
 /** The graph pool's leases as they are now (a consistent GetItem of `slots` / `graph`). */
 export function readGraphLeases(ctx: Context): Promise<Slots> {
-  return readSlots({ dynamodb: ctx.clients.dynamodb, table: ctx.deployment.exportsTable, pool: 'graph' });
+  return exportSlots({
+    dynamodb: ctx.clients.dynamodb,
+    table: ctx.deployment.exportsTable,
+    pool: 'graph',
+  }).read();
 }
 
 /** The graph pool's leases, oldest first, and the limit the running graph exports wait on. */

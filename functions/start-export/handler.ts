@@ -7,8 +7,7 @@ import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { recordStart } from '#shared/runtime/metrics.ts';
-import { giveBackSlot, readSlots, reconcileSlots, takeSlot } from '#shared/slots/leases.ts';
-import { countAhead, dequeue, type SlotPool, slotPool } from '#shared/slots/queue.ts';
+import { exportSlots, slotPool } from '#shared/slots/semaphore.ts';
 import { exportServices } from '#shared/sources/kinds/registry.ts';
 import { StartExportEnv } from './config.ts';
 import { startExport } from './start.ts';
@@ -20,21 +19,6 @@ const serviceOf = exportServices({
   graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
 });
 const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
-/** The slots and the queue of one pool (RDS's, or the graph exports'): shared/slots/waiters.ts. */
-const slotsOf = (pool: SlotPool) => {
-  const table = { dynamodb, table: config.EXPORTS_TABLE, pool };
-  return {
-    holds: async (id: string) => (await readSlots(table)).leases.has(id),
-    take: (id: string, limit: number) =>
-      takeSlot(table, { exportTaskIdentifier: id, limit, now: new Date() }),
-    giveBack: (id: string) => giveBackSlot(table, id),
-    reconcile: async (active: readonly string[]) => {
-      await reconcileSlots(table, active, new Date());
-    },
-    ahead: (since: string, id: string) => countAhead(table, since, id, new Date()),
-    leave: (since: string, id: string) => dequeue(table, since, id),
-  };
-};
 
 export const handler = lambdaHandler(
   { what: 'start-export input', input: ExecutionState, keys: executionKeys },
@@ -45,7 +29,8 @@ export const handler = lambdaHandler(
       random: Math.random,
       queueBaseWaitSeconds: config.QUEUE_BASE_WAIT_SECONDS,
       queueMaxWaitSeconds: config.QUEUE_MAX_WAIT_SECONDS,
-      slots: slotsOf(slotPool(state.source.kind)),
+      // The slots and the queue of the export's pool (RDS's, or the graph exports').
+      slots: exportSlots({ dynamodb, table: config.EXPORTS_TABLE, pool: slotPool(state.source.kind) }),
     });
     logger.info('start-export result', { outcome: result.outcome, waitSeconds: result.waitSeconds });
     recordStart(state.source, result);

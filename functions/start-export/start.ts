@@ -6,6 +6,7 @@ import type {
 } from '#shared/contract/execution.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
+import type { ExportSlots } from '#shared/slots/semaphore.ts';
 import { queueWait } from './backoff.ts';
 import type { ExportService } from './service.ts';
 
@@ -17,21 +18,8 @@ export interface StartDeps {
   random: () => number;
   queueBaseWaitSeconds: number;
   queueMaxWaitSeconds: number;
-  /** The export slots and their queue (shared/slots/leases.ts, shared/slots/waiters.ts). */
-  slots: {
-    /** Whether the export holds a slot: it kept one while it waited for another export of its source. */
-    holds(exportTaskIdentifier: string): Promise<boolean>;
-    /** Takes a slot while fewer than `limit` are out (keeps one the export holds): true when it holds one. */
-    take(exportTaskIdentifier: string, limit: number): Promise<boolean>;
-    /** Gives the export's slot back (idempotent). */
-    giveBack(exportTaskIdentifier: string): Promise<void>;
-    /** Brings the slots in line with the account's active tasks (their identifiers), counted by RDS. */
-    reconcile(active: readonly string[]): Promise<void>;
-    /** Exports queued before this one (at `since`) that still wait. */
-    ahead(since: string, exportTaskIdentifier: string): Promise<number>;
-    /** Removes this export's place in the queue once it started. */
-    leave(since: string, exportTaskIdentifier: string): Promise<void>;
-  };
+  /** The export's pool of slots and its place in their queue (shared/slots/semaphore.ts). */
+  slots: Pick<ExportSlots, 'holds' | 'take' | 'giveBack' | 'reconcile' | 'ahead' | 'leave'>;
 }
 
 /**
@@ -51,7 +39,7 @@ const FINISHED_CHECK_WAIT_SECONDS = 1;
 const FINISHED = new Set(['COMPLETE', 'FAILED', 'CANCELED']);
 
 /**
- * Starts the job's export once it holds one of the account's export slots (shared/slots/leases.ts): a
+ * Starts the job's export once it holds one of the account's export slots (shared/slots/): a
  * lease taken with a conditional write, so starting costs no DynamoDB scan and no count of the
  * account's tasks. Without a slot the export queues; a release grants it one (`$.slot.granted`)
  * and it starts at once. RDS's count is read only where the leases may be wrong: when a queued
@@ -69,31 +57,34 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
 
   // An export that waited for another export of its source kept its lease (`wait`, below).
   const holding = !granted && previousQueue !== undefined && (await deps.slots.holds(identifier));
+  const take = () => deps.slots.take(identifier, limit, deps.now());
+  const ahead = (since: string) => deps.slots.ahead(since, identifier, deps.now());
+  const reconcile = (active: readonly string[]) => deps.slots.reconcile(active, deps.now());
   // A granted export takes its slot again (keeping the lease it holds): a start that failed and is
   // retried gave the granted lease back, and must not start without one.
-  if (granted && !(await deps.slots.take(identifier, limit))) {
-    const ahead = await deps.slots.ahead(previousQueue?.since ?? checkedAt, identifier);
+  if (granted && !(await take())) {
+    const queuedAhead = await ahead(previousQueue?.since ?? checkedAt);
     logger.info('The granted slot went back after a failed start and none is free now; waiting', {
-      queuedAhead: ahead,
+      queuedAhead,
     });
-    return queued(state, undefined, ahead, deps);
+    return queued(state, undefined, queuedAhead, deps);
   }
   if (!granted && !holding) {
     if (previousQueue !== undefined) {
       // Far back in the queue, a wait that timed out waits again: counting the account's tasks
       // cannot free a slot for it while the exports ahead of it wait too.
-      const ahead = await deps.slots.ahead(previousQueue.since, identifier);
-      if (ahead >= limit) return queued(state, undefined, ahead, deps);
+      const queuedAhead = await ahead(previousQueue.since);
+      if (queuedAhead >= limit) return queued(state, undefined, queuedAhead, deps);
       const active = await service.active(state);
-      await deps.slots.reconcile(active.identifiers);
+      await reconcile(active.identifiers);
       // A duplicate event or a re-run execution must never start a second task, nor wait for a slot
       // (the reconcile gave its running task a lease, which its release gives back).
       if (active.mine) return leaveQueue(tracking(active.mine, previousQueue, checkedAt), state, deps);
     }
-    if (!(await deps.slots.take(identifier, limit))) {
-      const ahead = await deps.slots.ahead(previousQueue?.since ?? checkedAt, identifier);
-      logger.info('Export slots full; waiting', { queuedAhead: ahead });
-      return queued(state, undefined, ahead, deps);
+    if (!(await take())) {
+      const queuedAhead = await ahead(previousQueue?.since ?? checkedAt);
+      logger.info('Export slots full; waiting', { queuedAhead });
+      return queued(state, undefined, queuedAhead, deps);
     }
   }
 
@@ -111,7 +102,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
     // Past the service's limit although the slots showed one free: a task started outside the
     // pipeline holds it. Count, so the slots show that task, and queue at the place it had.
     const active = await service.active(state);
-    await deps.slots.reconcile(active.identifiers);
+    await reconcile(active.identifiers);
     await deps.slots.giveBack(identifier);
     return queued(state, active.count, 0, deps);
   }

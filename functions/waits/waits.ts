@@ -1,18 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { logger } from '#shared/runtime/logger.ts';
-import { giveBackSlot, needsReconcile, readSlots, reconcileSlots } from '#shared/slots/leases.ts';
-import {
-  anyQueued,
-  enqueue,
-  exportEnded,
-  grantSlots,
-  parkExportWaiter,
-  slotPool,
-  type WaitsDeps,
-  wakeExportWaiter,
-} from '#shared/slots/waiters.ts';
+import { type ActiveTasks, type SlotPool, type SlotSemaphore, slotPool } from '#shared/slots/semaphore.ts';
+import { slotSemaphore, type WaitsDeps } from '#shared/slots/waiting.ts';
 import { activeGraphExports } from '#shared/sources/graph/task-list.ts';
 import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/sources/rds/events.ts';
 import {
@@ -22,7 +12,7 @@ import {
 } from '#shared/sources/rds/export-tasks.ts';
 import type { ExportEvent, WaitsInput } from './input.ts';
 
-export interface WaitsFunctionDeps extends WaitsDeps {
+export interface WaitsFunctionDeps extends Omit<WaitsDeps, 'pool'> {
   rds: Pick<RDSClient, 'send'>;
   /** Counts the graph pool's active exports (Neptune Analytics ListExportTasks). */
   graphs?: Pick<NeptuneGraphClient, 'send'>;
@@ -30,8 +20,8 @@ export interface WaitsFunctionDeps extends WaitsDeps {
 }
 
 /** The pool's active tasks, by the names their leases have, counted by the service. */
-async function activeTasks(deps: WaitsFunctionDeps): Promise<{ count: number; identifiers: string[] }> {
-  if (deps.pool === 'graph') {
+async function activeTasks(deps: WaitsFunctionDeps, pool: SlotPool): Promise<ActiveTasks> {
+  if (pool === 'graph') {
     if (deps.graphs === undefined) throw new Error('the waits function needs a neptune-graph client');
     return activeGraphExports(deps.graphs);
   }
@@ -51,14 +41,16 @@ export async function handleWaits(input: WaitsInput, deps: WaitsFunctionDeps): P
   return result;
 }
 
-async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<WaitsResult> {
-  const now = shared.now();
+async function route(input: WaitsInput, deps: WaitsFunctionDeps): Promise<WaitsResult> {
+  const now = deps.now();
   // A slot wait and a release concern the slots and queue of the export's pool (RDS's, or graphs').
-  const deps = 'sourceKind' in input ? { ...shared, pool: slotPool(input.sourceKind ?? 'rds') } : shared;
-  if ('source' in input) return exportFinished(input, deps, now);
+  const pool = slotPool('sourceKind' in input ? (input.sourceKind ?? 'rds') : 'rds');
+  const slots = slotSemaphore({ ...deps, pool });
+  const release = (id: string) => slots.release(id, now, () => activeTasks(deps, pool));
+  if ('source' in input) return exportFinished(input, deps, slots, release, now);
   switch (input.action) {
     case 'wait-export': {
-      const parked = await parkExportWaiter(deps, {
+      const parked = await slots.park({
         sourceArn: input.sourceArn,
         exportTaskIdentifier: input.exportTaskIdentifier,
         token: input.taskToken,
@@ -68,8 +60,7 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
       if (parked === 'waiting') return { action: 'parked' };
       // An export of the source ended (its event came) after the execution last looked: look again
       // now (it parks again if the event was another export's).
-      await wakeExportWaiter(
-        deps,
+      await slots.wake(
         input.sourceArn,
         { exportTaskIdentifier: input.exportTaskIdentifier, token: input.taskToken },
         { woken: 'ended-before-parking' },
@@ -77,7 +68,7 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
       return { action: 'parked', woken: true };
     }
     case 'wait-slot': {
-      await enqueue(deps, {
+      await slots.enqueue({
         exportTaskIdentifier: input.exportTaskIdentifier,
         since: input.since,
         limit: input.limit,
@@ -86,11 +77,11 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
       });
       // A slot given back between the export's failed take and this park has no one to go to:
       // grant it now (oldest first, so maybe to this export).
-      const woken = await grantSlots(deps, now, randomUUID());
+      const woken = await slots.grant(now);
       return woken.length > 0 ? { action: 'parked', woken } : { action: 'parked' };
     }
     case 'release':
-      return { action: 'released', ...(await release(deps, input.exportTaskIdentifier, now)) };
+      return { action: 'released', ...(await release(input.exportTaskIdentifier)) };
   }
 }
 
@@ -102,7 +93,13 @@ async function route(input: WaitsInput, shared: WaitsFunctionDeps): Promise<Wait
  * A task that ended gives its slot back before its waiter is woken, so an event retried after a
  * failure (a throttled wake) still finds the waiter and does both.
  */
-async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: Date): Promise<WaitsResult> {
+async function exportFinished(
+  input: ExportEvent,
+  deps: WaitsFunctionDeps,
+  slots: SlotSemaphore,
+  release: (exportTaskIdentifier: string) => ReturnType<SlotSemaphore['release']>,
+  now: Date,
+): Promise<WaitsResult> {
   const eventId = input.detail.EventID;
   if (eventOf(EXPORT_ENDED_EVENTS, eventId) === undefined) {
     return { action: 'ignored', reason: `${eventId} is not an export-finished event` };
@@ -110,7 +107,7 @@ async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: 
   const sourceArn = input.detail.SourceArn ?? input.resources?.[0];
   if (sourceArn === undefined) return { action: 'ignored', reason: `${eventId} names no source ARN` };
   // Recording the end first lets a waiter parking a moment later see it.
-  const waiters = await exportEnded(deps, sourceArn, now);
+  const waiters = await slots.ended(sourceArn, now);
   if (waiters.length === 0) {
     return {
       action: 'ignored',
@@ -129,8 +126,8 @@ async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: 
     // Ended: its slot is free, and the next queued export starts while this one is still being
     // checked (its own release, after the check, then finds nothing left to do). A task RDS does
     // not list is left to its execution, which looks and releases on its own.
-    if (task !== undefined) granted.push(...(await release(deps, waiter.exportTaskIdentifier, now)).woken);
-    if (await wakeExportWaiter(deps, sourceArn, waiter, { woken: 'event', eventId }))
+    if (task !== undefined) granted.push(...(await release(waiter.exportTaskIdentifier)).woken);
+    if (await slots.wake(sourceArn, waiter, { woken: 'event', eventId }))
       woken.push(waiter.exportTaskIdentifier);
   }
   if (woken.length === 0) {
@@ -148,24 +145,4 @@ async function exportFinished(input: ExportEvent, deps: WaitsFunctionDeps, now: 
     exportTaskIdentifiers: woken,
     ...(granted.length === 0 ? {} : { granted }),
   };
-}
-
-/**
- * Gives the export's slot back and grants the free slots to the oldest queued exports. The leases
- * are exact for the pipeline's own exports; RDS is counted (once) only when the last count is old
- * or a task started outside the pipeline holds a slot (shared/slots/leases.ts).
- */
-async function release(
-  deps: WaitsFunctionDeps,
-  exportTaskIdentifier: string,
-  now: Date,
-): Promise<{ activeExports?: number; woken: string[] }> {
-  await giveBackSlot(deps, exportTaskIdentifier);
-  if (!(await anyQueued(deps, now))) return { woken: [] };
-  const before = await readSlots(deps);
-  if (!needsReconcile(before, now)) return { woken: await grantSlots(deps, now, randomUUID(), before) };
-  const active = await activeTasks(deps);
-  await reconcileSlots(deps, active.identifiers, now, before);
-  // The reconcile rewrote the leases: the grant reads them again.
-  return { activeExports: active.count, woken: await grantSlots(deps, now, randomUUID()) };
 }

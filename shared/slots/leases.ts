@@ -1,7 +1,8 @@
-import { type AttributeValue, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { classifyAwsError, isAwsError } from '../aws/errors.ts';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { classifyAwsError } from '../aws/errors.ts';
 import { secondsBetween } from '../runtime/time.ts';
-import type { TableDeps } from './queue.ts';
+import { isConditionalCheckFailed, isValidationError, type SlotTable, slotsKey } from './items.ts';
 
 /**
  * The account's export slots as the pipeline hands them out: one lease per export, keyed by its
@@ -18,8 +19,6 @@ import type { TableDeps } from './queue.ts';
  * is older than RECONCILE_EVERY_SECONDS or an outside task still holds a lease.
  */
 
-/** The pool's leases (`slots` / `rds`, `slots` / `graph`: shared/slots/waiters.ts SlotPool). */
-const slotsKey = (deps: TableDeps) => ({ pk: { S: 'slots' }, sk: { S: deps.pool ?? 'rds' } });
 /**
  * A lease this young may be a slot granted a moment ago whose task RDS does not list yet. An hour:
  * generous against any delay before the start, and a leaked lease (rare) costs a slot no longer.
@@ -40,27 +39,32 @@ export interface Slots {
 }
 
 /** The leases as they are now (a consistent read). */
-export async function readSlots(deps: TableDeps): Promise<Slots> {
-  let item: Record<string, AttributeValue> | undefined;
+export async function readSlots(deps: SlotTable): Promise<Slots> {
+  let item: SlotsItem;
   try {
     const out = await deps.dynamodb.send(
       new GetItemCommand({ TableName: deps.table, Key: slotsKey(deps), ConsistentRead: true }),
     );
-    item = out.Item;
+    item = out.Item === undefined ? {} : (unmarshall(out.Item) as SlotsItem);
   } catch (error) {
     throw classifyAwsError(error, 'dynamodb', 'Reading the export slots');
   }
   const leases = new Map<string, Lease>();
-  for (const [id, value] of Object.entries(item?.holders?.M ?? {})) {
-    leases.set(id, { at: value.M?.at?.S ?? '', by: value.M?.by?.S ?? 'self' });
+  for (const [id, value] of Object.entries(item.holders ?? {})) {
+    leases.set(id, { at: text(value?.at) ?? '', by: text(value?.by) ?? 'self' });
   }
-  const reconciledAt = item?.reconciledAt?.S;
+  const reconciledAt = text(item.reconciledAt);
   return reconciledAt === undefined ? { leases } : { leases, reconciledAt };
 }
 
-const lease = (by: string, now: Date): AttributeValue => ({
-  M: { at: { S: now.toISOString() }, by: { S: by } },
-});
+/** The slots item as unmarshalled: read leniently, as a lease of an unknown shape still holds a slot. */
+interface SlotsItem {
+  holders?: Record<string, { at?: unknown; by?: unknown } | undefined>;
+  reconciledAt?: unknown;
+}
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+
+const lease = (by: string, now: Date): Lease => ({ at: now.toISOString(), by });
 
 /**
  * Takes a slot for the export while fewer than `limit` are out: true when it holds one. `self`
@@ -68,7 +72,7 @@ const lease = (by: string, now: Date): AttributeValue => ({
  * export that holds none.
  */
 export async function takeSlot(
-  deps: TableDeps,
+  deps: SlotTable,
   take: { exportTaskIdentifier: string; limit: number; now: Date; by?: string },
 ): Promise<boolean> {
   const by = take.by ?? 'self';
@@ -82,17 +86,17 @@ export async function takeSlot(
         ? 'attribute_not_exists(holders) OR attribute_exists(holders.#id) OR size(holders) < :limit'
         : 'attribute_not_exists(holders) OR (attribute_not_exists(holders.#id) AND size(holders) < :limit)',
     ExpressionAttributeNames: { '#id': take.exportTaskIdentifier },
-    ExpressionAttributeValues: { ':lease': lease(by, take.now), ':limit': { N: String(take.limit) } },
+    ExpressionAttributeValues: marshall({ ':lease': lease(by, take.now), ':limit': take.limit }),
   });
   const send = async (first: boolean): Promise<boolean> => {
     try {
       await deps.dynamodb.send(command);
       return true;
     } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailed')) return false;
+      if (isConditionalCheckFailed(error)) return false;
       // The first lease ever: the item (its `holders` map) does not exist yet. Created once, then
       // the take is tried once more: never a loop.
-      if (first && isAwsError(error, 'Validation')) {
+      if (first && isValidationError(error)) {
         await createSlots(deps);
         return send(false);
       }
@@ -102,14 +106,14 @@ export async function takeSlot(
   return send(true);
 }
 
-async function createSlots(deps: TableDeps): Promise<void> {
+async function createSlots(deps: SlotTable): Promise<void> {
   try {
     await deps.dynamodb.send(
       new UpdateItemCommand({
         TableName: deps.table,
         Key: slotsKey(deps),
         UpdateExpression: 'SET holders = if_not_exists(holders, :none)',
-        ExpressionAttributeValues: { ':none': { M: {} } },
+        ExpressionAttributeValues: marshall({ ':none': {} }),
       }),
     );
   } catch (error) {
@@ -122,7 +126,7 @@ async function createSlots(deps: TableDeps): Promise<void> {
  * a release takes back a grant its waiter never received, not a lease the export took since.
  */
 export async function giveBackSlot(
-  deps: TableDeps,
+  deps: SlotTable,
   exportTaskIdentifier: string,
   onlyIf?: string,
 ): Promise<void> {
@@ -140,14 +144,14 @@ export async function giveBackSlot(
           ? {}
           : {
               ConditionExpression: 'holders.#id.#by = :by',
-              ExpressionAttributeValues: { ':by': { S: onlyIf } },
+              ExpressionAttributeValues: marshall({ ':by': onlyIf }),
             }),
       }),
     );
   } catch (error) {
-    if (isAwsError(error, 'ConditionalCheckFailed')) return;
+    if (isConditionalCheckFailed(error)) return;
     // No item yet: there is nothing to give back.
-    if (isAwsError(error, 'Validation')) return;
+    if (isValidationError(error)) return;
     throw classifyAwsError(error, 'dynamodb', `Giving back the export slot of ${exportTaskIdentifier}`);
   }
 }
@@ -167,7 +171,7 @@ export function needsReconcile(slots: Slots, now: Date): boolean {
  * export ended meanwhile), so it gets no outside lease. Returns what changed.
  */
 export async function reconcileSlots(
-  deps: TableDeps,
+  deps: SlotTable,
   active: readonly string[],
   now: Date,
   before?: Slots,
@@ -188,7 +192,7 @@ export async function reconcileSlots(
     })
     .map(([id]) => id);
   const names: Record<string, string> = {};
-  const values: Record<string, AttributeValue> = { ':now': { S: now.toISOString() } };
+  const values: Record<string, string | Lease> = { ':now': now.toISOString() };
   const sets = ['reconciledAt = :now'];
   added.forEach((id, i) => {
     names[`#a${i}`] = id;
@@ -206,13 +210,13 @@ export async function reconcileSlots(
         Key: slotsKey(deps),
         UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: marshall(values),
       }),
     );
   } catch (error) {
     // The first lease ever: the item (its `holders` map) does not exist yet. Once only: any other
     // ValidationException is the caller's to see, never a loop until the Lambda times out.
-    if (isAwsError(error, 'Validation') && added.length > 0 && !created) {
+    if (isValidationError(error) && added.length > 0 && !created) {
       await createSlots(deps);
       return reconcileSlots(deps, active, now, before, true);
     }

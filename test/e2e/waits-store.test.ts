@@ -6,33 +6,24 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleWaits } from '#functions/waits/waits.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '#local/dynamodb/server.ts';
 import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
+import { anyQueued } from '#shared/slots/grants.ts';
 import {
-  giveBackSlot,
   LEASE_GRACE_SECONDS,
   needsReconcile,
   RECONCILE_EVERY_SECONDS,
-  readSlots,
   reconcileSlots,
-  takeSlot,
 } from '#shared/slots/leases.ts';
-import {
-  anyQueued,
-  countAhead,
-  enqueue,
-  exportEnded,
-  grantSlots,
-  parkExportWaiter,
-  type WaitsDeps,
-  wakeExportWaiter,
-} from '#shared/slots/waiters.ts';
+import type { SlotSemaphore } from '#shared/slots/semaphore.ts';
+import { slotSemaphore, type WaitsDeps } from '#shared/slots/waiting.ts';
 
-// The waiters, the slot leases and the slot queue against a real DynamoDB wire protocol (dynalite,
-// in memory): the conditional writes are what keeps a slot from being given twice and a waiter
-// from being woken twice.
+// The slot semaphore (shared/slots/semaphore.ts: its waiters, leases and queue) against a real
+// DynamoDB wire protocol (dynalite, in memory): the conditional writes are what keeps a slot from
+// being given twice and a waiter from being woken twice.
 const sfnMock = mockClient(SFNClient);
 const rdsMock = mockClient(RDSClient);
 let local: LocalDynamoDb;
 let deps: WaitsDeps;
+let slots: SlotSemaphore;
 let table = 0;
 const ARN = 'arn:aws:rds:us-east-1:123456789012:snapshot:orders-1';
 const at = (minute: number) => new Date(Date.UTC(2024, 4, 1, 8, minute));
@@ -60,6 +51,7 @@ beforeEach(() => {
     sfn: new SFNClient({ region: 'us-east-1' }),
     table: `waits-${table++}`,
   };
+  slots = slotSemaphore(deps);
 });
 
 /** Step Functions throttles the next SendTaskSuccess once. */
@@ -76,12 +68,12 @@ const woken = () => sfnMock.commandCalls(SendTaskSuccessCommand).map((c) => c.ar
 
 describe('the export waiter', () => {
   const park = (id: string, token: string, checkedAt: Date, now: Date, sourceArn = ARN) =>
-    parkExportWaiter(deps, { sourceArn, exportTaskIdentifier: id, token, checkedAt, now });
+    slots.park({ sourceArn, exportTaskIdentifier: id, token, checkedAt, now });
 
   it('keeps one waiter per export: two exports of one source each keep their own token', async () => {
     expect(await park('orders-1-slot-a', 't-a', at(0), at(1))).toBe('waiting');
     expect(await park('orders-1-slot-b', 't-b', at(0), at(2))).toBe('waiting');
-    const waiters = await exportEnded(deps, ARN, at(5));
+    const waiters = await slots.ended(ARN, at(5));
     expect(waiters.sort((x, y) => x.token.localeCompare(y.token))).toEqual([
       { exportTaskIdentifier: 'orders-1-slot-a', token: 't-a' },
       { exportTaskIdentifier: 'orders-1-slot-b', token: 't-b' },
@@ -90,54 +82,49 @@ describe('the export waiter', () => {
 
   it('removes a token only once its wake went through: a failed wake leaves it for the retry', async () => {
     await park('orders-1-abc', 't-1', at(0), at(1));
-    const [waiter] = await exportEnded(deps, ARN, at(5));
+    const [waiter] = await slots.ended(ARN, at(5));
     if (waiter === undefined) throw new Error('no waiter');
     throttleOneWake();
-    await expect(wakeExportWaiter(deps, ARN, waiter, {})).rejects.toMatchObject({
+    await expect(slots.wake(ARN, waiter, {})).rejects.toMatchObject({
       name: 'AwsThrottledError',
     });
-    expect(await exportEnded(deps, ARN, at(6))).toEqual([waiter]);
-    expect(await wakeExportWaiter(deps, ARN, waiter, {})).toBe(true);
-    expect(await exportEnded(deps, ARN, at(7))).toEqual([]);
+    expect(await slots.ended(ARN, at(6))).toEqual([waiter]);
+    expect(await slots.wake(ARN, waiter, {})).toBe(true);
+    expect(await slots.ended(ARN, at(7))).toEqual([]);
   });
 
   it('removes a dead token too, and leaves a token the execution parked since', async () => {
     await park('orders-1-abc', 't-old', at(0), at(1));
-    const [old] = await exportEnded(deps, ARN, at(5));
+    const [old] = await slots.ended(ARN, at(5));
     if (old === undefined) throw new Error('no waiter');
     // The execution was woken by its timeout meanwhile, looked, and parked again with a new token.
     await park('orders-1-abc', 't-new', at(6), at(6));
     sfnMock
       .on(SendTaskSuccessCommand, { taskToken: 't-old' })
       .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    expect(await wakeExportWaiter(deps, ARN, old, {})).toBe(false);
-    expect(await exportEnded(deps, ARN, at(7))).toEqual([
-      { exportTaskIdentifier: 'orders-1-abc', token: 't-new' },
-    ]);
+    expect(await slots.wake(ARN, old, {})).toBe(false);
+    expect(await slots.ended(ARN, at(7))).toEqual([{ exportTaskIdentifier: 'orders-1-abc', token: 't-new' }]);
   });
 
   it('finds no waiter for an export no execution waits on', async () => {
-    expect(await exportEnded(deps, 'arn:aws:rds:us-east-1:123456789012:snapshot:not-ours', at(5))).toEqual(
-      [],
-    );
+    expect(await slots.ended('arn:aws:rds:us-east-1:123456789012:snapshot:not-ours', at(5))).toEqual([]);
   });
 
   it('leaves out a waiter past its expiry that TTL has not deleted yet', async () => {
     await park('orders-1-abc', 't-1', at(0), at(1));
-    expect(await exportEnded(deps, ARN, new Date(at(1).getTime() + 9 * 86_400_000))).toEqual([]);
+    expect(await slots.ended(ARN, new Date(at(1).getTime() + 9 * 86_400_000))).toEqual([]);
   });
 
   it('says an export of the source ended when the event came between the last check and the parking', async () => {
-    await exportEnded(deps, ARN, at(10));
+    await slots.ended(ARN, at(10));
     expect(await park('orders-1-abc', 't-2', at(9), at(11))).toBe('ended');
     // An end older than the last check is an earlier export of the same source: wait for this one.
     expect(await park('orders-1-abc', 't-3', at(12), at(13))).toBe('waiting');
   });
 });
 
-const take = (id: string, minute = 0, limit = 5, by?: string) =>
-  takeSlot(deps, { exportTaskIdentifier: id, limit, now: at(minute), ...(by === undefined ? {} : { by }) });
-const held = async () => [...(await readSlots(deps)).leases.keys()].sort();
+const take = (id: string, minute = 0, limit = 5, by?: string) => slots.take(id, limit, at(minute), by);
+const held = async () => [...(await slots.read()).leases.keys()].sort();
 
 describe('the slot leases', () => {
   it('gives at most the limit, also to exports that ask at the same moment', async () => {
@@ -156,7 +143,7 @@ describe('the slot leases', () => {
   it('lets an export keep the lease it holds, while a release grants only to one that holds none', async () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await take(id);
     expect(await take('a')).toBe(true);
-    await giveBackSlot(deps, 'e');
+    await slots.giveBack('e');
     expect(await take('a', 1, 5, 'release-1')).toBe(false);
     expect(await take('f', 1, 5, 'release-1')).toBe(true);
     expect(await held()).toEqual(['a', 'b', 'c', 'd', 'f']);
@@ -164,18 +151,18 @@ describe('the slot leases', () => {
 
   it('takes back a grant only while the release that made it still holds it', async () => {
     await take('w', 0, 5, 'release-1');
-    await giveBackSlot(deps, 'w', 'release-2');
+    await slots.giveBack('w', 'release-2');
     expect(await held()).toEqual(['w']);
     // The export took it as its own meanwhile: the release's take-back leaves it.
     await take('w', 1);
-    await giveBackSlot(deps, 'w', 'release-1');
+    await slots.giveBack('w', 'release-1');
     expect(await held()).toEqual(['w']);
-    await giveBackSlot(deps, 'w');
+    await slots.giveBack('w');
     expect(await held()).toEqual([]);
   });
 
   it('gives nothing back, without failing, before any slot was ever taken', async () => {
-    await expect(giveBackSlot(deps, 'never')).resolves.toBeUndefined();
+    await expect(slots.giveBack('never')).resolves.toBeUndefined();
   });
 
   it('reconciles with RDS: outside tasks get a lease, leases of ended tasks go once past the grace', async () => {
@@ -186,7 +173,7 @@ describe('the slot leases', () => {
     expect(changed).toEqual({ added: ['started-by-hand'], removed: ['ended-long-ago'] });
     expect(await held()).toEqual(['granted-just-now', 'started-by-hand']);
     // The outside task ended: its lease goes at the next count, grace or not.
-    await reconcileSlots(deps, [], new Date(now.getTime() + 1000));
+    await slots.reconcile([], new Date(now.getTime() + 1000));
     expect(await held()).toEqual(['granted-just-now']);
   });
 
@@ -199,28 +186,28 @@ describe('the slot leases', () => {
 
   it('gives no outside lease to a task whose lease went back after RDS listed it', async () => {
     await take('ending', 0);
-    const before = await readSlots(deps);
-    await giveBackSlot(deps, 'ending');
-    await reconcileSlots(deps, ['ending'], at(1), before);
+    const before = await slots.read();
+    await slots.giveBack('ending');
+    await slots.reconcile(['ending'], at(1), before);
     expect(await held()).toEqual([]);
   });
 
   it('asks for a count when one is old or an outside task holds a slot', async () => {
-    expect(needsReconcile(await readSlots(deps), at(0))).toBe(true);
-    await reconcileSlots(deps, [], at(0));
-    expect(needsReconcile(await readSlots(deps), at(1))).toBe(false);
+    expect(needsReconcile(await slots.read(), at(0))).toBe(true);
+    await slots.reconcile([], at(0));
+    expect(needsReconcile(await slots.read(), at(1))).toBe(false);
     expect(
-      needsReconcile(await readSlots(deps), new Date(at(0).getTime() + RECONCILE_EVERY_SECONDS * 1000)),
+      needsReconcile(await slots.read(), new Date(at(0).getTime() + RECONCILE_EVERY_SECONDS * 1000)),
     ).toBe(true);
-    await reconcileSlots(deps, ['started-by-hand'], at(2));
-    expect(needsReconcile(await readSlots(deps), at(3))).toBe(true);
+    await slots.reconcile(['started-by-hand'], at(2));
+    expect(needsReconcile(await slots.read(), at(3))).toBe(true);
   });
 });
 
 describe('the slot queue', () => {
   const queue = async (...entries: [string, number, number?][]) => {
     for (const [id, minute, limit] of entries) {
-      await enqueue(deps, {
+      await slots.enqueue({
         exportTaskIdentifier: id,
         since: at(minute).toISOString(),
         limit: limit ?? 5,
@@ -239,31 +226,31 @@ describe('the slot queue', () => {
     await running(3);
     await queue(['c', 3], ['a', 1], ['b', 2]);
     expect(await anyQueued(deps, at(40))).toBe(true);
-    expect(await grantSlots(deps, at(40), 'release-1')).toEqual(['a', 'b']);
+    expect(await slots.grant(at(40), 'release-1')).toEqual(['a', 'b']);
     expect(woken()).toEqual(['token-a', 'token-b']);
     expect(await held()).toEqual(['a', 'b', 'running-0', 'running-1', 'running-2']);
-    expect(await countAhead(deps, at(3).toISOString(), 'c', at(40))).toBe(0);
+    expect(await slots.ahead(at(3).toISOString(), 'c', at(40))).toBe(0);
   });
 
   it("keeps each waiter's own limit: one that allows 3 exports is not woken while 3 run", async () => {
     await running(3);
     await queue(['strict', 1, 3], ['open', 2]);
-    expect(await grantSlots(deps, at(40), 'release-1')).toEqual(['open']);
+    expect(await slots.grant(at(40), 'release-1')).toEqual(['open']);
   });
 
   it('leaves a waiter that already holds a slot to start on its own', async () => {
     await running(3);
     await queue(['holding', 1], ['next', 2]);
     await take('holding', 20);
-    expect(await grantSlots(deps, at(40), 'release-1')).toEqual(['next']);
+    expect(await slots.grant(at(40), 'release-1')).toEqual(['next']);
   });
 
   it('wakes nobody when no slot is free, and grants nothing', async () => {
     await running(5);
     await queue(['a', 1]);
-    expect(await grantSlots(deps, at(40), 'release-1')).toEqual([]);
+    expect(await slots.grant(at(40), 'release-1')).toEqual([]);
     expect(woken()).toEqual([]);
-    expect(await countAhead(deps, at(2).toISOString(), 'z', at(40))).toBe(1);
+    expect(await slots.ahead(at(2).toISOString(), 'z', at(40))).toBe(1);
   });
 
   it('gives a grant back at once when the waiter is dead, and grants the slot to the next one', async () => {
@@ -273,19 +260,19 @@ describe('the slot queue', () => {
     sfnMock
       .on(SendTaskSuccessCommand, { taskToken: 'token-gone' })
       .rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
-    expect(await grantSlots(deps, at(40), 'release-1')).toEqual(['next']);
+    expect(await slots.grant(at(40), 'release-1')).toEqual(['next']);
     expect(await held()).not.toContain('gone');
     // Its queue item went with it: it is not tried again, nor counted ahead of anyone.
-    expect(await countAhead(deps, at(3).toISOString(), 'z', at(40))).toBe(0);
+    expect(await slots.ahead(at(3).toISOString(), 'z', at(40))).toBe(0);
   });
 
   it('keeps a waiter queued, with no slot held for it, when its wake is throttled', async () => {
     await running(4);
     await queue(['a', 1]);
     throttleOneWake();
-    await expect(grantSlots(deps, at(40), 'release-1')).rejects.toMatchObject({ name: 'AwsThrottledError' });
+    await expect(slots.grant(at(40), 'release-1')).rejects.toMatchObject({ name: 'AwsThrottledError' });
     expect(await held()).not.toContain('a');
-    expect(await grantSlots(deps, at(41), 'release-2')).toEqual(['a']);
+    expect(await slots.grant(at(41), 'release-2')).toEqual(['a']);
   });
 
   it('skips queue items past their expiry that TTL has not deleted yet', async () => {
@@ -293,8 +280,8 @@ describe('the slot queue', () => {
     await queue(['stale', 1]);
     const later = new Date(at(30).getTime() + 9 * 86_400_000);
     expect(await anyQueued(deps, later)).toBe(false);
-    expect(await countAhead(deps, at(2).toISOString(), 'z', later)).toBe(0);
-    expect(await grantSlots(deps, later, 'release-1')).toEqual([]);
+    expect(await slots.ahead(at(2).toISOString(), 'z', later)).toBe(0);
+    expect(await slots.grant(later, 'release-1')).toEqual([]);
     expect(woken()).toEqual([]);
   });
 
@@ -302,8 +289,8 @@ describe('the slot queue', () => {
     await running(3);
     await queue(['a', 1], ['b', 2], ['c', 3]);
     const [first, second] = await Promise.all([
-      grantSlots(deps, at(40), 'release-1'),
-      grantSlots(deps, at(40), 'release-2'),
+      slots.grant(at(40), 'release-1'),
+      slots.grant(at(40), 'release-2'),
     ]);
     const all = [...(first ?? []), ...(second ?? [])];
     expect(new Set(all).size).toBe(all.length);
@@ -314,8 +301,8 @@ describe('the slot queue', () => {
 
   it('counts the exports queued before one, for its timeout', async () => {
     await queue(['a', 1], ['b', 2], ['c', 3], ['d', 4]);
-    expect(await countAhead(deps, at(4).toISOString(), 'd', at(40))).toBe(3);
-    expect(await countAhead(deps, at(1).toISOString(), 'a', at(40))).toBe(0);
+    expect(await slots.ahead(at(4).toISOString(), 'd', at(40))).toBe(3);
+    expect(await slots.ahead(at(1).toISOString(), 'a', at(40))).toBe(0);
   });
 });
 
@@ -333,7 +320,7 @@ describe('the waits function on the real store', () => {
   };
   const waitsDeps = () => ({ ...deps, rds: new RDSClient({ region: 'us-east-1' }), now: () => at(40) });
   const queueOne = (id: string, minute: number) =>
-    enqueue(deps, {
+    slots.enqueue({
       exportTaskIdentifier: id,
       since: at(minute).toISOString(),
       limit: 5,
@@ -350,7 +337,7 @@ describe('the waits function on the real store', () => {
     }
   };
   const parkOn = (id: string, token: string) =>
-    parkExportWaiter(deps, {
+    slots.park({
       sourceArn: ARN,
       exportTaskIdentifier: id,
       token,
@@ -360,7 +347,7 @@ describe('the waits function on the real store', () => {
 
   it('wakes the waiter of the export that ended and grants its slot to the oldest queued export at once', async () => {
     for (const id of ['orders-1-abc', 'b', 'c', 'd', 'e']) await take(id);
-    await reconcileSlots(deps, ['orders-1-abc', 'b', 'c', 'd', 'e'], at(30));
+    await slots.reconcile(['orders-1-abc', 'b', 'c', 'd', 'e'], at(30));
     await parkOn('orders-1-abc', 't-1');
     await queueOne('next', 1);
     await queueOne('later', 2);
@@ -414,7 +401,7 @@ describe('the waits function on the real store', () => {
 
   it('counts RDS once at a release while a task started outside holds a slot, and frees it once it ended', async () => {
     for (const id of ['run-0', 'run-1', 'run-2', 'run-3']) await take(id);
-    await reconcileSlots(deps, ['run-0', 'run-1', 'run-2', 'run-3', 'by-hand'], at(30));
+    await slots.reconcile(['run-0', 'run-1', 'run-2', 'run-3', 'by-hand'], at(30));
     await queueOne('w1', 1);
     await queueOne('w2', 2);
     rdsMock.on(DescribeExportTasksCommand).resolves({

@@ -3,7 +3,7 @@ import type { StartDeps } from '#functions/start-export/start.ts';
 type Slots = StartDeps['slots'];
 
 /**
- * The export slots in memory, as shared/slots/leases.ts keeps them in DynamoDB: a lease per export, taken
+ * The export slots in memory, as shared/slots/semaphore.ts keeps them in DynamoDB: a lease per export, taken
  * only while fewer than the limit are out. Records every call, so a test can say what was asked.
  */
 export class FakeSlots implements Slots {
@@ -38,7 +38,7 @@ export class FakeSlots implements Slots {
     this.leases.delete(id);
   }
 
-  /** As reconcileSlots: every active task holds a lease; no other lease stays (no grace here). */
+  /** As the semaphore's reconcile: every active task holds a lease; no other lease stays (no grace here). */
   async reconcile(active: readonly string[]): Promise<void> {
     this.calls.push(`reconcile ${active.join(',')}`);
     this.leases.clear();

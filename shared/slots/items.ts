@@ -1,0 +1,85 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  DynamoDBServiceException,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+
+/**
+ * The keys of the semaphore's items in the deployment's table (resources/state.yml; their shapes:
+ * ./semaphore.ts). Attribute values are marshalled with `@aws-sdk/util-dynamodb` (`marshall` /
+ * `unmarshall`), as Powertools' DynamoDBPersistenceLayer does; none is spelled out as `{ S: … }`.
+ */
+
+/**
+ * The slot pools: RDS's export slots (five per account and Region, whatever the source), and the
+ * Neptune Analytics graph exports', which count apart (the service documents no limit: the
+ * policy's maxConcurrentGraphExports). Each pool has its own leases and its own queue.
+ */
+export type SlotPool = 'rds' | 'graph';
+
+/** The pool whose slots an export of this source kind takes. */
+export function slotPool(sourceKind: string): SlotPool {
+  return sourceKind === 'graph' ? 'graph' : 'rds';
+}
+
+/** Where one pool's semaphore lives: the deployment's table and the client that reaches it. */
+export interface SlotTable {
+  dynamodb: Pick<DynamoDBClient, 'send'>;
+  table: string;
+  /** Whose slots and queue: RDS's unless given. */
+  pool?: SlotPool;
+}
+
+/** The pool's leases. */
+export const slotsKey = (deps: SlotTable) => marshall({ pk: 'slots', sk: deps.pool ?? 'rds' });
+
+/** The pool's queue: `queue` for RDS (as before pools), `queue#<pool>` for another. */
+export const queueOf = (deps: SlotTable) => ((deps.pool ?? 'rds') === 'rds' ? 'queue' : `queue#${deps.pool}`);
+/** A queued export's sort key: the queue is read oldest first. */
+export const queueSk = (since: string, exportTaskIdentifier: string) => `${since}#${exportTaskIdentifier}`;
+export const queueKey = (deps: SlotTable, since: string, exportTaskIdentifier: string) =>
+  marshall({ pk: queueOf(deps), sk: queueSk(since, exportTaskIdentifier) });
+
+/** Every waiter and the end marker of one source share a partition: one query finds them all. */
+export const waiterPk = (sourceArn: string) => `waiter#${sourceArn.toLowerCase()}`;
+export const WAITER_PREFIX = 'export#';
+/**
+ * One waiter per export, not per source: two exports of one source overlap (schedule slots of one
+ * cluster, `rds-export retry --force` of a running export, an export of the same snapshot started
+ * outside the pipeline), and each must keep its own token.
+ */
+export const waiterKey = (sourceArn: string, exportTaskIdentifier: string) =>
+  marshall({ pk: waiterPk(sourceArn), sk: `${WAITER_PREFIX}${exportTaskIdentifier}` });
+/** When an export-finished event for the source last came: a waiter parking late sees it. */
+export const endedKey = (sourceArn: string) => marshall({ pk: waiterPk(sourceArn), sk: 'ended' });
+
+/** Waits last at most the state machine's seven days; items expire a day after that (TTL). */
+const ITEM_LIFETIME_SECONDS = 8 * 24 * 3600;
+export const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+export const expiresAt = (now: Date) => epochSeconds(now) + ITEM_LIFETIME_SECONDS;
+/**
+ * Leaves out items past `expiresAt` (with `:now`, epoch seconds): TTL deletes expired items in the
+ * background, typically within two days, and until then they "continue to show in read and write
+ * operations" (DynamoDB developer guide, "Working with expired items": filter them out of Query
+ * and Scan with a filter expression on the TTL attribute).
+ */
+export const UNEXPIRED = 'expiresAt > :now';
+
+/**
+ * A conditional write whose condition did not hold: ConditionalCheckFailedException, an error of
+ * PutItem, UpdateItem and DeleteItem in the DynamoDB API reference ("A condition specified in the
+ * operation could not be evaluated"), which the SDK deserializes to its own class.
+ */
+export const isConditionalCheckFailed = (error: unknown): error is ConditionalCheckFailedException =>
+  error instanceof ConditionalCheckFailedException;
+
+/**
+ * A request DynamoDB refused as invalid: ValidationException is one of the API reference's Common
+ * Errors (docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html), which the client
+ * does not model as a class, so the SDK raises it as a DynamoDBServiceException named after its
+ * code. An update of a path inside a map the item does not have yet (`holders.#id` before `holders`
+ * exists) is refused this way (test/e2e/waits-store.test.ts sees it on the wire).
+ */
+export const isValidationError = (error: unknown): boolean =>
+  error instanceof DynamoDBServiceException && error.name === 'ValidationException';
