@@ -26,26 +26,31 @@ const boundedErrors = (): middy.MiddlewareObj => ({
 });
 
 /**
- * What every invocation ends with, after it returns or throws, registered by the modules that buffer
- * it: shared/runtime/metrics.ts flushes its metrics. Only the functions that import such a module bundle it.
+ * Middlewares that every handler of a function runs, registered by the modules that need them:
+ * shared/runtime/metrics.ts registers Powertools' `logMetrics`. Only the functions that import such
+ * a module bundle it, and they register it at load, before their handler is built.
  */
-const invocationEnds: (() => void | Promise<void>)[] = [];
-export function atInvocationEnd(fn: () => void | Promise<void>): void {
-  invocationEnds.push(fn);
+const everyInvocation: middy.MiddlewareObj[] = [];
+export function useInEveryHandler(middleware: middy.MiddlewareObj): void {
+  everyInvocation.push(middleware);
 }
 
-/** Middleware: runs what the invocation ends with (a failure there must not replace the result). */
-const invocationEnd = (): middy.MiddlewareObj => {
-  const run = async () => {
-    for (const fn of invocationEnds) {
+/** The middleware's `after` and `onError` steps, whose failure is logged and must not replace the result. */
+const endingSafely = (middleware: middy.MiddlewareObj): middy.MiddlewareObj => {
+  const safely =
+    (step: middy.MiddlewareFn): middy.MiddlewareFn =>
+    async (request) => {
       try {
-        await fn();
+        await step(request);
       } catch (error) {
         logger.warn('an end-of-invocation step failed', { error });
       }
-    }
+    };
+  return {
+    ...middleware,
+    ...(middleware.after ? { after: safely(middleware.after) } : {}),
+    ...(middleware.onError ? { onError: safely(middleware.onError) } : {}),
   };
-  return { after: run, onError: run };
 };
 
 export interface HandlerOptions<S extends z.ZodType> {
@@ -59,8 +64,8 @@ export interface HandlerOptions<S extends z.ZodType> {
 
 /**
  * The one handler shape: middy with Powertools' `injectLambdaContext`, the event parsed with its
- * schema (InvalidInputError naming the field otherwise), correlation keys, the invocation's metrics
- * flushed (shared/runtime/metrics.ts), bounded errors.
+ * schema (InvalidInputError naming the field otherwise), correlation keys, the registered middlewares
+ * (Powertools' `logMetrics` where shared/runtime/metrics.ts is imported), bounded errors.
  */
 export function lambdaHandler<S extends z.ZodType, R>(
   options: HandlerOptions<S>,
@@ -72,6 +77,6 @@ export function lambdaHandler<S extends z.ZodType, R>(
     return logic(input, context);
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(invocationEnd())
+    .use(everyInvocation.map(endingSafely))
     .use(boundedErrors());
 }

@@ -1,12 +1,13 @@
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MetricUnit } from '@aws-lambda-powertools/metrics/types';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { MetricsOptions, MetricUnit } from '@aws-lambda-powertools/metrics/types';
 import type {
   CheckResult,
   ExportTaskSummary,
   RegistrationResult,
   StartResult,
 } from '../contract/execution.ts';
-import { atInvocationEnd } from './handler.ts';
+import { useInEveryHandler } from './handler.ts';
 import { logger } from './logger.ts';
 import { secondsBetween } from './time.ts';
 
@@ -17,7 +18,7 @@ import { secondsBetween } from './time.ts';
  * and `sourceKind`; with METRICS_SOURCE_DIMENSION=true each is also written with `source` (the DB
  * instance or cluster), one more custom metric per source. The dashboard in serverless.yml draws
  * exactly these (test/deploy/operations.test.ts). Only the functions that import this module bundle
- * Powertools Metrics, and they load it at their first metric, not at cold start.
+ * Powertools Metrics; their handlers publish with its `logMetrics` middleware.
  */
 
 export const METRICS_NAMESPACE = 'RdsExport';
@@ -43,17 +44,36 @@ export type PipelineMetric = keyof typeof PIPELINE_METRICS;
 /** The dimensions of every metric (besides `service`); `source` only when enabled. */
 export const METRIC_DIMENSIONS = ['sourceKind', 'source'] as const;
 
-/** Powertools Metrics, loaded at the first flush: a cold start runs none of its module code. */
-let powertools: Promise<Metrics> | undefined;
+const EMPTY_FLUSH_WARNING = 'No application metrics to publish';
+
 /**
- * Its warnings go through the shared logger, as JSON with the invocation's keys. With the `source`
- * dimension on, the second dimension set repeats `sourceKind` on purpose (a metric per kind and
- * one per source of a kind), which Powertools warns about at every flush.
+ * Powertools' warnings, through the shared logger as JSON with the invocation's keys. Not the one at
+ * every flush with nothing to publish: most invocations record no metric (a queued start, a check
+ * of a running export), which is normal here, not worth a WARN line each time. With the `source`
+ * dimension on, the second dimension set repeats `sourceKind` on purpose (a metric per kind and one
+ * per source of a kind), which Powertools warns about at every flush.
  */
-const load = () =>
-  import('@aws-lambda-powertools/metrics').then(
-    ({ Metrics }) => new Metrics({ namespace: METRICS_NAMESPACE, logger }),
-  );
+const warn = logger.warn.bind(logger) as (...content: unknown[]) => void;
+const metricsLogger: NonNullable<MetricsOptions['logger']> = {
+  debug: logger.debug.bind(logger),
+  info: logger.info.bind(logger),
+  error: logger.error.bind(logger),
+  warn: (...content: unknown[]) => {
+    const [message] = content;
+    if (typeof message === 'string' && message.startsWith(EMPTY_FLUSH_WARNING)) return;
+    warn(...content);
+  },
+};
+
+/**
+ * The one Metrics instance. It writes nothing when Powertools metrics are off
+ * (POWERTOOLS_METRICS_DISABLED, or POWERTOOLS_DEV as in the local stack).
+ */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, logger: metricsLogger });
+
+// Every lambdaHandler of a function that imports this module publishes what its invocation recorded,
+// after it returns or throws; an invocation that recorded nothing writes nothing (no EMF line).
+useInEveryHandler(logMetrics(metrics, { throwOnEmptyMetrics: false }));
 
 const bySource = process.env.METRICS_SOURCE_DIMENSION === 'true';
 
@@ -64,41 +84,25 @@ export interface MetricSource {
 }
 
 /**
- * What this invocation recorded. One invocation handles one export, and an execution environment
- * runs one invocation at a time (the functions do not enable Lambda's multi-concurrency).
+ * Records metrics of the invocation's export, with its dimensions; `logMetrics` publishes them as
+ * one EMF line when the invocation ends. One invocation handles one export, and an execution
+ * environment runs one invocation at a time (the functions do not enable Lambda's multi-concurrency).
  */
-let buffered: { source: MetricSource; values: [PipelineMetric, number][] } | undefined;
-
-/** Buffers metrics of one export; the lambdaHandler middleware flushes them as one EMF line. */
 export function recordMetrics(
   source: MetricSource,
   values: Partial<Record<PipelineMetric, number | undefined>>,
 ): void {
-  buffered ??= { source, values: [] };
-  for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined && Number.isFinite(value)) buffered.values.push([name as PipelineMetric, value]);
+  const finite = Object.entries(values).filter(
+    (entry): entry is [PipelineMetric, number] => entry[1] !== undefined && Number.isFinite(entry[1]),
+  );
+  if (finite.length === 0) return;
+  // The dimensions once per invocation: publishing clears them with the metrics.
+  if (!metrics.hasStoredMetrics()) {
+    metrics.addDimension('sourceKind', source.kind);
+    if (bySource) metrics.addDimensions({ sourceKind: source.kind, source: source.sourceIdentifier });
   }
+  for (const [name, value] of finite) metrics.addMetric(name, PIPELINE_METRICS[name], value);
 }
-
-/**
- * Writes what the invocation buffered as one EMF line, with its dimensions; nothing (and no
- * warning) when it buffered none. Powertools writes nothing when it is off (POWERTOOLS_METRICS_DISABLED,
- * or POWERTOOLS_DEV as in the local stack).
- */
-export async function flushMetrics(): Promise<void> {
-  const pending = buffered;
-  buffered = undefined;
-  if (pending === undefined || pending.values.length === 0) return;
-  powertools ??= load();
-  const metrics = await powertools;
-  metrics.addDimension('sourceKind', pending.source.kind);
-  if (bySource)
-    metrics.addDimensions({ sourceKind: pending.source.kind, source: pending.source.sourceIdentifier });
-  for (const [name, value] of pending.values) metrics.addMetric(name, PIPELINE_METRICS[name], value);
-  metrics.publishStoredMetrics();
-}
-// lambdaHandler's middleware calls it after every invocation, successful or not.
-atInvocationEnd(flushMetrics);
 
 /** start-export: a started export, and how long it waited for a slot. */
 export function recordStart(

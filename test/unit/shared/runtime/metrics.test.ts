@@ -1,35 +1,46 @@
+import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 
 /**
  * shared/runtime/metrics.ts reads its settings at load, like a cold start: each test loads it afresh with the
- * environment it needs, records one invocation's metrics and flushes them as lambdaHandler does, and reads the
- * embedded metric format lines Powertools writes to stdout.
+ * environment it needs, records one invocation's metrics in a lambdaHandler (whose logMetrics middleware
+ * publishes them), and reads the embedded metric format lines Powertools writes to stdout.
  */
 
 const SOURCE = { kind: 'db-snapshot', sourceIdentifier: 'orders-db' };
 
-async function invocation(
+/** Everything the invocation wrote to stdout and stderr (where the logger writes WARN), line by line. */
+async function output(
   env: Record<string, string | undefined>,
   body: (m: typeof import('#shared/runtime/metrics.ts')) => void,
 ) {
   vi.resetModules();
   for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
   const metrics = await import('#shared/runtime/metrics.ts');
+  const { lambdaHandler } = await import('#shared/runtime/handler.ts');
+  const handler = lambdaHandler({ what: 'test input', input: z.unknown() }, async () => body(metrics));
   const lines: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    lines.push(String(chunk));
-    return true;
-  });
+  const taps = [process.stdout, process.stderr].map((stream) =>
+    vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    }),
+  );
   try {
-    body(metrics);
-    await metrics.flushMetrics();
+    await handler({}, { functionName: 'test', awsRequestId: 'r' } as Context);
   } finally {
-    write.mockRestore();
+    for (const tap of taps) tap.mockRestore();
   }
-  return lines
-    .flatMap((l) => l.split('\n'))
-    .filter((l) => l.includes('"_aws"'))
-    .map((l) => JSON.parse(l));
+  return lines.flatMap((l) => l.split('\n')).filter((l) => l !== '');
+}
+
+/** The embedded metric format lines the invocation wrote. */
+async function invocation(
+  env: Record<string, string | undefined>,
+  body: (m: typeof import('#shared/runtime/metrics.ts')) => void,
+) {
+  return (await output(env, body)).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
 }
 
 beforeEach(() => {
@@ -63,7 +74,7 @@ describe('the pipeline metrics', () => {
   });
 
   it('writes nothing, and warns of nothing, for an invocation without metrics', async () => {
-    expect(await invocation({}, () => {})).toEqual([]);
+    expect(await output({}, () => {})).toEqual([]);
   });
 
   it('counts a queued start as nothing: only the start itself is an export started', async () => {
