@@ -8,46 +8,113 @@ import {
   GetDatabaseCommand,
   GetTablesCommand,
   GlueClient,
+  type GlueClientConfig,
+  ThrottlingException,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 
 type Command = { input: unknown };
 
+export type MemoryGlueOptions = {
+  /** Waited before each request is answered. */
+  latencyMs?: number;
+  /** Share of requests refused with ThrottlingException (Glue's throttling error), from `random`. */
+  throttle?: number;
+  random?: () => number;
+  /**
+   * Glue's own kind of throttling: a token bucket of `burst` requests refilled at `perSecond`;
+   * a request that finds it empty is refused with ThrottlingException. A client that slows down
+   * (the SDK's adaptive mode) stops being throttled, as against the real service.
+   */
+  rateLimit?: { perSecond: number; burst: number };
+  /** The client's own configuration (retry mode, attempts): SDK_CLIENT_CONFIG to behave as the functions' clients. */
+  client?: GlueClientConfig;
+};
+
+/**
+ * The SDK's own `send` (the smithy Client's, which GlueClient inherits): it runs the client's
+ * middleware stack. aws-sdk-client-mock's `mockClient(GlueClient)` replaces GlueClient.prototype.send,
+ * so a test may mock GlueClient and still use a MemoryGlue beside it.
+ */
+const sdkSend = Object.getPrototypeOf(GlueClient.prototype).send as (command: unknown) => Promise<unknown>;
+
 /**
  * An in-memory Glue Data Catalog for the calls register-export makes, so a test can run two
- * registrations in a row and a benchmark can add latency per call. `calls` records every command name.
- * It is a GlueClient because the SDK's paginators (paginateGetTables) take no other client.
+ * registrations in a row and a benchmark can add latency and throttling per request. It answers in
+ * the client's own middleware stack, where the HTTP request would go (deserialize step), so the
+ * SDK's retry strategy retries what it throttles and request-counting middlewares see every attempt.
+ * `calls` records every request's command name. It is a GlueClient because the SDK's paginators
+ * (paginateGetTables) take no other client.
  */
 export class MemoryGlue extends GlueClient {
   readonly databases = new Set<string>();
   readonly tables = new Map<string, Table>();
   readonly partitions = new Map<string, Partition[]>();
   readonly calls: string[] = [];
-  constructor(private readonly latencyMs = 0) {
-    super({ region: 'us-east-1' });
+  /** Requests refused with ThrottlingException. */
+  throttled = 0;
+  constructor(options: number | MemoryGlueOptions = {}) {
+    const o = typeof options === 'number' ? { latencyMs: options } : options;
+    super({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'memory', secretAccessKey: 'memory' },
+      ...o.client,
+    });
+    const random = o.random ?? Math.random;
+    const bucket = o.rateLimit && { tokens: o.rateLimit.burst, at: performance.now(), ...o.rateLimit };
+    const refused = () => {
+      if ((o.throttle ?? 0) > 0 && random() < (o.throttle ?? 0)) return true;
+      if (!bucket) return false;
+      const now = performance.now();
+      bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) / 1000) * bucket.perSecond);
+      bucket.at = now;
+      if (bucket.tokens < 1) return true;
+      bucket.tokens--;
+      return false;
+    };
+    this.middlewareStack.add(
+      (_next, context) => async (args) => {
+        const name = context.commandName ?? 'unknown';
+        this.calls.push(name);
+        if ((o.latencyMs ?? 0) > 0) await new Promise((r) => setTimeout(r, o.latencyMs));
+        if (refused()) {
+          this.throttled++;
+          throw new ThrottlingException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+        }
+        const output = this.answer(name, args.input);
+        return { output: { $metadata: {}, ...(output as object) }, response: {} };
+      },
+      { step: 'deserialize', priority: 'high', name: 'memoryGlue' },
+    );
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: answers every command GlueClient.send takes.
-  override async send(command: Command): Promise<any> {
-    this.calls.push(command.constructor.name);
-    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    return this.handle(command);
+  override send(command: any): Promise<any> {
+    return sdkSend.call(this, command);
   }
 
+  /** The answer to one command, without latency or throttling (test/catalog's mocks call it). */
   handle(command: Command): unknown {
+    return this.answer(command.constructor.name, command.input);
+  }
+
+  private answer(name: string, input: unknown): unknown {
+    // biome-ignore lint/suspicious/noExplicitAny: each branch reads its own command's input.
+    const command = { input } as any;
+    const is = (Cmd: { name: string }) => name === Cmd.name;
     const notFound = (message: string) => new EntityNotFoundException({ message, $metadata: {} });
-    if (command instanceof GetDatabaseCommand) {
+    if (is(GetDatabaseCommand)) {
       const name = command.input.Name ?? '';
       if (!this.databases.has(name)) throw notFound(`Database ${name} not found`);
       return { Database: { Name: name } };
     }
-    if (command instanceof CreateDatabaseCommand) {
+    if (is(CreateDatabaseCommand)) {
       const name = command.input.DatabaseInput?.Name ?? '';
       if (this.databases.has(name)) throw new AlreadyExistsException({ message: 'exists', $metadata: {} });
       this.databases.add(name);
       return {};
     }
-    if (command instanceof GetTablesCommand) {
+    if (is(GetTablesCommand)) {
       const db = command.input.DatabaseName ?? '';
       if (!this.databases.has(db)) throw notFound(`Database ${db} not found`);
       const all = [...this.tables.entries()].filter(([k]) => k.startsWith(`${db}/`)).map(([, t]) => t);
@@ -56,19 +123,19 @@ export class MemoryGlue extends GlueClient {
       const next = start + size < all.length ? String(start + size) : undefined;
       return { TableList: structuredClone(all.slice(start, start + size)), NextToken: next };
     }
-    if (command instanceof CreateTableCommand) {
+    if (is(CreateTableCommand)) {
       const key = `${command.input.DatabaseName}/${command.input.TableInput?.Name}`;
       if (this.tables.has(key)) throw new AlreadyExistsException({ message: 'exists', $metadata: {} });
       this.tables.set(key, toTable(command.input.DatabaseName ?? '', command.input.TableInput as TableInput));
       return {};
     }
-    if (command instanceof UpdateTableCommand) {
+    if (is(UpdateTableCommand)) {
       const key = `${command.input.DatabaseName}/${command.input.TableInput?.Name}`;
       if (!this.tables.has(key)) throw notFound(`Table ${key} not found`);
       this.tables.set(key, toTable(command.input.DatabaseName ?? '', command.input.TableInput as TableInput));
       return {};
     }
-    if (command instanceof BatchCreatePartitionCommand) {
+    if (is(BatchCreatePartitionCommand)) {
       const key = `${command.input.DatabaseName}/${command.input.TableName}`;
       if (!this.tables.has(key)) throw notFound(`Table ${key} not found`);
       const list = this.partitions.get(key) ?? [];
@@ -81,7 +148,7 @@ export class MemoryGlue extends GlueClient {
       this.partitions.set(key, list);
       return { Errors };
     }
-    throw new Error(`MemoryGlue does not implement ${command.constructor.name}`);
+    throw new Error(`MemoryGlue does not implement ${name}`);
   }
 
   table(database: string, name: string): Table | undefined {
