@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { z } from 'zod';
 import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
@@ -9,6 +10,7 @@ import { type DecideContext, type Decision, decide } from '#shared/policy/decide
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
+import { identityOf } from '#shared/sources/kinds/registry.ts';
 import { selectClusters, selects, toClusterSource } from '#shared/sources/rds/clusters.ts';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/sources/rds/snapshot-events.ts';
 import {
@@ -48,9 +50,6 @@ function checkOption(schema: z.ZodType, value: string | undefined, option: strin
     throw new UsageError(`${option} "${value}": ${result.error.issues[0]?.message ?? 'invalid'}`);
   }
 }
-
-/** Export pricing is per GB of the whole snapshot; about $0.010/GB in us-east-1 and Region-dependent. */
-const USD_PER_GB = 0.01;
 
 function readJson(path: string, what: string): unknown {
   let text: string;
@@ -116,7 +115,7 @@ function readOnlyLedger(options: PlanOptions): RecentExportLookup | undefined {
     return ledger;
   };
   return async (source: SnapshotSource) => {
-    const region = source.arn.split(':')[3] || undefined;
+    const region = (isArn(source.arn) && parseArn(source.arn).region) || undefined;
     return (await ledgerIn(region).last(source)).recent;
   };
 }
@@ -291,8 +290,7 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   if (source !== undefined) {
     const size = source.sizeGB === undefined ? 'size unknown' : `${source.sizeGB} GB`;
     const what = source.snapshotType ?? `schedule ${source.schedule}, slot ${source.scheduledTime}`;
-    const label =
-      source.kind === 'graph' ? 'Graph:' : source.snapshotIdentifier === undefined ? 'Cluster:' : 'Snapshot:';
+    const label = identityOf(source.kind).label;
     lines.push(
       `${label.padEnd(11)}${source.arn}`,
       `           ${source.kind}, ${what}, ${source.engine}, ${size}, from ${source.sourceIdentifier}`,
@@ -301,27 +299,13 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   if (decision.action === 'export') {
     const { job } = decision;
     lines.push(`Export task identifier: ${job.exportTaskIdentifier}`);
-    const api = source?.kind === 'graph' ? 'neptune-graph StartExportTask' : 'StartExportTask';
+    const kind = identityOf(job.source.kind);
+    const api = kind.api;
     lines.push(`${api} request:\n${JSON.stringify(job.request, null, 2).replace(/^/gm, '  ')}`);
     lines.push(
       `Limits:    at most ${job.limits.maxConcurrentExports} concurrent exports; alert after ${job.limits.queueAlertAfterSeconds / 60} min queued`,
     );
-    if (source?.kind === 'graph') {
-      lines.push(
-        'Estimated cost: not estimated (Neptune Analytics charges graph exports by its own pricing)',
-      );
-    } else if (source?.kind === 'cluster') {
-      lines.push(
-        'Estimated cost: charged per GB of the whole cluster (export pricing, price varies by Region)',
-      );
-    } else if (source?.sizeGB !== undefined) {
-      const cost = (source.sizeGB * USD_PER_GB).toFixed(2);
-      lines.push(
-        `Estimated cost: ~$${cost} (estimate: ${source.sizeGB} GB x $0.010/GB; charged on the whole snapshot, price varies by Region)`,
-      );
-    } else {
-      lines.push('Estimated cost: unknown (the snapshot size is unknown)');
-    }
+    lines.push(`Estimated cost: ${kind.estimate(job.source)}`);
   }
   return lines.join('\n');
 }

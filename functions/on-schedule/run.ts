@@ -5,8 +5,7 @@ import { InvalidInputError, PipelineError } from '#shared/contract/errors.ts';
 import { type DispatchDeps, dispatchExport, type Outcome } from '#shared/exports/dispatch.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { parseWith } from '#shared/runtime/validation.ts';
-import { selectGraphs } from '#shared/sources/graph/graphs.ts';
-import { selectClusters } from '#shared/sources/rds/clusters.ts';
+import { selectOf } from '#shared/sources/kinds/registry.ts';
 
 /**
  * What EventBridge Scheduler hands the target (its Input, with the context attributes filled in):
@@ -22,32 +21,6 @@ export interface OnScheduleDeps extends DispatchDeps {
   rds: Pick<RDSClient, 'send'>;
   /** Lists the graphs a `kind: graph` schedule selects (Neptune Analytics ListGraphs). */
   graphs?: Pick<NeptuneGraphClient, 'send'>;
-}
-
-/** Graph tags cost a call per graph: read them only when the selector or a rule that may match graphs asks. */
-function graphTagsNeeded(deps: OnScheduleDeps, selectorTags: boolean): boolean {
-  return (
-    selectorTags ||
-    deps.policy.rules.some(
-      (rule) =>
-        rule.match.tags !== undefined && (rule.match.kind === undefined || rule.match.kind.includes('graph')),
-    )
-  );
-}
-
-/** The sources one slot of the schedule selects: live clusters, or Neptune Analytics graphs. */
-async function selectSources(
-  deps: OnScheduleDeps,
-  schedule: OnScheduleDeps['policy']['schedules'][number],
-  scheduledTime: string,
-) {
-  if (schedule.select.kind === 'graph') {
-    if (deps.graphs === undefined)
-      throw new InvalidInputError('a graph schedule needs a neptune-graph client');
-    const withTags = graphTagsNeeded(deps, schedule.select.tags !== undefined);
-    return selectGraphs(deps.graphs, schedule.select, schedule.name, scheduledTime, withTags);
-  }
-  return selectClusters(deps.rds, schedule.select, schedule.name, scheduledTime);
 }
 
 export interface ScheduleRun {
@@ -71,7 +44,13 @@ export async function runSchedule(event: unknown, deps: OnScheduleDeps): Promise
       `schedule "${slot.schedule}" is not in the policy (known: ${deps.policy.schedules.map((s) => s.name).join(', ') || 'none'}); deploy the policy that created it`,
     );
   }
-  const sources = await selectSources(deps, schedule, slot.scheduledTime);
+  // The schedule's kind selects its sources: live clusters, or Neptune Analytics graphs.
+  const sources = await selectOf(schedule.select.kind).select(
+    deps,
+    schedule,
+    slot.scheduledTime,
+    deps.policy,
+  );
   logger.info('schedule slot', {
     schedule: schedule.name,
     scheduledTime: slot.scheduledTime,

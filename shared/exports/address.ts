@@ -29,7 +29,7 @@ export type StartedRequest =
 /**
  * The folder an export was started with. RDS writes below `<S3Prefix>/<ExportTaskIdentifier>/` (RDS
  * user guide, "File naming conventions for exports to Amazon S3"); a graph export's destination
- * already ends in its export name (shared/policy/graph-job.ts).
+ * already ends in its export name (shared/sources/graph/job.ts).
  */
 export function startedRoot(exportTaskIdentifier: string, request: StartedRequest): ExportRoot {
   if ('destination' in request) {

@@ -1,18 +1,11 @@
-import { dataTime, ExportJob, SNAPSHOT_KINDS, type SnapshotSource } from '../contract/execution.ts';
+import { dataTime, ExportJob, type SnapshotSource } from '../contract/execution.ts';
 import { parseWith } from '../runtime/validation.ts';
-import { graphIdOf } from '../sources/graph/request.ts';
 import { exportIdentity, exportTaskIdentifier } from '../sources/identifiers.ts';
-import {
-  clusterExportability,
-  graphExportability,
-  snapshotExportability,
-} from '../sources/rds/exportability.ts';
+import { identityOf } from '../sources/kinds/registry.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
-import { DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS, graphStartRequest } from './graph-job.ts';
 import type { ExportRule, Match, Policy, Rule } from './schema.ts';
 
-export const DEFAULT_MAX_CONCURRENT_EXPORTS = 5;
 export const DEFAULT_QUEUE_ALERT_AFTER_MINUTES = 120;
 
 /** The last export started for the same source (shared/exports/ledger.ts). */
@@ -81,9 +74,8 @@ export function matches(
     (source.snapshotType === undefined || !match.snapshotType.includes(source.snapshotType))
   )
     return false;
-  // A graph answers to its name and to its `g-…` identifier.
-  const identifiers =
-    source.kind === 'graph' ? [source.sourceIdentifier, graphIdOf(source.arn)] : [source.sourceIdentifier];
+  // Each kind says what it answers to (a graph: its name and its `g-…` identifier).
+  const identifiers = identityOf(source.kind).identifiers(source);
   if (match.identifier && !identifiers.some((id) => anyGlobMatch(match.identifier ?? [], id, ci)))
     return false;
   if (
@@ -146,11 +138,8 @@ async function applyGuards(
   });
   const notes: string[] = [];
 
-  if (rule.export.exportOnly !== undefined && source.kind === 'graph') {
-    return skip('exportOnly does not apply to a graph: graphs are filtered with exportFilter', {
-      alert: true,
-    });
-  }
+  const unsupported = identityOf(source.kind).unsupported(rule.export);
+  if (unsupported !== undefined) return skip(unsupported, { alert: true });
   if (rule.export.exportOnly !== undefined) {
     const family = engineFamily(source.engine) ?? null;
     const problems = checkExportOnly(rule.export.exportOnly, family, source.engine);
@@ -210,11 +199,8 @@ export async function decide(
   source: SnapshotSource,
   ctx: DecideContext = {},
 ): Promise<Decision> {
-  const exportability = SNAPSHOT_KINDS.includes(source.kind)
-    ? snapshotExportability(source)
-    : source.kind === 'graph'
-      ? graphExportability(source)
-      : clusterExportability(source);
+  const kind = identityOf(source.kind);
+  const exportability = kind.exportability(source);
   if (exportability.exportable === false) {
     return { action: 'skip', rule: null, reason: `not exportable: ${exportability.reason}` };
   }
@@ -227,12 +213,11 @@ export async function decide(
   const settings = { ...policy.defaults.export, ...rule.export };
   const bucket = settings.bucket ?? ctx.destination?.bucket;
   const kmsKey = settings.kmsKey ?? ctx.destination?.kmsKey;
-  const graph = source.kind === 'graph';
-  const role = settings.role ?? (graph ? ctx.destination?.graphRole : ctx.destination?.role);
+  const role = kind.role(settings, ctx.destination);
   const missing = [
     bucket ? undefined : 'bucket (export.bucket or EXPORT_BUCKET)',
     kmsKey ? undefined : 'KMS key (export.kmsKey or EXPORT_KMS_KEY_ARN)',
-    role ? undefined : `role (export.role or ${graph ? 'GRAPH_EXPORT_ROLE_ARN' : 'EXPORT_ROLE_ARN'})`,
+    role ? undefined : `role (${kind.roleSetting})`,
   ].filter((m) => m !== undefined);
   if (missing.length > 0 || !bucket || !kmsKey || !role) {
     return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
@@ -252,30 +237,9 @@ export async function decide(
       exportTaskIdentifier: id,
       rule: rule.name,
       source,
-      request: graph
-        ? graphStartRequest({
-            graphArn: source.arn,
-            exportName: id,
-            bucket,
-            prefix,
-            role,
-            kmsKey,
-            format: settings.format,
-            exportFilter: rule.export.exportFilter,
-          })
-        : {
-            ExportTaskIdentifier: id,
-            SourceArn: source.arn,
-            S3BucketName: bucket,
-            IamRoleArn: role,
-            KmsKeyId: kmsKey,
-            ...(prefix === '' ? {} : { S3Prefix: prefix }),
-            ...(rule.export.exportOnly === undefined ? {} : { ExportOnly: [...rule.export.exportOnly] }),
-          },
+      request: kind.request({ id, source, bucket, prefix, role, kmsKey, settings }),
       limits: {
-        maxConcurrentExports: graph
-          ? (settings.maxConcurrentGraphExports ?? DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS)
-          : (settings.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS),
+        maxConcurrentExports: kind.maxConcurrentExports(settings),
         queueAlertAfterSeconds: (settings.queueAlertAfterMinutes ?? DEFAULT_QUEUE_ALERT_AFTER_MINUTES) * 60,
       },
     },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { dataTime, type SnapshotSource } from '../contract/execution.ts';
+import { dataTime, type SnapshotSource } from '#shared/contract/execution.ts';
+import { identityOf } from './kinds/registry.ts';
 
 /**
  * Export task identifiers. RDS accepts 1–60 characters, a letter first, only ASCII letters, digits
@@ -48,7 +49,7 @@ export function exportIdentity(
   return {
     arn: source.arn,
     at: dataTime(source),
-    ...(source.kind === 'graph' ? { name: source.sourceIdentifier } : {}),
+    name: identityOf(source.kind).readableName(source),
   };
 }
 

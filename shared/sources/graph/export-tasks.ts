@@ -112,7 +112,7 @@ export function isActiveGraphTask(task: { status?: string | undefined }): boolea
 /**
  * The names the tasks hold their slot leases under (shared/slots/leases.ts, the graph pool), one per task
  * and never one twice: a pipeline export's name, which its destination ends in
- * (shared/policy/graph-job.ts), else the task's own `t-…` id. A folder name that is no export
+ * (shared/sources/graph/job.ts), else the task's own `t-…` id. A folder name that is no export
  * identifier, or that two active tasks share (an outside export writing to a folder of the same
  * name), names no lease: each such task holds one under its id. One name twice would make the
  * reconcile name one path twice in an UpdateExpression, which DynamoDB refuses.

@@ -1,6 +1,7 @@
-import { isKmsKeyArn } from '../aws/kms.ts';
-import { type ExportFilter, type GraphStartExportTaskRequest, graphIdOf } from '../sources/graph/request.ts';
-import type { ExportSettings } from './schema.ts';
+import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
+import { isKmsKeyArn } from '#shared/aws/kms.ts';
+import type { ExportSettings } from '#shared/policy/schema.ts';
+import { type ExportFilter, type GraphStartExportTaskRequest, graphIdOf } from './request.ts';
 
 /** Graph exports queue behind this many graph exports unless the policy says otherwise. */
 export const DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS = 2;
@@ -11,8 +12,10 @@ export const DEFAULT_MAX_CONCURRENT_GRAPH_EXPORTS = 2;
  */
 export function graphKeyArn(kmsKey: string, graphArn: string): string {
   if (isKmsKeyArn(kmsKey)) return kmsKey;
-  const [, partition, , region, account] = graphArn.split(':');
-  return `arn:${partition}:kms:${region}:${account}:key/${kmsKey}`;
+  const { partition, region, accountId } = isArn(graphArn)
+    ? parseArn(graphArn)
+    : { partition: undefined, region: undefined, accountId: undefined };
+  return `arn:${partition}:kms:${region}:${accountId}:key/${kmsKey}`;
 }
 
 /**

@@ -112,7 +112,7 @@ export function sameDestination(a: string | undefined, b: string): boolean {
   return a !== undefined && a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 }
 
-/** The last folder of a destination URI: a pipeline export's name (shared/policy/graph-job.ts). */
+/** The last folder of a destination URI: a pipeline export's name (shared/sources/graph/job.ts). */
 export function destinationFolder(uri: string | undefined): string {
   return (
     parseS3Uri(uri ?? '')

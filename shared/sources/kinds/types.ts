@@ -7,6 +7,9 @@ import type {
   ExportTaskSummary,
   SnapshotSource,
 } from '#shared/contract/execution.ts';
+import type { Schedule } from '#shared/policy/schedule.ts';
+import type { ExportSettings, Policy } from '#shared/policy/schema.ts';
+import type { Exportability } from '#shared/sources/rds/exportability.ts';
 
 /**
  * One source kind (a folder of shared/sources/kinds/, registered in registry.ts): everything the
@@ -16,10 +19,68 @@ import type {
  * never which kind they hold.
  */
 export interface KindModule {
+  identity: KindIdentity;
   start: KindStart;
   track: KindTrack;
   notify: KindNotify;
   ops: KindOps;
+}
+
+/**
+ * What the policy and the identifiers need of a source of the kind (shared/policy/decide.ts): its
+ * names, whether it can be exported, and the exact start request with its limits.
+ */
+export interface KindIdentity {
+  /** The names a rule's `identifier` glob matches. */
+  identifiers(source: SnapshotSource): string[];
+  /** The readable part of its export identifier, when its ARN holds no name. */
+  readableName(source: Pick<SnapshotSource, 'sourceIdentifier'>): string | undefined;
+  /** Whether its service can export it now, later (`wait`) or never (with the reason). */
+  exportability(source: SnapshotSource): Exportability;
+  /** Why a rule's export settings cannot apply to the kind (the skip's reason, alerted), if they cannot. */
+  unsupported(settings: ExportSettings): string | undefined;
+  /** The export role: the setting, else the deployment's for the kind, and where that one comes from. */
+  role(settings: ExportSettings, destination: DestinationDefaults | undefined): string | undefined;
+  roleSetting: string;
+  /** The exact start request of an export (shared/contract/execution.ts validates it). */
+  request(args: StartRequestArgs): Record<string, unknown>;
+  /** The pool's limit when the policy gives none (and the kind's own setting, if any). */
+  maxConcurrentExports(settings: ExportSettings): number;
+  /** How `rds-export plan` labels the source (`Snapshot:`) and names its start API. */
+  label: string;
+  api: string;
+  /** What an export of the source costs, as `rds-export plan` estimates it. */
+  estimate(source: SnapshotSource): string;
+}
+
+/** The deployment's destination defaults (EXPORT_BUCKET, EXPORT_ROLE_ARN, GRAPH_EXPORT_ROLE_ARN, …). */
+export interface DestinationDefaults {
+  role?: string | undefined;
+  graphRole?: string | undefined;
+}
+
+export interface StartRequestArgs {
+  id: string;
+  source: SnapshotSource;
+  bucket: string;
+  prefix: string;
+  role: string;
+  kmsKey: string;
+  settings: ExportSettings;
+}
+
+/**
+ * How a scheduled kind's sources are selected at a schedule slot (functions/on-schedule): the
+ * sources of the account the schedule's selector matches, with their tags. Snapshots come from
+ * events, not schedules, and select nothing.
+ */
+export interface KindSelect {
+  select(
+    clients: Partial<KindClients>,
+    schedule: Schedule,
+    scheduledTime: string,
+    policy: Pick<Policy, 'rules'>,
+  ): Promise<{ source: SnapshotSource; tags: Record<string, string> }[]>;
 }
 
 /** The service clients a kind may use; each kind takes the ones it needs. */

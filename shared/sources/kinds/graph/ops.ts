@@ -17,7 +17,7 @@ export const GRAPH_TASK_ID = /^t-[a-z0-9]{10}$/;
 
 /**
  * Neptune Analytics graph exports. The service names its tasks itself (`t-…`), and the pipeline
- * names each export's destination after the export (shared/policy/graph-job.ts): the task is the
+ * names each export's destination after the export (shared/sources/graph/job.ts): the task is the
  * one the execution recorded, else the graph's task writing to the export's destination
  * (ListExportTasks), as start-export finds it. A task not yet recorded (its start still running)
  * is found that way too, so a cancel never leaves it running unwatched.

@@ -42,7 +42,7 @@ beforeEach(() => {
 });
 
 // A graph export: its execution's input is the job; Neptune Analytics names the task itself (t-…),
-// and the task writing to the job's destination is the export's (shared/policy/graph-job.ts).
+// and the task writing to the job's destination is the export's (shared/sources/graph/job.ts).
 const GRAPH = graphJob.exportTaskIdentifier;
 const TASK = 't-k2j4h6g8f0';
 const graphTask = (status: string, extra: object = {}) => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isKmsKeyArn, isKmsKeyReference, KMS_KEY_ARN } from '#shared/aws/kms.ts';
-import { graphKeyArn } from '#shared/policy/graph-job.ts';
+import { graphKeyArn } from '#shared/sources/graph/job.ts';
 import { GraphStartExportTaskRequest } from '#shared/sources/graph/request.ts';
 
 // The forms AWS documents: the KeyId examples of the AWS KMS API reference (a key ID is 36

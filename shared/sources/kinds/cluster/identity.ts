@@ -1,0 +1,18 @@
+import type { KindIdentity } from '#shared/sources/kinds/types.ts';
+import { clusterExportability } from '#shared/sources/rds/exportability.ts';
+import { rdsIdentity } from '#shared/sources/rds/identity.ts';
+
+/** A live Aurora cluster at a schedule slot: exportable per its engine, mode and status. */
+export const clusterIdentity: KindIdentity = {
+  identifiers: rdsIdentity.identifiers,
+  readableName: rdsIdentity.readableName,
+  unsupported: rdsIdentity.unsupported,
+  role: rdsIdentity.role,
+  roleSetting: rdsIdentity.roleSetting,
+  request: rdsIdentity.request,
+  maxConcurrentExports: rdsIdentity.maxConcurrentExports,
+  api: rdsIdentity.api,
+  exportability: clusterExportability,
+  label: 'Cluster:',
+  estimate: () => 'charged per GB of the whole cluster (export pricing, price varies by Region)',
+};
