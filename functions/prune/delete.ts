@@ -100,7 +100,10 @@ export async function deleteVersions(
   }
 }
 
-/** Glue takes at most 25 partitions per BatchDeletePartition (REFERENCE §6). */
+/**
+ * Glue takes at most 25 partitions per BatchDeletePartition (Glue API reference, BatchDeletePartition:
+ * PartitionsToDelete "Maximum number of 25 items").
+ */
 const DELETE_BATCH = 25;
 
 /**
