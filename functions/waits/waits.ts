@@ -46,8 +46,8 @@ async function route(input: WaitsInput, deps: WaitsFunctionDeps): Promise<WaitsR
   // A slot wait and a release concern the slots and queue of the export's pool (RDS's, or graphs').
   const pool = slotPool('sourceKind' in input ? (input.sourceKind ?? 'rds') : 'rds');
   const slots = slotSemaphore({ ...deps, pool });
-  const release = (id: string) => slots.release(id, now, () => activeTasks(deps, pool));
-  if ('source' in input) return exportFinished(input, deps, slots, release, now);
+  const count = () => activeTasks(deps, pool);
+  if ('source' in input) return exportFinished(input, deps, slots, count, now);
   switch (input.action) {
     case 'wait-export': {
       const parked = await slots.park({
@@ -81,7 +81,7 @@ async function route(input: WaitsInput, deps: WaitsFunctionDeps): Promise<WaitsR
       return woken.length > 0 ? { action: 'parked', woken } : { action: 'parked' };
     }
     case 'release':
-      return { action: 'released', ...(await release(input.exportTaskIdentifier)) };
+      return { action: 'released', ...(await slots.release(input.exportTaskIdentifier, now, count)) };
   }
 }
 
@@ -97,7 +97,7 @@ async function exportFinished(
   input: ExportEvent,
   deps: WaitsFunctionDeps,
   slots: SlotSemaphore,
-  release: (exportTaskIdentifier: string) => ReturnType<SlotSemaphore['release']>,
+  count: () => Promise<ActiveTasks>,
   now: Date,
 ): Promise<WaitsResult> {
   const eventId = input.detail.EventID;
@@ -126,7 +126,8 @@ async function exportFinished(
     // Ended: its slot is free, and the next queued export starts while this one is still being
     // checked (its own release, after the check, then finds nothing left to do). A task RDS does
     // not list is left to its execution, which looks and releases on its own.
-    if (task !== undefined) granted.push(...(await release(waiter.exportTaskIdentifier)).woken);
+    if (task !== undefined)
+      granted.push(...(await slots.release(waiter.exportTaskIdentifier, now, count)).woken);
     if (await slots.wake(sourceArn, waiter, { woken: 'event', eventId }))
       woken.push(waiter.exportTaskIdentifier);
   }
