@@ -74,6 +74,7 @@ export interface ActiveTasks {
   identifiers: string[];
 }
 
+/** The whole semaphore: the export's part and the waiting side (built by ./waiting.ts slotSemaphore). */
 export interface SlotSemaphore extends ExportSlots {
   /** Puts the export in the queue (again), at the place its first queueing gave it. */
   enqueue(entry: QueueEntry): Promise<void>;
