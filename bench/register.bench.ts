@@ -14,6 +14,7 @@ import type { RegisterDeps } from '#functions/register-export/register.ts';
 import { registerExport } from '#functions/register-export/register.ts';
 import { MemoryGlue } from '#testkit/memory-glue.ts';
 import { FILES_PER_LABEL, graphExportTree, measureGraph, syntheticGraph } from './lib/graph-register.ts';
+import { largeExports } from './lib/register-scale.ts';
 
 const TABLES = 2000;
 const BASELINE_TABLES = 40;
@@ -213,6 +214,6 @@ export default async function (): Promise<{ title: string; markdown: string }> {
   ].join('\n');
   return {
     title: 'Catalog registration of 2,000 tables',
-    markdown: `${markdown}\n\n${await graphSection(parquet)}`,
+    markdown: `${markdown}\n\n${await graphSection(parquet)}\n\n${await largeExports()}`,
   };
 }

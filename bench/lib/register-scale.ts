@@ -1,0 +1,110 @@
+/**
+ * The large-export cases of bench/register.bench.ts (issue 19): each case is bench/lib/register-case.ts
+ * in its own process, against this checkout and against the baseline, register-export as it was at
+ * BASELINE_COMMIT (extracted from this repository's history, as bench/burst.bench.ts does), given
+ * this checkout's MemoryGlue so both meet the same stand-ins.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** Registration before issue 19: every footer read, one invocation, no back-off. */
+const BASELINE_COMMIT = '56400b7';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+type Case = {
+  tables: number;
+  files: number;
+  latencyMs: number;
+  rateLimit?: { perSecond: number; burst: number };
+};
+type Measured = {
+  ms: number;
+  longestInvocationMs: number;
+  invocations: number;
+  s3Requests: number;
+  glueRequests: number;
+  throttled: number;
+  registered: number;
+  failed: number;
+  error?: string;
+};
+
+async function run(root: string, c: Case): Promise<Measured> {
+  const { stdout } = await promisify(execFile)(
+    path.join(ROOT, 'node_modules/.bin/tsx'),
+    [path.join(root, 'bench/lib/register-case.ts'), JSON.stringify(c)],
+    { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' } },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Measured;
+}
+
+function baselineTree(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'register-baseline-'));
+  try {
+    execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${BASELINE_COMMIT} | tar -x -C "${dir}"`]);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`the baseline needs commit ${BASELINE_COMMIT} in this clone's history: ${String(error)}`);
+  }
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  copyFileSync(path.join(ROOT, 'bench/lib/register-case.ts'), path.join(dir, 'bench/lib/register-case.ts'));
+  copyFileSync(path.join(ROOT, 'testkit/memory-glue.ts'), path.join(dir, 'testkit/memory-glue.ts'));
+  return dir;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const row = (label: string, m: Measured) =>
+  `| ${label} | ${m.registered} | ${m.failed}${m.error ? ` (${m.error})` : ''} | ${m.invocations} | ${m.s3Requests} | ${m.glueRequests} | ${m.throttled} | ${s(m.ms)} | ${s(m.longestInvocationMs)} |`;
+
+/** Glue at 20 ms a request and 16 tables in flight sends about 800 a second; the limit takes 70 % of that. */
+const THROTTLED = { perSecond: 560, burst: 16 };
+
+export async function largeExports(): Promise<string> {
+  const cases: [string, Case][] = [
+    ['1 table × 1 part file', { tables: 1, files: 1, latencyMs: 50 }],
+    ['1 table × 100,000 part files', { tables: 1, files: 100_000, latencyMs: 50 }],
+    ['20,000 tables × 1 file (Glue 10 ms)', { tables: 20_000, files: 1, latencyMs: 10 }],
+    ['2,000 tables, Glue unthrottled (20 ms)', { tables: 2000, files: 1, latencyMs: 20 }],
+    [
+      '2,000 tables, Glue throttling past 70 % of that rate',
+      { tables: 2000, files: 1, latencyMs: 20, rateLimit: THROTTLED },
+    ],
+  ];
+  const dir = baselineTree();
+  const lines: string[] = [];
+  try {
+    for (const [label, c] of cases) {
+      for (const [when, root] of [
+        ['now', ROOT],
+        [`before (${BASELINE_COMMIT})`, dir],
+      ] as const) {
+        lines.push(row(`${label}, ${when}`, await run(root, c)));
+        console.error(`bench: ${lines.at(-1)}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return [
+    '### Exports of any size (issue 19)',
+    '',
+    'Each row is one registration of a fresh export into an empty catalog, in its own process',
+    '(bench/lib/register-case.ts): S3 in memory (listing pages of 1,000 keys, one small Parquet file',
+    'served for every part file), Glue the in-memory catalog (testkit/memory-glue.ts) answering after',
+    "the latency shown, through the functions' client configuration (adaptive retry mode, 5 attempts).",
+    '"Throttling" is Glue-like: a token bucket at 70 % of the rate the unthrottled run sends, refusing',
+    'with ThrottlingException. Invocations: Lambda invocations the state machine makes (a cursor, or',
+    `a failure retried, at most 17); "before" is register-export at ${BASELINE_COMMIT}, which has no`,
+    'cursor and reads every footer. S3 requests: listing pages + footer reads + metadata + report;',
+    'Glue requests: every attempt, throttled ones included. Wall time is the registration, all',
+    "invocations; the longest invocation is what must fit Lambda's 880 s.",
+    '',
+    '| case | registered | failed | invocations | S3 requests | Glue requests | throttled | wall time | longest invocation |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...lines,
+  ].join('\n');
+}
