@@ -12,8 +12,8 @@ import { MAX_CONCURRENT_GRAPH_EXPORTS, SourceKind } from '#shared/contract/execu
  */
 
 /**
- * Powertools' EventBridgeSchema (every field EventBridge sets; EventBridge User Guide, "Amazon
- * EventBridge events") narrowed to RDS's events. Not its EventBridgeEnvelope: the waits input is a
+ * Powertools' EventBridgeSchema (the fields of every event; EventBridge User Guide, "Event structure
+ * reference") narrowed to RDS's events. Not its EventBridgeEnvelope: the waits input is a
  * union of this event and the task inputs, and that envelope's module loads every built-in schema.
  */
 export const ExportEvent = EventBridgeSchema.extend({

@@ -38,8 +38,8 @@ export type IntakeResult =
 
 /**
  * The event as EventBridge delivers it: Powertools' EventBridgeSchema (version, id, source, account,
- * time, region, resources, detail-type; EventBridge User Guide, "Amazon EventBridge events"), with
- * an object as detail. Not its EventBridgeEnvelope: that returns the detail alone, and the intake
+ * time, region, resources, detail-type: the fields of every event, EventBridge User Guide, "Event
+ * structure reference"), with an object as detail. Not its EventBridgeEnvelope: that returns the detail alone, and the intake
  * needs source, region and resources too; its module also loads every built-in schema (26 KB).
  */
 const SnapshotEvent = EventBridgeSchema.extend({ detail: z.record(z.string(), z.unknown()) });
@@ -64,7 +64,7 @@ export function snapshotTypeOf(snapshotIdentifier: string): SnapshotType {
 
 /**
  * The resource types of a snapshot ARN, `arn:<partition>:rds:<region>:<account>:snapshot:<name>` and
- * `...:cluster-snapshot:<name>` (Amazon RDS User Guide, "Amazon Resource Names (ARNs) in Amazon RDS").
+ * `...:cluster-snapshot:<name>` (Amazon RDS User Guide, "Constructing an ARN for Amazon RDS").
  */
 const SNAPSHOT_RESOURCE_TYPES: ReadonlyMap<string, SourceKind> = new Map([
   ['snapshot', 'db-snapshot'],
