@@ -39,8 +39,9 @@ export type IntakeResult =
 /**
  * The event as EventBridge delivers it: Powertools' EventBridgeSchema (version, id, source, account,
  * time, region, resources, detail-type: the fields of every event, EventBridge User Guide, "Event
- * structure reference"), with an object as detail. Not its EventBridgeEnvelope: that returns the detail alone, and the intake
- * needs source, region and resources too; its module also loads every built-in schema (26 KB).
+ * structure reference"), with an object as detail. Not its EventBridgeEnvelope: that returns the
+ * detail alone, and the intake needs source, region and resources too; its module also loads every
+ * built-in schema (26 KB).
  */
 const SnapshotEvent = EventBridgeSchema.extend({ detail: z.record(z.string(), z.unknown()) });
 
