@@ -10,7 +10,7 @@ import { type DecideContext, type Decision, decide } from '#shared/policy/decide
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
-import { identityOf } from '#shared/sources/kinds/registry.ts';
+import { identityOf } from '#shared/sources/kinds/registry/identity.ts';
 import { selectClusters, selects, toClusterSource } from '#shared/sources/rds/clusters.ts';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/sources/rds/snapshot-events.ts';
 import {

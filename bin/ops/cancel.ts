@@ -4,7 +4,7 @@ import type { ExportTaskSummary } from '#shared/contract/execution.ts';
 import { executionArnOf } from '#shared/exports/address.ts';
 import { isValidExportTaskIdentifier } from '#shared/sources/identifiers.ts';
 import { GRAPH_TASK_ID } from '#shared/sources/kinds/graph/ops.ts';
-import { opsOf } from '#shared/sources/kinds/registry.ts';
+import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import type { KindOps, KnownJob, MachineStatus } from '#shared/sources/kinds/types.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';

@@ -5,7 +5,7 @@ import {
   exportTaskIdentifier,
   isValidExportTaskIdentifier,
 } from '#shared/sources/identifiers.ts';
-import { opsOf } from '#shared/sources/kinds/registry.ts';
+import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import { type Command, UsageError } from '../command.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';

@@ -1,7 +1,7 @@
 import { mapLimit } from '#shared/aws/concurrency.ts';
 import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/contract/execution.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
-import { opsOf } from '#shared/sources/kinds/registry.ts';
+import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import type { MachineStatus } from '#shared/sources/kinds/types.ts';
 import { countActiveExportTasks, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
 import type { Command } from '../command.ts';

@@ -2,7 +2,7 @@ import { ExportTaskNotFoundError, InvalidInputError } from '#shared/contract/err
 import type { CheckResult, ExecutionState, ExportTaskSummary } from '#shared/contract/execution.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
-import { trackOf } from '#shared/sources/kinds/registry.ts';
+import { trackOf } from '#shared/sources/kinds/registry/track.ts';
 import type { KindClients } from '#shared/sources/kinds/types.ts';
 import { eventWait, nextWait, type WaitBounds, type WaitInput } from './next-wait.ts';
 

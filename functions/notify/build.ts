@@ -7,7 +7,7 @@ import {
 import { formatDuration } from '#shared/notify/format.ts';
 import type { Notification } from '#shared/notify/notification.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
-import { notifyOf } from '#shared/sources/kinds/registry.ts';
+import { notifyOf } from '#shared/sources/kinds/registry/notify.ts';
 import { describeCaughtError } from './caught-error.ts';
 import { registrationSummary } from './completed.ts';
 import { explainFailureCause } from './failure-messages.ts';

@@ -1,5 +1,5 @@
 import type { ExportJob } from '#shared/contract/execution.ts';
-import { notifyOf } from '#shared/sources/kinds/registry.ts';
+import { notifyOf } from '#shared/sources/kinds/registry/notify.ts';
 import type { FailureExplanation } from '#shared/sources/kinds/types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { ExportJob } from '#shared/contract/execution.ts';
-import { notifyOf } from '#shared/sources/kinds/registry.ts';
+import { notifyOf } from '#shared/sources/kinds/registry/notify.ts';
 
 /**
  * The fix for an error name, in the job's own names (its source kind's remedies), or a generic one

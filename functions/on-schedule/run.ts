@@ -5,7 +5,7 @@ import { InvalidInputError, PipelineError } from '#shared/contract/errors.ts';
 import { type DispatchDeps, dispatchExport, type Outcome } from '#shared/exports/dispatch.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { parseWith } from '#shared/runtime/validation.ts';
-import { selectOf } from '#shared/sources/kinds/registry.ts';
+import { selectOf } from '#shared/sources/kinds/registry/select.ts';
 
 /**
  * What EventBridge Scheduler hands the target (its Input, with the context attributes filled in):

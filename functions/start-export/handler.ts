@@ -8,7 +8,7 @@ import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { recordStart } from '#shared/runtime/metrics.ts';
 import { exportSlots, slotPool } from '#shared/slots/semaphore.ts';
-import { exportServices } from '#shared/sources/kinds/registry.ts';
+import { exportServices } from '#shared/sources/kinds/registry/start.ts';
 import { StartExportEnv } from './config.ts';
 import { startExport } from './start.ts';
 

@@ -1,7 +1,7 @@
+import { identityOf } from '#shared/sources/kinds/registry/identity.ts';
 import { dataTime, ExportJob, type SnapshotSource } from '../contract/execution.ts';
 import { parseWith } from '../runtime/validation.ts';
 import { exportIdentity, exportTaskIdentifier } from '../sources/identifiers.ts';
-import { identityOf } from '../sources/kinds/registry.ts';
 import { checkExportOnly, engineFamily } from './export-only.ts';
 import { anyGlobMatch, globMatch } from './glob.ts';
 import type { ExportRule, Match, Policy, Rule } from './schema.ts';

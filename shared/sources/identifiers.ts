@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dataTime, type SnapshotSource } from '#shared/contract/execution.ts';
-import { identityOf } from './kinds/registry.ts';
+import { identityOf } from '#shared/sources/kinds/registry/identity.ts';
 
 /**
  * Export task identifiers. RDS accepts 1–60 characters, a letter first, only ASCII letters, digits
