@@ -14,8 +14,6 @@ import { GraphStartExportTaskRequest } from '../sources/graph/request.ts';
  * Analytics graph (both on schedules).
  */
 export const SOURCE_KINDS = ['db-snapshot', 'cluster-snapshot', 'cluster', 'graph'] as const;
-/** Kinds exported from a snapshot, which have a snapshot identifier, type and creation time. */
-export const SNAPSHOT_KINDS: readonly SourceKind[] = ['db-snapshot', 'cluster-snapshot'];
 export const SNAPSHOT_TYPES = ['manual', 'automated', 'awsbackup'] as const;
 
 export const SourceKind = z.enum(SOURCE_KINDS);
@@ -23,47 +21,48 @@ export type SourceKind = z.infer<typeof SourceKind>;
 export const SnapshotType = z.enum(SNAPSHOT_TYPES);
 export type SnapshotType = z.infer<typeof SnapshotType>;
 
-/** What the pipeline knows about what it exports: a snapshot, or a live cluster at a schedule slot. */
-export const SnapshotSource = z
-  .object({
-    kind: SourceKind,
-    /** Snapshot or cluster ARN: the StartExportTask SourceArn. */
-    arn: z.string().startsWith('arn:'),
-    /** For snapshot kinds: the snapshot's identifier. */
-    snapshotIdentifier: z.string().min(1).optional(),
-    /** DB instance or cluster identifier the snapshot was taken from, or the live cluster's. */
-    sourceIdentifier: z.string().min(1),
-    engine: z.string().min(1),
-    /** For snapshot kinds: manual, automated or AWS Backup. */
-    snapshotType: SnapshotType.optional(),
-    snapshotCreateTime: z.iso.datetime({ offset: true }).optional(),
-    /** For a scheduled export: the policy schedule that selected it, and the slot's scheduled time. */
-    schedule: z.string().min(1).optional(),
-    scheduledTime: z.iso.datetime({ offset: true }).optional(),
-    /** For a live cluster: `provisioned` or `serverless` (Aurora Serverless v1). */
-    engineMode: z.string().optional(),
-    /** AllocatedStorage of the snapshot, in GiB. */
-    sizeGB: z.number().nonnegative().optional(),
-    engineVersion: z.string().optional(),
-    /** Snapshot status when described (`available`, `creating`, ...). */
-    status: z.string().optional(),
-    /** StorageType (`gp3`, `io1`, `standard` = magnetic, `aurora`, ...). */
-    storageType: z.string().optional(),
-  })
-  .superRefine((source, ctx) => {
-    if (SNAPSHOT_KINDS.includes(source.kind)) {
-      for (const field of ['snapshotIdentifier', 'snapshotType'] as const) {
-        if (source[field] === undefined)
-          ctx.addIssue({ code: 'custom', path: [field], message: `required for a ${source.kind}` });
-      }
-    } else if (source.scheduledTime === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['scheduledTime'],
-        message: `required for a ${source.kind} export`,
-      });
-    }
-  });
+/** What the pipeline knows of any source; each kind's schema below makes its own members required. */
+const SourceFields = {
+  /** Snapshot, cluster or graph ARN: the StartExportTask SourceArn, or the graph's. */
+  arn: z.string().startsWith('arn:'),
+  /** For snapshot kinds: the snapshot's identifier. */
+  snapshotIdentifier: z.string().min(1).optional(),
+  /** DB instance or cluster identifier the snapshot was taken from, or the live cluster's. */
+  sourceIdentifier: z.string().min(1),
+  engine: z.string().min(1),
+  /** For snapshot kinds: manual, automated or AWS Backup. */
+  snapshotType: SnapshotType.optional(),
+  snapshotCreateTime: z.iso.datetime({ offset: true }).optional(),
+  /** For a scheduled export: the policy schedule that selected it, and the slot's scheduled time. */
+  schedule: z.string().min(1).optional(),
+  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  /** For a live cluster: `provisioned` or `serverless` (Aurora Serverless v1). */
+  engineMode: z.string().optional(),
+  /** AllocatedStorage of the snapshot, in GiB. */
+  sizeGB: z.number().nonnegative().optional(),
+  engineVersion: z.string().optional(),
+  /** Snapshot status when described (`available`, `creating`, ...). */
+  status: z.string().optional(),
+  /** StorageType (`gp3`, `io1`, `standard` = magnetic, `aurora`, ...). */
+  storageType: z.string().optional(),
+};
+const slotTime = z.iso.datetime({ offset: true });
+
+/**
+ * What the pipeline knows about what it exports, discriminated on `kind`: a DB or cluster snapshot
+ * (from an event: its identifier and type required), a live Aurora cluster or a Neptune Analytics
+ * graph (on a schedule: the slot's time required).
+ */
+export const SnapshotSource = z.discriminatedUnion('kind', [
+  z.object({
+    ...SourceFields,
+    kind: z.enum(['db-snapshot', 'cluster-snapshot']),
+    snapshotIdentifier: z.string().min(1),
+    snapshotType: SnapshotType,
+  }),
+  z.object({ ...SourceFields, kind: z.literal('cluster'), scheduledTime: slotTime }),
+  z.object({ ...SourceFields, kind: z.literal('graph'), scheduledTime: slotTime }),
+]);
 export type SnapshotSource = z.infer<typeof SnapshotSource>;
 
 /** The moment the exported data is from: the snapshot's creation, or the schedule slot. */
@@ -122,29 +121,48 @@ const JobFields = {
   limits: ExportLimits,
 };
 
-/** A graph is exported with the neptune-graph request, everything else with RDS's; RDS allows 5 at once. */
+const RDS_JOB = {
+  request: StartExportTaskRequest,
+  name: 'an RDS',
+  maxConcurrentExports: MAX_CONCURRENT_RDS_EXPORTS,
+};
+/**
+ * Each source kind's part of the contract: the start request it is exported with (what
+ * start-export sends) and its pool's ceiling. A graph is exported with the neptune-graph request,
+ * everything else with RDS's, which allows 5 at once.
+ */
+const JOB_OF_KIND = {
+  'db-snapshot': RDS_JOB,
+  'cluster-snapshot': RDS_JOB,
+  cluster: RDS_JOB,
+  graph: {
+    request: GraphStartExportTaskRequest,
+    name: 'a neptune-graph',
+    maxConcurrentExports: MAX_CONCURRENT_GRAPH_EXPORTS,
+  },
+} satisfies Record<SourceKind, { request: z.ZodType; name: string; maxConcurrentExports: number }>;
+
+/** The request and the limit must be those of the source's kind. */
 function consistentJob(
   job: { source: { kind: SourceKind }; request: object; limits: ExportLimits },
   ctx: z.RefinementCtx,
 ): void {
-  const graph = job.source.kind === 'graph';
-  if (graph !== 'graphIdentifier' in job.request) {
+  const contract = JOB_OF_KIND[job.source.kind];
+  if (!contract.request.safeParse(job.request).success) {
     ctx.addIssue({
       code: 'custom',
       path: ['request'],
-      message: graph
-        ? 'a graph is exported with a neptune-graph StartExportTask request'
-        : `a ${job.source.kind} is exported with an RDS StartExportTask request`,
+      message: `a ${job.source.kind} is exported with ${contract.name} StartExportTask request`,
     });
   }
-  if (!graph && job.limits.maxConcurrentExports > MAX_CONCURRENT_RDS_EXPORTS) {
+  if (job.limits.maxConcurrentExports > contract.maxConcurrentExports) {
     ctx.addIssue({
       code: 'too_big',
       origin: 'number',
-      maximum: MAX_CONCURRENT_RDS_EXPORTS,
+      maximum: contract.maxConcurrentExports,
       inclusive: true,
       path: ['limits', 'maxConcurrentExports'],
-      message: `must be at most ${MAX_CONCURRENT_RDS_EXPORTS} for RDS exports`,
+      message: `must be at most ${contract.maxConcurrentExports} for ${contract.name.replace(/^an? /, '')} exports`,
     });
   }
 }
@@ -152,14 +170,12 @@ function consistentJob(
 /** Execution input of statemachines/export.asl.yml. Execution name = exportTaskIdentifier. */
 export const ExportJob = z.object(JobFields).superRefine(consistentJob);
 export type ExportJob = z.infer<typeof ExportJob>;
-/** An RDS export's job (snapshots and live Aurora clusters). */
+/**
+ * An RDS export's job (snapshots and live Aurora clusters), and a Neptune Analytics graph export's:
+ * what a kind's module holds once the job parsed (consistentJob tied the request to the kind).
+ */
 export type RdsExportJob = ExportJob & { request: StartExportTaskRequest };
-/** A Neptune Analytics graph export's job. */
 export type GraphExportJob = ExportJob & { request: GraphStartExportTaskRequest };
-
-export function isGraphJob<J extends ExportJob>(job: J): job is J & GraphExportJob {
-  return 'graphIdentifier' in job.request;
-}
 
 export const EXPORT_TASK_STATUSES = [
   'STARTING',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { remedyFor } from '#functions/notify/remedies.ts';
 import { FATAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
+import { SnapshotSource } from '#shared/contract/execution.ts';
 import { BUCKET, EXPORT_ID, jsonBlocksOf, KEY_ARN, ROLE_ARN, state } from './state.ts';
 
 const generic = remedyFor('SomethingNobodyKnows', state());
@@ -133,7 +134,7 @@ describe('remedyFor', () => {
     const s = state();
     const fix = remedyFor('ExportSourceNotFoundError', {
       ...s,
-      source: { ...s.source, kind: 'cluster-snapshot' },
+      source: SnapshotSource.parse({ ...s.source, kind: 'cluster-snapshot' }),
     });
     expect(fix).toContain('aws rds describe-db-cluster-snapshots --db-cluster-snapshot-identifier');
     expect(remedyFor('ExportSourceNotFoundError', s)).toContain(
