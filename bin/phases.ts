@@ -35,6 +35,8 @@ export const STATE_PHASES: Readonly<Record<string, Phase>> = Object.freeze({
   'Export could not be tracked': 'ending',
   'Register tables': 'registering',
   'Keep registration result': 'registering',
+  'Registration finished?': 'registering',
+  'Registration rounds spent': 'registering',
   'Notify export completed': 'notifying',
   'Tables registered?': 'notifying',
   'Export done': 'ending',
