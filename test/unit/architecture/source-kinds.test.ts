@@ -28,21 +28,23 @@ const NOT_YET_MOVED: Record<string, string> = {
   'shared/policy/schedule.ts': 'the policy schema refuses an engine selector for a graph schedule',
   'shared/policy/schema.ts': 'the policy schema refuses exportOnly in a rule that may match graphs',
   'bin/plan.ts': "plan's --graph and --cluster files are read per schedule kind",
+  'shared/slots/items.ts':
+    "a source kind's slot pool (RDS's or the graphs') is chosen by the slots, not the kind",
 };
 
 const NAMES = SOURCE_KINDS.join('|');
 const BRANCHES: readonly { what: string; pattern: RegExp }[] = [
   {
     what: 'a kind compared with a source-kind name',
-    pattern: new RegExp(`\\bkind\\s*[!=]==?\\s*'(${NAMES})'`),
+    pattern: new RegExp(`[kK]ind\\s*[!=]==?\\s*'(${NAMES})'`),
   },
   {
     what: 'a source-kind name compared with a kind',
-    pattern: new RegExp(`'(${NAMES})'\\s*[!=]==?\\s*[\\w.?]*kind\\b`),
+    pattern: new RegExp(`'(${NAMES})'\\s*[!=]==?\\s*[\\w.?]*[kK]ind\\b`),
   },
   {
     what: 'a kind list searched for a source kind',
-    pattern: new RegExp(`kinds?\\??\\.includes\\(\\s*'(${NAMES})'`),
+    pattern: new RegExp(`[kK]inds?\\??\\.includes\\(\\s*'(${NAMES})'`),
   },
   { what: 'a switch case on a source kind', pattern: new RegExp(`\\bcase\\s+'(${NAMES})'\\s*:`) },
   {
@@ -87,6 +89,7 @@ describe('source kinds', () => {
       "} else if (source?.kind === 'cluster') {",
       "if (match.kind && !match.kind.includes('graph')) return false;",
       "case 'cluster-snapshot':",
+      "return sourceKind === 'graph' ? 'graph' : 'rds';",
     ];
     for (const line of before) expect(branchesIn('before.ts', line), line).toHaveLength(1);
     // Other things called kind: Glue plan writes, a graph file's vertex/edge, a notification.
