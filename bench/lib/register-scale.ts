@@ -4,16 +4,14 @@
  * BASELINE_COMMIT (extracted from this repository's history, as bench/burst.bench.ts does), given
  * this checkout's MemoryGlue so both meet the same stand-ins.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { baselineTree, ROOT, removeTree } from './baseline.ts';
 
 /** Registration before issue 19: every footer read, one invocation, no back-off. */
 const BASELINE_COMMIT = '56400b7';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 type Case = {
   tables: number;
@@ -42,15 +40,9 @@ async function run(root: string, c: Case): Promise<Measured> {
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Measured;
 }
 
-function baselineTree(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'register-baseline-'));
-  try {
-    execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${BASELINE_COMMIT} | tar -x -C "${dir}"`]);
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`the baseline needs commit ${BASELINE_COMMIT} in this clone's history: ${String(error)}`);
-  }
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+/** The baseline's tree (bench/lib/baseline.ts), given this checkout's case driver and MemoryGlue. */
+function registerBaselineTree(): string {
+  const dir = baselineTree(BASELINE_COMMIT);
   copyFileSync(path.join(ROOT, 'bench/lib/register-case.ts'), path.join(dir, 'bench/lib/register-case.ts'));
   copyFileSync(path.join(ROOT, 'testkit/memory-glue.ts'), path.join(dir, 'testkit/memory-glue.ts'));
   return dir;
@@ -79,7 +71,7 @@ export async function largeExports(): Promise<string> {
     ['20,000 tables × 1 file (Glue 10 ms)', { tables: 20_000, files: 1, latencyMs: 10 }],
     ['2,000 tables, Glue unthrottled (20 ms)', { tables: 2000, files: 1, latencyMs: 20 }],
   ];
-  const dir = baselineTree();
+  const dir = registerBaselineTree();
   const lines: string[] = [];
   const measured = new Map<string, Measured>();
   const record = async (label: string, root: string, c: Case) => {
@@ -112,7 +104,7 @@ export async function largeExports(): Promise<string> {
     await record(`${label}, now`, ROOT, c);
     await record(`${label}, before (${BASELINE_COMMIT})`, dir, c);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTree(dir);
   }
   return [
     '### Exports of any size (issue 19)',
