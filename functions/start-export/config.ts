@@ -7,7 +7,7 @@ export const StartExportEnv = z
   .object({
     QUEUE_BASE_WAIT_SECONDS: seconds(60),
     QUEUE_MAX_WAIT_SECONDS: seconds(900),
-    /** The DynamoDB table holding the slot queue (shared/slots/waiters.ts). */
+    /** The DynamoDB table holding the slot queue (shared/slots/grants.ts). */
     EXPORTS_TABLE: z.string().min(3, 'must name the DynamoDB table of the deployment'),
   })
   .refine((env) => env.QUEUE_BASE_WAIT_SECONDS <= env.QUEUE_MAX_WAIT_SECONDS, {

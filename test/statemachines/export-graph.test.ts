@@ -37,7 +37,7 @@ describe('a graph export', () => {
     expect(kinds(result)).toEqual(['started', 'completed']);
     expect(check.requests).toHaveLength(3);
     expect(waits.ofAction('wait-export')).toEqual([]);
-    // The slot it held is one of the graph exports' (shared/slots/waiters.ts SlotPool).
+    // The slot it held is one of the graph exports' (shared/slots/items.ts SlotPool).
     expect(waits.ofAction('release')).toEqual([
       { action: 'release', exportTaskIdentifier: graphJob.exportTaskIdentifier, sourceKind: 'graph' },
     ]);
