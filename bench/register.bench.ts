@@ -5,14 +5,10 @@
  * per call that takes minutes for 2,000 tables, so it is measured on a subset and scaled per table.
  * Every table has typed views (`_typed`, `_history_typed`): the Glue writes include theirs.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { RegisterDeps } from '#functions/register-export/register.ts';
 import { registerExport } from '#functions/register-export/register.ts';
 import { MemoryGlue } from '#testkit/memory-glue.ts';
+import { memoryS3, parquetFile } from '#testkit/memory-s3.ts';
 import { FILES_PER_LABEL, graphExportTree, measureGraph, syntheticGraph } from './lib/graph-register.ts';
 import { largeExports } from './lib/register-scale.ts';
 
@@ -24,54 +20,12 @@ const CONCURRENCY = 16;
 const GRAPH_LABELS = 100;
 
 /** A PostgreSQL-like file: amount and created are strings, as the export writes them; `extra` adds a column. */
-async function footerBytes(extra = false): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-register-'));
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  await conn.run(
-    `COPY (SELECT range AS id, md5(range::VARCHAR) AS name, range::DECIMAL(12,2)::VARCHAR AS amount, now()::TIMESTAMP::VARCHAR AS created, range % 2 = 0 AS active${extra ? ', range::VARCHAR AS note' : ''} FROM range(1000)) TO '${dir}/f.parquet' (FORMAT parquet, COMPRESSION gzip)`,
+/** One part file's bytes: 1,000 rows of five columns (six with `extra`), gzip like RDS's exports. */
+const footerBytes = (extra = false) =>
+  parquetFile(
+    `SELECT range AS id, md5(range::VARCHAR) AS name, range::DECIMAL(12,2)::VARCHAR AS amount, now()::TIMESTAMP::VARCHAR AS created, range % 2 = 0 AS active${extra ? ', range::VARCHAR AS note' : ''} FROM range(1000)`,
+    'FORMAT parquet, COMPRESSION gzip',
   );
-  conn.closeSync();
-  db.closeSync();
-  const bytes = new Uint8Array(readFileSync(join(dir, 'f.parquet')));
-  rmSync(dir, { recursive: true, force: true });
-  return bytes;
-}
-
-/** An S3 stand-in over an in-memory export tree; counts requests. */
-function memoryS3(objects: Map<string, Uint8Array>) {
-  const keys = [...objects.keys()].sort();
-  // An S3Client, since the SDK's paginators (paginateListObjectsV2) take no other client.
-  const s3 = Object.assign(new S3Client({ region: 'us-east-1' }), {
-    requests: 0,
-    async send(command: unknown): Promise<unknown> {
-      s3.requests++;
-      if (command instanceof ListObjectsV2Command) {
-        const start = Number(command.input.ContinuationToken ?? 0);
-        const page = keys.filter((k) => k.startsWith(command.input.Prefix ?? '')).slice(start, start + 1000);
-        const more = start + 1000 < keys.length;
-        return {
-          Contents: page.map((Key) => ({ Key, Size: objects.get(Key)?.byteLength })),
-          IsTruncated: more,
-          NextContinuationToken: more ? String(start + 1000) : undefined,
-        };
-      }
-      if (command instanceof GetObjectCommand) {
-        const data = objects.get(command.input.Key ?? '') ?? new Uint8Array();
-        const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '');
-        const bytes = m ? data.subarray(Number(m[1]), Number(m[2]) + 1) : data;
-        return {
-          Body: {
-            transformToByteArray: async () => bytes,
-            transformToString: async () => new TextDecoder().decode(bytes),
-          },
-        };
-      }
-      throw new Error('unexpected S3 command');
-    },
-  });
-  return s3;
-}
 
 function exportTree(exportId: string, tables: number, parquet: Uint8Array): Map<string, Uint8Array> {
   const objects = new Map<string, Uint8Array>();

@@ -13,13 +13,9 @@
  * invoked again while it returns a cursor, or after a failure, up to the 17 invocations the state
  * machine's Retry allows.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { registerExport } from '#functions/register-export/register.ts';
 import { MemoryGlue } from '#testkit/memory-glue.ts';
+import { memoryS3, parquetFile } from '#testkit/memory-s3.ts';
 
 type Case = {
   tables: number;
@@ -31,21 +27,6 @@ type Case = {
 const LAMBDA_TIMEOUT_MS = 880_000;
 const STATE_MACHINE_ATTEMPTS = 17;
 
-async function parquetBytes(): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-register-case-'));
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  await conn.run(
-    `COPY (SELECT range AS id, md5(range::VARCHAR) AS name FROM range(100)) TO '${dir}/f.parquet' (FORMAT parquet)`,
-  );
-  conn.closeSync();
-  db.closeSync();
-  const bytes = new Uint8Array(readFileSync(join(dir, 'f.parquet')));
-  rmSync(dir, { recursive: true, force: true });
-  return bytes;
-}
-
-/** Keys of the export, sorted; every part file has the same bytes. */
 function exportKeys(c: Case): string[] {
   const keys: string[] = [];
   for (let t = 0; t < c.tables; t++) {
@@ -56,47 +37,9 @@ function exportKeys(c: Case): string[] {
   return keys.sort();
 }
 
-function memoryS3(keys: string[], parquet: Uint8Array) {
-  const written = new Map<string, Uint8Array>();
-  const s3 = Object.assign(new S3Client({ region: 'us-east-1' }), {
-    requests: 0,
-    async send(command: unknown): Promise<unknown> {
-      s3.requests++;
-      if (command instanceof ListObjectsV2Command) {
-        const start = Number(command.input.ContinuationToken ?? 0);
-        const page = keys.slice(start, start + 1000);
-        const more = start + 1000 < keys.length;
-        return {
-          Contents: page.map((Key) => ({ Key, Size: parquet.byteLength })),
-          IsTruncated: more,
-          NextContinuationToken: more ? String(start + 1000) : undefined,
-        };
-      }
-      if (command instanceof PutObjectCommand) {
-        written.set(command.input.Key ?? '', new TextEncoder().encode(String(command.input.Body)));
-        return {};
-      }
-      if (command instanceof GetObjectCommand) {
-        const key = command.input.Key ?? '';
-        const data = written.get(key) ?? parquet;
-        const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '');
-        const bytes = m ? data.subarray(Number(m[1]), Number(m[2]) + 1) : data;
-        return {
-          Body: {
-            transformToByteArray: async () => bytes,
-            transformToString: async () => new TextDecoder().decode(bytes),
-          },
-        };
-      }
-      throw new Error('unexpected S3 command');
-    },
-  });
-  return s3;
-}
-
 const c = JSON.parse(process.argv[2] ?? '{}') as Case;
-const parquet = await parquetBytes();
-const s3 = memoryS3(exportKeys(c), parquet);
+const parquet = await parquetFile('SELECT range AS id, md5(range::VARCHAR) AS name FROM range(100)');
+const s3 = memoryS3(new Map(exportKeys(c).map((key) => [key, parquet])));
 const glue = new MemoryGlue({
   latencyMs: c.latencyMs,
   ...(c.rateLimit ? { rateLimit: c.rateLimit } : {}),

@@ -45,6 +45,7 @@ function registerBaselineTree(): string {
   const dir = baselineTree(BASELINE_COMMIT);
   copyFileSync(path.join(ROOT, 'bench/lib/register-case.ts'), path.join(dir, 'bench/lib/register-case.ts'));
   copyFileSync(path.join(ROOT, 'testkit/memory-glue.ts'), path.join(dir, 'testkit/memory-glue.ts'));
+  copyFileSync(path.join(ROOT, 'testkit/memory-s3.ts'), path.join(dir, 'testkit/memory-s3.ts'));
   return dir;
 }
 

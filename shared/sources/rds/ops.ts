@@ -1,18 +1,23 @@
 import { CancelExportTaskCommand } from '@aws-sdk/client-rds';
 import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
 import type { KindOps } from '#shared/sources/kinds/types.ts';
-import { describeExportTask } from './export-tasks.ts';
+import { describeExportTask, machineStatusOfRdsTask } from './export-tasks.ts';
 
 /**
  * What the commands do with an RDS export's task (DB snapshots, cluster snapshots, live Aurora
  * clusters): the task carries the export's own identifier (StartExportTask ExportTaskIdentifier),
  * so it is found, canceled and kept taken by that name; RDS keeps an identifier for good, also
- * after FAILED or CANCELED. Each kind adds how it describes its source now (`current`); the parts
- * are plain functions, not one object spread into each kind's, so a bundle that uses none drops them.
+ * after FAILED or CANCELED. Each kind spreads these into its own and adds how it describes its
+ * source now (`current`). Only the commands (bin/) import the kinds' ops.
  */
-export const rdsTask: KindOps['task'] = (ctx, id) => describeExportTask(ctx.clients.rds, id);
+export const rdsOps: Omit<KindOps, 'current'> = {
+  task: (ctx, id) => describeExportTask(ctx.clients.rds, id),
+  machineStatus: machineStatusOfRdsTask,
+  cancel: rdsCancel,
+  taken: async (ctx) => async (id) => (await describeExportTask(ctx.clients.rds, id)) !== undefined,
+};
 
-export const rdsCancel: KindOps['cancel'] = async (ctx, task) => {
+async function rdsCancel(...[ctx, task]: Parameters<KindOps['cancel']>): ReturnType<KindOps['cancel']> {
   const id = task.exportTaskIdentifier;
   try {
     const out = await ctx.clients.rds.send(new CancelExportTaskCommand({ ExportTaskIdentifier: id }));
@@ -22,7 +27,4 @@ export const rdsCancel: KindOps['cancel'] = async (ctx, task) => {
     if (isAwsError(error, 'InvalidExportTaskStateFault')) return 'not-running';
     throw classifyAwsError(error, 'rds', `CancelExportTask ${id}`);
   }
-};
-
-export const rdsTaken: KindOps['taken'] = async (ctx) => async (id) =>
-  (await describeExportTask(ctx.clients.rds, id)) !== undefined;
+}

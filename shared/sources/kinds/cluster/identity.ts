@@ -4,14 +4,7 @@ import { rdsIdentity } from '#shared/sources/rds/identity.ts';
 
 /** A live Aurora cluster at a schedule slot: exportable per its engine, mode and status. */
 export const clusterIdentity: KindIdentity = {
-  identifiers: rdsIdentity.identifiers,
-  readableName: rdsIdentity.readableName,
-  unsupported: rdsIdentity.unsupported,
-  role: rdsIdentity.role,
-  roleSetting: rdsIdentity.roleSetting,
-  request: rdsIdentity.request,
-  maxConcurrentExports: rdsIdentity.maxConcurrentExports,
-  api: rdsIdentity.api,
+  ...rdsIdentity,
   exportability: clusterExportability,
   label: 'Cluster:',
   estimate: () => 'charged per GB of the whole cluster (export pricing, price varies by Region)',

@@ -2,15 +2,11 @@ import { DBClusterNotFoundFault, DescribeDBClustersCommand } from '@aws-sdk/clie
 import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { KindOps } from '#shared/sources/kinds/types.ts';
 import { toClusterSource } from '#shared/sources/rds/clusters.ts';
-import { machineStatusOfRdsTask } from '#shared/sources/rds/export-tasks.ts';
-import { rdsCancel, rdsTaken, rdsTask } from '#shared/sources/rds/ops.ts';
+import { rdsOps } from '#shared/sources/rds/ops.ts';
 
 /** A live Aurora cluster's export, for the commands: RDS's task, and the cluster as RDS describes it now. */
 export const clusterOps: KindOps = {
-  task: rdsTask,
-  machineStatus: machineStatusOfRdsTask,
-  cancel: rdsCancel,
-  taken: rdsTaken,
+  ...rdsOps,
 
   async current(ctx, job) {
     const source = job.source;

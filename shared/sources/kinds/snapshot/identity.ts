@@ -7,14 +7,7 @@ const USD_PER_GB = 0.01;
 
 /** A DB or cluster snapshot: exportable per its engine, version, storage and status. */
 export const snapshotIdentity: KindIdentity = {
-  identifiers: rdsIdentity.identifiers,
-  readableName: rdsIdentity.readableName,
-  unsupported: rdsIdentity.unsupported,
-  role: rdsIdentity.role,
-  roleSetting: rdsIdentity.roleSetting,
-  request: rdsIdentity.request,
-  maxConcurrentExports: rdsIdentity.maxConcurrentExports,
-  api: rdsIdentity.api,
+  ...rdsIdentity,
   exportability: snapshotExportability,
   label: 'Snapshot:',
   estimate: (source) =>

@@ -1,15 +1,11 @@
 import type { KindOps } from '#shared/sources/kinds/types.ts';
-import { machineStatusOfRdsTask } from '#shared/sources/rds/export-tasks.ts';
-import { rdsCancel, rdsTaken, rdsTask } from '#shared/sources/rds/ops.ts';
+import { rdsOps } from '#shared/sources/rds/ops.ts';
 import { snapshotTypeOf } from '#shared/sources/rds/snapshot-events.ts';
 import { describeSnapshot } from '#shared/sources/rds/snapshots.ts';
 
 /** A DB or cluster snapshot's export, for the commands: RDS's task, and the snapshot as RDS describes it now. */
 export const snapshotOps: KindOps = {
-  task: rdsTask,
-  machineStatus: machineStatusOfRdsTask,
-  cancel: rdsCancel,
-  taken: rdsTaken,
+  ...rdsOps,
 
   async current(ctx, job) {
     const source = job.source;
