@@ -6,6 +6,7 @@
  * Each run is bench/lib/burst.ts in its own process (it installs the simulated clock).
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { baselineTree, ROOT, removeTree } from './lib/baseline.ts';
@@ -54,8 +55,11 @@ const RUNS: Run[] = [
 ];
 
 async function burst(root: string, run: Run): Promise<BurstResult> {
+  // The driver is bench/lib/burst.ts; trees from before the layout of e8e3632 had it in local/.
+  const driver = ['bench/lib/burst.ts', 'local/burst.ts'].find((f) => existsSync(path.join(root, f)));
+  if (driver === undefined) throw new Error(`no burst driver in ${root}`);
   const args = [
-    path.join(root, 'bench/lib/burst.ts'),
+    path.join(root, driver),
     '--exports',
     String(run.exports),
     '--time-scale',
