@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import { baselineTree, removeTree } from './lib/baseline.ts';
 import { type Bundle, buildEntry, buildFunction, deployedOptions, ROOT } from './lib/lambda-bundle.ts';
-import { type Case, medianTimes } from './lib/process-timing.ts';
+import { type Case, median, medianTimes, pairedRatio, sampleTimes } from './lib/process-timing.ts';
 import { withoutSsmClient, withoutYamlParser } from './lib/what-if.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
@@ -140,10 +140,16 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
       ['clean', CLEAN_ENV],
     ] as const) {
       cases.push({ name: `${env}:bare`, args: ['-e', '0'], env: vars });
-      for (const [name, bundle] of all) cases.push(loadCase(`${env}:${name}`, bundle, root, vars));
+      for (const [name, bundle] of all) {
+        cases.push(loadCase(`${env}:${name}`, bundle, root, vars));
+        // The baseline's bundle right after this tree's, so that each round's pair shares its moment.
+        const was = before.get(name);
+        if (env === 'machine' && was) cases.push(loadCase(`before:${name}`, was, baselineRoot, vars));
+      }
     }
-    for (const [name, bundle] of before) cases.push(loadCase(`before:${name}`, bundle, baselineRoot));
-    const times = medianTimes(cases, RUNS);
+    const samples = sampleTimes(cases, RUNS);
+    const times = new Map([...samples].map(([name, values]) => [name, median(values)]));
+    const vsBaseline = (name: string) => pairedRatio(samples, `machine:${name}`, `before:${name}`);
     const bare = times.get('machine:bare') ?? Number.NaN;
     const cleanBare = times.get('clean:bare') ?? Number.NaN;
     const row = (name: string, bundle?: Bundle) => {
@@ -152,16 +158,10 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
       const clients = bundle ? bundle.sdkClients.join(', ') || '—' : '';
       const size = bundle ? kb(bundle.bytes) : '';
       const was = before.get(name);
-      const vsBefore = was
-        ? `${kb(was.bytes)} | ${ratio(t, times.get(`before:${name}`) ?? Number.NaN)}`
-        : '| ';
+      const vsBefore = was ? `${kb(was.bytes)} | ${vsBaseline(name).toFixed(2)}×` : '| ';
       return `| ${name} | ${clients} | ${size} | ${ms(t)} | ${ratio(t, bare)} | ${ms(c)} | ${ratio(c, cleanBare)} | ${vsBefore} |`;
     };
-    const slower = names.filter(
-      (name) =>
-        (times.get(`machine:${name}`) ?? 0) / (times.get(`before:${name}`) ?? Number.POSITIVE_INFINITY) >
-        SLOWER_AT_MOST,
-    );
+    const slower = names.filter((name) => before.has(name) && vsBaseline(name) > SLOWER_AT_MOST);
     const ranked = names.map((name) => ({ name, t: times.get(`machine:${name}`) ?? Number.NaN }));
     const slowest = ranked.reduce((a, b) => (b.t > a.t ? b : a));
     const cleanSlowest = times.get(`clean:${slowest.name}`) ?? Number.NaN;
@@ -180,8 +180,9 @@ export default async function coldStart(): Promise<{ title: string; markdown: st
       `(NODE_EXTRA_CA_CERTS is ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'not set'} here: loading extra CA certificates), which lowers`,
       "the machine-env ratios; Lambda's Node 20+ runtimes load no extra certificates by default.",
       '',
-      `The last two columns are the same function built from commit ${BASELINE_COMMIT} (its bundle, and this`,
-      "tree's cold start as a ratio to the baseline's, timed in the same rounds).",
+      `The last two columns are the same function built from commit ${BASELINE_COMMIT}: its bundle, and this`,
+      "tree's cold start as a ratio to the baseline's, the median over the rounds of each round's pair (the",
+      'two are timed one after the other in every round).',
       '',
       '| function | SDK clients bundled | bundle (minified) | cold start | × bare node | clean env | × bare node | before: bundle | × before |',
       '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
