@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` in turn (each measures its own baseline in the same
  * run), prints the markdown sections and writes them to bench/results.md.
- * `npm run bench -- cold-start` runs only the benches whose file name contains an argument.
+ * `npm run bench -- cold-start` runs only the benches whose file name contains an argument, and
+ * replaces their sections in bench/results.md (naming the re-run in its header).
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,9 +44,26 @@ const header = [
   'Ratios compare against a baseline measured in the same run, so they hold across machines better than milliseconds do.',
   '',
 ].join('\n');
+const results = path.join(dir, 'results.md');
 if (filters.length === 0) {
-  writeFileSync(path.join(dir, 'results.md'), `${header}\n${sections.join('\n')}`);
+  writeFileSync(results, `${header}\n${sections.join('\n')}`);
   console.error('bench: wrote bench/results.md');
+} else if (!failed && existsSync(results)) {
+  // A filtered run replaces its own sections of the last full run's file, and says so in its header.
+  let text = readFileSync(results, 'utf8');
+  for (const section of sections) {
+    const title = section.slice(0, section.indexOf('\n'));
+    const start = text.indexOf(`${title}\n`);
+    if (start === -1) continue;
+    const next = text.indexOf('\n## ', start + title.length);
+    text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
+    text = text.replace(
+      /^(Ratios compare)/m,
+      `Section "${title.slice(3)}" re-run alone on ${new Date().toISOString()} (\`npm run bench -- ${filters.join(' ')}\`, load average ${os.loadavg()[0]?.toFixed(1)}).\n$1`,
+    );
+  }
+  writeFileSync(results, text);
+  console.error('bench: replaced the filtered sections in bench/results.md');
 } else {
   console.error('bench: filtered run, bench/results.md left as it was');
 }

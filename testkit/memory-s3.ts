@@ -14,10 +14,15 @@ export type MemoryS3 = S3Client & { requests: number };
  * (paginateListObjectsV2) take no other client; `requests` counts every request.
  */
 export function memoryS3(objects: Map<string, Uint8Array>): MemoryS3 {
-  let sorted: string[] | undefined;
-  const keys = () => {
-    sorted ??= [...objects.keys()].sort();
-    return sorted;
+  // The keys under each prefix listed, sorted once (a listing of 100,000 keys asks 100 pages of one prefix).
+  const listed = new Map<string, string[]>();
+  const keys = (prefix: string) => {
+    let found = listed.get(prefix);
+    if (found === undefined) {
+      found = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+      listed.set(prefix, found);
+    }
+    return found;
   };
   const s3 = Object.assign(new S3Client({ region: 'us-east-1' }), {
     requests: 0,
@@ -25,7 +30,7 @@ export function memoryS3(objects: Map<string, Uint8Array>): MemoryS3 {
       s3.requests++;
       if (command instanceof ListObjectsV2Command) {
         const prefix = command.input.Prefix ?? '';
-        const matching = keys().filter((k) => k.startsWith(prefix));
+        const matching = keys(prefix);
         const start = Number(command.input.ContinuationToken ?? 0);
         const more = start + 1000 < matching.length;
         return {
@@ -49,7 +54,7 @@ export function memoryS3(objects: Map<string, Uint8Array>): MemoryS3 {
       }
       if (command instanceof PutObjectCommand) {
         objects.set(command.input.Key ?? '', new TextEncoder().encode(String(command.input.Body)));
-        sorted = undefined;
+        listed.clear();
         return {};
       }
       throw new Error(`memory S3: unexpected command ${String((command as object)?.constructor?.name)}`);
