@@ -2,10 +2,13 @@ import type { Partition, PartitionInput, Table, TableInput } from '@aws-sdk/clie
 import {
   AlreadyExistsException,
   BatchCreatePartitionCommand,
+  BatchDeletePartitionCommand,
   CreateDatabaseCommand,
   CreateTableCommand,
   EntityNotFoundException,
   GetDatabaseCommand,
+  GetDatabasesCommand,
+  GetPartitionsCommand,
   GetTablesCommand,
   GlueClient,
   type GlueClientConfig,
@@ -38,8 +41,15 @@ export type MemoryGlueOptions = {
  */
 const sdkSend = Object.getPrototypeOf(GlueClient.prototype).send as (command: unknown) => Promise<unknown>;
 
+/** One page of `all` from the numeric NextToken this stand-in hands out, and the next token. */
+function page<T>(all: readonly T[], token: string | undefined, size: number) {
+  const start = Number(token ?? 0);
+  const next = start + size < all.length ? String(start + size) : undefined;
+  return { items: all.slice(start, start + size), next };
+}
+
 /**
- * An in-memory Glue Data Catalog for the calls register-export makes, so a test can run two
+ * An in-memory Glue Data Catalog for the calls register-export and prune make, so a test can run two
  * registrations in a row and a benchmark can add latency and throttling per request. It answers in
  * the client's own middleware stack, where the HTTP request would go (deserialize step), so the
  * SDK's retry strategy retries what it throttles and request-counting middlewares see every attempt.
@@ -118,10 +128,42 @@ export class MemoryGlue extends GlueClient {
       const db = command.input.DatabaseName ?? '';
       if (!this.databases.has(db)) throw notFound(`Database ${db} not found`);
       const all = [...this.tables.entries()].filter(([k]) => k.startsWith(`${db}/`)).map(([, t]) => t);
-      const start = Number(command.input.NextToken ?? 0);
-      const size = command.input.MaxResults ?? 100;
-      const next = start + size < all.length ? String(start + size) : undefined;
-      return { TableList: structuredClone(all.slice(start, start + size)), NextToken: next };
+      const { items, next } = page(all, command.input.NextToken, command.input.MaxResults ?? 100);
+      return { TableList: structuredClone(items), NextToken: next };
+    }
+    if (is(GetDatabasesCommand)) {
+      const names = [...this.databases].sort();
+      const { items, next } = page(names, command.input.NextToken, command.input.MaxResults ?? 100);
+      return { DatabaseList: items.map((Name) => ({ Name })), NextToken: next };
+    }
+    if (is(GetPartitionsCommand)) {
+      if (command.input.Expression !== undefined || command.input.Segment !== undefined)
+        throw new Error('MemoryGlue answers GetPartitions without Expression or Segment only');
+      const key = `${command.input.DatabaseName}/${command.input.TableName}`;
+      if (!this.tables.has(key)) throw notFound(`Table ${key} not found`);
+      const all = this.partitions.get(key) ?? [];
+      const { items, next } = page(all, command.input.NextToken, command.input.MaxResults ?? 1000);
+      return { Partitions: structuredClone(items), NextToken: next };
+    }
+    if (is(BatchDeletePartitionCommand)) {
+      // "Maximum number of 25 items" (Glue API reference, BatchDeletePartition: PartitionsToDelete).
+      const wanted: { Values?: string[] }[] = command.input.PartitionsToDelete ?? [];
+      if (wanted.length > 25) throw new Error('MemoryGlue: BatchDeletePartition takes at most 25 partitions');
+      const key = `${command.input.DatabaseName}/${command.input.TableName}`;
+      if (!this.tables.has(key)) throw notFound(`Table ${key} not found`);
+      const list = this.partitions.get(key) ?? [];
+      const Errors = [];
+      for (const p of wanted) {
+        const at = list.findIndex((q) => JSON.stringify(q.Values) === JSON.stringify(p.Values));
+        if (at >= 0) list.splice(at, 1);
+        else
+          Errors.push({
+            PartitionValues: p.Values,
+            ErrorDetail: { ErrorCode: 'EntityNotFoundException', ErrorMessage: 'Partition not found' },
+          });
+      }
+      this.partitions.set(key, list);
+      return { Errors };
     }
     if (is(CreateTableCommand)) {
       const key = `${command.input.DatabaseName}/${command.input.TableInput?.Name}`;
@@ -161,5 +203,9 @@ function toTable(database: string, input: TableInput): Table {
 }
 
 function toPartition(input: PartitionInput): Partition {
-  return structuredClone({ Values: input.Values, StorageDescriptor: input.StorageDescriptor });
+  return structuredClone({
+    Values: input.Values,
+    StorageDescriptor: input.StorageDescriptor,
+    Parameters: input.Parameters,
+  });
 }

@@ -1,45 +1,148 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  type DeletedObject,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-/** An S3Client over a map of objects, with the number of requests it answered. */
-export type MemoryS3 = S3Client & { requests: number };
+/** One version of a key in a versioning-enabled bucket: its bytes, or a delete marker (no bytes). */
+export type MemoryVersion = { versionId: string; body?: Uint8Array };
+
+/** An S3Client over a map of objects, with the requests it answered. */
+export type MemoryS3 = S3Client & {
+  requests: number;
+  /** Each request's operation (`ListObjectVersions`, `DeleteObjects`, …), in order. */
+  calls: string[];
+  /**
+   * Every version of each key, newest first, when the bucket is versioned; `objects` then holds
+   * each key's newest version unless that is a delete marker. A test may add older versions here.
+   */
+  versions: Map<string, MemoryVersion[]>;
+};
+
+/** S3's page size, and the most a request may ask for (MaxKeys, ListObjectsV2 and ListObjectVersions API reference). */
+const PAGE = 1000;
+
+/** The first index of `sorted` whose key is not below `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? '') < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /**
- * An in-memory S3 for the registration benchmarks: ListObjectsV2 by prefix in pages of 1,000 keys
- * (S3's maximum, ListObjectsV2 API reference: MaxKeys), ranged GetObject (`bytes=a-b`), and
- * PutObject into the same map. It is an S3Client because the SDK's paginators
- * (paginateListObjectsV2) take no other client; `requests` counts every request.
+ * An in-memory S3 for the benchmarks: ListObjectsV2 by prefix in pages of 1,000 keys, ranged
+ * GetObject (`bytes=a-b`), PutObject into the same map, and, for prune, ListObjectVersions and
+ * DeleteObjects. Unversioned (the default), every object has the version ID `null` (S3 user guide,
+ * "Working with objects in a versioning-enabled bucket"); with `versioned`, each key keeps its
+ * versions and delete markers. It is an S3Client because the SDK's paginators (paginateListObjectsV2)
+ * take no other client; `requests` and `calls` count every request.
  */
-export function memoryS3(objects: Map<string, Uint8Array>): MemoryS3 {
-  // The keys under each prefix listed, sorted once (a listing of 100,000 keys asks 100 pages of one prefix).
-  const listed = new Map<string, string[]>();
-  const keys = (prefix: string) => {
-    let found = listed.get(prefix);
-    if (found === undefined) {
-      found = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-      listed.set(prefix, found);
+export function memoryS3(objects: Map<string, Uint8Array>, options: { versioned?: boolean } = {}): MemoryS3 {
+  const versioned = options.versioned === true;
+  const versions = new Map<string, MemoryVersion[]>();
+  let seq = 0;
+  const newVersionId = () => `v${String(++seq).padStart(8, '0')}`;
+  if (versioned) for (const [key, body] of objects) versions.set(key, [{ versionId: newVersionId(), body }]);
+  // Sorted once per new key. A key whose newest version is gone or a delete marker may stay in the
+  // list (`stale`): it lists no current object, and only its versions.
+  let sorted: string[] | undefined;
+  let stale = versioned;
+  const keys = () => {
+    sorted ??= [...new Set([...objects.keys(), ...versions.keys()])].sort();
+    return sorted;
+  };
+  const versionsOf = (key: string): MemoryVersion[] => {
+    if (versioned) return versions.get(key) ?? [];
+    const body = objects.get(key);
+    return body === undefined ? [] : [{ versionId: 'null', body }];
+  };
+  /** `objects` follows the newest version of `key`. */
+  const settle = (key: string, list: MemoryVersion[]) => {
+    if (list.length === 0) versions.delete(key);
+    else versions.set(key, list);
+    const body = list[0]?.body;
+    if (body !== undefined) objects.set(key, body);
+    else stale = objects.delete(key) || stale;
+  };
+  /**
+   * One key of a DeleteObjects request. Naming a version removes it for good; without one, a
+   * versioned bucket adds a delete marker (S3 user guide, "Deleting object versions from a
+   * versioning-enabled bucket"). A version that is not there is reported deleted (S3 API reference,
+   * DeleteObjects).
+   */
+  const deleteOne = (key: string, versionId: string | undefined): DeletedObject => {
+    if (!versioned) {
+      if (versionId === undefined || versionId === 'null') stale = objects.delete(key) || stale;
+      return versionId === undefined ? { Key: key } : { Key: key, VersionId: versionId };
     }
-    return found;
+    const list = versions.get(key) ?? [];
+    if (versionId === undefined) {
+      const marker = newVersionId();
+      if (list.length === 0) sorted = undefined;
+      settle(key, [{ versionId: marker }, ...list]);
+      return { Key: key, DeleteMarker: true, DeleteMarkerVersionId: marker };
+    }
+    const gone = list.find((v) => v.versionId === versionId);
+    settle(
+      key,
+      list.filter((v) => v !== gone),
+    );
+    return gone !== undefined && gone.body === undefined
+      ? { Key: key, VersionId: versionId, DeleteMarker: true, DeleteMarkerVersionId: versionId }
+      : { Key: key, VersionId: versionId };
   };
   const s3 = Object.assign(new S3Client({ region: 'us-east-1' }), {
     requests: 0,
+    calls: [] as string[],
+    versions,
     async send(command: unknown): Promise<unknown> {
       s3.requests++;
+      s3.calls.push(String((command as object)?.constructor?.name).replace(/Command$/, ''));
       if (command instanceof ListObjectsV2Command) {
+        // Keys sorted, so a prefix's keys are one run: a page starts where the last one ended (the
+        // token is the last key returned; S3's tokens are opaque), not by filtering every key.
         const prefix = command.input.Prefix ?? '';
-        const matching = keys(prefix);
-        const start = Number(command.input.ContinuationToken ?? 0);
-        const more = start + 1000 < matching.length;
+        const all = keys();
+        const token = command.input.ContinuationToken;
+        let i = token === undefined ? lowerBound(all, prefix) : lowerBound(all, token) + 1;
+        const listed = (k: string | undefined) => k !== undefined && k.startsWith(prefix);
+        const current = (k: string) => !stale || objects.has(k);
+        const page: string[] = [];
+        for (; page.length < PAGE && listed(all[i]); i++) {
+          const k = all[i] ?? '';
+          if (current(k)) page.push(k);
+        }
+        while (listed(all[i]) && !current(all[i] ?? '')) i++;
+        const more = listed(all[i]);
         return {
-          Contents: matching
-            .slice(start, start + 1000)
-            .map((Key) => ({ Key, Size: objects.get(Key)?.byteLength })),
+          Contents: page.map((Key) => ({ Key, Size: objects.get(Key)?.byteLength })),
           IsTruncated: more,
-          NextContinuationToken: more ? String(start + 1000) : undefined,
+          NextContinuationToken: more ? page[page.length - 1] : undefined,
         };
+      }
+      if (command instanceof ListObjectVersionsCommand) return listVersions(command.input);
+      if (command instanceof DeleteObjectsCommand) {
+        const wanted = command.input.Delete?.Objects ?? [];
+        if (wanted.length > PAGE)
+          throw new Error(
+            'memory S3: DeleteObjects takes at most 1,000 keys (S3 API reference, DeleteObjects)',
+          );
+        const Deleted = wanted.map((o) => deleteOne(o.Key ?? '', o.VersionId));
+        // Quiet mode answers only the keys that failed (S3 API reference, DeleteObjects); none fail here.
+        return command.input.Delete?.Quiet ? {} : { Deleted };
       }
       if (command instanceof GetObjectCommand) {
         const data = objects.get(command.input.Key ?? '') ?? new Uint8Array();
@@ -53,13 +156,72 @@ export function memoryS3(objects: Map<string, Uint8Array>): MemoryS3 {
         };
       }
       if (command instanceof PutObjectCommand) {
-        objects.set(command.input.Key ?? '', new TextEncoder().encode(String(command.input.Body)));
-        listed.clear();
-        return {};
+        const key = command.input.Key ?? '';
+        const body = new TextEncoder().encode(String(command.input.Body));
+        if (!objects.has(key) && !versions.has(key)) sorted = undefined;
+        if (versioned) settle(key, [{ versionId: newVersionId(), body }, ...(versions.get(key) ?? [])]);
+        else objects.set(key, body);
+        return versioned ? { VersionId: versions.get(key)?.[0]?.versionId } : {};
       }
       throw new Error(`memory S3: unexpected command ${String((command as object)?.constructor?.name)}`);
     },
   });
+
+  /**
+   * ListObjectVersions by prefix: versions and delete markers together, by key, newest first, at
+   * most MaxKeys (1,000) a page. A page ends at an entry whose key and version ID come back as
+   * NextKeyMarker and NextVersionIdMarker; the next page starts after that pair (after KeyMarker
+   * alone when no VersionIdMarker is given), as a client following the markers sees S3 do.
+   */
+  function listVersions(input: ListObjectVersionsCommand['input']) {
+    const prefix = input.Prefix ?? '';
+    const max = Math.min(input.MaxKeys ?? PAGE, PAGE);
+    const marker = input.KeyMarker;
+    const all = keys();
+    const Versions: { Key: string; VersionId: string; IsLatest: boolean; Size: number }[] = [];
+    const DeleteMarkers: { Key: string; VersionId: string; IsLatest: boolean }[] = [];
+    let last: { key: string; versionId: string } | undefined;
+    let truncated = false;
+    scan: for (
+      let i = lowerBound(all, marker !== undefined && marker > prefix ? marker : prefix);
+      i < all.length;
+      i++
+    ) {
+      const key = all[i] ?? '';
+      if (!key.startsWith(prefix)) break;
+      const list = versionsOf(key);
+      let from = 0;
+      if (key === marker) {
+        const at =
+          input.VersionIdMarker === undefined
+            ? -1
+            : list.findIndex((v) => v.versionId === input.VersionIdMarker);
+        if (at < 0) continue;
+        from = at + 1;
+      }
+      for (let j = from; j < list.length; j++) {
+        const v = list[j] as MemoryVersion;
+        if (Versions.length + DeleteMarkers.length === max) {
+          truncated = true;
+          break scan;
+        }
+        if (v.body === undefined) DeleteMarkers.push({ Key: key, VersionId: v.versionId, IsLatest: j === 0 });
+        else Versions.push({ Key: key, VersionId: v.versionId, IsLatest: j === 0, Size: v.body.byteLength });
+        last = { key, versionId: v.versionId };
+      }
+    }
+    return {
+      Name: input.Bucket,
+      Prefix: prefix,
+      KeyMarker: marker,
+      VersionIdMarker: input.VersionIdMarker,
+      MaxKeys: max,
+      IsTruncated: truncated,
+      ...(truncated ? { NextKeyMarker: last?.key, NextVersionIdMarker: last?.versionId } : {}),
+      ...(Versions.length > 0 ? { Versions } : {}),
+      ...(DeleteMarkers.length > 0 ? { DeleteMarkers } : {}),
+    };
+  }
   return s3;
 }
 

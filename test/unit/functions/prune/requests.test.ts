@@ -1,0 +1,140 @@
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { prune } from '#functions/prune/prune.ts';
+import { P, ROLES } from '#shared/contract/catalog.ts';
+import { parsePolicy } from '#shared/policy/load.ts';
+import { MemoryGlue } from '#testkit/memory-glue.ts';
+import { memoryS3 } from '#testkit/memory-s3.ts';
+
+/**
+ * prune against the in-memory Glue and S3 that bench/prune.bench.ts counts with: what it sends, per
+ * operation, for exports larger than one page.
+ */
+
+const sfnMock = mockClient(SFNClient);
+const DB = 'rds_export_shop';
+const MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:m';
+const TABLES = ['a', 'b', 'c'];
+const EXPORTS = ['e1', 'e2', 'e3'];
+const FILES_PER_TABLE = 500;
+const policy = parsePolicy(
+  'version: 1\nrules:\n  - name: keep-one\n    action: export\n    export: { retention: { keepExports: 1 } }\n',
+  'p.yml',
+);
+
+function catalog(): MemoryGlue {
+  const glue = new MemoryGlue();
+  glue.databases.add(DB);
+  for (const t of TABLES) {
+    glue.tables.set(`${DB}/shop_${t}`, {
+      Name: `shop_${t}`,
+      Parameters: { [P.role]: ROLES.latest, [P.exportId]: 'e3' },
+    });
+    glue.tables.set(`${DB}/shop_${t}_history`, {
+      Name: `shop_${t}_history`,
+      Parameters: { [P.role]: ROLES.history },
+    });
+    glue.partitions.set(
+      `${DB}/shop_${t}_history`,
+      EXPORTS.map((id, i) => ({
+        Values: [id, `2026-01-0${i + 1}T00:00:00Z`],
+        StorageDescriptor: { Location: `s3://exports/x/${id}/shop/public.${t}/` },
+        Parameters: { [P.rule]: 'keep-one' },
+      })),
+    );
+  }
+  return glue;
+}
+
+function objects(): Map<string, Uint8Array> {
+  const all = new Map<string, Uint8Array>();
+  for (const id of EXPORTS)
+    for (const t of TABLES)
+      for (let f = 0; f < FILES_PER_TABLE; f++)
+        all.set(
+          `x/${id}/shop/public.${t}/1/part-${String(f).padStart(5, '0')}.gz.parquet`,
+          new Uint8Array(8),
+        );
+  return all;
+}
+
+const byOperation = (calls: readonly string[]) =>
+  calls.reduce<Record<string, number>>((n, c) => {
+    const op = c.replace(/Command$/, '');
+    n[op] = (n[op] ?? 0) + 1;
+    return n;
+  }, {});
+
+afterEach(() => sfnMock.reset());
+
+describe('prune, counted by the in-memory Glue and S3', () => {
+  it("deletes each export's 1,500 versions in two DeleteObjects requests and a partition per table in one BatchDeletePartition each", async () => {
+    sfnMock.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+      status: 'SUCCEEDED',
+      input: JSON.stringify({ request: { S3BucketName: 'exports', S3Prefix: 'x' } }),
+      executionArn: input.executionArn,
+    }));
+    const glue = catalog();
+    const stored = objects();
+    const s3 = memoryS3(stored, { versioned: true });
+    const result = await prune(
+      {
+        glue,
+        s3,
+        ownership: { sfn: new SFNClient({ region: 'us-east-1' }), stateMachineArn: MACHINE },
+        policy,
+        databasePrefix: 'rds_export_',
+        buckets: new Set(['exports']),
+        now: () => new Date('2026-01-10T00:00:00Z'),
+      },
+      false,
+    );
+
+    expect(result.exports.map((e) => [e.exportTaskIdentifier, e.objects, e.partitions])).toEqual([
+      ['e2', 1500, 3],
+      ['e1', 1500, 3],
+    ]);
+    expect(byOperation(s3.calls)).toEqual({ ListObjectVersions: 4, DeleteObjects: 4 });
+    expect(byOperation(glue.calls)).toEqual({
+      GetDatabases: 1,
+      GetTables: 1,
+      GetPartitions: 3,
+      BatchDeletePartition: 6,
+    });
+    expect([...stored.keys()].every((k) => k.startsWith('x/e3/'))).toBe(true);
+    expect(stored.size).toBe(1500);
+    expect(
+      TABLES.map((t) => glue.partitions.get(`${DB}/shop_${t}_history`)?.map((p) => p.Values?.[0])),
+    ).toEqual([['e3'], ['e3'], ['e3']]);
+  });
+
+  it('pages versions and delete markers by key and version markers, each entry once', async () => {
+    const stored = new Map([
+      ['p/a', new Uint8Array(1)],
+      ['p/b', new Uint8Array(2)],
+      ['q/c', new Uint8Array(3)],
+    ]);
+    const s3 = memoryS3(stored, { versioned: true });
+    s3.versions.get('p/a')?.push({ versionId: 'a-old', body: new Uint8Array(4) }, { versionId: 'a-oldest' });
+    const seen: string[] = [];
+    let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
+    for (let page = 0; page < 5; page++) {
+      const out = await s3.send(
+        new ListObjectVersionsCommand({ Bucket: 'b', Prefix: 'p/', MaxKeys: 2, ...markers }),
+      );
+      for (const v of out.Versions ?? []) seen.push(`${v.Key}@${v.VersionId}${v.IsLatest ? ' latest' : ''}`);
+      for (const m of out.DeleteMarkers ?? []) seen.push(`${m.Key}@${m.VersionId} marker`);
+      if (!out.IsTruncated) break;
+      markers = { KeyMarker: out.NextKeyMarker, VersionIdMarker: out.NextVersionIdMarker };
+    }
+    expect(seen.sort()).toEqual([
+      'p/a@a-old',
+      'p/a@a-oldest marker',
+      'p/a@v00000001 latest',
+      'p/b@v00000002 latest',
+    ]);
+    expect(s3.calls).toEqual(['ListObjectVersions', 'ListObjectVersions']);
+  });
+});
