@@ -118,7 +118,7 @@ export function memoryS3(objects: Map<string, Uint8Array>, options: { versioned?
         const all = keys();
         const token = command.input.ContinuationToken;
         let i = token === undefined ? lowerBound(all, prefix) : lowerBound(all, token) + 1;
-        const listed = (k: string | undefined) => k !== undefined && k.startsWith(prefix);
+        const listed = (k: string | undefined) => k?.startsWith(prefix) === true;
         const current = (k: string) => !stale || objects.has(k);
         const page: string[] = [];
         for (; page.length < PAGE && listed(all[i]); i++) {
