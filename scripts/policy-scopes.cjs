@@ -73,15 +73,13 @@ function bucketArns(bucket) {
 
 /**
  * The registration report of every export in a bucket (functions/register-export/report.ts
- * REPORT_FILE): register-export may write that one file name and nothing else.
+ * REPORT_FILE) and the files a graph registration cut short has read (graph-progress.ts
+ * PROGRESS_FILE): register-export may write those two file names and nothing else.
  */
-function reportArn(bucket) {
-  return {
-    'Fn::Sub': [
-      `arn:\${AWS::Partition}:s3:::\${Bucket}/*/rds-export-registration-report.json`,
-      { Bucket: bucket },
-    ],
-  };
+function reportArns(bucket) {
+  return ['rds-export-registration-report.json', '_rds-export-graph-files.json'].map((file) => ({
+    'Fn::Sub': [`arn:\${AWS::Partition}:s3:::\${Bucket}/*/${file}`, { Bucket: bucket }],
+  }));
 }
 
 /** SSM parameter ARN for a name with or without its leading slash. */
@@ -108,7 +106,7 @@ function deriveScopes(policy, defaults, slackParameter) {
   }
   return {
     bucketAndObjectArns: unique(unique(buckets).flatMap(bucketArns)),
-    reportObjectArns: unique(unique(buckets).map(reportArn)),
+    reportObjectArns: unique(unique(buckets).flatMap(reportArns)),
     kmsKeyArns: unique(keys),
     exportRoleArns: unique(roles),
     graphExportRoleArns: unique(graphRoles),

@@ -30,3 +30,27 @@ export function remainingAfter<T extends { target: string }>(
   if (cursor === undefined) return [...sorted];
   return sorted.filter((c) => c.target.localeCompare(cursor.after) > 0);
 }
+
+/** True once fewer than the reserve's milliseconds are left (never, without a clock). */
+export function timeIsUp(deps: { remainingMs?: () => number; reserveMs?: number }): () => boolean {
+  const { remainingMs } = deps;
+  const reserve = deps.reserveMs ?? TIME_RESERVE_MS;
+  return () => remainingMs !== undefined && remainingMs() < reserve;
+}
+
+/**
+ * The cursor after an invocation that ran `todo` (the targets after `cursor`) in order: past the
+ * targets finished before the first that did not; undefined when every one finished.
+ */
+export function cursorAfter<T extends { target: string }>(
+  todo: readonly T[],
+  finished: (index: number) => boolean,
+  cursor: RegisterCursor | undefined,
+): RegisterCursor | undefined {
+  const prefix = todo.findIndex((_, i) => !finished(i));
+  if (prefix < 0) return undefined;
+  return {
+    after: prefix === 0 ? (cursor?.after ?? '') : (todo[prefix - 1]?.target ?? ''),
+    invocation: (cursor?.invocation ?? 0) + 1,
+  };
+}

@@ -4,7 +4,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { collectPages } from '#shared/aws/pages.ts';
 import { csvRecords, type HeaderColumn, headerColumn } from './graph-csv.ts';
 import { REPORT_FILE } from './report.ts';
-import { EXPORT_LISTING, type ParquetObject, type S3 } from './s3-export.ts';
+import { EXPORT_LISTING, type ParquetObject, readFooter, type S3 } from './s3-export.ts';
 import { type FileColumn, fileSchema } from './schema.ts';
 
 /**
@@ -163,4 +163,28 @@ export async function inspectCsv(s3: S3, bucket: string, file: ParquetObject): P
   const base = { key: file.key, size: file.size, kind, columns, comments };
   if (rows.length === 0) return { ...base, label: undefined, empty: true };
   return { ...base, label: labels.size === 1 && at >= 0 ? [...labels][0] : undefined, empty: false };
+}
+
+/** One file's kind, label and columns, or why it has none. */
+export async function inspectFile(
+  s3: S3,
+  bucket: string,
+  format: 'PARQUET' | 'CSV',
+  file: ParquetObject,
+): Promise<Inspected> {
+  try {
+    if (format === 'CSV') return await inspectCsv(s3, bucket, file);
+    const metadata = await readFooter(s3, bucket, file);
+    return await inspectParquet(file, metadata, (start, end) => ranged(s3, bucket, file, start, end));
+  } catch (error) {
+    return { key: file.key, problem: `unreadable: ${(error as Error).name}: ${(error as Error).message}` };
+  }
+}
+
+async function ranged(s3: S3, bucket: string, file: ParquetObject, start: number, end: number) {
+  const out = await s3.send(
+    new GetObjectCommand({ Bucket: bucket, Key: file.key, Range: `bytes=${start}-${end - 1}` }),
+  );
+  const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

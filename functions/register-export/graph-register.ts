@@ -1,22 +1,24 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { mapLimit } from '#shared/aws/concurrency.ts';
 import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
+import type { GraphRegistration } from '#shared/sources/kinds/types.ts';
+import { cursorAfter, type RegisterCursor, remainingAfter, timeIsUp } from './cursor.ts';
 import { applyWrites } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
 import { type DesiredTable, ensureDatabase, folderAbove, readCatalog } from './glue-tables.ts';
 import { CSV_STORAGE } from './graph-csv.ts';
-import {
-  type GraphFile,
-  type Inspected,
-  inspectCsv,
-  inspectParquet,
-  listGraphExport,
-} from './graph-files.ts';
+import { type GraphFile, type Inspected, inspectFile, listGraphExport } from './graph-files.ts';
+import { readProgress, writeProgress } from './graph-progress.ts';
 import { assignTableNames, databaseName, HISTORY_SUFFIX } from './naming.ts';
 import { type RegisterDeps, registeredTargets } from './register.ts';
-import { type FullRegistration, failIfTransient, reportRegistration } from './report.ts';
-import { type ParquetObject, readFooter, type S3 } from './s3-export.ts';
+import {
+  type FullRegistration,
+  failIfTransient,
+  mergeRegistrations,
+  readReport,
+  reportRegistration,
+} from './report.ts';
+import type { ParquetObject } from './s3-export.ts';
+import { runScheduled, TRANSIENT_RERUNS } from './schedule.ts';
 import { type FileSchema, glueColumns, mergeSchemas } from './schema.ts';
 
 /**
@@ -28,17 +30,8 @@ import { type FileSchema, glueColumns, mergeSchemas } from './schema.ts';
  * files of another label (or anything else) cannot be one: that label is reported, not registered.
  */
 
-export type GraphRegisterInput = {
-  bucket: string;
-  /** The destination's path: `<prefix>/<export name>` (everything below it is this export's). */
-  prefix: string;
-  exportTaskIdentifier: string;
-  snapshotTime: string;
-  /** The graph's name: its database is `<prefix>graph_<name>`. */
-  sourceIdentifier: string;
-  format: 'PARQUET' | 'CSV';
-  rule?: string;
-};
+/** What a graph export's registration reads (the graph kind's `register` names it). */
+export type GraphRegisterInput = GraphRegistration;
 
 type Group = { target: string; files: GraphFile[] };
 
@@ -146,50 +139,51 @@ function columnsOf(files: readonly GraphFile[], csv: boolean) {
   return cols.ok ? { ...cols, notes: merged.notes } : cols;
 }
 
-async function inspectAll(
-  listed: readonly ParquetObject[],
-  input: GraphRegisterInput,
-  deps: RegisterDeps,
-): Promise<Inspected[]> {
-  return mapLimit(listed, deps.s3Concurrency ?? 32, async (file) => {
-    try {
-      if (input.format === 'CSV') {
-        return await inspectCsv(deps.s3, input.bucket, file);
-      }
-      const metadata = await readFooter(deps.s3, input.bucket, file);
-      return await inspectParquet(file, metadata, (start, end) =>
-        ranged(deps.s3, input.bucket, file, start, end),
-      );
-    } catch (error) {
-      return { key: file.key, problem: `unreadable: ${(error as Error).name}: ${(error as Error).message}` };
-    }
-  });
-}
-
-async function ranged(s3: S3, bucket: string, file: ParquetObject, start: number, end: number) {
-  const out = await s3.send(
-    new GetObjectCommand({ Bucket: bucket, Key: file.key, Range: `bytes=${start}-${end - 1}` }),
-  );
-  const bytes = (await out.Body?.transformToByteArray()) ?? new Uint8Array();
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-/** Registers every vertex and edge label of one completed graph export in the graph's Glue database. */
+/**
+ * Registers every vertex and edge label of one completed graph export in the graph's Glue database,
+ * resumable as RDS's registration is (cursor.ts): first it reads the files it has not read yet (an
+ * invocation that runs out of time keeps what it read, graph-progress.ts), then it registers the
+ * labels after the cursor in target order, until its time is nearly up.
+ */
 export async function registerGraphExport(
   input: GraphRegisterInput,
   deps: RegisterDeps,
-): Promise<RegistrationResult> {
+  cursor?: RegisterCursor,
+): Promise<RegistrationResult & { cursor?: RegisterCursor }> {
   const root = `${input.prefix.replace(/^\/+|\/+$/g, '')}/`;
   const listing = await listGraphExport(deps.s3, input.bucket, root).catch((error: unknown) => {
     throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
   });
-  const inspected = await inspectAll(listing.files, input, deps);
+  const stop = timeIsUp(deps);
+  const known =
+    cursor === undefined ? new Map<string, Inspected>() : await readProgress(deps.s3, input.bucket, root);
+  const unread = listing.files.filter((f) => !known.has(f.key));
+  const read = await runScheduled(
+    unread,
+    { limit: deps.s3Concurrency ?? 32, stop, transient: () => false, retries: 0 },
+    (file) => inspectFile(deps.s3, input.bucket, input.format, file),
+  );
+  for (const i of read) if (i !== undefined) known.set(i.key, i);
+  // In listing order, however many invocations read them: the groups and their columns are the same.
+  const inspected = listing.files.flatMap((f) => known.get(f.key) ?? []);
   const problems = inspected.flatMap((i) => ('problem' in i ? [`${i.key}: ${i.problem}`] : []));
+  const database = databaseName(deps.databasePrefix, 'graph', input.sourceIdentifier);
+  const full: FullRegistration = { database, registered: [], skipped: [], failed: [], problems };
+  const report = async (next: RegisterCursor | undefined) => {
+    if (next !== undefined && unread.length > 0) await writeProgress(deps.s3, input.bucket, root, inspected);
+    const previous = cursor === undefined ? undefined : await readReport(deps.s3, input.bucket, root);
+    const merged = previous === undefined ? full : mergeRegistrations(previous, full);
+    const result = await reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, merged);
+    return next === undefined ? result : { ...result, cursor: next };
+  };
+  // Out of time while reading (or right after): no label starts; the next invocation reads on.
+  if (unread.length > 0 && (inspected.length < listing.files.length || stop())) {
+    return report({ after: cursor?.after ?? '', invocation: (cursor?.invocation ?? 0) + 1 });
+  }
+
   const files = inspected.filter((i): i is GraphFile => !('problem' in i));
   const groups = groupsOf(files);
   const empties = files.filter((f) => f.empty);
-
-  const database = databaseName(deps.databasePrefix, 'graph', input.sourceIdentifier);
   await ensureDatabase(deps.glue, database, `Neptune Analytics exports of graph ${input.sourceIdentifier}`);
   const catalog = await readCatalog(deps.glue, database);
   const names = assignTableNames(
@@ -197,14 +191,28 @@ export async function registerGraphExport(
     registeredTargets(catalog.tables),
     new Set(catalog.tables.keys()),
   );
-  const full: FullRegistration = {
-    database,
-    registered: [],
-    skipped: [],
-    failed: [],
-    problems,
-  };
-  const outcomes = await mapLimit(groups, deps.glueConcurrency ?? 16, async (group) => {
+  const todo = remainingAfter(groups, cursor);
+  type Outcome = Awaited<ReturnType<typeof registerGroup>>;
+  const isTransient = (o: Outcome) => 'error' in o && o.transient === true;
+  const results = await runScheduled(
+    todo,
+    { limit: deps.glueConcurrency ?? 16, stop, transient: isTransient, retries: TRANSIENT_RERUNS },
+    registerGroup,
+  );
+  const finished = (o: Outcome | undefined): o is Outcome => o !== undefined && !isTransient(o);
+  for (const o of results.filter(finished)) {
+    if ('error' in o) full.failed.push({ target: o.group.target, reason: o.error as string });
+    else {
+      const entry = { target: o.group.target, table: o.name, columns: o.columns };
+      full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
+    }
+  }
+  if (!results.some((o) => o === undefined)) {
+    failIfTransient(results.flatMap((o) => (o !== undefined && isTransient(o) ? [o.group.target] : [])));
+  }
+  return report(cursorAfter(todo, (i) => finished(results[i]), cursor));
+
+  async function registerGroup(group: Group) {
     const name = names.get(group.target) as string;
     const located = locate(group, root, listing.files, empties);
     if ('reason' in located) return { group, name, error: located.reason };
@@ -226,14 +234,5 @@ export async function registerGraphExport(
     const applied = await applyWrites(deps.glue, database, writes, deps.entryRetry);
     if (!applied.ok) return { group, name, error: applied.reason, transient: applied.transient };
     return { group, name, columns: cols.columns.length, notes: cols.notes };
-  });
-  for (const o of outcomes) {
-    if ('error' in o) full.failed.push({ target: o.group.target, reason: o.error as string });
-    else {
-      const entry = { target: o.group.target, table: o.name, columns: o.columns };
-      full.registered.push(o.notes.length > 0 ? { ...entry, notes: o.notes } : entry);
-    }
   }
-  failIfTransient(outcomes.flatMap((o) => ('error' in o && o.transient ? [o.group.target] : [])));
-  return reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, full);
 }

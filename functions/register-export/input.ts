@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { RegistrationResult } from '#shared/contract/execution.ts';
-import { parseS3Uri } from '#shared/sources/graph/request.ts';
+import { type RegistrationResult, SourceKind } from '#shared/contract/execution.ts';
+import { registerOf } from '#shared/sources/kinds/registry/register.ts';
 import { RegisterCursor } from './cursor.ts';
 import { registerGraphExport } from './graph-register.ts';
 import { type RegisterDeps, registerExport } from './register.ts';
@@ -11,7 +11,7 @@ export const RegisterState = z.object({
   /** The policy rule the export ran under: its partitions record it, for retention. */
   rule: z.string().min(1).optional(),
   source: z.object({
-    kind: z.string().min(1),
+    kind: SourceKind,
     sourceIdentifier: z.string().min(1),
     engine: z.string().min(1),
     snapshotIdentifier: z.string().optional(),
@@ -40,37 +40,9 @@ export function registerFromState(
   state: RegisterState,
   deps: RegisterDeps,
 ): Promise<RegistrationResult & { cursor?: RegisterCursor }> {
-  const { task } = state.check;
-  const rule = state.rule === undefined ? {} : { rule: state.rule };
-  if ('destination' in state.request) {
-    const destination = parseS3Uri(state.request.destination);
-    return registerGraphExport(
-      {
-        bucket: task.s3Bucket ?? destination.bucket,
-        prefix: task.s3Prefix ?? destination.prefix,
-        exportTaskIdentifier: state.exportTaskIdentifier,
-        // The export clones the graph when it starts: its data is as of the task's start.
-        snapshotTime: task.snapshotTime ?? state.source.scheduledTime ?? new Date().toISOString(),
-        sourceIdentifier: state.source.sourceIdentifier,
-        format: state.request.format,
-        ...rule,
-      },
-      deps,
-    );
-  }
-  return registerExport(
-    {
-      bucket: task.s3Bucket ?? state.request.S3BucketName,
-      prefix: task.s3Prefix ?? state.request.S3Prefix,
-      exportTaskIdentifier: state.exportTaskIdentifier,
-      snapshotTime: task.snapshotTime,
-      warningMessage: task.warningMessage,
-      sourceIdentifier: state.source.sourceIdentifier,
-      sourceKind: state.source.kind,
-      engine: state.source.engine,
-      ...rule,
-    },
-    deps,
-    state.registration?.cursor,
-  );
+  const cursor = state.registration?.cursor;
+  return registerOf(state.source.kind).register(state, {
+    rds: (input) => registerExport(input, deps, cursor),
+    graph: (input) => registerGraphExport(input, deps, cursor),
+  });
 }

@@ -3,7 +3,8 @@ import { mapLimit } from '#shared/aws/concurrency.ts';
 import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { exportRoot } from '#shared/exports/address.ts';
-import { type RegisterCursor, remainingAfter, TIME_RESERVE_MS } from './cursor.ts';
+import type { RdsRegistration } from '#shared/sources/kinds/types.ts';
+import { cursorAfter, type RegisterCursor, remainingAfter, timeIsUp } from './cursor.ts';
 import { footerSample } from './footer-sample.ts';
 import { applyWrites, type EntryRetry } from './glue-apply.ts';
 import { planTable } from './glue-plan.ts';
@@ -21,26 +22,15 @@ import {
 } from './report.ts';
 import type { ExportListing, S3 } from './s3-export.ts';
 import { folderOfTarget, getText, listExport, readFooter, targetOfFolder } from './s3-export.ts';
-import { runScheduled } from './schedule.ts';
+import { runScheduled, TRANSIENT_RERUNS } from './schedule.ts';
 import type { FileColumn, FileSchema } from './schema.ts';
 import { fileSchema, glueColumns, mergeSchemas } from './schema.ts';
 import { type SchemaChange, schemaChange } from './schema-changes.ts';
 import { type EngineFamily, type TypedColumn, typedColumn } from './typed-columns.ts';
 import { planViews } from './view-plan.ts';
 
-export type RegisterInput = {
-  bucket: string;
-  prefix?: string;
-  exportTaskIdentifier: string;
-  snapshotTime?: string;
-  warningMessage?: string;
-  sourceIdentifier: string;
-  /** db-snapshot, cluster-snapshot, ...: part of the database name (one database per source). */
-  sourceKind: string;
-  engine: string;
-  /** The export policy rule the export ran under (recorded on its partitions for retention). */
-  rule?: string;
-};
+/** What RDS's registration reads of an export (the snapshot and cluster kinds' `register` names it). */
+export type RegisterInput = RdsRegistration;
 
 export type RegisterDeps = {
   glue: Glue;
@@ -60,9 +50,6 @@ export type RegisterDeps = {
   /** No table starts once fewer milliseconds than this remain (TIME_RESERVE_MS). */
   reserveMs?: number;
 };
-
-/** Runs of a table that failed transiently within one invocation (runScheduled), beyond its first. */
-const TRANSIENT_RERUNS = 3;
 
 type Candidate = { target: string; folder?: string; meta?: TableMetadata };
 
@@ -131,15 +118,13 @@ export async function registerExport(
   const snapshotTime = input.snapshotTime ?? meta.snapshotTime ?? 'unknown';
   const sorted = [...candidates.values()].sort((a, b) => a.target.localeCompare(b.target));
   const todo = remainingAfter(sorted, cursor);
-  const { remainingMs } = deps;
-  const reserve = deps.reserveMs ?? TIME_RESERVE_MS;
   type Outcome = Awaited<ReturnType<typeof registerTable>>;
   const isTransient = (o: Outcome) => 'error' in o && o.transient === true;
   const results = await runScheduled(
     todo,
     {
       limit: deps.glueConcurrency ?? 16,
-      stop: () => remainingMs !== undefined && remainingMs() < reserve,
+      stop: timeIsUp(deps),
       transient: isTransient,
       retries: TRANSIENT_RERUNS,
     },
@@ -148,7 +133,6 @@ export async function registerExport(
   // Finished: registered or failed for a lasting cause. The cursor passes only finished tables.
   const finished = (o: Outcome | undefined): o is Outcome => o !== undefined && !isTransient(o);
   const outcomes = results.filter(finished);
-  const prefix = results.findIndex((o) => !finished(o));
   const changes: SchemaChange[] = [];
   for (const o of outcomes) {
     if ('error' in o) full.failed.push({ target: o.c.target, reason: o.error as string });
@@ -166,13 +150,7 @@ export async function registerExport(
   if (!cut) {
     failIfTransient(results.flatMap((o) => (o !== undefined && isTransient(o) ? [o.c.target] : [])));
   }
-  const next: RegisterCursor | undefined =
-    prefix < 0
-      ? undefined
-      : {
-          after: prefix === 0 ? (cursor?.after ?? '') : (todo[prefix - 1]?.target ?? ''),
-          invocation: (cursor?.invocation ?? 0) + 1,
-        };
+  const next = cursorAfter(todo, (i) => finished(results[i]), cursor);
   const previous = cursor === undefined ? undefined : await readReport(deps.s3, input.bucket, root);
   const merged = previous === undefined ? full : mergeRegistrations(previous, full);
   const result = await reportRegistration(deps.s3, input.bucket, root, input.exportTaskIdentifier, merged);

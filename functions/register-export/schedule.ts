@@ -17,6 +17,9 @@ export type ScheduleOptions<R> = {
   retries: number;
 };
 
+/** Runs of a table that failed transiently within one invocation (runScheduled), beyond its first. */
+export const TRANSIENT_RERUNS = 3;
+
 /** Each item's last result, undefined for an item never started. */
 export async function runScheduled<T, R>(
   items: readonly T[],

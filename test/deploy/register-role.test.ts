@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROGRESS_FILE } from '#functions/register-export/graph-progress.ts';
 import { REPORT_FILE } from '#functions/register-export/report.ts';
 import { actionsOf, grantedActions, packagedService, roleStatements } from './cloudformation.ts';
 import { S3_ACTIONS, sdkOperations } from './sdk-calls.ts';
@@ -27,13 +28,14 @@ describe('the register-export role, against the calls its code makes', () => {
     expect(granted('s3:')).toEqual(called);
   });
 
-  it('may write only the registration report, by its file name, into the export bucket', () => {
+  it('may write only the registration report and the graph progress record, by their file names, into the export bucket', () => {
     const puts = roleStatements(packaged.template, 'RegisterExportRole').filter((st) =>
       actionsOf(st).includes('s3:PutObject'),
     );
     const resources = JSON.stringify(puts.map((st) => st.Resource));
     expect(puts.flatMap(actionsOf)).toEqual(['s3:PutObject']);
     expect(resources).toContain(`/*/${REPORT_FILE}`);
+    expect(resources).toContain(`/*/${PROGRESS_FILE}`);
     expect(resources).not.toMatch(/\/\*"/);
   });
 

@@ -6,6 +6,7 @@ import type {
   ExportJob,
   ExportTaskSummary,
   SnapshotSource,
+  SourceKind,
 } from '#shared/contract/execution.ts';
 import type { Schedule } from '#shared/policy/schedule.ts';
 import type { ExportSettings, Policy } from '#shared/policy/schema.ts';
@@ -24,6 +25,7 @@ export interface KindModule {
   track: KindTrack;
   notify: KindNotify;
   ops: KindOps;
+  register: KindRegister;
 }
 
 /**
@@ -208,4 +210,75 @@ export interface KindOps {
   current(ctx: OpsContext, job: ExportJob): Promise<CurrentSource | { gone: string }>;
   /** For retry: tells whether a task of the service already holds an identifier. */
   taken(ctx: OpsContext, job: ExportJob): Promise<(id: string) => Promise<boolean>>;
+}
+
+/**
+ * The slice of an execution's state register-export reads once check-export reported the export
+ * COMPLETE (functions/register-export/input.ts validates it): the request as each kind's start sent it.
+ */
+export interface RegisterJob {
+  exportTaskIdentifier: string;
+  rule?: string | undefined;
+  source: {
+    kind: SourceKind;
+    sourceIdentifier: string;
+    engine: string;
+    snapshotIdentifier?: string | undefined;
+    scheduledTime?: string | undefined;
+  };
+  request:
+    | { S3BucketName: string; S3Prefix?: string | undefined }
+    | { destination: string; format: 'PARQUET' | 'CSV' };
+  check: {
+    task: {
+      s3Bucket?: string | undefined;
+      s3Prefix?: string | undefined;
+      snapshotTime?: string | undefined;
+      warningMessage?: string | undefined;
+    };
+  };
+}
+
+/** What RDS's registration reads of an export (a folder of Parquet files per table, and RDS's metadata files). */
+export interface RdsRegistration {
+  bucket: string;
+  prefix?: string | undefined;
+  exportTaskIdentifier: string;
+  snapshotTime?: string | undefined;
+  warningMessage?: string | undefined;
+  sourceIdentifier: string;
+  /** db-snapshot, cluster-snapshot, ...: part of the database name (one database per source). */
+  sourceKind: string;
+  engine: string;
+  /** The export policy rule the export ran under (recorded on its partitions for retention). */
+  rule?: string;
+}
+
+/** What a Neptune Analytics export's registration reads (its files, grouped by the label they hold). */
+export interface GraphRegistration {
+  bucket: string;
+  /** The destination's path: `<prefix>/<export name>` (everything below it is this export's). */
+  prefix: string;
+  exportTaskIdentifier: string;
+  snapshotTime: string;
+  /** The graph's name: its database is `<prefix>graph_<name>`. */
+  sourceIdentifier: string;
+  format: 'PARQUET' | 'CSV';
+  rule?: string;
+}
+
+/**
+ * The registrations register-export runs (functions/register-export: register.ts and
+ * graph-register.ts), handed to the kind: shared/ does not import the functions, so the kind names
+ * which one reads its exports and with what, and the function runs it.
+ */
+export interface Registrations<R> {
+  rds(input: RdsRegistration): R;
+  graph(input: GraphRegistration): R;
+}
+
+/** How register-export registers what an export of the kind wrote. */
+export interface KindRegister {
+  /** The kind's registration of the export, given its state. */
+  register<R>(job: RegisterJob, registrations: Registrations<R>): R;
 }

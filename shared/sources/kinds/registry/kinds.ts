@@ -5,9 +5,9 @@ import type { KindModule } from '#shared/sources/kinds/types.ts';
  * The registry of source kinds: the only place that maps a source kind to its module. `snapshot`
  * (DB and cluster snapshots, which differ only by RDS's API names), `cluster` (a live Aurora
  * cluster at a schedule slot) and `graph` (a Neptune Analytics graph). Each capability has its
- * own table in this folder (identity.ts, start.ts, track.ts, notify.ts, ops.ts, select.ts), so a
- * function imports only the capability it uses: its bundle, and the IAM actions derived from its
- * imports (test/deploy), hold only that capability's calls.
+ * own table in this folder (identity.ts, start.ts, track.ts, notify.ts, ops.ts, register.ts,
+ * select.ts), so a function imports only the capability it uses: its bundle, and the IAM actions
+ * derived from its imports (test/deploy), hold only that capability's calls.
  */
 export const KIND_OF = {
   'db-snapshot': 'snapshot',
