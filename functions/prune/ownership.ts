@@ -1,5 +1,6 @@
-import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
 import { type ExportRoot, executionArnOf, startedRecordKey, startedRoot } from '#shared/exports/address.ts';
@@ -43,18 +44,17 @@ function rootOfInput(id: string, input: string | undefined): ExportRoot | string
 }
 
 async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string) {
-  let item: Record<string, AttributeValue> | undefined;
+  let item: Record<string, unknown> | undefined;
   try {
     const out = await ledger.dynamodb.send(
       new GetItemCommand({ TableName: ledger.table, Key: startedRecordKey(id) }),
     );
-    item = out.Item;
+    item = out.Item === undefined ? undefined : unmarshall(out.Item);
   } catch (error) {
     throw classifyAwsError(error, 'dynamodb', `Reading where ${id} was exported`);
   }
-  const bucket = item?.bucket?.S;
-  const prefix = item?.prefix?.S;
-  return bucket === undefined || prefix === undefined ? undefined : { bucket, prefix };
+  const { bucket, prefix } = item ?? {};
+  return typeof bucket === 'string' && typeof prefix === 'string' ? { bucket, prefix } : undefined;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { parseS3Uri } from '../sources/graph/request.ts';
 
 /**
@@ -44,6 +45,6 @@ export function startedRoot(exportTaskIdentifier: string, request: StartedReques
  * the execution, which Step Functions keeps 90 days after it ends ("Quotas for Standard Workflows",
  * maximum execution history retention time), so prune can check an older export too.
  */
-export function startedRecordKey(exportTaskIdentifier: string): Record<'pk' | 'sk', AttributeValue> {
-  return { pk: { S: `export#${exportTaskIdentifier}` }, sk: { S: 'started' } };
+export function startedRecordKey(exportTaskIdentifier: string): Record<string, AttributeValue> {
+  return marshall({ pk: `export#${exportTaskIdentifier}`, sk: 'started' });
 }

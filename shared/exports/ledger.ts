@@ -1,11 +1,12 @@
 import {
-  type AttributeValue,
+  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { classifyAwsError, isAwsError } from '../aws/errors.ts';
 import type { ExportJob, SnapshotSource } from '../contract/execution.ts';
 import type { RecentExport } from '../policy/decide.ts';
@@ -51,7 +52,11 @@ export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifie
   return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
 }
 
-const text = (item: Record<string, AttributeValue> | undefined, name: string) => item?.[name]?.S;
+/** A string attribute of an item read back; anything else was not written by this code. */
+const text = (item: Record<string, unknown> | undefined, name: string) => {
+  const value = item?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
 
 /** The recorded export the guard saw, or none: what a later record must still find. */
 export type LedgerSeen = { exportTaskIdentifier: string } | null;
@@ -66,16 +71,16 @@ export function exportLedger(deps: LedgerDeps) {
   return {
     /** The last export started for the source, unless its execution ended without exporting. */
     async last(source: SnapshotSource): Promise<{ recent?: RecentExport; seen: LedgerSeen }> {
-      let item: Record<string, AttributeValue> | undefined;
+      let item: Record<string, unknown> | undefined;
       try {
         const out = await deps.dynamodb.send(
           new GetItemCommand({
             TableName: deps.table,
-            Key: { pk: { S: ledgerKey(source) }, sk: { S: LEDGER_SORT_KEY } },
+            Key: marshall({ pk: ledgerKey(source), sk: LEDGER_SORT_KEY }),
             ConsistentRead: true,
           }),
         );
-        item = out.Item;
+        item = out.Item === undefined ? undefined : unmarshall(out.Item);
       } catch (error) {
         throw classifyAwsError(error, 'dynamodb', `Reading the last export of ${source.sourceIdentifier}`);
       }
@@ -120,17 +125,18 @@ export function exportLedger(deps: LedgerDeps) {
      * where the export is started (its own item, which prune checks a deletion against).
      */
     async record(job: ExportJob, startedAt: Date, seen?: LedgerSeen): Promise<void> {
-      const item: Record<string, AttributeValue> = {
-        pk: { S: ledgerKey(job.source) },
-        sk: { S: LEDGER_SORT_KEY },
-        executionName: { S: job.exportTaskIdentifier },
-        exportTaskIdentifier: { S: job.exportTaskIdentifier },
-        snapshotArn: { S: job.source.arn },
-        startedAt: { S: startedAt.toISOString() },
-        ...(job.source.snapshotCreateTime === undefined
-          ? {}
-          : { snapshotTime: { S: job.source.snapshotCreateTime } }),
-      };
+      const item = marshall(
+        {
+          pk: ledgerKey(job.source),
+          sk: LEDGER_SORT_KEY,
+          executionName: job.exportTaskIdentifier,
+          exportTaskIdentifier: job.exportTaskIdentifier,
+          snapshotArn: job.source.arn,
+          startedAt: startedAt.toISOString(),
+          snapshotTime: job.source.snapshotCreateTime,
+        },
+        { removeUndefinedValues: true },
+      );
       // Recording this very export again (a retried invocation) is always allowed.
       const condition: Pick<PutItemCommandInput, 'ConditionExpression' | 'ExpressionAttributeValues'> =
         seen === undefined
@@ -138,19 +144,20 @@ export function exportLedger(deps: LedgerDeps) {
           : seen === null
             ? {
                 ConditionExpression: 'attribute_not_exists(pk) OR exportTaskIdentifier = :mine',
-                ExpressionAttributeValues: { ':mine': { S: job.exportTaskIdentifier } },
+                ExpressionAttributeValues: marshall({ ':mine': job.exportTaskIdentifier }),
               }
             : {
                 ConditionExpression: 'exportTaskIdentifier = :seen OR exportTaskIdentifier = :mine',
-                ExpressionAttributeValues: {
-                  ':seen': { S: seen.exportTaskIdentifier },
-                  ':mine': { S: job.exportTaskIdentifier },
-                },
+                ExpressionAttributeValues: marshall({
+                  ':seen': seen.exportTaskIdentifier,
+                  ':mine': job.exportTaskIdentifier,
+                }),
               };
       try {
         await deps.dynamodb.send(new PutItemCommand({ TableName: deps.table, Item: item, ...condition }));
       } catch (error) {
-        if (isAwsError(error, 'ConditionalCheckFailed')) {
+        // PutItem's error when its condition is false (DynamoDB API reference, PutItem: Errors).
+        if (error instanceof ConditionalCheckFailedException) {
           throw new LedgerConflict(`another export of ${job.source.sourceIdentifier} was recorded meanwhile`);
         }
         throw classifyAwsError(error, 'dynamodb', `Recording the export of ${job.source.sourceIdentifier}`);
@@ -162,9 +169,7 @@ export function exportLedger(deps: LedgerDeps) {
             TableName: deps.table,
             Item: {
               ...startedRecordKey(job.exportTaskIdentifier),
-              bucket: { S: root.bucket },
-              prefix: { S: root.prefix },
-              startedAt: { S: startedAt.toISOString() },
+              ...marshall({ bucket: root.bucket, prefix: root.prefix, startedAt: startedAt.toISOString() }),
             },
           }),
         );
