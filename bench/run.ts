@@ -49,14 +49,18 @@ if (filters.length === 0) {
   writeFileSync(results, `${header}\n${sections.join('\n')}`);
   console.error('bench: wrote bench/results.md');
 } else if (!failed && existsSync(results)) {
-  // A filtered run replaces its own sections of the last full run's file, and says so in its header.
+  // A filtered run replaces its own sections of the last full run's file (or adds a new bench's), and
+  // says so in its header.
   let text = readFileSync(results, 'utf8');
   for (const section of sections) {
     const title = section.slice(0, section.indexOf('\n'));
     const start = text.indexOf(`${title}\n`);
-    if (start === -1) continue;
-    const next = text.indexOf('\n## ', start + title.length);
-    text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
+    if (start === -1) {
+      text = `${text.trimEnd()}\n\n${section}`;
+    } else {
+      const next = text.indexOf('\n## ', start + title.length);
+      text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
+    }
     text = text.replace(
       /^(Ratios compare)/m,
       `Section "${title.slice(3)}" re-run alone on ${new Date().toISOString()} (\`npm run bench -- ${filters.join(' ')}\`, load average ${os.loadavg()[0]?.toFixed(1)}).\n$1`,

@@ -93,10 +93,12 @@ async function hold(
 
 /**
  * Applies every rule's retention to the exports registered in the catalog, deleting only what this
- * deployment exported, where it exported it. Per export, S3 first, then the history partitions: a
- * run that stops half-way leaves partitions pointing at (partly) deleted files, which the next run
- * finds and finishes; the other order could leave files no partition names, which nothing would
- * ever find again.
+ * deployment exported, where it exported it. Per source, S3 first (export by export), then the
+ * history partitions of every export whose files are gone, grouped by table: BatchDeletePartition
+ * takes 25 partitions of one table a call (Glue API reference), and each export has one partition
+ * per table, so grouping a source's exports by table is what fills the batches. A run that stops
+ * half-way leaves partitions pointing at (partly) deleted files, which the next run finds and
+ * finishes; the other order could leave files no partition names, which nothing would ever find again.
  */
 export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResult> {
   const sources = await readSources(deps.glue, deps.databasePrefix).catch((error: unknown) => {
@@ -132,6 +134,7 @@ export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResu
       deps.now(),
     ) as CatalogExport[];
     result.kept += source.exports.length - doomed.length;
+    const emptied: CatalogExport[] = [];
     for (const e of doomed) {
       const held = await hold(deps, e);
       if (held !== undefined) {
@@ -147,25 +150,22 @@ export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResu
         });
         continue;
       }
-      const pruned = await pruneExport(
-        deps,
-        source.database,
-        e,
-        rule ?? '',
-        dryRun || deps.ownership === undefined,
-      );
-      result.exports.push(pruned);
+      const deleting = !dryRun && deps.ownership !== undefined;
+      result.exports.push(await pruneFiles(deps, source.database, e, rule ?? '', deleting));
+      if (deleting) emptied.push(e);
     }
+    await prunePartitions(deps.glue, source.database, emptied);
   }
   return result;
 }
 
-async function pruneExport(
+/** Lists (and, when `deleting`, deletes) every version under the export's folders. */
+async function pruneFiles(
   deps: PruneDeps,
   database: string,
   e: CatalogExport,
   rule: string,
-  dryRun: boolean,
+  deleting: boolean,
 ): Promise<PrunedExport> {
   const pruned: PrunedExport = {
     database,
@@ -183,7 +183,7 @@ async function pruneExport(
     });
     pruned.objects += objects.length;
     pruned.bytes += objects.reduce((n, o) => n + o.size, 0);
-    if (dryRun) continue;
+    if (!deleting) continue;
     deps.onDelete?.({
       database,
       exportTaskIdentifier: e.exportTaskIdentifier,
@@ -194,19 +194,25 @@ async function pruneExport(
       throw classifyAwsError(error, 's3', `Deleting s3://${root.bucket}/${root.prefix}`);
     });
   }
-  if (dryRun) return pruned;
+  return pruned;
+}
+
+/** Deletes the history partitions of exports whose files are gone, by table, 25 a call. */
+async function prunePartitions(glue: PruneDeps['glue'], database: string, emptied: readonly CatalogExport[]) {
   const byTable = new Map<string, string[][]>();
-  for (const p of e.partitions) byTable.set(p.table, [...(byTable.get(p.table) ?? []), p.values]);
+  for (const e of emptied) {
+    for (const p of e.partitions) {
+      const values = byTable.get(p.table) ?? [];
+      values.push(p.values);
+      byTable.set(p.table, values);
+    }
+  }
   for (const [table, values] of byTable) {
-    await deletePartitions(deps.glue, database, table, values).catch((error: unknown) => {
-      throw classifyAwsError(
-        error,
-        'glue',
-        `Deleting the partitions of ${e.exportTaskIdentifier} in ${table}`,
-      );
+    await deletePartitions(glue, database, table, values).catch((error: unknown) => {
+      const ids = emptied.map((e) => e.exportTaskIdentifier).join(', ');
+      throw classifyAwsError(error, 'glue', `Deleting the partitions of ${ids} in ${table}`);
     });
   }
-  return pruned;
 }
 
 /** Every bucket the pipeline may export to: the deployment's and each one the policy names. */
