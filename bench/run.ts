@@ -63,7 +63,7 @@ if (filters.length === 0) {
     }
     text = text.replace(
       /^(Ratios compare)/m,
-      `Section "${title.slice(3)}" re-run alone on ${new Date().toISOString()} (\`npm run bench -- ${filters.join(' ')}\`, load average ${os.loadavg()[0]?.toFixed(1)}).\n$1`,
+      `Section "${title.slice(3)}" run alone on ${new Date().toISOString()} (\`npm run bench -- ${filters.join(' ')}\`, load average ${os.loadavg()[0]?.toFixed(1)}).\n$1`,
     );
   }
   writeFileSync(results, text);
