@@ -2,8 +2,8 @@
  * Prune of 10 exports × 2,000 tables (issue 19): functions/prune as it is, against an in-memory Glue
  * (testkit/memory-glue.ts, answering inside the client's middleware stack), an in-memory versioned
  * S3 (testkit/memory-s3.ts) and small stand-ins for Step Functions and the ledger
- * (bench/lib/prune-fixture.ts). No baseline: prune did not change in issue 19, so the figures are
- * absolute counts of the requests prune sends.
+ * (bench/lib/prune-fixture.ts). No baseline run: the figures are absolute counts of the requests
+ * prune sends.
  */
 import { type PruneResult, prune } from '#functions/prune/prune.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
@@ -148,8 +148,8 @@ export default async function (): Promise<{ title: string; markdown: string }> {
     "partition per table per export); the bucket is versioning-enabled, each export folder holding its part files, RDS's two JSON files, an older",
     'version of one of them and a delete marker over a deleted file. Glue is the in-memory catalog (testkit/memory-glue.ts) with no latency,',
     "answering inside the SDK client's middleware stack; S3 the in-memory bucket (testkit/memory-s3.ts); the execution and the ledger small",
-    'stand-ins (exports older than the 90 days Step Functions keeps an execution are proven by the ledger). No baseline: prune did not change in',
-    'issue 19, so the figures are absolute counts.',
+    'stand-ins (exports older than the 90 days Step Functions keeps an execution are proven by the ledger). No baseline run: the figures are',
+    'absolute counts (before partitions were grouped by table, prune sent one BatchDeletePartition per table per export: 20,000 here).',
     '',
     "Objects deleted: versions and delete markers under the pruned exports' folders (prune's `objects`). Requests: every request each stand-in",
     'answered, reading included. Wall time: the whole prune in this process, in-memory stand-ins, no network latency.',

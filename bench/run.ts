@@ -61,6 +61,11 @@ if (filters.length === 0) {
       const next = text.indexOf('\n## ', start + title.length);
       text = `${text.slice(0, start)}${section}${next === -1 ? '' : text.slice(next)}`;
     }
+    const note = `Section "${title.slice(3)}" run alone on `;
+    text = text
+      .split('\n')
+      .filter((line) => !line.startsWith(note))
+      .join('\n');
     text = text.replace(
       /^(Ratios compare)/m,
       `Section "${title.slice(3)}" run alone on ${new Date().toISOString()} (\`npm run bench -- ${filters.join(' ')}\`, load average ${os.loadavg()[0]?.toFixed(1)}).\n$1`,
