@@ -20,7 +20,8 @@ const standIn = (name: string, filter: RegExp, contents: string): Plugin => ({
 export const withoutSsmClient = standIn(
   'without-ssm-client',
   /^@aws-sdk\/client-ssm$/,
-  'export class SSMClient {} export class GetParameterCommand {} export class ParameterNotFound extends Error {}',
+  // What the functions and Powertools Parameters' SSMProvider import from it.
+  'export class SSMClient {} export class GetParameterCommand {} export class GetParametersCommand {} export class PutParameterCommand {} export class ParameterNotFound extends Error {} export async function* paginateGetParametersByPath() {}',
 );
 
 /** The YAML parser left out, as if the policy were parsed at package time and shipped as data. */
