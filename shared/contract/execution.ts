@@ -219,28 +219,23 @@ export const QueueState = z.object({
 });
 export type QueueState = z.infer<typeof QueueState>;
 
+/** What start-export returns for a task it tracks, whether it started it or found it started. */
+const TrackedTask = {
+  task: ExportTaskSummary,
+  /** Seconds to wait before the first status check, when polling. */
+  waitSeconds: z.number().int().positive(),
+  /** Seconds to wait for the export-finished event before checking anyway. */
+  eventWaitSeconds: z.number().int().positive(),
+  queue: QueueState.optional(),
+  /** When start-export saw the task (the export waiter counts events after this). */
+  checkedAt: z.iso.datetime({ offset: true }),
+};
+
 /** Result of functions/start-export, stored at `$.start`. */
 export const StartResult = z.discriminatedUnion('outcome', [
-  z.object({
-    outcome: z.literal('started'),
-    task: ExportTaskSummary,
-    /** Seconds to wait before the first status check, when polling. */
-    waitSeconds: z.number().int().positive(),
-    /** Seconds to wait for the export-finished event before checking anyway. */
-    eventWaitSeconds: z.number().int().positive(),
-    queue: QueueState.optional(),
-    /** When start-export saw the task (the export waiter counts events after this). */
-    checkedAt: z.iso.datetime({ offset: true }),
-  }),
-  z.object({
-    /** The identifier was already taken by a task (duplicate event, or a retried execution). */
-    outcome: z.literal('tracking-existing'),
-    task: ExportTaskSummary,
-    waitSeconds: z.number().int().positive(),
-    eventWaitSeconds: z.number().int().positive(),
-    queue: QueueState.optional(),
-    checkedAt: z.iso.datetime({ offset: true }),
-  }),
+  z.object({ outcome: z.literal('started'), ...TrackedTask }),
+  /** The identifier was already taken by a task (duplicate event, or a retried execution). */
+  z.object({ outcome: z.literal('tracking-existing'), ...TrackedTask }),
   z.object({
     /** The account runs its limit: the machine waits `waitSeconds` (backoff with jitter) and calls again. */
     outcome: z.literal('queued'),
