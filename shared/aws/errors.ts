@@ -197,7 +197,19 @@ export function isRetryableAwsError(error: unknown, service: AwsService): boolea
   return classifyAwsError(error, service, 'call').retryable;
 }
 
-/** True when `error` is the AWS error `name` (with or without its Fault / Exception suffix). */
+/**
+ * The AWS SDK's error behind `error`: the error itself, or the `cause` of the pipeline error a
+ * classified client (classified.ts) threw for it.
+ */
+export function awsCause(error: unknown): unknown {
+  return error instanceof PipelineError && error.cause !== undefined ? error.cause : error;
+}
+
+/**
+ * True when `error` is the AWS error `name` (with or without its Fault / Exception suffix), thrown
+ * as is or classified by a classified client.
+ */
 export function isAwsError(error: unknown, name: string): boolean {
-  return error instanceof Error && bare(error.name) === bare(name);
+  const aws = awsCause(error);
+  return aws instanceof Error && bare(aws.name) === bare(name);
 }

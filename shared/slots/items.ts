@@ -4,6 +4,7 @@ import {
   DynamoDBServiceException,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { awsCause } from '../aws/errors.ts';
 
 /**
  * The keys of the semaphore's items in the deployment's table (resources/state.yml; their shapes:
@@ -71,8 +72,8 @@ export const UNEXPIRED = 'expiresAt > :now';
  * PutItem, UpdateItem and DeleteItem in the DynamoDB API reference ("A condition specified in the
  * operation could not be evaluated"), which the SDK deserializes to its own class.
  */
-export const isConditionalCheckFailed = (error: unknown): error is ConditionalCheckFailedException =>
-  error instanceof ConditionalCheckFailedException;
+export const isConditionalCheckFailed = (error: unknown): boolean =>
+  awsCause(error) instanceof ConditionalCheckFailedException;
 
 /**
  * A request DynamoDB refused as invalid: ValidationException is one of the API reference's Common
@@ -81,5 +82,7 @@ export const isConditionalCheckFailed = (error: unknown): error is ConditionalCh
  * code. An update of a path inside a map the item does not have yet (`holders.#id` before `holders`
  * exists) is refused this way (test/e2e/waits-store.test.ts sees it on the wire).
  */
-export const isValidationError = (error: unknown): boolean =>
-  error instanceof DynamoDBServiceException && error.name === 'ValidationException';
+export const isValidationError = (error: unknown): boolean => {
+  const aws = awsCause(error);
+  return aws instanceof DynamoDBServiceException && aws.name === 'ValidationException';
+};
