@@ -14,7 +14,9 @@ import { type AwsService, classifyAwsError } from './errors.ts';
  * SDK's paginators require (@smithy/core `createPaginator`).
  */
 export function classified<C extends object>(client: C, service: AwsService): C {
-  const own = Object.getPrototypeOf(client) as { send(command: unknown, ...rest: unknown[]): Promise<unknown> };
+  const own = Object.getPrototypeOf(client) as {
+    send(command: unknown, ...rest: unknown[]): Promise<unknown>;
+  };
   Object.defineProperty(client, 'send', {
     configurable: true,
     writable: true,

@@ -16,13 +16,16 @@ import { AwsThrottledError, ExportSourceNotFoundError, PipelineError } from '#sh
 const rdsMock = mockClient(RDSClient);
 afterEach(() => rdsMock.reset());
 
-const notFound = () => new DBSnapshotNotFoundFault({ message: 'DBSnapshot snap-1 not found.', $metadata: {} });
+const notFound = () =>
+  new DBSnapshotNotFoundFault({ message: 'DBSnapshot snap-1 not found.', $metadata: {} });
 
 describe('a classified client', () => {
   it("throws the pipeline's class for an AWS error, naming the call and keeping the AWS error", async () => {
     rdsMock.on(DescribeDBSnapshotsCommand).rejects(notFound());
     const rds = classified(new RDSClient({}), 'rds');
-    const error = await rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'snap-1' })).catch((e) => e);
+    const error = await rds
+      .send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: 'snap-1' }))
+      .catch((e) => e);
     // DBSnapshotNotFoundFault: DescribeDBSnapshots "Errors" (RDS API reference).
     expect(error).toBeInstanceOf(ExportSourceNotFoundError);
     expect(error.message).toBe(
