@@ -1,4 +1,5 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
+import { classified } from '#shared/aws/classified.ts';
 import type { Schedule } from '#shared/policy/schedule.ts';
 import {
   type SelectedGraph,
@@ -49,5 +50,11 @@ export function graphFromFile(
 
 /** Every graph of the account the schedule selects, through the SDK (ListGraphs, their tags). */
 export function graphsOfAccount(schedule: Schedule, at: string): Promise<SelectedGraph[]> {
-  return selectGraphs(new NeptuneGraphClient({}), schedule.select, schedule.name, at, true);
+  return selectGraphs(
+    classified(new NeptuneGraphClient({}), 'neptune-graph'),
+    schedule.select,
+    schedule.name,
+    at,
+    true,
+  );
 }

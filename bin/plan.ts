@@ -4,6 +4,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { z } from 'zod';
+import { classified } from '#shared/aws/classified.ts';
 import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
 import { type DecideContext, type Decision, decide } from '#shared/policy/decide.ts';
@@ -72,7 +73,7 @@ async function described(
   snapshotFile: string | undefined,
 ): Promise<DescribedSnapshot | string> {
   if (snapshotFile === undefined) {
-    const result = await describeSnapshot(new RDSClient({ region: ref.region }), ref);
+    const result = await describeSnapshot(classified(new RDSClient({ region: ref.region }), 'rds'), ref);
     return result.found ? result.snapshot : result.reason;
   }
   // The DBSnapshot / DBClusterSnapshot itself, or a describe output holding exactly one.
@@ -105,8 +106,8 @@ function readOnlyLedger(options: PlanOptions): RecentExportLookup | undefined {
     let ledger = ledgers.get(region);
     if (ledger === undefined) {
       ledger = exportLedger({
-        dynamodb: new DynamoDBClient(region === undefined ? {} : { region }),
-        sfn: new SFNClient(region === undefined ? {} : { region }),
+        dynamodb: classified(new DynamoDBClient(region === undefined ? {} : { region }), 'dynamodb'),
+        sfn: classified(new SFNClient(region === undefined ? {} : { region }), 'sfn'),
         table: exportsTable,
         stateMachineArn,
       });
@@ -211,7 +212,7 @@ async function planSchedule(
       const cluster = toClusterSource(json, schedule.name, at);
       return { one: cluster, selected: selects(schedule.select, cluster) };
     },
-    all: () => selectClusters(new RDSClient({}), schedule.select, schedule.name, at),
+    all: () => selectClusters(classified(new RDSClient({}), 'rds'), schedule.select, schedule.name, at),
   });
 }
 

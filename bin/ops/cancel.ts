@@ -1,5 +1,4 @@
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { ExportTaskSummary } from '#shared/contract/execution.ts';
 import { executionArnOf } from '#shared/exports/address.ts';
 import { isValidExportTaskIdentifier } from '#shared/sources/identifiers.ts';
@@ -87,17 +86,13 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
       `export ${id} already ended (execution ${execution.status}) before its task started: nothing to cancel`,
     );
   }
-  try {
-    await ctx.clients.sfn.send(
-      new StopExecutionCommand({
-        executionArn: executionArnOf(ctx.deployment.stateMachineArn, id),
-        error: 'ExportCanceled',
-        cause: 'Canceled with rds-export cancel before its export task started',
-      }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, 'sfn', `StopExecution ${id}`);
-  }
+  await ctx.clients.sfn.send(
+    new StopExecutionCommand({
+      executionArn: executionArnOf(ctx.deployment.stateMachineArn, id),
+      error: 'ExportCanceled',
+      cause: 'Canceled with rds-export cancel before its export task started',
+    }),
+  );
   // The task may have started between the look and the stop: it must not run untracked.
   const late = await target.kind.task(ctx, id, job);
   if (late !== undefined && !ENDED_MACHINE_STATUSES.has(target.kind.machineStatus(late.status))) {

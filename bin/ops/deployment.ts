@@ -3,7 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { classified } from '#shared/aws/classified.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import { optionOrEnv, UsageError, type Values } from '../command.ts';
 
 /** The options every operations command takes. */
@@ -73,7 +74,7 @@ export async function openDeployment(values: Values): Promise<Context> {
     ...(region === undefined ? {} : { region }),
     ...(profile === undefined ? {} : { profile }),
   };
-  const cloudformation = new CloudFormationClient(config);
+  const cloudformation = classified(new CloudFormationClient(config), 'cloudformation');
   let offset = 0;
   cloudformation.middlewareStack.add(
     (next) => async (args) => {
@@ -98,7 +99,7 @@ export async function openDeployment(values: Values): Promise<Context> {
         `no deployment "${stage}": stack ${stackName} does not exist in ${await cloudformation.config.region()} (--stage, --region)`,
       );
     }
-    throw classifyAwsError(error, 'cloudformation', `DescribeStacks ${stackName}`);
+    throw error;
   }
   const read = (key: string) =>
     outputs[key] === undefined || outputs[key] === '' ? undefined : outputs[key];
@@ -129,10 +130,10 @@ export async function openDeployment(values: Values): Promise<Context> {
   return {
     deployment,
     clients: {
-      rds: new RDSClient(regional),
-      sfn: new SFNClient(regional),
-      dynamodb: new DynamoDBClient(regional),
-      graphs: new NeptuneGraphClient(regional),
+      rds: classified(new RDSClient(regional), 'rds'),
+      sfn: classified(new SFNClient(regional), 'sfn'),
+      dynamodb: classified(new DynamoDBClient(regional), 'dynamodb'),
+      graphs: classified(new NeptuneGraphClient(regional), 'neptune-graph'),
     },
     now: () => new Date(Date.now() + offset),
   };

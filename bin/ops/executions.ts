@@ -8,7 +8,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import { cappedPages } from '#shared/aws/pages.ts';
 import { CaughtError, ExportTaskSummary } from '#shared/contract/execution.ts';
 import { executionArnOf } from '#shared/exports/address.ts';
@@ -33,7 +33,7 @@ export async function describeExport(ctx: Context, id: string) {
     );
   } catch (error) {
     if (isAwsError(error, 'ExecutionDoesNotExist')) return undefined;
-    throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
+    throw error;
   }
 }
 
@@ -50,20 +50,16 @@ export async function listExecutions(
     { stateMachineArn, ...(filter.status === undefined ? {} : { statusFilter: filter.status }) },
     { maxPages: MAX_PAGES, atCap: 'truncate' },
   );
-  try {
-    for await (const page of pages) {
-      for (const e of page.executions ?? []) {
-        if (
-          filter.startedAfter !== undefined &&
-          (e.startDate?.getTime() ?? 0) < filter.startedAfter.getTime()
-        ) {
-          return found;
-        }
-        found.push(e);
+  for await (const page of pages) {
+    for (const e of page.executions ?? []) {
+      if (
+        filter.startedAfter !== undefined &&
+        (e.startDate?.getTime() ?? 0) < filter.startedAfter.getTime()
+      ) {
+        return found;
       }
+      found.push(e);
     }
-  } catch (error) {
-    throw classifyAwsError(error, 'sfn', 'ListExecutions');
   }
   return found;
 }
@@ -123,21 +119,17 @@ export async function latestState(sfn: Sfn, executionArn: string): Promise<Lates
     { executionArn, reverseOrder: true },
     { maxPages: HISTORY_PAGES, atCap: 'truncate' },
   );
-  try {
-    for await (const page of pages) {
-      for (const event of page.events ?? []) {
-        if (latest.ending === undefined && ENDINGS.has(event.type ?? '')) latest.ending = endingOf(event);
-        const entered = event.stateEnteredEventDetails;
-        if (entered !== undefined && (event.type ?? '').endsWith('StateEntered')) {
-          latest.state = entered.name;
-          if (event.timestamp !== undefined) latest.enteredAt = event.timestamp;
-          latest.input = parseJson(entered.input);
-          return latest;
-        }
+  for await (const page of pages) {
+    for (const event of page.events ?? []) {
+      if (latest.ending === undefined && ENDINGS.has(event.type ?? '')) latest.ending = endingOf(event);
+      const entered = event.stateEnteredEventDetails;
+      if (entered !== undefined && (event.type ?? '').endsWith('StateEntered')) {
+        latest.state = entered.name;
+        if (event.timestamp !== undefined) latest.enteredAt = event.timestamp;
+        latest.input = parseJson(entered.input);
+        return latest;
       }
     }
-  } catch (error) {
-    throw classifyAwsError(error, 'sfn', `GetExecutionHistory ${executionArn}`);
   }
   return latest;
 }

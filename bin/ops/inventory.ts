@@ -5,7 +5,6 @@ import {
   paginateDescribeExportTasks,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import { collectPages, type PageCap } from '#shared/aws/pages.ts';
 import { type DescribedSnapshot, toDescribedSnapshot } from '#shared/sources/rds/snapshots.ts';
 
@@ -18,12 +17,8 @@ const PAGE_SIZE = 100;
 const CAP: PageCap = { maxPages: 100, atCap: 'truncate' };
 
 /** The items of a listing's pages; its failure classified as the operation's (`what`). */
-async function itemsOf<P, T>(what: string, pages: Promise<P[]>, items: (page: P) => T[] | undefined) {
-  try {
-    return (await pages).flatMap((page) => items(page) ?? []);
-  } catch (error) {
-    throw classifyAwsError(error, 'rds', what);
-  }
+async function itemsOf<P, T>(_what: string, pages: Promise<P[]>, items: (page: P) => T[] | undefined) {
+  return (await pages).flatMap((page) => items(page) ?? []);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { ExecutionState, executionKeys } from '#shared/contract/execution.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
@@ -10,8 +11,8 @@ import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';
 
 const config = parseEnv(CheckExportEnv);
-const rds = new RDSClient(SDK_CLIENT_CONFIG);
-const graphs = new NeptuneGraphClient(SDK_CLIENT_CONFIG);
+const rds = classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds');
+const graphs = classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph');
 
 export const handler = lambdaHandler(
   { what: 'check-export input', input: ExecutionState, keys: executionKeys },

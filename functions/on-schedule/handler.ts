@@ -1,4 +1,5 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { dispatchDepsFromEnv } from '#shared/exports/intake-env.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
@@ -9,7 +10,7 @@ import { runSchedule, ScheduleEvent } from './run.ts';
 // Graphs are selected by schedules only: on-snapshot does not load the neptune-graph client.
 const deps = {
   ...dispatchDepsFromEnv(parseEnv(OnScheduleEnv)),
-  graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
+  graphs: classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph'),
 };
 
 export const handler = lambdaHandler(

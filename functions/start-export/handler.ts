@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { ExecutionState, executionKeys } from '#shared/contract/execution.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
@@ -15,10 +16,10 @@ import { startExport } from './start.ts';
 const config = parseEnv(StartExportEnv);
 // Every kind's service once per container; a job takes its source kind's.
 const serviceOf = exportServices({
-  rds: new RDSClient(SDK_CLIENT_CONFIG),
-  graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
+  rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
+  graphs: classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph'),
 });
-const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
+const dynamodb = classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb');
 
 export const handler = lambdaHandler(
   { what: 'start-export input', input: ExecutionState, keys: executionKeys },

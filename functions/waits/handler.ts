@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
@@ -11,10 +12,10 @@ import { handleWaits } from './waits.ts';
 
 const env = parseEnv(WaitsEnv);
 const deps = {
-  dynamodb: new DynamoDBClient(SDK_CLIENT_CONFIG),
-  sfn: new SFNClient(SDK_CLIENT_CONFIG),
-  rds: new RDSClient(SDK_CLIENT_CONFIG),
-  graphs: new NeptuneGraphClient(SDK_CLIENT_CONFIG),
+  dynamodb: classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb'),
+  sfn: classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn'),
+  rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
+  graphs: classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph'),
   table: env.EXPORTS_TABLE,
   now: () => new Date(),
 };

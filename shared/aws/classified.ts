@@ -35,6 +35,8 @@ export function classified<C extends object>(client: C, service: AwsService): C 
 /** Input members that say which resource a call was about, shown in the error's message. */
 const NAMING = /(Identifier|Arn|Name|Bucket|Key|Prefix|Id)$|^(name|arn)$/;
 const MAX_SHOWN = 120;
+/** The first members that name resources are enough to find the call; the rest is the input. */
+const MAX_MEMBERS = 2;
 
 /**
  * "StartExportTask (ExportTaskIdentifier=…, SourceArn=…)": the operation and the input members that
@@ -53,6 +55,7 @@ export function callOf(command: unknown): string {
   if (typeof input !== 'object' || input === null) return operation;
   const named = Object.entries(input)
     .filter(([member, value]) => NAMING.test(member) && typeof value === 'string' && value !== '')
+    .slice(0, MAX_MEMBERS)
     .map(([member, value]) => `${member}=${truncateText(value as string, MAX_SHOWN)}`);
   return named.length === 0 ? operation : `${operation} (${named.join(', ')})`;
 }

@@ -1,6 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { classifyAwsError, isAwsError } from '../aws/errors.ts';
+import { isAwsError } from '../aws/errors.ts';
 import { type ExportJob, type SnapshotSource, sourceLabel } from '../contract/execution.ts';
 import type { Notification } from '../notify/notification.ts';
 import { decide } from '../policy/decide.ts';
@@ -132,7 +132,7 @@ async function start(
         exportTaskIdentifier: id,
       };
     }
-    throw classifyAwsError(error, 'sfn', `StartExecution ${id}`);
+    throw error;
   }
 }
 

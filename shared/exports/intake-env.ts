@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { classified } from '../aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
 import { isKmsKeyReference, KMS_KEY_RULE } from '../aws/kms.ts';
 import { NotifierEnv, notifierFromEnv } from '../notify/notifier.ts';
@@ -37,14 +38,14 @@ export type IntakeEnv = z.infer<typeof IntakeEnv>;
  * notifier.
  */
 export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSClient } {
-  const sfn = new SFNClient(SDK_CLIENT_CONFIG);
+  const sfn = classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn');
   return {
-    rds: new RDSClient(SDK_CLIENT_CONFIG),
+    rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
     sfn,
     policy: loadPolicyFile(env.POLICY_FILE),
     stateMachineArn: env.STATE_MACHINE_ARN,
     ledger: exportLedger({
-      dynamodb: new DynamoDBClient(SDK_CLIENT_CONFIG),
+      dynamodb: classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb'),
       sfn,
       table: env.EXPORTS_TABLE,
       stateMachineArn: env.STATE_MACHINE_ARN,

@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -7,7 +6,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { classifyAwsError, isAwsError } from '../aws/errors.ts';
+import { isConditionalCheckFailed } from '../aws/dynamodb-errors.ts';
+import { isAwsError } from '../aws/errors.ts';
 import type { ExportJob, SnapshotSource } from '../contract/execution.ts';
 import type { RecentExport } from '../policy/decide.ts';
 import { executionArnOf, startedRecordKey, startedRoot } from './address.ts';
@@ -71,19 +71,15 @@ export function exportLedger(deps: LedgerDeps) {
   return {
     /** The last export started for the source, unless its execution ended without exporting. */
     async last(source: SnapshotSource): Promise<{ recent?: RecentExport; seen: LedgerSeen }> {
-      let item: Record<string, unknown> | undefined;
-      try {
-        const out = await deps.dynamodb.send(
-          new GetItemCommand({
-            TableName: deps.table,
-            Key: marshall({ pk: ledgerKey(source), sk: LEDGER_SORT_KEY }),
-            ConsistentRead: true,
-          }),
-        );
-        item = out.Item === undefined ? undefined : unmarshall(out.Item);
-      } catch (error) {
-        throw classifyAwsError(error, 'dynamodb', `Reading the last export of ${source.sourceIdentifier}`);
-      }
+      const out = await deps.dynamodb.send(
+        new GetItemCommand({
+          TableName: deps.table,
+          Key: marshall({ pk: ledgerKey(source), sk: LEDGER_SORT_KEY }),
+          ConsistentRead: true,
+        }),
+      );
+      const item: Record<string, unknown> | undefined =
+        out.Item === undefined ? undefined : unmarshall(out.Item);
       const executionName = text(item, 'executionName');
       const exportTaskIdentifier = text(item, 'exportTaskIdentifier');
       const startedAt = text(item, 'startedAt');
@@ -102,7 +98,7 @@ export function exportLedger(deps: LedgerDeps) {
       } catch (error) {
         // Step Functions forgets executions 90 days after they close: long after any interval.
         if (isAwsError(error, 'ExecutionDoesNotExist')) return { seen };
-        throw classifyAwsError(error, 'sfn', `DescribeExecution ${executionName}`);
+        throw error;
       }
       const snapshotArn = text(item, 'snapshotArn');
       const snapshotTime = text(item, 'snapshotTime');
@@ -157,25 +153,21 @@ export function exportLedger(deps: LedgerDeps) {
         await deps.dynamodb.send(new PutItemCommand({ TableName: deps.table, Item: item, ...condition }));
       } catch (error) {
         // PutItem's error when its condition is false (DynamoDB API reference, PutItem: Errors).
-        if (error instanceof ConditionalCheckFailedException) {
+        if (isConditionalCheckFailed(error)) {
           throw new LedgerConflict(`another export of ${job.source.sourceIdentifier} was recorded meanwhile`);
         }
-        throw classifyAwsError(error, 'dynamodb', `Recording the export of ${job.source.sourceIdentifier}`);
+        throw error;
       }
       const root = startedRoot(job.exportTaskIdentifier, job.request);
-      try {
-        await deps.dynamodb.send(
-          new PutItemCommand({
-            TableName: deps.table,
-            Item: {
-              ...startedRecordKey(job.exportTaskIdentifier),
-              ...marshall({ bucket: root.bucket, prefix: root.prefix, startedAt: startedAt.toISOString() }),
-            },
-          }),
-        );
-      } catch (error) {
-        throw classifyAwsError(error, 'dynamodb', `Recording where ${job.exportTaskIdentifier} is exported`);
-      }
+      await deps.dynamodb.send(
+        new PutItemCommand({
+          TableName: deps.table,
+          Item: {
+            ...startedRecordKey(job.exportTaskIdentifier),
+            ...marshall({ bucket: root.bucket, prefix: root.prefix, startedAt: startedAt.toISOString() }),
+          },
+        }),
+      );
     },
   };
 }

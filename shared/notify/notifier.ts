@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import { z } from 'zod';
+import { classified } from '../aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
 import type { Notification } from './notification.ts';
 import { type PublishOutcome, publishNotification } from './publish.ts';
@@ -23,7 +24,7 @@ export type Notify = (n: Notification) => Promise<PublishOutcome>;
 
 /** Builds the SNS client once per container; the Slack webhook's reader loads at its first read. */
 export function notifierFromEnv(env: NotifierEnv): Notify {
-  const sns = new SNSClient(SDK_CLIENT_CONFIG);
+  const sns = classified(new SNSClient(SDK_CLIENT_CONFIG), 'sns');
   const parameter = env.SLACK_WEBHOOK_PARAMETER;
   const slackWebhookUrl = parameter === undefined ? undefined : slackWebhookFromSsm(parameter);
   return (n) =>

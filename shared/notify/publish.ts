@@ -1,5 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { classifyAwsError } from '../aws/errors.ts';
+import { ConfigurationError } from '../contract/errors.ts';
 import { logger } from '../runtime/logger.ts';
 import { toPublishInput } from './message.ts';
 import type { Notification } from './notification.ts';
@@ -28,13 +28,14 @@ const SLACK_TIMEOUT_MS = 5000;
  * retried invocation cannot post to Slack twice for a message SNS never got.
  */
 export async function publishNotification(n: Notification, deps: NotifyDeps): Promise<PublishOutcome> {
-  let snsMessageId: string | undefined;
-  try {
-    const out = await deps.sns.send(new PublishCommand(toPublishInput(n, deps.topicArn)));
-    snsMessageId = out.MessageId;
-  } catch (error) {
-    throw classifyAwsError(error, 'sns', `SNS Publish to ${deps.topicArn} (NOTIFICATION_TOPIC_ARN)`);
-  }
+  const out = await deps.sns.send(new PublishCommand(toPublishInput(n, deps.topicArn))).catch((error) => {
+    // The topic is the deployment's: a missing or forbidden one is fixed where it is configured.
+    if (error instanceof ConfigurationError) {
+      throw new ConfigurationError(`${error.message} (NOTIFICATION_TOPIC_ARN)`, { cause: error.cause });
+    }
+    throw error;
+  });
+  const snsMessageId = out.MessageId;
   logger.info('Notification published to SNS', { kind: n.kind, severity: n.severity, snsMessageId });
 
   if (deps.slackWebhookUrl === undefined) return { snsMessageId, slack: 'not-configured' };

@@ -1,6 +1,5 @@
 import { PutItemCommand, paginateQuery } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { classifyAwsError } from '../aws/errors.ts';
 import { cappedPages, type PageCap } from '../aws/pages.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from '../contract/execution.ts';
 import { epochSeconds, expiresAt, queueKey, queueOf, type SlotTable, UNEXPIRED } from './items.ts';
@@ -22,34 +21,26 @@ const poolLimit = (deps: SlotTable) =>
 
 /** Puts the export in the slot queue (again), at the place its first queueing gave it. */
 export async function enqueue(deps: SlotTable, entry: QueueEntry): Promise<void> {
-  try {
-    await deps.dynamodb.send(
-      new PutItemCommand({
-        TableName: deps.table,
-        Item: {
-          ...queueKey(deps, entry.since, entry.exportTaskIdentifier),
-          ...marshall({
-            token: entry.token,
-            exportTaskIdentifier: entry.exportTaskIdentifier,
-            limit: entry.limit,
-            expiresAt: expiresAt(entry.now),
-          }),
-        },
-      }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Queueing ${entry.exportTaskIdentifier}`);
-  }
+  await deps.dynamodb.send(
+    new PutItemCommand({
+      TableName: deps.table,
+      Item: {
+        ...queueKey(deps, entry.since, entry.exportTaskIdentifier),
+        ...marshall({
+          token: entry.token,
+          exportTaskIdentifier: entry.exportTaskIdentifier,
+          limit: entry.limit,
+          expiresAt: expiresAt(entry.now),
+        }),
+      },
+    }),
+  );
 }
 
 /** Whether any export waits in the slot queue (expired items aside; a page or a few read). */
 export async function anyQueued(deps: SlotTable, now: Date): Promise<boolean> {
-  try {
-    // Expired items are filtered out after the page's Limit: a page may be empty with more to come.
-    for await (const page of queuePages(deps, now)) if ((page.Items ?? []).length > 0) return true;
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
-  }
+  // Expired items are filtered out after the page's Limit: a page may be empty with more to come.
+  for await (const page of queuePages(deps, now)) if ((page.Items ?? []).length > 0) return true;
   return false;
 }
 
@@ -74,16 +65,12 @@ export async function grantSlots(
   const woken: string[] = [];
   const full = () => slots.current.leases.size >= poolLimit(deps);
   if (full()) return woken;
-  try {
-    for await (const page of queuePages(deps, now)) {
-      for (const item of page.Items ?? []) {
-        if (full()) return woken;
-        const granted = await grantOne(deps, unmarshall(item), slots, now, releaseId);
-        if (granted !== undefined) woken.push(granted);
-      }
+  for await (const page of queuePages(deps, now)) {
+    for (const item of page.Items ?? []) {
+      if (full()) return woken;
+      const granted = await grantOne(deps, unmarshall(item), slots, now, releaseId);
+      if (granted !== undefined) woken.push(granted);
     }
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Reading the slot queue');
   }
   return woken;
 }

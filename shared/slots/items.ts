@@ -1,10 +1,5 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  DynamoDBServiceException,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { awsCause } from '../aws/errors.ts';
 
 /**
  * The keys of the semaphore's items in the deployment's table (resources/state.yml; their shapes:
@@ -66,23 +61,3 @@ export const expiresAt = (now: Date) => epochSeconds(now) + ITEM_LIFETIME_SECOND
  * and Scan with a filter expression on the TTL attribute).
  */
 export const UNEXPIRED = 'expiresAt > :now';
-
-/**
- * A conditional write whose condition did not hold: ConditionalCheckFailedException, an error of
- * PutItem, UpdateItem and DeleteItem in the DynamoDB API reference ("A condition specified in the
- * operation could not be evaluated"), which the SDK deserializes to its own class.
- */
-export const isConditionalCheckFailed = (error: unknown): boolean =>
-  awsCause(error) instanceof ConditionalCheckFailedException;
-
-/**
- * A request DynamoDB refused as invalid: ValidationException is one of the API reference's Common
- * Errors (docs.aws.amazon.com/amazondynamodb/latest/APIReference/CommonErrors.html), which the client
- * does not model as a class, so the SDK raises it as a DynamoDBServiceException named after its
- * code. An update of a path inside a map the item does not have yet (`holders.#id` before `holders`
- * exists) is refused this way (test/e2e/waits-store.test.ts sees it on the wire).
- */
-export const isValidationError = (error: unknown): boolean => {
-  const aws = awsCause(error);
-  return aws instanceof DynamoDBServiceException && aws.name === 'ValidationException';
-};

@@ -1,8 +1,8 @@
 import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { classifyAwsError } from '../aws/errors.ts';
+import { isConditionalCheckFailed, isValidationError } from '../aws/dynamodb-errors.ts';
 import { secondsBetween } from '../runtime/time.ts';
-import { isConditionalCheckFailed, isValidationError, type SlotTable, slotsKey } from './items.ts';
+import { type SlotTable, slotsKey } from './items.ts';
 
 /**
  * The account's export slots as the pipeline hands them out: one lease per export, keyed by its
@@ -40,15 +40,10 @@ export interface Slots {
 
 /** The leases as they are now (a consistent read). */
 export async function readSlots(deps: SlotTable): Promise<Slots> {
-  let item: SlotsItem;
-  try {
-    const out = await deps.dynamodb.send(
-      new GetItemCommand({ TableName: deps.table, Key: slotsKey(deps), ConsistentRead: true }),
-    );
-    item = out.Item === undefined ? {} : (unmarshall(out.Item) as SlotsItem);
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Reading the export slots');
-  }
+  const out = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.table, Key: slotsKey(deps), ConsistentRead: true }),
+  );
+  const item: SlotsItem = out.Item === undefined ? {} : (unmarshall(out.Item) as SlotsItem);
   const leases = new Map<string, Lease>();
   for (const [id, value] of Object.entries(item.holders ?? {})) {
     leases.set(id, { at: text(value?.at) ?? '', by: text(value?.by) ?? 'self' });
@@ -100,25 +95,21 @@ export async function takeSlot(
         await createSlots(deps);
         return send(false);
       }
-      throw classifyAwsError(error, 'dynamodb', `Taking an export slot for ${take.exportTaskIdentifier}`);
+      throw error;
     }
   };
   return send(true);
 }
 
 async function createSlots(deps: SlotTable): Promise<void> {
-  try {
-    await deps.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: deps.table,
-        Key: slotsKey(deps),
-        UpdateExpression: 'SET holders = if_not_exists(holders, :none)',
-        ExpressionAttributeValues: marshall({ ':none': {} }),
-      }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Creating the export slots');
-  }
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.table,
+      Key: slotsKey(deps),
+      UpdateExpression: 'SET holders = if_not_exists(holders, :none)',
+      ExpressionAttributeValues: marshall({ ':none': {} }),
+    }),
+  );
 }
 
 /**
@@ -152,7 +143,7 @@ export async function giveBackSlot(
     if (isConditionalCheckFailed(error)) return;
     // No item yet: there is nothing to give back.
     if (isValidationError(error)) return;
-    throw classifyAwsError(error, 'dynamodb', `Giving back the export slot of ${exportTaskIdentifier}`);
+    throw error;
   }
 }
 
@@ -220,7 +211,7 @@ export async function reconcileSlots(
       await createSlots(deps);
       return reconcileSlots(deps, active, now, before, true);
     }
-    throw classifyAwsError(error, 'dynamodb', 'Reconciling the export slots');
+    throw error;
   }
   return { added, removed };
 }

@@ -1,6 +1,5 @@
 import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { classifyAwsError } from '../aws/errors.ts';
 import { epochSeconds, queueKey, queueOf, queueSk, type SlotTable, UNEXPIRED } from './items.ts';
 
 /**
@@ -16,34 +15,26 @@ export async function countAhead(
   exportTaskIdentifier: string,
   now: Date,
 ): Promise<number> {
-  try {
-    const out = await deps.dynamodb.send(
-      new QueryCommand({
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :queue AND sk < :mine',
-        FilterExpression: UNEXPIRED,
-        ExpressionAttributeValues: marshall({
-          ':queue': queueOf(deps),
-          ':mine': queueSk(since, exportTaskIdentifier),
-          ':now': epochSeconds(now),
-        }),
-        ConsistentRead: true,
-        Select: 'COUNT',
+  const out = await deps.dynamodb.send(
+    new QueryCommand({
+      TableName: deps.table,
+      KeyConditionExpression: 'pk = :queue AND sk < :mine',
+      FilterExpression: UNEXPIRED,
+      ExpressionAttributeValues: marshall({
+        ':queue': queueOf(deps),
+        ':mine': queueSk(since, exportTaskIdentifier),
+        ':now': epochSeconds(now),
       }),
-    );
-    return out.Count ?? 0;
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', 'Counting the slot queue');
-  }
+      ConsistentRead: true,
+      Select: 'COUNT',
+    }),
+  );
+  return out.Count ?? 0;
 }
 
 /** Leaves the queue: the export started (idempotent). */
 export async function dequeue(deps: SlotTable, since: string, exportTaskIdentifier: string): Promise<void> {
-  try {
-    await deps.dynamodb.send(
-      new DeleteItemCommand({ TableName: deps.table, Key: queueKey(deps, since, exportTaskIdentifier) }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Leaving the queue: ${exportTaskIdentifier}`);
-  }
+  await deps.dynamodb.send(
+    new DeleteItemCommand({ TableName: deps.table, Key: queueKey(deps, since, exportTaskIdentifier) }),
+  );
 }

@@ -14,14 +14,13 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { classifyAwsError } from '../aws/errors.ts';
+import { isConditionalCheckFailed } from '../aws/dynamodb-errors.ts';
 import { cappedPages, type PageCap } from '../aws/pages.ts';
 import { logger } from '../runtime/logger.ts';
 import {
   endedKey,
   epochSeconds,
   expiresAt,
-  isConditionalCheckFailed,
   type SlotTable,
   UNEXPIRED,
   WAITER_PREFIX,
@@ -69,7 +68,7 @@ export async function wake(sfn: WaitsDeps['sfn'], token: string, output: object)
       logger.info('the waiter no longer waits: nothing to wake', { error: (error as Error).name });
       return false;
     }
-    throw classifyAwsError(error, 'sfn', 'SendTaskSuccess');
+    throw error;
   }
 }
 
@@ -85,29 +84,24 @@ export async function parkExportWaiter(
   deps: SlotTable,
   waiter: { sourceArn: string; exportTaskIdentifier: string; token: string; checkedAt: Date; now: Date },
 ): Promise<'waiting' | 'ended'> {
-  let endedAt: unknown;
-  try {
-    await deps.dynamodb.send(
-      new PutItemCommand({
-        TableName: deps.table,
-        Item: {
-          ...waiterKey(waiter.sourceArn, waiter.exportTaskIdentifier),
-          ...marshall({
-            token: waiter.token,
-            exportTaskIdentifier: waiter.exportTaskIdentifier,
-            parkedAt: waiter.now.toISOString(),
-            expiresAt: expiresAt(waiter.now),
-          }),
-        },
-      }),
-    );
-    const ended = await deps.dynamodb.send(
-      new GetItemCommand({ TableName: deps.table, Key: endedKey(waiter.sourceArn), ConsistentRead: true }),
-    );
-    endedAt = ended.Item === undefined ? undefined : unmarshall(ended.Item).endedAt;
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Parking the waiter of ${waiter.exportTaskIdentifier}`);
-  }
+  await deps.dynamodb.send(
+    new PutItemCommand({
+      TableName: deps.table,
+      Item: {
+        ...waiterKey(waiter.sourceArn, waiter.exportTaskIdentifier),
+        ...marshall({
+          token: waiter.token,
+          exportTaskIdentifier: waiter.exportTaskIdentifier,
+          parkedAt: waiter.now.toISOString(),
+          expiresAt: expiresAt(waiter.now),
+        }),
+      },
+    }),
+  );
+  const ended = await deps.dynamodb.send(
+    new GetItemCommand({ TableName: deps.table, Key: endedKey(waiter.sourceArn), ConsistentRead: true }),
+  );
+  const endedAt: unknown = ended.Item === undefined ? undefined : unmarshall(ended.Item).endedAt;
   return typeof endedAt === 'string' && endedAt >= waiter.checkedAt.toISOString() ? 'ended' : 'waiting';
 }
 
@@ -118,41 +112,37 @@ export async function parkExportWaiter(
  */
 export async function exportEnded(deps: SlotTable, sourceArn: string, now: Date): Promise<ExportWaiter[]> {
   const waiters: ExportWaiter[] = [];
-  try {
-    await deps.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: deps.table,
-        Key: endedKey(sourceArn),
-        UpdateExpression: 'SET endedAt = :now, expiresAt = :expires',
-        ExpressionAttributeValues: marshall({ ':now': now.toISOString(), ':expires': expiresAt(now) }),
+  await deps.dynamodb.send(
+    new UpdateItemCommand({
+      TableName: deps.table,
+      Key: endedKey(sourceArn),
+      UpdateExpression: 'SET endedAt = :now, expiresAt = :expires',
+      ExpressionAttributeValues: marshall({ ':now': now.toISOString(), ':expires': expiresAt(now) }),
+    }),
+  );
+  const pages = cappedPages(
+    paginateQuery,
+    { client: deps.dynamodb },
+    {
+      TableName: deps.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :waiter)',
+      FilterExpression: `attribute_exists(#token) AND ${UNEXPIRED}`,
+      ExpressionAttributeNames: { '#token': 'token' },
+      ExpressionAttributeValues: marshall({
+        ':pk': waiterPk(sourceArn),
+        ':waiter': WAITER_PREFIX,
+        ':now': epochSeconds(now),
       }),
-    );
-    const pages = cappedPages(
-      paginateQuery,
-      { client: deps.dynamodb },
-      {
-        TableName: deps.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :waiter)',
-        FilterExpression: `attribute_exists(#token) AND ${UNEXPIRED}`,
-        ExpressionAttributeNames: { '#token': 'token' },
-        ExpressionAttributeValues: marshall({
-          ':pk': waiterPk(sourceArn),
-          ':waiter': WAITER_PREFIX,
-          ':now': epochSeconds(now),
-        }),
-        ConsistentRead: true,
-      },
-      WAITER_PAGES,
-    );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const { token, exportTaskIdentifier } = unmarshall(item);
-        if (typeof token === 'string' && typeof exportTaskIdentifier === 'string')
-          waiters.push({ exportTaskIdentifier, token });
-      }
+      ConsistentRead: true,
+    },
+    WAITER_PAGES,
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) {
+      const { token, exportTaskIdentifier } = unmarshall(item);
+      if (typeof token === 'string' && typeof exportTaskIdentifier === 'string')
+        waiters.push({ exportTaskIdentifier, token });
     }
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Finding the waiters of ${sourceArn}`);
   }
   return waiters;
 }
@@ -183,7 +173,7 @@ export async function deleteIfToken(
   deps: SlotTable,
   key: Record<string, AttributeValue>,
   token: string,
-  what: string,
+  _what: string,
 ): Promise<void> {
   try {
     await deps.dynamodb.send(
@@ -196,6 +186,6 @@ export async function deleteIfToken(
       }),
     );
   } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw classifyAwsError(error, 'dynamodb', what);
+    if (!isConditionalCheckFailed(error)) throw error;
   }
 }

@@ -6,7 +6,6 @@ import {
   paginateListGraphs,
 } from '@aws-sdk/client-neptune-graph';
 import { mapLimit } from '#shared/aws/concurrency.ts';
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import { collectPages } from '#shared/aws/pages.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from '#shared/contract/execution.ts';
 import { matches } from '#shared/policy/decide.ts';
@@ -72,12 +71,8 @@ export function selectsGraph(selector: ScheduleSelector, graph: SelectedGraph): 
 
 /** The graph's tags (ListTagsForResource): GetGraph and ListGraphs do not return them. */
 export async function graphTags(client: Graphs, arn: string): Promise<Record<string, string>> {
-  try {
-    const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-    return { ...(out.tags ?? {}) };
-  } catch (error) {
-    throw classifyAwsError(error, 'neptune-graph', `ListTagsForResource ${arn}`);
-  }
+  const out = await client.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+  return { ...(out.tags ?? {}) };
 }
 
 /**
@@ -97,9 +92,7 @@ export async function selectGraphs(
     { client, pageSize: PAGE_SIZE },
     {},
     { maxPages: MAX_PAGES, atCap: 'truncate' },
-  ).catch((error: unknown) => {
-    throw classifyAwsError(error, 'neptune-graph', 'ListGraphs');
-  });
+  );
   const named = pages
     .flatMap((page) => page.graphs ?? [])
     .map((graph) => toGraphSource(graph, schedule, scheduledTime))

@@ -1,5 +1,5 @@
 import { GetExportTaskCommand } from '@aws-sdk/client-neptune-graph';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import type { ExportTaskSummary } from '#shared/contract/execution.ts';
 import { type Graphs, toGraphSummary } from './export-tasks.ts';
 
@@ -14,6 +14,6 @@ export async function getGraphExportTask(
     return toGraphSummary(out, graphArn);
   } catch (error) {
     if (isAwsError(error, 'ResourceNotFoundException')) return undefined;
-    throw classifyAwsError(error, 'neptune-graph', `GetExportTask ${taskIdentifier}`);
+    throw error;
   }
 }

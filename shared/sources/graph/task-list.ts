@@ -2,7 +2,6 @@ import {
   type ExportTaskSummary as GraphTaskSummary,
   paginateListExportTasks,
 } from '@aws-sdk/client-neptune-graph';
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import { collectPages } from '#shared/aws/pages.ts';
 import { type Graphs, isActiveGraphTask, leaseNamesOf } from './export-tasks.ts';
 
@@ -24,9 +23,7 @@ export async function listGraphExportTasks(
     { client, pageSize: PAGE_SIZE },
     graphIdentifier === undefined ? {} : { graphIdentifier },
     { maxPages: MAX_PAGES, atCap: 'truncate' },
-  ).catch((error: unknown) => {
-    throw classifyAwsError(error, 'neptune-graph', 'ListExportTasks');
-  });
+  );
   return pages.flatMap((page) => page.tasks ?? []);
 }
 

@@ -1,5 +1,4 @@
 import { type DBCluster, paginateDescribeDBClusters, type RDSClient } from '@aws-sdk/client-rds';
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import { collectPages } from '#shared/aws/pages.ts';
 import { type SnapshotSource, SnapshotSource as SourceSchema } from '#shared/contract/execution.ts';
 import { matches } from '#shared/policy/decide.ts';
@@ -69,9 +68,7 @@ export async function selectClusters(
     { client: rds, pageSize: PAGE_SIZE },
     {},
     { maxPages: MAX_PAGES, atCap: 'truncate' },
-  ).catch((error: unknown) => {
-    throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
-  });
+  );
   const selected: SelectedCluster[] = [];
   for (const cluster of pages.flatMap((page) => page.DBClusters ?? [])) {
     const candidate = toClusterSource(cluster, schedule, scheduledTime);

@@ -1,5 +1,5 @@
 import { type RDSClient, StartExportTaskCommand } from '@aws-sdk/client-rds';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import {
   ExportQuotaExceededError,
   ExportSourceNotReadyError,
@@ -74,14 +74,13 @@ export function rdsExportService(rds: Pick<RDSClient, 'send'>): ExportService {
                 : ownTask(found, job),
           };
         }
-        const classified = classifyAwsError(error, 'rds', 'StartExportTask');
-        if (classified instanceof ExportQuotaExceededError) return 'full';
+        if (error instanceof ExportQuotaExceededError) return 'full';
         // "You can't run multiple export tasks for the same DB cluster snapshot simultaneously"
         // (Aurora user guide, Exporting DB cluster snapshot data to Amazon S3; the RDS guide says the
         // same of DB snapshots): another export of this source (an overlapping schedule slot, a
         // retry, one started outside the pipeline) may run for hours, longer than the start's
         // retries last. Wait for it in the queue instead; any other cause stays the state's retry.
-        if (classified instanceof ExportSourceNotReadyError) {
+        if (error instanceof ExportSourceNotReadyError) {
           const other = (await countActiveExportTasks(rds)).tasks.find(
             (t) =>
               t.exportTaskIdentifier !== identifier &&
@@ -93,7 +92,7 @@ export function rdsExportService(rds: Pick<RDSClient, 'send'>): ExportService {
             };
           }
         }
-        throw classified;
+        throw error;
       }
     },
   };

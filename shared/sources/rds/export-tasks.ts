@@ -4,7 +4,7 @@ import {
   paginateDescribeExportTasks,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import { collectPages } from '#shared/aws/pages.ts';
 import {
   type CheckResult,
@@ -86,7 +86,7 @@ export async function describeExportTask(
     return task === undefined ? undefined : toSummary(task, identifier);
   } catch (error) {
     if (isAwsError(error, 'ExportTaskNotFound')) return undefined;
-    throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
+    throw error;
   }
 }
 
@@ -110,9 +110,7 @@ export async function countActiveExportTasks(rds: Rds): Promise<ActiveExports> {
     { client: rds, pageSize: PAGE_SIZE },
     { Filters: [ACTIVE_STATUS_FILTER] },
     { maxPages: MAX_PAGES, atCap: 'truncate' },
-  ).catch((error: unknown) => {
-    throw classifyAwsError(error, 'rds', 'DescribeExportTasks');
-  });
+  );
   for (const task of pages.flatMap((page) => page.ExportTasks ?? [])) {
     if (isActiveExportStatus(task.Status)) {
       identifiers.push(task.ExportTaskIdentifier ?? '(unnamed)');

@@ -1,5 +1,5 @@
 import { CancelExportTaskCommand } from '@aws-sdk/client-rds';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import type { KindOps } from '#shared/sources/kinds/types.ts';
 import { describeExportTask, machineStatusOfRdsTask } from './export-tasks.ts';
 
@@ -25,6 +25,6 @@ async function rdsCancel(...[ctx, task]: Parameters<KindOps['cancel']>): ReturnT
   } catch (error) {
     // It ended between the look and the cancel (CancelExportTask: InvalidExportTaskStateFault).
     if (isAwsError(error, 'InvalidExportTaskStateFault')) return 'not-running';
-    throw classifyAwsError(error, 'rds', `CancelExportTask ${id}`);
+    throw error;
   }
 }

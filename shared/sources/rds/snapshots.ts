@@ -6,7 +6,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { z } from 'zod';
-import { classifyAwsError } from '#shared/aws/errors.ts';
+import { awsCause } from '#shared/aws/errors.ts';
 import { ExportSourceNotFoundError, InvalidInputError } from '#shared/contract/errors.ts';
 import { SnapshotSource, type SourceKind } from '#shared/contract/execution.ts';
 import { parseWith } from '#shared/runtime/validation.ts';
@@ -110,12 +110,11 @@ export async function describeSnapshot(
       return { found: false, reason: `snapshot ${ref.arn} not found (describe returned nothing)` };
     return { found: true, snapshot: toDescribedSnapshot(found) };
   } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    const classified = classifyAwsError(error, 'rds', `Describing ${ref.arn}`);
-    if (classified instanceof ExportSourceNotFoundError) {
-      const name = error instanceof Error ? error.name : 'not found';
+    if (error instanceof ExportSourceNotFoundError) {
+      const aws = awsCause(error);
+      const name = aws instanceof Error ? aws.name : 'not found';
       return { found: false, reason: `snapshot ${ref.arn} not found (${name}); it may have been deleted` };
     }
-    throw classified;
+    throw error;
   }
 }

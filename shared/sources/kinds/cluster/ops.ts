@@ -1,5 +1,5 @@
-import { DBClusterNotFoundFault, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
-import { classifyAwsError } from '#shared/aws/errors.ts';
+import { DescribeDBClustersCommand } from '@aws-sdk/client-rds';
+import { isAwsError } from '#shared/aws/errors.ts';
 import type { KindOps } from '#shared/sources/kinds/types.ts';
 import { toClusterSource } from '#shared/sources/rds/clusters.ts';
 import { rdsOps } from '#shared/sources/rds/ops.ts';
@@ -17,8 +17,7 @@ export const clusterOps: KindOps = {
       );
       found = out.DBClusters?.[0];
     } catch (error) {
-      if (!(error instanceof DBClusterNotFoundFault))
-        throw classifyAwsError(error, 'rds', 'DescribeDBClusters');
+      if (!isAwsError(error, 'DBClusterNotFoundFault')) throw error;
     }
     if (found === undefined) return { gone: `cluster ${source.sourceIdentifier} no longer exists` };
     // The slot's time is part of the identity: a retry re-exports the same slot.

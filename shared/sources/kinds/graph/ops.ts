@@ -1,5 +1,5 @@
 import { CancelExportTaskCommand, GetGraphCommand } from '@aws-sdk/client-neptune-graph';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import type { ExportJob } from '#shared/contract/execution.ts';
 import {
   isActiveGraphTask,
@@ -50,7 +50,7 @@ export const graphOps: KindOps = {
       if (isAwsError(error, 'ConflictException') || isAwsError(error, 'ResourceNotFoundException')) {
         return 'not-running';
       }
-      throw classifyAwsError(error, 'neptune-graph', `CancelExportTask ${taskIdentifier}`);
+      throw error;
     }
   },
 
@@ -63,7 +63,7 @@ export const graphOps: KindOps = {
       if (isAwsError(error, 'ResourceNotFoundException')) {
         return { gone: `graph ${job.source.sourceIdentifier} (${graphIdentifier}) no longer exists` };
       }
-      throw classifyAwsError(error, 'neptune-graph', `GetGraph ${graphIdentifier}`);
+      throw error;
     }
     // The policy may match on tags, which GetGraph does not return. The slot's time is part of the
     // identity: a retry re-exports the same slot, with the role the export was started with (the

@@ -3,7 +3,6 @@ import {
   type NeptuneGraphClient,
   StartExportTaskCommand,
 } from '@aws-sdk/client-neptune-graph';
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import {
   ExportQuotaExceededError,
   ExportSourceNotReadyError,
@@ -66,11 +65,10 @@ export function graphExportService(client: Graphs): ExportService {
         const out = await client.send(new StartExportTaskCommand({ ...job.request }));
         return { started: toGraphSummary(out, job.source.arn) };
       } catch (error) {
-        const classified = classifyAwsError(error, 'neptune-graph', 'StartExportTask');
         // The service's limit is undocumented: a conflict (an export of the graph already runs) or a
         // quota refusal waits in the queue, and the next attempt looks again.
-        if (classified instanceof ExportQuotaExceededError) return 'full';
-        throw classified;
+        if (error instanceof ExportQuotaExceededError) return 'full';
+        throw error;
       }
     },
   };
@@ -82,13 +80,7 @@ export function graphExportService(client: Graphs): ExportService {
  * exported until someone acts (shared/sources/rds/exportability.ts decides which is which).
  */
 async function ensureAvailable(client: Graphs, job: GraphExportJob): Promise<void> {
-  let status: string | undefined;
-  try {
-    status = (await client.send(new GetGraphCommand({ graphIdentifier: job.request.graphIdentifier })))
-      .status;
-  } catch (error) {
-    throw classifyAwsError(error, 'neptune-graph', `GetGraph ${job.request.graphIdentifier}`);
-  }
+  const { status } = await client.send(new GetGraphCommand({ graphIdentifier: job.request.graphIdentifier }));
   const exportable = graphExportability({ status });
   if (exportable.exportable === true) return;
   const what = `Graph ${job.source.sourceIdentifier} (${job.request.graphIdentifier})`;

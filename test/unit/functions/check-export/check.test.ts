@@ -7,6 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CheckDeps, checkExport, NOT_LISTED_GRACE_CHECKS } from '#functions/check-export/check.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { CheckResult, type ExecutionState } from '#shared/contract/execution.ts';
 import { job } from '../start-export/job.ts';
 import { ID, startedState } from './state.ts';
@@ -16,7 +17,7 @@ const T0 = Date.parse('2024-05-01T08:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
 const deps = (secondsAfterT0: number): CheckDeps => ({
-  rds: new RDSClient({ region: 'us-east-1' }),
+  rds: classified(new RDSClient({ region: 'us-east-1' }), 'rds'),
   now: () => at(secondsAfterT0),
   bounds: { minSeconds: 5, maxSeconds: 1800 },
 });
@@ -183,7 +184,9 @@ describe('checkExport', () => {
     );
     await expect(checkExport(startedState(), deps(20))).rejects.toMatchObject({
       name: 'AwsThrottledError',
-      message: 'DescribeExportTasks failed: Throttling: Rate exceeded',
+      message: expect.stringMatching(
+        /^DescribeExportTasks \(ExportTaskIdentifier=[^)]+\) failed: Throttling: Rate exceeded$/,
+      ),
     });
   });
 

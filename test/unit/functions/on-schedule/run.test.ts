@@ -4,6 +4,7 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type OnScheduleDeps, runSchedule } from '#functions/on-schedule/run.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { ExportJob } from '#shared/contract/execution.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 import { logger } from '#shared/runtime/logger.ts';
@@ -39,8 +40,8 @@ schedules:
 function deps(overrides: Partial<OnScheduleDeps> = {}): OnScheduleDeps {
   return {
     // A client, not the mock: the SDK's paginators take only an RDSClient.
-    rds: new RDSClient({ region: 'us-east-1' }),
-    sfn,
+    rds: classified(new RDSClient({ region: 'us-east-1' }), 'rds'),
+    sfn: classified(new SFNClient({}), 'sfn'),
     policy,
     stateMachineArn: SM,
     destination: {

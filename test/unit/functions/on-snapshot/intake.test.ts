@@ -21,6 +21,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { handleSnapshotEvent, type OnSnapshotDeps } from '#functions/on-snapshot/intake.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { ExportJob } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
@@ -48,8 +49,8 @@ rules:
 
 function deps(overrides: Partial<OnSnapshotDeps> = {}): OnSnapshotDeps {
   return {
-    rds,
-    sfn,
+    rds: classified(new RDSClient({}), 'rds'),
+    sfn: classified(new SFNClient({}), 'sfn'),
     policy,
     stateMachineArn: SM,
     destination: {
@@ -234,8 +235,8 @@ describe('handleSnapshotEvent', () => {
     const TABLE = 'rds-export-exports';
     const ledger = () =>
       exportLedger({
-        dynamodb: new DynamoDBClient({}),
-        sfn: new SFNClient({}),
+        dynamodb: classified(new DynamoDBClient({}), 'dynamodb'),
+        sfn: classified(new SFNClient({}), 'sfn'),
         table: TABLE,
         stateMachineArn: SM,
       });

@@ -22,6 +22,7 @@ import {
   type StartDeps,
   startExport,
 } from '#functions/start-export/start.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
 import { type ExecutionState, StartResult } from '#shared/contract/execution.ts';
 import { rdsExportService } from '#shared/sources/rds/export-service.ts';
@@ -33,7 +34,7 @@ const ID = job().exportTaskIdentifier;
 const NOW = new Date('2024-05-01T08:00:00.000Z');
 
 const deps = (overrides: Partial<StartDeps> = {}): StartDeps => ({
-  service: rdsExportService(new RDSClient({ region: 'us-east-1' })),
+  service: rdsExportService(classified(new RDSClient({ region: 'us-east-1' }), 'rds')),
   now: () => NOW,
   random: () => 0.5,
   queueBaseWaitSeconds: 60,
@@ -358,7 +359,9 @@ describe('startExport', () => {
       (e: unknown) => e as Error & { retryable: boolean },
     );
     expect(error?.name).toBe(name);
-    expect(error?.message).toContain(`StartExportTask failed: ${fault.name}`);
+    expect(error?.message).toMatch(
+      new RegExp(`^StartExportTask \\(ExportTaskIdentifier=[^,]+, SourceArn=[^)]+\\) failed: ${fault.name}`),
+    );
     expect(error?.retryable).toBe((RETRYABLE_ERROR_NAMES as readonly string[]).includes(name));
     expect(slots.calls).toEqual([`take ${ID}`, `giveBack ${ID}`]);
   });

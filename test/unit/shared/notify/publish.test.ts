@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { classified } from '#shared/aws/classified.ts';
 import type { Notification } from '#shared/notify/notification.ts';
 import { publishNotification } from '#shared/notify/publish.ts';
 import { captureOutput, startWebhookServer, type WebhookServer } from '#test/helpers/webhook-server.ts';
@@ -40,7 +41,10 @@ afterEach(async () => {
 
 describe('publishNotification', () => {
   it('publishes the JSON message with status, source and severity attributes to the topic', async () => {
-    const outcome = await publishNotification(failed, { sns: new SNSClient({}), topicArn: TOPIC });
+    const outcome = await publishNotification(failed, {
+      sns: classified(new SNSClient({}), 'sns'),
+      topicArn: TOPIC,
+    });
 
     expect(outcome).toEqual({ snsMessageId: 'msg-1', slack: 'not-configured' });
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
@@ -56,7 +60,7 @@ describe('publishNotification', () => {
 
   it('posts a Block Kit message to the webhook after publishing to SNS', async () => {
     const outcome = await publishNotification(failed, {
-      sns: new SNSClient({}),
+      sns: classified(new SNSClient({}), 'sns'),
       topicArn: TOPIC,
       slackWebhookUrl: async () => server.url,
     });
@@ -82,7 +86,7 @@ describe('publishNotification', () => {
     let outcome: Awaited<ReturnType<typeof publishNotification>>;
     try {
       outcome = await publishNotification(failed, {
-        sns: new SNSClient({}),
+        sns: classified(new SNSClient({}), 'sns'),
         topicArn: TOPIC,
         slackWebhookUrl: async () => server.url,
       });
@@ -106,7 +110,7 @@ describe('publishNotification', () => {
     let outcome: Awaited<ReturnType<typeof publishNotification>>;
     try {
       outcome = await publishNotification(failed, {
-        sns: new SNSClient({}),
+        sns: classified(new SNSClient({}), 'sns'),
         topicArn: TOPIC,
         slackWebhookUrl: async () => url,
       });
@@ -125,7 +129,7 @@ describe('publishNotification', () => {
     let outcome: Awaited<ReturnType<typeof publishNotification>>;
     try {
       outcome = await publishNotification(failed, {
-        sns: new SNSClient({}),
+        sns: classified(new SNSClient({}), 'sns'),
         topicArn: TOPIC,
         slackWebhookUrl: async () => badUrl,
       });
@@ -140,7 +144,7 @@ describe('publishNotification', () => {
 
   it('reports slack "failed" when the webhook URL cannot be loaded', async () => {
     const outcome = await publishNotification(failed, {
-      sns: new SNSClient({}),
+      sns: classified(new SNSClient({}), 'sns'),
       topicArn: TOPIC,
       slackWebhookUrl: () => Promise.reject(new Error('SSM parameter /rds-export/slack is missing')),
     });
@@ -152,7 +156,7 @@ describe('publishNotification', () => {
     sns.on(PublishCommand).rejects(new ThrottledException({ message: 'Rate exceeded', $metadata: {} }));
 
     const publishing = publishNotification(failed, {
-      sns: new SNSClient({}),
+      sns: classified(new SNSClient({}), 'sns'),
       topicArn: TOPIC,
       slackWebhookUrl: async () => server.url,
     });
@@ -164,7 +168,7 @@ describe('publishNotification', () => {
   it('classifies an SNS server error as retryable', async () => {
     sns.on(PublishCommand).rejects(new InternalErrorException({ message: 'internal', $metadata: {} }));
     await expect(
-      publishNotification(failed, { sns: new SNSClient({}), topicArn: TOPIC }),
+      publishNotification(failed, { sns: classified(new SNSClient({}), 'sns'), topicArn: TOPIC }),
     ).rejects.toMatchObject({
       name: 'AwsServiceUnavailableError',
       retryable: true,
@@ -174,7 +178,7 @@ describe('publishNotification', () => {
   it('classifies a missing topic as a configuration error that names the variable', async () => {
     sns.on(PublishCommand).rejects(new NotFoundException({ message: 'Topic does not exist', $metadata: {} }));
     await expect(
-      publishNotification(failed, { sns: new SNSClient({}), topicArn: TOPIC }),
+      publishNotification(failed, { sns: classified(new SNSClient({}), 'sns'), topicArn: TOPIC }),
     ).rejects.toMatchObject({
       name: 'ConfigurationError',
       message: expect.stringContaining('NOTIFICATION_TOPIC_ARN'),
@@ -186,7 +190,7 @@ describe('publishNotification', () => {
       .on(PublishCommand)
       .rejects(new KMSThrottlingException({ message: 'Rate exceeded for KMS', $metadata: {} }));
     await expect(
-      publishNotification(failed, { sns: new SNSClient({}), topicArn: TOPIC }),
+      publishNotification(failed, { sns: classified(new SNSClient({}), 'sns'), topicArn: TOPIC }),
     ).rejects.toMatchObject({ name: 'AwsThrottledError', retryable: true });
   });
 });

@@ -11,13 +11,14 @@ import {
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { classified } from '#shared/aws/classified.ts';
 import { exportSlots } from '#shared/slots/semaphore.ts';
 import { slotSemaphore } from '#shared/slots/waiting.ts';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
 const NOW = new Date('2024-05-01T08:00:00.000Z');
-const table = { dynamodb: new DynamoDBClient({}), table: 'exports' };
+const table = { dynamodb: classified(new DynamoDBClient({}), 'dynamodb'), table: 'exports' };
 /** DynamoDB's refusal of an update whose document path does not exist yet (a Common Error). */
 const validation = () =>
   new DynamoDBServiceException({
@@ -60,7 +61,7 @@ describe('the items the semaphore writes', () => {
 
   it('queues a waiter in its pool’s queue, sorted by when it first queued, with its expiry', async () => {
     dynamodb.on(PutItemCommand).resolves({});
-    await slotSemaphore({ ...table, pool: 'graph', sfn: new SFNClient({}) }).enqueue({
+    await slotSemaphore({ ...table, pool: 'graph', sfn: classified(new SFNClient({}), 'sfn') }).enqueue({
       exportTaskIdentifier: 'g-1',
       since: '2024-05-01T07:00:00.000Z',
       limit: 2,
@@ -80,7 +81,7 @@ describe('the items the semaphore writes', () => {
   it('parks a waiter under its source ARN in lower case, one item per export', async () => {
     dynamodb.on(PutItemCommand).resolves({});
     dynamodb.on(GetItemCommand).resolves({});
-    const parked = await slotSemaphore({ ...table, sfn: new SFNClient({}) }).park({
+    const parked = await slotSemaphore({ ...table, sfn: classified(new SFNClient({}), 'sfn') }).park({
       sourceArn: 'arn:aws:rds:us-east-1:123456789012:snapshot:Orders',
       exportTaskIdentifier: 'orders-1',
       token: 'tok',
@@ -158,7 +159,7 @@ describe('conditional failures', () => {
         new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }),
       );
     sfn.on(SendTaskSuccessCommand).resolves({});
-    const semaphore = slotSemaphore({ ...table, sfn: new SFNClient({}) });
+    const semaphore = slotSemaphore({ ...table, sfn: classified(new SFNClient({}), 'sfn') });
     await expect(semaphore.grant(NOW, 'release-1')).resolves.toEqual(['a']);
     expect(dynamodb.commandCalls(DeleteItemCommand)[0]?.args[0].input).toMatchObject({
       Key: { pk: { S: 'queue' }, sk: { S: '2024-05-01T07:00:00.000Z#a' } },

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-neptune-graph';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { classified } from '#shared/aws/classified.ts';
 import {
   DELETED_CAUSE,
   leaseNamesOf,
@@ -17,7 +18,7 @@ import { getGraphExportTask } from '#shared/sources/graph/task-get.ts';
 import { activeGraphExports } from '#shared/sources/graph/task-list.ts';
 
 const graphs = mockClient(NeptuneGraphClient);
-const client = new NeptuneGraphClient({ region: 'us-east-1' });
+const client = classified(new NeptuneGraphClient({ region: 'us-east-1' }), 'neptune-graph');
 const GRAPH_ARN = 'arn:aws:neptune-graph:us-east-1:123456789012:graph/g-0a1b2c3d4e';
 beforeEach(() => graphs.reset());
 

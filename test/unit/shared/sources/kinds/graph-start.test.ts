@@ -10,12 +10,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type StartDeps, startExport } from '#functions/start-export/start.ts';
+import { classified } from '#shared/aws/classified.ts';
 import type { ExecutionState } from '#shared/contract/execution.ts';
 import { graphExportService } from '#shared/sources/kinds/graph/start.ts';
 import { graphJob } from '#test/statemachines/graph-fixtures.ts';
 
 const graphs = mockClient(NeptuneGraphClient);
-const service = graphExportService(new NeptuneGraphClient({ region: 'us-east-1' }));
+const service = graphExportService(
+  classified(new NeptuneGraphClient({ region: 'us-east-1' }), 'neptune-graph'),
+);
 const state = graphJob as ExecutionState;
 const NOW = new Date('2024-05-05T04:00:10.000Z');
 

@@ -6,10 +6,11 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { classified } from '#shared/aws/classified.ts';
 import { countActiveExportTasks, describeExportTask, toSummary } from '#shared/sources/rds/export-tasks.ts';
 
 const rds = mockClient(RDSClient);
-const client = new RDSClient({ region: 'us-east-1' });
+const client = classified(new RDSClient({ region: 'us-east-1' }), 'rds');
 
 beforeEach(() => rds.reset());
 
@@ -83,7 +84,7 @@ describe('describeExportTask', () => {
     );
     await expect(describeExportTask(client, 'orders-1')).rejects.toMatchObject({
       name: 'AwsThrottledError',
-      message: 'DescribeExportTasks failed: Throttling: Rate exceeded',
+      message: 'DescribeExportTasks (ExportTaskIdentifier=orders-1) failed: Throttling: Rate exceeded',
     });
   });
 });

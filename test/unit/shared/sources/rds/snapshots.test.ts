@@ -9,11 +9,13 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { classified } from '#shared/aws/classified.ts';
 import { InvalidInputError } from '#shared/contract/errors.ts';
 import type { SnapshotRef } from '#shared/sources/rds/snapshot-events.ts';
 import { describeSnapshot, toDescribedSnapshot } from '#shared/sources/rds/snapshots.ts';
 
 const rds = mockClient(RDSClient);
+const client = classified(new RDSClient({}), 'rds');
 const snapshotJson = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../../../../events/snapshots/${name}`, import.meta.url), 'utf8'));
 
@@ -43,7 +45,7 @@ describe('describeSnapshot', () => {
       SnapshotCreateTime: new Date('2018-10-06T12:24:51.339Z'),
     };
     rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [sdkShape] });
-    const result = await describeSnapshot(rds, automatedRef);
+    const result = await describeSnapshot(client, automatedRef);
     expect(rds.commandCalls(DescribeDBSnapshotsCommand)[0]?.args[0].input).toEqual({
       DBSnapshotIdentifier: 'rds:snapshot-replica-2018-10-06-12-24',
       SnapshotType: 'automated',
@@ -73,12 +75,16 @@ describe('describeSnapshot', () => {
     rds
       .on(DescribeDBSnapshotsCommand)
       .resolves({ DBSnapshots: [snapshotJson('db-snapshot-awsbackup.json')] });
-    await describeSnapshot(rds, {
+    await describeSnapshot(client, {
       ...automatedRef,
       snapshotIdentifier: 'awsbackup:job-1',
       snapshotType: 'awsbackup',
     });
-    await describeSnapshot(rds, { ...automatedRef, snapshotIdentifier: 'orders-1', snapshotType: 'manual' });
+    await describeSnapshot(client, {
+      ...automatedRef,
+      snapshotIdentifier: 'orders-1',
+      snapshotType: 'manual',
+    });
     const inputs = rds.commandCalls(DescribeDBSnapshotsCommand).map((c) => c.args[0].input);
     expect(inputs).toEqual([
       { DBSnapshotIdentifier: 'awsbackup:job-1', SnapshotType: 'awsbackup' },
@@ -89,7 +95,7 @@ describe('describeSnapshot', () => {
   it('describes a cluster snapshot with DescribeDBClusterSnapshots, never DescribeDBSnapshots', async () => {
     const [cluster] = snapshotJson('cluster-snapshot-manual.json').DBClusterSnapshots as object[];
     rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [cluster as object] });
-    const result = await describeSnapshot(rds, clusterRef);
+    const result = await describeSnapshot(client, clusterRef);
     expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(0);
     expect(rds.commandCalls(DescribeDBClusterSnapshotsCommand)[0]?.args[0].input).toEqual({
       DBClusterSnapshotIdentifier: 'analytics-2024-05-01',
@@ -103,7 +109,7 @@ describe('describeSnapshot', () => {
 
   it('asks for SnapshotType automated for an automated cluster snapshot', async () => {
     rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
-    await describeSnapshot(rds, {
+    await describeSnapshot(client, {
       ...clusterRef,
       snapshotIdentifier: 'rds:analytics-1',
       snapshotType: 'automated',
@@ -117,7 +123,7 @@ describe('describeSnapshot', () => {
     rds
       .on(DescribeDBSnapshotsCommand)
       .rejects(new DBSnapshotNotFoundFault({ message: 'not found', $metadata: {} }));
-    await expect(describeSnapshot(rds, automatedRef)).resolves.toMatchObject({
+    await expect(describeSnapshot(client, automatedRef)).resolves.toMatchObject({
       found: false,
       reason: expect.stringMatching(/not found \(DBSnapshotNotFoundFault\)/),
     });
@@ -128,8 +134,8 @@ describe('describeSnapshot', () => {
       .on(DescribeDBClusterSnapshotsCommand)
       .rejectsOnce(new DBClusterSnapshotNotFoundFault({ message: 'x', $metadata: {} }));
     rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
-    expect((await describeSnapshot(rds, clusterRef)).found).toBe(false);
-    expect((await describeSnapshot(rds, clusterRef)).found).toBe(false);
+    expect((await describeSnapshot(client, clusterRef)).found).toBe(false);
+    expect((await describeSnapshot(client, clusterRef)).found).toBe(false);
   });
 
   it('throws a retryable AwsThrottledError when RDS throttles, so the invocation is retried', async () => {
@@ -140,7 +146,7 @@ describe('describeSnapshot', () => {
       $metadata: {},
     });
     rds.on(DescribeDBSnapshotsCommand).rejects(throttled);
-    await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({
+    await expect(describeSnapshot(client, automatedRef)).rejects.toMatchObject({
       name: 'AwsThrottledError',
       retryable: true,
     });
@@ -166,11 +172,15 @@ describe('describeSnapshot', () => {
       $metadata: {},
     });
     rds.on(DescribeDBSnapshotsCommand).rejectsOnce(server).rejectsOnce(denied).rejectsOnce(odd);
-    await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({
+    await expect(describeSnapshot(client, automatedRef)).rejects.toMatchObject({
       name: 'AwsServiceUnavailableError',
     });
-    await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({ name: 'ConfigurationError' });
-    await expect(describeSnapshot(rds, automatedRef)).rejects.toMatchObject({ name: 'UnexpectedAwsError' });
+    await expect(describeSnapshot(client, automatedRef)).rejects.toMatchObject({
+      name: 'ConfigurationError',
+    });
+    await expect(describeSnapshot(client, automatedRef)).rejects.toMatchObject({
+      name: 'UnexpectedAwsError',
+    });
   });
 });
 
