@@ -98,7 +98,7 @@ const VARIANTS: { name: string; overrides: BuildOptions; env?: NodeJS.ProcessEnv
     env: { ...LAMBDA_ENV, NODE_PATH: path.join(ROOT, 'node_modules') },
   },
   {
-    name: '*estimate:* SSM client imported only when Slack is configured',
+    name: '*estimate:* SSM client not in the bundle (it is only loaded lazily)',
     overrides: { plugins: [withoutSsmClient, ...DEPLOYED_PLUGINS] },
   },
   {

@@ -16,12 +16,16 @@ const standIn = (name: string, filter: RegExp, contents: string): Plugin => ({
   },
 });
 
-/** The SSM client left out, as if it were imported only when a Slack webhook is configured. */
+/**
+ * The SSM client left out of the bundle. The Slack webhook's reader already loads it only at the
+ * first Slack post (`import()`), but inside one CJS bundle its code is still parsed at every cold
+ * start; this prices shipping it apart.
+ */
 export const withoutSsmClient = standIn(
   'without-ssm-client',
   /^@aws-sdk\/client-ssm$/,
-  // What the functions and Powertools Parameters' SSMProvider import from it.
-  'export class SSMClient {} export class GetParameterCommand {} export class GetParametersCommand {} export class PutParameterCommand {} export class ParameterNotFound extends Error {} export async function* paginateGetParametersByPath() {}',
+  // What the functions import from it: only the Slack webhook's reader (shared/aws/ssm-secure-string.ts).
+  'export class SSMClient {} export class GetParameterCommand {}',
 );
 
 /** The YAML parser left out, as if the policy were parsed at package time and shipped as data. */

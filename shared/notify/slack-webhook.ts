@@ -1,8 +1,6 @@
-import { ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
-import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import type { SSMClientConfig } from '@aws-sdk/client-ssm';
-import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
-import { ConfigurationError } from '../contract/errors.ts';
+import { GetParameterError, ParameterNotFoundError } from '@aws-lambda-powertools/parameters/errors';
+import type { SsmSecureStringProvider } from '../aws/ssm-secure-string.ts';
+import { ConfigurationError, PipelineError } from '../contract/errors.ts';
 
 /**
  * How long a container reuses the URL it read: a rotated webhook reaches every warm container
@@ -11,35 +9,29 @@ import { ConfigurationError } from '../contract/errors.ts';
 export const WEBHOOK_MAX_AGE_SECONDS = 300;
 
 /**
- * A loader of the Slack incoming-webhook URL kept in an SSM SecureString parameter, read through
- * Powertools Parameters: `SSMProvider.get` calls GetParameter with WithDecryption (so the role needs
- * ssm:GetParameter on the parameter and kms:Decrypt on its key, as serverless.yml's slackStatements
- * grant; AWS Systems Manager User Guide, "Restricting access to Parameter Store parameters using IAM
- * policies") and caches the value for WEBHOOK_MAX_AGE_SECONDS; a failed read is not cached. The
- * provider and its SSM client are loaded at the first read, so a function whose notifications
- * never reach Slack never loads them. The value is never logged: errors name the parameter only.
+ * A loader of the Slack incoming-webhook URL kept in an SSM SecureString parameter, read through a
+ * Powertools Parameters provider of our own (SsmSecureStringProvider, shared/aws/ssm-secure-string.ts):
+ * GetParameter with WithDecryption (so the role needs ssm:GetParameter on the parameter and
+ * kms:Decrypt on its key, as serverless.yml's slackStatements grant; AWS Systems Manager User Guide,
+ * "Restricting access to Parameter Store parameters using IAM policies"), the value cached for
+ * WEBHOOK_MAX_AGE_SECONDS by Powertools; a failed read is not cached. The provider and its SSM
+ * client are loaded at the first read, so a function whose notifications never reach Slack never
+ * loads them. The value is never logged: errors name the parameter only.
  */
-export function slackWebhookFromSsm(
-  parameterName: string,
-  clientConfig: SSMClientConfig = SDK_CLIENT_CONFIG,
-): () => Promise<string> {
-  let provider: Promise<SSMProvider> | undefined;
+export function slackWebhookFromSsm(parameterName: string): () => Promise<string> {
+  let provider: Promise<SsmSecureStringProvider> | undefined;
   return async () => {
-    provider ??= import('@aws-lambda-powertools/parameters/ssm').then(
-      ({ SSMProvider }) => new SSMProvider({ clientConfig }),
+    provider ??= import('../aws/ssm-secure-string.ts').then(
+      ({ SsmSecureStringProvider }) => new SsmSecureStringProvider(),
     );
     return load(await provider, parameterName);
   };
 }
 
-async function load(provider: SSMProvider, name: string): Promise<string> {
-  let value: string | undefined;
+async function load(provider: SsmSecureStringProvider, name: string): Promise<string> {
+  let value: unknown;
   try {
-    value = await provider.get(name, {
-      decrypt: true,
-      maxAge: WEBHOOK_MAX_AGE_SECONDS,
-      throwOnMissing: true,
-    });
+    value = await provider.get(name, { maxAge: WEBHOOK_MAX_AGE_SECONDS, throwOnMissing: true });
   } catch (error) {
     // throwOnMissing turns SSM's ParameterNotFound (and a parameter without a value) into this.
     if (error instanceof ParameterNotFoundError) {
@@ -47,9 +39,12 @@ async function load(provider: SSMProvider, name: string): Promise<string> {
         cause: error,
       });
     }
+    // Powertools wraps every other failure in GetParameterError; the classified client's error
+    // inside it (AwsThrottledError, ConfigurationError for AccessDenied, ...) says more.
+    if (error instanceof GetParameterError && error.cause instanceof PipelineError) throw error.cause;
     throw error;
   }
-  if (value === undefined || !isWebhookUrl(value.trim())) {
+  if (typeof value !== 'string' || !isWebhookUrl(value.trim())) {
     throw new ConfigurationError(
       `SSM parameter ${name} (SLACK_WEBHOOK_PARAMETER) does not hold an https URL of a Slack incoming webhook`,
     );

@@ -6,14 +6,19 @@ import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 
 const FUNCTIONS = path.resolve(import.meta.dirname, '../../../../functions');
 
-/** The shared modules that build clients for the functions (intake and notifications). */
-const SHARED_CLIENT_BUILDERS = ['shared/exports/intake-env.ts', 'shared/notify/notifier.ts'];
+/** The shared modules that build clients for the functions (intake, notifications, the Slack webhook's SSM reader). */
+const SHARED_CLIENT_BUILDERS = [
+  'shared/exports/intake-env.ts',
+  'shared/notify/notifier.ts',
+  'shared/aws/ssm-secure-string.ts',
+];
 
 /**
  * Every `new <Name>Client(...)` in a function's handler and in the shared modules that build
@@ -57,6 +62,7 @@ describe('the SDK client configuration', () => {
     ['RDS', RDSClient],
     ['Neptune Analytics', NeptuneGraphClient],
     ['DynamoDB', DynamoDBClient],
+    ['SSM', SSMClient],
   ])(
     'makes a %s client retry throttling itself, rate-limited (adaptive mode), a bounded number of times',
     async (_, Client) => {

@@ -1,4 +1,10 @@
-import { GetParameterCommand, InternalServerError, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  InternalServerError,
+  ParameterNotFound,
+  SSMClient,
+  SSMServiceException,
+} from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isWebhookUrl, slackWebhookFromSsm, WEBHOOK_MAX_AGE_SECONDS } from '#shared/notify/slack-webhook.ts';
@@ -54,6 +60,45 @@ describe('slackWebhookFromSsm', () => {
 
     await expect(load()).rejects.toThrow('internal');
     await expect(load()).resolves.toBe(URL_VALUE);
+  });
+
+  it.each([
+    [new InternalServerError({ message: 'internal', $metadata: {} }), 'AwsServiceUnavailableError'],
+    [
+      new SSMServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        message: 'Rate exceeded',
+        $metadata: {},
+      }),
+      'AwsThrottledError',
+    ],
+    [
+      new SSMServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'denied',
+        $metadata: {},
+      }),
+      'ConfigurationError',
+    ],
+  ])('throws a failed read classified as the pipeline names it (%s)', async (awsError, name) => {
+    ssm.on(GetParameterCommand).rejects(awsError);
+
+    await expect(slackWebhookFromSsm(PARAMETER)()).rejects.toMatchObject({
+      name,
+      message: expect.stringContaining(`GetParameter (Name=${PARAMETER}) failed`),
+      cause: awsError,
+    });
+  });
+
+  it('sends GetParameter and no other SSM call', async () => {
+    ssm.on(GetParameterCommand).resolves(parameter(URL_VALUE));
+    const load = slackWebhookFromSsm(PARAMETER);
+
+    await load();
+    expect(ssm.calls()).toHaveLength(1);
+    expect(ssm.call(0).args[0]).toBeInstanceOf(GetParameterCommand);
   });
 
   it('rejects a value that is not an https URL with a ConfigurationError that does not print the value', async () => {
