@@ -88,6 +88,36 @@ const yamlEsm = {
   },
 };
 
+/**
+ * `@aws-sdk/client-ssm` has one importer, the Slack webhook's reader (shared/aws/ssm-secure-string.ts),
+ * which the notifier loads with `import()` at the first Slack post. Without code splitting esbuild
+ * wraps every module an `import()` reaches in a lazy initialiser, and then keeps each file the
+ * package's index re-exports (evanw/esbuild#2477): the aggregated `SSM` client, all of SSM's
+ * commands, its paginators and waiters, about 95 KB more to parse at every cold start of each
+ * function that notifies, Slack or not. This resolves the package to the two modules the reader
+ * imports, so the lazy bundle is as small as a statically imported, tree-shaken one; importing
+ * anything else from the package fails the build ("No matching export") instead of shipping a
+ * broken bundle.
+ */
+const SSM_CLIENT_USED = [
+  "export { SSMClient } from './SSMClient';",
+  "export { GetParameterCommand } from './commands/GetParameterCommand';",
+].join('\n');
+const ssmClientUsedParts = {
+  name: 'ssm-client-used-parts',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/client-ssm$/ }, () => ({
+      path: 'client-ssm',
+      namespace: 'ssm-client-used-parts',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'ssm-client-used-parts' }, () => {
+      const root = path.dirname(require.resolve('@aws-sdk/client-ssm/package.json'));
+      const esm = path.dirname(path.join(root, require('@aws-sdk/client-ssm/package.json').module));
+      return { contents: SSM_CLIENT_USED, resolveDir: esm, loader: 'js' };
+    });
+  },
+};
+
 /** esbuild options shared by serverless-esbuild and the cold-start benchmark. */
 const lambdaBuildOptions = () => ({
   bundle: true,
@@ -101,7 +131,7 @@ const lambdaBuildOptions = () => ({
   // serverless-esbuild externalises the v2 `aws-sdk` by default; v3 clients are bundled.
   exclude: [],
   external: [],
-  plugins: [lambdaCredentialProvider, zodUnusedParts, yamlEsm],
+  plugins: [lambdaCredentialProvider, zodUnusedParts, yamlEsm, ssmClientUsedParts],
 });
 
 /** The esbuild option names that serverless-esbuild understands but esbuild itself does not. */

@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -71,6 +73,61 @@ describe('the deployed esbuild configuration', () => {
       });
     } finally {
       process.env = saved;
+    }
+  });
+
+  it("bundles the Slack webhook's lazily loaded SSM reader with GetParameter only, and it reads the parameter", async () => {
+    const { exports, code } = await buildDeployed('slack-webhook', {
+      contents: "export { slackWebhookFromSsm } from './shared/notify/slack-webhook.ts';\n",
+    });
+    // The SSM commands the reader does not send are not in the bundle (the plugin ssmClientUsedParts).
+    expect(code).toContain('GetParameter');
+    for (const other of ['GetParametersByPath', 'PutParameter', 'SendCommand', 'StartSession']) {
+      expect(code.includes(other), `${other} in the bundle`).toBe(false);
+    }
+
+    const requests: { target: string | undefined; body: unknown }[] = [];
+    const ssm = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        requests.push({ target: req.headers['x-amz-target'] as string | undefined, body: JSON.parse(body) });
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(
+          JSON.stringify({
+            Parameter: {
+              Name: '/rds-export/slack-webhook',
+              Type: 'SecureString',
+              Value: 'https://hooks.example/T/B/x',
+            },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => ssm.listen(0, '127.0.0.1', resolve));
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_ENDPOINT_URL_SSM: `http://127.0.0.1:${(ssm.address() as AddressInfo).port}`,
+    });
+    try {
+      const slackWebhookFromSsm = exports.slackWebhookFromSsm as (name: string) => () => Promise<string>;
+      await expect(slackWebhookFromSsm('/rds-export/slack-webhook')()).resolves.toBe(
+        'https://hooks.example/T/B/x',
+      );
+      expect(requests).toEqual([
+        {
+          target: 'AmazonSSM.GetParameter',
+          body: { Name: '/rds-export/slack-webhook', WithDecryption: true },
+        },
+      ]);
+    } finally {
+      process.env = saved;
+      await new Promise((resolve) => ssm.close(resolve));
     }
   });
 });
