@@ -3,6 +3,8 @@
  * run a Lambda into its timeout or a command forever.
  */
 
+import { UnexpectedAwsError } from '../contract/errors.ts';
+
 /** How far a listing reads, and what it does with more pages than that. */
 export interface PageCap {
   /** Pages read at most. */
@@ -15,10 +17,11 @@ export interface PageCap {
   atCap: 'truncate' | 'fail';
 }
 
-/** A listing had more pages than its cap allows. */
-export class PageCapError extends Error {
-  override readonly name = 'PageCapError';
-}
+/**
+ * A listing had more pages than its cap allows. Fatal, named UnexpectedAwsError for the state
+ * machine: the same listing is as long on a retry, and acting on part of it would be wrong.
+ */
+export class PageCapError extends UnexpectedAwsError {}
 
 type Command = { input: object };
 

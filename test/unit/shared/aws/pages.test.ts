@@ -79,6 +79,10 @@ describe('collectPages', () => {
     await expect(
       collectPages(paginateDescribeExportTasks, { client }, {}, { maxPages: 3, atCap: 'fail' }),
     ).rejects.toThrow(new PageCapError('The listing has more than 3 pages'));
+    // Fatal under the state machine's contract: the listing is as long on a retry.
+    await expect(
+      collectPages(paginateDescribeExportTasks, { client }, {}, { maxPages: 3, atCap: 'fail' }),
+    ).rejects.toMatchObject({ name: 'UnexpectedAwsError', retryable: false });
   });
 
   it('reads a listing of exactly the cap without failing', async () => {
