@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { policyOf } from '../sources/kinds/registry/policy.ts';
 
 /**
  * Policy schedules: sources with no "ready" event (live Aurora clusters, Neptune Analytics graphs)
@@ -59,14 +60,18 @@ export const ScheduleSelector = z
     kind: z.enum(SCHEDULE_KINDS),
     /** Globs on the cluster identifier, or on the graph's name or its `g-…` identifier (case-insensitive). */
     identifier: globs.optional(),
-    /** Clusters only: globs on the engine. */
+    /** Globs on the engine; a kind whose sources have none refuses it (its policy, shared/sources/kinds/). */
     engine: globs.optional(),
     /** Tag → value glob; every one must hold. */
     tags: z.record(z.string().min(1), z.string()).optional(),
   })
-  .refine((s) => s.kind !== 'graph' || s.engine === undefined, {
-    path: ['engine'],
-    message: 'a graph has no engine to select by (select graphs by identifier and tags)',
+  .superRefine((selector, ctx) => {
+    // What the kind cannot be selected by (a graph has no engine): its `policy`, shared/sources/kinds/.
+    const refused = policyOf(selector.kind).refusedSelectors;
+    for (const [field, why] of Object.entries(refused)) {
+      if (selector[field as keyof typeof selector] !== undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: why });
+    }
   });
 export type ScheduleSelector = z.infer<typeof ScheduleSelector>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isKmsKeyReference, KMS_KEY_RULE } from '../aws/kms.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../contract/execution.ts';
 import { ExportFilter } from '../sources/graph/request.ts';
+import { policyOf } from '../sources/kinds/registry/policy.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
 import { Schedule } from './schedule.ts';
 
@@ -170,7 +171,7 @@ export const Policy = z
         seen.set(rule.name, i);
       }
       if (rule.action !== 'export') return;
-      for (const issue of graphSettingsProblems(rule)) {
+      for (const issue of kindSettingsProblems(rule)) {
         ctx.addIssue({ code: 'custom', path: ['rules', i, 'export', issue.field], message: issue.message });
       }
       if (rule.export.exportOnly === undefined) return;
@@ -188,24 +189,31 @@ export const Policy = z
 export type Policy = z.infer<typeof Policy>;
 
 /**
- * Settings only a graph export takes (`format`, `exportFilter`) belong to rules that match graphs
- * alone, and a graph rule takes no `exportOnly` (graphs are filtered with `exportFilter`): a rule
- * mixing them would silently ignore half of what it says.
+ * Settings only some kinds take (a graph's `format` and `exportFilter`) belong to rules that match
+ * those kinds alone, and a rule that names a kind sets nothing the kind refuses (`exportOnly` for a
+ * graph, which is filtered with `exportFilter`): a rule mixing them would silently ignore half of
+ * what it says. Each kind says which (its `policy`, shared/sources/kinds/).
  */
-function graphSettingsProblems(rule: ExportRule): { field: string; message: string }[] {
-  const kinds = rule.match.kind;
-  const graphOnly = kinds?.every((k) => k === 'graph') === true;
+function kindSettingsProblems(rule: ExportRule): { field: string; message: string }[] {
+  const named = rule.match.kind;
   const problems: { field: string; message: string }[] = [];
-  for (const field of ['format', 'exportFilter'] as const) {
-    if (rule.export[field] !== undefined && !graphOnly) {
-      problems.push({ field, message: 'only for a rule whose match.kind is graph (and nothing else)' });
+  const set = (Object.keys(rule.export) as (keyof ExportSettings)[]).filter(
+    (field) => rule.export[field] !== undefined,
+  );
+  for (const field of set) {
+    const takers = SOURCE_KINDS.filter((kind) => policyOf(kind).ownSettings.includes(field));
+    if (takers.length > 0 && (named === undefined || named.some((kind) => !takers.includes(kind)))) {
+      problems.push({
+        field,
+        message: `only for a rule whose match.kind is ${takers.join(' or ')} (and nothing else)`,
+      });
     }
   }
-  if (rule.export.exportOnly !== undefined && kinds?.includes('graph')) {
-    problems.push({
-      field: 'exportOnly',
-      message: 'graphs take exportFilter, not exportOnly (give graphs a rule of their own)',
-    });
+  for (const kind of named ?? []) {
+    for (const field of set) {
+      const why = policyOf(kind).refusedSettings[field];
+      if (why !== undefined) problems.push({ field, message: why });
+    }
   }
   return problems;
 }

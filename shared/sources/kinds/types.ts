@@ -8,19 +8,20 @@ import type {
   SnapshotSource,
   SourceKind,
 } from '#shared/contract/execution.ts';
-import type { Schedule } from '#shared/policy/schedule.ts';
+import type { Schedule, ScheduleSelector } from '#shared/policy/schedule.ts';
 import type { ExportSettings, Policy } from '#shared/policy/schema.ts';
 import type { Exportability } from '#shared/sources/rds/exportability.ts';
 
 /**
- * One source kind (a folder of shared/sources/kinds/, registered in registry.ts): everything the
+ * One source kind (a folder of shared/sources/kinds/, registered in registry/): everything the
  * pipeline does that depends on what it exports. Each capability is its own file of the kind's
  * folder, so a function bundles only the capabilities it uses: start-export the `start`, the
- * commands the `ops`, and so on. Callers ask the registry for a capability of `source.kind` and
- * never which kind they hold.
+ * commands the `ops`, and so on; a scheduled kind also has a `select` (KindSelect). Callers ask
+ * the registry for a capability of `source.kind` and never which kind they hold.
  */
 export interface KindModule {
   identity: KindIdentity;
+  policy: KindPolicy;
   start: KindStart;
   track: KindTrack;
   notify: KindNotify;
@@ -69,6 +70,22 @@ export interface StartRequestArgs {
   role: string;
   kmsKey: string;
   settings: ExportSettings;
+}
+
+/**
+ * What the export policy's schema refuses of a rule or a schedule for the kind (shared/policy/schema.ts,
+ * shared/policy/schedule.ts), when the policy loads: settings that would silently do nothing.
+ */
+export interface KindPolicy {
+  /**
+   * Export settings only the kind takes: a rule that sets one must name, in `match.kind`, only
+   * kinds that take it (a rule for every kind would ignore it for the others).
+   */
+  ownSettings: readonly (keyof ExportSettings)[];
+  /** Export settings a rule that names the kind may not set, each with why (and what to set instead). */
+  refusedSettings: Partial<Record<keyof ExportSettings, string>>;
+  /** Fields of a schedule's selector a schedule of the kind may not use, each with why. */
+  refusedSelectors: Partial<Record<keyof ScheduleSelector, string>>;
 }
 
 /**

@@ -23,8 +23,6 @@ const KIND_MODULES = ['shared/sources/kinds/', 'shared/sources/rds/', 'shared/so
 const NOT_YET_MOVED: Record<string, string> = {
   'shared/exports/address.ts':
     "prune reads a started export's folder from the request alone, without the source kind",
-  'shared/policy/schedule.ts': 'the policy schema refuses an engine selector for a graph schedule',
-  'shared/policy/schema.ts': 'the policy schema refuses exportOnly in a rule that may match graphs',
   'bin/plan.ts': "plan's --graph and --cluster files are read per schedule kind",
   'shared/slots/items.ts':
     "a source kind's slot pool (RDS's or the graphs') is chosen by the slots, not the kind",
