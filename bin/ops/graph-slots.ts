@@ -1,4 +1,6 @@
-import { exportSlots, type Slots, slotPool } from '#shared/slots/semaphore.ts';
+import { SourceKind } from '#shared/contract/execution.ts';
+import { exportSlots, type SlotPool, type Slots } from '#shared/slots/semaphore.ts';
+import { slotsOf } from '#shared/sources/kinds/registry/slots.ts';
 import type { Context } from './deployment.ts';
 import type { ExportRun } from './executions.ts';
 
@@ -23,11 +25,17 @@ export function readGraphLeases(ctx: Context): Promise<Slots> {
   }).read();
 }
 
+/** The pool an export of the kind takes a slot of; none for a kind this version does not know. */
+function poolOf(kind: string): SlotPool | undefined {
+  const known = SourceKind.safeParse(kind);
+  return known.success ? slotsOf(known.data).pool : undefined;
+}
+
 /** The graph pool's leases, oldest first, and the limit the running graph exports wait on. */
 export function graphSlots(slots: Slots, runs: readonly ExportRun[]): GraphSlots {
   const limits = new Set(
     runs.flatMap((r) =>
-      r.job?.limits !== undefined && slotPool(r.job.source.kind) === 'graph'
+      r.job?.limits !== undefined && poolOf(r.job.source.kind) === 'graph'
         ? [r.job.limits.maxConcurrentExports]
         : [],
     ),

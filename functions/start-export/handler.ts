@@ -8,7 +8,8 @@ import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { recordStart } from '#shared/runtime/metrics.ts';
-import { exportSlots, slotPool } from '#shared/slots/semaphore.ts';
+import { exportSlots } from '#shared/slots/semaphore.ts';
+import { slotsOf } from '#shared/sources/kinds/registry/slots.ts';
 import { exportServices } from '#shared/sources/kinds/registry/start.ts';
 import { StartExportEnv } from './config.ts';
 import { startExport } from './start.ts';
@@ -30,8 +31,8 @@ export const handler = lambdaHandler(
       random: Math.random,
       queueBaseWaitSeconds: config.QUEUE_BASE_WAIT_SECONDS,
       queueMaxWaitSeconds: config.QUEUE_MAX_WAIT_SECONDS,
-      // The slots and the queue of the export's pool (RDS's, or the graph exports').
-      slots: exportSlots({ dynamodb, table: config.EXPORTS_TABLE, pool: slotPool(state.source.kind) }),
+      // The slots and the queue of the export's kind's pool.
+      slots: exportSlots({ dynamodb, table: config.EXPORTS_TABLE, pool: slotsOf(state.source.kind).pool }),
     });
     logger.info('start-export result', { outcome: result.outcome, waitSeconds: result.waitSeconds });
     recordStart(state.source, result);

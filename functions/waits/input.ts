@@ -44,13 +44,14 @@ export const WaitsInput = z.union([
     /** When the export first queued: its place in the queue. */
     since: z.iso.datetime({ offset: true }),
     limit: z.number().int().min(1).max(MAX_CONCURRENT_GRAPH_EXPORTS),
-    /** Which slots it waits for: a graph's, or (any other kind, or none given) RDS's. */
-    sourceKind: SourceKind.optional(),
+    /** The export's source kind: it waits for a slot of its kind's pool (shared/sources/kinds, slots). */
+    sourceKind: SourceKind,
   }),
   z.object({
     action: z.literal('release'),
     exportTaskIdentifier: z.string().min(1),
-    sourceKind: SourceKind.optional(),
+    /** The export's source kind: the slot goes back to its kind's pool. */
+    sourceKind: SourceKind,
   }),
 ]);
 export type WaitsInput = z.infer<typeof WaitsInput>;

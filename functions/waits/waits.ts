@@ -1,15 +1,12 @@
 import type { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { logger } from '#shared/runtime/logger.ts';
-import { type ActiveTasks, type SlotPool, type SlotSemaphore, slotPool } from '#shared/slots/semaphore.ts';
+import type { ActiveTasks, SlotSemaphore } from '#shared/slots/semaphore.ts';
 import { slotSemaphore, type WaitsDeps } from '#shared/slots/waiting.ts';
-import { activeGraphExports } from '#shared/sources/graph/task-list.ts';
+import { slotsOf } from '#shared/sources/kinds/registry/slots.ts';
 import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/sources/rds/events.ts';
-import {
-  countActiveExportTasks,
-  describeExportTask,
-  isActiveExportStatus,
-} from '#shared/sources/rds/export-tasks.ts';
+import { describeExportTask, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
+import { rdsSlots } from '#shared/sources/rds/slots.ts';
 import type { ExportEvent, WaitsInput } from './input.ts';
 
 export interface WaitsFunctionDeps extends Omit<WaitsDeps, 'pool'> {
@@ -17,15 +14,6 @@ export interface WaitsFunctionDeps extends Omit<WaitsDeps, 'pool'> {
   /** Counts the graph pool's active exports (Neptune Analytics ListExportTasks). */
   graphs?: Pick<NeptuneGraphClient, 'send'>;
   now: () => Date;
-}
-
-/** The pool's active tasks, by the names their leases have, counted by the service. */
-async function activeTasks(deps: WaitsFunctionDeps, pool: SlotPool): Promise<ActiveTasks> {
-  if (pool === 'graph') {
-    if (deps.graphs === undefined) throw new Error('the waits function needs a neptune-graph client');
-    return activeGraphExports(deps.graphs);
-  }
-  return countActiveExportTasks(deps.rds);
 }
 
 export type WaitsResult =
@@ -43,10 +31,11 @@ export async function handleWaits(input: WaitsInput, deps: WaitsFunctionDeps): P
 
 async function route(input: WaitsInput, deps: WaitsFunctionDeps): Promise<WaitsResult> {
   const now = deps.now();
-  // A slot wait and a release concern the slots and queue of the export's pool (RDS's, or graphs').
-  const pool = slotPool('sourceKind' in input ? (input.sourceKind ?? 'rds') : 'rds');
-  const slots = slotSemaphore({ ...deps, pool });
-  const count = () => activeTasks(deps, pool);
+  // A slot wait and a release concern the slots and queue of the export's kind's pool. An
+  // export-finished event is RDS's (./input.ts): the export it ends held one of RDS's slots.
+  const kindSlots = 'sourceKind' in input ? slotsOf(input.sourceKind) : rdsSlots;
+  const slots = slotSemaphore({ ...deps, pool: kindSlots.pool });
+  const count = () => kindSlots.active(deps);
   if ('source' in input) return exportFinished(input, deps, slots, count, now);
   switch (input.action) {
     case 'wait-export': {

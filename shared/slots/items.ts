@@ -10,14 +10,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 /**
  * The slot pools: RDS's export slots (five per account and Region, whatever the source), and the
  * Neptune Analytics graph exports', which count apart (the service documents no limit: the
- * policy's maxConcurrentGraphExports). Each pool has its own leases and its own queue.
+ * policy's maxConcurrentGraphExports). Each pool has its own leases and its own queue. Which pool
+ * an export takes is its source kind's (its `slots`, shared/sources/kinds/registry/slots.ts).
  */
 export type SlotPool = 'rds' | 'graph';
-
-/** The pool whose slots an export of this source kind takes. */
-export function slotPool(sourceKind: string): SlotPool {
-  return sourceKind === 'graph' ? 'graph' : 'rds';
-}
 
 /** Where one pool's semaphore lives: the deployment's table and the client that reaches it. */
 export interface SlotTable {

@@ -4,7 +4,7 @@ import { countAhead, dequeue } from './queue.ts';
 
 // No import, not even of a type, from ./waiters.ts or ./grants.ts: test/deploy/sdk-calls.ts follows
 // every import, and start-export's role must not grow their PutItem and SendTaskSuccess.
-export { type SlotPool, type SlotTable, slotPool } from './items.ts';
+export type { SlotPool, SlotTable } from './items.ts';
 export type { Lease, Slots };
 
 /**

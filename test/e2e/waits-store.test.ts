@@ -411,7 +411,10 @@ describe('the waits function on the real store', () => {
       })),
     });
     await expect(
-      handleWaits({ action: 'release', exportTaskIdentifier: 'run-3' }, waitsDeps()),
+      handleWaits(
+        { action: 'release', exportTaskIdentifier: 'run-3', sourceKind: 'db-snapshot' },
+        waitsDeps(),
+      ),
     ).resolves.toEqual({
       action: 'released',
       activeExports: 3,
@@ -431,6 +434,7 @@ describe('the waits function on the real store', () => {
           exportTaskIdentifier: 'late',
           since: at(1).toISOString(),
           limit: 5,
+          sourceKind: 'db-snapshot',
         },
         waitsDeps(),
       ),

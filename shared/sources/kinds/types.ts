@@ -10,6 +10,7 @@ import type {
 } from '#shared/contract/execution.ts';
 import type { Schedule, ScheduleSelector } from '#shared/policy/schedule.ts';
 import type { ExportSettings, Policy } from '#shared/policy/schema.ts';
+import type { SlotPool } from '#shared/slots/items.ts';
 import type { Exportability } from '#shared/sources/rds/exportability.ts';
 
 /**
@@ -22,6 +23,7 @@ import type { Exportability } from '#shared/sources/rds/exportability.ts';
 export interface KindModule {
   identity: KindIdentity;
   policy: KindPolicy;
+  slots: KindSlots;
   start: KindStart;
   track: KindTrack;
   notify: KindNotify;
@@ -86,6 +88,18 @@ export interface KindPolicy {
   refusedSettings: Partial<Record<keyof ExportSettings, string>>;
   /** Fields of a schedule's selector a schedule of the kind may not use, each with why. */
   refusedSelectors: Partial<Record<keyof ScheduleSelector, string>>;
+}
+
+/**
+ * The export slots of the kind (shared/slots): the pool an export of the kind takes a slot of, and
+ * the pool's running tasks as its service counts them (what a release reconciles the leases with).
+ * Not the identity's: this count calls the service, and the IAM derived from imports
+ * (test/deploy/sdk-calls.ts) would give that call to every function that names a source.
+ */
+export interface KindSlots {
+  pool: SlotPool;
+  /** The pool's active tasks, by the names their leases have (shared/slots/semaphore.ts ActiveTasks). */
+  active(clients: Partial<KindClients>): Promise<{ count: number; identifiers: string[] }>;
 }
 
 /**

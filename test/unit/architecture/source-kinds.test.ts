@@ -24,8 +24,6 @@ const NOT_YET_MOVED: Record<string, string> = {
   'shared/exports/address.ts':
     "prune reads a started export's folder from the request alone, without the source kind",
   'bin/plan.ts': "plan's --graph and --cluster files are read per schedule kind",
-  'shared/slots/items.ts':
-    "a source kind's slot pool (RDS's or the graphs') is chosen by the slots, not the kind",
 };
 
 const NAMES = SOURCE_KINDS.join('|');

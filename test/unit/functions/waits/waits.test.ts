@@ -168,7 +168,9 @@ describe('a release', () => {
   it('gives the slot back and, with nobody queued, asks RDS nothing', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     dynamodb.on(QueryCommand).resolves({ Items: [] });
-    await expect(run({ action: 'release', exportTaskIdentifier: 'orders-x' })).resolves.toEqual({
+    await expect(
+      run({ action: 'release', exportTaskIdentifier: 'orders-x', sourceKind: 'db-snapshot' }),
+    ).resolves.toEqual({
       action: 'released',
       woken: [],
     });
