@@ -131,7 +131,10 @@ export function ownership(exports: readonly Export[]): OwnershipDeps & { calls: 
         throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: ${id}`, $metadata: {} });
       return {
         status: 'SUCCEEDED',
-        input: JSON.stringify({ request: { S3BucketName: BUCKET, S3Prefix: 'x' } }),
+        input: JSON.stringify({
+          source: { kind: 'db-snapshot' },
+          request: { S3BucketName: BUCKET, S3Prefix: 'x' },
+        }),
       };
     },
   };

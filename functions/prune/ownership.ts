@@ -3,6 +3,7 @@ import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
 import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { SourceKind } from '#shared/contract/execution.ts';
 import { type ExportRoot, executionArnOf, startedRecordKey, startedRoot } from '#shared/exports/address.ts';
 
 /**
@@ -23,8 +24,12 @@ export type Origin =
   | { found: 'execution' | 'ledger'; root: ExportRoot }
   | { found: 'nothing'; reason: string };
 
-/** The slice of the execution input (an ExportJob, shared/contract/execution.ts) that says where it exports. */
+/**
+ * The slice of the execution input (an ExportJob, shared/contract/execution.ts) that says where it
+ * exports: its source's kind reads its request's destination.
+ */
 const StartedJob = z.object({
+  source: z.object({ kind: SourceKind }),
   request: z.union([
     z.object({ S3BucketName: z.string().min(1), S3Prefix: z.string().optional() }),
     z.object({ destination: z.string().startsWith('s3://') }),
@@ -40,7 +45,7 @@ function rootOfInput(id: string, input: string | undefined): ExportRoot | string
   }
   const job = StartedJob.safeParse(json);
   if (!job.success) return `the input of execution ${id} names no export destination`;
-  return startedRoot(id, job.data.request);
+  return startedRoot({ exportTaskIdentifier: id, ...job.data });
 }
 
 async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string) {

@@ -2,7 +2,7 @@ import type { Column, Table } from '@aws-sdk/client-glue';
 import { mapLimit } from '#shared/aws/concurrency.ts';
 import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
-import { exportRoot } from '#shared/exports/address.ts';
+import { exportRoot } from '#shared/sources/rds/address.ts';
 import type { RdsRegistration } from '#shared/sources/kinds/types.ts';
 import { cursorAfter, type RegisterCursor, remainingAfter, timeIsUp } from './cursor.ts';
 import { footerSample } from './footer-sample.ts';

@@ -1,6 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { parseS3Uri } from '../sources/graph/request.ts';
+import type { SourceKind } from '#shared/contract/execution.ts';
+import { addressOf } from '#shared/sources/kinds/registry/address.ts';
+import type { ExportRoot, StartedRequest } from '#shared/sources/kinds/types.ts';
 
 /**
  * Where an export can be found again: its execution, the S3 folder it was started with, and the
@@ -8,36 +10,23 @@ import { parseS3Uri } from '../sources/graph/request.ts';
  * it, and neither's IAM may include the other's calls (the role tests derive actions from imports).
  */
 
-/** An export's folder: `s3://<bucket>/<prefix>`, the prefix ending in `<export id>/`. */
-export type ExportRoot = { bucket: string; prefix: string };
+export type { ExportRoot };
 
 /** The ARN of the execution named `name` (an export's task identifier) of the state machine. */
 export function executionArnOf(stateMachineArn: string, name: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
-/** An RDS export's folder in its bucket: `<prefix>/<exportId>/` with no doubled or leading slash. */
-export function exportRoot(prefix: string | undefined, exportId: string): string {
-  const p = (prefix ?? '').replace(/^\/+|\/+$/g, '');
-  return p === '' ? `${exportId}/` : `${p}/${exportId}/`;
+/** What an export was started with: its name, its source's kind, and its start request's destination. */
+export interface StartedJob {
+  exportTaskIdentifier: string;
+  source: { kind: SourceKind };
+  request: StartedRequest;
 }
 
-/** The destination fields of a StartExportTask request: RDS's or Neptune Analytics'. */
-export type StartedRequest =
-  | { S3BucketName: string; S3Prefix?: string | undefined }
-  | { destination: string };
-
-/**
- * The folder an export was started with. RDS writes below `<S3Prefix>/<ExportTaskIdentifier>/` (RDS
- * user guide, "File naming conventions for exports to Amazon S3"); a graph export's destination
- * already ends in its export name (shared/sources/graph/job.ts).
- */
-export function startedRoot(exportTaskIdentifier: string, request: StartedRequest): ExportRoot {
-  if ('destination' in request) {
-    const { bucket, prefix } = parseS3Uri(request.destination);
-    return { bucket, prefix: prefix === '' ? '' : `${prefix}/` };
-  }
-  return { bucket: request.S3BucketName, prefix: exportRoot(request.S3Prefix, exportTaskIdentifier) };
+/** The folder an export was started with: where its kind's start request writes (its `address`). */
+export function startedRoot(job: StartedJob): ExportRoot {
+  return addressOf(job.source.kind).root(job.exportTaskIdentifier, job.request);
 }
 
 /**

@@ -158,7 +158,7 @@ export function exportLedger(deps: LedgerDeps) {
         }
         throw error;
       }
-      const root = startedRoot(job.exportTaskIdentifier, job.request);
+      const root = startedRoot(job);
       await deps.dynamodb.send(
         new PutItemCommand({
           TableName: deps.table,

@@ -24,6 +24,7 @@ export interface KindModule {
   identity: KindIdentity;
   policy: KindPolicy;
   slots: KindSlots;
+  address: KindAddress;
   start: KindStart;
   track: KindTrack;
   notify: KindNotify;
@@ -100,6 +101,23 @@ export interface KindSlots {
   pool: SlotPool;
   /** The pool's active tasks, by the names their leases have (shared/slots/semaphore.ts ActiveTasks). */
   active(clients: Partial<KindClients>): Promise<{ count: number; identifiers: string[] }>;
+}
+
+/** An export's folder: `s3://<bucket>/<prefix>`, the prefix ending in `<export id>/`. */
+export type ExportRoot = { bucket: string; prefix: string };
+
+/** The destination members of the start requests: RDS's (snapshots, clusters) or Neptune Analytics'. */
+export type StartedRequest =
+  | { S3BucketName: string; S3Prefix?: string | undefined }
+  | { destination: string };
+
+/** Where an export of the kind writes (shared/exports/address.ts: the ledger's record, prune's check). */
+export interface KindAddress {
+  /**
+   * The folder an export was started with, read from its start request (the kind's own: the
+   * execution input's contract ties the request to the kind).
+   */
+  root(exportTaskIdentifier: string, request: StartedRequest): ExportRoot;
 }
 
 /**

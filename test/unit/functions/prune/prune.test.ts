@@ -84,6 +84,7 @@ function catalog(partitions: Partition[], latestShows = 'e3') {
 const rdsJob = (id: string, bucketName = 'exports', prefix = 'exports/orders') =>
   JSON.stringify({
     exportTaskIdentifier: id,
+    source: { kind: 'db-snapshot' },
     request: { ExportTaskIdentifier: id, S3BucketName: bucketName, S3Prefix: prefix },
   });
 
@@ -280,6 +281,7 @@ describe('prune deletes only what this deployment exported, where it exported it
     executions({
       g1: {
         input: JSON.stringify({
+          source: { kind: 'graph' },
           request: { graphIdentifier: 'g-0a1b2c3d4e', destination: 's3://exports/graphs/social/g1/' },
         }),
       },

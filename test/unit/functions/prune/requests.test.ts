@@ -73,7 +73,10 @@ describe('prune, counted by the in-memory Glue and S3', () => {
   it("deletes each export's 1,500 versions in two DeleteObjects requests, then both exports' partitions of a table in one BatchDeletePartition", async () => {
     sfnMock.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
       status: 'SUCCEEDED',
-      input: JSON.stringify({ request: { S3BucketName: 'exports', S3Prefix: 'x' } }),
+      input: JSON.stringify({
+        source: { kind: 'db-snapshot' },
+        request: { S3BucketName: 'exports', S3Prefix: 'x' },
+      }),
       executionArn: input.executionArn,
     }));
     const glue = catalog();

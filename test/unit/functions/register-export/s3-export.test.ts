@@ -12,7 +12,7 @@ import {
   readFooter,
   targetOfFolder,
 } from '#functions/register-export/s3-export.ts';
-import { exportRoot } from '#shared/exports/address.ts';
+import { exportRoot } from '#shared/sources/rds/address.ts';
 import { memoryS3 } from '#test/catalog/memory-s3.ts';
 
 const s3Mock = mockClient(S3Client);

@@ -62,10 +62,10 @@ describe('the ledger’s last export of a source', () => {
 });
 
 describe('recording an export', () => {
-  const job = (request: ExportJob['request']): ExportJob => ({
+  const job = (request: ExportJob['request'], of: SnapshotSource = source): ExportJob => ({
     exportTaskIdentifier: 'orders-0123456789',
     rule: 'daily',
-    source,
+    source: of,
     request,
     limits: { maxConcurrentExports: 5, queueAlertAfterSeconds: 3600 },
   });
@@ -95,15 +95,26 @@ describe('recording an export', () => {
   });
 
   it('records a graph export below its destination, which ends in the export name', async () => {
+    const graph: SnapshotSource = {
+      kind: 'graph',
+      arn: 'arn:aws:neptune-graph:us-east-1:123456789012:graph/g-0a1b2c3d4e',
+      sourceIdentifier: 'social',
+      engine: 'neptune-graph',
+      schedule: 'weekly-graphs',
+      scheduledTime: '2024-05-02T06:00:00.000Z',
+    };
     dynamodb.on(PutItemCommand).resolves({});
     await ledger().record(
-      job({
-        graphIdentifier: 'g-0a1b2c3d4e',
-        roleArn: 'arn:aws:iam::123456789012:role/graph-export',
-        format: 'PARQUET',
-        destination: 's3://exports/graphs/social/orders-0123456789/',
-        kmsKeyIdentifier: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4444-4222-8333-944455556666',
-      }),
+      job(
+        {
+          graphIdentifier: 'g-0a1b2c3d4e',
+          roleArn: 'arn:aws:iam::123456789012:role/graph-export',
+          format: 'PARQUET',
+          destination: 's3://exports/graphs/social/orders-0123456789/',
+          kmsKeyIdentifier: 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4444-4222-8333-944455556666',
+        },
+        graph,
+      ),
       new Date('2024-05-02T06:05:00Z'),
     );
     expect(dynamodb.commandCalls(PutItemCommand)[1]?.args[0].input.Item).toMatchObject({
