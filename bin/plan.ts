@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
@@ -9,10 +10,12 @@ import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
 import { type DecideContext, type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
+import { SCHEDULE_KINDS, type Schedule } from '#shared/policy/schedule.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { identityOf } from '#shared/sources/kinds/registry/identity.ts';
-import { selectClusters, selects, toClusterSource } from '#shared/sources/rds/clusters.ts';
+import { planOf } from '#shared/sources/kinds/registry/plan.ts';
+import type { KindPlan } from '#shared/sources/kinds/types.ts';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/sources/rds/snapshot-events.ts';
 import {
   type DescribedSnapshot,
@@ -20,16 +23,17 @@ import {
   toDescribedSnapshot,
 } from '#shared/sources/rds/snapshots.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
-import { graphFromFile, graphsOfAccount } from './plan-graph.ts';
 import { unwrapOne } from './unwrap-one.ts';
 
 export interface PlanOptions {
   eventFile?: string | undefined;
-  /** A policy schedule: plan its slot `at` for `clusterFile`, or for every cluster it selects. */
+  /** A policy schedule: plan its slot `at` for the source of a file, or for every source it selects. */
   schedule?: string | undefined;
-  clusterFile?: string | undefined;
-  /** A graph schedule: plan its slot for this GetGraph output, or for every graph it selects. */
-  graphFile?: string | undefined;
+  /**
+   * The file of one source, by the option that gave it (`cluster`: a DBCluster, `graph`: a GetGraph
+   * output); it must be the option of the schedule's kind (its `plan`).
+   */
+  sourceFiles?: Record<string, string>;
   at?: Date | undefined;
   snapshotFile?: string;
   policyFile: string;
@@ -181,59 +185,29 @@ async function planSchedule(
     throw new UsageError(`${options.policyFile} has no schedule "${name}" (its schedules: ${known})`);
   }
   const at = (options.at ?? new Date()).toISOString();
-  if (schedule.select.kind === 'graph') {
-    if (options.clusterFile !== undefined)
-      throw new UsageError(`schedule "${schedule.name}" selects graphs: give --graph, not --cluster`);
-    return planSlot(options, policy, schedule, recentExport, {
-      noun: 'graph',
-      criteria: 'identifier or tags',
-      file: options.graphFile,
-      fromFile: (file) => {
-        const { graph, selected } = graphFromFile(readJson(file, 'graph'), file, schedule, at);
-        return { one: graph, selected };
-      },
-      all: () => graphsOfAccount(schedule, at),
-    });
-  }
-  if (options.graphFile !== undefined)
-    throw new UsageError(`schedule "${schedule.name}" selects clusters: give --cluster, not --graph`);
-  return planSlot(options, policy, schedule, recentExport, {
-    noun: 'cluster',
-    criteria: 'identifier, engine or tags',
-    file: options.clusterFile,
-    fromFile: (file) => {
-      // The DBCluster itself, or a describe-db-clusters output holding exactly one.
-      const json = unwrapOne(readJson(file, 'cluster'), file, {
-        file: 'cluster',
-        plural: 'clusters',
-        keys: ['DBClusters'],
-        notAnObject: 'a DBCluster object',
-      });
-      const cluster = toClusterSource(json, schedule.name, at);
-      return { one: cluster, selected: selects(schedule.select, cluster) };
-    },
-    all: () => selectClusters(classified(new RDSClient({}), 'rds'), schedule.select, schedule.name, at),
+  const kind = planOf(schedule.select.kind);
+  const other = Object.keys(options.sourceFiles ?? {}).find((option) => option !== kind.option);
+  if (other !== undefined)
+    throw new UsageError(
+      `schedule "${schedule.name}" selects ${kind.plural}: give --${kind.option}, not --${other}`,
+    );
+  const file = options.sourceFiles?.[kind.option];
+  return planSlot(options, policy, schedule, recentExport, kind, file, at);
+}
+
+/** The source of a `--cluster` / `--graph` file as the schedule's slot sees it, and whether it selects it. */
+function sourceFromFile(kind: KindPlan, file: string, schedule: Schedule, at: string) {
+  const item = unwrapOne(readJson(file, kind.option), file, {
+    file: kind.option,
+    plural: kind.plural,
+    keys: kind.listKeys,
+    notAnObject: kind.notAnObject,
   });
-}
-
-/** A source a schedule decides on, with its tags (a live cluster or a graph). */
-interface ScheduledSource {
-  source: SnapshotSource;
-  tags: Record<string, string>;
-}
-
-/** The sources of one kind a schedule's slot plans for. */
-interface SlotSources {
-  /** The kind, as messages name one source: `cluster`, `graph`. */
-  noun: string;
-  /** What the selector selects by, as the reason it does not select a source names it. */
-  criteria: string;
-  /** The `--cluster` / `--graph` file: plan for its source alone. */
-  file: string | undefined;
-  /** The file's source, and whether the schedule's selector names it. */
-  fromFile: (file: string) => { one: ScheduledSource; selected: boolean };
-  /** Every source of the account and Region the selector names. */
-  all: () => Promise<ScheduledSource[]>;
+  try {
+    return kind.fromFile(item, schedule, at);
+  } catch (error) {
+    throw new UsageError(`${kind.option} file ${file}: ${(error as Error).message}`);
+  }
 }
 
 /** A schedule's slot: for the source of the file given, or for every source it selects. */
@@ -242,17 +216,23 @@ async function planSlot(
   policy: Policy,
   schedule: Policy['schedules'][number],
   recentExport: RecentExportLookup | undefined,
-  sources: SlotSources,
+  kind: KindPlan,
+  file: string | undefined,
+  at: string,
 ): Promise<string> {
-  if (sources.file !== undefined) {
-    const { one, selected } = sources.fromFile(sources.file);
+  if (file !== undefined) {
+    const { one, selected } = sourceFromFile(kind, file, schedule, at);
     if (!selected) {
-      const reason = `schedule "${schedule.name}" does not select ${sources.noun} ${one.source.sourceIdentifier} (${sources.criteria})`;
+      const reason = `schedule "${schedule.name}" does not select ${kind.option} ${one.source.sourceIdentifier} (${kind.criteria})`;
       return render({ action: 'skip', rule: null, reason }, one.source, options);
     }
     return render(await decideFor(policy, one.source, one.tags, options, recentExport), one.source, options);
   }
-  const listed = await sources.all();
+  const clients = {
+    rds: classified(new RDSClient({}), 'rds'),
+    graphs: classified(new NeptuneGraphClient({}), 'neptune-graph'),
+  };
+  const listed = await kind.all(clients, schedule, at);
   const decisions = await Promise.all(
     listed.map(async (s) => ({
       source: s.source,
@@ -264,7 +244,7 @@ async function planSlot(
       decisions.map((d) => ({ source: d.source.sourceIdentifier, ...planJson(d.decision) })),
     );
   if (decisions.length === 0)
-    return `Schedule "${schedule.name}" selects no ${sources.noun} in this account and Region.`;
+    return `Schedule "${schedule.name}" selects no ${kind.option} in this account and Region.`;
   return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
 }
 
@@ -311,26 +291,30 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   return lines.join('\n');
 }
 
+/** Each scheduled kind's file option (`--cluster`, `--graph`): its `plan`. */
+const SCHEDULED = SCHEDULE_KINDS.map(planOf);
+const OPTION_COLUMN = 23;
+const optionHelp = (name: string, lines: readonly string[]) =>
+  [
+    `  --${name}`.padEnd(OPTION_COLUMN) + (lines[0] ?? ''),
+    ...lines.slice(1).map((l) => ' '.repeat(OPTION_COLUMN) + l),
+  ].join('\n');
+
 export const planCommand: Command = {
   summary:
     'what the export policy decides for a snapshot event or a schedule slot, without starting anything',
   usage: `rds-export plan --event <event.json> [--snapshot <snapshot.json>] [options]
-       rds-export plan --schedule <name> [--cluster <cluster.json>] [--at <ISO time>] [options]
-       rds-export plan --schedule <name> [--graph <graph.json>] [--at <ISO time>] [options]
+${SCHEDULED.map((k) => `       rds-export plan --schedule <name> [--${k.option} <${k.option}.json>] [--at <ISO time>] [options]`).join('\n')}
 
   --event              EventBridge event (aws.rds snapshot event or aws.backup Backup Job State Change)
   --snapshot           DBSnapshot / DBClusterSnapshot JSON as describe-db-snapshots prints it (works offline);
                        without it the snapshot is described through the AWS SDK
   --schedule           a schedule of the policy: what it decides at one slot
-  --cluster            the DBCluster JSON as describe-db-clusters prints it (works offline); without it
-                       every cluster the schedule selects is listed through the AWS SDK
-  --graph              for a graph schedule: the graph JSON as neptune-graph get-graph prints it (with an
-                       optional "tags" object; works offline); without it every graph the schedule selects
-                       is listed through the AWS SDK
+${SCHEDULED.map((k) => optionHelp(k.option, k.help)).join('\n')}
   --at                 the slot's scheduled time (default: now)
   --policy             policy file (default: export-policy.yml)
   --json               print one JSON object: action, rule, reason, exportTaskIdentifier, request
-                       (an array of them, each with its source, for a schedule without --cluster)
+                       (an array of them, each with its source, for a schedule without ${SCHEDULED.map((k) => `--${k.option}`).join(' or ')})
   --bucket, --kms-key, --role
                        destination for rules that name none (default: env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN;
                        GRAPH_EXPORT_ROLE_ARN for graph rules)
@@ -341,8 +325,7 @@ export const planCommand: Command = {
     event: { type: 'string' },
     snapshot: { type: 'string' },
     schedule: { type: 'string' },
-    cluster: { type: 'string' },
-    graph: { type: 'string' },
+    ...Object.fromEntries(SCHEDULED.map((k) => [k.option, { type: 'string' as const }])),
     at: { type: 'string' },
     policy: { type: 'string' },
     json: { type: 'boolean' },
@@ -357,18 +340,19 @@ export const planCommand: Command = {
     const at = atText === undefined ? undefined : new Date(atText);
     if (at !== undefined && Number.isNaN(at.getTime()))
       throw new UsageError(`--at "${atText}": not an ISO 8601 time`);
-    const clusterFile = optionOrEnv(v, 'cluster');
-    const graphFile = optionOrEnv(v, 'graph');
     const schedule = optionOrEnv(v, 'schedule');
-    if (clusterFile !== undefined && schedule === undefined)
-      throw new UsageError('--cluster needs --schedule');
-    if (graphFile !== undefined && schedule === undefined) throw new UsageError('--graph needs --schedule');
+    const sourceFiles: Record<string, string> = {};
+    for (const { option } of SCHEDULED) {
+      const file = optionOrEnv(v, option);
+      if (file === undefined) continue;
+      if (schedule === undefined) throw new UsageError(`--${option} needs --schedule`);
+      sourceFiles[option] = file;
+    }
     return plan({
       eventFile: optionOrEnv(v, 'event'),
       snapshotFile: optionOrEnv(v, 'snapshot'),
       schedule,
-      clusterFile,
-      graphFile,
+      sourceFiles,
       at,
       policyFile: optionOrEnv(v, 'policy') ?? 'export-policy.yml',
       bucket: optionOrEnv(v, 'bucket', 'EXPORT_BUCKET'),

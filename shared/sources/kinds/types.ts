@@ -17,8 +17,9 @@ import type { Exportability } from '#shared/sources/rds/exportability.ts';
  * One source kind (a folder of shared/sources/kinds/, registered in registry/): everything the
  * pipeline does that depends on what it exports. Each capability is its own file of the kind's
  * folder, so a function bundles only the capabilities it uses: start-export the `start`, the
- * commands the `ops`, and so on; a scheduled kind also has a `select` (KindSelect). Callers ask
- * the registry for a capability of `source.kind` and never which kind they hold.
+ * commands the `ops`, and so on; a scheduled kind also has a `select` and a `plan` (KindSelect,
+ * KindPlan). Callers ask the registry for a capability of `source.kind` and never which kind they
+ * hold.
  */
 export interface KindModule {
   identity: KindIdentity;
@@ -131,7 +132,44 @@ export interface KindSelect {
     schedule: Schedule,
     scheduledTime: string,
     policy: Pick<Policy, 'rules'>,
-  ): Promise<{ source: SnapshotSource; tags: Record<string, string> }[]>;
+  ): Promise<ScheduledSource[]>;
+}
+
+/** A source a schedule's slot decides on, with its tags (a live cluster or a graph). */
+export interface ScheduledSource {
+  source: SnapshotSource;
+  tags: Record<string, string>;
+}
+
+/**
+ * What `rds-export plan --schedule` needs of a scheduled kind (bin/plan.ts): the option that gives
+ * one source's describe output (`--cluster`, `--graph`), reading that file offline, and listing
+ * every source the schedule selects.
+ */
+export interface KindPlan {
+  /** The option of a file holding one source, which is also how messages name one source. */
+  option: string;
+  /** The sources, as messages name several (`clusters`, `graphs`). */
+  plural: string;
+  /** What the selector selects by, as the reason it does not select a source names it. */
+  criteria: string;
+  /** The option's help, one line each. */
+  help: readonly string[];
+  /** The describe outputs' list keys (`DBClusters`): the file may hold a list of exactly one. */
+  listKeys: readonly string[];
+  /** What the file must be when it is no object (`a DBCluster object`). */
+  notAnObject: string;
+  /**
+   * The file's source as the schedule's slot at `at` sees it, and whether the schedule's selector
+   * names it; throws (InvalidInputError) for a file that does not describe one.
+   */
+  fromFile(
+    item: Record<string, unknown>,
+    schedule: Schedule,
+    at: string,
+  ): { one: ScheduledSource; selected: boolean };
+  /** Every source of the account and Region the schedule selects, with its tags (through the SDK). */
+  all(clients: Partial<KindClients>, schedule: Schedule, at: string): Promise<ScheduledSource[]>;
 }
 
 /** The service clients a kind may use; each kind takes the ones it needs. */
