@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailed } from '../aws/dynamodb-errors.ts';
+import { awsCause } from '../aws/errors.ts';
 import { cappedPages, type PageCap } from '../aws/pages.ts';
 import { logger } from '../runtime/logger.ts';
 import {
@@ -55,8 +56,10 @@ const WAITER_PAGES: PageCap = { maxPages: 10, atCap: 'truncate' };
  * A token that no longer waits: used already, or its state timed out. SendTaskSuccess's errors in
  * the Step Functions API reference: TaskTimedOut, TaskDoesNotExist, InvalidToken.
  */
-const isStaleToken = (error: unknown): boolean =>
-  error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken;
+const isStaleToken = (error: unknown): boolean => {
+  const aws = awsCause(error);
+  return aws instanceof TaskTimedOut || aws instanceof TaskDoesNotExist || aws instanceof InvalidToken;
+};
 
 /** Sends the token its success; false when it no longer waits (a no-op, logged). */
 export async function wake(sfn: WaitsDeps['sfn'], token: string, output: object): Promise<boolean> {

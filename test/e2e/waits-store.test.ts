@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleWaits } from '#functions/waits/waits.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from '#local/dynamodb/server.ts';
 import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { anyQueued } from '#shared/slots/grants.ts';
 import {
   LEASE_GRACE_SECONDS,
@@ -43,12 +44,15 @@ beforeEach(() => {
   sfnMock.on(SendTaskSuccessCommand).resolves({});
   // A fresh table per test: the tests do not see each other's items.
   deps = {
-    dynamodb: new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: local.endpoint,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-    sfn: new SFNClient({ region: 'us-east-1' }),
+    dynamodb: classified(
+      new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: local.endpoint,
+        credentials: LOCAL_CREDENTIALS,
+      }),
+      'dynamodb',
+    ),
+    sfn: classified(new SFNClient({ region: 'us-east-1' }), 'sfn'),
     table: `waits-${table++}`,
   };
   slots = slotSemaphore(deps);
@@ -318,7 +322,11 @@ describe('the waits function on the real store', () => {
     resources: [ARN],
     detail: { SourceArn: ARN, EventID: 'RDS-EVENT-0161', Message: 'Snapshot export task completed' },
   };
-  const waitsDeps = () => ({ ...deps, rds: new RDSClient({ region: 'us-east-1' }), now: () => at(40) });
+  const waitsDeps = () => ({
+    ...deps,
+    rds: classified(new RDSClient({ region: 'us-east-1' }), 'rds'),
+    now: () => at(40),
+  });
   const queueOne = (id: string, minute: number) =>
     slots.enqueue({
       exportTaskIdentifier: id,
