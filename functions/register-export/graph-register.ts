@@ -44,9 +44,27 @@ function commonFolder(keys: readonly string[]): string {
   return common;
 }
 
-const sameColumns = (a: GraphFile, b: GraphFile) =>
-  JSON.stringify(a.columns.map((c) => [c.name, c.type])) ===
-  JSON.stringify(b.columns.map((c) => [c.name, c.type]));
+/** `folder` and the folders above it, the shallowest first: `a/b/` → `''`, `a/`, `a/b/`. */
+function* foldersDownTo(folder: string): Generator<string> {
+  yield '';
+  for (let at = folder.indexOf('/'); at >= 0; at = folder.indexOf('/', at + 1)) yield folder.slice(0, at + 1);
+}
+
+/** A file's columns (names and types) as one string, computed once per file: equal strings, same columns. */
+const columnKeys = new WeakMap<GraphFile, string>();
+function columnsKey(file: GraphFile): string {
+  let key = columnKeys.get(file);
+  if (key === undefined) {
+    key = JSON.stringify(file.columns.map((c) => [c.name, c.type]));
+    columnKeys.set(file, key);
+  }
+  return key;
+}
+
+const sameColumns = (a: GraphFile, b: GraphFile) => columnsKey(a) === columnsKey(b);
+
+/** One kind, one schema, one folder: the key of the maps below. */
+const shapeIn = (file: GraphFile, folder: string) => `${file.kind}\n${columnsKey(file)}\n${folder}`;
 
 const allLabels = (kind: GraphFile['kind']) => (kind === 'vertex' ? 'vertices' : 'edges');
 
@@ -54,49 +72,105 @@ const allLabels = (kind: GraphFile['kind']) => (kind === 'vertex' ? 'vertices' :
  * One group per vertex label and per edge label. Files holding several labels (an export filter
  * that exports all labels together: one schema, the label in `~label`) make one group per kind; a
  * file of such a set that happens to hold one label only shares the set's folder and columns, so
- * groups of one kind and one schema whose folders nest are that one set.
+ * groups of one kind and one schema (their first files') whose folders nest are that one set.
+ *
+ * Nesting chains through the shallowest folder (two groups below a third's folder are one set with
+ * it, and the set's folder is that third's), so a set is every group of that kind and schema whose
+ * folder lies below one topmost folder. Each group looks up the folders above its own in a Map:
+ * linear in files and labels, where comparing every pair of groups was quadratic in labels.
  */
 function groupsOf(files: readonly GraphFile[]): Group[] {
-  const groups = new Map<string, Group>();
+  const byTarget = new Map<string, Group>();
   for (const file of files) {
     if (file.empty) continue;
     const target = file.label === undefined ? allLabels(file.kind) : `${file.kind}.${file.label}`;
-    const group = groups.get(target) ?? { target, files: [] };
+    const group = byTarget.get(target) ?? { target, files: [] };
     group.files.push(file);
-    groups.set(target, group);
+    byTarget.set(target, group);
   }
-  const list = [...groups.values()];
-  for (let merged = true; merged; ) {
-    merged = false;
-    for (const a of list) {
-      const b = list.find((g) => g !== a && nested(a, g));
-      if (b === undefined) continue;
-      const kind = (a.files[0] as GraphFile).kind;
-      list.splice(list.indexOf(a), 1);
-      list.splice(list.indexOf(b), 1, { target: allLabels(kind), files: [...a.files, ...b.files] });
-      merged = true;
-      break;
+  const groups = [...byTarget.values()].map((g) => ({
+    group: g,
+    first: g.files[0] as GraphFile,
+    folder: commonFolder(g.files.map((f) => f.key)),
+  }));
+  const present = new Set(groups.map((g) => shapeIn(g.first, g.folder)));
+  const sets = new Map<string, { kind: GraphFile['kind']; groups: Group[] }>();
+  for (const g of groups) {
+    let top = g.folder;
+    for (const above of foldersDownTo(g.folder)) {
+      if (present.has(shapeIn(g.first, above))) {
+        top = above;
+        break;
+      }
     }
+    const key = shapeIn(g.first, top);
+    const set = sets.get(key);
+    if (set === undefined) sets.set(key, { kind: g.first.kind, groups: [g.group] });
+    else set.groups.push(g.group);
   }
+  const list = [...sets.values()].map(({ kind, groups: set }) =>
+    set.length === 1 ? (set[0] as Group) : { target: allLabels(kind), files: set.flatMap((g) => g.files) },
+  );
   return list.sort((a, b) => a.target.localeCompare(b.target));
 }
 
-/** Two groups of one file set: one kind, one schema, and folders that nest. */
-function nested(a: Group, b: Group): boolean {
-  const fa = a.files[0] as GraphFile;
-  const fb = b.files[0] as GraphFile;
-  if (fa.kind !== fb.kind || !sameColumns(fa, fb)) return false;
-  const la = commonFolder(a.files.map((f) => f.key));
-  const lb = commonFolder(b.files.map((f) => f.key));
-  return la.startsWith(lb) || lb.startsWith(la);
+/**
+ * What locating a group asks of the export's listing, indexed once per registration: the files below
+ * a folder, and the files with a header and no rows below it, by kind and schema. Each file is
+ * counted in every folder above it (its depth, not the number of labels); the sorted keys are built
+ * only when some group's folder holds other files, to name a few of them.
+ */
+function listingIndex(listed: readonly ParquetObject[], empties: readonly GraphFile[]) {
+  const filesUnder = new Map<string, number>();
+  for (const o of listed)
+    for (const folder of foldersDownTo(folderOf(o.key)))
+      filesUnder.set(folder, (filesUnder.get(folder) ?? 0) + 1);
+  const emptiesUnder = new Map<string, GraphFile[]>();
+  for (const f of empties) {
+    for (const folder of foldersDownTo(folderOf(f.key))) {
+      const key = shapeIn(f, folder);
+      const list = emptiesUnder.get(key);
+      if (list === undefined) emptiesUnder.set(key, [f]);
+      else list.push(f);
+    }
+  }
+  let sorted: string[] | undefined;
+  return {
+    filesUnder: (folder: string) => filesUnder.get(folder) ?? 0,
+    /** The empty files below `folder` of `like`'s kind and columns. */
+    emptiesLike: (like: GraphFile, folder: string) => emptiesUnder.get(shapeIn(like, folder)) ?? [],
+    /**
+     * Up to `n` keys below `folder` that are not `members`: the keys below a folder are one run of the
+     * sorted keys, walked from its start, so a group passes over its own files at most.
+     */
+    othersUnder(folder: string, members: ReadonlySet<string>, n: number): string[] {
+      sorted ??= listed.map((o) => o.key).sort();
+      const keys = sorted;
+      let lo = 0;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((keys[mid] as string) < folder) lo = mid + 1;
+        else hi = mid;
+      }
+      const others: string[] = [];
+      for (let i = lo; i < keys.length && others.length < n; i++) {
+        const key = keys[i] as string;
+        if (!key.startsWith(folder)) break;
+        if (!members.has(key)) others.push(key);
+      }
+      return others;
+    },
+  };
 }
+
+type ListingIndex = ReturnType<typeof listingIndex>;
 
 /** The group's location, or why it has none Athena could read it from. */
 function locate(
   group: Group,
   root: string,
-  listed: readonly ParquetObject[],
-  empties: readonly GraphFile[],
+  index: ListingIndex,
 ): { location: string; files: GraphFile[] } | { reason: string } {
   const location = commonFolder(group.files.map((f) => f.key));
   if (location === root || !location.startsWith(root)) {
@@ -107,15 +181,15 @@ function locate(
   const first = group.files[0] as GraphFile;
   const members = new Set(group.files.map((f) => f.key));
   // A file with a header and no rows in this folder, of this label's columns, is one of its files.
-  const extra = empties.filter(
-    (f) => f.key.startsWith(location) && f.kind === first.kind && sameColumns(f, first),
-  );
+  const extra = index.emptiesLike(first, location).filter((f) => !members.has(f.key));
   for (const f of extra) members.add(f.key);
-  const intruders = listed.filter((o) => o.key.startsWith(location) && !members.has(o.key)).map((o) => o.key);
-  if (intruders.length > 0) {
+  // Every member is a listed file below the location: the rest below it are other files.
+  const intruders = index.filesUnder(location) - members.size;
+  if (intruders > 0) {
+    const shown = index.othersUnder(location, members, 3);
     return {
       reason:
-        `its folder ${location} also holds ${intruders.length} other file(s) (${intruders.slice(0, 3).join(', ')}), ` +
+        `its folder ${location} also holds ${intruders} other file(s) (${shown.join(', ')}), ` +
         'and Athena reads every file below a table location',
     };
   }
@@ -183,7 +257,10 @@ export async function registerGraphExport(
 
   const files = inspected.filter((i): i is GraphFile => !('problem' in i));
   const groups = groupsOf(files);
-  const empties = files.filter((f) => f.empty);
+  const index = listingIndex(
+    listing.files,
+    files.filter((f) => f.empty),
+  );
   await ensureDatabase(deps.glue, database, `Neptune Analytics exports of graph ${input.sourceIdentifier}`);
   const catalog = await readCatalog(deps.glue, database);
   const names = assignTableNames(
@@ -214,7 +291,7 @@ export async function registerGraphExport(
 
   async function registerGroup(group: Group) {
     const name = names.get(group.target) as string;
-    const located = locate(group, root, listing.files, empties);
+    const located = locate(group, root, index);
     if ('reason' in located) return { group, name, error: located.reason };
     const cols = columnsOf(located.files, input.format === 'CSV');
     if (!cols.ok) return { group, name, error: cols.reason };

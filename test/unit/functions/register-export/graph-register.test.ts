@@ -93,6 +93,46 @@ describe('grouping a graph export by what its files hold', () => {
     expect(result.failed).toEqual([]);
   });
 
+  it('joins single-label groups of one schema whose folders nest through a shallower one into one set', async () => {
+    const header = '~id,~label,name:String';
+    const { result, location } = await register(
+      new Map([
+        [`${ROOT}all/x/1.csv`, text(`${header}\nc-1,customer,Zoë\n`)],
+        [`${ROOT}all/y/1.csv`, text(`${header}\np-1,product,Widget\n`)],
+        [`${ROOT}all/2.csv`, text(`${header}\ns-1,supplier,Acme\n`)],
+        [`${ROOT}other/1.csv`, text(`${header}\nw-1,warehouse,North\n`)],
+      ]),
+      'CSV',
+    );
+    // all/x/ and all/y/ do not nest, but both lie below all/, where supplier's file is: one set.
+    expect(result.registered.map((r) => r.target)).toEqual(['vertex.warehouse', 'vertices']);
+    expect(location('vertices')).toBe(`s3://bucket/${ROOT}all/`);
+    expect(location('vertex.warehouse')).toBe(`s3://bucket/${ROOT}other/`);
+  });
+
+  it('groups and locates 600 labels sharing a folder or each in its own, naming the other files of a shared one', async () => {
+    const labels = Array.from({ length: 600 }, (_, i) => `l${String(i).padStart(3, '0')}`);
+    const own = new Map(
+      labels.map((l, i) => [`${ROOT}v/${l}/1.csv`, text(`~id,~label,c${i}:String\n${l}-1,${l},x\n`)]),
+    );
+    const separate = await register(own, 'CSV');
+    expect(separate.result.failed).toEqual([]);
+    expect(separate.result.registeredCount).toBe(600);
+    expect(separate.location('vertex.l001')).toBe(`s3://bucket/${ROOT}v/l001/`);
+
+    const shared = new Map(
+      labels.map((l, i) => [`${ROOT}v/${l}.csv`, text(`~id,~label,c${i}:String\n${l}-1,${l},x\n`)]),
+    );
+    const { result } = await register(shared, 'CSV');
+    expect(result.registeredCount).toBe(0);
+    expect(result.failedCount).toBe(600);
+    const l001 = result.failed.find((f) => f.target === 'vertex.l001');
+    expect(l001?.reason).toBe(
+      `its folder ${ROOT}v/ also holds 599 other file(s) (${ROOT}v/l000.csv, ${ROOT}v/l002.csv, ${ROOT}v/l003.csv), ` +
+        'and Athena reads every file below a table location',
+    );
+  });
+
   it('counts a file with a header and no rows as one of the files of its folder’s label', async () => {
     const { result, location } = await register(
       new Map([
