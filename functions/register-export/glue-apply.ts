@@ -1,6 +1,6 @@
 import type { ErrorDetail, PartitionInput, TableInput } from '@aws-sdk/client-glue';
 import { BatchCreatePartitionCommand, CreateTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';
-import { isRetryableAwsError } from '#shared/aws/errors.ts';
+import { awsCause, isAwsError, isRetryableAwsError } from '#shared/aws/errors.ts';
 import type { GlueWrite } from './glue-plan.ts';
 import { type Glue, P } from './glue-tables.ts';
 
@@ -66,7 +66,8 @@ export async function applyWrites(
         await send(() => glue.send(updateTable(database, w.input)));
       }
     } catch (err) {
-      const e = err as Error;
+      // The AWS error's own name and message (a classified client keeps it as the cause).
+      const e = awsCause(err) as Error;
       const what = w.kind === 'createPartition' ? `partition of ${w.table}` : `${w.kind} ${w.input.Name}`;
       const transient = isRetryableAwsError(err, 'glue');
       const after = transient ? " (still failing after the SDK's retries)" : '';
@@ -109,7 +110,7 @@ async function createOrUpdate(
     await send(() => glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: input })));
   } catch (err) {
     // A concurrent run created it between our read and this write: converge by updating instead.
-    if ((err as Error).name !== 'AlreadyExistsException') throw err;
+    if (!isAwsError(err, 'AlreadyExistsException')) throw err;
     await send(() => glue.send(updateTable(database, input)));
   }
 }

@@ -1,5 +1,6 @@
 import type { Column, GlueClient, PartitionInput, Table, TableInput } from '@aws-sdk/client-glue';
 import { CreateDatabaseCommand, GetDatabaseCommand, paginateGetTables } from '@aws-sdk/client-glue';
+import { isAwsError } from '#shared/aws/errors.ts';
 import { collectPages } from '#shared/aws/pages.ts';
 import { P } from '#shared/contract/catalog.ts';
 import { HISTORY_SUFFIX } from './naming.ts';
@@ -194,12 +195,12 @@ export async function ensureDatabase(glue: Glue, name: string, description: stri
     await glue.send(new GetDatabaseCommand({ Name: name }));
     return 1;
   } catch (err) {
-    if ((err as Error).name !== 'EntityNotFoundException') throw err;
+    if (!isAwsError(err, 'EntityNotFoundException')) throw err;
   }
   try {
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: name, Description: description } }));
   } catch (err) {
-    if ((err as Error).name !== 'AlreadyExistsException') throw err;
+    if (!isAwsError(err, 'AlreadyExistsException')) throw err;
   }
   return 2;
 }

@@ -1,6 +1,7 @@
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import type { FileMetaData } from 'hyparquet';
 import { parquetReadObjects } from 'hyparquet';
+import { awsCause } from '#shared/aws/errors.ts';
 import { collectPages } from '#shared/aws/pages.ts';
 import { csvRecords, type HeaderColumn, headerColumn } from './graph-csv.ts';
 import { REPORT_FILE } from './report.ts';
@@ -177,7 +178,9 @@ export async function inspectFile(
     const metadata = await readFooter(s3, bucket, file);
     return await inspectParquet(file, metadata, (start, end) => ranged(s3, bucket, file, start, end));
   } catch (error) {
-    return { key: file.key, problem: `unreadable: ${(error as Error).name}: ${(error as Error).message}` };
+    // The AWS error's own name and message (a classified client keeps it as the cause).
+    const e = awsCause(error) as Error;
+    return { key: file.key, problem: `unreadable: ${e.name}: ${e.message}` };
   }
 }
 

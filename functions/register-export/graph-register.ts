@@ -1,4 +1,3 @@
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import type { GraphRegistration } from '#shared/sources/kinds/types.ts';
 import { cursorAfter, type RegisterCursor, remainingAfter, timeIsUp } from './cursor.ts';
@@ -225,9 +224,7 @@ export async function registerGraphExport(
   cursor?: RegisterCursor,
 ): Promise<RegistrationResult & { cursor?: RegisterCursor }> {
   const root = `${input.prefix.replace(/^\/+|\/+$/g, '')}/`;
-  const listing = await listGraphExport(deps.s3, input.bucket, root).catch((error: unknown) => {
-    throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
-  });
+  const listing = await listGraphExport(deps.s3, input.bucket, root);
   const stop = timeIsUp(deps);
   const known =
     cursor === undefined ? new Map<string, Inspected>() : await readProgress(deps.s3, input.bucket, root);

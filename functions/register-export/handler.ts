@@ -1,7 +1,9 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
-import { classifyAwsError } from '#shared/aws/errors.ts';
+import { PageCapError } from '#shared/aws/pages.ts';
+import { UnexpectedAwsError } from '#shared/contract/errors.ts';
 import { executionKeys } from '#shared/contract/execution.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
@@ -12,8 +14,13 @@ import { RegisterState, registerFromState } from './input.ts';
 import { countRequests, totalRequests } from './request-count.ts';
 
 const env = parseEnv(RegisterExportEnv);
-const glue = new GlueClient(SDK_CLIENT_CONFIG);
-const s3 = new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
+// Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
+// the state machine retries or reports.
+const glue = classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue');
+const s3 = classified(
+  new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' }),
+  's3',
+);
 const glueRequests = countRequests(glue);
 const s3Requests = countRequests(s3);
 
@@ -28,8 +35,11 @@ export const handler = lambdaHandler(
       remainingMs: () => context.getRemainingTimeInMillis(),
     }).catch((error: unknown) => {
       // Per-table failures are in the result; what escapes concerns the export as a whole (listing,
-      // database), and its name is what the state machine retries or reports.
-      throw classifyAwsError(error, 'glue', 'Registering the export');
+      // database), classified by its client. A listing past its page cap (the export's objects or
+      // the database's tables) is not one a retry shortens: the state machine must not retry it.
+      if (error instanceof PageCapError)
+        throw new UnexpectedAwsError(`Registering the export: ${error.message}`, { cause: error });
+      throw error;
     });
     const requests = {
       glue: totalRequests(glueRequests) - before.glue,

@@ -1,6 +1,6 @@
 import type { Column, Table } from '@aws-sdk/client-glue';
 import { mapLimit } from '#shared/aws/concurrency.ts';
-import { classifyAwsError } from '#shared/aws/errors.ts';
+import { awsCause } from '#shared/aws/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import type { RdsRegistration } from '#shared/sources/kinds/types.ts';
 import { exportRoot } from '#shared/sources/rds/address.ts';
@@ -61,16 +61,14 @@ export async function registerExport(
 ): Promise<RegistrationResult & { cursor?: RegisterCursor }> {
   const mysql = /mysql|maria/i.test(input.engine);
   const root = exportRoot(input.prefix, input.exportTaskIdentifier);
-  const listing = await listExport(deps.s3, input.bucket, root).catch((error: unknown) => {
-    throw classifyAwsError(error, 's3', `Listing s3://${input.bucket}/${root}`);
-  });
+  const listing = await listExport(deps.s3, input.bucket, root);
 
   const problems: string[] = [];
   const texts = await mapLimit(listing.metadataKeys, 8, async (key) => {
     try {
       return { key, text: await getText(deps.s3, input.bucket, key) };
     } catch (err) {
-      problems.push(`${key}: unreadable (${(err as Error).name})`);
+      problems.push(`${key}: unreadable (${(awsCause(err) as Error).name})`);
       return undefined;
     }
   });
@@ -219,7 +217,7 @@ async function readSchemas(
       try {
         return fileSchema(f.key, await readFooter(s3, bucket, f));
       } catch (err) {
-        return { key: f.key, error: `footer unreadable: ${(err as Error).message}` };
+        return { key: f.key, error: `footer unreadable: ${(awsCause(err) as Error).message}` };
       }
     }),
   );

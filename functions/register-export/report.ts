@@ -1,5 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { awsCause } from '#shared/aws/errors.ts';
 import { AwsThrottledError } from '#shared/contract/errors.ts';
 import type { RegistrationResult } from '#shared/contract/execution.ts';
 import { BUDGET, byteLength, firstFitting, truncateText } from '#shared/contract/payload.ts';
@@ -134,9 +135,8 @@ export async function reportRegistration(
   try {
     report = await writeReport(s3, bucket, root, exportTaskIdentifier, full);
   } catch (err) {
-    full.problems.push(
-      `the full registration report could not be written: ${(err as Error).name}: ${(err as Error).message}`,
-    );
+    const e = awsCause(err) as Error;
+    full.problems.push(`the full registration report could not be written: ${e.name}: ${e.message}`);
   }
   return boundedResult(full, report);
 }

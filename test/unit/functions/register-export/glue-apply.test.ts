@@ -11,9 +11,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyWrites } from '#functions/register-export/glue-apply.ts';
 import type { GlueWrite } from '#functions/register-export/glue-plan.ts';
+import { classified } from '#shared/aws/classified.ts';
 
 const glueMock = mockClient(GlueClient);
-const glue = new GlueClient({ region: 'us-east-1' });
+// As register-export builds it: its errors are the pipeline's classified ones, the AWS error their cause.
+const glue = classified(new GlueClient({ region: 'us-east-1' }), 'glue');
 afterEach(() => glueMock.reset());
 
 const delays: number[] = [];

@@ -71,6 +71,20 @@ describe('register-export handler', () => {
     await expect(handler(state, {} as Context)).rejects.toMatchObject({ name: 'ConfigurationError' });
   });
 
+  it('names a listing past its page cap UnexpectedAwsError, which the state machine does not retry', async () => {
+    s3Mock.reset();
+    let page = 0;
+    s3Mock.on(ListObjectsV2Command).callsFake(() => ({
+      Contents: [],
+      IsTruncated: true,
+      NextContinuationToken: String(++page),
+    }));
+    await expect(handler(state, {} as Context)).rejects.toMatchObject({
+      name: 'UnexpectedAwsError',
+      message: 'Registering the export: The listing has more than 1000 pages',
+    });
+  });
+
   it('rejects a state without the completed task as InvalidInputError', async () => {
     await expect(handler({ ...state, check: undefined }, {} as Context)).rejects.toMatchObject({
       name: 'InvalidInputError',

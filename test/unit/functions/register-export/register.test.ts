@@ -18,6 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { registerExport } from '#functions/register-export/register.ts';
 import { boundedResult } from '#functions/register-export/report.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { BUDGET } from '#shared/contract/payload.ts';
 import { memoryS3 } from '#test/catalog/memory-s3.ts';
 import { MemoryGlue } from '#testkit/memory-glue.ts';
@@ -43,7 +44,8 @@ beforeAll(async () => {
 });
 
 const glueMock = mockClient(GlueClient);
-const glue = new GlueClient({ region: 'us-east-1' });
+// As register-export builds it: its errors are the pipeline's classified ones, the AWS error their cause.
+const glue = classified(new GlueClient({ region: 'us-east-1' }), 'glue');
 let s3: ReturnType<typeof memoryS3> | undefined;
 afterEach(() => {
   glueMock.reset();
@@ -141,7 +143,10 @@ describe('registerExport', () => {
       .resolves({})
       .on(GetTablesCommand)
       .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
-    await expect(register(s3)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(register(s3)).rejects.toMatchObject({
+      name: 'AwsThrottledError',
+      message: 'GetTables (DatabaseName=rds_export_db_prod) failed: ThrottlingException: Rate exceeded',
+    });
     expect(glueMock.commandCalls(GetTablesCommand)).toHaveLength(1);
   });
 
