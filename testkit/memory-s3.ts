@@ -42,16 +42,26 @@ function lowerBound(sorted: readonly string[], key: string): number {
   return lo;
 }
 
+export type MemoryS3Options = {
+  /** A versioning-enabled bucket: each key keeps its versions and delete markers. */
+  versioned?: boolean;
+  /** Waited before each request is answered (as MemoryGlue's `latencyMs`), for the benchmarks. */
+  latencyMs?: number;
+};
+
 /**
  * An in-memory S3 for the benchmarks: ListObjectsV2 by prefix in pages of 1,000 keys, ranged
  * GetObject (`bytes=a-b`), PutObject into the same map, and, for prune, ListObjectVersions and
  * DeleteObjects. Unversioned (the default), every object has the version ID `null` (S3 user guide,
  * "Working with objects in a versioning-enabled bucket"); with `versioned`, each key keeps its
  * versions and delete markers. It is an S3Client because the SDK's paginators (paginateListObjectsV2)
- * take no other client; `requests` and `calls` count every request.
+ * take no other client, and its `send` is its class's, as the SDK's is, so that a client wrapped by
+ * `classified` (shared/aws/classified.ts, which calls the class's `send`) still answers from memory;
+ * `requests` and `calls` count every request.
  */
-export function memoryS3(objects: Map<string, Uint8Array>, options: { versioned?: boolean } = {}): MemoryS3 {
+export function memoryS3(objects: Map<string, Uint8Array>, options: MemoryS3Options = {}): MemoryS3 {
   const versioned = options.versioned === true;
+  const latencyMs = options.latencyMs ?? 0;
   const versions = new Map<string, MemoryVersion[]>();
   let seq = 0;
   const newVersionId = () => `v${String(++seq).padStart(8, '0')}`;
@@ -104,68 +114,75 @@ export function memoryS3(objects: Map<string, Uint8Array>, options: { versioned?
       ? { Key: key, VersionId: versionId, DeleteMarker: true, DeleteMarkerVersionId: versionId }
       : { Key: key, VersionId: versionId };
   };
-  const s3 = Object.assign(new S3Client({ region: 'us-east-1' }), {
+  class InMemory extends S3Client {
+    // biome-ignore lint/suspicious/noExplicitAny: answers every command S3Client.send takes.
+    override send(command: any): Promise<any> {
+      return answer(command);
+    }
+  }
+  const s3 = Object.assign(new InMemory({ region: 'us-east-1' }), {
     requests: 0,
     calls: [] as string[],
     versions,
-    async send(command: unknown): Promise<unknown> {
-      s3.requests++;
-      s3.calls.push(String((command as object)?.constructor?.name).replace(/Command$/, ''));
-      if (command instanceof ListObjectsV2Command) {
-        // Keys sorted, so a prefix's keys are one run: a page starts where the last one ended (the
-        // token is the last key returned; S3's tokens are opaque), not by filtering every key.
-        const prefix = command.input.Prefix ?? '';
-        const all = keys();
-        const token = command.input.ContinuationToken;
-        let i = token === undefined ? lowerBound(all, prefix) : lowerBound(all, token) + 1;
-        const listed = (k: string | undefined) => k?.startsWith(prefix) === true;
-        const current = (k: string) => !stale || objects.has(k);
-        const page: string[] = [];
-        for (; page.length < PAGE && listed(all[i]); i++) {
-          const k = all[i] ?? '';
-          if (current(k)) page.push(k);
-        }
-        while (listed(all[i]) && !current(all[i] ?? '')) i++;
-        const more = listed(all[i]);
-        return {
-          Contents: page.map((Key) => ({ Key, Size: objects.get(Key)?.byteLength })),
-          IsTruncated: more,
-          NextContinuationToken: more ? page[page.length - 1] : undefined,
-        };
-      }
-      if (command instanceof ListObjectVersionsCommand) return listVersions(command.input);
-      if (command instanceof DeleteObjectsCommand) {
-        const wanted = command.input.Delete?.Objects ?? [];
-        if (wanted.length > PAGE)
-          throw new Error(
-            'memory S3: DeleteObjects takes at most 1,000 keys (S3 API reference, DeleteObjects)',
-          );
-        const Deleted = wanted.map((o) => deleteOne(o.Key ?? '', o.VersionId));
-        // Quiet mode answers only the keys that failed (S3 API reference, DeleteObjects); none fail here.
-        return command.input.Delete?.Quiet ? {} : { Deleted };
-      }
-      if (command instanceof GetObjectCommand) {
-        const data = objects.get(command.input.Key ?? '') ?? new Uint8Array();
-        const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '');
-        const bytes = m ? data.subarray(Number(m[1]), Number(m[2]) + 1) : data;
-        return {
-          Body: {
-            transformToByteArray: async () => bytes,
-            transformToString: async () => new TextDecoder().decode(bytes),
-          },
-        };
-      }
-      if (command instanceof PutObjectCommand) {
-        const key = command.input.Key ?? '';
-        const body = new TextEncoder().encode(String(command.input.Body));
-        if (!objects.has(key) && !versions.has(key)) sorted = undefined;
-        if (versioned) settle(key, [{ versionId: newVersionId(), body }, ...(versions.get(key) ?? [])]);
-        else objects.set(key, body);
-        return versioned ? { VersionId: versions.get(key)?.[0]?.versionId } : {};
-      }
-      throw new Error(`memory S3: unexpected command ${String((command as object)?.constructor?.name)}`);
-    },
   });
+  async function answer(command: unknown): Promise<unknown> {
+    s3.requests++;
+    s3.calls.push(String((command as object)?.constructor?.name).replace(/Command$/, ''));
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    if (command instanceof ListObjectsV2Command) {
+      // Keys sorted, so a prefix's keys are one run: a page starts where the last one ended (the
+      // token is the last key returned; S3's tokens are opaque), not by filtering every key.
+      const prefix = command.input.Prefix ?? '';
+      const all = keys();
+      const token = command.input.ContinuationToken;
+      let i = token === undefined ? lowerBound(all, prefix) : lowerBound(all, token) + 1;
+      const listed = (k: string | undefined) => k?.startsWith(prefix) === true;
+      const current = (k: string) => !stale || objects.has(k);
+      const page: string[] = [];
+      for (; page.length < PAGE && listed(all[i]); i++) {
+        const k = all[i] ?? '';
+        if (current(k)) page.push(k);
+      }
+      while (listed(all[i]) && !current(all[i] ?? '')) i++;
+      const more = listed(all[i]);
+      return {
+        Contents: page.map((Key) => ({ Key, Size: objects.get(Key)?.byteLength })),
+        IsTruncated: more,
+        NextContinuationToken: more ? page[page.length - 1] : undefined,
+      };
+    }
+    if (command instanceof ListObjectVersionsCommand) return listVersions(command.input);
+    if (command instanceof DeleteObjectsCommand) {
+      const wanted = command.input.Delete?.Objects ?? [];
+      if (wanted.length > PAGE)
+        throw new Error(
+          'memory S3: DeleteObjects takes at most 1,000 keys (S3 API reference, DeleteObjects)',
+        );
+      const Deleted = wanted.map((o) => deleteOne(o.Key ?? '', o.VersionId));
+      // Quiet mode answers only the keys that failed (S3 API reference, DeleteObjects); none fail here.
+      return command.input.Delete?.Quiet ? {} : { Deleted };
+    }
+    if (command instanceof GetObjectCommand) {
+      const data = objects.get(command.input.Key ?? '') ?? new Uint8Array();
+      const m = /^bytes=(\d+)-(\d+)$/.exec(command.input.Range ?? '');
+      const bytes = m ? data.subarray(Number(m[1]), Number(m[2]) + 1) : data;
+      return {
+        Body: {
+          transformToByteArray: async () => bytes,
+          transformToString: async () => new TextDecoder().decode(bytes),
+        },
+      };
+    }
+    if (command instanceof PutObjectCommand) {
+      const key = command.input.Key ?? '';
+      const body = new TextEncoder().encode(String(command.input.Body));
+      if (!objects.has(key) && !versions.has(key)) sorted = undefined;
+      if (versioned) settle(key, [{ versionId: newVersionId(), body }, ...(versions.get(key) ?? [])]);
+      else objects.set(key, body);
+      return versioned ? { VersionId: versions.get(key)?.[0]?.versionId } : {};
+    }
+    throw new Error(`memory S3: unexpected command ${String((command as object)?.constructor?.name)}`);
+  }
 
   /**
    * ListObjectVersions by prefix: versions and delete markers together, by key, newest first, at
