@@ -3,6 +3,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { exportBuckets, type PruneResult, prune } from '#functions/prune/prune.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { BucketName } from '#shared/policy/schema.ts';
@@ -25,8 +26,9 @@ export function renderPrune(result: PruneResult): string {
   const bytes = result.exports.reduce((n, e) => n + e.bytes, 0);
   const objects = result.exports.reduce((n, e) => n + e.objects, 0);
   const refused = result.refused > 0 ? `; ${result.refused} left alone, see the notes` : '';
+  const cut = result.complete ? '' : '; stopped before the time limit, see the notes';
   const lines = [
-    `${verb} ${result.exports.length} export(s): ${objects} objects, ${formatBytes(bytes)}; kept ${result.kept} (${result.sources} source(s))${refused}`,
+    `${verb} ${result.exports.length} export(s): ${objects} objects, ${formatBytes(bytes)}; kept ${result.kept} (${result.sources} source(s))${refused}${cut}`,
   ];
   for (const e of result.exports) {
     lines.push(
@@ -96,17 +98,26 @@ export const pruneCommand: Command = {
     }
     const policy = loadPolicyFile(optionOrEnv(v, 'policy') ?? 'export-policy.yml');
     const ledger =
-      table === undefined ? {} : { ledger: { dynamodb: new DynamoDBClient(SDK_CLIENT_CONFIG), table } };
+      table === undefined
+        ? {}
+        : { ledger: { dynamodb: classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb'), table } };
     const result = await prune(
       {
-        glue: new GlueClient(SDK_CLIENT_CONFIG),
-        s3: new S3Client({
-          ...SDK_CLIENT_CONFIG,
-          forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
-        }),
+        // Errors are the pipeline's classified ones (shared/aws/classified.ts), naming the call.
+        glue: classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue'),
+        s3: classified(
+          new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
+          's3',
+        ),
         ...(stateMachineArn === undefined
           ? {}
-          : { ownership: { sfn: new SFNClient(SDK_CLIENT_CONFIG), stateMachineArn, ...ledger } }),
+          : {
+              ownership: {
+                sfn: classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn'),
+                stateMachineArn,
+                ...ledger,
+              },
+            }),
         policy,
         databasePrefix,
         buckets: exportBuckets(policy, bucket),

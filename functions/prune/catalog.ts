@@ -1,8 +1,10 @@
 import type { GlueClient, Partition } from '@aws-sdk/client-glue';
 import { paginateGetDatabases, paginateGetPartitions, paginateGetTables } from '@aws-sdk/client-glue';
-import { collectPages, type PageCap } from '#shared/aws/pages.ts';
+import { cappedPages, type PageCap, PageCapError } from '#shared/aws/pages.ts';
 import { P, ROLES } from '#shared/contract/catalog.ts';
+import { UnexpectedAwsError } from '#shared/contract/errors.ts';
 import type { ExportRoot } from '#shared/exports/address.ts';
+import { bounded } from './bounded.ts';
 import type { SourceExport } from './retention.ts';
 
 export type Glue = Pick<GlueClient, 'send'>;
@@ -59,37 +61,80 @@ function addPartition(exports: Map<string, CatalogExport>, table: string, p: Par
   exports.set(exportId, entry);
 }
 
-/** Reads every database of the prefix: its history partitions, grouped by export, and its latest tables. */
-export async function readSources(glue: Glue, databasePrefix: string): Promise<SourceCatalog[]> {
-  const databases = (await collectPages(paginateGetDatabases, { client: glue }, {}, LISTING)).flatMap(
-    (page) => page.DatabaseList ?? [],
-  );
-  const sources: SourceCatalog[] = [];
-  for (const db of databases) {
-    const database = db.Name ?? '';
-    if (database === '' || !database.startsWith(databasePrefix)) continue;
-    const tables = (
-      await collectPages(paginateGetTables, { client: glue }, { DatabaseName: database }, LISTING)
-    ).flatMap((page) => page.TableList ?? []);
-    const readByLatest = new Set<string>();
-    const exports = new Map<string, CatalogExport>();
-    for (const t of tables) {
-      const role = t.Parameters?.[P.role];
-      const shown = t.Parameters?.[P.exportId];
-      if (role === ROLES.latest && shown !== undefined) readByLatest.add(shown);
-      if (role !== ROLES.history || t.Name === undefined) continue;
-      const table = t.Name;
-      const partitions = (
-        await collectPages(
+/**
+ * A listing past its page cap fails the run as UnexpectedAwsError naming it: prune acts on whole
+ * listings only, and a longer one is no failure a retry shortens.
+ */
+export async function* whole<T>(what: string, pages: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* pages;
+  } catch (error) {
+    if (error instanceof PageCapError)
+      throw new UnexpectedAwsError(`${what}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/** The pipeline's databases: those whose names start with the prefix, by name. */
+export async function sourceDatabases(glue: Glue, databasePrefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of whole(
+    'Reading the catalog',
+    cappedPages(paginateGetDatabases, { client: glue }, {}, LISTING),
+  ))
+    for (const db of page.DatabaseList ?? [])
+      if (db.Name !== undefined && db.Name !== '' && db.Name.startsWith(databasePrefix)) names.push(db.Name);
+  return names.sort();
+}
+
+async function pagesOf<T>(what: string, pages: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of whole(what, pages)) all.push(page);
+  return all;
+}
+
+/**
+ * One source's database: its history partitions, grouped by export, and its latest tables. The
+ * history tables' partitions are read `limit` tables at once; a source whose reading `stop()` cut
+ * short is undefined (retention is applied to the whole of a source, never to part of it).
+ */
+export async function readSource(
+  glue: Glue,
+  database: string,
+  limit: number,
+  stop: () => boolean,
+): Promise<SourceCatalog | undefined> {
+  const tables = (
+    await pagesOf(
+      `Reading the tables of ${database}`,
+      cappedPages(paginateGetTables, { client: glue }, { DatabaseName: database }, LISTING),
+    )
+  ).flatMap((page) => page.TableList ?? []);
+  const readByLatest = new Set<string>();
+  const history: string[] = [];
+  for (const t of tables) {
+    const role = t.Parameters?.[P.role];
+    const shown = t.Parameters?.[P.exportId];
+    if (role === ROLES.latest && shown !== undefined) readByLatest.add(shown);
+    if (role === ROLES.history && t.Name !== undefined) history.push(t.Name);
+  }
+  const read = await bounded(history, limit, stop, async (table) =>
+    (
+      await pagesOf(
+        `Reading the partitions of ${database}.${table}`,
+        cappedPages(
           paginateGetPartitions,
           { client: glue },
           { DatabaseName: database, TableName: table },
           LISTING,
-        )
-      ).flatMap((page) => page.Partitions ?? []);
-      for (const p of partitions) addPartition(exports, table, p);
-    }
-    sources.push({ database, exports: [...exports.values()], readByLatest });
+        ),
+      )
+    ).flatMap((page) => page.Partitions ?? []),
+  );
+  const exports = new Map<string, CatalogExport>();
+  for (const [i, outcome] of read.entries()) {
+    if (!outcome.done) return undefined;
+    for (const p of outcome.value) addPartition(exports, history[i] as string, p);
   }
-  return sources;
+  return { database, exports: [...exports.values()], readByLatest };
 }

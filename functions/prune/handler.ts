@@ -3,6 +3,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
@@ -14,15 +15,19 @@ import { exportBuckets, prune } from './prune.ts';
 const env = parseEnv(PruneEnv);
 // Validated at cold start: a policy that does not parse fails here, naming the field.
 const policy = loadPolicyFile(env.POLICY_FILE);
-const glue = new GlueClient(SDK_CLIENT_CONFIG);
-const s3 = new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' });
-const sfn = new SFNClient(SDK_CLIENT_CONFIG);
-const dynamodb = new DynamoDBClient(SDK_CLIENT_CONFIG);
+// Each client throws the pipeline's classified errors (shared/aws/classified.ts), naming the call.
+const glue = classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue');
+const s3 = classified(
+  new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' }),
+  's3',
+);
+const sfn = classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn');
+const dynamodb = classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb');
 
 /** The scheduler's input: `{}` daily; `{"dryRun": true}` reports what would go and deletes nothing. */
 const Input = z.object({ dryRun: z.boolean().default(false) });
 
-export const handler = lambdaHandler({ what: 'prune input', input: Input }, async ({ dryRun }) => {
+export const handler = lambdaHandler({ what: 'prune input', input: Input }, async ({ dryRun }, context) => {
   const result = await prune(
     {
       glue,
@@ -38,14 +43,18 @@ export const handler = lambdaHandler({ what: 'prune input', input: Input }, asyn
       now: () => new Date(),
       onDelete: (what) => logger.info('deleting export prefix', what),
       onRefuse: (what) => logger.warn('export left alone: its partitions failed the check', what),
+      // Stops starting requests before the function's timeout; the next daily run finishes.
+      remainingMs: () => context.getRemainingTimeInMillis(),
     },
     dryRun,
   );
-  logger.info(dryRun ? 'prune planned (dry run)' : 'prune done', {
+  const done = dryRun ? 'prune planned (dry run)' : 'prune done';
+  logger.info(result.complete ? done : `${done} in part: stopped before the time limit`, {
     sources: result.sources,
     exports: result.exports.length,
     kept: result.kept,
     refused: result.refused,
+    complete: result.complete,
     bytes: result.exports.reduce((n, e) => n + e.bytes, 0),
     notes: result.notes,
   });

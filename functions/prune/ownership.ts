@@ -1,8 +1,12 @@
 import { type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
-import { classifyAwsError, isAwsError } from '#shared/aws/errors.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
 import { SourceKind } from '#shared/contract/execution.ts';
 import { type ExportRoot, executionArnOf, startedRecordKey, startedRoot } from '#shared/exports/address.ts';
 
@@ -49,16 +53,10 @@ function rootOfInput(id: string, input: string | undefined): ExportRoot | string
 }
 
 async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string) {
-  let item: Record<string, unknown> | undefined;
-  try {
-    const out = await ledger.dynamodb.send(
-      new GetItemCommand({ TableName: ledger.table, Key: startedRecordKey(id) }),
-    );
-    item = out.Item === undefined ? undefined : unmarshall(out.Item);
-  } catch (error) {
-    throw classifyAwsError(error, 'dynamodb', `Reading where ${id} was exported`);
-  }
-  const { bucket, prefix } = item ?? {};
+  const out = await ledger.dynamodb.send(
+    new GetItemCommand({ TableName: ledger.table, Key: startedRecordKey(id) }),
+  );
+  const { bucket, prefix } = out.Item === undefined ? {} : unmarshall(out.Item);
   return typeof bucket === 'string' && typeof prefix === 'string' ? { bucket, prefix } : undefined;
 }
 
@@ -68,16 +66,19 @@ async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string
  * Workflows"), from the ledger. A running execution is still exporting or registering.
  */
 export async function originOf(deps: OwnershipDeps, id: string): Promise<Origin> {
+  let out: DescribeExecutionCommandOutput | undefined;
   try {
-    const out = await deps.sfn.send(
+    out = await deps.sfn.send(
       new DescribeExecutionCommand({ executionArn: executionArnOf(deps.stateMachineArn, id) }),
     );
+  } catch (error) {
+    // Gone from Step Functions: the ledger says where it was started.
+    if (!isAwsError(error, 'ExecutionDoesNotExist')) throw error;
+  }
+  if (out !== undefined) {
     if (out.status === 'RUNNING') return { found: 'running' };
     const root = rootOfInput(id, out.input);
     return typeof root === 'string' ? { found: 'nothing', reason: root } : { found: 'execution', root };
-  } catch (error) {
-    if (!isAwsError(error, 'ExecutionDoesNotExist'))
-      throw classifyAwsError(error, 'sfn', `DescribeExecution ${id}`);
   }
   const root = deps.ledger === undefined ? undefined : await recorded(deps.ledger, id);
   if (root !== undefined) return { found: 'ledger', root };

@@ -1,7 +1,16 @@
-import { classifyAwsError } from '#shared/aws/errors.ts';
 import type { Policy, Retention } from '#shared/policy/schema.ts';
-import { type CatalogExport, type Glue, readSources } from './catalog.ts';
-import { deletePartitions, deleteVersions, listRoot, type S3 } from './delete.ts';
+import { bounded, type Concurrency, PRUNE_CONCURRENCY, timeIsUp } from './bounded.ts';
+import { type CatalogExport, type Glue, readSource, type SourceCatalog, sourceDatabases } from './catalog.ts';
+import {
+  chunks,
+  DELETE_OBJECTS_BATCH,
+  DELETE_PARTITIONS_BATCH,
+  deletePartitions,
+  deleteVersions,
+  listRoot,
+  type S3,
+  type StoredVersion,
+} from './delete.ts';
 import { misplaced, type OwnershipDeps, originOf } from './ownership.ts';
 import { exportsBeyondRetention, newestFirst } from './retention.ts';
 
@@ -32,6 +41,12 @@ export type PruneDeps = {
     partitions: number;
     reason: string;
   }) => void;
+  /** Requests in flight at most, per service (PRUNE_CONCURRENCY; 1 each sends them one at a time). */
+  concurrency?: Concurrency;
+  /** Milliseconds left in the invocation (the Lambda context's getRemainingTimeInMillis); none: no limit. */
+  remainingMs?: () => number;
+  /** No request starts once fewer milliseconds than this remain (TIME_RESERVE_MS). */
+  reserveMs?: number;
 };
 
 /** One export retention lets go: where it is, how big, and the partitions that describe it. */
@@ -52,7 +67,10 @@ export type PruneResult = {
   sources: number;
   /** Exports deleted (or, in a dry run, that would be). */
   exports: PrunedExport[];
-  /** Exports not deleted: within retention, protected, still running, or refused (those counted in `refused` too). */
+  /**
+   * Exports not deleted: within retention, protected, still running, refused (those counted in
+   * `refused` too), or not finished before the time limit (of the sources read).
+   */
   kept: number;
   /**
    * Exports beyond retention left alone because their partitions failed the check: not an export
@@ -61,6 +79,11 @@ export type PruneResult = {
   refused: number;
   /** Sources or exports left alone, and why (no rule recorded, a location outside the buckets, …). */
   notes: string[];
+  /**
+   * False when the run stopped before its time limit: the sources it did not reach, and the exports
+   * it did not finish (each has a note), are left for the next run, which finds them as they are.
+   */
+  complete: boolean;
 };
 
 /** The rule's retention, or undefined when the rule (or its retention) is gone from the policy. */
@@ -91,83 +114,163 @@ async function hold(
   return elsewhere === undefined ? undefined : { reason: elsewhere, refused: true };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * The sources from the one whose turn it is today (by the day of `now`): a run its time limit cuts
+ * short starts from another source the next day, so none waits behind the others for good.
+ */
+function todaysTurn<T>(items: readonly T[], now: Date): T[] {
+  const start = items.length === 0 ? 0 : Math.floor(now.getTime() / DAY_MS) % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
+
+/** What one run shares while it prunes its sources. */
+type Run = {
+  deps: PruneDeps;
+  result: PruneResult;
+  limits: Concurrency;
+  stop: () => boolean;
+  deleting: boolean;
+};
+
 /**
  * Applies every rule's retention to the exports registered in the catalog, deleting only what this
- * deployment exported, where it exported it. Per source, S3 first (export by export), then the
- * history partitions of every export whose files are gone, grouped by table: BatchDeletePartition
- * takes 25 partitions of one table a call (Glue API reference), and each export has one partition
- * per table, so grouping a source's exports by table is what fills the batches. A run that stops
- * half-way leaves partitions pointing at (partly) deleted files, which the next run finds and
- * finishes; the other order could leave files no partition names, which nothing would ever find again.
+ * deployment exported, where it exported it. Source by source, S3 first, then the history
+ * partitions of every export whose files are gone, grouped by table: BatchDeletePartition takes 25
+ * partitions of one table a call (Glue API reference), and each export has one partition per table,
+ * so grouping a source's exports by table is what fills the batches. A run that stops half-way
+ * leaves partitions pointing at (partly) deleted files, which the next run finds and finishes; the
+ * other order could leave files no partition names, which nothing would ever find again.
+ *
+ * Within each step the requests are sent `concurrency` at a time (bounded.ts), and no request
+ * starts once the invocation's time is nearly up (`remainingMs`, TIME_RESERVE_MS): those in flight
+ * finish, the result says `complete: false` and names what is left, and the next run, which reads
+ * the catalog afresh, finishes it. Each step waits for the one before it (S3 before partitions), a
+ * failure lets the requests in flight finish and is thrown, and nothing is deleted of an export
+ * whose listing was cut short.
  */
 export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResult> {
-  const sources = await readSources(deps.glue, deps.databasePrefix).catch((error: unknown) => {
-    throw classifyAwsError(error, 'glue', 'Reading the catalog');
-  });
+  const databases = await sourceDatabases(deps.glue, deps.databasePrefix);
   const result: PruneResult = {
     dryRun,
-    sources: sources.length,
+    sources: databases.length,
     exports: [],
     kept: 0,
     refused: 0,
     notes: [],
+    complete: true,
   };
   if (deps.ownership === undefined)
     result.notes.push(
       'which exports this deployment started was not checked (no state machine): nothing is deleted',
     );
-  for (const source of sources) {
-    const newest = newestFirst(source.exports)[0];
-    const rule = newest?.rule;
-    const retention = rule === undefined ? undefined : retentionOf(deps.policy, rule);
-    if (newest === undefined) continue;
-    if (retention === undefined) {
-      result.kept += source.exports.length;
-      if (rule === undefined)
-        result.notes.push(`${source.database}: its latest export records no rule; all kept`);
-      continue;
+  const run: Run = {
+    deps,
+    result,
+    limits: deps.concurrency ?? PRUNE_CONCURRENCY,
+    stop: timeIsUp(deps.remainingMs, deps.reserveMs),
+    deleting: !dryRun && deps.ownership !== undefined,
+  };
+  const turn = todaysTurn(databases, deps.now());
+  for (const [i, database] of turn.entries()) {
+    const source = run.stop() ? undefined : await readSource(deps.glue, database, run.limits.glue, run.stop);
+    if (source === undefined) {
+      const left = turn.slice(i);
+      result.complete = false;
+      const named = `${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}`;
+      result.notes.push(
+        `stopped before the time limit: ${left.length} source(s) not pruned (${named}); the next run prunes them`,
+      );
+      break;
     }
-    const doomed = exportsBeyondRetention(
-      source.exports,
-      retention,
-      source.readByLatest,
-      deps.now(),
-    ) as CatalogExport[];
-    result.kept += source.exports.length - doomed.length;
-    const emptied: CatalogExport[] = [];
-    for (const e of doomed) {
-      const held = await hold(deps, e);
-      if (held !== undefined) {
-        result.kept++;
-        if (!held.refused) continue;
-        result.refused++;
-        result.notes.push(`${source.database}/${e.exportTaskIdentifier} left alone: ${held.reason}`);
-        deps.onRefuse?.({
-          database: source.database,
-          exportTaskIdentifier: e.exportTaskIdentifier,
-          partitions: e.partitions.length,
-          reason: held.reason,
-        });
-        continue;
-      }
-      const deleting = !dryRun && deps.ownership !== undefined;
-      result.exports.push(await pruneFiles(deps, source.database, e, rule ?? '', deleting));
-      if (deleting) emptied.push(e);
-    }
-    await prunePartitions(deps.glue, source.database, emptied);
+    await pruneSource(run, source);
   }
   return result;
 }
 
-/** Lists (and, when `deleting`, deletes) every version under the export's folders. */
-async function pruneFiles(
-  deps: PruneDeps,
-  database: string,
-  e: CatalogExport,
-  rule: string,
-  deleting: boolean,
-): Promise<PrunedExport> {
-  const pruned: PrunedExport = {
+/** One export being pruned: what it is, and what this run has done of it. */
+type Doomed = {
+  e: CatalogExport;
+  pruned: PrunedExport;
+  /** Every version under its folders is listed (and, when deleting, deleted). */
+  filesGone: boolean;
+  /** Its partitions' BatchDeletePartition batches not done. */
+  partitionBatchesLeft: number;
+};
+
+async function pruneSource(run: Run, source: SourceCatalog): Promise<void> {
+  const { deps, result, limits, stop } = run;
+  const newest = newestFirst(source.exports)[0];
+  if (newest === undefined) return;
+  const rule = newest.rule;
+  const retention = rule === undefined ? undefined : retentionOf(deps.policy, rule);
+  if (retention === undefined) {
+    result.kept += source.exports.length;
+    if (rule === undefined)
+      result.notes.push(`${source.database}: its latest export records no rule; all kept`);
+    return;
+  }
+  const beyond = exportsBeyondRetention(
+    source.exports,
+    retention,
+    source.readByLatest,
+    deps.now(),
+  ) as CatalogExport[];
+  result.kept += source.exports.length - beyond.length;
+
+  // Which of them this deployment exported, where (DescribeExecution, maybe GetItem, per export).
+  const held = await bounded(beyond, limits.ownership, stop, (e) => hold(deps, e));
+  const doomed: Doomed[] = [];
+  for (const [i, e] of beyond.entries()) {
+    const outcome = held[i] as (typeof held)[number];
+    if (!outcome.done) continue;
+    const why = outcome.value;
+    if (why === undefined) {
+      doomed.push({
+        e,
+        pruned: prunedExport(source.database, e, rule ?? ''),
+        filesGone: false,
+        partitionBatchesLeft: 0,
+      });
+      continue;
+    }
+    result.kept++;
+    if (!why.refused) continue;
+    result.refused++;
+    result.notes.push(`${source.database}/${e.exportTaskIdentifier} left alone: ${why.reason}`);
+    deps.onRefuse?.({
+      database: source.database,
+      exportTaskIdentifier: e.exportTaskIdentifier,
+      partitions: e.partitions.length,
+      reason: why.reason,
+    });
+  }
+
+  await bounded(doomed, limits.s3, stop, (d, halted) => pruneFiles(run, source.database, d, halted));
+  const emptied = doomed.filter((d) => d.filesGone);
+  if (run.deleting) await prunePartitions(run, source.database, emptied);
+
+  // Deleted (or, without deleting, listed whole), else left to the next run by the time limit.
+  const doomedOf = new Map(doomed.map((d) => [d.e, d]));
+  for (const [i, e] of beyond.entries()) {
+    const d = doomedOf.get(e);
+    if (d === undefined && held[i]?.done === true) continue;
+    if (d?.filesGone && d.partitionBatchesLeft === 0) {
+      result.exports.push(d.pruned);
+      continue;
+    }
+    result.kept++;
+    result.complete = false;
+    const left = d?.filesGone ? 'its partitions left' : 'it';
+    result.notes.push(
+      `${source.database}/${e.exportTaskIdentifier}: stopped before the time limit; the next run deletes ${left}`,
+    );
+  }
+}
+
+function prunedExport(database: string, e: CatalogExport, rule: string): PrunedExport {
+  return {
     database,
     exportTaskIdentifier: e.exportTaskIdentifier,
     snapshotTime: e.snapshotTime,
@@ -177,42 +280,67 @@ async function pruneFiles(
     bytes: 0,
     partitions: e.partitions.length,
   };
-  for (const root of e.roots) {
-    const objects = await listRoot(deps.s3, root).catch((error: unknown) => {
-      throw classifyAwsError(error, 's3', `Listing s3://${root.bucket}/${root.prefix}`);
-    });
-    pruned.objects += objects.length;
-    pruned.bytes += objects.reduce((n, o) => n + o.size, 0);
-    if (!deleting) continue;
-    deps.onDelete?.({
-      database,
-      exportTaskIdentifier: e.exportTaskIdentifier,
-      prefix: `s3://${root.bucket}/${root.prefix}`,
-      objects: objects.length,
-    });
-    await deleteVersions(deps.s3, root.bucket, objects).catch((error: unknown) => {
-      throw classifyAwsError(error, 's3', `Deleting s3://${root.bucket}/${root.prefix}`);
-    });
-  }
-  return pruned;
 }
 
-/** Deletes the history partitions of exports whose files are gone, by table, 25 a call. */
-async function prunePartitions(glue: PruneDeps['glue'], database: string, emptied: readonly CatalogExport[]) {
-  const byTable = new Map<string, string[][]>();
-  for (const e of emptied) {
-    for (const p of e.partitions) {
-      const values = byTable.get(p.table) ?? [];
-      values.push(p.values);
-      byTable.set(p.table, values);
+/**
+ * Lists every version under the export's folders, then (when deleting) deletes them, a request at a
+ * time: the exports of a source go `limits.s3` at once, so at most that many exports' listings are
+ * held in memory (a folder lists up to a million versions). Nothing of an export is deleted unless
+ * each of its folders was listed whole; the run's time limit (or another export's failure) stops
+ * it between two requests, leaving the rest to the next run.
+ */
+async function pruneFiles(run: Run, database: string, d: Doomed, halted: () => boolean): Promise<void> {
+  const { deps } = run;
+  const listed: StoredVersion[][] = [];
+  for (const root of d.e.roots) {
+    const versions = await listRoot(deps.s3, root, halted);
+    if (versions === undefined) return;
+    listed.push(versions);
+  }
+  for (const [r, root] of d.e.roots.entries()) {
+    const found = listed[r] as StoredVersion[];
+    d.pruned.objects += found.length;
+    d.pruned.bytes += found.reduce((n, o) => n + o.size, 0);
+    if (!run.deleting) continue;
+    deps.onDelete?.({
+      database,
+      exportTaskIdentifier: d.e.exportTaskIdentifier,
+      prefix: `s3://${root.bucket}/${root.prefix}`,
+      objects: found.length,
+    });
+    for (const batch of chunks(found, DELETE_OBJECTS_BATCH)) {
+      if (halted()) return;
+      await deleteVersions(deps.s3, root.bucket, batch);
     }
   }
-  for (const [table, values] of byTable) {
-    await deletePartitions(glue, database, table, values).catch((error: unknown) => {
-      const ids = emptied.map((e) => e.exportTaskIdentifier).join(', ');
-      throw classifyAwsError(error, 'glue', `Deleting the partitions of ${ids} in ${table}`);
-    });
+  d.filesGone = true;
+}
+
+/** Deletes the history partitions of exports whose files are gone, by table, 25 a call, `limit` calls at once. */
+async function prunePartitions(run: Run, database: string, emptied: readonly Doomed[]): Promise<void> {
+  const byTable = new Map<string, { values: string[]; d: Doomed }[]>();
+  for (const d of emptied) {
+    for (const p of d.e.partitions) {
+      const list = byTable.get(p.table);
+      const entry = { values: p.values, d };
+      if (list === undefined) byTable.set(p.table, [entry]);
+      else list.push(entry);
+    }
   }
+  const batches = [...byTable].flatMap(([table, entries]) =>
+    chunks(entries, DELETE_PARTITIONS_BATCH).map((batch) => ({ table, batch })),
+  );
+  for (const { batch } of batches) for (const { d } of batch) d.partitionBatchesLeft++;
+  const deleted = await bounded(batches, run.limits.glue, run.stop, ({ table, batch }) =>
+    deletePartitions(
+      run.deps.glue,
+      database,
+      table,
+      batch.map((p) => p.values),
+    ),
+  );
+  for (const [i, { batch }] of batches.entries())
+    if (deleted[i]?.done) for (const { d } of batch) d.partitionBatchesLeft--;
 }
 
 /** Every bucket the pipeline may export to: the deployment's and each one the policy names. */

@@ -74,6 +74,7 @@ describe('renderPrune', () => {
       kept: 2,
       refused: 0,
       notes: [],
+      complete: true,
       exports: [
         {
           database: 'rds_export_db_orders',
@@ -105,6 +106,7 @@ describe('renderPrune', () => {
       kept: 3,
       refused: 1,
       notes: [reason],
+      complete: true,
       exports: [],
     });
     expect(text).toBe(

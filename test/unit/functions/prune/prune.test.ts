@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exportRootOf } from '#functions/prune/catalog.ts';
 import { exportBuckets, type PruneDeps, prune } from '#functions/prune/prune.ts';
+import { classified } from '#shared/aws/classified.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
 
 const glueMock = mockClient(GlueClient);
@@ -108,13 +109,17 @@ function executions(byName: Record<string, { status?: 'RUNNING' | 'SUCCEEDED' | 
   });
 }
 
+// The clients as the handler builds them: their errors are the pipeline's classified ones.
 const deps = (over: Partial<PruneDeps> = {}): PruneDeps => ({
-  glue: new GlueClient({ region: 'us-east-1' }),
-  s3: new S3Client({ region: 'us-east-1' }),
+  glue: classified(new GlueClient({ region: 'us-east-1' }), 'glue'),
+  s3: classified(new S3Client({ region: 'us-east-1' }), 's3'),
   ownership: {
-    sfn: new SFNClient({ region: 'us-east-1' }),
+    sfn: classified(new SFNClient({ region: 'us-east-1' }), 'sfn'),
     stateMachineArn: MACHINE,
-    ledger: { dynamodb: new DynamoDBClient({ region: 'us-east-1' }), table: 'rds-export-exports' },
+    ledger: {
+      dynamodb: classified(new DynamoDBClient({ region: 'us-east-1' }), 'dynamodb'),
+      table: 'rds-export-exports',
+    },
   },
   policy,
   databasePrefix: 'rds_export_',
@@ -333,7 +338,30 @@ describe('prune in a versioned bucket', () => {
         { Key: 'exports/orders/e1/x', VersionId: 'v1', Code: 'AccessDenied', Message: 'Access Denied' },
       ],
     });
-    await expect(prune(deps(), false)).rejects.toThrow(/exports\/orders\/e1\/x \(version v1\): AccessDenied/);
+    // An entry error of a request that succeeded, classified by its code as the clients' errors are.
+    await expect(prune(deps(), false)).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message:
+        'DeleteObjects s3://exports/exports/orders/e1/x (version v1) failed: AccessDenied: Access Denied',
+    });
+    // S3 first: the partitions still name the files, for the next run.
+    expect(glueMock.commandCalls(BatchDeletePartitionCommand)).toHaveLength(0);
+  });
+
+  it('fails the run as UnexpectedAwsError rather than delete by part of a listing longer than 1,000 pages', async () => {
+    catalog([partition('e1', 1), partition('e2', 2), partition('e3', 3)]);
+    let page = 0;
+    s3Mock.on(ListObjectVersionsCommand).callsFake(() => ({
+      Versions: [{ Key: `exports/orders/e1/k${page}`, VersionId: 'v', Size: 1 }],
+      IsTruncated: true,
+      NextKeyMarker: `exports/orders/e1/k${++page}`,
+      NextVersionIdMarker: 'v',
+    }));
+    await expect(prune(deps(), false)).rejects.toMatchObject({
+      name: 'UnexpectedAwsError',
+      message: 'Listing s3://exports/exports/orders/e1/: The listing has more than 1000 pages',
+    });
+    expect(s3Mock.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
   });
 });
 
