@@ -46,9 +46,12 @@ export const exportsOfSource = (): Export[] =>
 const tableName = (t: number) => `app_public_t${String(t).padStart(4, '0')}`;
 const folder = (e: Export, t: number) => `x/${e.id}/app/public.t${String(t).padStart(4, '0')}/`;
 
-/** The catalog: the prefix's database (and one outside it), four tables and a partition per export per source table. */
-export function catalog(exports: readonly Export[]): MemoryGlue {
-  const glue = new MemoryGlue();
+/**
+ * The catalog: the prefix's database (and one outside it), four tables and a partition per export
+ * per source table; each request answered after `latencyMs`.
+ */
+export function catalog(exports: readonly Export[], latencyMs = 0): MemoryGlue {
+  const glue = new MemoryGlue(latencyMs);
   glue.databases.add(DATABASE);
   glue.databases.add('analytics');
   const newest = exports.at(-1) as Export;
@@ -84,9 +87,10 @@ export function catalog(exports: readonly Export[]): MemoryGlue {
 /**
  * The bucket, versioning-enabled: per export, `files` part files per table, RDS's two JSON files,
  * an older version of export_info (written twice) and a file deleted since (a delete marker over
- * its one version), so the listing returns versions and delete markers as S3 does.
+ * its one version), so the listing returns versions and delete markers as S3 does; each request
+ * answered after `latencyMs`.
  */
-export function bucket(exports: readonly Export[], files: number): MemoryS3 {
+export function bucket(exports: readonly Export[], files: number, latencyMs = 0): MemoryS3 {
   const objects = new Map<string, Uint8Array>();
   for (const e of exports) {
     objects.set(`x/${e.id}/export_info_${e.id}.json`, PART);
@@ -95,7 +99,7 @@ export function bucket(exports: readonly Export[], files: number): MemoryS3 {
       for (let f = 0; f < files; f++)
         objects.set(`${folder(e, t)}1/part-${String(f).padStart(5, '0')}-${e.id}-c000.gz.parquet`, PART);
   }
-  const s3 = memoryS3(objects, { versioned: true });
+  const s3 = memoryS3(objects, { versioned: true, latencyMs });
   for (const e of exports) {
     s3.versions.get(`x/${e.id}/export_info_${e.id}.json`)?.push({ versionId: `older-${e.id}`, body: PART });
     s3.versions.set(`x/${e.id}/removed.json`, [
@@ -116,14 +120,17 @@ export function storedUnder(s3: MemoryS3, prefix: string): number {
 /**
  * The export machine and the ledger as prune asks them: DescribeExecution answers an ended execution
  * whose input names the export's folder, or ExecutionDoesNotExist once it is older than Step
- * Functions keeps it; GetItem answers the ledger's `started` record. `calls` records each request.
+ * Functions keeps it; GetItem answers the ledger's `started` record. `calls` records each request,
+ * each answered after `latencyMs`.
  */
-export function ownership(exports: readonly Export[]): OwnershipDeps & { calls: string[] } {
+export function ownership(exports: readonly Export[], latencyMs = 0): OwnershipDeps & { calls: string[] } {
   const calls: string[] = [];
   const byId = new Map(exports.map((e) => [e.id, e]));
+  const wait = () => (latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, latencyMs)) : undefined);
   const sfn = {
     async send(command: DescribeExecutionCommand) {
       calls.push('DescribeExecution');
+      await wait();
       if (!(command instanceof DescribeExecutionCommand)) throw new Error('unexpected Step Functions call');
       const id = command.input.executionArn?.split(':').at(-1) ?? '';
       const e = byId.get(id);
@@ -141,6 +148,7 @@ export function ownership(exports: readonly Export[]): OwnershipDeps & { calls: 
   const dynamodb = {
     async send(command: GetItemCommand) {
       calls.push('GetItem');
+      await wait();
       if (!(command instanceof GetItemCommand)) throw new Error('unexpected DynamoDB call');
       const id = command.input.Key?.pk?.S?.replace(/^export#/, '') ?? '';
       if (!byId.has(id)) return {};
