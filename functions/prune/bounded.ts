@@ -11,7 +11,7 @@ import { mapLimit } from '#shared/aws/concurrency.ts';
  *   slows a throttled client down.
  * - S3: 4 exports at once, each listed whole and then deleted a request at a time, so at most 4
  *   exports' listings are held in memory (a folder lists up to a million versions; the function has
- *   256 MB). A DeleteObjects request deletes up to 1,000 keys, and S3 takes at least 3,500
+ *   256 MB). A DeleteObjects request deletes up to 1,000 keys, and S3 takes 3,500
  *   PUT/COPY/POST/DELETE requests per second per partitioned prefix, answering 503 Slow Down beyond
  *   what it has scaled to (AWS Knowledge Center, "http-5xx-errors-s3"); a source's exports share its
  *   prefix, so a few requests at once stay near that rate, and the client backs off from a Slow Down.
