@@ -10,7 +10,7 @@ import { logger } from '#shared/runtime/logger.ts';
 import { recordStart } from '#shared/runtime/metrics.ts';
 import { exportSlots } from '#shared/slots/semaphore.ts';
 import { slotsOf } from '#shared/sources/kinds/registry/slots.ts';
-import { exportServices } from '#shared/sources/kinds/registry/start.ts';
+import { exportServices, startOf } from '#shared/sources/kinds/registry/start.ts';
 import { StartExportEnv } from './config.ts';
 import { startExport } from './start.ts';
 
@@ -27,6 +27,8 @@ export const handler = lambdaHandler(
   async (state) => {
     const result = await startExport(state, {
       service: serviceOf(state.source.kind),
+      // Whether the machine waits for the export's end event or polls: the kind's answer.
+      endAnnounced: startOf(state.source.kind).endAnnounced,
       now: () => new Date(),
       random: Math.random,
       queueBaseWaitSeconds: config.QUEUE_BASE_WAIT_SECONDS,

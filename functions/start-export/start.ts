@@ -13,6 +13,12 @@ import type { ExportService } from './service.ts';
 export interface StartDeps {
   /** The service that starts this export (./service.ts): RDS's, or Neptune Analytics' for a graph. */
   service: ExportService;
+  /**
+   * Whether the kind's service announces the end of its exports (its `start`,
+   * shared/sources/kinds/registry/start.ts `startOf`): recorded in a tracked task's result, where
+   * the state machine's `Export end announced?` choices read it.
+   */
+  endAnnounced: boolean;
   now: () => Date;
   /** Uniform in [0, 1): the jitter of the queue backoff. */
   random: () => number;
@@ -28,10 +34,10 @@ export interface StartDeps {
  */
 export const FIRST_CHECK_WAIT_SECONDS = 20;
 /**
- * First wait for the export-finished event. RDS announces the end, so this only bounds what a lost
- * event costs; it is the start of eventWait's horizon (next-wait.ts), which grows from here. A
- * quarter of an hour: an export restores the snapshot first, which seldom takes less, and a lost
- * event on a shorter export costs at most this.
+ * First wait for the export-finished event, where the kind's service announces the end (RDS): the
+ * event ends the wait, so this only bounds what a lost event costs; it is the start of eventWait's
+ * horizon (next-wait.ts), which grows from here. A quarter of an hour: an export restores the
+ * snapshot first, which seldom takes less, and a lost event on a shorter export costs at most this.
  */
 export const FIRST_EVENT_WAIT_SECONDS = 900;
 /** A task found already finished is checked again at once, so the machine reports it. */
@@ -79,7 +85,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
       await reconcile(active.identifiers);
       // A duplicate event or a re-run execution must never start a second task, nor wait for a slot
       // (the reconcile gave its running task a lease, which its release gives back).
-      if (active.mine) return leaveQueue(tracking(active.mine, previousQueue, checkedAt), state, deps);
+      if (active.mine) return leaveQueue(tracking(active.mine, previousQueue, checkedAt, deps), state, deps);
     }
     if (!(await take())) {
       const queuedAhead = await ahead(previousQueue?.since ?? checkedAt);
@@ -115,7 +121,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
   }
   // Started before, by a duplicate or an earlier run of this execution: track that task.
   if ('existing' in outcome)
-    return leaveQueue(tracking(outcome.existing, previousQueue, checkedAt), state, deps);
+    return leaveQueue(tracking(outcome.existing, previousQueue, checkedAt, deps), state, deps);
   const summary = outcome.started;
   logger.info('Export task started', { status: summary.status, granted });
   return leaveQueue(
@@ -126,6 +132,7 @@ export async function startExport(state: ExecutionState, deps: StartDeps): Promi
         waitSeconds: FIRST_CHECK_WAIT_SECONDS,
         eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
         checkedAt,
+        endAnnounced: deps.endAnnounced,
       },
       previousQueue,
     ),
@@ -145,12 +152,21 @@ async function leaveQueue<R extends StartResult>(
   return result;
 }
 
-function tracking(task: ExportTaskSummary, queue: QueueState | undefined, checkedAt: string): StartResult {
+function tracking(
+  task: ExportTaskSummary,
+  queue: QueueState | undefined,
+  checkedAt: string,
+  deps: Pick<StartDeps, 'endAnnounced'>,
+): StartResult {
   logger.info('Export task already exists; tracking it', { status: task.status });
   const finished = FINISHED.has(task.status.toUpperCase());
   const waitSeconds = finished ? FINISHED_CHECK_WAIT_SECONDS : FIRST_CHECK_WAIT_SECONDS;
   const eventWaitSeconds = finished ? FINISHED_CHECK_WAIT_SECONDS : FIRST_EVENT_WAIT_SECONDS;
-  return withQueue({ outcome: 'tracking-existing', task, waitSeconds, eventWaitSeconds, checkedAt }, queue);
+  const { endAnnounced } = deps;
+  return withQueue(
+    { outcome: 'tracking-existing', task, waitSeconds, eventWaitSeconds, checkedAt, endAnnounced },
+    queue,
+  );
 }
 
 function withQueue<R extends StartResult>(result: R, queue: QueueState | undefined): R {

@@ -231,21 +231,30 @@ const TrackedTask = {
   checkedAt: z.iso.datetime({ offset: true }),
 };
 
-/** Result of functions/start-export, stored at `$.start`. */
-export const StartResult = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('started'), ...TrackedTask }),
-  /** The identifier was already taken by a task (duplicate event, or a retried execution). */
-  z.object({ outcome: z.literal('tracking-existing'), ...TrackedTask }),
-  z.object({
-    /** The account runs its limit: the machine waits `waitSeconds` (backoff with jitter) and calls again. */
-    outcome: z.literal('queued'),
-    waitSeconds: z.number().int().positive(),
-    activeExports: z.number().int().nonnegative(),
-    queue: QueueState,
-    /** True exactly once: when the wait first exceeds limits.queueAlertAfterSeconds. */
-    alertDue: z.boolean(),
-  }),
-]);
+/**
+ * `$.start`, with what `endAnnounced` must be: whether the source kind's service announces the end
+ * of its exports (the kind's `start`, shared/sources/kinds/types.ts KindStart). The state machine's
+ * `Export end announced?` choices read it: true waits for the export-finished event, false polls.
+ */
+function startResult<A extends z.ZodType<boolean | undefined>>(endAnnounced: A) {
+  return z.discriminatedUnion('outcome', [
+    z.object({ outcome: z.literal('started'), ...TrackedTask, endAnnounced }),
+    /** The identifier was already taken by a task (duplicate event, or a retried execution). */
+    z.object({ outcome: z.literal('tracking-existing'), ...TrackedTask, endAnnounced }),
+    z.object({
+      /** The account runs its limit: the machine waits `waitSeconds` (backoff with jitter) and calls again. */
+      outcome: z.literal('queued'),
+      waitSeconds: z.number().int().positive(),
+      activeExports: z.number().int().nonnegative(),
+      queue: QueueState,
+      /** True exactly once: when the wait first exceeds limits.queueAlertAfterSeconds. */
+      alertDue: z.boolean(),
+    }),
+  ]);
+}
+
+/** Result of functions/start-export, stored at `$.start`: a tracked task always says `endAnnounced`. */
+export const StartResult = startResult(z.boolean());
 export type StartResult = z.infer<typeof StartResult>;
 
 /** Result of functions/check-export, stored at `$.check`. */
@@ -325,7 +334,14 @@ export type CaughtError = z.infer<typeof CaughtError>;
 export const ExecutionState = z
   .object({
     ...JobFields,
-    start: StartResult.optional(),
+    /**
+     * Without `endAnnounced` too: a running execution keeps the definition it started with
+     * (Step Functions API Reference, UpdateStateMachine: "Running executions will continue to use
+     * the previous definition"), so one started before start-export recorded it still runs the
+     * choices that read `$.source.kind`, and calls today's check-export, register-export and notify
+     * with a `$.start` that lacks it.
+     */
+    start: startResult(z.boolean().optional()).optional(),
     check: CheckResult.optional(),
     registration: RegistrationResult.optional(),
     error: CaughtError.optional(),

@@ -123,6 +123,7 @@ describe('the execution history over the seven-day timeout', () => {
       const at = now;
       const start = await startExport(state, {
         service: rdsExportService(client),
+        endAnnounced: true,
         now: () => new Date(T0 + at * 1000),
         // The shortest waits the jitter allows: the worst case.
         random: () => 0,

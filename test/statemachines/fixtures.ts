@@ -88,6 +88,8 @@ export function started(waitSeconds = 60, eventWaitSeconds = waitSeconds): Start
     waitSeconds,
     eventWaitSeconds,
     checkedAt: '2024-05-01T06:15:03.000Z',
+    // RDS announces the end of its exports (the snapshot and cluster kinds' `start`).
+    endAnnounced: true,
   });
 }
 
@@ -98,6 +100,8 @@ export function trackingExisting(waitSeconds = 60, eventWaitSeconds = waitSecond
     waitSeconds,
     eventWaitSeconds,
     checkedAt: '2024-05-01T06:15:03.000Z',
+    // RDS announces the end of its exports (the snapshot and cluster kinds' `start`).
+    endAnnounced: true,
   });
 }
 

@@ -85,6 +85,8 @@ export function graphStarted(): StartResult {
     waitSeconds: 20,
     eventWaitSeconds: 300,
     checkedAt: '2024-05-05T04:00:10.000Z',
+    // Neptune Analytics announces no export's end (the graph kind's `start`).
+    endAnnounced: false,
   });
 }
 

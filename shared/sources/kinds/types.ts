@@ -181,6 +181,15 @@ export interface KindClients {
 /** How an export of the kind starts (functions/start-export); the slots, queue and backoff are start.ts's. */
 export interface KindStart {
   service(clients: KindClients): ExportService;
+  /**
+   * Whether the kind's service announces the end of its exports with events the waits function
+   * receives (functions/waits: RDS's export-finished events, which wake the waiter of the
+   * request's `SourceArn`). start-export records it in what it returns (`$.start.endAnnounced`),
+   * and the state machine's `Export end announced?` choices read it: true waits for the event
+   * (`Wait for the export to end`, whose timeout checks anyway), false polls with check-export's
+   * adaptive wait. False is always safe: check-export reads every kind's task.
+   */
+  endAnnounced: boolean;
 }
 
 /**

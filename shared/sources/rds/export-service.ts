@@ -98,5 +98,12 @@ export function rdsExportService(rds: Pick<RDSClient, 'send'>): ExportService {
   };
 }
 
-/** Snapshots and live Aurora clusters start with RDS's StartExportTask. */
-export const rdsStart: KindStart = { service: (clients) => rdsExportService(clients.rds) };
+/**
+ * Snapshots and live Aurora clusters start with RDS's StartExportTask. RDS announces the end of
+ * every export it runs (RDS-EVENT-0159 to 0164, 0234 to 0236: ./events.ts EXPORT_ENDED_EVENTS), so
+ * the execution waits for that event instead of polling.
+ */
+export const rdsStart: KindStart = {
+  service: (clients) => rdsExportService(clients.rds),
+  endAnnounced: true,
+};

@@ -88,5 +88,12 @@ async function ensureAvailable(client: Graphs, job: GraphExportJob): Promise<voi
   throw new ExportSourceUnavailableError(`${what}: ${exportable.reason}`);
 }
 
-/** Graphs start with Neptune Analytics' StartExportTask. */
-export const graphStart: KindStart = { service: (clients) => graphExportService(clients.graphs) };
+/**
+ * Graphs start with Neptune Analytics' StartExportTask. Neptune Analytics announces the end of none
+ * (its export tasks emit no EventBridge events), so a graph export polls with check-export's
+ * adaptive wait.
+ */
+export const graphStart: KindStart = {
+  service: (clients) => graphExportService(clients.graphs),
+  endAnnounced: false,
+};

@@ -15,6 +15,7 @@ export function startedState(
       waitSeconds: 20,
       eventWaitSeconds: 900,
       checkedAt: '2024-05-01T08:00:00.000Z',
+      endAnnounced: true,
       ...start,
     },
   };

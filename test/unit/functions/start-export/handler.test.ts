@@ -37,7 +37,12 @@ describe('start-export handler', () => {
     rds
       .on(StartExportTaskCommand)
       .resolves({ ExportTaskIdentifier: job().exportTaskIdentifier, Status: 'STARTING' });
-    await expect(handler(job(), context)).resolves.toMatchObject({ outcome: 'started', waitSeconds: 20 });
+    await expect(handler(job(), context)).resolves.toMatchObject({
+      outcome: 'started',
+      waitSeconds: 20,
+      // A DB snapshot's end is announced by RDS's event.
+      endAnnounced: true,
+    });
     expect(rds.commandCalls(StartExportTaskCommand)[0]?.args[0].input).toStrictEqual(job().request);
     // The slot is a lease in the configured table, taken without counting the account's tasks.
     const take = dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input;

@@ -24,8 +24,9 @@ import {
 } from '#functions/start-export/start.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { RETRYABLE_ERROR_NAMES } from '#shared/contract/errors.ts';
-import { type ExecutionState, StartResult } from '#shared/contract/execution.ts';
-import { rdsExportService } from '#shared/sources/rds/export-service.ts';
+import { ExecutionState, SOURCE_KINDS, StartResult } from '#shared/contract/execution.ts';
+import { startOf } from '#shared/sources/kinds/registry/start.ts';
+import { rdsExportService, rdsStart } from '#shared/sources/rds/export-service.ts';
 import { job } from './job.ts';
 import { FakeSlots } from './slots.ts';
 
@@ -35,6 +36,7 @@ const NOW = new Date('2024-05-01T08:00:00.000Z');
 
 const deps = (overrides: Partial<StartDeps> = {}): StartDeps => ({
   service: rdsExportService(classified(new RDSClient({ region: 'us-east-1' }), 'rds')),
+  endAnnounced: rdsStart.endAnnounced,
   now: () => NOW,
   random: () => 0.5,
   queueBaseWaitSeconds: 60,
@@ -102,6 +104,7 @@ describe('startExport', () => {
       waitSeconds: FIRST_CHECK_WAIT_SECONDS,
       eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
       checkedAt: NOW.toISOString(),
+      endAnnounced: true,
       queue: timedOut().start?.queue,
     });
     expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(1);
@@ -277,6 +280,7 @@ describe('startExport', () => {
       waitSeconds: FIRST_CHECK_WAIT_SECONDS,
       eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
       checkedAt: NOW.toISOString(),
+      endAnnounced: true,
     });
   });
 
@@ -309,6 +313,7 @@ describe('startExport', () => {
       waitSeconds: FIRST_CHECK_WAIT_SECONDS,
       eventWaitSeconds: FIRST_EVENT_WAIT_SECONDS,
       checkedAt: NOW.toISOString(),
+      endAnnounced: true,
     });
   });
 
@@ -485,5 +490,46 @@ describe('startExport', () => {
     );
     await expect(startExport(timedOut(), deps())).rejects.toMatchObject({ name: 'AwsThrottledError' });
     expect(rds.commandCalls(StartExportTaskCommand)).toHaveLength(0);
+  });
+});
+
+describe('whether the export’s end is announced', () => {
+  it('is what the source kind declares: RDS announces its exports’ end, Neptune Analytics does not', () => {
+    const declared = Object.fromEntries(SOURCE_KINDS.map((kind) => [kind, startOf(kind).endAnnounced]));
+    expect(declared).toEqual({
+      'db-snapshot': true,
+      'cluster-snapshot': true,
+      cluster: true,
+      graph: false,
+    });
+  });
+
+  it('is recorded in every tracked result, started or found running, and nowhere else', async () => {
+    rds.on(StartExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'STARTING' });
+    for (const endAnnounced of [true, false]) {
+      const started = await startExport(job(), deps({ endAnnounced }));
+      expect(started).toMatchObject({ outcome: 'started', endAnnounced });
+      expect(StartResult.parse(started)).toEqual(started);
+    }
+    account([{ ExportTaskIdentifier: ID, Status: 'IN_PROGRESS' }]);
+    const tracked = await startExport(timedOut(), deps({ endAnnounced: false, slots: FakeSlots.full(3) }));
+    expect(tracked).toMatchObject({ outcome: 'tracking-existing', endAnnounced: false });
+    // A queued export is not tracked yet: the choices read the result of the start that ran it.
+    const queued = await startExport(job(), deps({ slots: FakeSlots.full(3) }));
+    expect(queued.outcome).toBe('queued');
+    expect(queued).not.toHaveProperty('endAnnounced');
+  });
+
+  it('is required of a tracked result, though a state may lack it (an execution started before it was)', () => {
+    const { endAnnounced: _dropped, ...before } = {
+      outcome: 'started' as const,
+      task: { exportTaskIdentifier: ID, status: 'STARTING' },
+      waitSeconds: 20,
+      eventWaitSeconds: 900,
+      checkedAt: NOW.toISOString(),
+      endAnnounced: true,
+    };
+    expect(StartResult.safeParse(before).success).toBe(false);
+    expect(ExecutionState.parse({ ...job(), start: before }).start).toEqual(before);
   });
 });

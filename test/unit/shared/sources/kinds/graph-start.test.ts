@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { type StartDeps, startExport } from '#functions/start-export/start.ts';
 import { classified } from '#shared/aws/classified.ts';
 import type { ExecutionState } from '#shared/contract/execution.ts';
-import { graphExportService } from '#shared/sources/kinds/graph/start.ts';
+import { graphExportService, graphStart } from '#shared/sources/kinds/graph/start.ts';
 import { graphJob } from '#test/statemachines/graph-fixtures.ts';
 
 const graphs = mockClient(NeptuneGraphClient);
@@ -57,6 +57,7 @@ function slots(free: number) {
 
 const deps = (s: ReturnType<typeof slots>): StartDeps => ({
   service,
+  endAnnounced: graphStart.endAnnounced,
   now: () => NOW,
   random: () => 0.5,
   queueBaseWaitSeconds: 60,
@@ -82,6 +83,8 @@ describe('starting a graph export', () => {
     expect(result).toMatchObject({
       outcome: 'started',
       task: { exportTaskIdentifier: 't-0123456789', status: 'INITIALIZING' },
+      // Neptune Analytics announces no export's end: the state machine polls.
+      endAnnounced: false,
     });
     expect(graphs.commandCalls(StartExportTaskCommand)[0]?.args[0].input).toEqual(graphJob.request);
     expect(s.calls).toEqual([`take ${graphJob.exportTaskIdentifier}`]);
