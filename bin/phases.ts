@@ -21,7 +21,6 @@ export const STATE_PHASES: Readonly<Record<string, Phase>> = Object.freeze({
   'Notify export started': 'exporting',
   'Export end announced?': 'exporting',
   'Export end announced again?': 'exporting',
-  'Unexpected source kind': 'notifying',
   'Wait for the export to end': 'exporting',
   'Wait before checking export': 'exporting',
   'Check export': 'exporting',

@@ -148,8 +148,38 @@ describe('statemachines/export.asl.yml', () => {
     expect(choice?.Default).toBe('Notify unknown status');
   });
 
-  it('sends the Default of every Choice state towards a failure', () => {
+  it('waits for the export-finished event or polls as $.start.endAnnounced says, never by the source kind', () => {
+    const rules = (present: boolean) => [
+      { Variable: '$.start.endAnnounced', IsPresent: true },
+      { Variable: '$.start.endAnnounced', BooleanEquals: present },
+    ];
+    for (const [name, event, poll] of [
+      ['Export end announced?', 'Wait for the export to end', 'Wait before checking export'],
+      [
+        'Export end announced again?',
+        'Wait for the export to end again',
+        'Wait before checking export again',
+      ],
+    ] as const) {
+      const choice = definition.States[name];
+      expect(choice?.Choices, name).toEqual([
+        { And: rules(true), Next: event },
+        { And: rules(false), Next: poll },
+      ]);
+      // A $.start without the field polls: check-export reads every kind's task.
+      expect(choice?.Default, name).toBe(poll);
+      expect(definition.States[poll]?.Type, name).toBe('Wait');
+    }
+    // No Choice state reads the kind: a new kind declares its answer, the ASL stays as it is.
     for (const name of statesOfType(definition, 'Choice')) {
+      expect(JSON.stringify(definition.States[name]?.Choices), name).not.toContain('$.source.kind');
+    }
+  });
+
+  it('sends the Default of every other Choice state towards a failure', () => {
+    // The end-announced choices default to polling instead, which is safe for every export.
+    const polling = ['Export end announced?', 'Export end announced again?'];
+    for (const name of statesOfType(definition, 'Choice').filter((n) => !polling.includes(n))) {
       let target = definition.States[name]?.Default;
       // Follow the alert that precedes the Fail state, and a Choice's own Default after it.
       for (

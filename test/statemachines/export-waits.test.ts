@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StartResult } from '#shared/contract/execution.ts';
 import { checked, job, queued, registration, started } from './fixtures.ts';
 import { kinds, runExecution, ScriptedFunction, ScriptedWaits } from './harness.ts';
 
@@ -79,6 +80,47 @@ describe('waiting for the export to end', () => {
 
     expect(check.requests).toHaveLength(3);
     expect(waits.ofAction('release')).toHaveLength(1);
+    expect(kinds(outcome)).toEqual(['started', 'completed']);
+  });
+});
+
+describe('whether the export’s end is announced', () => {
+  // start-export records the source kind's answer at $.start.endAnnounced; the machine reads only that.
+  const run = async (start: ScriptedFunction) => {
+    const check = new ScriptedFunction('check-export', [
+      checked('IN_PROGRESS', 1, { percentProgress: 40 }),
+      checked('COMPLETE', 2),
+    ]);
+    const register = new ScriptedFunction('register-export', [registration]);
+    const waits = new ScriptedWaits({ exports: 'woken' });
+    const outcome = await runExecution(job, { start, check, register, waits });
+    return { outcome, check, waits };
+  };
+
+  it('waits for the event at both choices when the start says its end is announced', async () => {
+    const { outcome, check, waits } = await run(new ScriptedFunction('start-export', [started()]));
+    expect(outcome.error).toBeUndefined();
+    expect(check.requests).toHaveLength(2);
+    expect(waits.ofAction('wait-export')).toHaveLength(2);
+  });
+
+  it('polls at both choices when the start says it is not, whatever the source kind', async () => {
+    const notAnnounced = { ...started(), endAnnounced: false };
+    const { outcome, check, waits } = await run(new ScriptedFunction('start-export', [notAnnounced]));
+    expect(outcome.error).toBeUndefined();
+    expect(job.source.kind).toBe('db-snapshot');
+    expect(check.requests).toHaveLength(2);
+    expect(waits.ofAction('wait-export')).toEqual([]);
+    expect(kinds(outcome)).toEqual(['started', 'completed']);
+  });
+
+  it('polls, which is safe for every kind, when the start result does not say (a start-export older than the ASL)', async () => {
+    const { endAnnounced: _dropped, ...older } = started() as Extract<StartResult, { outcome: 'started' }>;
+    const { outcome, check, waits } = await run(new ScriptedFunction('start-export', [older]));
+    expect(outcome.error).toBeUndefined();
+    expect(check.requests).toHaveLength(2);
+    expect(check.payloads[0]?.start).not.toHaveProperty('endAnnounced');
+    expect(waits.ofAction('wait-export')).toEqual([]);
     expect(kinds(outcome)).toEqual(['started', 'completed']);
   });
 });

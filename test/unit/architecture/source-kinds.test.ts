@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { SOURCE_KINDS } from '#shared/contract/execution.ts';
 
 /**
@@ -8,7 +9,8 @@ import { SOURCE_KINDS } from '#shared/contract/execution.ts';
  * code outside a kind's module asks which kind it has. This scans functions/, shared/ and bin/ for
  * the ways code has asked: a `kind` compared with (or switched on, or searched for) a source-kind
  * name, a request told apart by its members (`'graphIdentifier' in`, `'destination' in`, …), and
- * the guards that did it for them (`isGraphJob`, `SNAPSHOT_KINDS`).
+ * the guards that did it for them (`isGraphJob`, `SNAPSHOT_KINDS`). The state machine
+ * (statemachines/export.asl.yml) may not ask either: no Choice state reads the kind or names one.
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -61,6 +63,24 @@ function branchesIn(file: string, text: string): string[] {
   });
 }
 
+type AslStates = Record<string, { Type?: string; Choices?: unknown[] }>;
+
+/** The Choice states that read a kind (`$.source.kind`, `$.sourceKind`, …) or name a source kind. */
+function kindChoices(states: AslStates): string[] {
+  const named = new RegExp(`"(${NAMES})"`);
+  return Object.entries(states)
+    .filter(([, state]) => state.Type === 'Choice')
+    .filter(([, state]) => {
+      const rules = JSON.stringify(state.Choices ?? []);
+      return /"Variable":"[^"]*[kK]ind"/.test(rules) || named.test(rules);
+    })
+    .map(([name]) => name);
+}
+
+const asl = parse(readFileSync(path.join(ROOT, 'statemachines/export.asl.yml'), 'utf8')) as {
+  States: AslStates;
+};
+
 const scanned = SCANNED.flatMap(files).filter((file) => !KIND_MODULES.some((dir) => file.startsWith(dir)));
 const found = new Map(
   scanned.map((file) => [file, branchesIn(file, readFileSync(path.join(ROOT, file), 'utf8'))]),
@@ -103,5 +123,32 @@ describe('source kinds', () => {
   it('lists as not yet moved only files that still branch on the kind', () => {
     const moved = Object.keys(NOT_YET_MOVED).filter((file) => (found.get(file) ?? []).length === 0);
     expect(moved).toEqual([]);
+  });
+
+  it('finds a Choice state of the state machine that branches on the kind, as the end-announced ones did', () => {
+    const before: AslStates = {
+      'Export end announced?': {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.source.kind', StringEquals: 'graph', Next: 'Wait before checking export' },
+          {
+            Or: [{ Variable: '$.source.kind', StringEquals: 'db-snapshot' }],
+            Next: 'Wait for the export to end',
+          },
+        ],
+      },
+      'Pool?': { Type: 'Choice', Choices: [{ Variable: '$.sourceKind', StringEquals: 'x', Next: 'A' }] },
+      'Export ended?': {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.check.status', StringEquals: 'COMPLETE' }],
+      },
+      'Release export slots': { Type: 'Task' },
+    };
+    expect(kindChoices(before)).toEqual(['Export end announced?', 'Pool?']);
+  });
+
+  it('leaves the state machine no Choice state that asks which kind an export has', () => {
+    expect(Object.values(asl.States).some((state) => state.Type === 'Choice')).toBe(true);
+    expect(kindChoices(asl.States)).toEqual([]);
   });
 });
