@@ -204,10 +204,6 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       endpoint: s3.endpoint,
       forcePathStyle: true,
       credentials: LOCAL_CREDENTIALS,
-      // The local RDS's own writes. Under load, a request can wait in the event loop for longer than
-      // S3's 15-minute skew window in simulated time (1 s of lag at ×1,000): the SDK then corrects
-      // its clock offset from the answer and retries RequestTimeTooSkewed, so give it more tries.
-      maxAttempts: 10,
     });
     const snapshots = new SnapshotStore(REGION, ACCOUNT);
     const clusters = new LiveClusters(REGION, ACCOUNT);

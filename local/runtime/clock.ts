@@ -9,8 +9,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 const RealDate = Date;
-/** True where `Date` reads real time: inside `atRealTime` (and not inside a nested `atSimulatedTime`). */
-const realTimeScope = new AsyncLocalStorage<boolean>();
+/**
+ * What `Date` reads where it does not read simulated time: the real clock inside `atRealTime`, one
+ * instant inside `atInstant` (and simulated time again inside a nested `atSimulatedTime`).
+ */
+const dateScope = new AsyncLocalStorage<(() => number) | undefined>();
 
 export interface SimulatedClock {
   readonly scale: number;
@@ -55,7 +58,7 @@ export function installSimulatedClock(scale: number): SimulatedClock {
   }
   const clock = createClock(scale);
   if (scale !== 1) {
-    const now = () => (realTimeScope.getStore() ? RealDate.now() : clock.now());
+    const now = () => (dateScope.getStore() ?? clock.now)();
     class ScaledDate extends RealDate {
       constructor(...args: unknown[]) {
         if (args.length === 0) super(now());
@@ -83,10 +86,20 @@ export function realNow(): number {
  * check that must hold against the clock of a client outside this process.
  */
 export function atRealTime<T>(fn: () => T): T {
-  return realTimeScope.run(true, fn);
+  return dateScope.run(() => RealDate.now(), fn);
 }
 
-/** Runs `fn` with `Date` reading simulated time again (inside `atRealTime`). */
+/** Runs `fn` with `Date` reading simulated time again (inside `atRealTime` or `atInstant`). */
 export function atSimulatedTime<T>(fn: () => T): T {
-  return realTimeScope.run(false, fn);
+  return dateScope.run(undefined, fn);
+}
+
+/** Runs `fn` with `Date` reading the instant `ms` (epoch milliseconds), in `fn` and what it starts asynchronously. */
+export function atInstant<T>(ms: number, fn: () => T): T {
+  return dateScope.run(() => ms, fn);
+}
+
+/** The time scale of the installed simulated clock (1 when none is). */
+export function installedScale(): number {
+  return installed?.scale ?? 1;
 }
