@@ -4,14 +4,18 @@
  * draw; 10% STARTING, 90% IN_PROGRESS). RDS's export-finished events reach the waits function
  * through the local EventBridge delivery, of which `--drop-events P` loses a share (1 = none
  * arrive: every wait ends on its fallback timeout) and `--duplicate-events P` delivers some twice.
- * Prints one JSON line with the measurements.
+ * Prints one JSON line with the measurements, every execution that did not succeed among them (how
+ * it ended, in which state, why); `--histories FILE` also writes those executions' histories, their
+ * failed states' errors and their export tasks to FILE, for diagnosis.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoggedRequest } from '#local/protocol/request-log.ts';
+import type { ExportTaskRecord } from '#local/rds/tasks.ts';
 import { waitForNamed } from '#local/runtime/progress.ts';
+import type { Execution } from '#local/sfn/server.ts';
 import { startStack } from '#local/stack.ts';
 
 const { values } = parseArgs({
@@ -20,6 +24,7 @@ const { values } = parseArgs({
     'time-scale': { type: 'string', default: '600' },
     'drop-events': { type: 'string', default: '0' },
     'duplicate-events': { type: 'string', default: '0' },
+    histories: { type: 'string' },
   },
 });
 const count = Number(values.exports);
@@ -28,7 +33,7 @@ const drop = Number(values['drop-events']);
 const duplicate = Number(values['duplicate-events']);
 if (!(count >= 1 && timeScale > 0 && drop >= 0 && drop <= 1 && duplicate >= 0 && duplicate <= 1)) {
   console.error(
-    'usage: tsx bench/lib/burst.ts [--exports N (≥1)] [--time-scale X (>0)] [--drop-events P] [--duplicate-events P] (P in [0, 1])',
+    'usage: tsx bench/lib/burst.ts [--exports N (≥1)] [--time-scale X (>0)] [--drop-events P] [--duplicate-events P] (P in [0, 1]) [--histories FILE]',
   );
   process.exit(2);
 }
@@ -52,6 +57,40 @@ export function idealMakespan(durations: number[], slots = 5): number {
     free[i] = (free[i] ?? 0) + d;
   }
   return Math.max(...free);
+}
+
+/**
+ * How an execution that did not succeed ended: the state it was in, and why: the execution's own
+ * cause when it timed out, the task's FailureCause when the export failed, else the last error a
+ * Task state raised (a wait's timeout aside), as the function raised it.
+ */
+function notSucceeded(e: Execution, task: ExportTaskRecord | undefined) {
+  const entered = e.history.filter((h) => h.stateEnteredEventDetails !== undefined);
+  const state = (entered.at(-1)?.stateEnteredEventDetails as { name: string } | undefined)?.name;
+  const raised = (e.events as { type: string; Error?: string; Cause?: string; state?: { type?: string } }[])
+    .filter((ev) => ev.type === 'StateFailed' && ev.state?.type === 'Task' && ev.Error !== 'States.Timeout')
+    .at(-1);
+  let message = raised?.Cause;
+  try {
+    message = (JSON.parse(message ?? '') as { errorMessage?: string }).errorMessage ?? message;
+  } catch {}
+  const days = ((e.stopDate?.getTime() ?? Date.now()) - e.startDate.getTime()) / 86_400_000;
+  const reason =
+    e.status === 'TIMED_OUT'
+      ? `${e.cause ?? e.error} after ${days.toFixed(1)} simulated days`
+      : task?.Status === 'FAILED'
+        ? `the export task FAILED: ${task.FailureCause}`
+        : raised
+          ? `${raised.Error}: ${message}`
+          : e.cause;
+  return {
+    name: e.name,
+    status: e.status,
+    error: e.error,
+    ...(state === undefined ? {} : { state }),
+    ...(reason === undefined ? {} : { reason: reason.slice(0, 300) }),
+    ...(task?.FailureCause === undefined ? {} : { taskFailure: task.FailureCause.slice(0, 300) }),
+  };
 }
 
 const draw = random(20240501);
@@ -162,20 +201,33 @@ try {
       // How the executions' waits ended: woken (an event, a release) or at their fallback timeout.
       waits: Object.fromEntries(stack.tokens.ended),
       statusChecks,
-      // The executions that did not succeed, for diagnosis (the first five).
+      // Every execution that did not succeed: how it ended, in which state, and why.
       notSucceeded: executions
         .filter((e) => e.status !== 'SUCCEEDED')
-        .slice(0, 5)
-        .map((e) => ({
-          name: e.name,
-          status: e.status,
-          error: e.error,
-          taskFailure: stack.tasks.tasks.get(e.name)?.FailureCause?.slice(0, 300),
-        })),
+        .map((e) => notSucceeded(e, stack.tasks.tasks.get(e.name))),
       meanNoticeDelay: delays.reduce((a, b) => a + b, 0) / delays.length,
       maxNoticeDelay: Math.max(...delays),
     }),
   );
+  if (values.histories !== undefined) {
+    const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
+    writeFileSync(
+      values.histories,
+      JSON.stringify(
+        failed.map((e) => ({
+          name: e.name,
+          status: e.status,
+          error: e.error,
+          cause: e.cause,
+          task: stack.tasks.tasks.get(e.name),
+          events: e.events,
+          history: e.history,
+        })),
+        null,
+        1,
+      ),
+    );
+  }
 } finally {
   await stack.stop();
   rmSync(requestLog, { force: true });
