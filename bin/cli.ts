@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { PipelineError } from '#shared/contract/errors.ts';
-import { type Command, UsageError } from './command.ts';
+import { type Command, ReportedFailure, UsageError } from './command.ts';
 import { COMMANDS } from './commands.ts';
 
-const EXIT = 'Exit status: 0 done, 2 invalid input (the message names it), 1 an AWS or other failure.';
+const EXIT =
+  'Exit status: 0 done, 2 invalid input (the message names it), 1 an AWS or other failure (doctor: a check failed).';
 
 function overview(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
@@ -60,6 +61,10 @@ async function main(argv: string[]): Promise<number> {
     if (out !== '') process.stdout.write(`${out}\n`);
     return 0;
   } catch (error) {
+    if (error instanceof ReportedFailure) {
+      process.stdout.write(`${error.output}\n`);
+      return 1;
+    }
     const code = exitCodeOf(error);
     const message = error instanceof Error ? error.message : String(error);
     // One line that names the problem (the help is one --help away).

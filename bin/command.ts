@@ -1,5 +1,13 @@
 import type { ParseArgsConfig } from 'node:util';
 
+/** A report that says something failed (e.g. `doctor`'s checks): printed on stdout, exit status 1. */
+export class ReportedFailure extends Error {
+  override readonly name = 'ReportedFailure';
+  constructor(readonly output: string) {
+    super('a check failed');
+  }
+}
+
 /** Input the user must fix: exit status 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -37,7 +37,9 @@ export type AwsService =
   | 'ssm'
   | 'dynamodb'
   | 'neptune-graph'
-  | 'cloudformation';
+  | 'cloudformation'
+  | 'iam'
+  | 'events';
 
 type FaultTable = Readonly<Record<string, ErrorClass>>;
 
@@ -124,6 +126,20 @@ const FAULTS: Readonly<Record<AwsService, FaultTable>> = {
   // DescribeStacks (cloudformation/2010-05-15), which the rds-export CLI reads its deployment from.
   cloudformation: {
     AccessDenied: ConfigurationError,
+  },
+  // IAM API reference (iam/2010-05-08), GetRole's errors: NoSuchEntity (404, "referenced a resource
+  // entity that does not exist") and ServiceFailure (500). rds-export doctor reads roles with it.
+  iam: {
+    NoSuchEntity: ConfigurationError,
+    AccessDenied: ConfigurationError,
+    ServiceFailure: AwsServiceUnavailableError,
+  },
+  // EventBridge API reference, DescribeRule's errors: ResourceNotFoundException ("An entity that you
+  // specified does not exist") and InternalException. rds-export doctor reads the intake rules.
+  events: {
+    ResourceNotFound: ConfigurationError,
+    AccessDenied: ConfigurationError,
+    Internal: AwsServiceUnavailableError,
   },
   // Neptune Analytics API reference (neptune-graph/2023-11-29).
   'neptune-graph': {

@@ -1,0 +1,525 @@
+import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  type ContextEntry,
+  GetRoleCommand,
+  IAMClient,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { classified } from '#shared/aws/classified.ts';
+import { isAwsError } from '#shared/aws/errors.ts';
+import { type Command, optionOrEnv, ReportedFailure, type Values } from '../command.ts';
+import {
+  DEPLOYMENT_OPTIONS,
+  DEPLOYMENT_USAGE,
+  type Deployment,
+  OUTPUTS,
+  openDeployment,
+} from './deployment.ts';
+
+/**
+ * `rds-export doctor`: checks, before the first export, that the deployment's own account is set up
+ * for it. Every call it makes reads or evaluates (Get*, Describe*, List*, SimulatePrincipalPolicy);
+ * none changes the account (test/unit/bin/ops/doctor.test.ts asserts it).
+ *
+ * What it does not prove: the simulator evaluates the principal's identity-based policies only (no
+ * resource policy is passed), so the KMS key policy, which KMS requires to allow the use, is not
+ * evaluated: the key's own policy is not read (the CLI has no KMS client), only the role's IAM side.
+ * Conditions of the trust policy and of the bucket policy are not evaluated, SCPs and permission
+ * boundaries only as far as the simulator applies them, and nothing is written: an export can still
+ * fail for reasons only RDS sees (the snapshot's engine, the key's state).
+ */
+
+export interface CheckResult {
+  check: string;
+  ok: boolean;
+  detail: string;
+  /** How to fix a failed check. */
+  fix?: string;
+}
+
+export interface DoctorClients {
+  iam: IAMClient;
+  s3: S3Client;
+  events: EventBridgeClient;
+  cloudformation: CloudFormationClient;
+}
+
+/** The intake rules of serverless.yml `custom.names` (rdsSnapshotRule, backupJobRule, exportEventsRule). */
+export const intakeRules = (stage: string) => [
+  `rds-export-${stage}-rds-snapshot-events`,
+  `rds-export-${stage}-backup-job-completed`,
+  `rds-export-${stage}-export-finished`,
+];
+
+/** The logical ID of start-export's role in serverless.yml (`StartExportRole`). */
+export const START_EXPORT_ROLE = 'StartExportRole';
+
+/** The service principal RDS exports assume the export role as (resources/destination.yml, ExportRole). */
+export const EXPORT_SERVICE = 'export.rds.amazonaws.com';
+
+/**
+ * What the export role needs on the bucket and its objects: the actions StartExportTask's API
+ * reference lists for IamRoleArn ("s3:PutObject*, s3:GetObject*, s3:ListBucket, s3:DeleteObject*,
+ * s3:GetBucketLocation", on arn:aws:s3:::your-s3-bucket and arn:aws:s3:::your-s3-bucket/*). The
+ * wildcards are simulated by their base actions.
+ */
+export const BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation'];
+export const OBJECT_ACTIONS = ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'];
+
+/**
+ * What the key must allow, as StartExportTask's API reference lists it for KmsKeyId (the grant
+ * operations Encrypt, Decrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, ReEncryptFrom,
+ * ReEncryptTo, CreateGrant, DescribeKey, RetireGrant); resources/destination.yml grants the export
+ * role these (kms:ReEncrypt* and kms:GenerateDataKey* cover the pairs).
+ */
+export const KEY_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:CreateGrant',
+  'kms:DescribeKey',
+  'kms:RetireGrant',
+];
+
+/**
+ * iam:PassedToService is the service the role is passed to (IAM user guide, "Grant a user
+ * permissions to pass a role to an AWS service"). No AWS document pins the value RDS sends for
+ * StartExportTask, so start-export's policy allows both (serverless.yml, PassExportRoles) and both
+ * are simulated.
+ */
+export const PASSED_TO = ['rds.amazonaws.com', 'export.rds.amazonaws.com'];
+
+const OPERATOR_FIX = 'grant the operator the actions docs/operations.md lists (Operator policy)';
+
+// ---- policy documents -----------------------------------------------------------------------
+
+const OneOrMany = z.union([z.string(), z.array(z.string())]);
+const Principal = z.union([z.literal('*'), z.record(z.string(), OneOrMany)]);
+const Statement = z.object({
+  Sid: z.string().optional(),
+  Effect: z.enum(['Allow', 'Deny']),
+  Principal: Principal.optional(),
+  NotPrincipal: Principal.optional(),
+  Action: OneOrMany.optional(),
+  NotAction: OneOrMany.optional(),
+  Resource: OneOrMany.optional(),
+  NotResource: OneOrMany.optional(),
+  Condition: z.record(z.string(), z.unknown()).optional(),
+});
+type Statement = z.infer<typeof Statement>;
+const PolicyDocument = z.object({
+  Version: z.string().optional(),
+  Id: z.string().optional(),
+  Statement: z.union([Statement, z.array(Statement)]),
+});
+
+/**
+ * A policy document's statements. GetRole returns the trust policy URL-encoded (RFC 3986; IAM API
+ * reference, GetRole: "Policies returned by this operation are URL-encoded"); S3's GetBucketPolicy
+ * returns plain JSON. Throws a message naming what is wrong.
+ */
+export function parsePolicy(text: string, urlEncoded: boolean): Statement[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(urlEncoded ? decodeURIComponent(text) : text);
+  } catch (error) {
+    throw new Error(`the policy document is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = PolicyDocument.safeParse(json);
+  if (!parsed.success)
+    throw new Error(`the policy document is not a policy: ${parsed.error.issues[0]?.message}`);
+  const { Statement: statements } = parsed.data;
+  return Array.isArray(statements) ? statements : [statements];
+}
+
+const list = (value: string | string[] | undefined) =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** IAM's wildcard match of an action or ARN pattern (`*`, `?`), case-insensitive for actions. */
+export function wildcardMatch(pattern: string, value: string, ignoreCase = true): boolean {
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
+}
+
+const principals = (principal: Statement['Principal'], type: string) =>
+  principal === undefined ? [] : principal === '*' ? ['*'] : list(principal[type]);
+
+/** Whether the trust policy lets `service` sts:AssumeRole, and what it did not evaluate. */
+export function trustVerdict(statements: Statement[], service: string): { ok: boolean; detail: string } {
+  const about = (st: Statement) =>
+    principals(st.Principal, 'Service').some((p) => p === service || p === '*') &&
+    list(st.Action).some((a) => wildcardMatch(a, 'sts:AssumeRole'));
+  const denied = statements.filter((st) => st.Effect === 'Deny' && about(st));
+  const allowed = statements.filter((st) => st.Effect === 'Allow' && about(st));
+  if (denied.some((st) => st.Condition === undefined)) {
+    return { ok: false, detail: `its trust policy denies ${service} sts:AssumeRole` };
+  }
+  if (allowed.length === 0) {
+    return { ok: false, detail: `its trust policy does not let ${service} sts:AssumeRole` };
+  }
+  const conditions = [
+    ...new Set(
+      [...allowed, ...denied].flatMap((st) =>
+        Object.values(st.Condition ?? {}).flatMap((c) => Object.keys(c as object)),
+      ),
+    ),
+  ];
+  return {
+    ok: true,
+    detail: `${service} may sts:AssumeRole${conditions.length === 0 ? '' : ` (conditions not evaluated: ${conditions.join(', ')})`}`,
+  };
+}
+
+/**
+ * The bucket policy's statements that deny the role one of `actions` without a condition: Effect
+ * Deny, Principal `*` or naming the role or its account, an Action matching. Statements with a
+ * Condition, NotPrincipal or NotAction are not evaluated (counted apart), nor is Resource.
+ */
+export function bucketDenials(
+  statements: Statement[],
+  roleArn: string,
+  actions: string[],
+): { denying: Statement[]; unevaluated: number } {
+  const account = roleArn.split(':')[4] ?? '';
+  const partition = roleArn.split(':')[1] ?? 'aws';
+  const names = new Set(['*', roleArn, account, `arn:${partition}:iam::${account}:root`]);
+  const denies = statements.filter((st) => st.Effect === 'Deny');
+  const simple = (st: Statement) =>
+    st.Condition === undefined && st.NotPrincipal === undefined && st.NotAction === undefined;
+  const denying = denies.filter(
+    (st) =>
+      simple(st) &&
+      principals(st.Principal, 'AWS').some((p) => names.has(p)) &&
+      list(st.Action).some((pattern) => actions.some((action) => wildcardMatch(pattern, action))),
+  );
+  return { denying, unevaluated: denies.filter((st) => !simple(st)).length };
+}
+
+// ---- the checks -----------------------------------------------------------------------------
+
+/** A role's name: the last part of its ARN (`arn:aws:iam::<account>:role/<path/>name`). */
+const roleNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+
+const failure = (check: string, detail: string, fix: string): CheckResult => ({
+  check,
+  ok: false,
+  detail,
+  fix,
+});
+const passed = (check: string, detail: string): CheckResult => ({ check, ok: true, detail });
+
+/** A check that could not be made: the AWS error, and the operator's permissions as the likely fix. */
+function unchecked(check: string, error: unknown): CheckResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return failure(
+    check,
+    `could not check: ${message}`,
+    isAwsError(error, 'AccessDenied') ? OPERATOR_FIX : 'see the error',
+  );
+}
+
+interface Simulation {
+  action: string;
+  resource: string;
+  decision: string;
+  missing: string[];
+}
+
+/**
+ * Simulates `actions` by `principal` on `resource`. EvalDecision is one of `allowed`,
+ * `explicitDeny`, `implicitDeny` (IAM API reference, EvaluationResult); MissingContextValues lists
+ * the condition keys the policies use that the call did not supply.
+ */
+async function simulate(
+  iam: IAMClient,
+  principal: string,
+  actions: string[],
+  resource: string,
+  context: ContextEntry[] = [],
+): Promise<Simulation[]> {
+  const results: Simulation[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await iam.send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: principal,
+        ActionNames: actions,
+        ResourceArns: [resource],
+        ...(context.length === 0 ? {} : { ContextEntries: context }),
+        ...(marker === undefined ? {} : { Marker: marker }),
+      }),
+    );
+    for (const r of out.EvaluationResults ?? []) {
+      results.push({
+        action: r.EvalActionName ?? '',
+        resource: r.EvalResourceName ?? resource,
+        decision: r.EvalDecision ?? 'implicitDeny',
+        missing: r.MissingContextValues ?? [],
+      });
+    }
+    marker = out.IsTruncated === true ? out.Marker : undefined;
+  } while (marker !== undefined);
+  return results;
+}
+
+/** One check from simulations: ok when every action is `allowed`, else each denied one and why. */
+function fromSimulations(check: string, results: Simulation[], ok: string, fix: string): CheckResult {
+  const denied = results.filter((r) => r.decision !== 'allowed');
+  if (denied.length === 0) return passed(check, ok);
+  const each = denied.map(
+    (r) =>
+      `${r.action} on ${r.resource} ${r.decision}${r.missing.length === 0 ? '' : ` (context keys not supplied: ${r.missing.join(', ')})`}`,
+  );
+  return failure(check, each.join('; '), fix);
+}
+
+async function exportRoleChecks(
+  { iam }: DoctorClients,
+  role: string,
+): Promise<{ results: CheckResult[]; exists: boolean }> {
+  const name = roleNameOf(role);
+  try {
+    const out = await iam.send(new GetRoleCommand({ RoleName: name }));
+    const results = [passed('export role exists', role)];
+    try {
+      const verdict = trustVerdict(
+        parsePolicy(out.Role?.AssumeRolePolicyDocument ?? '', true),
+        EXPORT_SERVICE,
+      );
+      results.push(
+        verdict.ok
+          ? passed('export role trust', verdict.detail)
+          : failure(
+              'export role trust',
+              verdict.detail,
+              `let ${EXPORT_SERVICE} sts:AssumeRole in the role's trust policy (resources/destination.yml, ExportRole)`,
+            ),
+      );
+    } catch (error) {
+      results.push(failure('export role trust', (error as Error).message, "fix the role's trust policy"));
+    }
+    return { results, exists: true };
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) {
+      return {
+        results: [
+          failure(
+            'export role exists',
+            `no role ${name} (${role})`,
+            `deploy the stack, or set existingExportRoleArn to a role that exists (${OUTPUTS.role})`,
+          ),
+        ],
+        exists: false,
+      };
+    }
+    return { results: [unchecked('export role exists', error)], exists: false };
+  }
+}
+
+async function writesBucket(
+  iam: IAMClient,
+  role: string,
+  bucket: string,
+  prefix: string,
+): Promise<CheckResult> {
+  const check = 'export role writes the bucket';
+  const partition = role.split(':')[1] ?? 'aws';
+  const key = `${prefix === '' ? '' : `${prefix.replace(/\/+$/, '')}/`}rds-export-doctor/probe`;
+  try {
+    const results = [
+      ...(await simulate(iam, role, BUCKET_ACTIONS, `arn:${partition}:s3:::${bucket}`)),
+      ...(await simulate(iam, role, OBJECT_ACTIONS, `arn:${partition}:s3:::${bucket}/${key}`)),
+    ];
+    return fromSimulations(
+      check,
+      results,
+      `${[...BUCKET_ACTIONS, ...OBJECT_ACTIONS].join(', ')} allowed on s3://${bucket}/${key}`,
+      `allow the export role s3:PutObject*, s3:GetObject*, s3:ListBucket, s3:DeleteObject*, s3:GetBucketLocation on arn:${partition}:s3:::${bucket} and arn:${partition}:s3:::${bucket}/* (resources/destination.yml, ExportRoleS3Policy)`,
+    );
+  } catch (error) {
+    return unchecked(check, error);
+  }
+}
+
+async function usesKey(iam: IAMClient, role: string, key: string): Promise<CheckResult> {
+  const check = 'export role uses the key';
+  try {
+    return fromSimulations(
+      check,
+      await simulate(iam, role, KEY_ACTIONS, key),
+      `the role's IAM policies allow ${KEY_ACTIONS.length} key actions (the key policy itself is not read)`,
+      `allow the export role ${KEY_ACTIONS.join(', ')} on ${key} (resources/destination.yml, ExportRoleKeyPolicy)`,
+    );
+  } catch (error) {
+    return unchecked(check, error);
+  }
+}
+
+async function bucketPolicy(s3: S3Client, role: string, bucket: string): Promise<CheckResult> {
+  const check = 'bucket policy';
+  let text: string;
+  try {
+    text = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
+  } catch (error) {
+    // A bucket without a policy: GetBucketPolicy fails NoSuchBucketPolicy, 404 ("The bucket policy
+    // does not exist"; the S3 API reference's "Error responses, List of error codes", as the standard
+    // S3 error lists of S3-compatible services repeat it, e.g. NetApp StorageGRID's).
+    if (isAwsError(error, 'NoSuchBucketPolicy')) return passed(check, `s3://${bucket} has no bucket policy`);
+    return unchecked(check, error);
+  }
+  try {
+    const { denying, unevaluated } = bucketDenials(parsePolicy(text, false), role, [
+      ...BUCKET_ACTIONS,
+      ...OBJECT_ACTIONS,
+    ]);
+    const rest =
+      unevaluated === 0 ? '' : ` (${unevaluated} conditional or Not* deny statement(s) not evaluated)`;
+    if (denying.length === 0) return passed(check, `no unconditional deny of the export role${rest}`);
+    return failure(
+      check,
+      `denies the export role without a condition: ${denying.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}${rest}`,
+      "remove the deny or exclude the export role from it in the bucket's policy",
+    );
+  } catch (error) {
+    return failure(check, (error as Error).message, "fix the bucket's policy");
+  }
+}
+
+async function passesRole({ iam, cloudformation }: DoctorClients, stackName: string, role: string) {
+  const check = 'start-export may pass the export role';
+  try {
+    const resource = await cloudformation.send(
+      new DescribeStackResourceCommand({ StackName: stackName, LogicalResourceId: START_EXPORT_ROLE }),
+    );
+    const name = resource.StackResourceDetail?.PhysicalResourceId;
+    if (name === undefined || name === '') {
+      return failure(check, `stack ${stackName} has no ${START_EXPORT_ROLE}`, 'deploy this version');
+    }
+    const functionRole = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.Arn ?? name;
+    const results: Simulation[] = [];
+    for (const service of PASSED_TO) {
+      const context: ContextEntry[] = [
+        { ContextKeyName: 'iam:PassedToService', ContextKeyValues: [service], ContextKeyType: 'string' },
+      ];
+      const found = await simulate(iam, functionRole, ['iam:PassRole'], role, context);
+      results.push(...found.map((r) => ({ ...r, action: `${r.action} (iam:PassedToService ${service})` })));
+    }
+    return fromSimulations(
+      check,
+      results,
+      `${name} may iam:PassRole ${role} to ${PASSED_TO.join(' and ')}`,
+      `allow ${name} iam:PassRole on ${role} with iam:PassedToService ${PASSED_TO.join(' or ')} (serverless.yml, PassExportRoles)`,
+    );
+  } catch (error) {
+    return unchecked(check, error);
+  }
+}
+
+async function ruleCheck(events: EventBridgeClient, name: string): Promise<CheckResult> {
+  const check = `rule ${name}`;
+  try {
+    const rule = await events.send(new DescribeRuleCommand({ Name: name }));
+    // State: DISABLED, ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (EventBridge API
+    // reference, Rule / PutRule State).
+    if (!rule.State?.startsWith('ENABLED')) {
+      return failure(check, `is ${rule.State ?? 'in no state'}`, `aws events enable-rule --name ${name}`);
+    }
+    const targets = await events.send(new ListTargetsByRuleCommand({ Rule: name }));
+    const count = targets.Targets?.length ?? 0;
+    if (count === 0) return failure(check, `is ${rule.State} but has no target`, 'redeploy the stack');
+    return passed(check, `${rule.State}, ${count} target(s)`);
+  } catch (error) {
+    // DescribeRule's ResourceNotFoundException: "An entity that you specified does not exist".
+    if (isAwsError(error, 'ResourceNotFound')) return failure(check, 'does not exist', 'deploy the stack');
+    return unchecked(check, error);
+  }
+}
+
+const missingOutput = (check: string, output: string, stack: string) =>
+  failure(check, `stack ${stack} has no ${output} output`, 'deploy this version of the stack');
+
+/** Every check, in order. AWS errors become failed checks; nothing is thrown for them. */
+export async function runDoctor(
+  deployment: Deployment,
+  clients: DoctorClients,
+  options: { prefix?: string } = {},
+): Promise<CheckResult[]> {
+  const { role, bucket, kmsKey, stackName } = deployment;
+  const results: CheckResult[] = [];
+  if (role === undefined) results.push(missingOutput('export role exists', OUTPUTS.role, stackName));
+  else {
+    const found = await exportRoleChecks(clients, role);
+    results.push(...found.results);
+    if (found.exists) {
+      if (bucket === undefined)
+        results.push(missingOutput('export role writes the bucket', OUTPUTS.bucket, stackName));
+      else results.push(await writesBucket(clients.iam, role, bucket, options.prefix ?? ''));
+      if (kmsKey === undefined)
+        results.push(missingOutput('export role uses the key', OUTPUTS.kmsKey, stackName));
+      else results.push(await usesKey(clients.iam, role, kmsKey));
+    }
+    if (bucket !== undefined) results.push(await bucketPolicy(clients.s3, role, bucket));
+    results.push(await passesRole(clients, stackName, role));
+  }
+  for (const name of intakeRules(deployment.stage)) results.push(await ruleCheck(clients.events, name));
+  return results;
+}
+
+/** One line per check: `ok|FAIL <check>: <detail>`, a failure's fix after it. */
+export function renderChecks(results: CheckResult[]): string {
+  return results
+    .map(
+      (r) =>
+        `${r.ok ? 'ok  ' : 'FAIL'} ${r.check}: ${r.detail}${r.fix === undefined ? '' : `; fix: ${r.fix}`}`,
+    )
+    .join('\n');
+}
+
+/** The clients doctor needs, built as the CLI builds every client (classified, the deployment's Region). */
+export function doctorClients(values: Values, region: string): DoctorClients {
+  const profile = optionOrEnv(values, 'profile');
+  const config = { region, ...(profile === undefined ? {} : { profile }) };
+  return {
+    iam: classified(new IAMClient(config), 'iam'),
+    s3: classified(new S3Client(config), 's3'),
+    events: classified(new EventBridgeClient(config), 'events'),
+    cloudformation: classified(new CloudFormationClient(config), 'cloudformation'),
+  };
+}
+
+export const doctorCommand: Command = {
+  summary:
+    "check the deployment's account before the first export (roles, bucket, key, rules); changes nothing",
+  usage: `rds-export doctor [--prefix P] [options]
+
+  --prefix             the S3 prefix the rules export under, for the write check (default: the bucket's root)
+${DEPLOYMENT_USAGE}
+
+Prints one line per check, "ok" or "FAIL" with the fix; exit status 1 when any check fails.`,
+  options: { ...DEPLOYMENT_OPTIONS, prefix: { type: 'string' } },
+  async run(values) {
+    const { deployment } = await openDeployment(values);
+    const prefix = typeof values.prefix === 'string' ? values.prefix : '';
+    const results = await runDoctor(deployment, doctorClients(values, deployment.region), { prefix });
+    const ok = results.every((r) => r.ok);
+    const out =
+      values.json === true
+        ? JSON.stringify({ stage: deployment.stage, region: deployment.region, ok, checks: results })
+        : renderChecks(results);
+    if (!ok) throw new ReportedFailure(out);
+    return out;
+  },
+};

@@ -1,0 +1,365 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  CloudFormationClient,
+  DescribeStackResourceCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eventbridge';
+import {
+  GetRoleCommand,
+  IAMClient,
+  NoSuchEntityException,
+  SimulatePrincipalPolicyCommand,
+  type SimulatePrincipalPolicyCommandInput,
+} from '@aws-sdk/client-iam';
+import { GetBucketPolicyCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ReportedFailure } from '#bin/command.ts';
+import {
+  doctorClients,
+  doctorCommand,
+  intakeRules,
+  KEY_ACTIONS,
+  parsePolicy,
+  renderChecks,
+  runDoctor,
+  START_EXPORT_ROLE,
+} from '#bin/ops/doctor.ts';
+import { testContext } from './context.ts';
+
+const iam = mockClient(IAMClient);
+const s3 = mockClient(S3Client);
+const events = mockClient(EventBridgeClient);
+const cloudformation = mockClient(CloudFormationClient);
+const MOCKS = [iam, s3, events, cloudformation];
+
+const { deployment } = testContext();
+const EXPORT_ROLE = deployment.role ?? '';
+const FUNCTION_ROLE_NAME = 'rds-export-test-StartExportRole-AbC123';
+const FUNCTION_ROLE = `arn:aws:iam::123456789012:role/${FUNCTION_ROLE_NAME}`;
+
+const trust = (statement: object) =>
+  encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [statement] }));
+const EXPORT_TRUST = trust({
+  Effect: 'Allow',
+  Principal: { Service: 'export.rds.amazonaws.com' },
+  Action: 'sts:AssumeRole',
+  Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+});
+
+/** Simulations answer `allowed` except for the denials given as `action@resource`-less action names. */
+function simulator(denied: Record<string, string> = {}, passDenied: string[] = []) {
+  iam.on(SimulatePrincipalPolicyCommand).callsFake((input: SimulatePrincipalPolicyCommandInput) => ({
+    EvaluationResults: (input.ActionNames ?? []).map((action) => {
+      const service = input.ContextEntries?.[0]?.ContextKeyValues?.[0] ?? '';
+      const decision =
+        action === 'iam:PassRole'
+          ? passDenied.includes(service)
+            ? 'implicitDeny'
+            : 'allowed'
+          : (denied[action] ?? 'allowed');
+      return {
+        EvalActionName: action,
+        EvalResourceName: input.ResourceArns?.[0],
+        EvalDecision: decision,
+        MissingContextValues: [],
+      };
+    }),
+    IsTruncated: false,
+  }));
+}
+
+const noBucketPolicy = () =>
+  new S3ServiceException({
+    name: 'NoSuchBucketPolicy',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 404 },
+    message: 'The bucket policy does not exist',
+  });
+
+beforeEach(() => {
+  for (const mock of MOCKS) mock.reset();
+  iam.on(GetRoleCommand, { RoleName: 'test-export' }).resolves({
+    Role: {
+      Path: '/',
+      RoleName: 'test-export',
+      RoleId: 'AROAEXAMPLE',
+      Arn: EXPORT_ROLE,
+      CreateDate: new Date(0),
+      AssumeRolePolicyDocument: EXPORT_TRUST,
+    },
+  });
+  iam.on(GetRoleCommand, { RoleName: FUNCTION_ROLE_NAME }).resolves({
+    Role: {
+      Path: '/',
+      RoleName: FUNCTION_ROLE_NAME,
+      RoleId: 'AROAFN',
+      Arn: FUNCTION_ROLE,
+      CreateDate: new Date(0),
+    },
+  });
+  simulator();
+  s3.on(GetBucketPolicyCommand).rejects(noBucketPolicy());
+  cloudformation
+    .on(DescribeStackResourceCommand, { StackName: 'rds-export-test', LogicalResourceId: 'StartExportRole' })
+    .resolves({
+      StackResourceDetail: {
+        LogicalResourceId: 'StartExportRole',
+        PhysicalResourceId: FUNCTION_ROLE_NAME,
+        ResourceType: 'AWS::IAM::Role',
+        LastUpdatedTimestamp: new Date(0),
+        ResourceStatus: 'CREATE_COMPLETE',
+      },
+    });
+  events.on(DescribeRuleCommand).callsFake(({ Name }: { Name: string }) => ({ Name, State: 'ENABLED' }));
+  events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'onSnapshot', Arn: 'arn:aws:lambda:x' }] });
+});
+
+// Built as the CLI builds them: classified, so AWS errors arrive as the pipeline's classes.
+const doctor = (prefix = '') => runDoctor(deployment, doctorClients({}, 'us-east-1'), { prefix });
+const byName = async (prefix = '') => Object.fromEntries((await doctor(prefix)).map((r) => [r.check, r]));
+
+describe('rds-export doctor', () => {
+  it('passes every check of a deployment set up as the stack sets it up', async () => {
+    const results = await doctor();
+    expect(results.map((r) => r.check)).toEqual([
+      'export role exists',
+      'export role trust',
+      'export role writes the bucket',
+      'export role uses the key',
+      'bucket policy',
+      'start-export may pass the export role',
+      ...intakeRules('test').map((name) => `rule ${name}`),
+    ]);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    const lines = renderChecks(results).split('\n');
+    expect(lines).toHaveLength(results.length);
+    for (const line of lines) expect(line).toMatch(/^ok {3}\S.*: /);
+    expect(lines[1]).toContain('conditions not evaluated: aws:SourceAccount');
+  });
+
+  it('simulates the export role on the bucket, an object under the prefix and the key, and the pass with iam:PassedToService', async () => {
+    await doctor('exports/prod/');
+    const simulations = iam.commandCalls(SimulatePrincipalPolicyCommand).map((c) => c.args[0].input);
+    expect(
+      simulations.map((s) => [s.PolicySourceArn, s.ActionNames, s.ResourceArns, s.ContextEntries]),
+    ).toEqual([
+      [EXPORT_ROLE, ['s3:ListBucket', 's3:GetBucketLocation'], ['arn:aws:s3:::test-exports'], undefined],
+      [
+        EXPORT_ROLE,
+        ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
+        ['arn:aws:s3:::test-exports/exports/prod/rds-export-doctor/probe'],
+        undefined,
+      ],
+      [EXPORT_ROLE, KEY_ACTIONS, [deployment.kmsKey], undefined],
+      ...['rds.amazonaws.com', 'export.rds.amazonaws.com'].map((service) => [
+        FUNCTION_ROLE,
+        ['iam:PassRole'],
+        [EXPORT_ROLE],
+        [{ ContextKeyName: 'iam:PassedToService', ContextKeyValues: [service], ContextKeyType: 'string' }],
+      ]),
+    ]);
+  });
+
+  it('sends only calls that read or simulate, never one that changes the account', async () => {
+    // A run where every check passes and one where they fail reach every call doctor makes.
+    await doctor();
+    for (const mock of MOCKS) mock.reset();
+    iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no', $metadata: {} }));
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: '{"Statement":[]}' });
+    events.on(DescribeRuleCommand).resolves({ State: 'DISABLED' });
+    await doctor();
+    const sent = MOCKS.flatMap((mock) =>
+      mock.calls().map((call) => (call.args[0] as object).constructor.name),
+    );
+    expect(sent.length).toBeGreaterThan(0);
+    for (const name of sent) expect(name).toMatch(/^(Get|Describe|List|Simulate)[A-Z]\w*Command$/);
+    // And the module imports no other command.
+    const source = readFileSync(path.join(import.meta.dirname, '../../../../bin/ops/doctor.ts'), 'utf8');
+    const imported = [...source.matchAll(/\b([A-Z]\w*Command)\b/g)].map((m) => m[1]);
+    expect(imported.length).toBeGreaterThan(0);
+    for (const name of imported) expect(name).toMatch(/^(Get|Describe|List|Simulate)[A-Z]\w*Command$/);
+  });
+
+  it('fails a missing export role with the fix, and skips the checks that need it', async () => {
+    iam.on(GetRoleCommand, { RoleName: 'test-export' }).rejects(
+      new NoSuchEntityException({
+        message: 'The role with name test-export cannot be found.',
+        $metadata: {},
+      }),
+    );
+    const results = await byName();
+    expect(results['export role exists']).toMatchObject({
+      ok: false,
+      detail: `no role test-export (${EXPORT_ROLE})`,
+    });
+    expect(results['export role exists']?.fix).toContain('existingExportRoleArn');
+    expect(results['export role trust']).toBeUndefined();
+    expect(results['export role writes the bucket']).toBeUndefined();
+  });
+
+  it('fails a trust policy that does not let export.rds.amazonaws.com assume the role', async () => {
+    iam.on(GetRoleCommand, { RoleName: 'test-export' }).resolves({
+      Role: {
+        Path: '/',
+        RoleName: 'test-export',
+        RoleId: 'x',
+        Arn: EXPORT_ROLE,
+        CreateDate: new Date(0),
+        AssumeRolePolicyDocument: trust({
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        }),
+      },
+    });
+    const check = (await byName())['export role trust'];
+    expect(check).toMatchObject({ ok: false });
+    expect(check?.detail).toContain('does not let export.rds.amazonaws.com sts:AssumeRole');
+    expect(renderChecks([check ?? { check: '', ok: true, detail: '' }])).toMatch(
+      /^FAIL export role trust: .*; fix: let export\.rds\.amazonaws\.com sts:AssumeRole/,
+    );
+  });
+
+  it("names the stack's rules and start-export's role as serverless.yml does", () => {
+    const template = readFileSync(path.join(import.meta.dirname, '../../../../serverless.yml'), 'utf8');
+    const names = intakeRules('STAGE').map((n) => n.replace('rds-export-STAGE-', ''));
+    for (const [key, suffix] of [
+      ['rdsSnapshotRule', names[0]],
+      ['backupJobRule', names[1]],
+      ['exportEventsRule', names[2]],
+    ]) {
+      expect(template).toContain(`${key}: \${self:service}-\${sls:stage}-${suffix}`);
+    }
+    expect(template).toMatch(/^service: rds-export$/m);
+    expect(template).toMatch(new RegExp(`\\n {6}${START_EXPORT_ROLE}:\\n {8}Type: AWS::IAM::Role\\n`));
+  });
+
+  it('validates the trust policy document', () => {
+    expect(() => parsePolicy(encodeURIComponent('{"Statement":[{"Effect":"Maybe"}]}'), true)).toThrow(
+      /not a policy/,
+    );
+    expect(() => parsePolicy('%7Bnot json', true)).toThrow(/not JSON/);
+    expect(parsePolicy(EXPORT_TRUST, true)).toHaveLength(1);
+  });
+
+  it('reports each denied action of the export role with its decision', async () => {
+    simulator({ 's3:PutObject': 'explicitDeny', 'kms:CreateGrant': 'implicitDeny' });
+    const results = await byName();
+    expect(results['export role writes the bucket']).toMatchObject({
+      ok: false,
+      detail: 's3:PutObject on arn:aws:s3:::test-exports/rds-export-doctor/probe explicitDeny',
+    });
+    expect(results['export role uses the key']?.detail).toBe(
+      `kms:CreateGrant on ${deployment.kmsKey} implicitDeny`,
+    );
+    expect(results['export role uses the key']?.fix).toContain('ExportRoleKeyPolicy');
+  });
+
+  it('reads the bucket policy: an unconditional deny of the role fails, a conditional one is noted', async () => {
+    const policy = (statements: object[]) => ({
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+    });
+    const tls = {
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: ['arn:aws:s3:::test-exports', 'arn:aws:s3:::test-exports/*'],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    };
+    s3.on(GetBucketPolicyCommand).resolves(policy([tls]));
+    expect((await byName())['bucket policy']).toMatchObject({
+      ok: true,
+      detail:
+        'no unconditional deny of the export role (1 conditional or Not* deny statement(s) not evaluated)',
+    });
+    s3.on(GetBucketPolicyCommand).resolves(
+      policy([
+        tls,
+        {
+          Sid: 'NoWrites',
+          Effect: 'Deny',
+          Principal: { AWS: EXPORT_ROLE },
+          Action: 's3:Put*',
+          Resource: '*',
+        },
+      ]),
+    );
+    expect((await byName())['bucket policy']).toMatchObject({ ok: false });
+    expect((await byName())['bucket policy']?.detail).toContain('NoWrites');
+  });
+
+  it("fails the pass when start-export's role may not pass the export role to RDS", async () => {
+    simulator({}, ['export.rds.amazonaws.com']);
+    const check = (await byName())['start-export may pass the export role'];
+    expect(check).toMatchObject({ ok: false });
+    expect(check?.detail).toBe(
+      `iam:PassRole (iam:PassedToService export.rds.amazonaws.com) on ${EXPORT_ROLE} implicitDeny`,
+    );
+  });
+
+  it('fails a missing, disabled or targetless intake rule', async () => {
+    const [snapshots, backups, finished] = intakeRules('test');
+    events
+      .on(DescribeRuleCommand, { Name: snapshots })
+      .rejects(
+        new ResourceNotFoundException({ message: `Rule ${snapshots} does not exist.`, $metadata: {} }),
+      );
+    events.on(DescribeRuleCommand, { Name: backups }).resolves({ Name: backups, State: 'DISABLED' });
+    events.on(ListTargetsByRuleCommand, { Rule: finished }).resolves({ Targets: [] });
+    const results = await byName();
+    expect(results[`rule ${snapshots}`]).toMatchObject({ ok: false, detail: 'does not exist' });
+    expect(results[`rule ${backups}`]).toMatchObject({
+      ok: false,
+      fix: `aws events enable-rule --name ${backups}`,
+    });
+    expect(results[`rule ${finished}`]).toMatchObject({ ok: false, detail: 'is ENABLED but has no target' });
+  });
+
+  it("turns the operator's own AccessDenied into a failed check that names the permission", async () => {
+    events.on(DescribeRuleCommand).rejects(
+      Object.assign(new Error('not authorized to perform: events:DescribeRule'), {
+        name: 'AccessDeniedException',
+        $metadata: {},
+      }),
+    );
+    const check = (await byName())[`rule ${intakeRules('test')[0]}`];
+    expect(check?.detail).toMatch(/^could not check: DescribeRule/);
+    expect(check?.fix).toContain('Operator policy');
+  });
+
+  it('as a command: prints the lines and exits 1 (ReportedFailure) when a check fails', async () => {
+    cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'rds-export-test',
+          CreationTime: new Date(0),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: [
+            { OutputKey: 'ExportStateMachineArn', OutputValue: deployment.stateMachineArn },
+            { OutputKey: 'ExportsTableName', OutputValue: deployment.exportsTable },
+            { OutputKey: 'ExportBucketName', OutputValue: 'test-exports' },
+            { OutputKey: 'ExportKmsKeyArn', OutputValue: deployment.kmsKey },
+            { OutputKey: 'ExportRoleArn', OutputValue: EXPORT_ROLE },
+          ],
+        },
+      ],
+    });
+    const values = { stage: 'test', region: 'us-east-1' };
+    expect(await doctorCommand.run(values, [])).toMatch(/^ok {3}export role exists/);
+    events.on(DescribeRuleCommand).resolves({ State: 'DISABLED' });
+    const failed = await doctorCommand.run({ ...values, json: true }, []).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ReportedFailure);
+    const report = JSON.parse((failed as ReportedFailure).output);
+    expect(report).toMatchObject({ stage: 'test', region: 'us-east-1', ok: false });
+    expect(report.checks.filter((c: { ok: boolean }) => !c.ok)).toHaveLength(3);
+  });
+});
