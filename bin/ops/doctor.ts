@@ -374,9 +374,9 @@ async function bucketPolicy(s3: S3Client, role: string, bucket: string): Promise
   try {
     text = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
   } catch (error) {
-    // A bucket without a policy: GetBucketPolicy fails NoSuchBucketPolicy, 404 ("The bucket policy
-    // does not exist"; the S3 API reference's "Error responses, List of error codes", as the standard
-    // S3 error lists of S3-compatible services repeat it, e.g. NetApp StorageGRID's).
+    // A bucket without a policy: GetBucketPolicy fails with code NoSuchBucketPolicy ("The bucket
+    // policy does not exist"; S3 API reference, "Error responses, List of error codes", and the
+    // response body S3 sent in aws/aws-sdk-java-v2#1088, a GetBucketPolicy of a bucket without one).
     if (isAwsError(error, 'NoSuchBucketPolicy')) return passed(check, `s3://${bucket} has no bucket policy`);
     return unchecked(check, error);
   }
