@@ -1,7 +1,7 @@
 import type { Command } from './command.ts';
 import { backfillCommand } from './ops/backfill.ts';
 import { cancelCommand } from './ops/cancel.ts';
-import { doctorCommand } from './ops/doctor.ts';
+import { doctorCommand } from './ops/doctor-command.ts';
 import { listCommand } from './ops/list.ts';
 import { retryCommand } from './ops/retry.ts';
 import { statusCommand } from './ops/status.ts';

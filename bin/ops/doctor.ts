@@ -14,14 +14,8 @@ import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
-import { type Command, optionOrEnv, ReportedFailure, type Values } from '../command.ts';
-import {
-  DEPLOYMENT_OPTIONS,
-  DEPLOYMENT_USAGE,
-  type Deployment,
-  OUTPUTS,
-  openDeployment,
-} from './deployment.ts';
+import { optionOrEnv, ReportedFailure, type Values } from '../command.ts';
+import { type Deployment, OUTPUTS, openDeployment } from './deployment.ts';
 
 /**
  * `rds-export doctor`: checks, before the first export, that the deployment's own account is set up
@@ -500,26 +494,16 @@ export function doctorClients(values: Values, region: string): DoctorClients {
   };
 }
 
-export const doctorCommand: Command = {
-  summary:
-    "check the deployment's account before the first export (roles, bucket, key, rules); changes nothing",
-  usage: `rds-export doctor [--prefix P] [options]
-
-  --prefix             the S3 prefix the rules export under, for the write check (default: the bucket's root)
-${DEPLOYMENT_USAGE}
-
-Prints one line per check, "ok" or "FAIL" with the fix; exit status 1 when any check fails.`,
-  options: { ...DEPLOYMENT_OPTIONS, prefix: { type: 'string' } },
-  async run(values) {
-    const { deployment } = await openDeployment(values);
-    const prefix = typeof values.prefix === 'string' ? values.prefix : '';
-    const results = await runDoctor(deployment, doctorClients(values, deployment.region), { prefix });
-    const ok = results.every((r) => r.ok);
-    const out =
-      values.json === true
-        ? JSON.stringify({ stage: deployment.stage, region: deployment.region, ok, checks: results })
-        : renderChecks(results);
-    if (!ok) throw new ReportedFailure(out);
-    return out;
-  },
-};
+/** `rds-export doctor` (./doctor-command.ts): the checks, printed; throws ReportedFailure when one fails. */
+export async function runDoctorCommand(values: Values): Promise<string> {
+  const { deployment } = await openDeployment(values);
+  const prefix = typeof values.prefix === 'string' ? values.prefix : '';
+  const results = await runDoctor(deployment, doctorClients(values, deployment.region), { prefix });
+  const ok = results.every((r) => r.ok);
+  const out =
+    values.json === true
+      ? JSON.stringify({ stage: deployment.stage, region: deployment.region, ok, checks: results })
+      : renderChecks(results);
+  if (!ok) throw new ReportedFailure(out);
+  return out;
+}

@@ -24,7 +24,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ReportedFailure } from '#bin/command.ts';
 import {
   doctorClients,
-  doctorCommand,
   intakeRules,
   KEY_ACTIONS,
   parsePolicy,
@@ -32,6 +31,7 @@ import {
   runDoctor,
   START_EXPORT_ROLE,
 } from '#bin/ops/doctor.ts';
+import { doctorCommand } from '#bin/ops/doctor-command.ts';
 import { testContext } from './context.ts';
 
 const iam = mockClient(IAMClient);
