@@ -14,6 +14,7 @@ import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
+import { globMatch } from '#shared/policy/glob.ts';
 import { optionOrEnv, ReportedFailure, type Values } from '../command.ts';
 import { type Deployment, OUTPUTS, openDeployment } from './deployment.ts';
 
@@ -139,14 +140,11 @@ export function parsePolicy(text: string, urlEncoded: boolean): Statement[] {
 const list = (value: string | string[] | undefined) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-/** IAM's wildcard match of an action or ARN pattern (`*`, `?`), case-insensitive for actions. */
-export function wildcardMatch(pattern: string, value: string, ignoreCase = true): boolean {
-  const source = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
-}
+/**
+ * IAM's match of an action pattern: `*` and `?` wildcards, and "the prefix and the action name are
+ * case insensitive" (IAM user guide, "IAM JSON policy elements: Action"): the policy's glob match.
+ */
+const actionMatches = (pattern: string, action: string) => globMatch(pattern, action, { ignoreCase: true });
 
 const principals = (principal: Statement['Principal'], type: string) =>
   principal === undefined ? [] : principal === '*' ? ['*'] : list(principal[type]);
@@ -155,7 +153,7 @@ const principals = (principal: Statement['Principal'], type: string) =>
 export function trustVerdict(statements: Statement[], service: string): { ok: boolean; detail: string } {
   const about = (st: Statement) =>
     principals(st.Principal, 'Service').some((p) => p === service || p === '*') &&
-    list(st.Action).some((a) => wildcardMatch(a, 'sts:AssumeRole'));
+    list(st.Action).some((a) => actionMatches(a, 'sts:AssumeRole'));
   const denied = statements.filter((st) => st.Effect === 'Deny' && about(st));
   const allowed = statements.filter((st) => st.Effect === 'Allow' && about(st));
   if (denied.some((st) => st.Condition === undefined)) {
@@ -197,7 +195,7 @@ export function bucketDenials(
     (st) =>
       simple(st) &&
       principals(st.Principal, 'AWS').some((p) => names.has(p)) &&
-      list(st.Action).some((pattern) => actions.some((action) => wildcardMatch(pattern, action))),
+      list(st.Action).some((pattern) => actions.some((action) => actionMatches(pattern, action))),
   );
   return { denying, unevaluated: denies.filter((st) => !simple(st)).length };
 }

@@ -1,8 +1,16 @@
 import { PutItemCommand, paginateQuery } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { cappedPages, type PageCap } from '../aws/pages.ts';
-import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from '../contract/execution.ts';
-import { epochSeconds, expiresAt, queueKey, queueOf, type SlotTable, UNEXPIRED } from './items.ts';
+import {
+  epochSeconds,
+  expiresAt,
+  POOL_LIMIT,
+  poolOf,
+  queueKey,
+  queueOf,
+  type SlotTable,
+  UNEXPIRED,
+} from './items.ts';
 import { giveBackSlot, readSlots, type Slots, takeSlot } from './leases.ts';
 import type { QueueEntry } from './semaphore.ts';
 import { deleteIfToken, type WaitsDeps, wake } from './waiters.ts';
@@ -15,9 +23,7 @@ import { deleteIfToken, type WaitsDeps, wake } from './waiters.ts';
  * so a release that never comes costs a poll, never an export.
  */
 
-/** The pool's account-wide limit: RDS's five; for graphs only each export's own limit applies. */
-const poolLimit = (deps: SlotTable) =>
-  (deps.pool ?? 'rds') === 'rds' ? MAX_CONCURRENT_RDS_EXPORTS : MAX_CONCURRENT_GRAPH_EXPORTS;
+const poolLimit = (deps: SlotTable) => POOL_LIMIT[poolOf(deps)];
 
 /** Puts the export in the slot queue (again), at the place its first queueing gave it. */
 export async function enqueue(deps: SlotTable, entry: QueueEntry): Promise<void> {

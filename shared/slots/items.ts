@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { MAX_CONCURRENT_GRAPH_EXPORTS, MAX_CONCURRENT_RDS_EXPORTS } from '../contract/execution.ts';
 
 /**
  * The keys of the semaphore's items in the deployment's table (resources/state.yml; their shapes:
@@ -23,11 +24,23 @@ export interface SlotTable {
   pool?: SlotPool;
 }
 
+/** The pool a semaphore's items belong to. */
+export const poolOf = (deps: SlotTable): SlotPool => deps.pool ?? 'rds';
+
+/**
+ * Each pool's account-wide limit: RDS's five exports at once per account and Region; for graphs,
+ * whose service documents none, the policy setting's ceiling (each export's own limit applies too).
+ */
+export const POOL_LIMIT: Readonly<Record<SlotPool, number>> = {
+  rds: MAX_CONCURRENT_RDS_EXPORTS,
+  graph: MAX_CONCURRENT_GRAPH_EXPORTS,
+};
+
 /** The pool's leases. */
-export const slotsKey = (deps: SlotTable) => marshall({ pk: 'slots', sk: deps.pool ?? 'rds' });
+export const slotsKey = (deps: SlotTable) => marshall({ pk: 'slots', sk: poolOf(deps) });
 
 /** The pool's queue: `queue` for RDS (as before pools), `queue#<pool>` for another. */
-export const queueOf = (deps: SlotTable) => ((deps.pool ?? 'rds') === 'rds' ? 'queue' : `queue#${deps.pool}`);
+export const queueOf = (deps: SlotTable) => (poolOf(deps) === 'rds' ? 'queue' : `queue#${poolOf(deps)}`);
 /** A queued export's sort key: the queue is read oldest first. */
 export const queueSk = (since: string, exportTaskIdentifier: string) => `${since}#${exportTaskIdentifier}`;
 export const queueKey = (deps: SlotTable, since: string, exportTaskIdentifier: string) =>

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RegisterCursor } from '#functions/register-export/cursor.ts';
 import { PROGRESS_FILE } from '#functions/register-export/graph-progress.ts';
 import { registerGraphExport } from '#functions/register-export/graph-register.ts';
+import type { RegisterDeps } from '#functions/register-export/register.ts';
 import { REPORT_FILE } from '#functions/register-export/report.ts';
 import { sampleGraphExport } from '#test/catalog/graph-export.ts';
 import { memoryS3 } from '#test/catalog/memory-s3.ts';
@@ -36,6 +37,14 @@ const fileReads = (store: ReturnType<typeof memoryS3>) =>
   store.ranges.filter((r) => !r.key.endsWith(REPORT_FILE) && !r.key.endsWith(PROGRESS_FILE)).length;
 
 /** Registers until no cursor is returned, each invocation's clock running out after `reads` reads of it. */
+/** register-export's deps over the in-memory Glue and S3, with `over` on top. */
+const depsOf = (glue: MemoryGlue, store: ReturnType<typeof memoryS3>, over: Partial<RegisterDeps> = {}) => ({
+  glue,
+  s3: store.client,
+  databasePrefix: 'rds_export_',
+  ...over,
+});
+
 async function registerInRounds(
   glue: MemoryGlue,
   store: ReturnType<typeof memoryS3>,
@@ -47,14 +56,11 @@ async function registerInRounds(
   do {
     let takes = 0;
     // Sequential reads and writes, so the cut falls at the same file or label in every run.
-    const deps = {
-      glue,
-      s3: store.client,
-      databasePrefix: 'rds_export_',
+    const deps = depsOf(glue, store, {
       glueConcurrency: 1,
       s3Concurrency: 1,
       remainingMs: () => (++takes < reads ? 600_000 : 1_000),
-    };
+    });
     const result = await registerGraphExport(input(format), deps, cursor);
     rounds.push(result);
     cursor = result.cursor;
@@ -67,13 +73,10 @@ describe('a graph registration cut short by its time limit', () => {
     const { store } = await exportOf('CSV');
     const glue = new MemoryGlue();
     let takes = 0;
-    const deps = {
-      glue,
-      s3: store.client,
-      databasePrefix: 'rds_export_',
+    const deps = depsOf(glue, store, {
       s3Concurrency: 1,
       remainingMs: () => (++takes < 2 ? 600_000 : 1_000),
-    };
+    });
 
     const first = await registerGraphExport(input('CSV'), deps);
     const progress = JSON.parse(store.written.get(`${ROOT}${PROGRESS_FILE}`) ?? '{}');
@@ -121,19 +124,12 @@ describe('a graph registration cut short by its time limit', () => {
     const { store, files } = await exportOf('CSV');
     const glue = new MemoryGlue();
     // Out of time at once: the first file is read (every invocation makes progress), then it stops.
-    const first = await registerGraphExport(input('CSV'), {
-      glue,
-      s3: store.client,
-      databasePrefix: 'rds_export_',
-      s3Concurrency: 1,
-      remainingMs: () => 1_000,
-    });
+    const first = await registerGraphExport(
+      input('CSV'),
+      depsOf(glue, store, { s3Concurrency: 1, remainingMs: () => 1_000 }),
+    );
 
-    const again = await registerGraphExport(input('CSV'), {
-      glue,
-      s3: store.client,
-      databasePrefix: 'rds_export_',
-    });
+    const again = await registerGraphExport(input('CSV'), depsOf(glue, store));
 
     expect(first.cursor).toBeDefined();
     expect(again.cursor).toBeUndefined();
