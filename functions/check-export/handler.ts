@@ -1,5 +1,5 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
-import { RDSClient } from '@aws-sdk/client-rds';
+import { homeOf } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { ExecutionState, executionKeys } from '#shared/contract/execution.ts';
@@ -7,18 +7,20 @@ import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
 import { logger } from '#shared/runtime/logger.ts';
 import { recordCheck } from '#shared/runtime/metrics.ts';
+import { sourceAccounts } from '#shared/sources/rds/clients.ts';
 import { checkExport } from './check.ts';
 import { CheckExportEnv } from './config.ts';
 
 const config = parseEnv(CheckExportEnv);
-const rds = classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds');
+// RDS in the source's account and Region (a member's through its role: shared/aws/accounts.ts).
+const accounts = sourceAccounts(homeOf(config));
 const graphs = classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph');
 
 export const handler = lambdaHandler(
   { what: 'check-export input', input: ExecutionState, keys: executionKeys },
   async (state) => {
     const result = await checkExport(state, {
-      rds,
+      rds: accounts.rds(state.source.arn),
       graphs,
       now: () => new Date(),
       bounds: { minSeconds: config.POLL_MIN_SECONDS, maxSeconds: config.POLL_MAX_SECONDS },

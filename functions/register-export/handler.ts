@@ -1,5 +1,6 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { homeOf, isMember, scopeOf } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { PageCapError } from '#shared/aws/pages.ts';
@@ -11,9 +12,16 @@ import { logger } from '#shared/runtime/logger.ts';
 import { recordRegistration } from '#shared/runtime/metrics.ts';
 import { RegisterExportEnv } from './config.ts';
 import { RegisterState, registerFromState } from './input.ts';
+import { accountDatabasePrefix } from './naming.ts';
 import { countRequests, totalRequests } from './request-count.ts';
 
 const env = parseEnv(RegisterExportEnv);
+const home = homeOf(env);
+/** A member account's sources register in databases named with the account (./naming.ts). */
+const memberAccountOf = (arn: string | undefined): string | undefined => {
+  const scope = arn === undefined ? undefined : scopeOf(arn);
+  return scope !== undefined && isMember(scope, home) ? scope.account : undefined;
+};
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
 // the state machine retries or reports.
 const glue = classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue');
@@ -31,7 +39,7 @@ export const handler = lambdaHandler(
     const registered = await registerFromState(state, {
       glue,
       s3,
-      databasePrefix: env.GLUE_DATABASE_PREFIX,
+      databasePrefix: accountDatabasePrefix(env.GLUE_DATABASE_PREFIX, memberAccountOf(state.source.arn)),
       remainingMs: () => context.getRemainingTimeInMillis(),
     }).catch((error: unknown) => {
       // Per-table failures are in the result; what escapes concerns the export as a whole (listing,

@@ -12,6 +12,8 @@ export const RegisterState = z.object({
   rule: z.string().min(1).optional(),
   source: z.object({
     kind: SourceKind,
+    /** Whose account the source is (its database's name says so for a member account's). */
+    arn: z.string().startsWith('arn:').optional(),
     sourceIdentifier: z.string().min(1),
     engine: z.string().min(1),
     snapshotIdentifier: z.string().optional(),

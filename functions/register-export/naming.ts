@@ -50,6 +50,15 @@ export function databaseName(prefix: string, sourceKind: string, sourceIdentifie
     : `${name.slice(0, GLUE_NAME_MAX - HASH_LENGTH - 1)}_${shortHash(name)}`;
 }
 
+/**
+ * The database prefix of a source's account: the deployment's own sources keep `<prefix>` (the
+ * names their catalogs always had), a member account's take `<prefix><account>_`, so sources of
+ * one name in two accounts never share a database and one Athena workgroup reads them all.
+ */
+export function accountDatabasePrefix(prefix: string, memberAccount: string | undefined): string {
+  return memberAccount === undefined ? prefix : `${prefix}${memberAccount}_`;
+}
+
 function baseTableName(target: string): { base: string; lossy: boolean } {
   const base = sanitize(target);
   if (base.length > BASE_MAX) return { base: base.slice(0, BASE_MAX), lossy: true };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccountsEnv } from '#shared/aws/accounts.ts';
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -9,6 +10,7 @@ export const StartExportEnv = z
     QUEUE_MAX_WAIT_SECONDS: seconds(900),
     /** The DynamoDB table holding the slot queue (shared/slots/grants.ts). */
     EXPORTS_TABLE: z.string().min(3, 'must name the DynamoDB table of the deployment'),
+    ...AccountsEnv.shape,
   })
   .refine((env) => env.QUEUE_BASE_WAIT_SECONDS <= env.QUEUE_MAX_WAIT_SECONDS, {
     message: 'QUEUE_BASE_WAIT_SECONDS must not exceed QUEUE_MAX_WAIT_SECONDS',

@@ -21,6 +21,16 @@ export const ExportEvent = EventBridgeSchema.extend({
   detail: z.looseObject({ EventID: z.string(), SourceArn: z.string().optional() }),
 });
 
+const SourceArn = z
+  .string()
+  .refine(isArn, 'must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)');
+/**
+ * The export's source, whose account and Region own the slots (shared/aws/accounts.ts): absent
+ * from a state of an execution started before the state machine sent it, whose slots are the
+ * deployment's own.
+ */
+const SlotSource = { sourceArn: SourceArn.optional() };
+
 /** What a waiting state hands the function: its token and the export's identity. */
 const Parked = z.object({
   taskToken: z.string().min(1),
@@ -33,9 +43,7 @@ export const WaitsInput = z.union([
   ExportEvent,
   Parked.extend({
     action: z.literal('wait-export'),
-    sourceArn: z
-      .string()
-      .refine(isArn, 'must be an ARN (arn:<partition>:<service>:<region>:<account>:<resource>)'),
+    sourceArn: SourceArn,
     /** When the execution last saw the task running (start-export's or check-export's checkedAt). */
     checkedAt: z.iso.datetime({ offset: true }),
   }),
@@ -46,12 +54,14 @@ export const WaitsInput = z.union([
     limit: z.number().int().min(1).max(MAX_CONCURRENT_GRAPH_EXPORTS),
     /** The export's source kind: it waits for a slot of its kind's pool (shared/sources/kinds, slots). */
     sourceKind: SourceKind,
+    ...SlotSource,
   }),
   z.object({
     action: z.literal('release'),
     exportTaskIdentifier: z.string().min(1),
     /** The export's source kind: the slot goes back to its kind's pool. */
     sourceKind: SourceKind,
+    ...SlotSource,
   }),
 ]);
 export type WaitsInput = z.infer<typeof WaitsInput>;

@@ -4,13 +4,17 @@ import { logger } from '#shared/runtime/logger.ts';
 import type { ActiveTasks, SlotSemaphore } from '#shared/slots/semaphore.ts';
 import { slotSemaphore, type WaitsDeps } from '#shared/slots/waiting.ts';
 import { slotsOf } from '#shared/sources/kinds/registry/slots.ts';
+import type { SourceAccounts } from '#shared/sources/rds/clients.ts';
 import { EXPORT_ENDED_EVENTS, eventOf } from '#shared/sources/rds/events.ts';
 import { describeExportTask, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
 import { rdsSlots } from '#shared/sources/rds/slots.ts';
 import type { ExportEvent, WaitsInput } from './input.ts';
 
 export interface WaitsFunctionDeps extends Omit<WaitsDeps, 'pool'> {
+  /** RDS of the deployment's own account and Region. */
   rds: Pick<RDSClient, 'send'>;
+  /** A source's account and Region, when the deployment serves others (else all are `rds`'s). */
+  accounts?: SourceAccounts;
   /** Counts the graph pool's active exports (Neptune Analytics ListExportTasks). */
   graphs?: Pick<NeptuneGraphClient, 'send'>;
   now: () => Date;
@@ -34,9 +38,13 @@ async function route(input: WaitsInput, deps: WaitsFunctionDeps): Promise<WaitsR
   // A slot wait and a release concern the slots and queue of the export's kind's pool. An
   // export-finished event is RDS's (./input.ts): the export it ends held one of RDS's slots.
   const kindSlots = 'sourceKind' in input ? slotsOf(input.sourceKind) : rdsSlots;
-  const slots = slotSemaphore({ ...deps, pool: kindSlots.pool });
-  const count = () => kindSlots.active(deps);
-  if ('source' in input) return exportFinished(input, deps, slots, count, now);
+  // ... of the source's account and Region: its RDS counts the pool and describes its tasks.
+  const arn = 'source' in input ? endedSource(input) : input.sourceArn;
+  const rds = arn === undefined ? deps.rds : (deps.accounts?.rds(arn) ?? deps.rds);
+  const scope = arn === undefined ? undefined : deps.accounts?.slots(arn);
+  const slots = slotSemaphore({ ...deps, pool: kindSlots.pool, scope });
+  const count = () => kindSlots.active({ ...deps, rds });
+  if ('source' in input) return exportFinished(input, { ...deps, rds }, slots, count, now);
   switch (input.action) {
     case 'wait-export': {
       const parked = await slots.park({
@@ -93,7 +101,7 @@ async function exportFinished(
   if (eventOf(EXPORT_ENDED_EVENTS, eventId) === undefined) {
     return { action: 'ignored', reason: `${eventId} is not an export-finished event` };
   }
-  const sourceArn = input.detail.SourceArn ?? input.resources?.[0];
+  const sourceArn = endedSource(input);
   if (sourceArn === undefined) return { action: 'ignored', reason: `${eventId} names no source ARN` };
   // Recording the end first lets a waiter parking a moment later see it.
   const waiters = await slots.ended(sourceArn, now);
@@ -135,4 +143,9 @@ async function exportFinished(
     exportTaskIdentifiers: woken,
     ...(granted.length === 0 ? {} : { granted }),
   };
+}
+
+/** The source an export-finished event names (its SourceArn, else its first resource). */
+function endedSource(input: ExportEvent): string | undefined {
+  return input.detail.SourceArn ?? input.resources?.[0];
 }

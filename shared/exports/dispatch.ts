@@ -1,5 +1,6 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { Home } from '../aws/accounts.ts';
 import { isAwsError } from '../aws/errors.ts';
 import { type ExportJob, type SnapshotSource, sourceLabel } from '../contract/execution.ts';
 import type { Notification } from '../notify/notification.ts';
@@ -22,6 +23,8 @@ export interface DispatchDeps {
   ledger?: ExportLedger;
   /** Destination for rules that name none (env EXPORT_BUCKET, EXPORT_KMS_KEY_ARN, EXPORT_ROLE_ARN). */
   destination: { bucket?: string; kmsKey?: string; role?: string; graphRole?: string };
+  /** The deployment's account and Region, and the member roles (shared/aws/accounts.ts); absent: one account. */
+  home?: Home;
   /** Sends a `skipped` notification (publishNotification with the function's SNS / Slack deps). */
   notify: (n: Notification) => Promise<unknown>;
   now?: () => Date;
@@ -62,6 +65,7 @@ export async function dispatchExport(
     const decision = await decide(deps.policy, source, {
       tags,
       destination: deps.destination,
+      ...(deps.home === undefined ? {} : { home: deps.home }),
       now,
       ...(attempt === undefined ? {} : { attempt }),
       ...(ledger === undefined

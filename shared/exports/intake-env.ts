@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
+import { AccountsEnv, homeOf } from '../aws/accounts.ts';
 import { classified } from '../aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '../aws/client-config.ts';
 import { isKmsKeyReference, KMS_KEY_RULE } from '../aws/kms.ts';
@@ -29,7 +30,7 @@ export const IntakeEnv = NotifierEnv.extend({
   GRAPH_EXPORT_ROLE_ARN: optional,
   /** The DynamoDB table recording each source's last export (minIntervalHours). */
   EXPORTS_TABLE: z.string().min(3, 'must name the DynamoDB table of the deployment'),
-});
+}).extend(AccountsEnv.shape);
 export type IntakeEnv = z.infer<typeof IntakeEnv>;
 
 /**
@@ -41,6 +42,7 @@ export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSCl
   const sfn = classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn');
   return {
     rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
+    home: homeOf(env),
     sfn,
     policy: loadPolicyFile(env.POLICY_FILE),
     stateMachineArn: env.STATE_MACHINE_ARN,

@@ -1,4 +1,5 @@
 import { identityOf } from '#shared/sources/kinds/registry/identity.ts';
+import { type Home, isMember, memberRoleArn, type Scope, scopeOf } from '../aws/accounts.ts';
 import { dataTime, ExportJob, type SnapshotSource } from '../contract/execution.ts';
 import { parseWith } from '../runtime/validation.ts';
 import { exportIdentity, exportTaskIdentifier } from '../sources/identifiers.ts';
@@ -42,6 +43,12 @@ export interface DecideContext {
   now?: Date;
   /** A deliberate re-export: > 1 gives a new export task identifier. */
   attempt?: number;
+  /**
+   * The deployment's account and Region and the member stack's role names: a source of another
+   * account exports with that account's export role, under `<account>/` of the bucket. Absent:
+   * every source is the deployment's own.
+   */
+  home?: Home;
 }
 
 export type Decision =
@@ -84,6 +91,11 @@ export function matches(
   )
     return false;
   if (match.engine && !anyGlobMatch(match.engine, source.engine, ci)) return false;
+  if (match.account || match.region) {
+    const { account, region } = scopeOf(source.arn);
+    if (match.account && !anyGlobMatch(match.account, account)) return false;
+    if (match.region && !anyGlobMatch(match.region, region, ci)) return false;
+  }
   for (const [key, glob] of Object.entries(match.tags ?? {})) {
     const value = tags[key];
     if (value === undefined || !globMatch(glob, value)) return false;
@@ -99,12 +111,14 @@ export function renderPrefix(template: string, values: Readonly<Record<string, s
   return rendered.replace(/\/{2,}/g, '/').replace(/^\/+|\/+$/g, '');
 }
 
-function prefixValues(rule: Rule, source: SnapshotSource, now: Date): Record<string, string> {
+function prefixValues(rule: Rule, source: SnapshotSource, scope: Scope, now: Date): Record<string, string> {
   // The data's own time (snapshot creation, schedule slot) keeps the input identical for duplicates.
   const time = dataTime(source);
   const at = time === undefined ? now : new Date(time);
   const pad = (n: number) => String(n).padStart(2, '0');
   return {
+    account: scope.account,
+    region: scope.region,
     source: source.sourceIdentifier,
     snapshot: source.snapshotIdentifier ?? source.sourceIdentifier,
     engine: source.engine,
@@ -121,6 +135,32 @@ function hoursApart(source: SnapshotSource, recent: RecentExport, now: Date): nu
   const mine = Date.parse(dataTime(source) ?? now.toISOString());
   const theirs = Date.parse(recent.snapshotTime ?? recent.startDate);
   return Math.abs(mine - theirs) / 3_600_000;
+}
+
+/**
+ * Where a source is, against the deployment: a member account's (its export role, by the member
+ * stack's name), and in another Region than the deployment's bucket and key (`elsewhere`: why the
+ * deployment's defaults do not apply). RDS exports only to a bucket "in the same AWS Region as the
+ * snapshot" (Amazon RDS user guide, "Exporting DB snapshot data to Amazon S3").
+ */
+function accountOf(
+  source: SnapshotSource,
+  home: Home | undefined,
+): { scope: Scope; member: boolean; exportRole?: string; elsewhere?: string } {
+  const scope = scopeOf(source.arn);
+  const member = home !== undefined && isMember(scope, home);
+  const elsewhere =
+    home?.region !== undefined && scope.region !== home.region
+      ? `: the deployment's bucket and key are in ${home.region}, and RDS exports only to a bucket in the snapshot's Region, ${scope.region}`
+      : undefined;
+  return {
+    scope,
+    member,
+    ...(member && home?.memberExportRole !== undefined
+      ? { exportRole: memberRoleArn(scope, home.memberExportRole) }
+      : {}),
+    ...(elsewhere === undefined ? {} : { elsewhere }),
+  };
 }
 
 type Guarded = { skip: Extract<Decision, { action: 'skip' }> } | { notes: string[] };
@@ -211,13 +251,16 @@ export async function decide(
   }
 
   const settings = { ...policy.defaults.export, ...rule.export };
-  const bucket = settings.bucket ?? ctx.destination?.bucket;
-  const kmsKey = settings.kmsKey ?? ctx.destination?.kmsKey;
-  const role = kind.role(settings, ctx.destination);
+  const where = accountOf(source, ctx.home);
+  const bucket = settings.bucket ?? (where.elsewhere ? undefined : ctx.destination?.bucket);
+  const kmsKey = settings.kmsKey ?? (where.elsewhere ? undefined : ctx.destination?.kmsKey);
+  const role = kind.role(settings, where.member ? { role: where.exportRole } : ctx.destination);
   const missing = [
-    bucket ? undefined : 'bucket (export.bucket or EXPORT_BUCKET)',
-    kmsKey ? undefined : 'KMS key (export.kmsKey or EXPORT_KMS_KEY_ARN)',
-    role ? undefined : `role (${kind.roleSetting})`,
+    bucket ? undefined : `bucket (export.bucket${where.elsewhere ? where.elsewhere : ' or EXPORT_BUCKET'})`,
+    kmsKey
+      ? undefined
+      : `KMS key (export.kmsKey${where.elsewhere ? where.elsewhere : ' or EXPORT_KMS_KEY_ARN'})`,
+    role ? undefined : `role (${where.member ? 'export.role or MEMBER_EXPORT_ROLE_NAME' : kind.roleSetting})`,
   ].filter((m) => m !== undefined);
   if (missing.length > 0 || !bucket || !kmsKey || !role) {
     return { action: 'skip', rule: rule.name, reason: `no export ${missing.join(', ')}`, alert: true };
@@ -227,10 +270,14 @@ export async function decide(
   const guarded = await applyGuards(rule, policy, source, id, ctx);
   if ('skip' in guarded) return guarded.skip;
 
-  const prefix =
+  const rendered =
     settings.prefix === undefined
       ? ''
-      : renderPrefix(settings.prefix, prefixValues(rule, source, ctx.now ?? new Date()));
+      : renderPrefix(settings.prefix, prefixValues(rule, source, where.scope, ctx.now ?? new Date()));
+  // A member's export role may write only under its account's folder (serverless.member.yml).
+  const prefix = where.member
+    ? [where.scope.account, rendered].filter((part) => part !== '').join('/')
+    : rendered;
   const job = parseWith(
     ExportJob,
     {

@@ -11,6 +11,8 @@ export const GRAPH_EXPORT_FORMATS = ['parquet', 'csv'] as const;
 
 /** Placeholders a `prefix` template may use. */
 export const PREFIX_PLACEHOLDERS = [
+  'account',
+  'region',
   'source',
   'snapshot',
   'engine',
@@ -108,6 +110,12 @@ export const Match = z.strictObject({
   engine: oneOrMany(Glob).optional(),
   snapshotType: oneOrMany(z.enum(SNAPSHOT_TYPES)).optional(),
   tags: z.record(z.string().min(1), z.string()).optional(),
+  /** The source's account (12 digits), from its ARN: a member account's, or the deployment's own. */
+  account: oneOrMany(
+    z.string().regex(/^[\d*?]{1,12}$/, 'must be a 12-digit account ID, or a glob of digits, * and ?'),
+  ).optional(),
+  /** The source's Region (`eu-west-1`), from its ARN. */
+  region: oneOrMany(Glob).optional(),
 });
 export type Match = z.infer<typeof Match>;
 

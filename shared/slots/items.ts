@@ -22,6 +22,12 @@ export interface SlotTable {
   table: string;
   /** Whose slots and queue: RDS's unless given. */
   pool?: SlotPool;
+  /**
+   * Whose account and Region (`<account>/<region>`, shared/aws/accounts.ts slotScope) when not the
+   * deployment's own: RDS's five slots are per account and Region, so each member account has its
+   * own leases and queue, and one busy account never holds up another.
+   */
+  scope?: string | undefined;
 }
 
 /** The pool a semaphore's items belong to. */
@@ -36,11 +42,18 @@ export const POOL_LIMIT: Readonly<Record<SlotPool, number>> = {
   graph: MAX_CONCURRENT_GRAPH_EXPORTS,
 };
 
-/** The pool's leases. */
-export const slotsKey = (deps: SlotTable) => marshall({ pk: 'slots', sk: poolOf(deps) });
+/** `#<account>/<region>` after a key of another account's or Region's pool, nothing for the deployment's. */
+const scoped = (deps: SlotTable) => (deps.scope === undefined ? '' : `#${deps.scope}`);
 
-/** The pool's queue: `queue` for RDS (as before pools), `queue#<pool>` for another. */
-export const queueOf = (deps: SlotTable) => (poolOf(deps) === 'rds' ? 'queue' : `queue#${poolOf(deps)}`);
+/** The pool's leases: `rds`, `graph`, or `rds#<account>/<region>` for another account's. */
+export const slotsKey = (deps: SlotTable) => marshall({ pk: 'slots', sk: poolOf(deps) + scoped(deps) });
+
+/**
+ * The pool's queue: `queue` for RDS (as before pools), `queue#<pool>` for another, each with
+ * `#<account>/<region>` for another account's or Region's.
+ */
+export const queueOf = (deps: SlotTable) =>
+  (poolOf(deps) === 'rds' ? 'queue' : `queue#${poolOf(deps)}`) + scoped(deps);
 /** A queued export's sort key: the queue is read oldest first. */
 export const queueSk = (since: string, exportTaskIdentifier: string) => `${since}#${exportTaskIdentifier}`;
 export const queueKey = (deps: SlotTable, since: string, exportTaskIdentifier: string) =>

@@ -20,9 +20,19 @@ export const S3_ACTIONS: Record<string, string> = {
 };
 
 /**
+ * Credential providers that call a service themselves: `fromTemporaryCredentials` sends STS
+ * AssumeRole (its source, @aws-sdk/credential-providers fromTemporaryCredentials.base.js, sends
+ * `AssumeRoleCommand`), which the role of a function that imports it must allow.
+ */
+const PROVIDER_CALLS: Record<string, [service: string, operation: string]> = {
+  fromTemporaryCredentials: ['sts', 'AssumeRole'],
+};
+
+/**
  * The SDK operations a function's code can call, read from its source: every value import of
- * `<Operation>Command` or `paginate<Operation>` from `@aws-sdk/client-<service>`, in the function's
- * folder and in every project module it imports (relative or a `#…` subpath import), transitively.
+ * `<Operation>Command` or `paginate<Operation>` from `@aws-sdk/client-<service>`, and of a provider
+ * in PROVIDER_CALLS from `@aws-sdk/credential-providers`, in the function's folder and in every
+ * project module it imports (relative or a `#…` subpath import), transitively.
  */
 export function sdkOperations(functionDir: string): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
@@ -41,6 +51,12 @@ export function sdkOperations(functionDir: string): Map<string, Set<string>> {
           const operation = /^(.+)Command$/.exec(name)?.[1] ?? /^paginate(.+)$/.exec(name)?.[1];
           if (operation === undefined) continue;
           found.set(service, (found.get(service) ?? new Set()).add(operation));
+        }
+      } else if (specifier === '@aws-sdk/credential-providers') {
+        for (const name of valueImports(statement as ts.ImportDeclaration | ts.ExportDeclaration, file)) {
+          const call = PROVIDER_CALLS[name];
+          if (call === undefined) throw new Error(`${file}: add ${name} to PROVIDER_CALLS`);
+          found.set(call[0], (found.get(call[0]) ?? new Set()).add(call[1]));
         }
       } else if (specifier.startsWith('.')) pending.push(path.resolve(path.dirname(file), specifier));
       // package.json "imports": `#<folder>/…` is `./<folder>/…`

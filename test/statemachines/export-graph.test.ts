@@ -39,7 +39,12 @@ describe('a graph export', () => {
     expect(waits.ofAction('wait-export')).toEqual([]);
     // The slot it held is one of the graph exports' (shared/slots/items.ts SlotPool).
     expect(waits.ofAction('release')).toEqual([
-      { action: 'release', exportTaskIdentifier: graphJob.exportTaskIdentifier, sourceKind: 'graph' },
+      {
+        action: 'release',
+        exportTaskIdentifier: graphJob.exportTaskIdentifier,
+        sourceKind: 'graph',
+        sourceArn: graphJob.source.arn,
+      },
     ]);
     const completed = await notification(result, 'completed');
     expect(completed.title).toBe('Export of graph social-graph completed');

@@ -28,7 +28,12 @@ describe('waiting for the export to end', () => {
       },
     ]);
     expect(waits.ofAction('release')).toEqual([
-      { action: 'release', exportTaskIdentifier: job.exportTaskIdentifier, sourceKind: job.source.kind },
+      {
+        action: 'release',
+        exportTaskIdentifier: job.exportTaskIdentifier,
+        sourceKind: job.source.kind,
+        sourceArn: job.source.arn,
+      },
     ]);
     expect(kinds(outcome)).toEqual(['started', 'completed']);
   });
@@ -143,6 +148,7 @@ describe('waiting for a free export slot', () => {
         since: '2024-05-01T06:15:03.000Z',
         limit: job.limits.maxConcurrentExports,
         sourceKind: job.source.kind,
+        sourceArn: job.source.arn,
       },
     ]);
     // The second attempt knows the slot was granted, so start-export need not count again.

@@ -75,9 +75,9 @@ const SNAPSHOT_RESOURCE_TYPES: ReadonlyMap<string, SourceKind> = new Map([
 /** Parses a DB snapshot (`:snapshot:`) or cluster snapshot (`:cluster-snapshot:`) ARN. */
 export function parseSnapshotArn(
   arn: string,
-): { kind: SourceKind; region: string; snapshotIdentifier: string } | undefined {
+): { kind: SourceKind; region: string; account: string; snapshotIdentifier: string } | undefined {
   if (!isArn(arn)) return undefined;
-  const { partition, service, region, resource } = parseArn(arn);
+  const { partition, service, region, accountId: account, resource } = parseArn(arn);
   const at = resource.indexOf(':');
   // The identifier keeps its own colons: `snapshot:rds:orders-2024-05-01-06-10`.
   const kind = at < 0 ? undefined : SNAPSHOT_RESOURCE_TYPES.get(resource.slice(0, at));
@@ -90,10 +90,13 @@ export function parseSnapshotArn(
     snapshotIdentifier === ''
   )
     return undefined;
-  return { kind, region, snapshotIdentifier };
+  return { kind, region, account, snapshotIdentifier };
 }
 
-function refFromArn(arn: string, eventRegion: string, trigger: string): IntakeResult {
+/** Where an event was emitted: its `region` and `account` (EventBridge User Guide, "Event structure reference"). */
+type Origin = { region: string; account: string };
+
+function refFromArn(arn: string, origin: Origin, trigger: string): IntakeResult {
   const parsed = parseSnapshotArn(arn);
   if (parsed === undefined) {
     return {
@@ -101,6 +104,7 @@ function refFromArn(arn: string, eventRegion: string, trigger: string): IntakeRe
       reason: `${trigger}: "${arn}" is not an RDS DB snapshot or cluster snapshot ARN`,
     };
   }
+  const eventRegion = origin.region;
   // StartExportTask exports a snapshot from the Region it is called in; a snapshot elsewhere needs a copy.
   if (eventRegion !== parsed.region) {
     return {
@@ -108,9 +112,20 @@ function refFromArn(arn: string, eventRegion: string, trigger: string): IntakeRe
       reason: `${trigger}: snapshot ${arn} is in ${parsed.region}, the event came from ${eventRegion}; export the copy in ${eventRegion} instead`,
     };
   }
+  // RDS and AWS Backup emit a snapshot's events in the account that owns it, and a forwarding rule
+  // keeps the event's `account`: a snapshot of another account than the event's is not one this
+  // event may export (a shared snapshot, or a malformed event), and the export would run there.
+  if (origin.account !== parsed.account) {
+    return {
+      action: 'skip',
+      reason: `${trigger}: snapshot ${arn} belongs to account ${parsed.account}, the event came from ${origin.account}; only the owning account's events export a snapshot`,
+      invalid: true,
+    };
+  }
+  const { account: _account, ...ref } = parsed;
   return {
     action: 'describe',
-    snapshot: { ...parsed, arn, snapshotType: snapshotTypeOf(parsed.snapshotIdentifier), trigger },
+    snapshot: { ...ref, arn, snapshotType: snapshotTypeOf(parsed.snapshotIdentifier), trigger },
   };
 }
 
@@ -127,7 +142,7 @@ function check<S extends z.ZodType>(
   return { ok: false, reason: formatIssues(new z.ZodError(issues), what) };
 }
 
-function fromRds(detail: unknown, region: string, resources: string[]): IntakeResult {
+function fromRds(detail: unknown, origin: Origin, resources: string[]): IntakeResult {
   const d = check(RdsDetail, detail, 'malformed aws.rds event');
   if (!d.ok) return { action: 'skip', reason: d.reason, invalid: true };
   const eventId = d.data.EventID;
@@ -140,10 +155,10 @@ function fromRds(detail: unknown, region: string, resources: string[]): IntakeRe
   }
   const arn = d.data.SourceArn ?? resources[0];
   if (arn === undefined) return { action: 'skip', reason: `${eventId}: event names no snapshot ARN` };
-  return refFromArn(arn, region, eventId);
+  return refFromArn(arn, origin, eventId);
 }
 
-function fromBackup(detailType: string, detail: unknown, region: string, resources: string[]): IntakeResult {
+function fromBackup(detailType: string, detail: unknown, origin: Origin, resources: string[]): IntakeResult {
   if (detailType !== 'Backup Job State Change') {
     return {
       action: 'skip',
@@ -162,16 +177,17 @@ function fromBackup(detailType: string, detail: unknown, region: string, resourc
   const arn = resources[0];
   if (arn === undefined)
     return { action: 'skip', reason: 'AWS Backup job event has no recovery point ARN in resources' } as const;
-  return refFromArn(arn, region, 'Backup Job State Change');
+  return refFromArn(arn, origin, 'Backup Job State Change');
 }
 
 /** Decides whether an event names a snapshot to describe, or why it is skipped. Never throws. */
 export function parseSnapshotEvent(event: unknown): IntakeResult {
   const envelope = check(SnapshotEvent, event, 'not an EventBridge event');
   if (!envelope.ok) return { action: 'skip', reason: envelope.reason, invalid: true };
-  const { source, region, detail, resources } = envelope.data;
-  if (source === 'aws.rds') return fromRds(detail, region, resources);
-  if (source === 'aws.backup') return fromBackup(envelope.data['detail-type'], detail, region, resources);
+  const { source, region, account, detail, resources } = envelope.data;
+  const origin = { region, account };
+  if (source === 'aws.rds') return fromRds(detail, origin, resources);
+  if (source === 'aws.backup') return fromBackup(envelope.data['detail-type'], detail, origin, resources);
   return {
     action: 'skip',
     reason: `event source ${source} is neither aws.rds nor aws.backup`,

@@ -22,6 +22,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { handleSnapshotEvent, type OnSnapshotDeps } from '#functions/on-snapshot/intake.ts';
 import { classified } from '#shared/aws/classified.ts';
+import { ConfigurationError } from '#shared/contract/errors.ts';
 import { ExportJob } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
@@ -331,6 +332,57 @@ describe('handleSnapshotEvent', () => {
         deps({ now, ledger: ledger() }),
       );
       expect(outcome).toMatchObject({ action: 'skip', reason: expect.stringContaining('exported by other') });
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    });
+  });
+
+  describe('a member account’s snapshot (its events forwarded to the hub’s bus)', () => {
+    const MEMBER = '222222222222';
+    /** The event and snapshot as the member account's RDS emits and describes them. */
+    const inMember = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('123456789012', MEMBER));
+    const home = {
+      account: '123456789012',
+      region: 'us-east-1',
+      memberRole: 'rds-export-dev-member-access',
+      memberExportRole: 'rds-export-dev-member-export',
+    };
+
+    it('is described in the member account and exported there, with its export role, under its account’s folder', async () => {
+      rds
+        .on(DescribeDBSnapshotsCommand)
+        .resolves({ DBSnapshots: [inMember(read('snapshots/db-snapshot-awsbackup.json'))] });
+      const member = classified(new RDSClient({}), 'rds');
+      const accounts = { rds: vi.fn(() => member), slots: vi.fn() };
+      const outcome = await handleSnapshotEvent(
+        inMember(read('backup-job-completed-rds.json')),
+        deps({ home, accounts }),
+      );
+      expect(outcome).toMatchObject({ action: 'export', rule: 'backups' });
+      expect(accounts.rds).toHaveBeenCalledWith(SNAPSHOT_ARN.replace('123456789012', MEMBER));
+      const job = ExportJob.parse(
+        JSON.parse(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? ''),
+      );
+      expect(job.request).toMatchObject({
+        IamRoleArn: `arn:aws:iam::${MEMBER}:role/rds-export-dev-member-export`,
+        S3Prefix: MEMBER,
+        S3BucketName: 'exports',
+      });
+    });
+
+    it('is skipped with an alert, describing nothing, when the hub has no member role', async () => {
+      const d = deps({
+        home: { account: '123456789012', region: 'us-east-1' },
+        accounts: {
+          rds: () => {
+            throw new ConfigurationError('no member role is configured (MEMBER_ROLE_NAME)');
+          },
+          slots: () => undefined,
+        },
+      });
+      const outcome = await handleSnapshotEvent(inMember(read('backup-job-completed-rds.json')), d);
+      expect(outcome).toMatchObject({ action: 'skip', alert: true, notified: true });
+      expect(outcome.reason).toMatch(/MEMBER_ROLE_NAME/);
+      expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(0);
       expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     });
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  accountDatabasePrefix,
   assignTableNames,
   columnNames,
   databaseName,
@@ -33,6 +34,15 @@ describe('naming', () => {
     // RDS identifiers: letters, digits and hyphens; "db-cluster-x" as an instance vs "x" as a cluster.
     expect(databaseName('p_', 'db-snapshot', 'cluster-x')).toBe('p_db_cluster_x');
     expect(databaseName('p_', 'cluster-snapshot', 'x')).toBe('p_cluster_x');
+  });
+
+  it('names a member account’s sources with the account, the deployment’s own as they always were', () => {
+    const own = databaseName(accountDatabasePrefix('rds_export_', undefined), 'db-snapshot', 'orders');
+    const member = databaseName(accountDatabasePrefix('rds_export_', '222222222222'), 'db-snapshot', 'orders');
+    expect(own).toBe('rds_export_db_orders');
+    expect(member).toBe('rds_export_222222222222_db_orders');
+    // Still under the prefix the catalog IAM and prune are scoped to.
+    expect(member.startsWith('rds_export_')).toBe(true);
   });
 
   it('gives a target its plain sanitized name when nothing else claims it', () => {

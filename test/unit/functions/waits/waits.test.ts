@@ -180,3 +180,58 @@ describe('a release', () => {
     expect(rds.commandCalls(DescribeExportTasksCommand)).toHaveLength(0);
   });
 });
+
+describe('a member account’s export', () => {
+  const MEMBER_SNAPSHOT = 'arn:aws:rds:eu-west-1:222222222222:snapshot:rds:orders-2026-12-01-03-10';
+  const memberRds = new RDSClient({});
+  // As sourceAccounts (shared/sources/rds/clients.ts) answers for a hub in 111111111111, eu-west-1.
+  const accounts = {
+    rds: vi.fn(() => memberRds),
+    slots: (arn: string) => (arn.includes(':222222222222:') ? '222222222222/eu-west-1' : undefined),
+  };
+
+  it('gives back a slot of the member’s own pool and reads the member’s queue, counting with its RDS', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    await handleWaits(
+      parseWith(
+        WaitsInput,
+        {
+          action: 'release',
+          exportTaskIdentifier: 'orders-m',
+          sourceKind: 'db-snapshot',
+          sourceArn: MEMBER_SNAPSHOT,
+        },
+        'waits input',
+      ),
+      { ...deps, accounts },
+    );
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input.Key).toEqual({
+      pk: { S: 'slots' },
+      sk: { S: 'rds#222222222222/eu-west-1' },
+    });
+    expect(
+      dynamodb.commandCalls(QueryCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':queue'],
+    ).toEqual({
+      S: 'queue#222222222222/eu-west-1',
+    });
+    expect(accounts.rds).toHaveBeenCalledWith(MEMBER_SNAPSHOT);
+  });
+
+  it('keeps the deployment’s own pool for a release that names no source (an execution started before)', async () => {
+    dynamodb.on(UpdateItemCommand).resolves({});
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
+    await handleWaits(
+      parseWith(
+        WaitsInput,
+        { action: 'release', exportTaskIdentifier: 'orders-x', sourceKind: 'db-snapshot' },
+        'waits input',
+      ),
+      { ...deps, accounts },
+    );
+    expect(dynamodb.commandCalls(UpdateItemCommand)[0]?.args[0].input.Key).toEqual({
+      pk: { S: 'slots' },
+      sk: { S: 'rds' },
+    });
+  });
+});

@@ -144,6 +144,31 @@ describe('parseSnapshotEvent', () => {
     });
   });
 
+  it('accepts a member account’s event forwarded to the hub, whose snapshot is that account’s', () => {
+    // An event sent to another account's bus keeps the `account` that emitted it: the receiving
+    // account's rules match "events that come from the sender account" on it (EventBridge User
+    // Guide, "Sending and receiving events between AWS accounts", rules in the receiver account).
+    const event = JSON.parse(
+      JSON.stringify(fixture('rds-db-snapshot-automated-created.json')).replaceAll(
+        '123456789012',
+        '222222222222',
+      ),
+    );
+    expect(parseSnapshotEvent(event)).toMatchObject({
+      action: 'describe',
+      snapshot: { arn: expect.stringContaining(':222222222222:snapshot:') },
+    });
+  });
+
+  it('skips, as invalid, an event naming a snapshot of another account than the event’s', () => {
+    const event = { ...fixture('rds-db-snapshot-automated-created.json'), account: '222222222222' };
+    expect(parseSnapshotEvent(event)).toMatchObject({
+      action: 'skip',
+      invalid: true,
+      reason: expect.stringMatching(/belongs to account 123456789012, the event came from 222222222222/),
+    });
+  });
+
   it('skips an AWS Backup job whose recovery point is not a snapshot (continuous backup)', () => {
     const event = fixture('backup-job-completed-rds.json');
     const resources = ['arn:aws:backup:us-east-1:123456789012:recovery-point:continuous:db-abc-1a2b3c4d'];
@@ -192,6 +217,7 @@ describe('parseSnapshotArn', () => {
     expect(parseSnapshotArn('arn:aws:rds:us-east-1:123456789012:snapshot:rds:db-1')).toEqual({
       kind: 'db-snapshot',
       region: 'us-east-1',
+      account: '123456789012',
       snapshotIdentifier: 'rds:db-1',
     });
     expect(parseSnapshotArn('arn:aws-cn:rds:cn-north-1:123456789012:cluster-snapshot:c-1')?.kind).toBe(

@@ -1,0 +1,100 @@
+import { parse as parseArn } from '@aws-sdk/util-arn-parser';
+import { z } from 'zod';
+import { ConfigurationError } from '../contract/errors.ts';
+
+/**
+ * Sources in other accounts of the Organization (member accounts): the hub's functions reach RDS
+ * there through a role the member stack (serverless.member.yml) creates, and export in the account
+ * and Region that own the source. The export guides describe exporting a snapshot of your own
+ * account into a bucket "in the same AWS Region as the snapshot", and no AWS document says a
+ * snapshot shared from another account can be exported directly; the quota is per account ("You
+ * can have up to five concurrent DB snapshot export tasks in progress per account", Amazon RDS user
+ * guide, "Exporting DB snapshot data to Amazon S3"). So a source's account and Region decide which
+ * client calls RDS and whose slots it takes.
+ */
+
+/** Where a source lives: the account and Region of its ARN (`arn:<partition>:rds:<region>:<account>:…`). */
+export interface Scope {
+  partition: string;
+  account: string;
+  region: string;
+}
+
+/** The account and Region of an ARN; throws for a string that is not one, or names neither. */
+export function scopeOf(arn: string): Scope {
+  let parsed: ReturnType<typeof parseArn>;
+  try {
+    parsed = parseArn(arn);
+  } catch {
+    throw new ConfigurationError(`${arn} is not an ARN (arn:<partition>:<service>:<region>:<account>:…)`);
+  }
+  if (!/^\d{12}$/.test(parsed.accountId) || parsed.region === '') {
+    throw new ConfigurationError(`${arn} names no account and Region`);
+  }
+  return { partition: parsed.partition, account: parsed.accountId, region: parsed.region };
+}
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+/** IAM role names: 1-64 of letters, digits and `+=,.@_-` (IAM API Reference, CreateRole RoleName). */
+const RoleName = optional.refine(
+  (v) => v === undefined || /^[\w+=,.@-]{1,64}$/.test(v),
+  'must be an IAM role name (1-64 letters, digits and +=,.@_-)',
+);
+
+/**
+ * The deployment's own account and Region and the member stack's role names (serverless.yml
+ * provider.environment). Without DEPLOYMENT_ACCOUNT_ID every source is the deployment's own (the
+ * local stack, and a deployment that serves one account); without MEMBER_ROLE_NAME a source of
+ * another account cannot be exported, and says so.
+ */
+export const AccountsEnv = z.object({
+  DEPLOYMENT_ACCOUNT_ID: optional.refine(
+    (v) => v === undefined || /^\d{12}$/.test(v),
+    'must be a 12-digit account ID',
+  ),
+  /** Lambda sets it (Lambda developer guide, "Defined runtime environment variables"). */
+  AWS_REGION: optional,
+  /** The role of each member account the hub's functions assume (serverless.member.yml). */
+  MEMBER_ROLE_NAME: RoleName,
+  /** The role of each member account RDS exports with: the member's own, trusted by its RDS. */
+  MEMBER_EXPORT_ROLE_NAME: RoleName,
+});
+export type AccountsEnv = z.infer<typeof AccountsEnv>;
+
+/** The deployment's own account and Region, and how it reaches the others. */
+export interface Home {
+  account?: string | undefined;
+  region?: string | undefined;
+  memberRole?: string | undefined;
+  memberExportRole?: string | undefined;
+}
+
+export const homeOf = (env: AccountsEnv): Home => ({
+  account: env.DEPLOYMENT_ACCOUNT_ID,
+  region: env.AWS_REGION,
+  memberRole: env.MEMBER_ROLE_NAME,
+  memberExportRole: env.MEMBER_EXPORT_ROLE_NAME,
+});
+
+/** Whether the source's account is another than the deployment's (a member's). */
+export const isMember = (scope: Scope, home: Home): boolean =>
+  home.account !== undefined && scope.account !== home.account;
+
+/** Whether the source is the deployment's own, in its own Region: its clients are the default ones. */
+export const isHome = (scope: Scope, home: Home): boolean =>
+  !isMember(scope, home) && (home.region === undefined || scope.region === home.region);
+
+/** A member's role, by the name the member stack gives it. */
+export const memberRoleArn = (scope: Scope, roleName: string): string =>
+  `arn:${scope.partition}:iam::${scope.account}:role/${roleName}`;
+
+/**
+ * Whose export slots a source takes (shared/slots/items.ts `scope`): none for the deployment's own
+ * account and Region (the keys it always had), `<account>/<region>` for any other, as RDS counts
+ * its five exports per account and Region.
+ */
+export const slotScope = (scope: Scope, home: Home): string | undefined =>
+  isHome(scope, home) ? undefined : `${scope.account}/${scope.region}`;

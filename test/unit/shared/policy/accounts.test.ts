@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { SnapshotSource } from '#shared/contract/execution.ts';
+import { type DecideContext, decide } from '#shared/policy/decide.ts';
+import { parsePolicy } from '#shared/policy/load.ts';
+
+/** A hub (111111111111, eu-west-1) deciding for its own snapshots and for a member account's. */
+const HUB = '111111111111';
+const MEMBER = '222222222222';
+const home = {
+  account: HUB,
+  region: 'eu-west-1',
+  memberRole: 'rds-export-dev-member-access',
+  memberExportRole: 'rds-export-dev-member-export',
+};
+const destination = {
+  bucket: 'hub-exports',
+  kmsKey: `arn:aws:kms:eu-west-1:${HUB}:key/0a1b2c3d-2222-4222-8333-944455556666`,
+  role: `arn:aws:iam::${HUB}:role/hub-export`,
+};
+const snapshotIn = (account: string, region = 'eu-west-1'): SnapshotSource => ({
+  kind: 'db-snapshot',
+  arn: `arn:aws:rds:${region}:${account}:snapshot:rds:orders-db-2026-12-01-03-10`,
+  snapshotIdentifier: 'rds:orders-db-2026-12-01-03-10',
+  sourceIdentifier: 'orders-db',
+  engine: 'postgres',
+  snapshotType: 'automated',
+  snapshotCreateTime: '2026-12-01T03:10:42.000Z',
+});
+const policyOf = (yaml: string) => parsePolicy(`version: 1\n${yaml}`, 'test.yml');
+const ctx: DecideContext = { destination, home };
+
+describe('rules by account and Region', () => {
+  const policy = policyOf(`rules:
+  - name: finance
+    match: { account: ["2222222222*"], region: eu-* }
+    action: export
+    export: { prefix: "{region}/{source}" }
+  - name: hub-only
+    match: { account: "${HUB}" }
+    action: export
+    export: { prefix: "{account}/{source}" }
+  - { name: rest, action: skip, reason: not served }
+`);
+
+  it('match the account and Region of the source’s ARN, with globs', async () => {
+    expect(await decide(policy, snapshotIn(MEMBER), ctx)).toMatchObject({
+      action: 'export',
+      rule: 'finance',
+    });
+    expect(await decide(policy, snapshotIn(HUB), ctx)).toMatchObject({ action: 'export', rule: 'hub-only' });
+    expect(await decide(policy, snapshotIn('333333333333'), ctx)).toMatchObject({
+      action: 'skip',
+      rule: 'rest',
+    });
+  });
+
+  it('render {account} and {region} in the prefix', async () => {
+    const own = await decide(policy, snapshotIn(HUB), ctx);
+    expect(own.action === 'export' && own.job.request).toMatchObject({ S3Prefix: `${HUB}/orders-db` });
+  });
+
+  it('export a member’s snapshot with the member’s export role, under its account’s folder of the hub’s bucket', async () => {
+    const decision = await decide(policy, snapshotIn(MEMBER), ctx);
+    expect(decision.action === 'export' && decision.job.request).toMatchObject({
+      S3BucketName: 'hub-exports',
+      S3Prefix: `${MEMBER}/eu-west-1/orders-db`,
+      // StartExportTask runs in the member account with a role of that account, which RDS assumes.
+      IamRoleArn: `arn:aws:iam::${MEMBER}:role/rds-export-dev-member-export`,
+      KmsKeyId: destination.kmsKey,
+    });
+  });
+
+  it('keep the deployment’s own exports where they always were', async () => {
+    const decision = await decide(policyOf('rules: [{ name: all, action: export }]'), snapshotIn(HUB), ctx);
+    expect(decision.action === 'export' && decision.job.request).toMatchObject({
+      IamRoleArn: destination.role,
+      S3BucketName: 'hub-exports',
+    });
+    expect(decision.action === 'export' && decision.job.request).not.toHaveProperty(
+      'S3Prefix',
+      expect.any(String),
+    );
+  });
+
+  it('skip, with an alert, a member’s snapshot when no member export role is configured', async () => {
+    const decision = await decide(policyOf('rules: [{ name: all, action: export }]'), snapshotIn(MEMBER), {
+      destination,
+      home: { account: HUB, region: 'eu-west-1' },
+    });
+    expect(decision).toMatchObject({ action: 'skip', alert: true });
+    expect(decision.action === 'skip' && decision.reason).toMatch(
+      /role \(export\.role or MEMBER_EXPORT_ROLE_NAME\)/,
+    );
+  });
+
+  it('skip, with an alert, a snapshot of another Region unless its rule names a bucket and key there', async () => {
+    // "The S3 bucket must be in the same AWS Region as the snapshot" (Amazon RDS user guide,
+    // "Exporting DB snapshot data to Amazon S3").
+    const all = policyOf('rules: [{ name: all, action: export }]');
+    const decision = await decide(all, snapshotIn(MEMBER, 'us-east-1'), ctx);
+    expect(decision).toMatchObject({ action: 'skip', alert: true });
+    expect(decision.action === 'skip' && decision.reason).toMatch(
+      /bucket \(export\.bucket: .*eu-west-1.*us-east-1/,
+    );
+
+    const named = policyOf(`rules:
+  - name: us
+    match: { region: us-east-1 }
+    action: export
+    export: { bucket: hub-exports-us-east-1, kmsKey: "arn:aws:kms:us-east-1:${HUB}:key/0a1b2c3d-2222-4222-8333-944455556677" }
+`);
+    expect(await decide(named, snapshotIn(MEMBER, 'us-east-1'), ctx)).toMatchObject({ action: 'export' });
+  });
+
+  it('refuse an account selector that is no account ID', () => {
+    expect(() => policyOf('rules: [{ name: a, match: { account: finance }, action: export }]')).toThrow(
+      /rules\[0\]\.match\.account\[0\]: must be a 12-digit account ID/,
+    );
+  });
+});
