@@ -38,7 +38,11 @@ describe('naming', () => {
 
   it('names a member account’s sources with the account, the deployment’s own as they always were', () => {
     const own = databaseName(accountDatabasePrefix('rds_export_', undefined), 'db-snapshot', 'orders');
-    const member = databaseName(accountDatabasePrefix('rds_export_', '222222222222'), 'db-snapshot', 'orders');
+    const member = databaseName(
+      accountDatabasePrefix('rds_export_', '222222222222'),
+      'db-snapshot',
+      'orders',
+    );
     expect(own).toBe('rds_export_db_orders');
     expect(member).toBe('rds_export_222222222222_db_orders');
     // Still under the prefix the catalog IAM and prune are scoped to.
