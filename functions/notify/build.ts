@@ -1,3 +1,4 @@
+import { scopeOf } from '#shared/aws/accounts.ts';
 import {
   type ExecutionState,
   type ExportTaskSummary,
@@ -20,7 +21,11 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
   const task = currentTask(state);
   const kindNotify = notifyOf(state.source.kind);
   // Filled in per kind below; shared by reference with `base`.
+  // Which account and Region the source is in: a hub serves its Organization's (shared/aws/accounts.ts).
+  const { account, region } = scopeOf(state.source.arn);
   const details: Record<string, string | number | boolean> = {
+    account,
+    region,
     rule: state.rule,
     engine: state.source.engine,
     ...(state.source.snapshotType === undefined ? {} : { snapshotType: state.source.snapshotType }),
