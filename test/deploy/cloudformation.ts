@@ -39,11 +39,15 @@ export type Statement = {
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** Copies what packaging reads into a temp dir (node_modules linked), optionally with another policy. */
+/**
+ * Copies what packaging reads into a temp dir (node_modules linked), optionally with another policy.
+ * The member stack (serverless.member.yml) is packaged from the same copy, with `--config`.
+ */
 export function serviceCopy(policy?: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'rds-export-service-'));
   for (const entry of [
     'serverless.yml',
+    'serverless.member.yml',
     'resources',
     'package.json',
     'export-policy.yml',
@@ -67,9 +71,12 @@ export function slsPackage(
   serviceDir: string,
   outDir: string,
   params: Record<string, string> = {},
+  config?: string,
 ): Promise<{ code: number | null; output: string }> {
   const bin = path.join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
   const args = [bin, 'package', '--stage', 'test', '--region', 'eu-west-1', '--package', outDir];
+  // Another service file of the repo (serverless.member.yml), in the same copy.
+  if (config !== undefined) args.push('--config', config);
   for (const [k, v] of Object.entries(params)) args.push('--param', `${k}=${v}`);
   const closed = 'http://127.0.0.1:9';
   const env: NodeJS.ProcessEnv = {
@@ -192,7 +199,7 @@ export function readTemplate(outDir: string, stage: 'create' | 'update' = 'updat
 
 export const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Evaluates a condition of the template (Fn::Equals / Fn::Not over package-time literals). */
+/** Evaluates a condition of the template (Fn::Equals / Fn::Not / Fn::Or / Fn::And over package-time literals). */
 export function condition(template: Template, name: string): boolean {
   const evaluate = (expr: unknown): boolean => {
     const e = expr as Record<string, unknown>;
@@ -201,6 +208,8 @@ export function condition(template: Template, name: string): boolean {
       return JSON.stringify(a) === JSON.stringify(b);
     }
     if ('Fn::Not' in e) return !evaluate((e['Fn::Not'] as unknown[])[0]);
+    if ('Fn::Or' in e) return (e['Fn::Or'] as unknown[]).some(evaluate);
+    if ('Fn::And' in e) return (e['Fn::And'] as unknown[]).every(evaluate);
     if ('Condition' in e) return condition(template, e.Condition as string);
     throw new Error(`cannot evaluate ${JSON.stringify(expr)}`);
   };
