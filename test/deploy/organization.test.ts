@@ -312,7 +312,7 @@ describe('hub function role names', () => {
   });
 
   it("keeps the names within IAM's 64 characters for a 24-character stage in the longest Region name", () => {
-    // IAM user guide, "IAM object quotas": role names up to 64 characters. The longest suffix is
+    // IAM user guide, "IAM and AWS STS quotas": role names up to 64 characters. The longest suffix is
     // check-export / start-export; the longest Region names have 15 characters (us-isof-south-1).
     const longest = Object.values(SOURCE_ROLES)
       .map((name) => name.replace('-test-', `-${'s'.repeat(24)}-`).replace('eu-west-1', 'us-isof-south-1'))
