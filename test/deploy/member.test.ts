@@ -143,6 +143,9 @@ describe('member stack (serverless.member.yml)', () => {
         'rds:DescribeExportTasks',
         'rds:CancelExportTask',
         'iam:PassRole',
+        // StartExportTask's caller and the key (RDS API reference, StartExportTask KmsKeyId).
+        'kms:CreateGrant',
+        'kms:DescribeKey',
       ].sort(),
     );
     expect(statements('MemberAccessRole').every((s) => s.Effect === 'Allow')).toBe(true);

@@ -13,6 +13,7 @@ import {
   type Statement,
   type Template,
 } from './cloudformation.ts';
+import { sdkOperations } from './sdk-calls.ts';
 
 const require = createRequire(import.meta.url);
 const { organizationId, memberAccountIds, checkBusPolicySize } =
@@ -182,6 +183,25 @@ describe('hub with member accounts (organizationId, memberAccountIds)', () => {
     }
   });
 
+  it('grants sts:AssumeRole to exactly the functions whose code assumes a member role', () => {
+    // sdk-calls.ts counts fromTemporaryCredentials (shared/aws/member-clients.ts) as STS AssumeRole.
+    const FUNCTION_ROLES: Record<string, string> = {
+      'on-snapshot': 'OnSnapshotRole',
+      'on-schedule': 'OnScheduleRole',
+      'start-export': 'StartExportRole',
+      'check-export': 'CheckExportRole',
+      waits: 'WaitsRole',
+      'register-export': 'RegisterExportRole',
+      notify: 'NotifyRole',
+      prune: 'PruneRole',
+    };
+    const assuming = Object.entries(FUNCTION_ROLES)
+      .filter(([dir]) => sdkOperations(`functions/${dir}`).get('sts')?.has('AssumeRole'))
+      .map(([, role]) => role)
+      .sort();
+    expect(assuming).toEqual(Object.keys(SOURCE_ROLES).sort());
+  });
+
   it("admits the members' export roles to the bucket under their own account's prefix only", () => {
     const statements = memberStatements(policyStatements(hub, 'ExportBucketPolicy', 'PolicyDocument'));
     const inOrganization = { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } };
@@ -240,15 +260,35 @@ describe('hub with member accounts (organizationId, memberAccountIds)', () => {
     }
   });
 
-  it('admits "*" principals only with the member export role and the organization or a listed account', () => {
+  it("lets the members' access roles only create a grant and describe the key, as StartExportTask's caller must", () => {
+    // "The caller of this operation must be authorized to run ... kms:CreateGrant, kms:DescribeKey"
+    // (RDS API reference, StartExportTask KmsKeyId).
+    const access = policyStatements(hub, 'ExportKey', 'KeyPolicy').filter((s) =>
+      s.Sid?.startsWith('MemberAccessRoles'),
+    );
+    expect(access.map((s) => s.Condition)).toEqual([
+      {
+        StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' },
+        ArnLike: { 'aws:PrincipalArn': MEMBER_ACCESS_ROLE },
+      },
+      {
+        StringEquals: { 'aws:PrincipalAccount': ACCOUNTS },
+        ArnLike: { 'aws:PrincipalArn': MEMBER_ACCESS_ROLE },
+      },
+    ]);
+    for (const s of access) expect(actionsOf(s).sort()).toEqual(['kms:CreateGrant', 'kms:DescribeKey']);
+  });
+
+  it('admits "*" principals only with a member role and the organization or a listed account', () => {
     const open = allStatements(hub)
       .map(({ statement }) => resolveIfs(hub, statement) as Statement)
       .filter((s) => s.Principal === '*' && s.Effect === 'Allow');
-    // The bus's organization statement, and three bucket and one key statement per kind of member.
-    expect(open).toHaveLength(9);
+    // The bus's organization statement, and three bucket and two key statements per kind of member.
+    expect(open).toHaveLength(11);
     for (const s of open) {
       if (s.Action === 'events:PutEvents') continue; // the bus policy: its organization condition, above
-      expect(s.Condition?.ArnLike, s.Sid).toEqual({ 'aws:PrincipalArn': MEMBER_EXPORT_ROLE });
+      const role = s.Sid?.startsWith('MemberAccessRoles') ? MEMBER_ACCESS_ROLE : MEMBER_EXPORT_ROLE;
+      expect(s.Condition?.ArnLike, s.Sid).toEqual({ 'aws:PrincipalArn': role });
       const who = Object.keys(s.Condition?.StringEquals ?? {});
       expect(
         who.length === 1 && ['aws:PrincipalOrgID', 'aws:PrincipalAccount'].includes(who[0] as string),
