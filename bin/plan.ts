@@ -5,6 +5,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { z } from 'zod';
+import { AccountsEnv, type Home, homeOf, isMember, scopeOf, slotScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
@@ -13,8 +14,11 @@ import { loadPolicyFile } from '#shared/policy/load.ts';
 import { SCHEDULE_KINDS, type Schedule } from '#shared/policy/schedule.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
+import { POOL_LIMIT } from '#shared/slots/items.ts';
+import { addressOf } from '#shared/sources/kinds/registry/address.ts';
 import { identityOf } from '#shared/sources/kinds/registry/identity.ts';
 import { planOf } from '#shared/sources/kinds/registry/plan.ts';
+import { slotsOf } from '#shared/sources/kinds/registry/slots.ts';
 import type { KindPlan } from '#shared/sources/kinds/types.ts';
 import { parseSnapshotEvent, type SnapshotRef } from '#shared/sources/rds/snapshot-events.ts';
 import {
@@ -44,6 +48,11 @@ export interface PlanOptions {
   graphRole?: string;
   stateMachineArn?: string;
   exportsTable?: string;
+  /**
+   * The hub's account and Region and the member stack's export role name: a source of another
+   * account is planned as a member's (its export role, its account's folder and quota pool).
+   */
+  home?: Home;
   json: boolean;
 }
 
@@ -142,6 +151,7 @@ function decideFor(
     },
     ...(options.at === undefined ? {} : { now: options.at }),
     ...(recentExport === undefined ? {} : { recentExport }),
+    ...(options.home === undefined ? {} : { home: options.home }),
   });
 }
 
@@ -261,6 +271,28 @@ function planJson(decision: Decision): Record<string, unknown> {
   return out;
 }
 
+/**
+ * Where the export runs and writes, and whose slots it waits for: the source's account and Region
+ * (a member's or the deployment's own), its folder, and its pool, per account and Region for RDS.
+ */
+function placement(job: Extract<Decision, { action: 'export' }>['job'], home: Home | undefined): string[] {
+  const scope = scopeOf(job.source.arn);
+  const whose =
+    home?.account === undefined
+      ? ''
+      : isMember(scope, home)
+        ? ' (member account)'
+        : " (the deployment's own)";
+  const root = addressOf(job.source.kind).root(job.exportTaskIdentifier, job.request);
+  const pool = slotsOf(job.source.kind).pool;
+  const shared = slotScope(scope, home ?? {}) ?? 'the deployment';
+  return [
+    `Account:   ${scope.account}, ${scope.region}${whose}`,
+    `Destination: s3://${root.bucket}/${root.prefix}`,
+    `Quota pool: ${pool} exports of ${shared === 'the deployment' ? "the deployment's account and Region" : shared}, at most ${POOL_LIMIT[pool]} at once`,
+  ];
+}
+
 function render(decision: Decision, source: SnapshotSource | undefined, options: PlanOptions): string {
   if (options.json) return JSON.stringify(planJson(decision));
   const lines = [
@@ -279,7 +311,7 @@ function render(decision: Decision, source: SnapshotSource | undefined, options:
   }
   if (decision.action === 'export') {
     const { job } = decision;
-    lines.push(`Export task identifier: ${job.exportTaskIdentifier}`);
+    lines.push(`Export task identifier: ${job.exportTaskIdentifier}`, ...placement(job, options.home));
     const kind = identityOf(job.source.kind);
     const api = kind.api;
     lines.push(`${api} request:\n${JSON.stringify(job.request, null, 2).replace(/^/gm, '  ')}`);
@@ -320,7 +352,12 @@ ${SCHEDULED.map((k) => optionHelp(k.option, k.help)).join('\n')}
                        GRAPH_EXPORT_ROLE_ARN for graph rules)
   --state-machine-arn, --exports-table
                        check minIntervalHours against the deployment's record of each source's last
-                       export (default: env STATE_MACHINE_ARN, EXPORTS_TABLE)`,
+                       export (default: env STATE_MACHINE_ARN, EXPORTS_TABLE)
+  --hub-account, --hub-region, --member-export-role-name
+                       plan as the hub of an Organization does (default: env DEPLOYMENT_ACCOUNT_ID,
+                       AWS_REGION, MEMBER_EXPORT_ROLE_NAME): a member account's snapshot exports with
+                       its export role, under its account's folder, in its own quota pool; give its
+                       --snapshot file, or run with that account's credentials`,
   options: {
     event: { type: 'string' },
     snapshot: { type: 'string' },
@@ -334,6 +371,9 @@ ${SCHEDULED.map((k) => optionHelp(k.option, k.help)).join('\n')}
     role: { type: 'string' },
     'state-machine-arn': { type: 'string' },
     'exports-table': { type: 'string' },
+    'hub-account': { type: 'string' },
+    'hub-region': { type: 'string' },
+    'member-export-role-name': { type: 'string' },
   },
   async run(v) {
     const atText = optionOrEnv(v, 'at');
@@ -361,7 +401,27 @@ ${SCHEDULED.map((k) => optionHelp(k.option, k.help)).join('\n')}
       graphRole: optionOrEnv(v, 'role', 'GRAPH_EXPORT_ROLE_ARN'),
       stateMachineArn: optionOrEnv(v, 'state-machine-arn', 'STATE_MACHINE_ARN'),
       exportsTable: optionOrEnv(v, 'exports-table', 'EXPORTS_TABLE'),
+      home: hubOf(v),
       json: v.json === true,
     });
   },
 };
+
+/** The hub of `plan`'s options (or the deployment's environment), checked as the functions check it. */
+function hubOf(v: Parameters<Command['run']>[0]): Home | undefined {
+  const result = AccountsEnv.safeParse({
+    DEPLOYMENT_ACCOUNT_ID: optionOrEnv(v, 'hub-account', 'DEPLOYMENT_ACCOUNT_ID'),
+    AWS_REGION: optionOrEnv(v, 'hub-region', 'AWS_REGION'),
+    MEMBER_EXPORT_ROLE_NAME: optionOrEnv(v, 'member-export-role-name', 'MEMBER_EXPORT_ROLE_NAME'),
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const option = {
+      DEPLOYMENT_ACCOUNT_ID: '--hub-account',
+      MEMBER_EXPORT_ROLE_NAME: '--member-export-role-name',
+    }[String(issue?.path[0])];
+    throw new UsageError(`${option ?? '--hub-region'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const home = homeOf(result.data);
+  return home.account === undefined ? undefined : home;
+}

@@ -73,6 +73,55 @@ describe('rds-export plan', () => {
     });
   });
 
+  it("plans a member account's snapshot as the hub does: its account, export role, folder and quota pool", async () => {
+    // The event and snapshot as a member account (222222222222) emits and describes them.
+    const member = (name: string) => {
+      const path = join(dir, `member-${name.replace('/', '-')}`);
+      writeFileSync(path, readFileSync(events(name), 'utf8').replaceAll('123456789012', '222222222222'));
+      return path;
+    };
+    const hub = ['--hub-account', '123456789012', '--hub-region', 'us-east-1'];
+    const args = [
+      'plan',
+      '--event',
+      member('rds-db-snapshot-manual-created.json'),
+      '--snapshot',
+      member('snapshots/db-snapshot-manual.json'),
+      ...destination,
+      ...hub,
+      '--member-export-role-name',
+      'rds-export-dev-member-export',
+    ];
+    const { code, stdout } = await run(args);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Account:   222222222222, us-east-1 (member account)');
+    expect(stdout).toMatch(
+      /Destination: s3:\/\/cli-exports\/222222222222\/exports\/orders-db\/2024\/05\/01\/orders-/,
+    );
+    expect(stdout).toContain('Quota pool: rds exports of 222222222222/us-east-1, at most 5 at once');
+    expect(stdout).toContain('"IamRoleArn": "arn:aws:iam::222222222222:role/rds-export-dev-member-export"');
+
+    const own = await run([
+      'plan',
+      '--event',
+      events('rds-db-snapshot-manual-created.json'),
+      '--snapshot',
+      events('snapshots/db-snapshot-manual.json'),
+      ...destination,
+      ...hub,
+    ]);
+    expect(own.stdout).toContain("Account:   123456789012, us-east-1 (the deployment's own)");
+    expect(own.stdout).toContain(
+      "Quota pool: rds exports of the deployment's account and Region, at most 5 at once",
+    );
+
+    const bad = await run([...args.slice(0, 5), '--hub-account', 'hub']);
+    expect(bad).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--hub-account: must be a 12-digit account ID/),
+    });
+  });
+
   it('takes the destination from EXPORT_BUCKET, EXPORT_KMS_KEY_ARN and EXPORT_ROLE_ARN when no flags are given', async () => {
     const { code, stdout } = await run(
       [
