@@ -21,6 +21,16 @@ export function renderStatus(report: StatusReport, colour = colourOn()): string 
       `  not started by this deployment: ${t.exportTaskIdentifier} ${t.status} ${t.percentProgress ?? 0}%`,
     );
   }
+  for (const pool of report.accountSlots) {
+    lines.push(
+      `Export slots of account ${pool.account} (${pool.region}): ${pool.used} of ${pool.limit} in use (this deployment's leases there)`,
+    );
+    for (const lease of pool.leases.filter((l) => !l.pipeline)) {
+      lines.push(
+        `  not started by this deployment: ${lease.exportTaskIdentifier} since ${when(lease.since)}`,
+      );
+    }
+  }
   const graph = report.graphSlots;
   // Shown where graphs are exported: a lease is held, or a running graph export names its limit.
   if (graph.used > 0 || graph.limit !== undefined) {

@@ -5,6 +5,7 @@ import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import type { MachineStatus } from '#shared/sources/kinds/types.ts';
 import { countActiveExportTasks, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
 import type { Command } from '../command.ts';
+import { type AccountSlots, readAccountSlots } from './account-slots.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
 import { when } from './format.ts';
@@ -65,6 +66,8 @@ export interface StatusReport {
   at: string;
   slots: { used: number; limit: number; tasks: (ExportTaskSummary & { pipeline: boolean })[] };
   graphSlots: GraphSlots;
+  /** Member accounts' (and other Regions') RDS slots, five each, from the deployment's leases. */
+  accountSlots: AccountSlots[];
   running: RunningExport[];
   failures: Failure[];
   alerts: Alert[];
@@ -165,10 +168,11 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
   const now = ctx.now();
   const dayAgo = new Date(now.getTime() - DAY_MS);
   const startedAfter = new Date(dayAgo.getTime() - MACHINE_TIMEOUT_MS);
-  const [executions, active, leases, ...ended] = await Promise.all([
+  const [executions, active, leases, accountSlots, ...ended] = await Promise.all([
     listExecutions(sfn, arn, { status: 'RUNNING' }),
     countActiveExportTasks(rds),
     readGraphLeases(ctx),
+    readAccountSlots(ctx),
     ...(['FAILED', 'TIMED_OUT', 'ABORTED'] as const).map((status) =>
       listExecutions(sfn, arn, { status, startedAfter }),
     ),
@@ -223,6 +227,7 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
       tasks: active.tasks.map((t) => ({ ...t, pipeline: mine.has(t.exportTaskIdentifier) })),
     },
     graphSlots: graphSlots(leases, runs),
+    accountSlots,
     running: runs
       .map((run, i) => running(run, live[i], now))
       .sort((a, b) => (a.since ?? '').localeCompare(b.since ?? '')),

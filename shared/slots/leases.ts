@@ -43,7 +43,11 @@ export async function readSlots(deps: SlotTable): Promise<Slots> {
   const out = await deps.dynamodb.send(
     new GetItemCommand({ TableName: deps.table, Key: slotsKey(deps), ConsistentRead: true }),
   );
-  const item: SlotsItem = out.Item === undefined ? {} : (unmarshall(out.Item) as SlotsItem);
+  return slotsOf(out.Item === undefined ? {} : (unmarshall(out.Item) as SlotsItem));
+}
+
+/** The leases of a slots item as unmarshalled (./items.ts slotsKey). */
+export function slotsOf(item: SlotsItem): Slots {
   const leases = new Map<string, Lease>();
   for (const [id, value] of Object.entries(item.holders ?? {})) {
     leases.set(id, { at: text(value?.at) ?? '', by: text(value?.by) ?? 'self' });
@@ -53,7 +57,7 @@ export async function readSlots(deps: SlotTable): Promise<Slots> {
 }
 
 /** The slots item as unmarshalled: read leniently, as a lease of an unknown shape still holds a slot. */
-interface SlotsItem {
+export interface SlotsItem {
   holders?: Record<string, { at?: unknown; by?: unknown } | undefined>;
   reconciledAt?: unknown;
 }

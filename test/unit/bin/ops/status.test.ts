@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GetExportTaskCommand, NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
@@ -62,6 +62,7 @@ beforeEach(() => {
   graphs.reset();
   // No graph export holds a slot unless a test says so.
   dynamodb.on(GetItemCommand).resolves({});
+  dynamodb.on(QueryCommand).resolves({ Items: [] });
 });
 
 describe('reading an execution', () => {
@@ -347,5 +348,36 @@ describe('rds-export status', () => {
     expect(text).toMatch(
       new RegExp(`${G}\\s+social-graph\\s+in progress\\s+1h 00m\\s+60%\\s+2024-05-02 12:20Z`),
     );
+  });
+
+  it("counts each member account's RDS slots from the deployment's leases, without calling its RDS", async () => {
+    sfn.on(ListExecutionsCommand).resolves({ executions: [] });
+    rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
+    const lease = (at: string, by: string) => ({ M: { at: { S: at }, by: { S: by } } });
+    dynamodb.on(QueryCommand, { TableName: 'rds-export-test-exports' }).resolves({
+      Items: [
+        {
+          pk: { S: 'slots' },
+          sk: { S: 'rds#222222222222/us-east-1' },
+          holders: {
+            M: {
+              'orders-a': lease('2024-05-02T11:00:00.000Z', 'self'),
+              'orders-b': lease('2024-05-02T11:05:00.000Z', 'outside'),
+            },
+          },
+        },
+        { pk: { S: 'slots' }, sk: { S: 'rds#111122223333/us-east-1' }, holders: { M: {} } },
+      ],
+    });
+    const report = await readStatus(testContext());
+    const query = dynamodb.commandCalls(QueryCommand)[0]?.args[0].input;
+    expect(query?.ExpressionAttributeValues).toEqual({ ':pk': { S: 'slots' }, ':scoped': { S: 'rds#' } });
+    expect(report.accountSlots.map((a) => [a.account, a.region, a.used, a.limit])).toEqual([
+      ['111122223333', 'us-east-1', 0, 5],
+      ['222222222222', 'us-east-1', 2, 5],
+    ]);
+    const text = renderStatus(report, false);
+    expect(text).toContain('Export slots of account 222222222222 (us-east-1): 2 of 5 in use');
+    expect(text).toContain('not started by this deployment: orders-b');
   });
 });
