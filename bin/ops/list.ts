@@ -1,3 +1,4 @@
+import { safeScope } from '#shared/aws/accounts.ts';
 import { mapLimit } from '#shared/aws/concurrency.ts';
 import { globMatch } from '#shared/policy/glob.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
@@ -13,6 +14,9 @@ export interface ListedExport {
   outcome: Outcome;
   source?: string;
   sourceKind?: string;
+  /** The account and Region of the source's ARN: a member account's, or the deployment's own. */
+  account?: string;
+  region?: string;
   snapshot?: string;
   snapshotTime?: string;
   /** The snapshot's allocated storage, which the export is charged on. */
@@ -33,6 +37,8 @@ export interface ListedExport {
 export interface ListOptions {
   since: Date;
   source?: string;
+  /** Glob on the source's account ID. */
+  account?: string;
   status?: Outcome;
 }
 
@@ -73,6 +79,12 @@ export function toListed(run: ExportRun): ListedExport {
   if (source !== undefined) {
     out.source = source.sourceIdentifier;
     out.sourceKind = source.kind;
+    // An execution's input is read leniently (./executions.ts): a source without a usable ARN has none.
+    const scope = source.arn === undefined ? undefined : safeScope(source.arn);
+    if (scope !== undefined) {
+      out.account = scope.account;
+      out.region = scope.region;
+    }
     if (source.snapshotIdentifier !== undefined) out.snapshot = source.snapshotIdentifier;
     if (source.sizeGB !== undefined) out.sizeGB = source.sizeGB;
   }
@@ -110,6 +122,7 @@ export async function listExports(ctx: Context, options: ListOptions): Promise<L
     .filter(
       (e) => options.source === undefined || globMatch(options.source, e.source ?? '', { ignoreCase: true }),
     )
+    .filter((e) => options.account === undefined || globMatch(options.account, e.account ?? ''))
     .filter((e) => options.status === undefined || e.outcome === options.status);
 }
 
@@ -124,6 +137,9 @@ const OUTCOME_COLOURS = { COMPLETE: 'green', RUNNING: 'cyan', CANCELED: 'yellow'
 export function renderList(exports: ListedExport[], since: Date, colour = colourOn()): string {
   const paint = painter(colour);
   if (exports.length === 0) return `No exports since ${when(since)}.`;
+  // The account column only when the exports come from more than one account (a hub's members).
+  const accounts = new Set(exports.map((e) => e.account));
+  const byAccount = accounts.size > 1;
   const tables = (t: ListedExport['tables']) =>
     t === undefined
       ? '-'
@@ -133,6 +149,7 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
       [
         'OUTCOME',
         'EXPORT TASK',
+        ...(byAccount ? ['ACCOUNT'] : []),
         'SOURCE',
         'SNAPSHOT TIME',
         'SIZE',
@@ -144,6 +161,7 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
       exports.map((e) => [
         paint(e.outcome, OUTCOME_COLOURS[e.outcome as keyof typeof OUTCOME_COLOURS] ?? 'red'),
         e.exportTaskIdentifier,
+        ...(byAccount ? [e.account ?? '-'] : []),
         e.source ?? '-',
         when(e.snapshotTime),
         size(e),
@@ -152,7 +170,7 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
         e.destination ?? '-',
         clip(e.cause, 60),
       ]),
-      new Set([4, 5]),
+      new Set(byAccount ? [5, 6] : [4, 5]),
     ),
     '',
     `${exports.length} export(s) since ${when(since)}; SIZE = the snapshot's allocated storage, or the vertices and edges a graph export wrote; TABLES = registered / skipped by the export / not registered.`,
@@ -162,17 +180,19 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
 export const listCommand: Command = {
   summary:
     'past exports: outcome, source, snapshot time, size (a graph: vertices and edges written), duration, destination, tables, failure cause',
-  usage: `rds-export list [--since 7d] [--source <glob>] [--status <outcome>] [options]
+  usage: `rds-export list [--since 7d] [--source <glob>] [--account <glob>] [--status <outcome>] [options]
 
   --since              a duration back from now (7d, 24h, 90m, 2w) or an ISO 8601 date (default 7d);
                        Step Functions keeps executions for 90 days after they end
   --source             glob on the DB instance / cluster identifier, or the graph's name
+  --account            glob on the source's account ID (a hub lists its member accounts' exports too)
   --status             ${OUTCOMES.join(', ')}
 ${DEPLOYMENT_USAGE}`,
   options: {
     ...DEPLOYMENT_OPTIONS,
     since: { type: 'string' },
     source: { type: 'string' },
+    account: { type: 'string' },
     status: { type: 'string' },
   },
   async run(values) {
@@ -183,9 +203,11 @@ ${DEPLOYMENT_USAGE}`,
     const ctx = await openDeployment(values);
     const since = parseSince(optionOrEnv(values, 'since') ?? '7d', ctx.now());
     const source = optionOrEnv(values, 'source');
+    const account = optionOrEnv(values, 'account');
     const exports = await listExports(ctx, {
       since,
       ...(source === undefined ? {} : { source }),
+      ...(account === undefined ? {} : { account }),
       ...(statusText === undefined ? {} : { status: statusText as Outcome }),
     });
     return values.json === true

@@ -34,6 +34,15 @@ export function scopeOf(arn: string): Scope {
   return { partition: parsed.partition, account: parsed.accountId, region: parsed.region };
 }
 
+/** The account and Region of an ARN, or undefined for one that names neither (read leniently). */
+export function safeScope(arn: string): Scope | undefined {
+  try {
+    return scopeOf(arn);
+  } catch {
+    return undefined;
+  }
+}
+
 const optional = z
   .string()
   .optional()

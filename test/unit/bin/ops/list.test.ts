@@ -60,4 +60,19 @@ describe('rds-export list', () => {
     const text = renderList(listed === undefined ? [] : [listed], SINCE, false);
     expect(text).toMatch(new RegExp(`COMPLETE\\s+${G}\\s+social-graph\\s+.*1200 vertices, 3400 edges`));
   });
+
+  it('names the account of each export, filters on it, and shows an account column only for several', async () => {
+    const [listed] = await listExports(testContext(), { since: SINCE });
+    expect(listed).toMatchObject({ account: '123456789012', region: 'us-east-1' });
+    expect(await listExports(testContext(), { since: SINCE, account: '2222*' })).toEqual([]);
+    expect(await listExports(testContext(), { since: SINCE, account: '1234*' })).toHaveLength(1);
+
+    const own = listed as NonNullable<typeof listed>;
+    const member = { ...own, exportTaskIdentifier: 'orders-m', account: '222222222222' };
+    const text = renderList([own, member], SINCE, false);
+    expect(text).toMatch(/OUTCOME\s+EXPORT TASK\s+ACCOUNT\s+SOURCE/);
+    expect(text).toMatch(new RegExp(`${G}\\s+123456789012\\s+social-graph`));
+    expect(text).toMatch(/orders-m\s+222222222222\s+social-graph/);
+    expect(renderList([own], SINCE, false)).not.toContain('ACCOUNT');
+  });
 });
