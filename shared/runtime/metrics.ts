@@ -1,6 +1,7 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { MetricsOptions, MetricUnit } from '@aws-lambda-powertools/metrics/types';
+import { safeScope } from '../aws/accounts.ts';
 import type {
   CheckResult,
   ExportTaskSummary,
@@ -16,7 +17,9 @@ import { secondsBetween } from './time.ts';
  * lines (CloudWatch extracts them from the function's log: no PutMetricData call, no extra IAM).
  * Every metric has the dimensions `service` (the deployment: POWERTOOLS_SERVICE_NAME, set per stage)
  * and `sourceKind`; with METRICS_SOURCE_DIMENSION=true each is also written with `source` (the DB
- * instance or cluster), one more custom metric per source. The dashboard in serverless.yml draws
+ * instance or cluster), one more custom metric per source; in a hub (MEMBER_ROLE_NAME set, see
+ * shared/aws/accounts.ts) each is also written with `account`, the source's account: one more per
+ * account the hub serves, a bound the Organization sets. The dashboard in serverless.yml draws
  * exactly these (test/deploy/operations.test.ts). Only the functions that import this module bundle
  * Powertools Metrics; their handlers publish with its `logMetrics` middleware.
  */
@@ -41,8 +44,8 @@ export const PIPELINE_METRICS = {
 } as const satisfies Record<string, MetricUnit>;
 export type PipelineMetric = keyof typeof PIPELINE_METRICS;
 
-/** The dimensions of every metric (besides `service`); `source` only when enabled. */
-export const METRIC_DIMENSIONS = ['sourceKind', 'source'] as const;
+/** The dimensions of every metric (besides `service`); `source` and `account` only when enabled. */
+export const METRIC_DIMENSIONS = ['sourceKind', 'source', 'account'] as const;
 
 const EMPTY_FLUSH_WARNING = 'No application metrics to publish';
 
@@ -76,11 +79,13 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, logger: metri
 useInEveryHandler(logMetrics(metrics, { throwOnEmptyMetrics: false }));
 
 const bySource = process.env.METRICS_SOURCE_DIMENSION === 'true';
+const byAccount = (process.env.MEMBER_ROLE_NAME ?? '').trim() !== '';
 
-/** What the dimensions name: the source's kind and identifier. */
+/** What the dimensions name: the source's kind and identifier, and its ARN (whose account). */
 export interface MetricSource {
   kind: string;
   sourceIdentifier: string;
+  arn?: string;
 }
 
 /**
@@ -100,6 +105,8 @@ export function recordMetrics(
   if (!metrics.hasStoredMetrics()) {
     metrics.addDimension('sourceKind', source.kind);
     if (bySource) metrics.addDimensions({ sourceKind: source.kind, source: source.sourceIdentifier });
+    const account = byAccount && source.arn !== undefined ? safeScope(source.arn)?.account : undefined;
+    if (account !== undefined) metrics.addDimensions({ sourceKind: source.kind, account });
   }
   for (const [name, value] of finite) metrics.addMetric(name, PIPELINE_METRICS[name], value);
 }

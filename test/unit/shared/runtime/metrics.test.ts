@@ -127,6 +127,23 @@ describe('the pipeline metrics', () => {
     expect(emf.source).toBe('orders-db');
   });
 
+  it("adds the source's account as a dimension set in a hub of member accounts (MEMBER_ROLE_NAME)", async () => {
+    const member = { ...SOURCE, arn: 'arn:aws:rds:eu-west-1:222222222222:snapshot:rds:orders-1' };
+    const [emf] = await invocation({ MEMBER_ROLE_NAME: 'rds-export-test-member-access' }, (m) =>
+      m.recordRegistration(member, { registeredCount: 1, skippedCount: 0, failedCount: 0 }),
+    );
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([
+      ['service', 'sourceKind'],
+      ['service', 'sourceKind', 'account'],
+    ]);
+    expect(emf.account).toBe('222222222222');
+    // A single-account deployment writes no account dimension (no custom metric more).
+    const [single] = await invocation({ MEMBER_ROLE_NAME: '' }, (m) =>
+      m.recordRegistration(member, { registeredCount: 1, skippedCount: 0, failedCount: 0 }),
+    );
+    expect(single._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'sourceKind']]);
+  });
+
   it('writes nothing when Powertools metrics are off, as in the local stack (POWERTOOLS_DEV)', async () => {
     const lines = await invocation({ POWERTOOLS_DEV: 'true', POWERTOOLS_METRICS_DISABLED: undefined }, (m) =>
       m.recordRegistration(SOURCE, { registeredCount: 1, skippedCount: 0, failedCount: 0 }),
