@@ -1,6 +1,6 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { homeOf, isMember, scopeOf } from '#shared/aws/accounts.ts';
+import { homeOf, isMember, safeScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { PageCapError } from '#shared/aws/pages.ts';
@@ -19,7 +19,8 @@ const env = parseEnv(RegisterExportEnv);
 const home = homeOf(env);
 /** A member account's sources register in databases named with the account (./naming.ts). */
 const memberAccountOf = (arn: string | undefined): string | undefined => {
-  const scope = arn === undefined ? undefined : scopeOf(arn);
+  // Read leniently: a source whose ARN names no account keeps the deployment's database names.
+  const scope = arn === undefined ? undefined : safeScope(arn);
   return scope !== undefined && isMember(scope, home) ? scope.account : undefined;
 };
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
