@@ -8,7 +8,9 @@ export type LocalService =
   | 'sfn'
   | 'dynamodb'
   | 'cloudformation'
-  | 'neptune-graph';
+  | 'neptune-graph'
+  | 'sts'
+  | 'eventbridge';
 
 export interface LoggedRequest {
   service: LocalService;

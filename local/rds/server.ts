@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import * as rdsModel from '@aws-sdk/client-rds';
 import { FaultInjector, type LocalServer, listen, send } from '../protocol/http.ts';
 import { decodeRequest, list, queryError, queryResponse } from '../protocol/query.ts';
@@ -91,19 +92,35 @@ function paged<T>(items: T[], p: Record<string, unknown>): { page: T[]; Marker?:
   };
 }
 
-/** Starts the local RDS endpoint (RDS Query protocol, API version 2014-10-31) for the export calls. */
+/** One account's RDS: its snapshots, its export tasks (and their quota), its live clusters. */
+export interface RdsAccount {
+  tasks: ExportTasks;
+  snapshots: SnapshotStore;
+  clusters?: LiveClusters | undefined;
+}
+
+/**
+ * Starts the local RDS endpoint (RDS Query protocol, API version 2014-10-31) for the export calls.
+ * `accountOf` picks the account whose credentials signed a request (local/sts/server.ts), as RDS
+ * answers each account with its own resources; without it every request is the one account's.
+ */
 export async function startLocalRds(
   tasks: ExportTasks,
   snapshots: SnapshotStore,
   log: RequestLogger,
   clusters?: LiveClusters,
+  accountOf?: (req: IncomingMessage) => RdsAccount,
 ): Promise<LocalRds> {
   const faults = new FaultInjector();
-  const actions: Record<string, (p: Record<string, unknown>) => Promise<unknown> | unknown> = {
-    StartExportTask: (p) => tasks.start(p),
-    DescribeExportTasks: (p) => describeExportTasks(tasks, p),
-    CancelExportTask: (p) => tasks.cancel(String(p.ExportTaskIdentifier ?? '')),
-    DescribeDBSnapshots: (p) => {
+  const own: RdsAccount = { tasks, snapshots, clusters };
+  const actions: Record<
+    string,
+    (p: Record<string, unknown>, account: RdsAccount) => Promise<unknown> | unknown
+  > = {
+    StartExportTask: (p, { tasks }) => tasks.start(p),
+    DescribeExportTasks: (p, { tasks }) => describeExportTasks(tasks, p),
+    CancelExportTask: (p, { tasks }) => tasks.cancel(String(p.ExportTaskIdentifier ?? '')),
+    DescribeDBSnapshots: (p, { snapshots }) => {
       const id = p.DBSnapshotIdentifier as string | undefined;
       // Without an identifier: SnapshotType, or manual and automated (AWS Backup's only when asked).
       const type = typeof p.SnapshotType === 'string' ? [p.SnapshotType] : ['manual', 'automated'];
@@ -113,7 +130,7 @@ export async function startLocalRds(
       const { page, Marker } = paged(found, p);
       return { Marker, DBSnapshots: list('DBSnapshot', page.map(describeDbSnapshot)) };
     },
-    DescribeDBClusters: (p) => {
+    DescribeDBClusters: (p, { clusters }) => {
       const all = clusters?.list() ?? [];
       const id = p.DBClusterIdentifier as string | undefined;
       const found = id === undefined ? all : all.filter((c) => c.identifier === id || c.arn === id);
@@ -130,14 +147,14 @@ export async function startLocalRds(
           : undefined;
       return { Marker: next, DBClusters: list('DBCluster', page.map(describeDbCluster)) };
     },
-    DescribeDBClusterSnapshots: (p) => {
+    DescribeDBClusterSnapshots: (p, { snapshots }) => {
       const id = p.DBClusterSnapshotIdentifier as string | undefined;
       const found = id ? [snapshots.find('cluster-snapshot', id)] : snapshots.list('cluster-snapshot');
       const { page, Marker } = paged(found, p);
       return { Marker, DBClusterSnapshots: list('DBClusterSnapshot', page.map(describeDbClusterSnapshot)) };
     },
   };
-  const server = await listen(async (_req, body, res) => {
+  const server = await listen(async (req, body, res) => {
     const requestId = randomUUID();
     const { action, version, params, invalid } = decodeRequest(body.toString('utf8'), rdsModel);
     log({ service: 'rds', action, params });
@@ -151,7 +168,7 @@ export async function startLocalRds(
       }
       if (invalid) throw fault.invalidParameter(invalid.message);
       if (faults.take(action)) throw fault.throttling();
-      const result = await handler(params);
+      const result = await handler(params, accountOf?.(req) ?? own);
       send(res, 200, 'text/xml', queryResponse(NAMESPACE, action, result, requestId));
     } catch (error) {
       if (!(error instanceof RdsFault)) throw error;

@@ -1,11 +1,13 @@
 import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as dynamodb from '@aws-sdk/client-dynamodb';
+import * as eventbridge from '@aws-sdk/client-eventbridge';
 import * as glue from '@aws-sdk/client-glue';
 import * as neptuneGraph from '@aws-sdk/client-neptune-graph';
 import * as rds from '@aws-sdk/client-rds';
 import * as s3 from '@aws-sdk/client-s3';
 import * as sfn from '@aws-sdk/client-sfn';
 import * as sns from '@aws-sdk/client-sns';
+import * as sts from '@aws-sdk/client-sts';
 import { NormalizedSchema } from '@smithy/core/schema';
 import type { LoggedRequest } from '#local/protocol/request-log.ts';
 
@@ -25,6 +27,8 @@ const SDKS: Record<LoggedRequest['service'], Record<string, unknown>> = {
   dynamodb,
   cloudformation,
   'neptune-graph': neptuneGraph,
+  sts,
+  eventbridge,
 };
 
 type Check = (value: unknown) => string | undefined;
@@ -83,6 +87,35 @@ const GRAPH_CONSTRAINTS: Record<string, Check> = {
   'neptune-graph.ListGraphs.maxResults': range(1, 100),
   'neptune-graph.ListGraphs.nextToken': PAGINATION_TOKEN,
 };
+// STS API reference, AssumeRole: RoleArn 20-2048 characters; RoleSessionName 2-64 of [\w+=,.@-]
+// (the SDK's AssumeRoleRequest documents the characters); DurationSeconds 900 up to the role's
+// maximum session, at most 43200 (12 hours).
+const STS_CONSTRAINTS: Record<string, Check> = {
+  'sts.AssumeRole.RoleArn': length(20, 2048),
+  'sts.AssumeRole.RoleSessionName': pattern(/^[\w+=,.@-]{2,64}$/),
+  'sts.AssumeRole.DurationSeconds': range(900, 43200),
+};
+const isJsonObject: Check = (v) => {
+  try {
+    const parsed: unknown = JSON.parse(String(v));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? undefined
+      : 'not a JSON object';
+  } catch {
+    return 'not JSON';
+  }
+};
+// EventBridge API reference, PutEvents: 1-10 entries; DetailType at most 128 characters and Detail
+// "a valid JSON object" (the SDK's PutEventsRequestEntry); Source 1-256; EventBusName (a bus's name
+// or ARN) 1-1600 characters.
+const EVENTBRIDGE_CONSTRAINTS: Record<string, Check> = {
+  'eventbridge.PutEvents.Entries': (v) =>
+    Array.isArray(v) && v.length === 0 ? '0 items, at least 1' : maxItems(10)(v),
+  'eventbridge.PutEvents.Entries.DetailType': length(1, 128),
+  'eventbridge.PutEvents.Entries.Detail': isJsonObject,
+  'eventbridge.PutEvents.Entries.Source': length(1, 256),
+  'eventbridge.PutEvents.Entries.EventBusName': length(1, 1600),
+};
 /** service.Action.member path → constraint (API references: RDS 2014-10-31, Glue 2017-03-31, SFN 2016-11-23, SNS 2010-03-31). */
 const CONSTRAINTS: Record<string, Check> = {
   'rds.StartExportTask.ExportTaskIdentifier': pattern(/^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,59}(?<!-)$/),
@@ -127,6 +160,8 @@ const CONSTRAINTS: Record<string, Check> = {
   'dynamodb.GetItem.TableName': length(3, 255),
   'dynamodb.PutItem.TableName': length(3, 255),
   ...GRAPH_CONSTRAINTS,
+  ...STS_CONSTRAINTS,
+  ...EVENTBRIDGE_CONSTRAINTS,
 };
 
 // Every endpoint logs typed values (the Query-protocol ones decode by the same schemas), so a scalar
