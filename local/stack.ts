@@ -2,6 +2,7 @@ import './runtime/polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { idsOf, SNAPSHOT_READY_EVENTS } from '#shared/sources/rds/events.ts';
 import { startLocalCloudFormation } from './cloudformation/server.ts';
 import { type EngineFamily, loadSampleData, openDatabase, type SourceDatabase } from './databases/open.ts';
 import { type LocalDynamoDb, startLocalDynamoDb } from './dynamodb/server.ts';
@@ -19,7 +20,7 @@ import type { LocalServer } from './protocol/http.ts';
 import type { JsonServer } from './protocol/json.ts';
 import { requestLogger } from './protocol/request-log.ts';
 import { LiveClusters } from './rds/clusters.ts';
-import { type LocalRds, startLocalRds } from './rds/server.ts';
+import { type LocalRds, type RdsAccount, startLocalRds } from './rds/server.ts';
 import { SnapshotStore, type StoredSnapshot } from './rds/snapshots.ts';
 import { type ExportTaskRecord, ExportTasks, type TaskDurations } from './rds/tasks.ts';
 import { installSimulatedClock, type SimulatedClock } from './runtime/clock.ts';
@@ -29,6 +30,7 @@ import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from './s3/server.ts';
 import { TaskTokens } from './sfn/callbacks.ts';
 import { type LocalSfn, startLocalSfn } from './sfn/server.ts';
 import { type LocalSns, startLocalSns } from './sns/server.ts';
+import { AccountCredentials, type LocalSts, startLocalSts } from './sts/server.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -48,6 +50,17 @@ export const EXPORTS_TABLE = 'rds-export-local-exports';
 export const GRAPH_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/neptune-graph-s3-export-role`;
 /** The local deployment's stage: the rds-export CLI finds it as the stack `rds-export-local`. */
 export const STAGE = 'local';
+/**
+ * Member accounts of the local Organization, in the order `accounts` takes them; the hub is
+ * ACCOUNT. Each has the member stack's roles: the access role the hub's functions assume, and the
+ * export role its RDS writes the hub's bucket with.
+ */
+export const MEMBER_ACCOUNTS = ['111122223333', '444455556666', '777788889999', '222233334444'] as const;
+export const MAX_ACCOUNTS = 1 + MEMBER_ACCOUNTS.length;
+export const MEMBER_ROLE_NAME = `rds-export-${STAGE}-member-access`;
+export const MEMBER_EXPORT_ROLE_NAME = `rds-export-${STAGE}-member-export`;
+/** Where a member's rule forwards RDS's events: the hub's default bus. */
+export const HUB_EVENT_BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
 
 export interface StackOptions {
   /** Simulated seconds per real second. */
@@ -69,6 +82,26 @@ export interface StackOptions {
   eventFaults?: EventFaults;
   /** Random numbers for the event faults (seeded in tests and benchmarks). */
   random?: () => number;
+  /** Accounts of the Organization, 1 to MAX_ACCOUNTS (default 1): the hub, then MEMBER_ACCOUNTS. */
+  accounts?: number;
+  /** Members whose forwarding rule's role is missing: none of their events reach the hub. */
+  brokenForwarding?: readonly string[];
+}
+
+/** One account's RDS and event bus. */
+export interface LocalAccount {
+  id: string;
+  member: boolean;
+  snapshots: SnapshotStore;
+  tasks: ExportTasks;
+  clusters: LiveClusters;
+  /**
+   * The account's bus, where its RDS emits: the hub's rule targets the waits function, a member's
+   * forwards snapshot-created and export-finished events to the hub's bus.
+   */
+  events: LocalEventBus;
+  /** A member's forwarding: events put on the hub's bus, and those its rule could not (no role). */
+  forwarding: { forwarded: number; failed: number };
 }
 
 export interface LocalStack {
@@ -91,6 +124,12 @@ export interface LocalStack {
   neptuneGraph: LocalNeptuneGraph;
   /** The EventBridge delivery of RDS's export-finished events to the waits function. */
   events: LocalEventBus;
+  /** Every account, the hub first, with its own RDS state and event bus. */
+  accounts: LocalAccount[];
+  /** AssumeRole of the members' access roles. */
+  sts: LocalSts;
+  /** An export task of any account, by its identifier. */
+  exportTask(identifier: string): ExportTaskRecord | undefined;
   /** The task tokens of the executions' callback states. */
   tokens: TaskTokens;
   sfn: LocalSfn;
@@ -98,11 +137,15 @@ export interface LocalStack {
   cloudformation: LocalServer;
   /** Each local endpoint by the SDK's service id (AWS_ENDPOINT_URL_<ID>: RDS, S3, SFN, ...). */
   endpoints: Record<string, string>;
-  /** Takes a snapshot of the database now (or re-uses `copyOf`'s data) under `identifier`. */
+  /**
+   * Takes a snapshot of the database now (or re-uses `copyOf`'s data) under `identifier`, in
+   * `account`'s RDS (default the hub's).
+   */
   createSnapshot(
     identifier: string,
     sourceIdentifier?: string,
     copyOf?: StoredSnapshot,
+    account?: string,
   ): Promise<StoredSnapshot>;
   /**
    * Takes an Aurora cluster snapshot of the database now (the cluster is `clusterIdentifier`):
@@ -111,7 +154,8 @@ export interface LocalStack {
   createClusterSnapshot(identifier: string, clusterIdentifier: string): Promise<StoredSnapshot>;
   /**
    * Delivers the EventBridge "snapshot created" event (RDS-EVENT-0042, or RDS-EVENT-0075 for a
-   * cluster snapshot) to the real on-snapshot handler.
+   * cluster snapshot) to the real on-snapshot handler: a member's snapshot through its bus, which
+   * forwards it to the hub (answering null when its forwarding is broken).
    */
   raiseSnapshotEvent(snapshot: StoredSnapshot): Promise<unknown>;
   /**
@@ -131,7 +175,8 @@ export function snapshotCreatedEvent(snapshot: StoredSnapshot) {
     id: randomUUID(),
     'detail-type': cluster ? 'RDS DB Cluster Snapshot Event' : 'RDS DB Snapshot Event',
     source: 'aws.rds',
-    account: ACCOUNT,
+    // The snapshot's own account: a member's event keeps it when forwarded to the hub.
+    account: snapshot.arn.split(':')[4] ?? ACCOUNT,
     time,
     region: REGION,
     resources: [snapshot.arn],
@@ -144,6 +189,25 @@ export function snapshotCreatedEvent(snapshot: StoredSnapshot) {
       Message: cluster ? 'Manual cluster snapshot created' : 'Manual snapshot created',
       EventID: cluster ? 'RDS-EVENT-0075' : 'RDS-EVENT-0042',
     },
+  };
+}
+
+/** An event as a member's rule puts it on the hub's bus (PutEvents entry, the API's member names). */
+function putEventsEntry(event: unknown) {
+  const e = event as {
+    time: string;
+    source: string;
+    resources: string[];
+    'detail-type': string;
+    detail: unknown;
+  };
+  return {
+    Time: e.time,
+    Source: e.source,
+    Resources: e.resources,
+    DetailType: e['detail-type'],
+    Detail: JSON.stringify(e.detail),
+    EventBusName: HUB_EVENT_BUS_ARN,
   };
 }
 
@@ -161,6 +225,11 @@ function handlerEnvironment(endpoints: Record<string, string>): Record<string, s
     AWS_ENDPOINT_URL_SFN: endpoints.sfn ?? '',
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb ?? '',
     AWS_ENDPOINT_URL_NEPTUNE_GRAPH: endpoints.neptuneGraph ?? '',
+    AWS_ENDPOINT_URL_STS: endpoints.sts ?? '',
+    // The hub and the member stack's roles (shared/aws/accounts.ts); with one account nothing is a member.
+    DEPLOYMENT_ACCOUNT_ID: ACCOUNT,
+    MEMBER_ROLE_NAME,
+    MEMBER_EXPORT_ROLE_NAME,
     GRAPH_EXPORT_ROLE_ARN: GRAPH_ROLE_ARN,
     EXPORTS_TABLE,
     S3_FORCE_PATH_STYLE: 'true',
@@ -205,23 +274,60 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       forcePathStyle: true,
       credentials: LOCAL_CREDENTIALS,
     });
-    const snapshots = new SnapshotStore(REGION, ACCOUNT);
-    const clusters = new LiveClusters(REGION, ACCOUNT);
-    const events = new LocalEventBus(clock, options.eventFaults ?? NO_EVENT_FAULTS, options.random);
-    stops.push(() => events.drain());
-    const tasks = new ExportTasks({
-      clusters,
-      onEnded: (task) => events.emit(exportEndedEvent(task, REGION, ACCOUNT)),
-      s3: s3Client,
-      clock,
-      snapshots,
-      roles: new Set([ROLE_ARN]),
-      kmsKeys: new Set([KMS_KEY_ARN]),
-      durations: options.durations ?? (() => ({ starting: 120, inProgress: 600 })),
-      ...(options.failures ? { failures: options.failures } : {}),
+    const ids = [ACCOUNT, ...MEMBER_ACCOUNTS].slice(0, options.accounts ?? 1);
+    if (ids.length < 1 || ids.length !== (options.accounts ?? 1))
+      throw new Error(`accounts must be 1 to ${MAX_ACCOUNTS}, not ${options.accounts}`);
+    // Each account's RDS: its snapshots, its five exports, its export role; the hub's KMS key and
+    // bucket (a member exports under <account>/ of it, shared/policy/decide.ts).
+    const accounts: LocalAccount[] = ids.map((id) => {
+      const member = id !== ACCOUNT;
+      const snapshots = new SnapshotStore(REGION, id);
+      const clusters = new LiveClusters(REGION, id);
+      const events = new LocalEventBus(clock, options.eventFaults ?? NO_EVENT_FAULTS, options.random);
+      stops.push(() => events.drain());
+      const tasks = new ExportTasks({
+        clusters,
+        onEnded: (task) => events.emit(exportEndedEvent(task, REGION, id)),
+        s3: s3Client,
+        clock,
+        snapshots,
+        roles: new Set([member ? `arn:aws:iam::${id}:role/${MEMBER_EXPORT_ROLE_NAME}` : ROLE_ARN]),
+        kmsKeys: new Set([KMS_KEY_ARN]),
+        durations: options.durations ?? (() => ({ starting: 120, inProgress: 600 })),
+        ...(options.failures ? { failures: options.failures } : {}),
+      });
+      stops.push(() => tasks.close());
+      return { id, member, snapshots, clusters, events, tasks, forwarding: { forwarded: 0, failed: 0 } };
     });
-    stops.push(() => tasks.close());
-    const rds = await startLocalRds(tasks, snapshots, log, clusters);
+    const hub = accounts[0] as LocalAccount;
+    const { snapshots, clusters, events, tasks } = hub;
+    const byId = new Map<string, LocalAccount>(accounts.map((a) => [a.id, a]));
+    const accountOf = (id: string): LocalAccount => {
+      const found = byId.get(id);
+      if (!found) throw new Error(`account ${id} is not one of the stack's (${ids.join(', ')})`);
+      return found;
+    };
+    // Every member has the access role; the credentials it hands out sign as the member.
+    const credentials = new AccountCredentials(ACCOUNT);
+    const sts = await startLocalSts(
+      {
+        credentials,
+        roles: new Map(
+          accounts
+            .filter((a) => a.member)
+            .map((a) => [`arn:aws:iam::${a.id}:role/${MEMBER_ROLE_NAME}`, a.id]),
+        ),
+      },
+      log,
+    );
+    stops.push(() => sts.close());
+    const rds = await startLocalRds(
+      tasks,
+      snapshots,
+      log,
+      clusters,
+      (req): RdsAccount => byId.get(credentials.accountOf(req)) ?? hub,
+    );
     stops.push(() => rds.close());
     const graphs = new LocalGraphs(REGION, ACCOUNT);
     const graphTasks = new GraphExportTasks({
@@ -291,6 +397,7 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         sfn: sfn.endpoint,
         dynamodb: dynamodb.endpoint,
         neptuneGraph: neptuneGraph.endpoint,
+        sts: sts.endpoint,
       }),
     );
     functions.StartExportFunctionArn = await importHandler('start-export');
@@ -303,6 +410,24 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     events.target = (event) => invokeLocal(waits, 'waits', event, REGION, ACCOUNT);
     const onSnapshot = await importHandler('on-snapshot');
     const onSchedule = await importHandler('on-schedule');
+    const broken = new Set(options.brokenForwarding ?? []);
+    for (const account of accounts.filter((a) => a.member)) {
+      account.events.target = async (event) => {
+        // The rule's target is the hub's bus, through the member's forwarding role: without it,
+        // the invocation fails and the event is lost.
+        if (broken.has(account.id)) {
+          account.forwarding.failed++;
+          return null;
+        }
+        account.forwarding.forwarded++;
+        log({ service: 'eventbridge', action: 'PutEvents', params: { Entries: [putEventsEntry(event)] } });
+        // The hub's rules: snapshot created → on-snapshot; the rest (export finished) → waits.
+        const { detail } = event as { detail?: { EventID?: string } };
+        return idsOf(SNAPSHOT_READY_EVENTS).includes(detail?.EventID ?? '')
+          ? invokeLocal(onSnapshot, 'on-snapshot', event, REGION, ACCOUNT)
+          : invokeLocal(waits, 'waits', event, REGION, ACCOUNT);
+      };
+    }
     return {
       clock,
       db,
@@ -320,6 +445,15 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       graphTasks,
       neptuneGraph,
       events,
+      accounts,
+      sts,
+      exportTask: (identifier) => {
+        for (const account of accounts) {
+          const task = account.tasks.tasks.get(identifier);
+          if (task) return task;
+        }
+        return undefined;
+      },
       tokens,
       sfn,
       cloudformation,
@@ -333,12 +467,14 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         SFN: sfn.endpoint,
         SNS: sns.endpoint,
       },
-      createSnapshot: (identifier, sourceIdentifier, copyOf) =>
-        copyOf
+      createSnapshot: (identifier, sourceIdentifier, copyOf, account = ACCOUNT) => {
+        const store = accountOf(account).snapshots;
+        return copyOf
           ? Promise.resolve(
-              snapshots.add(identifier, { ...copyOf, ...(sourceIdentifier ? { sourceIdentifier } : {}) }),
+              store.add(identifier, { ...copyOf, ...(sourceIdentifier ? { sourceIdentifier } : {}) }),
             )
-          : snapshots.create(db, identifier, sourceIdentifier ? { sourceIdentifier } : {}),
+          : store.create(db, identifier, sourceIdentifier ? { sourceIdentifier } : {});
+      },
       createClusterSnapshot: (identifier, clusterIdentifier) =>
         snapshots.create(db, identifier, { kind: 'cluster-snapshot', sourceIdentifier: clusterIdentifier }),
       fireSchedule: (schedule, scheduledTime = new Date()) =>
@@ -349,8 +485,13 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
           REGION,
           ACCOUNT,
         ),
-      raiseSnapshotEvent: (snapshot) =>
-        invokeLocal(onSnapshot, 'on-snapshot', snapshotCreatedEvent(snapshot), REGION, ACCOUNT),
+      raiseSnapshotEvent: (snapshot) => {
+        const event = snapshotCreatedEvent(snapshot);
+        const account = accountOf(event.account);
+        return account.member
+          ? account.events.deliver(event)
+          : invokeLocal(onSnapshot, 'on-snapshot', event, REGION, ACCOUNT);
+      },
       stop,
     };
   } catch (error) {

@@ -32,7 +32,7 @@ export async function waitForExecutions(
   for (;;) {
     const executions = [...stack.sfn.executions.values()];
     for (const e of executions) {
-      const task = stack.tasks.tasks.get(e.name);
+      const task = stack.exportTask(e.name);
       const line = `${e.status}${e.currentState ? ` · ${e.currentState}` : ''}${task ? ` · export ${task.Status} ${task.PercentProgress}%` : ''}`;
       if (last.get(e.name) !== line) {
         last.set(e.name, line);

@@ -47,8 +47,8 @@ export interface StsOptions {
 }
 
 export interface LocalSts extends LocalServer {
-  /** Each AssumeRole that handed out credentials: the role and the session name. */
-  readonly assumed: { RoleArn: string; RoleSessionName: string }[];
+  /** Each AssumeRole that handed out credentials: the role, the session name, when (simulated ms). */
+  readonly assumed: { RoleArn: string; RoleSessionName: string; at: number; expiration: Date }[];
 }
 
 class StsFault extends Error {
@@ -98,11 +98,12 @@ export async function startLocalSts(options: StsOptions, log: RequestLogger): Pr
       // DurationSeconds defaults to 3600 (AssumeRoleRequest); Date runs on the simulated clock.
       const seconds = typeof params.DurationSeconds === 'number' ? params.DurationSeconds : 3600;
       const issued = credentials.issue(account);
-      assumed.push({ RoleArn: role, RoleSessionName: session });
+      const expiration = new Date(Date.now() + seconds * 1000);
+      assumed.push({ RoleArn: role, RoleSessionName: session, at: Date.now(), expiration });
       const roleName = role.split('/').pop() ?? role;
       const roleId = `AROA${randomBytes(8).toString('hex').toUpperCase()}`;
       const result = {
-        Credentials: { ...issued, Expiration: new Date(Date.now() + seconds * 1000) },
+        Credentials: { ...issued, Expiration: expiration },
         AssumedRoleUser: {
           AssumedRoleId: `${roleId}:${session}`,
           Arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`,

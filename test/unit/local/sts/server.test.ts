@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '#local/s3/server.ts';
 import { AccountCredentials, type LocalSts, startLocalSts } from '#local/sts/server.ts';
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => sts?.close());
 
-const client = (creds = LOCAL_CREDENTIALS) =>
+const client = (creds: AwsCredentialIdentity = LOCAL_CREDENTIALS) =>
   new STSClient({ region: 'us-east-1', endpoint: sts.endpoint, credentials: creds });
 
 describe('the local STS', () => {
