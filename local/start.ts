@@ -1,6 +1,6 @@
 /**
  * `npm start [-- --engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph]
- * [--format parquet|csv] [--snapshots N] [--time-scale X] [--serve] [--drop-events P] [--duplicate-events P]`: runs the whole
+ * [--format parquet|csv] [--snapshots N] [--accounts N] [--time-scale X] [--serve] [--drop-events P] [--duplicate-events P]`: runs the whole
  * pipeline on this machine (see docs/local.md) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
@@ -8,11 +8,11 @@ import { LocalAthena } from './athena/engine.ts';
 import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './databases/open.ts';
 import { findTable, waitForExecutions } from './runtime/progress.ts';
 import { serve } from './serve.ts';
-import { type LocalStack, startStack } from './stack.ts';
+import { ACCOUNT, type LocalStack, MAX_ACCOUNTS, startStack } from './stack.ts';
 import { askGraphQuestion, exportGraph } from './start-graph.ts';
 
 const USAGE =
-  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph] [--format parquet|csv] [--snapshots N (≥1)] [--time-scale X (>0)] [--serve] [--drop-events P] [--duplicate-events P] (P in [0, 1])';
+  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph] [--format parquet|csv] [--snapshots N (≥1)] [--accounts N (1-5; snapshot sources only, not with --serve)] [--time-scale X (>0)] [--serve] [--drop-events P] [--duplicate-events P] (P in [0, 1])';
 
 // The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
 const shownWarnings = new Set<string>();
@@ -28,6 +28,7 @@ function options() {
     return parseArgs({
       options: {
         snapshots: { type: 'string', default: '1' },
+        accounts: { type: 'string', default: '1' },
         engine: { type: 'string' },
         'database-url': { type: 'string' },
         source: { type: 'string', default: 'db-snapshot' },
@@ -45,6 +46,7 @@ function options() {
 }
 const values = options();
 const count = Number(values.snapshots);
+const accountCount = Number(values.accounts);
 // Serving, an export takes about a minute: long enough to watch it and to cancel one.
 const timeScale = Number(values['time-scale'] ?? (values.serve ? '10' : '600'));
 const databaseUrl = values['database-url'];
@@ -94,6 +96,10 @@ async function main(stack: LocalStack): Promise<void> {
   console.log(
     `endpoints: s3 ${stack.s3.endpoint}  rds ${stack.rds.endpoint}  glue ${stack.glue.endpoint}  sns ${stack.sns.endpoint}  sfn ${stack.sfn.endpoint}`,
   );
+  if (stack.accounts.length > 1) {
+    const members = stack.accounts.filter((a) => a.member).map((a) => a.id);
+    console.log(`accounts: hub ${ACCOUNT}, members ${members.join(', ')} (sts ${stack.sts.endpoint})`);
+  }
   const executions = graph
     ? await exportGraph(stack, graphFormat, (line) => console.log(line))
     : live
@@ -102,16 +108,22 @@ async function main(stack: LocalStack): Promise<void> {
   await report(stack, executions);
 }
 
-/** Snapshots, announced by the events RDS emits for them. */
+/**
+ * Snapshots, announced by the events RDS emits for them: the i-th in account i mod `--accounts`
+ * (the hub first), a member's through its bus, which forwards it to the hub.
+ */
 async function exportSnapshots(stack: LocalStack, engine: string) {
   const first = cluster
     ? await stack.createClusterSnapshot(`sample-${engine}-snapshot-1`, `sample-${engine}`)
     : await stack.createSnapshot(`sample-${engine}-snapshot-1`);
   const snapshots = [first];
-  for (let i = 2; i <= count; i++)
-    snapshots.push(await stack.createSnapshot(`sample-${engine}-snapshot-${i}`, undefined, first));
+  for (let i = 2; i <= count; i++) {
+    const account = stack.accounts[(i - 1) % stack.accounts.length]?.id;
+    snapshots.push(await stack.createSnapshot(`sample-${engine}-snapshot-${i}`, undefined, first, account));
+  }
   const event = cluster ? 'RDS-EVENT-0075' : 'RDS-EVENT-0042';
-  console.log(`took ${snapshots.length} snapshot(s); raising ${snapshots.length} ${event} event(s)`);
+  const where = stack.accounts.length > 1 ? ` in ${stack.accounts.length} accounts` : '';
+  console.log(`took ${snapshots.length} snapshot(s)${where}; raising ${snapshots.length} ${event} event(s)`);
   await Promise.all(snapshots.map((s) => stack.raiseSnapshotEvent(s)));
   return waitForExecutions(stack, snapshots.length, (line) => console.log(line));
 }
@@ -152,13 +164,43 @@ async function exportLiveCluster(stack: LocalStack, engine: string) {
   }
 }
 
+/** The most tasks running at one moment, from their start and end times. */
+function mostAtOnce(tasks: { TaskStartTime: Date; TaskEndTime?: Date }[]): number {
+  // At equal times an end counts before a start: a slot freed and taken is not two at once.
+  const edges = tasks
+    .flatMap((t) => [
+      [t.TaskStartTime.getTime(), 1],
+      [t.TaskEndTime?.getTime() ?? Number.POSITIVE_INFINITY, -1],
+    ])
+    .sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
+  let running = 0;
+  let most = 0;
+  for (const [, step] of edges) {
+    running += step as number;
+    most = Math.max(most, running);
+  }
+  return most;
+}
+
 async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof waitForExecutions>>) {
   const { db } = stack;
   const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
   const bus = stack.events.stats;
   console.log(
-    `\nexport-finished events: ${bus.emitted} emitted, ${bus.dropped} dropped, ${bus.duplicated} duplicated, ${bus.delivered} delivered to the waits function`,
+    `\nexport-finished events${stack.accounts.length > 1 ? ' on the hub’s bus' : ''}: ${bus.emitted} emitted, ${bus.dropped} dropped, ${bus.duplicated} duplicated, ${bus.delivered} delivered to the waits function`,
   );
+  if (stack.accounts.length > 1) {
+    const all = stack.accounts.flatMap((a) => [...a.tasks.tasks.values()]);
+    console.log(`per account (${all.length} exports, at most ${mostAtOnce(all)} in flight at once in all):`);
+    for (const account of stack.accounts) {
+      const forwarded = account.member
+        ? `, ${account.forwarding.forwarded} event(s) forwarded to the hub`
+        : '';
+      console.log(
+        `  ${account.id}${account.member ? '' : ' (hub)'}: ${account.tasks.tasks.size} export(s), at most ${account.tasks.maxActiveSeen} in flight at once${forwarded}`,
+      );
+    }
+  }
   console.log(`notifications published to SNS: ${stack.sns.messages.length}`);
   for (const m of stack.sns.messages) {
     console.log(
@@ -193,24 +235,35 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
 
   // Export targets: database.schema.table for PostgreSQL, database.table for MySQL.
   const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
-  const orders = findTable(stack.catalog, `${shop}.orders`);
-  const customers = findTable(stack.catalog, `${shop}.customers`);
-  if (!orders || !customers)
-    throw new Error(`${shop}.orders / ${shop}.customers were not registered in Glue`);
-  const sql = `SELECT c.name, count(*) AS orders, sum(CAST(o.amount AS DECIMAL(12,2))) AS total
-FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}"."${customers.Name}" c ON o.customer_id = c.customer_id
-GROUP BY c.name ORDER BY total DESC`;
   const athena = new LocalAthena(stack.catalog, stack.s3Client);
   try {
-    const { columns, rows } = await athena.query(sql, [orders.DatabaseName]);
-    console.log(`\nsample query (DuckDB over the exported Parquet, as Athena reads it from Glue):\n${sql}\n`);
-    console.table(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, String(row[i])]))));
-    if (live) {
-      const check = `SELECT order_id FROM "${orders.DatabaseName}"."${orders.Name}" WHERE order_id > 900000 ORDER BY order_id`;
-      const found = (await athena.query(check, [orders.DatabaseName])).rows.map((r) => String(r[0]));
-      console.log(`${check}\n  → ${found.join(', ') || '(none)'}  (the clone holds 900001, not 900002)`);
-      if (found.join(',') !== '900001')
-        throw new Error(`the live export holds orders ${found.join(', ') || 'none'}, expected 900001`);
+    // An account the snapshots did not reach (--accounts above --snapshots) has nothing to query.
+    for (const account of stack.accounts.filter((a) => a.tasks.tasks.size > 0 || !a.member)) {
+      // register-export names a member's databases rds_export_<account>_…, the hub's rds_export_….
+      const inAccount = (name: string) =>
+        account.member ? name.startsWith(`rds_export_${account.id}_`) : !/^rds_export_\d{12}_/.test(name);
+      const orders = findTable(stack.catalog, `${shop}.orders`, inAccount);
+      const customers = findTable(stack.catalog, `${shop}.customers`, inAccount);
+      if (!orders || !customers) {
+        const whose = stack.accounts.length > 1 ? ` for account ${account.id}` : '';
+        throw new Error(`${shop}.orders / ${shop}.customers were not registered in Glue${whose}`);
+      }
+      const sql = `SELECT c.name, count(*) AS orders, sum(CAST(o.amount AS DECIMAL(12,2))) AS total
+FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}"."${customers.Name}" c ON o.customer_id = c.customer_id
+GROUP BY c.name ORDER BY total DESC`;
+      const { columns, rows } = await athena.query(sql, [orders.DatabaseName]);
+      const whose = stack.accounts.length > 1 ? ` of account ${account.id}` : '';
+      console.log(
+        `\nsample query${whose} (DuckDB over the exported Parquet, as Athena reads it from Glue):\n${sql}\n`,
+      );
+      console.table(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, String(row[i])]))));
+      if (live) {
+        const check = `SELECT order_id FROM "${orders.DatabaseName}"."${orders.Name}" WHERE order_id > 900000 ORDER BY order_id`;
+        const found = (await athena.query(check, [orders.DatabaseName])).rows.map((r) => String(r[0]));
+        console.log(`${check}\n  → ${found.join(', ') || '(none)'}  (the clone holds 900001, not 900002)`);
+        if (found.join(',') !== '900001')
+          throw new Error(`the live export holds orders ${found.join(', ') || 'none'}, expected 900001`);
+      }
     }
   } finally {
     await athena.close();
@@ -220,6 +273,11 @@ GROUP BY c.name ORDER BY total DESC`;
 if (
   !Number.isInteger(count) ||
   count < 1 ||
+  !Number.isInteger(accountCount) ||
+  accountCount < 1 ||
+  accountCount > MAX_ACCOUNTS ||
+  // Members' snapshots are announced by their buses: graphs and live clusters start on the hub's schedules.
+  (accountCount > 1 && (values.serve || graph || live)) ||
   !(timeScale > 0) ||
   !isShare(dropEvents) ||
   !isShare(duplicateEvents) ||
@@ -233,6 +291,7 @@ const stack = await startStack({
   timeScale,
   engine: engineFamily(),
   ...(databaseUrl ? { databaseUrl } : {}),
+  accounts: accountCount,
   // Lossy delivery of the export events the waits listen for: the pipeline must still finish.
   eventFaults: {
     drop: dropEvents,

@@ -2,9 +2,16 @@ import type { GlueCatalog, GlueTable } from '../glue/server.ts';
 import type { Execution } from '../sfn/server.ts';
 import type { LocalStack } from '../stack.ts';
 
-/** The latest-export Glue table registered for `target` (`database.schema.table`), if any. */
-export function findTable(catalog: GlueCatalog, target: string): GlueTable | undefined {
-  for (const database of catalog.databases.keys()) {
+/**
+ * The latest-export Glue table registered for `target` (`database.schema.table`), if any, in the
+ * databases `inDatabase` accepts (default all).
+ */
+export function findTable(
+  catalog: GlueCatalog,
+  target: string,
+  inDatabase: (name: string) => boolean = () => true,
+): GlueTable | undefined {
+  for (const database of [...catalog.databases.keys()].filter(inDatabase)) {
     const found = catalog
       .tablesOf(database)
       .find(

@@ -23,4 +23,18 @@ describe('npm start', () => {
     expect((await npmStart(['--engine', 'oracle'])).code).toBe(2);
     expect((await npmStart(['--source', 'live-cluster'])).code).toBe(2);
   });
+
+  it('takes 1 to 5 accounts, for snapshot sources only, and says so in its usage', async () => {
+    for (const args of [
+      ['--accounts', '6'],
+      ['--accounts', '0'],
+      ['--accounts', '2', '--source', 'graph'],
+      ['--accounts', '2', '--source', 'cluster'],
+      ['--accounts', '2', '--serve'],
+    ]) {
+      const { code, stderr } = await npmStart(args);
+      expect([args.join(' '), code]).toEqual([args.join(' '), 2]);
+      expect(stderr).toContain('--accounts N (1-5; snapshot sources only, not with --serve)');
+    }
+  });
 });
