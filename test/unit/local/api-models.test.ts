@@ -110,4 +110,49 @@ describe('neptune-graph requests against the API model', () => {
       'neptune-graph.GetExportTask.taskIdentifier: required member missing',
     ]);
   });
+
+  it('checks STS AssumeRole and EventBridge PutEvents as the local stack logs them', () => {
+    const role = 'arn:aws:iam::111122223333:role/rds-export-local-member-access';
+    expect(
+      requestProblems({
+        service: 'sts',
+        action: 'AssumeRole',
+        params: { RoleArn: role, RoleSessionName: 'waits' },
+      }),
+    ).toEqual([]);
+    expect(
+      requestProblems({
+        service: 'sts',
+        action: 'AssumeRole',
+        params: { RoleArn: role, RoleSessionName: 'a b', DurationSeconds: 60 },
+      }),
+    ).toEqual([
+      'sts.AssumeRole.RoleSessionName: a b does not match /^[\\w+=,.@-]{2,64}$/',
+      'sts.AssumeRole.DurationSeconds: 60 outside 900..43200',
+    ]);
+    const entry = {
+      Time: '2024-05-01T00:00:00.000Z',
+      Source: 'aws.rds',
+      Resources: ['arn:aws:rds:us-east-1:111122223333:snapshot:s-1'],
+      DetailType: 'RDS DB Snapshot Event',
+      Detail: '{"EventID":"RDS-EVENT-0042"}',
+      EventBusName: 'arn:aws:events:us-east-1:123456789012:event-bus/default',
+    };
+    expect(
+      requestProblems({ service: 'eventbridge', action: 'PutEvents', params: { Entries: [entry] } }),
+    ).toEqual([]);
+    expect(
+      requestProblems({
+        service: 'eventbridge',
+        action: 'PutEvents',
+        params: { Entries: [{ ...entry, Detail: '[1]', Account: '1' }] },
+      }),
+    ).toEqual([
+      'eventbridge.PutEvents.Entries[0].Detail: not a JSON object',
+      'eventbridge.PutEvents.Entries[0].Account: not a member of PutEventsRequestEntry',
+    ]);
+    expect(requestProblems({ service: 'eventbridge', action: 'PutEvents', params: { Entries: [] } })).toEqual(
+      ['eventbridge.PutEvents.Entries: 0 items, at least 1'],
+    );
+  });
 });
