@@ -81,7 +81,7 @@ beforeAll(async () => {
   } finally {
     clearInterval(sampler);
   }
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await athena?.close();
