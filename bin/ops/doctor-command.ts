@@ -9,13 +9,31 @@ export const doctorCommand: Command = {
   summary:
     "check the deployment's account before the first export (roles, bucket, key, rules); changes nothing",
   usage: `rds-export doctor [--prefix P] [options]
+       rds-export doctor --member --hub-bus-arn ARN --hub-bucket B --hub-key ARN [--stage S] [--region R] [--profile P]
 
   --prefix             the S3 prefix the rules export under, for the write check (default: the bucket's root)
+  --member             with a member account's credentials: check what serverless.member.yml set up
+                       there (its export role writes only its own folder of the hub's bucket and uses
+                       the hub's key, only the hub's functions may assume its access role, which may
+                       start exports, and its rules forward to the hub's bus with a role that exists)
+  --hub-bus-arn, --hub-bucket, --hub-key
+                       the hub the member stack was deployed against (its parameters)
 ${DEPLOYMENT_USAGE}
 
 Prints one line per check, "ok" or "FAIL" with the fix; exit status 1 when any check fails.`,
-  options: { ...DEPLOYMENT_OPTIONS, prefix: { type: 'string' } },
+  options: {
+    ...DEPLOYMENT_OPTIONS,
+    prefix: { type: 'string' },
+    member: { type: 'boolean' },
+    'hub-bus-arn': { type: 'string' },
+    'hub-bucket': { type: 'string' },
+    'hub-key': { type: 'string' },
+  },
   async run(values) {
+    if (values.member === true) {
+      const { runMemberDoctorCommand } = await import('./doctor-member.ts');
+      return runMemberDoctorCommand(values);
+    }
     const { runDoctorCommand } = await import('./doctor.ts');
     return runDoctorCommand(values);
   },

@@ -111,7 +111,7 @@ const Statement = z.object({
   NotResource: OneOrMany.optional(),
   Condition: z.record(z.string(), z.unknown()).optional(),
 });
-type Statement = z.infer<typeof Statement>;
+export type Statement = z.infer<typeof Statement>;
 const PolicyDocument = z.object({
   Version: z.string().optional(),
   Id: z.string().optional(),
@@ -203,18 +203,18 @@ export function bucketDenials(
 // ---- the checks -----------------------------------------------------------------------------
 
 /** A role's name: the last part of its ARN (`arn:aws:iam::<account>:role/<path/>name`). */
-const roleNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+export const roleNameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
 
-const failure = (check: string, detail: string, fix: string): CheckResult => ({
+export const failure = (check: string, detail: string, fix: string): CheckResult => ({
   check,
   ok: false,
   detail,
   fix,
 });
-const passed = (check: string, detail: string): CheckResult => ({ check, ok: true, detail });
+export const passed = (check: string, detail: string): CheckResult => ({ check, ok: true, detail });
 
 /** A check that could not be made: the AWS error, and the operator's permissions as the likely fix. */
-function unchecked(check: string, error: unknown): CheckResult {
+export function unchecked(check: string, error: unknown): CheckResult {
   const message = error instanceof Error ? error.message : String(error);
   return failure(
     check,
@@ -223,7 +223,7 @@ function unchecked(check: string, error: unknown): CheckResult {
   );
 }
 
-interface Simulation {
+export interface Simulation {
   action: string;
   resource: string;
   decision: string;
@@ -235,7 +235,7 @@ interface Simulation {
  * `explicitDeny`, `implicitDeny` (IAM API reference, EvaluationResult); MissingContextValues lists
  * the condition keys the policies use that the call did not supply.
  */
-async function simulate(
+export async function simulate(
   iam: IAMClient,
   principal: string,
   actions: string[],
@@ -268,7 +268,7 @@ async function simulate(
 }
 
 /** One check from simulations: ok when every action is `allowed`, else each denied one and why. */
-function fromSimulations(check: string, results: Simulation[], ok: string, fix: string): CheckResult {
+export function fromSimulations(check: string, results: Simulation[], ok: string, fix: string): CheckResult {
   const denied = results.filter((r) => r.decision !== 'allowed');
   if (denied.length === 0) return passed(check, ok);
   const each = denied.map(
@@ -420,7 +420,7 @@ async function passesRole({ iam, cloudformation }: DoctorClients, stackName: str
   }
 }
 
-async function ruleCheck(events: EventBridgeClient, name: string): Promise<CheckResult> {
+export async function ruleCheck(events: EventBridgeClient, name: string): Promise<CheckResult> {
   const check = `rule ${name}`;
   try {
     const rule = await events.send(new DescribeRuleCommand({ Name: name }));
