@@ -20,6 +20,7 @@ interface AccountsResult {
   timeScale: number;
   succeeded: number;
   simulatedSeconds: number;
+  idealSeconds: number;
   realSeconds: number;
   mostInFlight: number;
   mostPerAccount: number;
@@ -32,7 +33,7 @@ interface AccountsResult {
 }
 
 const EXPORTS = 300;
-const TIME_SCALE = 1000;
+const TIME_SCALE = 300;
 const BASELINE: Run = { label: 'one account', accounts: 1 };
 const ORGANIZATION: Run = { label: 'three accounts (hub + 2 members)', accounts: 3 };
 /** The handlers that call a member's RDS, each with its own clients (shared/sources/rds/clients.ts). */
@@ -84,6 +85,12 @@ export default async function (): Promise<{ title: string; markdown: string }> {
       'about 1/3: three accounts, three pools of five',
     ),
     row(
+      'the same against the ideal schedule (five at once per account, each end starting the next)',
+      `${(one.simulatedSeconds / one.idealSeconds).toFixed(2)}× of ${hours(one.idealSeconds)}`,
+      `${(three.simulatedSeconds / three.idealSeconds).toFixed(2)}× of ${hours(three.idealSeconds)}`,
+      'near 1× unless the machine, not the slots, is the limit',
+    ),
+    row(
       'most tasks in flight in one account',
       String(one.mostPerAccount),
       String(three.mostPerAccount),
@@ -95,7 +102,12 @@ export default async function (): Promise<{ title: string; markdown: string }> {
       String(three.mostInFlight),
       '≤ 5 × accounts',
     ),
-    row('refused for the quota', String(one.quotaRejections), String(three.quotaRejections), '0'),
+    row(
+      'starts refused for the quota (each counted once and queued again)',
+      String(one.quotaRejections),
+      String(three.quotaRejections),
+      '',
+    ),
     row(
       '`DescribeExportTasks` calls per export',
       per(one.describeCalls, one),
