@@ -14,6 +14,7 @@ import type { LoggedRequest } from '#local/protocol/request-log.ts';
 import type { StoredSnapshot } from '#local/rds/snapshots.ts';
 import { waitForNamed } from '#local/runtime/progress.ts';
 import { ACCOUNT, MEMBER_ACCOUNTS, startStack } from '#local/stack.ts';
+import { idealMakespan, seeded as random, sampleInFlight } from '#testkit/bursts.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,27 +29,6 @@ const timeScale = Number(values['time-scale']);
 if (!(count >= 1 && accounts >= 1 && accounts <= MEMBER_ACCOUNTS.length + 1 && timeScale > 0)) {
   console.error('usage: tsx bench/lib/accounts-burst.ts [--exports N] [--accounts 1-5] [--time-scale X]');
   process.exit(2);
-}
-
-/** Mulberry32, as bench/lib/burst.ts: every run draws the same durations. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Makespan of the tasks run 5 at a time in the given order, each starting the moment a slot frees. */
-function idealMakespan(durations: number[], slots = 5): number {
-  const free = Array<number>(slots).fill(0);
-  for (const d of durations) {
-    const i = free.indexOf(Math.min(...free));
-    free[i] = (free[i] ?? 0) + d;
-  }
-  return Math.max(...free);
 }
 
 const draw = random(20241207);
@@ -80,16 +60,8 @@ try {
     snapshots.push(snapshot);
     durationOf.set(snapshot.arn, Math.round(60 + draw() * (3600 - 60)));
   }
-  const most = { total: 0, perAccount: new Map<string, number>() };
-  const sampler = setInterval(() => {
-    let total = 0;
-    for (const account of stack.accounts) {
-      const active = account.tasks.active();
-      total += active;
-      most.perAccount.set(account.id, Math.max(most.perAccount.get(account.id) ?? 0, active));
-    }
-    most.total = Math.max(most.total, total);
-  }, 2);
+  const sampler = sampleInFlight(stack);
+  const { most } = sampler;
   const realStart = performance.now();
   const simulatedStart = Date.now();
   let executions: Awaited<ReturnType<typeof waitForNamed>>;
@@ -103,7 +75,7 @@ try {
       50,
     );
   } finally {
-    clearInterval(sampler);
+    sampler.stop();
   }
   const simulatedEnd = Math.max(...executions.map((e) => e.stopDate?.getTime() ?? 0));
   const requests = readFileSync(requestLog, 'utf8')

@@ -17,6 +17,7 @@ import type { ExportTaskRecord } from '#local/rds/tasks.ts';
 import { waitForNamed } from '#local/runtime/progress.ts';
 import type { Execution } from '#local/sfn/server.ts';
 import { startStack } from '#local/stack.ts';
+import { idealMakespan, seeded as random } from '#testkit/bursts.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,27 +37,6 @@ if (!(count >= 1 && timeScale > 0 && drop >= 0 && drop <= 1 && duplicate >= 0 &&
     'usage: tsx bench/lib/burst.ts [--exports N (≥1)] [--time-scale X (>0)] [--drop-events P] [--duplicate-events P] (P in [0, 1]) [--histories FILE]',
   );
   process.exit(2);
-}
-
-/** Mulberry32: a small seeded PRNG so every run draws the same durations. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Makespan of the tasks run 5 at a time in the given order, each starting the moment a slot frees. */
-export function idealMakespan(durations: number[], slots = 5): number {
-  const free = Array<number>(slots).fill(0);
-  for (const d of durations) {
-    const i = free.indexOf(Math.min(...free));
-    free[i] = (free[i] ?? 0) + d;
-  }
-  return Math.max(...free);
 }
 
 /**

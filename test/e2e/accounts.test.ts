@@ -15,6 +15,7 @@ import {
   MEMBER_ROLE_NAME,
   startStack,
 } from '#local/stack.ts';
+import { sampleInFlight } from '#testkit/bursts.ts';
 import { requestProblems } from './api-models.ts';
 import { exportSnapshots } from './helpers.ts';
 
@@ -34,7 +35,7 @@ let athena: LocalAthena;
 const logDir = mkdtempSync(join(tmpdir(), 'local-aws-accounts-'));
 const requestLog = join(logDir, 'requests.jsonl');
 let executions: Execution[] = [];
-const most = { total: 0, perAccount: new Map<string, number>() };
+let most: ReturnType<typeof sampleInFlight>['most'];
 let brokenDecisions: unknown[] = [];
 
 const requests = () =>
@@ -66,20 +67,13 @@ beforeAll(async () => {
     stack.createSnapshot(`accounts-${i}`, `sample-shop-acct-${i}`, first, BROKEN),
   );
   // Sample every account's export tasks while the burst runs.
-  const sampler = setInterval(() => {
-    let total = 0;
-    for (const account of stack.accounts) {
-      const active = account.tasks.active();
-      total += active;
-      most.perAccount.set(account.id, Math.max(most.perAccount.get(account.id) ?? 0, active));
-    }
-    most.total = Math.max(most.total, total);
-  }, 2);
+  const sampler = sampleInFlight(stack);
+  most = sampler.most;
   try {
     brokenDecisions = await Promise.all((await Promise.all(broken)).map((s) => stack.raiseSnapshotEvent(s)));
     executions = await exportSnapshots(stack, burst);
   } finally {
-    clearInterval(sampler);
+    sampler.stop();
   }
 }, 90_000);
 
