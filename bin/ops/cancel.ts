@@ -6,7 +6,13 @@ import { GRAPH_TASK_ID } from '#shared/sources/kinds/graph/ops.ts';
 import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import type { KindOps, KnownJob, MachineStatus } from '#shared/sources/kinds/types.ts';
 import { type Command, UsageError } from '../command.ts';
-import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
+import {
+  type Context,
+  DEPLOYMENT_OPTIONS,
+  DEPLOYMENT_USAGE,
+  openDeployment,
+  refuseMemberExport,
+} from './deployment.ts';
 import { describeExport, parseJson, SeenJob } from './executions.ts';
 
 export interface CancelResult {
@@ -73,6 +79,7 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
   const execution = await describeExport(ctx, id);
   const read = SeenJob.safeParse(parseJson(execution?.input));
   const job = read.success ? read.data : undefined;
+  refuseMemberExport(ctx, id, job?.source.arn, 'cancel');
   const target: Export = { id, kind: opsOf(job?.source.kind), job };
   const task = await target.kind.task(ctx, id, job);
   if (task !== undefined) return cancelTask(ctx, target, task);

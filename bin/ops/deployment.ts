@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { safeScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
 import { optionOrEnv, UsageError, type Values } from '../command.ts';
@@ -137,4 +138,24 @@ export async function openDeployment(values: Values): Promise<Context> {
     },
     now: () => new Date(Date.now() + offset),
   };
+}
+
+/**
+ * Refuses a command that would act on a member account's export from here: its task runs in the
+ * member's RDS, which only the hub's functions may reach (the member access role trusts them by
+ * ARN, serverless.member.yml), and stopping its execution would leave the task running untracked.
+ * The hub's account is its state machine's.
+ */
+export function refuseMemberExport(
+  ctx: Context,
+  id: string,
+  sourceArn: string | undefined,
+  what: string,
+): void {
+  const hub = safeScope(ctx.deployment.stateMachineArn)?.account;
+  const source = sourceArn === undefined ? undefined : safeScope(sourceArn)?.account;
+  if (hub === undefined || source === undefined || source === hub) return;
+  throw new UsageError(
+    `export ${id} runs in member account ${source}, whose RDS only the hub's functions may call: ${what} is not supported for a member's export yet (see docs/limits.md)`,
+  );
 }

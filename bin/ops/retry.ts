@@ -7,7 +7,13 @@ import {
 } from '#shared/sources/identifiers.ts';
 import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import { type Command, UsageError } from '../command.ts';
-import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
+import {
+  type Context,
+  DEPLOYMENT_OPTIONS,
+  DEPLOYMENT_USAGE,
+  openDeployment,
+  refuseMemberExport,
+} from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
 import { describeExport } from './executions.ts';
 import { outcomeOf } from './outcomes.ts';
@@ -86,6 +92,7 @@ export async function retryExport(
   }
   const job = ExportJob.safeParse(JSON.parse(execution.input ?? '{}'));
   if (!job.success) throw new UsageError(`execution ${id} has no export job as its input`);
+  refuseMemberExport(ctx, id, job.data.source.arn, 'retry');
   const kind = opsOf(job.data.source.kind);
   const described = await kind.current(ctx, job.data);
   if ('gone' in described) throw new UsageError(described.gone);

@@ -116,6 +116,19 @@ describe('rds-export cancel', () => {
     });
   });
 
+  it("refuses a member account's export, whose task only the hub's functions may reach, stopping nothing", async () => {
+    const member = {
+      ...graphJob,
+      source: { ...graphJob.source, arn: 'arn:aws:rds:us-east-1:222222222222:snapshot:s-1' },
+    };
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(member) });
+    await expect(cancelExport(testContext(), ID)).rejects.toThrow(
+      /runs in member account 222222222222, whose RDS only the hub's functions may call: cancel is not supported/,
+    );
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+    expect(rds.commandCalls(CancelExportTaskCommand)).toHaveLength(0);
+  });
+
   it("cancels a graph export's Neptune Analytics task, the one writing to its destination", async () => {
     graphExecution();
     graphs.on(ListExportTasksCommand).resolves(listed(graphTask('EXPORTING')));

@@ -100,6 +100,18 @@ describe('rds-export retry', () => {
     expect(result.attempt).toBe(3);
   });
 
+  it("refuses a member account's export, starting nothing", async () => {
+    const arn = snapshot.DBSnapshotArn.replace('123456789012', '222222222222');
+    const member = { ...job, source: { ...job.source, arn }, request: { ...job.request, SourceArn: arn } };
+    sfn
+      .on(DescribeExecutionCommand, { executionArn: executionArn(ID) })
+      .resolves({ executionArn: executionArn(ID), status: 'FAILED', input: JSON.stringify(member) });
+    await expect(retryExport(testContext(), ID, { force: false, ...POLICY })).rejects.toThrow(
+      /runs in member account 222222222222.*retry is not supported/,
+    );
+    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+  });
+
   it('refuses a running or completed export unless forced', async () => {
     execution('RUNNING');
     await expect(retryExport(testContext(), ID, { force: false, ...POLICY })).rejects.toThrow(
