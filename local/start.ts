@@ -236,6 +236,8 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
   // Export targets: database.schema.table for PostgreSQL, database.table for MySQL.
   const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
   const athena = new LocalAthena(stack.catalog, stack.s3Client);
+  // Each account's orders table, for the one query over the whole Organization at the end.
+  const ordersOf: { account: string; database: string; table: string }[] = [];
   try {
     // An account the snapshots did not reach (--accounts above --snapshots) has nothing to query.
     for (const account of stack.accounts.filter((a) => a.tasks.tasks.size > 0 || !a.member)) {
@@ -251,6 +253,7 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
       const sql = `SELECT c.name, count(*) AS orders, sum(CAST(o.amount AS DECIMAL(12,2))) AS total
 FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}"."${customers.Name}" c ON o.customer_id = c.customer_id
 GROUP BY c.name ORDER BY total DESC`;
+      ordersOf.push({ account: account.id, database: orders.DatabaseName ?? '', table: orders.Name ?? '' });
       const { columns, rows } = await athena.query(sql, [orders.DatabaseName]);
       const whose = stack.accounts.length > 1 ? ` of account ${account.id}` : '';
       console.log(
@@ -263,6 +266,26 @@ GROUP BY c.name ORDER BY total DESC`;
         console.log(`${check}\n  → ${found.join(', ') || '(none)'}  (the clone holds 900001, not 900002)`);
         if (found.join(',') !== '900001')
           throw new Error(`the live export holds orders ${found.join(', ') || 'none'}, expected 900001`);
+      }
+    }
+    if (ordersOf.length > 1) {
+      // One catalog: one query reads every account's exports, as one Athena workgroup would.
+      const sql = ordersOf
+        .map(
+          (o) =>
+            `SELECT '${o.account}' AS account, count(*) AS orders, sum(CAST(amount AS DECIMAL(12,2))) AS total FROM "${o.database}"."${o.table}"`,
+        )
+        .join('\nUNION ALL\n');
+      const { columns, rows } = await athena.query(
+        `${sql}\nORDER BY account`,
+        ordersOf.map((o) => o.database),
+      );
+      console.log(`\none query over every account's exports (one catalog):\n${sql}\nORDER BY account\n`);
+      console.table(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, String(row[i])]))));
+      if (rows.length !== ordersOf.length) {
+        throw new Error(
+          `the Organization-wide query read ${rows.length} accounts, expected ${ordersOf.length}`,
+        );
       }
     }
   } finally {
