@@ -5,7 +5,7 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { z } from 'zod';
-import { AccountsEnv, type Home, homeOf, isMember, scopeOf, slotScope } from '#shared/aws/accounts.ts';
+import { AccountsEnv, type Home, homeOf, isMember, scopeKey, scopeOf } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
@@ -123,6 +123,7 @@ function readOnlyLedger(options: PlanOptions): RecentExportLookup | undefined {
         sfn: classified(new SFNClient(region === undefined ? {} : { region }), 'sfn'),
         table: exportsTable,
         stateMachineArn,
+        ...(options.home === undefined ? {} : { home: options.home }),
       });
       ledgers.set(region, ledger);
     }
@@ -285,7 +286,7 @@ function placement(job: Extract<Decision, { action: 'export' }>['job'], home: Ho
         : " (the deployment's own)";
   const root = addressOf(job.source.kind).root(job.exportTaskIdentifier, job.request);
   const pool = slotsOf(job.source.kind).pool;
-  const shared = slotScope(scope, home ?? {}) ?? 'the deployment';
+  const shared = scopeKey(scope, home ?? {}) ?? 'the deployment';
   return [
     `Account:   ${scope.account}, ${scope.region}${whose}`,
     `Destination: s3://${root.bucket}/${root.prefix}`,

@@ -1,6 +1,4 @@
-import { ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { type ContextEntry, GetRoleCommand } from '@aws-sdk/client-iam';
-import { isAwsError } from '#shared/aws/errors.ts';
+import type { ContextEntry } from '@aws-sdk/client-iam';
 import { BucketName } from '#shared/policy/schema.ts';
 import { optionOrEnv, ReportedFailure, UsageError, type Values } from '../command.ts';
 import {
@@ -10,6 +8,7 @@ import {
   doctorClients,
   EXPORT_SERVICE,
   failure,
+  findRole,
   fromSimulations,
   KEY_ACTIONS,
   OBJECT_ACTIONS,
@@ -17,10 +16,11 @@ import {
   parsePolicy,
   passed,
   renderChecks,
-  ruleCheck,
+  roleNameOf,
+  ruleState,
   type Simulation,
   simulate,
-  trustVerdict,
+  trustCheck,
   unchecked,
 } from './doctor.ts';
 
@@ -63,20 +63,6 @@ const context = (key: string, value: string): ContextEntry => ({
   ContextKeyType: 'string',
 });
 
-async function roleArn(clients: DoctorClients, name: string, check: string, fix: string) {
-  try {
-    const role = (await clients.iam.send(new GetRoleCommand({ RoleName: name }))).Role;
-    return {
-      arn: role?.Arn ?? name,
-      trust: role?.AssumeRolePolicyDocument ?? '',
-      result: passed(check, role?.Arn ?? name),
-    };
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity')) return { result: failure(check, `no role ${name}`, fix) };
-    return { result: unchecked(check, error) };
-  }
-}
-
 /** The export role: RDS may assume it, and it may write the hub's bucket under its account's folder only. */
 async function exportRoleChecks(
   clients: DoctorClients,
@@ -84,21 +70,9 @@ async function exportRoleChecks(
   name: string,
 ): Promise<{ results: CheckResult[]; arn?: string }> {
   const deploy = 'deploy serverless.member.yml in this account (docs/deploy.md, "Organization")';
-  const found = await roleArn(clients, name, 'member export role exists', deploy);
+  const found = await findRole(clients.iam, name, 'member export role exists', { fix: deploy });
   if (found.arn === undefined) return { results: [found.result] };
-  const results = [found.result];
-  const verdict = (() => {
-    try {
-      return trustVerdict(parsePolicy(found.trust, true), EXPORT_SERVICE);
-    } catch (error) {
-      return { ok: false, detail: (error as Error).message };
-    }
-  })();
-  results.push(
-    verdict.ok
-      ? passed('member export role trust', verdict.detail)
-      : failure('member export role trust', verdict.detail, deploy),
-  );
+  const results = [found.result, trustCheck('member export role trust', found.trust, EXPORT_SERVICE, deploy)];
   const account = found.arn.split(':')[4] ?? '';
   const partition = found.arn.split(':')[1] ?? 'aws';
   const bucketArn = `arn:${partition}:s3:::${hub.bucket}`;
@@ -157,7 +131,7 @@ async function accessRoleChecks(
   exportRole: string,
 ): Promise<CheckResult[]> {
   const deploy = 'deploy serverless.member.yml in this account (docs/deploy.md, "Organization")';
-  const found = await roleArn(clients, names.accessRole, 'member access role exists', deploy);
+  const found = await findRole(clients.iam, names.accessRole, 'member access role exists', { fix: deploy });
   if (found.arn === undefined) return [found.result];
   const results = [found.result];
   const expected = hubRoleArns(hub);
@@ -222,43 +196,24 @@ async function forwardingCheck(
   hub: HubOfMember,
   name: string,
 ): Promise<CheckResult[]> {
-  const state = await ruleCheck(clients.events, name);
-  if (!state.ok) return [state];
+  const { result: state, targets } = await ruleState(clients.events, name);
+  if (targets === undefined) return [state];
   const check = `rule ${name} forwards to the hub`;
-  try {
-    const targets = (await clients.events.send(new ListTargetsByRuleCommand({ Rule: name }))).Targets ?? [];
-    const toHub = targets.find((t) => t.Arn === hub.busArn);
-    if (toHub === undefined) {
-      return [
-        state,
-        failure(
-          check,
-          `no target is ${hub.busArn} (${targets.map((t) => t.Arn).join(', ') || 'none'})`,
-          'redeploy serverless.member.yml with hubEventBusArn',
-        ),
-      ];
-    }
-    // A rule whose target is another account's bus needs a role of this account (EventBridge user
-    // guide, "Sending and receiving events between AWS accounts"); without it no event arrives.
-    if (toHub.RoleArn === undefined) {
-      return [state, failure(check, 'its target has no role', 'redeploy serverless.member.yml')];
-    }
-    const role = toHub.RoleArn.slice(toHub.RoleArn.lastIndexOf('/') + 1);
-    const found = await roleArn(clients, role, check, 'redeploy serverless.member.yml (ForwardToHubRole)');
-    if (found.arn === undefined) {
-      return [
-        state,
-        failure(
-          check,
-          `its role ${toHub.RoleArn} does not exist: no event reaches the hub`,
-          'redeploy serverless.member.yml (ForwardToHubRole)',
-        ),
-      ];
-    }
-    return [state, passed(check, `to ${hub.busArn} with ${toHub.RoleArn}`)];
-  } catch (error) {
-    return [state, unchecked(check, error)];
+  const fix = 'redeploy serverless.member.yml';
+  const toHub = targets.find((t) => t.Arn === hub.busArn);
+  if (toHub === undefined) {
+    const named = targets.map((t) => t.Arn).join(', ');
+    return [state, failure(check, `no target is ${hub.busArn} (${named})`, `${fix} with hubEventBusArn`)];
   }
+  // A rule whose target is another account's bus needs a role of this account (EventBridge user
+  // guide, "Sending and receiving events between AWS accounts"); without it no event arrives.
+  if (toHub.RoleArn === undefined) return [state, failure(check, 'its target has no role', fix)];
+  const found = await findRole(clients.iam, roleNameOf(toHub.RoleArn), check, {
+    missing: `its role ${toHub.RoleArn} does not exist: no event reaches the hub`,
+    fix: `${fix} (ForwardToHubRole)`,
+  });
+  if (found.arn === undefined) return [state, found.result];
+  return [state, passed(check, `to ${hub.busArn} with ${toHub.RoleArn}`)];
 }
 
 /** Every check of a member account, in order. AWS errors become failed checks. */

@@ -3,6 +3,7 @@ import {
   DescribeRuleCommand,
   EventBridgeClient,
   ListTargetsByRuleCommand,
+  type Target,
 } from '@aws-sdk/client-eventbridge';
 import {
   type ContextEntry,
@@ -278,47 +279,54 @@ export function fromSimulations(check: string, results: Simulation[], ok: string
   return failure(check, each.join('; '), fix);
 }
 
+/**
+ * A role, by name: its ARN and trust policy, with the check that it exists (`missing` says what is
+ * absent, `fix` how to get it); no ARN when it does not exist or could not be read.
+ */
+export async function findRole(
+  iam: IAMClient,
+  name: string,
+  check: string,
+  { missing = `no role ${name}`, fix }: { missing?: string; fix: string },
+): Promise<{ arn?: string; trust: string; result: CheckResult }> {
+  try {
+    const role = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role;
+    const arn = role?.Arn ?? name;
+    return { arn, trust: role?.AssumeRolePolicyDocument ?? '', result: passed(check, arn) };
+  } catch (error) {
+    if (isAwsError(error, 'NoSuchEntity')) return { trust: '', result: failure(check, missing, fix) };
+    return { trust: '', result: unchecked(check, error) };
+  }
+}
+
+/** Whether a role's trust policy (as GetRole returns it) lets `service` assume it. */
+export function trustCheck(check: string, trust: string, service: string, fix: string): CheckResult {
+  try {
+    const verdict = trustVerdict(parsePolicy(trust, true), service);
+    return verdict.ok ? passed(check, verdict.detail) : failure(check, verdict.detail, fix);
+  } catch (error) {
+    return failure(check, (error as Error).message, "fix the role's trust policy");
+  }
+}
+
 async function exportRoleChecks(
   { iam }: DoctorClients,
   role: string,
 ): Promise<{ results: CheckResult[]; exists: boolean }> {
   const name = roleNameOf(role);
-  try {
-    const out = await iam.send(new GetRoleCommand({ RoleName: name }));
-    const results = [passed('export role exists', role)];
-    try {
-      const verdict = trustVerdict(
-        parsePolicy(out.Role?.AssumeRolePolicyDocument ?? '', true),
-        EXPORT_SERVICE,
-      );
-      results.push(
-        verdict.ok
-          ? passed('export role trust', verdict.detail)
-          : failure(
-              'export role trust',
-              verdict.detail,
-              `let ${EXPORT_SERVICE} sts:AssumeRole in the role's trust policy (resources/destination.yml, ExportRole)`,
-            ),
-      );
-    } catch (error) {
-      results.push(failure('export role trust', (error as Error).message, "fix the role's trust policy"));
-    }
-    return { results, exists: true };
-  } catch (error) {
-    if (isAwsError(error, 'NoSuchEntity')) {
-      return {
-        results: [
-          failure(
-            'export role exists',
-            `no role ${name} (${role})`,
-            `deploy the stack, or set existingExportRoleArn to a role that exists (${OUTPUTS.role})`,
-          ),
-        ],
-        exists: false,
-      };
-    }
-    return { results: [unchecked('export role exists', error)], exists: false };
-  }
+  const found = await findRole(iam, name, 'export role exists', {
+    missing: `no role ${name} (${role})`,
+    fix: `deploy the stack, or set existingExportRoleArn to a role that exists (${OUTPUTS.role})`,
+  });
+  if (found.arn === undefined) return { results: [found.result], exists: false };
+  const trust = trustCheck(
+    'export role trust',
+    found.trust,
+    EXPORT_SERVICE,
+    `let ${EXPORT_SERVICE} sts:AssumeRole in the role's trust policy (resources/destination.yml, ExportRole)`,
+  );
+  // The check names the role as the stack outputs it.
+  return { results: [{ ...found.result, detail: role }, trust], exists: true };
 }
 
 async function writesBucket(
@@ -421,22 +429,35 @@ async function passesRole({ iam, cloudformation }: DoctorClients, stackName: str
 }
 
 export async function ruleCheck(events: EventBridgeClient, name: string): Promise<CheckResult> {
+  return (await ruleState(events, name)).result;
+}
+
+/** A rule's check, and its targets when it is enabled and has some (for the checks that read them). */
+export async function ruleState(
+  events: EventBridgeClient,
+  name: string,
+): Promise<{ result: CheckResult; targets?: Target[] }> {
   const check = `rule ${name}`;
   try {
     const rule = await events.send(new DescribeRuleCommand({ Name: name }));
     // State: DISABLED, ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (EventBridge API
     // reference, Rule / PutRule State).
     if (!rule.State?.startsWith('ENABLED')) {
-      return failure(check, `is ${rule.State ?? 'in no state'}`, `aws events enable-rule --name ${name}`);
+      return {
+        result: failure(check, `is ${rule.State ?? 'in no state'}`, `aws events enable-rule --name ${name}`),
+      };
     }
-    const targets = await events.send(new ListTargetsByRuleCommand({ Rule: name }));
-    const count = targets.Targets?.length ?? 0;
-    if (count === 0) return failure(check, `is ${rule.State} but has no target`, 'redeploy the stack');
-    return passed(check, `${rule.State}, ${count} target(s)`);
+    const targets = (await events.send(new ListTargetsByRuleCommand({ Rule: name }))).Targets ?? [];
+    if (targets.length === 0) {
+      return { result: failure(check, `is ${rule.State} but has no target`, 'redeploy the stack') };
+    }
+    return { result: passed(check, `${rule.State}, ${targets.length} target(s)`), targets };
   } catch (error) {
     // DescribeRule's ResourceNotFoundException: "An entity that you specified does not exist".
-    if (isAwsError(error, 'ResourceNotFound')) return failure(check, 'does not exist', 'deploy the stack');
-    return unchecked(check, error);
+    if (isAwsError(error, 'ResourceNotFound')) {
+      return { result: failure(check, 'does not exist', 'deploy the stack') };
+    }
+    return { result: unchecked(check, error) };
   }
 }
 

@@ -1,4 +1,5 @@
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { classified } from '#shared/aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { dispatchDepsFromEnv } from '#shared/exports/intake-env.ts';
@@ -10,6 +11,8 @@ import { runSchedule, ScheduleEvent } from './run.ts';
 // Graphs are selected by schedules only: on-snapshot does not load the neptune-graph client.
 const deps = {
   ...dispatchDepsFromEnv(parseEnv(OnScheduleEnv)),
+  // Schedules select the deployment's own clusters and graphs.
+  rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
   graphs: classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph'),
 };
 

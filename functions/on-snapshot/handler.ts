@@ -9,7 +9,8 @@ import { handleSnapshotEvent } from './intake.ts';
 
 const env = parseEnv(OnSnapshotEnv);
 // A member account's snapshot is described in its account, through its role (shared/aws/accounts.ts).
-const deps = { ...dispatchDepsFromEnv(env), accounts: sourceAccounts(homeOf(env)) };
+const accounts = sourceAccounts(homeOf(env));
+const deps = { ...dispatchDepsFromEnv(env), rds: accounts.own, accounts };
 
 // Any event reaches the intake, which logs a decision (skip with the reason) for what it cannot use.
 export const handler = lambdaHandler({ what: 'on-snapshot event', input: z.unknown() }, async (event) =>

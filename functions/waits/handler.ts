@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
-import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { homeOf } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
@@ -17,7 +16,7 @@ const accounts = sourceAccounts(homeOf(env));
 const deps = {
   dynamodb: classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb'),
   sfn: classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn'),
-  rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
+  rds: accounts.own,
   accounts,
   graphs: classified(new NeptuneGraphClient(SDK_CLIENT_CONFIG), 'neptune-graph'),
   table: env.EXPORTS_TABLE,

@@ -101,9 +101,11 @@ export const memberRoleArn = (scope: Scope, roleName: string): string =>
   `arn:${scope.partition}:iam::${scope.account}:role/${roleName}`;
 
 /**
- * Whose export slots a source takes (shared/slots/items.ts `scope`): none for the deployment's own
- * account and Region (the keys it always had), `<account>/<region>` for any other, as RDS counts
- * its five exports per account and Region.
+ * The part of a key that names a source's account and Region, for all state keyed by a source: none
+ * for the deployment's own account and Region (the keys it always had), `<account>/<region>` for
+ * any other. Two sources of one name in two accounts (an `orders-db` in each) never share an item:
+ * their export slots (RDS counts its five exports per account and Region, shared/slots/items.ts),
+ * their last export (the interval guard, shared/exports/ledger.ts), their clients.
  */
-export const slotScope = (scope: Scope, home: Home): string | undefined =>
+export const scopeKey = (scope: Scope, home: Home): string | undefined =>
   isHome(scope, home) ? undefined : `${scope.account}/${scope.region}`;

@@ -1,7 +1,7 @@
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ConfigurationError } from '../contract/errors.ts';
-import { type Home, isHome, isMember, memberRoleArn, type Scope } from './accounts.ts';
+import { type Home, isHome, isMember, memberRoleArn, type Scope, scopeKey } from './accounts.ts';
 
 /**
  * The clients of member accounts: the only module that assumes a role (STS AssumeRole through
@@ -43,13 +43,14 @@ export function clientsByScope<C>(
   home: Home,
   make: (config: ScopedConfig) => C,
   sts: StsConfig = {},
-): (scope: Scope) => C {
+): (scope?: Scope) => C {
   const built = new Map<string, C>();
+  // No scope: the deployment's own.
   return (scope) => {
-    const key = isHome(scope, home) ? 'home' : `${scope.account}/${scope.region}`;
+    const key = (scope && scopeKey(scope, home)) ?? 'home';
     let client = built.get(key);
     if (client === undefined) {
-      client = make(configOf(scope, home, sts));
+      client = make(scope === undefined ? {} : configOf(scope, home, sts));
       built.set(key, client);
     }
     return client;

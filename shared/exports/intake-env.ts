@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { AccountsEnv, homeOf } from '../aws/accounts.ts';
@@ -36,13 +35,14 @@ export type IntakeEnv = z.infer<typeof IntakeEnv>;
 /**
  * What the functions that start exports build once per container from their environment: the
  * policy (an invalid one fails the cold start, naming the field), the clients, the ledger and the
- * notifier.
+ * notifier. Each adds the RDS it reads sources with: on-schedule the deployment's own, on-snapshot
+ * the snapshot's account's (shared/sources/rds/clients.ts).
  */
-export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSClient } {
+export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps {
   const sfn = classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn');
+  const home = homeOf(env);
   return {
-    rds: classified(new RDSClient(SDK_CLIENT_CONFIG), 'rds'),
-    home: homeOf(env),
+    home,
     sfn,
     policy: loadPolicyFile(env.POLICY_FILE),
     stateMachineArn: env.STATE_MACHINE_ARN,
@@ -51,6 +51,7 @@ export function dispatchDepsFromEnv(env: IntakeEnv): DispatchDeps & { rds: RDSCl
       sfn,
       table: env.EXPORTS_TABLE,
       stateMachineArn: env.STATE_MACHINE_ARN,
+      home,
     }),
     destination: {
       bucket: env.EXPORT_BUCKET,

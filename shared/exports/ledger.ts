@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { type Home, safeScope, scopeKey } from '../aws/accounts.ts';
 import { isConditionalCheckFailed } from '../aws/dynamodb-errors.ts';
 import { isAwsError } from '../aws/errors.ts';
 import type { ExportJob, SnapshotSource } from '../contract/execution.ts';
@@ -14,7 +15,8 @@ import { executionArnOf, startedRecordKey, startedRoot } from './address.ts';
 
 /**
  * The last export started for each source: one item per source in the deployment's DynamoDB table
- * (`pk` = `last-export#<kind>#<source identifier>`, `sk` = `last`). The interval guard reads one item and
+ * (`pk` = `last-export#<kind>#<source identifier>`, with `#<account>/<region>` after `last-export` for
+ * a source of another account or Region, `sk` = `last`). The interval guard reads one item and
  * describes one execution per event, however many sources the fleet has (listing the state
  * machine's executions grew with the fleet: 500 daily sources meant 500 calls per event). The
  * item is replaced only if it is still the one the decision read, so two snapshots of one source
@@ -43,13 +45,25 @@ export interface LedgerDeps {
   sfn: Pick<SFNClient, 'send'>;
   table: string;
   stateMachineArn: string;
+  /** The deployment's account and Region: another's sources are keyed with theirs (ledgerKey). */
+  home?: Home;
 }
 
 /** The table's items are keyed by `pk` and `sk`; a source has one last-export item. */
 const LEDGER_SORT_KEY = 'last';
 
-export function ledgerKey(source: Pick<SnapshotSource, 'kind' | 'sourceIdentifier'>): string {
-  return `last-export#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
+/**
+ * A source's last-export item. Identifiers are unique within an account and Region only: an
+ * `orders-db` of a member account is another source than the deployment's own (scopeKey), and
+ * sharing the item would let one skip the other's exports for `minIntervalHours`.
+ */
+export function ledgerKey(
+  source: Pick<SnapshotSource, 'kind' | 'sourceIdentifier' | 'arn'>,
+  home: Home = {},
+): string {
+  const scope = safeScope(source.arn);
+  const whose = scope === undefined ? undefined : scopeKey(scope, home);
+  return `last-export${whose === undefined ? '' : `#${whose}`}#${source.kind}#${source.sourceIdentifier.toLowerCase()}`;
 }
 
 /** A string attribute of an item read back; anything else was not written by this code. */
@@ -74,7 +88,7 @@ export function exportLedger(deps: LedgerDeps) {
       const out = await deps.dynamodb.send(
         new GetItemCommand({
           TableName: deps.table,
-          Key: marshall({ pk: ledgerKey(source), sk: LEDGER_SORT_KEY }),
+          Key: marshall({ pk: ledgerKey(source, deps.home), sk: LEDGER_SORT_KEY }),
           ConsistentRead: true,
         }),
       );
@@ -123,7 +137,7 @@ export function exportLedger(deps: LedgerDeps) {
     async record(job: ExportJob, startedAt: Date, seen?: LedgerSeen): Promise<void> {
       const item = marshall(
         {
-          pk: ledgerKey(job.source),
+          pk: ledgerKey(job.source, deps.home),
           sk: LEDGER_SORT_KEY,
           executionName: job.exportTaskIdentifier,
           exportTaskIdentifier: job.exportTaskIdentifier,

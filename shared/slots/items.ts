@@ -23,7 +23,7 @@ export interface SlotTable {
   /** Whose slots and queue: RDS's unless given. */
   pool?: SlotPool;
   /**
-   * Whose account and Region (`<account>/<region>`, shared/aws/accounts.ts slotScope) when not the
+   * Whose account and Region (`<account>/<region>`, shared/aws/accounts.ts scopeKey) when not the
    * deployment's own: RDS's five slots are per account and Region, so each member account has its
    * own leases and queue, and one busy account never holds up another.
    */

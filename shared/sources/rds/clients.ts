@@ -1,5 +1,5 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { type Home, scopeOf, slotScope } from '../../aws/accounts.ts';
+import { type Home, scopeKey, scopeOf } from '../../aws/accounts.ts';
 import { classified } from '../../aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '../../aws/client-config.ts';
 import { clientsByScope } from '../../aws/member-clients.ts';
@@ -10,6 +10,8 @@ import { clientsByScope } from '../../aws/member-clients.ts';
  * export slots it takes.
  */
 export interface SourceAccounts {
+  /** RDS of the deployment's own account and Region: the client `rds` gives its sources. */
+  own: Pick<RDSClient, 'send'>;
   rds(arn: string): Pick<RDSClient, 'send'>;
   /** shared/slots/items.ts `scope`: undefined for the deployment's own account and Region. */
   slots(arn: string): string | undefined;
@@ -20,7 +22,8 @@ export function sourceAccounts(home: Home): SourceAccounts {
     classified(new RDSClient({ ...SDK_CLIENT_CONFIG, ...config }), 'rds'),
   );
   return {
+    own: rdsIn(),
     rds: (arn) => rdsIn(scopeOf(arn)),
-    slots: (arn) => slotScope(scopeOf(arn), home),
+    slots: (arn) => scopeKey(scopeOf(arn), home),
   };
 }

@@ -352,7 +352,11 @@ describe('handleSnapshotEvent', () => {
         .on(DescribeDBSnapshotsCommand)
         .resolves({ DBSnapshots: [inMember(read('snapshots/db-snapshot-awsbackup.json'))] });
       const member = classified(new RDSClient({}), 'rds');
-      const accounts = { rds: vi.fn(() => member), slots: vi.fn() };
+      const accounts = {
+        own: classified(new RDSClient({}), 'rds'),
+        rds: vi.fn(() => member),
+        slots: vi.fn(),
+      };
       const outcome = await handleSnapshotEvent(
         inMember(read('backup-job-completed-rds.json')),
         deps({ home, accounts }),
@@ -373,6 +377,7 @@ describe('handleSnapshotEvent', () => {
       const d = deps({
         home: { account: '123456789012', region: 'us-east-1' },
         accounts: {
+          own: classified(new RDSClient({}), 'rds'),
           rds: () => {
             throw new ConfigurationError('no member role is configured (MEMBER_ROLE_NAME)');
           },

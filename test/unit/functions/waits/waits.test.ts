@@ -186,6 +186,7 @@ describe('a member account’s export', () => {
   const memberRds = new RDSClient({});
   // As sourceAccounts (shared/sources/rds/clients.ts) answers for a hub in 111111111111, eu-west-1.
   const accounts = {
+    own: deps.rds,
     rds: vi.fn(() => memberRds),
     slots: (arn: string) => (arn.includes(':222222222222:') ? '222222222222/eu-west-1' : undefined),
   };

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AccountsEnv, homeOf, isHome, isMember, scopeOf, slotScope } from '#shared/aws/accounts.ts';
+import { AccountsEnv, homeOf, isHome, isMember, scopeKey, scopeOf } from '#shared/aws/accounts.ts';
 import { clientsByScope } from '#shared/aws/member-clients.ts';
 import { ConfigurationError } from '#shared/contract/errors.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
@@ -37,9 +37,9 @@ describe('a source’s account and Region', () => {
   });
 
   it('give each account and Region its own export slots, and the deployment’s the keys it always had', () => {
-    expect(slotScope(scopeOf(snapshot(HUB)), home)).toBeUndefined();
-    expect(slotScope(scopeOf(snapshot(MEMBER)), home)).toBe(`${MEMBER}/eu-west-1`);
-    expect(slotScope(scopeOf(snapshot(HUB, 'us-east-1')), home)).toBe(`${HUB}/us-east-1`);
+    expect(scopeKey(scopeOf(snapshot(HUB)), home)).toBeUndefined();
+    expect(scopeKey(scopeOf(snapshot(MEMBER)), home)).toBe(`${MEMBER}/eu-west-1`);
+    expect(scopeKey(scopeOf(snapshot(HUB, 'us-east-1')), home)).toBe(`${HUB}/us-east-1`);
   });
 
   it('come with the member role names from the environment, validated', () => {

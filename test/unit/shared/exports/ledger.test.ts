@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ExportJob, SnapshotSource } from '#shared/contract/execution.ts';
-import { exportLedger } from '#shared/exports/ledger.ts';
+import { exportLedger, ledgerKey } from '#shared/exports/ledger.ts';
 
 const dynamodb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -121,5 +121,26 @@ describe('recording an export', () => {
       bucket: { S: 'exports' },
       prefix: { S: 'graphs/social/orders-0123456789/' },
     });
+  });
+});
+
+describe("a source's last-export item", () => {
+  const source = (account: string, region = 'us-east-1') => ({
+    kind: 'db-snapshot' as const,
+    sourceIdentifier: 'Orders-DB',
+    arn: `arn:aws:rds:${region}:${account}:snapshot:rds:orders-db-2026-12-01-03-10`,
+  });
+  const home = { account: '123456789012', region: 'us-east-1' };
+
+  it("is the deployment's own as it always was, and a member's or another Region's apart", () => {
+    expect(ledgerKey(source('123456789012'), home)).toBe('last-export#db-snapshot#orders-db');
+    // Without a deployment account (one account, the local stack) every source is its own.
+    expect(ledgerKey(source('222222222222'))).toBe('last-export#db-snapshot#orders-db');
+    expect(ledgerKey(source('222222222222'), home)).toBe(
+      'last-export#222222222222/us-east-1#db-snapshot#orders-db',
+    );
+    expect(ledgerKey(source('123456789012', 'eu-west-1'), home)).toBe(
+      'last-export#123456789012/eu-west-1#db-snapshot#orders-db',
+    );
   });
 });
