@@ -6,7 +6,9 @@
  */
 
 // Organization IDs: "o-" and 10 to 32 lowercase letters or digits (Organizations API reference,
-// Organization Id pattern ^o-[a-z0-9]{10,32}$); account IDs are 12 digits.
+// Organization Id pattern ^o-[a-z0-9]{10,32}$); account IDs are 12 digits ("The regex pattern for an
+// account ID string requires exactly 12 digits", Organizations API reference, DescribeAccount
+// AccountId; shared/aws/accounts.ts ACCOUNT_ID is the same rule).
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 

@@ -20,6 +20,12 @@ export interface Scope {
   region: string;
 }
 
+/**
+ * An AWS account ID: "The regex pattern for an account ID string requires exactly 12 digits"
+ * (Organizations API reference, DescribeAccount AccountId).
+ */
+export const ACCOUNT_ID = /^\d{12}$/;
+
 /** The account and Region of an ARN; throws for a string that is not one, or names neither. */
 export function scopeOf(arn: string): Scope {
   let parsed: ReturnType<typeof parseArn>;
@@ -28,7 +34,7 @@ export function scopeOf(arn: string): Scope {
   } catch {
     throw new ConfigurationError(`${arn} is not an ARN (arn:<partition>:<service>:<region>:<account>:…)`);
   }
-  if (!/^\d{12}$/.test(parsed.accountId) || parsed.region === '') {
+  if (!ACCOUNT_ID.test(parsed.accountId) || parsed.region === '') {
     throw new ConfigurationError(`${arn} names no account and Region`);
   }
   return { partition: parsed.partition, account: parsed.accountId, region: parsed.region };
@@ -61,7 +67,7 @@ const RoleName = optional.refine(
  */
 export const AccountsEnv = z.object({
   DEPLOYMENT_ACCOUNT_ID: optional.refine(
-    (v) => v === undefined || /^\d{12}$/.test(v),
+    (v) => v === undefined || ACCOUNT_ID.test(v),
     'must be a 12-digit account ID',
   ),
   /** Lambda sets it (Lambda developer guide, "Defined runtime environment variables"). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../aws/accounts.ts';
 import { isKmsKeyReference, KMS_KEY_RULE } from '../aws/kms.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../contract/execution.ts';
 import { ExportFilter } from '../sources/graph/request.ts';
@@ -110,9 +111,17 @@ export const Match = z.strictObject({
   engine: oneOrMany(Glob).optional(),
   snapshotType: oneOrMany(z.enum(SNAPSHOT_TYPES)).optional(),
   tags: z.record(z.string().min(1), z.string()).optional(),
-  /** The source's account (12 digits), from its ARN: a member account's, or the deployment's own. */
+  /**
+   * The source's account, from its ARN: a member account's, or the deployment's own. An ID is 12
+   * digits (shared/aws/accounts.ts ACCOUNT_ID); a glob of digits, `*` and `?` matches several.
+   */
   account: oneOrMany(
-    z.string().regex(/^[\d*?]{1,12}$/, 'must be a 12-digit account ID, or a glob of digits, * and ?'),
+    z
+      .string()
+      .refine(
+        (v) => ACCOUNT_ID.test(v) || /^(?=.*[*?])[\d*?]{1,12}$/.test(v),
+        'must be a 12-digit account ID, or a glob of digits, * and ?',
+      ),
   ).optional(),
   /** The source's Region (`eu-west-1`), from its ARN. */
   region: oneOrMany(Glob).optional(),

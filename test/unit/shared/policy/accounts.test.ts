@@ -116,5 +116,9 @@ describe('rules by account and Region', () => {
     expect(() => policyOf('rules: [{ name: a, match: { account: finance }, action: export }]')).toThrow(
       /rules\[0\]\.match\.account\[0\]: must be a 12-digit account ID/,
     );
+    // Without a wildcard it must be a whole ID: "12345" would match no account.
+    expect(() => policyOf('rules: [{ name: a, match: { account: "12345" }, action: export }]')).toThrow(
+      /must be a 12-digit account ID/,
+    );
   });
 });
