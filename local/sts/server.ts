@@ -61,9 +61,11 @@ class StsFault extends Error {
   }
 }
 
-// STS's refusal: HTTP 403, `<Type>Sender</Type><Code>AccessDenied</Code>` and "User: <caller> is not
-// authorized to perform: sts:AssumeRole on resource: <role>" (Query error format, as STS answers it:
-// Netflix/security_monkey#77). AccessDenied is no modeled error of @aws-sdk/client-sts's AssumeRole.
+// STS's refusal: HTTP 403, code AccessDenied, "User: <caller> is not authorized to perform:
+// sts:AssumeRole on resource: <role>" (AWS Knowledge Center, "iam-assume-role-error": "An error
+// occurred (AccessDenied) when calling the AssumeRole operation"; the 403 and the Query error body
+// as STS sends them: Netflix/security_monkey#77). AccessDenied is no modeled error of
+// @aws-sdk/client-sts's AssumeRole.
 const accessDenied = (caller: string, role: string) =>
   new StsFault(
     403,
@@ -73,8 +75,9 @@ const accessDenied = (caller: string, role: string) =>
 
 /**
  * The local STS (Query protocol, 2011-06-15): AssumeRole only. A member's access role trusts the
- * hub's account (serverless.member.yml), so only the hub's credentials may assume it; anything else,
- * a role that does not exist among them, is refused as STS refuses it.
+ * hub's four function roles (serverless.member.yml); locally every hub handler signs with the hub's
+ * credentials, so those stand for them: only they may assume it, and anything else, or a role that
+ * does not exist among them, is refused as STS refuses it.
  */
 export async function startLocalSts(options: StsOptions, log: RequestLogger): Promise<LocalSts> {
   const assumed: LocalSts['assumed'] = [];
