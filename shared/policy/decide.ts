@@ -143,7 +143,7 @@ function hoursApart(source: SnapshotSource, recent: RecentExport, now: Date): nu
  * deployment's defaults do not apply). RDS exports only to a bucket "in the same AWS Region as the
  * snapshot" (Amazon RDS user guide, "Exporting DB snapshot data to Amazon S3").
  */
-function accountOf(
+function placeOf(
   source: SnapshotSource,
   home: Home | undefined,
 ): { scope: Scope; member: boolean; exportRole?: string; elsewhere?: string } {
@@ -251,7 +251,7 @@ export async function decide(
   }
 
   const settings = { ...policy.defaults.export, ...rule.export };
-  const where = accountOf(source, ctx.home);
+  const where = placeOf(source, ctx.home);
   const bucket = settings.bucket ?? (where.elsewhere ? undefined : ctx.destination?.bucket);
   const kmsKey = settings.kmsKey ?? (where.elsewhere ? undefined : ctx.destination?.kmsKey);
   const role = kind.role(settings, where.member ? { role: where.exportRole } : ctx.destination);
