@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { exportBuckets, type PruneResult, prune } from '#functions/prune/prune.ts';
 import { classified } from '#shared/aws/classified.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { exportBucketsS3Config, SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { BucketName } from '#shared/policy/schema.ts';
 import { type Command, optionOrEnv, UsageError } from './command.ts';
@@ -105,10 +105,7 @@ export const pruneCommand: Command = {
       {
         // Errors are the pipeline's classified ones (shared/aws/classified.ts), naming the call.
         glue: classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue'),
-        s3: classified(
-          new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true' }),
-          's3',
-        ),
+        s3: classified(new S3Client(exportBucketsS3Config(process.env.S3_FORCE_PATH_STYLE === 'true')), 's3'),
         ...(stateMachineArn === undefined
           ? {}
           : {

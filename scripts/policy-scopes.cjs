@@ -19,7 +19,8 @@ const { isKmsKeyArn, isKmsKeyReference, kmsKeyProblem, KMS_KEY_RULE } = tsRequir
 );
 
 /**
- * Every place the policy names a destination: the defaults, then each export rule, with the kinds
+ * Every place the policy names a destination: the defaults, each export rule and each Region's
+ * entry (`regions:`), with the kinds
  * of export that may use it: graphs (Neptune Analytics, whose role is passed to
  * neptune-graph.amazonaws.com), RDS's, or both (the defaults, a rule matching any kind).
  */
@@ -32,6 +33,10 @@ function destinations(policy) {
     const rds = kinds === undefined || kinds.some((k) => k !== 'graph');
     found.push({ at: `rules[${i}].export`, settings: rule.export, graph, rds });
   });
+  // Each Region's bucket and key (`regions:`): exports there use the same roles.
+  for (const [region, settings] of Object.entries(policy.regions ?? {})) {
+    found.push({ at: `regions.${region}`, settings, graph: true, rds: true });
+  }
   return found;
 }
 

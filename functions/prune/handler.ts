@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { classified } from '#shared/aws/classified.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { exportBucketsS3Config, SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
 import { lambdaHandler } from '#shared/runtime/handler.ts';
@@ -17,10 +17,7 @@ const env = parseEnv(PruneEnv);
 const policy = loadPolicyFile(env.POLICY_FILE);
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts), naming the call.
 const glue = classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue');
-const s3 = classified(
-  new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' }),
-  's3',
-);
+const s3 = classified(new S3Client(exportBucketsS3Config(env.S3_FORCE_PATH_STYLE === 'true')), 's3');
 const sfn = classified(new SFNClient(SDK_CLIENT_CONFIG), 'sfn');
 const dynamodb = classified(new DynamoDBClient(SDK_CLIENT_CONFIG), 'dynamodb');
 

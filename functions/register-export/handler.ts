@@ -2,7 +2,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { homeOf, isMember, safeScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
-import { SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
+import { exportBucketsS3Config, SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { PageCapError } from '#shared/aws/pages.ts';
 import { UnexpectedAwsError } from '#shared/contract/errors.ts';
 import { executionKeys } from '#shared/contract/execution.ts';
@@ -26,10 +26,7 @@ const memberAccountOf = (arn: string | undefined): string | undefined => {
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
 // the state machine retries or reports.
 const glue = classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue');
-const s3 = classified(
-  new S3Client({ ...SDK_CLIENT_CONFIG, forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true' }),
-  's3',
-);
+const s3 = classified(new S3Client(exportBucketsS3Config(env.S3_FORCE_PATH_STYLE === 'true')), 's3');
 const glueRequests = countRequests(glue);
 const s3Requests = countRequests(s3);
 

@@ -20,3 +20,15 @@
  * the shortest function timeout (30 s); the rate limiter may delay a first attempt as well.
  */
 export const SDK_CLIENT_CONFIG = Object.freeze({ maxAttempts: 5, retryMode: 'adaptive' });
+
+/**
+ * The S3 client of the export buckets (`new S3Client(exportBucketsS3Config(pathStyle))`). A bucket
+ * may be in another Region than the function's: a Region's own (the policy's `regions:`, or a
+ * rule's `bucket`), as RDS writes only to a bucket in the snapshot's Region. S3 answers a request
+ * sent to the wrong Region with `301 PermanentRedirect` (S3 API reference, "Error responses")
+ * carrying the bucket's Region in `x-amz-bucket-region`; with `followRegionRedirects` the client
+ * resends it there (S3Client config; @aws-sdk/middleware-sdk-s3's region redirect, which also
+ * follows the `400` S3 answers for Regions launched after March 2019 and for HeadBucket).
+ */
+export const exportBucketsS3Config = (forcePathStyle: boolean) =>
+  Object.freeze({ ...SDK_CLIENT_CONFIG, forcePathStyle, followRegionRedirects: true });

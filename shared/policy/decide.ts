@@ -151,7 +151,7 @@ function placeOf(
   const member = home !== undefined && isMember(scope, home);
   const elsewhere =
     home?.region !== undefined && scope.region !== home.region
-      ? `: the deployment's bucket and key are in ${home.region}, and RDS exports only to a bucket in the snapshot's Region, ${scope.region}`
+      ? `: the deployment's bucket and key are in ${home.region}, and RDS exports only to a bucket in the snapshot's Region, ${scope.region} (serverless.region.yml creates one there)`
       : undefined;
   return {
     scope,
@@ -160,6 +160,26 @@ function placeOf(
       ? { exportRole: memberRoleArn(scope, home.memberExportRole) }
       : {}),
     ...(elsewhere === undefined ? {} : { elsewhere }),
+  };
+}
+
+/**
+ * The bucket and key an export writes with, first found: the rule's own, the source's Region's
+ * (`regions:`), the policy's defaults, then the deployment's (EXPORT_BUCKET, EXPORT_KMS_KEY_ARN),
+ * which are in its own Region and so serve no other. A Region's entry comes before the defaults
+ * because it is the one that names where that Region's snapshots may go.
+ */
+function destinationOf(
+  rule: ExportRule,
+  policy: Policy,
+  where: { scope: Scope; elsewhere?: string },
+  deployment: DecideContext['destination'],
+): { bucket?: string | undefined; kmsKey?: string | undefined } {
+  const regional = policy.regions[where.scope.region];
+  const own = where.elsewhere ? undefined : deployment;
+  return {
+    bucket: rule.export.bucket ?? regional?.bucket ?? policy.defaults.export.bucket ?? own?.bucket,
+    kmsKey: rule.export.kmsKey ?? regional?.kmsKey ?? policy.defaults.export.kmsKey ?? own?.kmsKey,
   };
 }
 
@@ -252,14 +272,16 @@ export async function decide(
 
   const settings = { ...policy.defaults.export, ...rule.export };
   const where = placeOf(source, ctx.home);
-  const bucket = settings.bucket ?? (where.elsewhere ? undefined : ctx.destination?.bucket);
-  const kmsKey = settings.kmsKey ?? (where.elsewhere ? undefined : ctx.destination?.kmsKey);
+  const { bucket, kmsKey } = destinationOf(rule, policy, where, ctx.destination);
   const role = kind.role(settings, where.member ? { role: where.exportRole } : ctx.destination);
+  // Another Region's source: its own entry in `regions:` is the fix; the deployment's is no use.
+  const hint = (field: 'bucket' | 'kmsKey', env: string) =>
+    where.elsewhere
+      ? `export.${field} or regions.${where.scope.region}.${field}${where.elsewhere}`
+      : `export.${field} or ${env}`;
   const missing = [
-    bucket ? undefined : `bucket (export.bucket${where.elsewhere ? where.elsewhere : ' or EXPORT_BUCKET'})`,
-    kmsKey
-      ? undefined
-      : `KMS key (export.kmsKey${where.elsewhere ? where.elsewhere : ' or EXPORT_KMS_KEY_ARN'})`,
+    bucket ? undefined : `bucket (${hint('bucket', 'EXPORT_BUCKET')})`,
+    kmsKey ? undefined : `KMS key (${hint('kmsKey', 'EXPORT_KMS_KEY_ARN')})`,
     role ? undefined : `role (${where.member ? 'export.role or MEMBER_EXPORT_ROLE_NAME' : kind.roleSetting})`,
   ].filter((m) => m !== undefined);
   if (missing.length > 0 || !bucket || !kmsKey || !role) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ACCOUNT_ID } from '../aws/accounts.ts';
-import { isKmsKeyReference, KMS_KEY_RULE } from '../aws/kms.ts';
+import { isKmsKeyArn, isKmsKeyReference, KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '../aws/kms.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../contract/execution.ts';
 import { ExportFilter } from '../sources/graph/request.ts';
 import { policyOf } from '../sources/kinds/registry/policy.ts';
@@ -151,6 +151,30 @@ export const Rule = z.discriminatedUnion('action', [ExportRule, SkipRule]);
 export type Rule = z.infer<typeof Rule>;
 export type ExportRule = z.infer<typeof ExportRule>;
 
+/**
+ * A Region's name as AWS spells it: `eu-west-1`, `us-gov-west-1`, `ap-southeast-4` (the AWS General
+ * Reference, "Regions and endpoints": two letters, words joined by `-`, a number).
+ */
+export const RegionName = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS Region name (eu-west-1, us-gov-west-1, …)');
+
+/**
+ * Where the sources of one Region export when their rule names no bucket or key: RDS exports only
+ * to a bucket "in the same AWS Region as the snapshot" (Amazon RDS user guide, "Exporting DB
+ * snapshot data to Amazon S3"), so the deployment's own bucket serves its own Region alone. The
+ * key is named by its ARN, and the ARN's Region must be the entry's: a key ID would be completed
+ * with the deployment's Region (scripts/policy-scopes.cjs), and a key of another Region under a
+ * Region's name is a copy-paste slip the package step should catch, not the first export. (A KMS
+ * key lives in one Region; multi-Region keys are related keys, one ARN per Region: AWS KMS
+ * developer guide, "Multi-Region keys in AWS KMS".)
+ */
+export const RegionDestination = z.strictObject({
+  bucket: BucketName,
+  kmsKey: z.string().refine(isKmsKeyArn, KMS_KEY_ARN_RULE),
+});
+export type RegionDestination = z.infer<typeof RegionDestination>;
+
 export const Policy = z
   .strictObject({
     version: z.literal(1),
@@ -162,8 +186,20 @@ export const Policy = z
       .default({ export: {}, notifySkipped: false }),
     rules: z.array(Rule).min(1),
     schedules: z.array(Schedule).default([]),
+    /** Each other Region's bucket and key (serverless.region.yml creates them), by Region name. */
+    regions: z.record(RegionName, RegionDestination).default({}),
   })
   .superRefine((policy, ctx) => {
+    for (const [region, destination] of Object.entries(policy.regions)) {
+      const keyRegion = destination.kmsKey.split(':')[3];
+      if (keyRegion !== region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regions', region, 'kmsKey'],
+          message: `is a key in ${keyRegion}, not ${region}: name ${region}'s key (serverless.region.yml's ExportKmsKeyArn there)`,
+        });
+      }
+    }
     const scheduleNames = new Map<string, number>();
     policy.schedules.forEach((schedule, i) => {
       const first = scheduleNames.get(schedule.name);

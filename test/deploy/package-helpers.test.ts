@@ -120,6 +120,18 @@ describe('IAM scopes derived from the policy (scripts/policy-scopes.cjs)', () =>
     expect(JSON.stringify(scopes.bucketAndObjectArns)).toContain('"Bucket":"archive"');
   });
 
+  it('adds each Region’s bucket and key (regions:), for the roles that export there', () => {
+    const key = 'arn:aws:kms:us-west-2:123456789012:key/0f3c1b2a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const scopes = deriveScopes(
+      { ...policy(key), regions: { 'us-west-2': { bucket: 'exports-us-west-2', kmsKey: key } } },
+      defaults,
+      '',
+    );
+    expect(scopes.kmsKeyArns).toEqual(['arn:default-key', key]);
+    expect(JSON.stringify(scopes.bucketAndObjectArns)).toContain('"Bucket":"exports-us-west-2"');
+    expect(JSON.stringify(scopes.reportObjectArns)).toContain('"Bucket":"exports-us-west-2"');
+  });
+
   it('refuses a key alias, which cannot scope kms:CreateGrant, naming the rule field', () => {
     expect(() => deriveScopes(policy('alias/exports'), defaults, '')).toThrow(
       `export-policy.yml: rules[1].export.kmsKey: ${KMS_KEY_RULE}`,

@@ -17,11 +17,11 @@ const destination = {
   kmsKey: `arn:aws:kms:eu-west-1:${HUB}:key/0a1b2c3d-2222-4222-8333-944455556666`,
   role: `arn:aws:iam::${HUB}:role/hub-export`,
 };
-const snapshotIn = (account: string, region = 'eu-west-1'): SnapshotSource => ({
+const snapshotIn = (account: string, region = 'eu-west-1', source = 'orders-db'): SnapshotSource => ({
   kind: 'db-snapshot',
-  arn: `arn:aws:rds:${region}:${account}:snapshot:rds:orders-db-2026-12-01-03-10`,
-  snapshotIdentifier: 'rds:orders-db-2026-12-01-03-10',
-  sourceIdentifier: 'orders-db',
+  arn: `arn:aws:rds:${region}:${account}:snapshot:rds:${source}-2026-12-01-03-10`,
+  snapshotIdentifier: `rds:${source}-2026-12-01-03-10`,
+  sourceIdentifier: source,
   engine: 'postgres',
   snapshotType: 'automated',
   snapshotCreateTime: '2026-12-01T03:10:42.000Z',
@@ -100,7 +100,7 @@ describe('rules by account and Region', () => {
     const decision = await decide(all, snapshotIn(MEMBER, 'us-east-1'), ctx);
     expect(decision).toMatchObject({ action: 'skip', alert: true });
     expect(decision.action === 'skip' && decision.reason).toMatch(
-      /bucket \(export\.bucket: .*eu-west-1.*us-east-1/,
+      /bucket \(export\.bucket or regions\.us-east-1\.bucket: .*eu-west-1.*us-east-1/,
     );
 
     const named = policyOf(`rules:
@@ -110,6 +110,59 @@ describe('rules by account and Region', () => {
     export: { bucket: hub-exports-us-east-1, kmsKey: "arn:aws:kms:us-east-1:${HUB}:key/0a1b2c3d-2222-4222-8333-944455556677" }
 `);
     expect(await decide(named, snapshotIn(MEMBER, 'us-east-1'), ctx)).toMatchObject({ action: 'export' });
+  });
+
+  const US_KEY = `arn:aws:kms:us-east-1:${HUB}:key/0a1b2c3d-2222-4222-8333-944455556677`;
+
+  it('export a snapshot of another Region to that Region’s bucket and key, named once under regions:', async () => {
+    const regional = policyOf(`rules: [{ name: all, action: export }]
+regions:
+  us-east-1: { bucket: hub-exports-us-east-1, kmsKey: "${US_KEY}" }
+`);
+    const decision = await decide(regional, snapshotIn(MEMBER, 'us-east-1'), ctx);
+    expect(decision.action === 'export' && decision.job.request).toMatchObject({
+      S3BucketName: 'hub-exports-us-east-1',
+      KmsKeyId: US_KEY,
+      IamRoleArn: `arn:aws:iam::${MEMBER}:role/rds-export-dev-member-export`,
+    });
+    // The hub's own Region keeps the deployment's bucket and key.
+    const own = await decide(regional, snapshotIn(MEMBER), ctx);
+    expect(own.action === 'export' && own.job.request).toMatchObject({
+      S3BucketName: 'hub-exports',
+      KmsKeyId: destination.kmsKey,
+    });
+  });
+
+  it('prefer a rule’s own bucket to its Region’s, and its Region’s to the policy’s defaults', async () => {
+    const policy = policyOf(`defaults: { export: { bucket: default-exports } }
+rules:
+  - { name: own, match: { identifier: own-db }, action: export, export: { bucket: own-exports } }
+  - { name: all, action: export }
+regions:
+  us-east-1: { bucket: hub-exports-us-east-1, kmsKey: "${US_KEY}" }
+`);
+    const request = async (identifier: string, region: string) => {
+      const decision = await decide(policy, snapshotIn(MEMBER, region, identifier), ctx);
+      return decision.action === 'export' ? decision.job.request : decision;
+    };
+    expect(await request('own-db', 'us-east-1')).toMatchObject({ S3BucketName: 'own-exports' });
+    expect(await request('orders-db', 'us-east-1')).toMatchObject({ S3BucketName: 'hub-exports-us-east-1' });
+    expect(await request('orders-db', 'eu-west-1')).toMatchObject({ S3BucketName: 'default-exports' });
+  });
+
+  it('refuse a Region entry that is no Region, or whose key is in another Region', () => {
+    expect(() =>
+      policyOf(`rules: [{ name: all, action: export }]
+regions: { europe: { bucket: b-europe, kmsKey: "${US_KEY}" } }`),
+    ).toThrow(/regions\.europe: must be an AWS Region name/);
+    expect(() =>
+      policyOf(`rules: [{ name: all, action: export }]
+regions: { eu-west-2: { bucket: b-london, kmsKey: "${US_KEY}" } }`),
+    ).toThrow(/regions\.eu-west-2\.kmsKey: is a key in us-east-1, not eu-west-2/);
+    expect(() =>
+      policyOf(`rules: [{ name: all, action: export }]
+regions: { us-east-1: { bucket: b-virginia } }`),
+    ).toThrow(/regions\.us-east-1\.kmsKey: is required/);
   });
 
   it('refuse an account selector that is no account ID', () => {
