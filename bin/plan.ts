@@ -282,7 +282,9 @@ function placement(job: Extract<Decision, { action: 'export' }>['job'], home: Ho
     home?.account === undefined
       ? ''
       : isMember(scope, home)
-        ? ' (member account)'
+        ? job.accountName === undefined
+          ? ' (member account)'
+          : ` (member account "${job.accountName}")`
         : " (the deployment's own)";
   const root = addressOf(job.source.kind).root(job.exportTaskIdentifier, job.request);
   const pool = slotsOf(job.source.kind).pool;

@@ -58,6 +58,8 @@ export const STAGE = 'local';
 export const MEMBER_ACCOUNTS = ['111122223333', '444455556666', '777788889999', '222233334444'] as const;
 export const MAX_ACCOUNTS = 1 + MEMBER_ACCOUNTS.length;
 export const MEMBER_ROLE_NAME = `rds-export-${STAGE}-member-access`;
+/** The local stack's export policy (POLICY_FILE of its handlers). */
+export const LOCAL_POLICY_FILE = new URL('./export-policy.yml', import.meta.url).pathname;
 export const MEMBER_EXPORT_ROLE_NAME = `rds-export-${STAGE}-member-export`;
 /** Where a member's rule forwards RDS's events: the hub's default bus. */
 export const HUB_EVENT_BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
@@ -234,7 +236,7 @@ function handlerEnvironment(endpoints: Record<string, string>): Record<string, s
     EXPORTS_TABLE,
     S3_FORCE_PATH_STYLE: 'true',
     STATE_MACHINE_ARN,
-    POLICY_FILE: new URL('./export-policy.yml', import.meta.url).pathname,
+    POLICY_FILE: LOCAL_POLICY_FILE,
     EXPORT_BUCKET: BUCKET,
     EXPORT_KMS_KEY_ARN: KMS_KEY_ARN,
     EXPORT_ROLE_ARN: ROLE_ARN,

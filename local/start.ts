@@ -4,11 +4,13 @@
  * pipeline on this machine (see docs/local.md) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
+import { accountLabel } from '#shared/aws/accounts.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
 import { LocalAthena } from './athena/engine.ts';
 import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './databases/open.ts';
 import { findTable, waitForExecutions } from './runtime/progress.ts';
 import { serve } from './serve.ts';
-import { ACCOUNT, type LocalStack, MAX_ACCOUNTS, startStack } from './stack.ts';
+import { ACCOUNT, LOCAL_POLICY_FILE, type LocalStack, MAX_ACCOUNTS, startStack } from './stack.ts';
 import { askGraphQuestion, exportGraph } from './start-graph.ts';
 
 const USAGE =
@@ -236,14 +238,19 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
   // Export targets: database.schema.table for PostgreSQL, database.table for MySQL.
   const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
   const athena = new LocalAthena(stack.catalog, stack.s3Client);
+  const names = loadPolicyFile(LOCAL_POLICY_FILE).accounts;
+  const memberPrefix = (id: string) =>
+    `rds_export_${names[id] === undefined ? id : accountLabel(names[id])}_`;
   // Each account's orders table, for the one query over the whole Organization at the end.
   const ordersOf: { account: string; database: string; table: string }[] = [];
   try {
     // An account the snapshots did not reach (--accounts above --snapshots) has nothing to query.
     for (const account of stack.accounts.filter((a) => a.tasks.tasks.size > 0 || !a.member)) {
-      // register-export names a member's databases rds_export_<account>_…, the hub's rds_export_….
+      // register-export names a member's databases rds_export_<its name or ID>_…, the hub's rds_export_….
       const inAccount = (name: string) =>
-        account.member ? name.startsWith(`rds_export_${account.id}_`) : !/^rds_export_\d{12}_/.test(name);
+        account.member
+          ? name.startsWith(memberPrefix(account.id))
+          : !stack.accounts.some((a) => a.member && name.startsWith(memberPrefix(a.id)));
       const orders = findTable(stack.catalog, `${shop}.orders`, inAccount);
       const customers = findTable(stack.catalog, `${shop}.customers`, inAccount);
       if (!orders || !customers) {

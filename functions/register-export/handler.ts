@@ -1,6 +1,6 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { homeOf, isMember, safeScope } from '#shared/aws/accounts.ts';
+import { accountLabel, homeOf, isMember, safeScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { exportBucketsS3Config, SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { PageCapError } from '#shared/aws/pages.ts';
@@ -17,11 +17,16 @@ import { countRequests, totalRequests } from './request-count.ts';
 
 const env = parseEnv(RegisterExportEnv);
 const home = homeOf(env);
-/** A member account's sources register in databases named with the account (./naming.ts). */
-const memberAccountOf = (arn: string | undefined): string | undefined => {
+/**
+ * A member account's sources register in databases named with the account (./naming.ts): its
+ * name from the policy when the job carries one, else its ID.
+ */
+const memberAccountOf = (state: RegisterState): string | undefined => {
   // Read leniently: a source whose ARN names no account keeps the deployment's database names.
+  const arn = state.source.arn;
   const scope = arn === undefined ? undefined : safeScope(arn);
-  return scope !== undefined && isMember(scope, home) ? scope.account : undefined;
+  if (scope === undefined || !isMember(scope, home)) return undefined;
+  return state.accountName === undefined ? scope.account : accountLabel(state.accountName);
 };
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
 // the state machine retries or reports.
@@ -37,7 +42,7 @@ export const handler = lambdaHandler(
     const registered = await registerFromState(state, {
       glue,
       s3,
-      databasePrefix: accountDatabasePrefix(env.GLUE_DATABASE_PREFIX, memberAccountOf(state.source.arn)),
+      databasePrefix: accountDatabasePrefix(env.GLUE_DATABASE_PREFIX, memberAccountOf(state)),
       remainingMs: () => context.getRemainingTimeInMillis(),
     }).catch((error: unknown) => {
       // Per-table failures are in the result; what escapes concerns the export as a whole (listing,

@@ -10,6 +10,8 @@ export const RegisterState = z.object({
   exportTaskIdentifier: z.string().min(1),
   /** The policy rule the export ran under: its partitions record it, for retention. */
   rule: z.string().min(1).optional(),
+  /** A member account's name from the policy (`accounts:`): its databases are named with it. */
+  accountName: z.string().min(1).optional(),
   source: z.object({
     kind: SourceKind,
     /** Whose account the source is (its database's name says so for a member account's). */

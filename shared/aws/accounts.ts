@@ -26,6 +26,14 @@ export interface Scope {
  */
 export const ACCOUNT_ID = /^\d{12}$/;
 
+/**
+ * What an account's name (the policy's `accounts:`) becomes in its databases' names
+ * (`rds_export_<label>_db_<identifier>`): lowercase, as Glue names for Athena "should be" (Athena
+ * user guide, "Name databases, tables, and columns"), and anything but a-z, 0-9 and _ as `_`, as
+ * every name register-export gives (functions/register-export/naming.ts sanitize).
+ */
+export const accountLabel = (name: string): string => name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
 /** The account and Region of an ARN; throws for a string that is not one, or names neither. */
 export function scopeOf(arn: string): Scope {
   let parsed: ReturnType<typeof parseArn>;

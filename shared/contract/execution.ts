@@ -119,6 +119,11 @@ const JobFields = {
   /** Exactly what start-export sends: RDS's StartExportTask input, or Neptune Analytics'. */
   request: z.union([StartExportTaskRequest, GraphStartExportTaskRequest]),
   limits: ExportLimits,
+  /**
+   * A member account's name, when the policy gives one (`accounts:`): register-export names the
+   * account's databases with it instead of the ID.
+   */
+  accountName: z.string().min(1).max(50).optional(),
 };
 
 const RDS_JOB = {

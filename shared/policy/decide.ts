@@ -66,12 +66,13 @@ export type Decision =
 /**
  * True when `source` (with its `tags`) meets every criterion of `match`. Identifier, snapshot and
  * engine globs match case-insensitively, tag value globs case-sensitively; a tag the source lacks
- * fails. Rules match with it, and so do schedule selectors (shared/sources/rds/clusters.ts, shared/sources/graph/graphs.ts).
+ * fails. An account matches by ID, or by its name in `accountNames` (the policy's `accounts:`). Rules match with it, and so do schedule selectors (shared/sources/rds/clusters.ts, shared/sources/graph/graphs.ts).
  */
 export function matches(
   match: Match,
   source: SnapshotSource,
   tags: Readonly<Record<string, string>>,
+  accountNames: Readonly<Record<string, string>> = {},
 ): boolean {
   const ci = { ignoreCase: true };
   if (match.kind && !match.kind.includes(source.kind)) return false;
@@ -93,7 +94,14 @@ export function matches(
   if (match.engine && !anyGlobMatch(match.engine, source.engine, ci)) return false;
   if (match.account || match.region) {
     const { account, region } = scopeOf(source.arn);
-    if (match.account && !anyGlobMatch(match.account, account)) return false;
+    // By ID, or by the name the policy gives the account (case aside, as Organizations' names vary).
+    const name = accountNames[account];
+    if (
+      match.account &&
+      !anyGlobMatch(match.account, account) &&
+      (name === undefined || !anyGlobMatch(match.account, name, ci))
+    )
+      return false;
     if (match.region && !anyGlobMatch(match.region, region, ci)) return false;
   }
   for (const [key, glob] of Object.entries(match.tags ?? {})) {
@@ -264,7 +272,7 @@ export async function decide(
   if (exportability.exportable === false) {
     return { action: 'skip', rule: null, reason: `not exportable: ${exportability.reason}` };
   }
-  const rule = policy.rules.find((r) => matches(r.match, source, ctx.tags ?? {}));
+  const rule = policy.rules.find((r) => matches(r.match, source, ctx.tags ?? {}, policy.accounts));
   if (rule === undefined) return { action: 'skip', rule: null, reason: 'no rule matched' };
   if (rule.action === 'skip') {
     return { action: 'skip', rule: rule.name, reason: rule.reason ?? `rule "${rule.name}" skips it` };
@@ -311,6 +319,9 @@ export async function decide(
         maxConcurrentExports: kind.maxConcurrentExports(settings),
         queueAlertAfterSeconds: (settings.queueAlertAfterMinutes ?? DEFAULT_QUEUE_ALERT_AFTER_MINUTES) * 60,
       },
+      ...(where.member && policy.accounts[where.scope.account] !== undefined
+        ? { accountName: policy.accounts[where.scope.account] }
+        : {}),
     },
     `export job of rule "${rule.name}"`,
   );

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ACCOUNT_ID } from '../aws/accounts.ts';
+import { ACCOUNT_ID, accountLabel } from '../aws/accounts.ts';
 import { isKmsKeyArn, isKmsKeyReference, KMS_KEY_ARN_RULE, KMS_KEY_RULE } from '../aws/kms.ts';
 import { MAX_CONCURRENT_GRAPH_EXPORTS, SNAPSHOT_TYPES, SOURCE_KINDS } from '../contract/execution.ts';
 import { ExportFilter } from '../sources/graph/request.ts';
 import { policyOf } from '../sources/kinds/registry/policy.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
+import { globMatch } from './glob.ts';
 import { Schedule } from './schedule.ts';
 
 /** A graph export's file formats (StartExportTask `format`: PARQUET or CSV). */
@@ -113,20 +114,36 @@ export const Match = z.strictObject({
   tags: z.record(z.string().min(1), z.string()).optional(),
   /**
    * The source's account, from its ARN: a member account's, or the deployment's own. An ID is 12
-   * digits (shared/aws/accounts.ts ACCOUNT_ID); a glob of digits, `*` and `?` matches several.
+   * digits (shared/aws/accounts.ts ACCOUNT_ID); a glob of digits, `*` and `?` matches several; any
+   * other value is a name (or a glob of names) the policy's `accounts:` gives.
    */
   account: oneOrMany(
     z
       .string()
       .refine(
-        (v) => ACCOUNT_ID.test(v) || /^(?=.*[*?])[\d*?]{1,12}$/.test(v),
-        'must be a 12-digit account ID, or a glob of digits, * and ?',
+        (v) => isAccountIdSelector(v) || ACCOUNT_NAME_GLOB.test(v),
+        'must be a 12-digit account ID, a glob of digits, * and ?, or an account name (glob) from accounts:',
       ),
   ).optional(),
   /** The source's Region (`eu-west-1`), from its ARN. */
   region: oneOrMany(Glob).optional(),
 });
 export type Match = z.infer<typeof Match>;
+
+/** An account ID, or a glob of digits that can only match account IDs. */
+const isAccountIdSelector = (v: string): boolean => ACCOUNT_ID.test(v) || /^(?=.*[*?])[\d*?]{1,12}$/.test(v);
+
+/**
+ * An account's name in the policy (`accounts:`), the policy's own label for it: copy the name
+ * Organizations shows, or pick a shorter one. A letter first, so a name is never read as an ID.
+ */
+export const AccountName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9 ._-]{0,49}$/,
+    'must be 1-50 letters, digits, spaces, . _ and -, a letter first',
+  );
+const ACCOUNT_NAME_GLOB = /^[A-Za-z*?][A-Za-z0-9 ._*?-]{0,49}$/;
 
 const RuleName = z
   .string()
@@ -188,8 +205,13 @@ export const Policy = z
     schedules: z.array(Schedule).default([]),
     /** Each other Region's bucket and key (serverless.region.yml creates them), by Region name. */
     regions: z.record(RegionName, RegionDestination).default({}),
+    /** Names of accounts, by ID: rules may select by name, and a member's databases are named with it. */
+    accounts: z
+      .record(z.string().regex(ACCOUNT_ID, 'must be a 12-digit account ID'), AccountName)
+      .default({}),
   })
   .superRefine((policy, ctx) => {
+    accountNameProblems(policy.accounts, policy.rules, ctx);
     for (const [region, destination] of Object.entries(policy.regions)) {
       const keyRegion = destination.kmsKey.split(':')[3];
       if (keyRegion !== region) {
@@ -240,6 +262,42 @@ export const Policy = z
     });
   });
 export type Policy = z.infer<typeof Policy>;
+
+/**
+ * Names must tell accounts apart in database names too (two names one label would put two accounts'
+ * sources in one database), and a rule's name selector must name some account: a typo would
+ * otherwise match nothing, silently.
+ */
+function accountNameProblems(
+  accounts: Readonly<Record<string, string>>,
+  rules: readonly Rule[],
+  ctx: z.RefinementCtx,
+): void {
+  const labels = new Map<string, string>();
+  for (const [id, name] of Object.entries(accounts)) {
+    const first = labels.get(accountLabel(name));
+    if (first === undefined) labels.set(accountLabel(name), id);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts', id],
+        message: `names its databases as accounts.${first} does (${accountLabel(name)}): give it another name`,
+      });
+  }
+  const names = Object.values(accounts);
+  rules.forEach((rule, i) => {
+    (rule.match.account ?? []).forEach((selector, j) => {
+      if (isAccountIdSelector(selector)) return;
+      if (!names.some((name) => globMatch(selector, name, { ignoreCase: true }))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'match', 'account', j],
+          message: `matches no account name under accounts: (${names.length === 0 ? 'none given' : names.join(', ')})`,
+        });
+      }
+    });
+  });
+}
 
 /**
  * Settings only some kinds take (a graph's `format` and `exportFilter`) belong to rules that match

@@ -38,6 +38,18 @@ let executions: Execution[] = [];
 let most: ReturnType<typeof sampleInFlight>['most'];
 let brokenDecisions: unknown[] = [];
 
+/**
+ * Where register-export puts an account's sample-shop-acct-<i>: the hub's own in rds_export_db_…, a
+ * member's in rds_export_<ID>_db_…, or rds_export_<name>_db_… for B, which local/export-policy.yml
+ * names (`accounts:`).
+ */
+const databaseOf = (account: string, i: number) =>
+  account === ACCOUNT
+    ? `rds_export_db_sample_shop_acct_${i}`
+    : account === B
+      ? `rds_export_finance_prod_db_sample_shop_acct_${i}`
+      : `rds_export_${account}_db_sample_shop_acct_${i}`;
+
 const requests = () =>
   readFileSync(requestLog, 'utf8')
     .trim()
@@ -122,13 +134,10 @@ describe('the local stack with a hub and member accounts', () => {
     }
   });
 
-  it('registers every export in the hub’s catalog, a member’s in its own databases', () => {
+  it('registers every export in the hub’s catalog, a member’s in its own databases, named by its ID or its name', () => {
     for (const account of EXPORTING) {
       for (let i = 1; i <= PER_ACCOUNT; i++) {
-        const database =
-          account === ACCOUNT
-            ? `rds_export_db_sample_shop_acct_${i}`
-            : `rds_export_${account}_db_sample_shop_acct_${i}`;
+        const database = databaseOf(account, i);
         const names = stack.catalog.tablesOf(database).map((t) => t.Name ?? '');
         // As for the hub's own: the latest table, the history table and their typed views.
         for (const suffix of ['', '_history', '_typed', '_history_typed']) {
@@ -149,9 +158,7 @@ describe('the local stack with a hub and member accounts', () => {
             (t.PartitionKeys ?? []).length === 0 &&
             Object.values(t.Parameters ?? {}).includes('postgres.shop.orders'),
         );
-    const databases = EXPORTING.map((a) =>
-      a === ACCOUNT ? 'rds_export_db_sample_shop_acct_1' : `rds_export_${a}_db_sample_shop_acct_1`,
-    );
+    const databases = EXPORTING.map((a) => databaseOf(a, 1));
     const sql = EXPORTING.map(
       (account, i) =>
         `SELECT '${account}' AS account, count(*) AS orders FROM "${databases[i]}"."${ordersOf(databases[i] ?? '')?.Name}"`,

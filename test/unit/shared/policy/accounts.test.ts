@@ -165,8 +165,44 @@ regions: { us-east-1: { bucket: b-virginia } }`),
     ).toThrow(/regions\.us-east-1\.kmsKey: is required/);
   });
 
+  const named = policyOf(`accounts:
+  "${MEMBER}": Finance Prod
+  "${HUB}": platform
+rules:
+  - { name: finance, match: { account: "finance*" }, action: export, export: { prefix: finance } }
+  - { name: rest, action: export }
+`);
+
+  it('match an account by the name accounts: gives it, as a glob, case aside', async () => {
+    const member = await decide(named, snapshotIn(MEMBER), ctx);
+    expect(member).toMatchObject({ action: 'export', rule: 'finance' });
+    expect(await decide(named, snapshotIn(HUB), ctx)).toMatchObject({ action: 'export', rule: 'rest' });
+  });
+
+  it('carry a member’s name in its job, for its databases, and none for the deployment’s own', async () => {
+    const member = await decide(named, snapshotIn(MEMBER), ctx);
+    expect(member.action === 'export' && member.job.accountName).toBe('Finance Prod');
+    const own = await decide(named, snapshotIn(HUB), ctx);
+    expect(own.action === 'export' && own.job).not.toHaveProperty('accountName');
+  });
+
+  it('refuse a name selector that names no account, and two names that would share databases', () => {
+    expect(() =>
+      policyOf(`accounts: { "${MEMBER}": finance }
+rules: [{ name: a, match: { account: [fnance] }, action: export }]`),
+    ).toThrow(/rules\[0\]\.match\.account\[0\]: matches no account name under accounts: \(finance\)/);
+    expect(() =>
+      policyOf(`accounts: { "${MEMBER}": Finance-Prod, "${HUB}": finance prod }
+rules: [{ name: a, action: export }]`),
+    ).toThrow(/accounts\.111111111111: names its databases as accounts\.222222222222 does \(finance_prod\)/);
+    expect(() =>
+      policyOf(`accounts: { "${MEMBER}": "2finance" }
+rules: [{ name: a, action: export }]`),
+    ).toThrow(/accounts\.222222222222: must be 1-50 letters/);
+  });
+
   it('refuse an account selector that is no account ID', () => {
-    expect(() => policyOf('rules: [{ name: a, match: { account: finance }, action: export }]')).toThrow(
+    expect(() => policyOf('rules: [{ name: a, match: { account: "12-34" }, action: export }]')).toThrow(
       /rules\[0\]\.match\.account\[0\]: must be a 12-digit account ID/,
     );
     // Without a wildcard it must be a whole ID: "12345" would match no account.
