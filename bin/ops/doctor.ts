@@ -11,6 +11,7 @@ import {
   IAMClient,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { classified } from '#shared/aws/classified.ts';
@@ -42,6 +43,7 @@ export interface CheckResult {
 
 export interface DoctorClients {
   iam: IAMClient;
+  kms: KMSClient;
   s3: S3Client;
   events: EventBridgeClient;
   cloudformation: CloudFormationClient;
@@ -177,11 +179,12 @@ export function trustVerdict(statements: Statement[], service: string): { ok: bo
 }
 
 /**
- * The bucket policy's statements that deny the role one of `actions` without a condition: Effect
- * Deny, Principal `*` or naming the role or its account, an Action matching. Statements with a
- * Condition, NotPrincipal or NotAction are not evaluated (counted apart), nor is Resource.
+ * A resource policy's (the bucket's, the key's) statements that deny the role one of `actions`
+ * without a condition: Effect Deny, Principal `*` or naming the role or its account, an Action
+ * matching. Statements with a Condition, NotPrincipal or NotAction are not evaluated (counted
+ * apart), nor is Resource.
  */
-export function bucketDenials(
+export function policyDenials(
   statements: Statement[],
   roleArn: string,
   actions: string[],
@@ -360,11 +363,90 @@ async function usesKey(iam: IAMClient, role: string, key: string): Promise<Check
     return fromSimulations(
       check,
       await simulate(iam, role, KEY_ACTIONS, key),
-      `the role's IAM policies allow ${KEY_ACTIONS.length} key actions (the key policy itself is not read)`,
+      `the role's IAM policies allow ${KEY_ACTIONS.length} key actions`,
       `allow the export role ${KEY_ACTIONS.join(', ')} on ${key} (resources/destination.yml, ExportRoleKeyPolicy)`,
     );
   } catch (error) {
     return unchecked(check, error);
+  }
+}
+
+/**
+ * The key actions a key policy allows the role, and how: a statement naming the role itself, or its
+ * account (`arn:…:iam::<account>:root` or the bare ID), which "delegates" the decision to the
+ * account's IAM policies (AWS KMS developer guide, "Default key policy": it "allows IAM policies to
+ * allow access to the KMS key"), where the role's own simulation above decides. Allow statements
+ * with a Condition, NotPrincipal or NotAction are not counted: their grant depends on the request.
+ */
+export function keyPolicyAllows(
+  statements: Statement[],
+  roleArn: string,
+  actions: string[],
+): { byRole: string[]; byAccount: string[]; conditional: number } {
+  const account = roleArn.split(':')[4] ?? '';
+  const partition = roleArn.split(':')[1] ?? 'aws';
+  const accountNames = new Set([account, `arn:${partition}:iam::${account}:root`]);
+  const allows = statements.filter((st) => st.Effect === 'Allow');
+  const simple = (st: Statement) =>
+    st.Condition === undefined && st.NotPrincipal === undefined && st.NotAction === undefined;
+  const granted = (who: (p: string) => boolean) =>
+    actions.filter((action) =>
+      allows.some(
+        (st) =>
+          simple(st) &&
+          principals(st.Principal, 'AWS').some(who) &&
+          list(st.Action).some((pattern) => actionMatches(pattern, action)),
+      ),
+    );
+  return {
+    byRole: granted((p) => p === roleArn),
+    byAccount: granted((p) => accountNames.has(p)),
+    conditional: allows.filter((st) => !simple(st)).length,
+  };
+}
+
+/**
+ * The key policy: "every KMS key must have exactly one key policy" and no principal uses the key
+ * unless it (or the account, delegating to IAM) is allowed there (AWS KMS developer guide, "Key
+ * policies in AWS KMS"). GetKeyPolicy reads it; `default` is the only policy name (AWS KMS API
+ * reference, GetKeyPolicy PolicyName).
+ */
+async function keyPolicy(kms: KMSClient, role: string, key: string): Promise<CheckResult> {
+  const check = 'key policy';
+  let text: string;
+  try {
+    text = (await kms.send(new GetKeyPolicyCommand({ KeyId: key, PolicyName: 'default' }))).Policy ?? '';
+  } catch (error) {
+    return unchecked(check, error);
+  }
+  const fix = `allow the export role ${KEY_ACTIONS.join(', ')} in the key's policy (resources/destination.yml, ExportRoleUsesKey), or let the account's IAM policies decide (the key's AccountAdministersKey statement)`;
+  try {
+    const statements = parsePolicy(text, false);
+    const { denying } = policyDenials(statements, role, KEY_ACTIONS);
+    if (denying.length > 0) {
+      return failure(
+        check,
+        `denies the export role without a condition: ${denying.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}`,
+        "remove the deny or exclude the export role from it in the key's policy",
+      );
+    }
+    const { byRole, byAccount, conditional } = keyPolicyAllows(statements, role, KEY_ACTIONS);
+    const missing = KEY_ACTIONS.filter((a) => !byRole.includes(a) && !byAccount.includes(a));
+    const rest = conditional === 0 ? '' : ` (${conditional} conditional allow statement(s) not evaluated)`;
+    if (missing.length > 0) {
+      return failure(
+        check,
+        `allows neither the export role nor its account ${missing.join(', ')}${rest}`,
+        fix,
+      );
+    }
+    const how =
+      byRole.length === KEY_ACTIONS.length
+        ? 'allows the export role every key action it needs'
+        : "allows the export role's account the rest: its IAM policies decide (simulated above)";
+    return passed(check, `${how}${rest}`);
+  } catch (error) {
+    return failure(check, (error as Error).message, "fix the key's policy");
   }
 }
 
@@ -381,7 +463,7 @@ async function bucketPolicy(s3: S3Client, role: string, bucket: string): Promise
     return unchecked(check, error);
   }
   try {
-    const { denying, unevaluated } = bucketDenials(parsePolicy(text, false), role, [
+    const { denying, unevaluated } = policyDenials(parsePolicy(text, false), role, [
       ...BUCKET_ACTIONS,
       ...OBJECT_ACTIONS,
     ]);
@@ -484,6 +566,7 @@ export async function runDoctor(
         results.push(missingOutput('export role uses the key', OUTPUTS.kmsKey, stackName));
       else results.push(await usesKey(clients.iam, role, kmsKey));
     }
+    if (kmsKey !== undefined) results.push(await keyPolicy(clients.kms, role, kmsKey));
     if (bucket !== undefined) results.push(await bucketPolicy(clients.s3, role, bucket));
     results.push(await passesRole(clients, stackName, role));
   }
@@ -507,6 +590,7 @@ export function doctorClients(values: Values, region: string): DoctorClients {
   const config = { region, ...(profile === undefined ? {} : { profile }) };
   return {
     iam: classified(new IAMClient(config), 'iam'),
+    kms: classified(new KMSClient(config), 'kms'),
     s3: classified(new S3Client(config), 's3'),
     events: classified(new EventBridgeClient(config), 'events'),
     cloudformation: classified(new CloudFormationClient(config), 'cloudformation'),

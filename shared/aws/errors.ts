@@ -39,6 +39,7 @@ export type AwsService =
   | 'neptune-graph'
   | 'cloudformation'
   | 'iam'
+  | 'kms'
   | 'events';
 
 type FaultTable = Readonly<Record<string, ErrorClass>>;
@@ -133,6 +134,17 @@ const FAULTS: Readonly<Record<AwsService, FaultTable>> = {
     NoSuchEntity: ConfigurationError,
     AccessDenied: ConfigurationError,
     ServiceFailure: AwsServiceUnavailableError,
+  },
+  // AWS KMS API reference (kms/2014-11-01), GetKeyPolicy's errors: NotFoundException,
+  // InvalidArnException and KMSInvalidStateException (client faults), KMSInternalException and
+  // DependencyTimeoutException (server faults). rds-export doctor reads the key's policy.
+  kms: {
+    NotFound: ConfigurationError,
+    InvalidArn: ConfigurationError,
+    KMSInvalidState: ConfigurationError,
+    AccessDenied: ConfigurationError,
+    KMSInternal: AwsServiceUnavailableError,
+    DependencyTimeout: AwsServiceUnavailableError,
   },
   // EventBridge API reference, DescribeRule's errors: ResourceNotFoundException ("An entity that you
   // specified does not exist") and InternalException. rds-export doctor reads the intake rules.

@@ -18,6 +18,7 @@ import {
   SimulatePrincipalPolicyCommand,
   type SimulatePrincipalPolicyCommandInput,
 } from '@aws-sdk/client-iam';
+import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketPolicyCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -38,7 +39,8 @@ const iam = mockClient(IAMClient);
 const s3 = mockClient(S3Client);
 const events = mockClient(EventBridgeClient);
 const cloudformation = mockClient(CloudFormationClient);
-const MOCKS = [iam, s3, events, cloudformation];
+const kms = mockClient(KMSClient);
+const MOCKS = [iam, s3, events, cloudformation, kms];
 
 const { deployment } = testContext();
 const EXPORT_ROLE = deployment.role ?? '';
@@ -84,8 +86,37 @@ const noBucketPolicy = () =>
     message: 'The bucket policy does not exist',
   });
 
+/** The key policy as resources/destination.yml writes it: the account administers, the role uses. */
+const keyPolicy = (statements: object[]) => ({
+  Policy: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+  PolicyName: 'default',
+});
+const ACCOUNT_ADMINISTERS = {
+  Sid: 'AccountAdministersKey',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+  Action: 'kms:*',
+  Resource: '*',
+};
+const ROLE_USES_KEY = {
+  Sid: 'ExportRoleUsesKey',
+  Effect: 'Allow',
+  Principal: { AWS: EXPORT_ROLE },
+  Action: [
+    'kms:Encrypt',
+    'kms:Decrypt',
+    'kms:ReEncrypt*',
+    'kms:GenerateDataKey*',
+    'kms:CreateGrant',
+    'kms:DescribeKey',
+    'kms:RetireGrant',
+  ],
+  Resource: '*',
+};
+
 beforeEach(() => {
   for (const mock of MOCKS) mock.reset();
+  kms.on(GetKeyPolicyCommand).resolves(keyPolicy([ACCOUNT_ADMINISTERS, ROLE_USES_KEY]));
   iam.on(GetRoleCommand, { RoleName: 'test-export' }).resolves({
     Role: {
       Path: '/',
@@ -134,6 +165,7 @@ describe('rds-export doctor', () => {
       'export role trust',
       'export role writes the bucket',
       'export role uses the key',
+      'key policy',
       'bucket policy',
       'start-export may pass the export role',
       ...intakeRules('test').map((name) => `rule ${name}`),
@@ -295,6 +327,50 @@ describe('rds-export doctor', () => {
     );
     expect((await byName())['bucket policy']).toMatchObject({ ok: false });
     expect((await byName())['bucket policy']?.detail).toContain('NoWrites');
+  });
+
+  it('reads the key policy: the role named, or its account delegating to IAM, passes; neither, or a deny, fails', async () => {
+    expect((await byName())['key policy']).toMatchObject({
+      ok: true,
+      detail: 'allows the export role every key action it needs',
+    });
+    expect(kms.commandCalls(GetKeyPolicyCommand)[0]?.args[0].input).toEqual({
+      KeyId: deployment.kmsKey,
+      PolicyName: 'default',
+    });
+    // The default key policy's root statement lets the account's IAM policies decide.
+    kms.on(GetKeyPolicyCommand).resolves(keyPolicy([ACCOUNT_ADMINISTERS]));
+    expect((await byName())['key policy']).toMatchObject({
+      ok: true,
+      detail: "allows the export role's account the rest: its IAM policies decide (simulated above)",
+    });
+    // A key administered by someone else: the export role is in no statement.
+    kms
+      .on(GetKeyPolicyCommand)
+      .resolves(
+        keyPolicy([{ ...ACCOUNT_ADMINISTERS, Principal: { AWS: 'arn:aws:iam::123456789012:role/admins' } }]),
+      );
+    const missing = (await byName())['key policy'];
+    expect(missing).toMatchObject({ ok: false });
+    expect(missing?.detail).toContain('allows neither the export role nor its account kms:Encrypt');
+    expect(missing?.fix).toContain('ExportRoleUsesKey');
+    kms
+      .on(GetKeyPolicyCommand)
+      .resolves(
+        keyPolicy([
+          ACCOUNT_ADMINISTERS,
+          ROLE_USES_KEY,
+          {
+            Sid: 'NoGrants',
+            Effect: 'Deny',
+            Principal: { AWS: EXPORT_ROLE },
+            Action: 'kms:CreateGrant',
+            Resource: '*',
+          },
+        ]),
+      );
+    expect((await byName())['key policy']).toMatchObject({ ok: false });
+    expect((await byName())['key policy']?.detail).toContain('NoGrants');
   });
 
   it("fails the pass when start-export's role may not pass the export role to RDS", async () => {
