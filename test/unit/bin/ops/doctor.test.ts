@@ -354,21 +354,19 @@ describe('rds-export doctor', () => {
     expect(missing).toMatchObject({ ok: false });
     expect(missing?.detail).toContain('allows neither the export role nor its account kms:Encrypt');
     expect(missing?.fix).toContain('ExportRoleUsesKey');
-    kms
-      .on(GetKeyPolicyCommand)
-      .resolves(
-        keyPolicy([
-          ACCOUNT_ADMINISTERS,
-          ROLE_USES_KEY,
-          {
-            Sid: 'NoGrants',
-            Effect: 'Deny',
-            Principal: { AWS: EXPORT_ROLE },
-            Action: 'kms:CreateGrant',
-            Resource: '*',
-          },
-        ]),
-      );
+    kms.on(GetKeyPolicyCommand).resolves(
+      keyPolicy([
+        ACCOUNT_ADMINISTERS,
+        ROLE_USES_KEY,
+        {
+          Sid: 'NoGrants',
+          Effect: 'Deny',
+          Principal: { AWS: EXPORT_ROLE },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+        },
+      ]),
+    );
     expect((await byName())['key policy']).toMatchObject({ ok: false });
     expect((await byName())['key policy']?.detail).toContain('NoGrants');
   });
