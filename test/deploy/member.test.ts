@@ -28,29 +28,45 @@ const HUB = {
   hubBucketName: 'rds-export-test-exportbucket-abc123',
   hubKmsKeyArn: 'arn:aws:kms:us-east-2:111122223333:key/11111111-2222-3333-4444-555555555555',
 };
+// The hub's operators (rds-export cancel and retry of a member's exports): two roles of the hub's
+// account, one with a path, given with spaces.
+const OPERATORS = [
+  'arn:aws:iam::111122223333:role/ops-oncall',
+  'arn:aws:iam::111122223333:role/teams/data/rds-operator',
+];
 // What CloudFormation substitutes in one member account (a StackSet instance).
 const MEMBER = { partition: 'aws', region: 'eu-west-1', accountId: '999988887777' };
 
 const temp: string[] = [];
 let template: Template;
+let withOperators: Template;
 let missingParameter: { code: number | null; output: string };
+let badOperators: { code: number | null; output: string }[];
 
-// Two packagings of the member stack, from one copy of the repo: with the hub's parameters, and
-// without hubKmsKeyArn. Neither bundles anything (the stack has no functions).
+// Packagings of the member stack, from one copy of the repo: with the hub's parameters, with the
+// hub's operators too, without hubKmsKeyArn, and with operators that are not the hub's roles.
+// None bundles anything (the stack has no functions).
 beforeAll(async () => {
   const service = serviceCopy();
-  const out = mkdtempSync(path.join(tmpdir(), 'rds-export-member-'));
-  const failed = mkdtempSync(path.join(tmpdir(), 'rds-export-member-'));
-  temp.push(service, out, failed);
+  const dirs = Array.from({ length: 5 }, () => mkdtempSync(path.join(tmpdir(), 'rds-export-member-')));
+  temp.push(service, ...dirs);
+  const [out, operatorsOut, failed, notRole, otherAccount] = dirs as [string, string, string, string, string];
   const { hubKmsKeyArn: _, ...withoutKey } = HUB;
-  const [packaged, missing] = await Promise.all([
-    slsPackage(service, out, HUB, 'serverless.member.yml'),
-    slsPackage(service, failed, withoutKey, 'serverless.member.yml'),
+  const member = (dir: string, params: Record<string, string>) =>
+    slsPackage(service, dir, params, 'serverless.member.yml');
+  const [packaged, operators, missing, ...bad] = await Promise.all([
+    member(out, HUB),
+    member(operatorsOut, { ...HUB, hubOperatorRoleArns: OPERATORS.join(', ') }),
+    member(failed, withoutKey),
+    member(notRole, { ...HUB, hubOperatorRoleArns: 'arn:aws:iam::111122223333:user/ops' }),
+    member(otherAccount, { ...HUB, hubOperatorRoleArns: 'arn:aws:iam::444455556666:role/ops' }),
   ]);
-  if (packaged.code !== 0)
-    throw new Error(`serverless package of the member stack failed:\n${packaged.output}`);
+  for (const p of [packaged, operators])
+    if (p.code !== 0) throw new Error(`serverless package of the member stack failed:\n${p.output}`);
   template = readTemplate(out);
+  withOperators = readTemplate(operatorsOut);
   missingParameter = missing;
+  badOperators = bad;
 });
 
 afterAll(() => {
@@ -281,5 +297,72 @@ describe('member stack (serverless.member.yml)', () => {
     expect(template.Outputs?.MemberExportRoleArn?.Value).toEqual({
       'Fn::GetAtt': ['MemberExportRole', 'Arn'],
     });
+  });
+
+  it('creates no operator role without hubOperatorRoleArns', () => {
+    expect(template.Resources.MemberOperatorRole?.Condition).toBe('MemberOperatorsSet');
+    expect(template.Conditions?.MemberOperatorsSet).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(template.Outputs?.MemberOperatorRoleArn).toMatchObject({ Condition: 'MemberOperatorsSet' });
+  });
+
+  it("lets exactly the hub's operators assume the operator role, by ARN", () => {
+    expect(withOperators.Conditions?.MemberOperatorsSet).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    const role = withOperators.Resources.MemberOperatorRole as Resource;
+    expect(role.Properties.RoleName).toBe('rds-export-test-member-operator');
+    // IAM role principals by ARN (IAM user guide, "AWS JSON policy elements: Principal"): not the
+    // hub account's root, so no other principal of the hub may assume it.
+    expect((role.Properties.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement).toEqual([
+      { Effect: 'Allow', Principal: { AWS: OPERATORS }, Action: 'sts:AssumeRole' },
+    ]);
+    expect(withOperators.Outputs?.MemberOperatorRoleArn).toMatchObject({
+      Condition: 'MemberOperatorsSet',
+      Value: { 'Fn::GetAtt': ['MemberOperatorRole', 'Arn'] },
+    });
+  });
+
+  it('gives the operator role only what cancel and retry do in the account', () => {
+    const all = roleStatements(withOperators, 'MemberOperatorRole').map((s) => evaluate(s) as Statement);
+    expect(all.every((s) => s.Effect === 'Allow' && s.Condition === undefined)).toBe(true);
+    const scopes = Object.fromEntries(all.flatMap((s) => actionsOf(s).map((a) => [a, asList(s.Resource)])));
+    // Retry re-describes the snapshot or the cluster (Service Authorization Reference, Amazon RDS:
+    // snapshot and db; cluster-snapshot and cluster; cluster); DescribeExportTasks and
+    // CancelExportTask have no resource type, so "*".
+    const sources = ['snapshot', 'cluster-snapshot', 'db', 'cluster'].map(rds).sort();
+    expect(Object.keys(scopes).sort()).toEqual(
+      [
+        'rds:DescribeDBSnapshots',
+        'rds:DescribeDBClusterSnapshots',
+        'rds:DescribeDBClusters',
+        'rds:DescribeExportTasks',
+        'rds:CancelExportTask',
+      ].sort(),
+    );
+    for (const action of [
+      'rds:DescribeDBSnapshots',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBClusters',
+    ])
+      expect((scopes[action] as string[]).slice().sort(), action).toEqual(sources);
+    expect(scopes['rds:DescribeExportTasks']).toEqual(['*']);
+    expect(scopes['rds:CancelExportTask']).toEqual(['*']);
+  });
+
+  it("refuses at packaging an operator that is not an IAM role of the hub's account, naming the parameter", () => {
+    const [notRole, otherAccount] = badOperators;
+    expect(notRole?.code).not.toBe(0);
+    expect(notRole?.output).toContain('hubOperatorRoleArns: not IAM role ARNs');
+    expect(notRole?.output).toContain('arn:aws:iam::111122223333:user/ops');
+    expect(otherAccount?.code).not.toBe(0);
+    expect(otherAccount?.output).toContain(
+      "hubOperatorRoleArns: roles outside the hub's account 111122223333 (hubAccountId): arn:aws:iam::444455556666:role/ops",
+    );
+  });
+
+  it('has no literal of the member account with operators either', () => {
+    const text = [...OPERATORS, ...Object.values(HUB)]
+      .sort((a, b) => b.length - a.length)
+      .reduce((t, value) => t.replaceAll(value, ''), JSON.stringify(withOperators.Resources));
+    expect(text.match(/\b\d{12}\b/g) ?? []).toEqual([]);
+    expect(text).not.toContain('arn:aws:');
   });
 });
