@@ -4,16 +4,11 @@ import { executionArnOf } from '#shared/exports/address.ts';
 import { isValidExportTaskIdentifier } from '#shared/sources/identifiers.ts';
 import { GRAPH_TASK_ID } from '#shared/sources/kinds/graph/ops.ts';
 import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
-import type { KindOps, KnownJob, MachineStatus } from '#shared/sources/kinds/types.ts';
+import type { KindOps, KnownJob, MachineStatus, OpsContext } from '#shared/sources/kinds/types.ts';
 import { type Command, UsageError } from '../command.ts';
-import {
-  type Context,
-  DEPLOYMENT_OPTIONS,
-  DEPLOYMENT_USAGE,
-  openDeployment,
-  refuseMemberExport,
-} from './deployment.ts';
+import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { describeExport, parseJson, SeenJob } from './executions.ts';
+import { MEMBER_ROLE_OPTION, MEMBER_ROLE_USAGE, opsAt } from './member-operator.ts';
 
 export interface CancelResult {
   exportTaskIdentifier: string;
@@ -49,7 +44,7 @@ interface Export {
   job: KnownJob | undefined;
 }
 
-async function cancelTask(ctx: Context, { id, kind, job }: Export, task: ExportTaskSummary) {
+async function cancelTask(ctx: OpsContext, { id, kind, job }: Export, task: ExportTaskSummary) {
   const status = kind.machineStatus(task.status);
   if (ENDED_MACHINE_STATUSES.has(status)) throw ended(id, task);
   if (status === 'CANCELING') return alreadyCanceling(id, task);
@@ -72,17 +67,18 @@ async function cancelTask(ctx: Context, { id, kind, job }: Export, task: ExportT
 /**
  * Cancels an export: its task with its service's CancelExportTask (RDS, or Neptune Analytics for a
  * graph), so the execution sees it CANCELED and reports it as any canceled export. An export still
- * waiting for a slot has no task yet: its execution is stopped.
+ * waiting for a slot has no task yet: its execution is stopped. A member account's task is found
+ * and canceled in that account and the source's Region, through its operator role (opsAt).
  */
 export async function cancelExport(ctx: Context, id: string): Promise<CancelResult> {
   // An RDS task may outlive its execution (Step Functions keeps it 90 days), or not be the pipeline's.
   const execution = await describeExport(ctx, id);
   const read = SeenJob.safeParse(parseJson(execution?.input));
   const job = read.success ? read.data : undefined;
-  refuseMemberExport(ctx, id, job?.source.arn, 'cancel');
+  const at = opsAt(ctx, job?.source.arn);
   const target: Export = { id, kind: opsOf(job?.source.kind), job };
-  const task = await target.kind.task(ctx, id, job);
-  if (task !== undefined) return cancelTask(ctx, target, task);
+  const task = await target.kind.task(at, id, job);
+  if (task !== undefined) return cancelTask(at, target, task);
   if (execution === undefined) {
     throw new UsageError(
       `no export task and no execution named ${id} in deployment ${ctx.deployment.stage}${GRAPH_TASK_ID.test(id) ? ': name the export (its execution), not its Neptune Analytics task' : ''}`,
@@ -101,9 +97,9 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
     }),
   );
   // The task may have started between the look and the stop: it must not run untracked.
-  const late = await target.kind.task(ctx, id, job);
+  const late = await target.kind.task(at, id, job);
   if (late !== undefined && !ENDED_MACHINE_STATUSES.has(target.kind.machineStatus(late.status))) {
-    await cancelTask(ctx, target, late);
+    await cancelTask(at, target, late);
   }
   return {
     exportTaskIdentifier: id,
@@ -115,12 +111,13 @@ export async function cancelExport(ctx: Context, id: string): Promise<CancelResu
 export const cancelCommand: Command = {
   summary:
     "cancel an export (its task's CancelExportTask, RDS or Neptune Analytics; an export still queued is stopped before it starts)",
-  usage: `rds-export cancel <export task identifier> [options]
+  usage: `rds-export cancel <export task identifier> [--member-role-name <name>] [options]
 
   <export task identifier>  the export's name (its execution's); a graph export's Neptune Analytics
                             task (t-…) is found from it
+${MEMBER_ROLE_USAGE}
 ${DEPLOYMENT_USAGE}`,
-  options: { ...DEPLOYMENT_OPTIONS },
+  options: { ...DEPLOYMENT_OPTIONS, ...MEMBER_ROLE_OPTION },
   positionals: { min: 1, max: 1, name: 'export task identifier' },
   async run(values, [id = '']) {
     if (!isValidExportTaskIdentifier(id)) throw new UsageError(`"${id}" is not an export task identifier`);

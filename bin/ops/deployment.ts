@@ -1,12 +1,13 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
-import { RDSClient } from '@aws-sdk/client-rds';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { safeScope } from '#shared/aws/accounts.ts';
+import { type Scope, safeScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
 import { optionOrEnv, UsageError, type Values } from '../command.ts';
+import { memberRoleNameOf, operatorRds } from './member-operator.ts';
 
 /** The options every operations command takes. */
 export const DEPLOYMENT_OPTIONS = {
@@ -47,6 +48,11 @@ export interface Clients {
 export interface Context {
   deployment: Deployment;
   clients: Clients;
+  /**
+   * RDS of a source's account and Region (bin/ops/member-operator.ts): a member's through the role
+   * its stack gives the hub's operators, another Region's there; the deployment's own is `clients.rds`.
+   */
+  sourceRds?: (scope: Scope) => Pick<RDSClient, 'send'>;
   /**
    * Now on the clock of the endpoint that answered DescribeStacks (its Date header): ages and
    * estimates stay right on a machine whose clock is off, and against the local stack's simulated time.
@@ -128,34 +134,26 @@ export async function openDeployment(values: Values): Promise<Context> {
     ...optional('databasePrefix'),
   };
   const regional = { ...config, region: deployment.region };
+  // A member's RDS through its operator role, assumed with the operator's own credentials (those
+  // DescribeStacks was signed with) from STS in the deployment's Region.
+  const rdsIn = operatorRds(
+    {
+      account: safeScope(stateMachineArn)?.account,
+      region: deployment.region,
+      memberRole: memberRoleNameOf(values, stage),
+    },
+    regional,
+    { region: deployment.region, credentials: cloudformation.config.credentials },
+  );
   return {
     deployment,
+    sourceRds: rdsIn,
     clients: {
-      rds: classified(new RDSClient(regional), 'rds'),
+      rds: rdsIn(),
       sfn: classified(new SFNClient(regional), 'sfn'),
       dynamodb: classified(new DynamoDBClient(regional), 'dynamodb'),
       graphs: classified(new NeptuneGraphClient(regional), 'neptune-graph'),
     },
     now: () => new Date(Date.now() + offset),
   };
-}
-
-/**
- * Refuses a command that would act on a member account's export from here: its task runs in the
- * member's RDS, which only the hub's functions may reach (the member access role trusts them by
- * ARN, serverless.member.yml), and stopping its execution would leave the task running untracked.
- * The hub's account is its state machine's.
- */
-export function refuseMemberExport(
-  ctx: Context,
-  id: string,
-  sourceArn: string | undefined,
-  what: string,
-): void {
-  const hub = safeScope(ctx.deployment.stateMachineArn)?.account;
-  const source = sourceArn === undefined ? undefined : safeScope(sourceArn)?.account;
-  if (hub === undefined || source === undefined || source === hub) return;
-  throw new UsageError(
-    `export ${id} runs in member account ${source}, whose RDS only the hub's functions may call: ${what} is not supported for a member's export yet (see docs/limits.md)`,
-  );
 }

@@ -7,15 +7,10 @@ import {
 } from '#shared/sources/identifiers.ts';
 import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import { type Command, UsageError } from '../command.ts';
-import {
-  type Context,
-  DEPLOYMENT_OPTIONS,
-  DEPLOYMENT_USAGE,
-  openDeployment,
-  refuseMemberExport,
-} from './deployment.ts';
+import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { dispatchDeps, POLICY_OPTION, POLICY_USAGE } from './dispatching.ts';
 import { describeExport } from './executions.ts';
+import { MEMBER_ROLE_OPTION, MEMBER_ROLE_USAGE, opsAt } from './member-operator.ts';
 import { outcomeOf } from './outcomes.ts';
 
 /** Attempts tried past the given one before giving up: each taken one was a retry of its own. */
@@ -92,11 +87,12 @@ export async function retryExport(
   }
   const job = ExportJob.safeParse(JSON.parse(execution.input ?? '{}'));
   if (!job.success) throw new UsageError(`execution ${id} has no export job as its input`);
-  refuseMemberExport(ctx, id, job.data.source.arn, 'retry');
+  // A member's source is described, and its identifiers looked for, in its account and Region.
+  const at = opsAt(ctx, job.data.source.arn);
   const kind = opsOf(job.data.source.kind);
-  const described = await kind.current(ctx, job.data);
+  const described = await kind.current(at, job.data);
   if ('gone' in described) throw new UsageError(described.gone);
-  const attempt = await nextAttempt(ctx, described.source, attemptOf(id), await kind.taken(ctx, job.data));
+  const attempt = await nextAttempt(ctx, described.source, attemptOf(id), await kind.taken(at, job.data));
   const deps = dispatchDeps(ctx, options.values);
   const outcome = await dispatchExport(
     described.source,
@@ -114,12 +110,13 @@ export async function retryExport(
 
 export const retryCommand: Command = {
   summary: 're-export a FAILED or CANCELED export under its next -r<n> identifier, through the state machine',
-  usage: `rds-export retry <export task identifier> [--force] [--policy <file>] [options]
+  usage: `rds-export retry <export task identifier> [--force] [--policy <file>] [--member-role-name <name>] [options]
 
   --force              also retry a running or completed export
 ${POLICY_USAGE}
+${MEMBER_ROLE_USAGE}
 ${DEPLOYMENT_USAGE}`,
-  options: { ...DEPLOYMENT_OPTIONS, ...POLICY_OPTION, force: { type: 'boolean' } },
+  options: { ...DEPLOYMENT_OPTIONS, ...POLICY_OPTION, ...MEMBER_ROLE_OPTION, force: { type: 'boolean' } },
   positionals: { min: 1, max: 1, name: 'export task identifier' },
   async run(values, [id = '']) {
     if (!isValidExportTaskIdentifier(id)) throw new UsageError(`"${id}" is not an export task identifier`);

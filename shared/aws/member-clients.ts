@@ -6,7 +6,8 @@ import { type Home, isHome, isMember, memberRoleArn, type Scope, scopeKey } from
 /**
  * The clients of member accounts: the only module that assumes a role (STS AssumeRole through
  * `fromTemporaryCredentials`), so only the functions that call RDS in a member import it and hold
- * sts:AssumeRole (test/deploy/sdk-calls.ts follows the imports).
+ * sts:AssumeRole (test/deploy/sdk-calls.ts follows the imports); the rds-export commands import it
+ * too, to cancel and retry a member's export through its operator role (bin/ops/member-operator.ts).
  */
 
 /** The configuration a client of a scope is built with: its Region, and a member's assumed credentials. */
@@ -17,12 +18,13 @@ export interface ScopedConfig {
 
 /**
  * How the STS client that assumes the member roles is built: in the deployment's Region with its
- * own credentials unless given (a local endpoint gives all three).
+ * own credentials unless given (a local endpoint gives all three; the rds-export commands give the
+ * operator's own credentials, bin/ops/member-operator.ts).
  */
 export interface StsConfig {
   region?: string;
   endpoint?: string;
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
 /** RoleSessionName: 2-64 of `[\w+=,.@-]` (STS API Reference, AssumeRole). */
@@ -36,12 +38,12 @@ const sessionName = (): string =>
  * One client per account and Region a function meets, built once per container: the deployment's
  * own with `make({})` (the execution role, the function's Region), another Region's with its
  * `region`, and a member account's with the member role's temporary credentials (STS AssumeRole
- * through `fromTemporaryCredentials`). The client memoises them and asks STS again only when they
+ * through `fromTemporaryCredentials`; `make` gets the scope too). The client memoises them and asks STS again only when they
  * are about to expire, so each container assumes a member's role about once an hour.
  */
 export function clientsByScope<C>(
   home: Home,
-  make: (config: ScopedConfig) => C,
+  make: (config: ScopedConfig, scope?: Scope) => C,
   sts: StsConfig = {},
 ): (scope?: Scope) => C {
   const built = new Map<string, C>();
@@ -50,7 +52,7 @@ export function clientsByScope<C>(
     const key = (scope && scopeKey(scope, home)) ?? 'home';
     let client = built.get(key);
     if (client === undefined) {
-      client = make(scope === undefined ? {} : configOf(scope, home, sts));
+      client = make(scope === undefined ? {} : configOf(scope, home, sts), scope);
       built.set(key, client);
     }
     return client;

@@ -78,7 +78,7 @@ describe('the operator policy in docs/operations.md', () => {
     expect(called().some((a) => a.startsWith('dynamodb:'))).toBe(true);
   });
 
-  it('allows only reads besides StartExecution, CancelExportTask and StopExecution', () => {
+  it('allows only reads besides StartExecution, CancelExportTask, StopExecution and assuming member operator roles', () => {
     // iam:SimulatePrincipalPolicy (doctor) evaluates policies and changes nothing.
     const writes = readmePolicy()
       .flatMap(actionsOf)
@@ -90,7 +90,17 @@ describe('the operator policy in docs/operations.md', () => {
       'rds:CancelExportTask',
       'states:StartExecution',
       'states:StopExecution',
+      'sts:AssumeRole',
     ]);
+  });
+
+  it("assumes only the member stacks' operator roles (cancel and retry of a member's export)", () => {
+    // bin/ops/member-operator.ts assumes rds-export-<stage>-member-operator in the source's account
+    // (serverless.member.yml MemberOperatorRole), and no other role.
+    const assume = readmePolicy().filter((st) => actionsOf(st).includes('sts:AssumeRole'));
+    expect(assume).toHaveLength(1);
+    expect(actionsOf(assume[0] as Statement)).toEqual(['sts:AssumeRole']);
+    expect(assume[0]?.Resource).toBe('arn:aws:iam::*:role/rds-export-*-member-operator');
   });
 
   it("scopes Neptune Analytics' export-task actions to export tasks and its graph reads to graphs", () => {

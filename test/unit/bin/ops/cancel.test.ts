@@ -21,8 +21,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '#bin/command.ts';
 import { cancelExport } from '#bin/ops/cancel.ts';
+import { ConfigurationError } from '#shared/contract/errors.ts';
 import { graphJob } from '#test/statemachines/graph-fixtures.ts';
-import { executionArn, testContext } from './context.ts';
+import { executionArn, memberContext, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
@@ -116,17 +117,37 @@ describe('rds-export cancel', () => {
     });
   });
 
-  it("refuses a member account's export, whose task only the hub's functions may reach, stopping nothing", async () => {
-    const member = {
-      ...graphJob,
-      source: { ...graphJob.source, arn: 'arn:aws:rds:us-east-1:222222222222:snapshot:s-1' },
-    };
-    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(member) });
-    await expect(cancelExport(testContext(), ID)).rejects.toThrow(
-      /runs in member account 222222222222, whose RDS only the hub's functions may call: cancel is not supported/,
-    );
+  it("cancels a member account's running export in that account and the source's Region, through its operator role's client", async () => {
+    const arn = 'arn:aws:rds:eu-west-1:222222222222:snapshot:s-1';
+    const job = { ...graphJob, source: { ...graphJob.source, kind: 'db-snapshot', arn } };
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(job) });
+    rds.on(DescribeExportTasksCommand).resolves(task('IN_PROGRESS'));
+    rds.on(CancelExportTaskCommand).resolves({ ExportTaskIdentifier: ID, Status: 'CANCELING' });
+    const { ctx, member, scopes } = memberContext();
+    const result = await cancelExport(ctx, ID);
+    expect(result).toMatchObject({ action: 'canceling' });
+    expect(scopes).toContainEqual({ partition: 'aws', account: '222222222222', region: 'eu-west-1' });
+    const [cancel, ...more] = rds.commandCalls(CancelExportTaskCommand);
+    expect(more).toEqual([]);
+    expect(cancel?.args[0].input).toEqual({ ExportTaskIdentifier: ID });
+    // Sent by the member's client, never the deployment's own.
+    expect(cancel?.thisValue).toBe(member);
+    for (const call of rds.calls()) expect(call.thisValue).toBe(member);
     expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
+  });
+
+  it("gives the member role's denial as the command's error, canceling and stopping nothing", async () => {
+    const arn = 'arn:aws:rds:us-east-1:222222222222:snapshot:s-1';
+    const job = { ...graphJob, source: { ...graphJob.source, kind: 'db-snapshot', arn } };
+    sfn.on(DescribeExecutionCommand).resolves({ status: 'RUNNING', input: JSON.stringify(job) });
+    const denied = new ConfigurationError(
+      'cannot assume arn:aws:iam::222222222222:role/rds-export-test-member-operator in member account 222222222222',
+    );
+    rds.on(DescribeExportTasksCommand).rejects(denied);
+    const { ctx } = memberContext();
+    await expect(cancelExport(ctx, ID)).rejects.toBe(denied);
     expect(rds.commandCalls(CancelExportTaskCommand)).toHaveLength(0);
+    expect(sfn.commandCalls(StopExecutionCommand)).toHaveLength(0);
   });
 
   it("cancels a graph export's Neptune Analytics task, the one writing to its destination", async () => {

@@ -3,6 +3,7 @@ import { NeptuneGraphClient } from '@aws-sdk/client-neptune-graph';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from '#bin/ops/deployment.ts';
+import type { Scope } from '#shared/aws/accounts.ts';
 
 export const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:rds-export-test-export';
 export const executionArn = (name: string) =>
@@ -31,6 +32,25 @@ export function testContext(now = NOW): Context {
     },
     now: () => now,
   };
+}
+
+/**
+ * A hub's deployment whose commands reach member accounts: `sourceRds` hands a member's source (any
+ * account but the state machine's) the one `member` client (aws-sdk-client-mock intercepts it too,
+ * and tells the calls apart by `thisValue`), recording the scopes asked for.
+ */
+export function memberContext(now = NOW) {
+  const ctx = testContext(now);
+  const member = new RDSClient({
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'm', secretAccessKey: 'n' },
+  });
+  const scopes: Scope[] = [];
+  const sourceRds = (scope: Scope) => {
+    scopes.push(scope);
+    return scope.account === '123456789012' && scope.region === 'us-east-1' ? ctx.clients.rds : member;
+  };
+  return { ctx: { ...ctx, sourceRds }, member, scopes };
 }
 
 /** A DB snapshot as DescribeDBSnapshots returns it. */

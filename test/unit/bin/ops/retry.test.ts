@@ -20,7 +20,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { attemptOf, retryExport } from '#bin/ops/retry.ts';
 import { exportIdentity, exportTaskIdentifier } from '#shared/sources/identifiers.ts';
 import { graphJob } from '#test/statemachines/graph-fixtures.ts';
-import { dbSnapshot, executionArn, testContext } from './context.ts';
+import { dbSnapshot, executionArn, memberContext, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
@@ -100,16 +100,37 @@ describe('rds-export retry', () => {
     expect(result.attempt).toBe(3);
   });
 
-  it("refuses a member account's export, starting nothing", async () => {
-    const arn = snapshot.DBSnapshotArn.replace('123456789012', '222222222222');
+  it("re-exports a member account's failed export: the source described and the attempt found in that account, the export started in the hub with the member's export role", async () => {
+    const MEMBER = '222222222222';
+    const arn = snapshot.DBSnapshotArn.replace('123456789012', MEMBER);
     const member = { ...job, source: { ...job.source, arn }, request: { ...job.request, SourceArn: arn } };
-    sfn
-      .on(DescribeExecutionCommand, { executionArn: executionArn(ID) })
-      .resolves({ executionArn: executionArn(ID), status: 'FAILED', input: JSON.stringify(member) });
-    await expect(retryExport(testContext(), ID, { force: false, ...POLICY })).rejects.toThrow(
-      /runs in member account 222222222222.*retry is not supported/,
-    );
-    expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    const memberId = exportTaskIdentifier({ arn, at: '2024-05-01T06:00:00.000Z' });
+    sfn.on(DescribeExecutionCommand, { executionArn: executionArn(memberId) }).resolves({
+      executionArn: executionArn(memberId),
+      status: 'FAILED',
+      input: JSON.stringify({ ...member, exportTaskIdentifier: memberId }),
+      error: 'ExportFailed',
+    });
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [{ ...snapshot, DBSnapshotArn: arn }] });
+    rds
+      .on(DescribeExportTasksCommand, { ExportTaskIdentifier: `${memberId}-r2` })
+      .resolves({ ExportTasks: [{ ExportTaskIdentifier: `${memberId}-r2`, Status: 'CANCELED' }] });
+    const { ctx, member: client } = memberContext();
+    const result = await retryExport(ctx, memberId, { force: false, ...POLICY });
+    expect(result).toMatchObject({ previousOutcome: 'FAILED', attempt: 3, outcome: { action: 'export' } });
+    // Every RDS call went to the member's account, through its client.
+    expect(rds.calls().length).toBeGreaterThan(0);
+    for (const call of rds.calls()) expect(call.thisValue).toBe(client);
+    const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    expect(start?.name).toBe(`${memberId}-r3`);
+    const started = JSON.parse(start?.input ?? '{}');
+    expect(started.request).toMatchObject({
+      ExportTaskIdentifier: `${memberId}-r3`,
+      SourceArn: arn,
+      IamRoleArn: `arn:aws:iam::${MEMBER}:role/rds-export-test-member-export`,
+      S3BucketName: 'test-exports',
+    });
+    expect(String(started.request.S3Prefix).startsWith(`${MEMBER}/`)).toBe(true);
   });
 
   it('refuses a running or completed export unless forced', async () => {
