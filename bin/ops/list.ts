@@ -39,6 +39,8 @@ export interface ListOptions {
   source?: string;
   /** Glob on the source's account ID. */
   account?: string;
+  /** Glob on the source's Region (`--source-region`: `--region` is the deployment's). */
+  region?: string;
   status?: Outcome;
 }
 
@@ -123,6 +125,7 @@ export async function listExports(ctx: Context, options: ListOptions): Promise<L
       (e) => options.source === undefined || globMatch(options.source, e.source ?? '', { ignoreCase: true }),
     )
     .filter((e) => options.account === undefined || globMatch(options.account, e.account ?? ''))
+    .filter((e) => options.region === undefined || globMatch(options.region, e.region ?? ''))
     .filter((e) => options.status === undefined || e.outcome === options.status);
 }
 
@@ -180,12 +183,13 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
 export const listCommand: Command = {
   summary:
     'past exports: outcome, source, snapshot time, size (a graph: vertices and edges written), duration, destination, tables, failure cause',
-  usage: `rds-export list [--since 7d] [--source <glob>] [--account <glob>] [--status <outcome>] [options]
+  usage: `rds-export list [--since 7d] [--source <glob>] [--account <glob>] [--source-region <glob>] [--status <outcome>] [options]
 
   --since              a duration back from now (7d, 24h, 90m, 2w) or an ISO 8601 date (default 7d);
                        Step Functions keeps executions for 90 days after they end
   --source             glob on the DB instance / cluster identifier, or the graph's name
   --account            glob on the source's account ID (a hub lists its member accounts' exports too)
+  --source-region      glob on the source's Region (--region is the deployment's)
   --status             ${OUTCOMES.join(', ')}
 ${DEPLOYMENT_USAGE}`,
   options: {
@@ -193,6 +197,7 @@ ${DEPLOYMENT_USAGE}`,
     since: { type: 'string' },
     source: { type: 'string' },
     account: { type: 'string' },
+    'source-region': { type: 'string' },
     status: { type: 'string' },
   },
   async run(values) {
@@ -204,10 +209,12 @@ ${DEPLOYMENT_USAGE}`,
     const since = parseSince(optionOrEnv(values, 'since') ?? '7d', ctx.now());
     const source = optionOrEnv(values, 'source');
     const account = optionOrEnv(values, 'account');
+    const region = optionOrEnv(values, 'source-region');
     const exports = await listExports(ctx, {
       since,
       ...(source === undefined ? {} : { source }),
       ...(account === undefined ? {} : { account }),
+      ...(region === undefined ? {} : { region }),
       ...(statusText === undefined ? {} : { status: statusText as Outcome }),
     });
     return values.json === true

@@ -1,10 +1,11 @@
 import { mapLimit } from '#shared/aws/concurrency.ts';
 import { type ExportTaskSummary, MAX_CONCURRENT_RDS_EXPORTS } from '#shared/contract/execution.ts';
+import { globMatch } from '#shared/policy/glob.ts';
 import { secondsBetween } from '#shared/runtime/time.ts';
 import { opsOf } from '#shared/sources/kinds/registry/ops.ts';
 import type { MachineStatus } from '#shared/sources/kinds/types.ts';
 import { countActiveExportTasks, isActiveExportStatus } from '#shared/sources/rds/export-tasks.ts';
-import type { Command } from '../command.ts';
+import { type Command, optionOrEnv } from '../command.ts';
 import { type AccountSlots, readAccountSlots } from './account-slots.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
 import { type ExportRun, latestState, listExecutions, taskOf, toExportRun } from './executions.ts';
@@ -161,8 +162,14 @@ function alertKind(run: ExportRun): string {
   return run.check === undefined ? 'start-failed' : 'check-failed';
 }
 
+/** Which member accounts' (and other Regions') slots status shows: globs on their account and Region. */
+export interface SlotsFilter {
+  account?: string;
+  region?: string;
+}
+
 /** Running exports, the account's slots, and what failed or alerted in the last 24 hours. */
-export async function readStatus(ctx: Context): Promise<StatusReport> {
+export async function readStatus(ctx: Context, filter: SlotsFilter = {}): Promise<StatusReport> {
   const { sfn, rds } = ctx.clients;
   const arn = ctx.deployment.stateMachineArn;
   const now = ctx.now();
@@ -227,7 +234,11 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
       tasks: active.tasks.map((t) => ({ ...t, pipeline: mine.has(t.exportTaskIdentifier) })),
     },
     graphSlots: graphSlots(leases, runs),
-    accountSlots,
+    accountSlots: accountSlots.filter(
+      (pool) =>
+        (filter.account === undefined || globMatch(filter.account, pool.account)) &&
+        (filter.region === undefined || globMatch(filter.region, pool.region)),
+    ),
     running: runs
       .map((run, i) => running(run, live[i], now))
       .sort((a, b) => (a.since ?? '').localeCompare(b.since ?? '')),
@@ -239,12 +250,19 @@ export async function readStatus(ctx: Context): Promise<StatusReport> {
 export const statusCommand: Command = {
   summary:
     'running exports (queued, starting, in progress, registering), RDS and graph export slots, failures and alerts of the last day',
-  usage: `rds-export status [--stage <stage>] [--region <region>] [--profile <profile>] [--json]
+  usage: `rds-export status [--account <glob>] [--source-region <glob>] [--stage <stage>] [--region <region>] [--profile <profile>] [--json]
 
+  --account            glob on the account ID: which member accounts' export slots to show
+  --source-region      glob on the Region: which of their Regions' slots to show (--region is the deployment's)
 ${DEPLOYMENT_USAGE}`,
-  options: { ...DEPLOYMENT_OPTIONS },
+  options: { ...DEPLOYMENT_OPTIONS, account: { type: 'string' }, 'source-region': { type: 'string' } },
   async run(values) {
-    const report = await readStatus(await openDeployment(values));
+    const account = optionOrEnv(values, 'account');
+    const region = optionOrEnv(values, 'source-region');
+    const report = await readStatus(await openDeployment(values), {
+      ...(account === undefined ? {} : { account }),
+      ...(region === undefined ? {} : { region }),
+    });
     return values.json === true ? JSON.stringify(report) : renderStatus(report);
   },
 };

@@ -75,4 +75,12 @@ describe('rds-export list', () => {
     expect(text).toMatch(/orders-m\s+222222222222\s+social-graph/);
     expect(renderList([own], SINCE, false)).not.toContain('ACCOUNT');
   });
+
+  it("filters on the source's Region, --source-region, a glob", async () => {
+    expect(await listExports(testContext(), { since: SINCE, region: 'eu-*' })).toEqual([]);
+    expect(await listExports(testContext(), { since: SINCE, region: 'us-east-?' })).toHaveLength(1);
+    expect(
+      await listExports(testContext(), { since: SINCE, account: '1234*', region: 'us-east-1' }),
+    ).toHaveLength(1);
+  });
 });

@@ -379,5 +379,12 @@ describe('rds-export status', () => {
     const text = renderStatus(report, false);
     expect(text).toContain('Export slots of account 222222222222 (us-east-1): 2 of 5 in use');
     expect(text).toContain('not started by this deployment: orders-b');
+
+    // --account and --source-region keep the slot lines of the accounts and Regions they match.
+    const only = await readStatus(testContext(), { account: '2222*' });
+    expect(only.accountSlots.map((a) => a.account)).toEqual(['222222222222']);
+    expect(renderStatus(only, false)).not.toContain('account 111122223333');
+    const elsewhere = await readStatus(testContext(), { account: '*', region: 'eu-*' });
+    expect(elsewhere.accountSlots).toEqual([]);
   });
 });
