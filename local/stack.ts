@@ -52,8 +52,9 @@ export const GRAPH_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/neptune-graph-s3-exp
 export const STAGE = 'local';
 /**
  * Member accounts of the local Organization, in the order `accounts` takes them; the hub is
- * ACCOUNT. Each has the member stack's roles: the access role the hub's functions assume, and the
- * export role its RDS writes the hub's bucket with.
+ * ACCOUNT. Each has the member stack's roles: the access role the hub's functions assume, the
+ * export role its RDS writes the hub's bucket with, and the operator role the rds-export CLI assumes
+ * to cancel and retry its exports.
  */
 export const MEMBER_ACCOUNTS = ['111122223333', '444455556666', '777788889999', '222233334444'] as const;
 export const MAX_ACCOUNTS = 1 + MEMBER_ACCOUNTS.length;
@@ -61,6 +62,8 @@ export const MEMBER_ROLE_NAME = `rds-export-${STAGE}-member-access`;
 /** The local stack's export policy (POLICY_FILE of its handlers). */
 export const LOCAL_POLICY_FILE = new URL('./export-policy.yml', import.meta.url).pathname;
 export const MEMBER_EXPORT_ROLE_NAME = `rds-export-${STAGE}-member-export`;
+/** The role a member stack with hubOperatorRoleArns gives the hub's operators (rds-export cancel, retry). */
+export const MEMBER_OPERATOR_ROLE_NAME = `rds-export-${STAGE}-member-operator`;
 /** Where a member's rule forwards RDS's events: the hub's default bus. */
 export const HUB_EVENT_BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
 
@@ -128,7 +131,7 @@ export interface LocalStack {
   events: LocalEventBus;
   /** Every account, the hub first, with its own RDS state and event bus. */
   accounts: LocalAccount[];
-  /** AssumeRole of the members' access roles. */
+  /** AssumeRole of the members' access and operator roles. */
   sts: LocalSts;
   /** An export task of any account, by its identifier. */
   exportTask(identifier: string): ExportTaskRecord | undefined;
@@ -309,7 +312,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       if (!found) throw new Error(`account ${id} is not one of the stack's (${ids.join(', ')})`);
       return found;
     };
-    // Every member has the access role; the credentials it hands out sign as the member.
+    // Every member has the access role and the operator role (its stack deployed with
+    // hubOperatorRoleArns); the credentials they hand out sign as the member.
     const credentials = new AccountCredentials(ACCOUNT);
     const sts = await startLocalSts(
       {
@@ -317,7 +321,11 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         roles: new Map(
           accounts
             .filter((a) => a.member)
-            .map((a) => [`arn:aws:iam::${a.id}:role/${MEMBER_ROLE_NAME}`, a.id]),
+            .flatMap((a) =>
+              [MEMBER_ROLE_NAME, MEMBER_OPERATOR_ROLE_NAME].map(
+                (name) => [`arn:aws:iam::${a.id}:role/${name}`, a.id] as const,
+              ),
+            ),
         ),
       },
       log,
@@ -468,6 +476,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         S3: s3.endpoint,
         SFN: sfn.endpoint,
         SNS: sns.endpoint,
+        // The rds-export CLI assumes a member's operator role to cancel or retry its exports.
+        STS: sts.endpoint,
       },
       createSnapshot: (identifier, sourceIdentifier, copyOf, account = ACCOUNT) => {
         const store = accountOf(account).snapshots;

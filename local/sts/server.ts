@@ -42,7 +42,7 @@ export class AccountCredentials {
 
 export interface StsOptions {
   credentials: AccountCredentials;
-  /** The roles that exist (each member stack's access role): ARN → its account. */
+  /** The roles that exist (each member stack's access and operator roles): ARN → its account. */
   roles: ReadonlyMap<string, string>;
 }
 
@@ -75,9 +75,10 @@ const accessDenied = (caller: string, role: string) =>
 
 /**
  * The local STS (Query protocol, 2011-06-15): AssumeRole only. A member's access role trusts the
- * hub's four function roles (serverless.member.yml); locally every hub handler signs with the hub's
- * credentials, so those stand for them: only they may assume it, and anything else, or a role that
- * does not exist among them, is refused as STS refuses it.
+ * hub's four function roles, and its operator role the hub's operators' roles (serverless.member.yml);
+ * locally every hub handler and the rds-export CLI sign with the hub's credentials, so those stand
+ * for them: only they may assume these roles, and anything else, or a role that does not exist
+ * among them, is refused as STS refuses it.
  */
 export async function startLocalSts(options: StsOptions, log: RequestLogger): Promise<LocalSts> {
   const assumed: LocalSts['assumed'] = [];
