@@ -41,13 +41,15 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /**
  * Copies what packaging reads into a temp dir (node_modules linked), optionally with another policy.
- * The member stack (serverless.member.yml) is packaged from the same copy, with `--config`.
+ * The member and regional stacks (serverless.member.yml, serverless.region.yml) are packaged from the
+ * same copy, with `--config`.
  */
 export function serviceCopy(policy?: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'rds-export-service-'));
   for (const entry of [
     'serverless.yml',
     'serverless.member.yml',
+    'serverless.region.yml',
     'resources',
     'package.json',
     'export-policy.yml',
@@ -232,6 +234,71 @@ export function resolveIfs(template: Template, value: unknown): unknown {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+
+/** What CloudFormation substitutes for the pseudo parameters in one stack instance. */
+export interface StackPlace {
+  partition: string;
+  region: string;
+  accountId: string;
+}
+
+/**
+ * A value as CloudFormation resolves it in one stack instance (`place`): Ref AWS::*, Fn::Sub (with
+ * its variable map and ${!…} escapes), Fn::Select, Fn::Split, Fn::If (conditions of Fn::Equals,
+ * Fn::Not, Fn::Or, Fn::And and Condition over these). Fn::GetAtt and other Refs stay `<Id.Attr>`,
+ * `<Id>`; an Fn::If that yields AWS::NoValue drops the list item.
+ */
+export function evaluator(template: Template, place: StackPlace): (value: unknown) => unknown {
+  const pseudo: Record<string, string> = {
+    'AWS::Partition': place.partition,
+    'AWS::Region': place.region,
+    'AWS::AccountId': place.accountId,
+  };
+  const holds = (expr: unknown): boolean => {
+    const e = expr as Record<string, unknown>;
+    if ('Fn::Equals' in e) {
+      const [a, b] = (e['Fn::Equals'] as unknown[]).map(evaluate);
+      return JSON.stringify(a) === JSON.stringify(b);
+    }
+    if ('Fn::Not' in e) return !holds((e['Fn::Not'] as unknown[])[0]);
+    if ('Fn::Or' in e) return (e['Fn::Or'] as unknown[]).some(holds);
+    if ('Fn::And' in e) return (e['Fn::And'] as unknown[]).every(holds);
+    if ('Condition' in e) return holds(template.Conditions?.[e.Condition as string]);
+    throw new Error(`cannot evaluate ${JSON.stringify(expr)}`);
+  };
+  const noValue = (v: unknown) => isObject(v) && v.Ref === 'AWS::NoValue';
+  function evaluate(value: unknown): unknown {
+    if (Array.isArray(value)) return value.filter((v) => !noValue(ifResolved(v))).map(evaluate);
+    if (!isObject(value)) return value;
+    if ('Fn::If' in value) return evaluate(ifResolved(value));
+    if ('Ref' in value) return pseudo[value.Ref as string] ?? `<${String(value.Ref)}>`;
+    if ('Fn::GetAtt' in value) return `<${(value['Fn::GetAtt'] as string[]).join('.')}>`;
+    if ('Fn::Select' in value) {
+      const [index, list] = value['Fn::Select'] as [number, unknown];
+      return (evaluate(list) as unknown[])[index];
+    }
+    if ('Fn::Split' in value) {
+      const [delimiter, text] = value['Fn::Split'] as [string, unknown];
+      return String(evaluate(text)).split(delimiter);
+    }
+    if ('Fn::Sub' in value) {
+      const sub = value['Fn::Sub'];
+      const [text, map] = typeof sub === 'string' ? [sub, {}] : (sub as [string, Record<string, unknown>]);
+      const local = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, evaluate(v)]));
+      return text.replace(/\$\{(!?)([^}]+)\}/g, (_, escaped: string, name: string) => {
+        if (escaped) return `\${${name}}`;
+        return String(local[name] ?? pseudo[name] ?? `<${name}>`);
+      });
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v)]));
+  }
+  function ifResolved(value: unknown): unknown {
+    if (!isObject(value) || !('Fn::If' in value)) return value;
+    const [name, whenTrue, whenFalse] = value['Fn::If'] as [string, unknown, unknown];
+    return ifResolved(holds(template.Conditions?.[name]) ? whenTrue : whenFalse);
+  }
+  return evaluate;
+}
 
 /** The statements of a role's inline policies and of the AWS::IAM::Policy resources attached to it. */
 export function roleStatements(template: Template, roleId: string): Statement[] {

@@ -11,6 +11,7 @@ import {
 import {
   actionsOf,
   asList,
+  evaluator,
   type Resource,
   readTemplate,
   roleStatements,
@@ -40,74 +41,58 @@ const MEMBER = { partition: 'aws', region: 'eu-west-1', accountId: '999988887777
 const temp: string[] = [];
 let template: Template;
 let withOperators: Template;
+// The roles in the packaging Region (eu-west-1, MEMBER.region) instead of the hub's.
+let rolesHere: Template;
 let missingParameter: { code: number | null; output: string };
 let badOperators: { code: number | null; output: string }[];
+let badRolesRegion: { code: number | null; output: string };
 
 // Packagings of the member stack, from one copy of the repo: with the hub's parameters, with the
-// hub's operators too, without hubKmsKeyArn, and with operators that are not the hub's roles.
-// None bundles anything (the stack has no functions).
+// hub's operators too, with rolesRegion the packaging Region, without hubKmsKeyArn, with operators
+// that are not the hub's roles, and with a rolesRegion that is no Region. None bundles anything
+// (the stack has no functions).
 beforeAll(async () => {
   const service = serviceCopy();
-  const dirs = Array.from({ length: 5 }, () => mkdtempSync(path.join(tmpdir(), 'rds-export-member-')));
+  const dirs = Array.from({ length: 7 }, () => mkdtempSync(path.join(tmpdir(), 'rds-export-member-')));
   temp.push(service, ...dirs);
-  const [out, operatorsOut, failed, notRole, otherAccount] = dirs as [string, string, string, string, string];
+  const [out, operatorsOut, outHere, failed, notRole, otherAccount, bad] = dirs as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   const { hubKmsKeyArn: _, ...withoutKey } = HUB;
   const member = (dir: string, params: Record<string, string>) =>
     slsPackage(service, dir, params, 'serverless.member.yml');
-  const [packaged, operators, missing, ...bad] = await Promise.all([
-    member(out, HUB),
-    member(operatorsOut, { ...HUB, hubOperatorRoleArns: OPERATORS.join(', ') }),
-    member(failed, withoutKey),
-    member(notRole, { ...HUB, hubOperatorRoleArns: 'arn:aws:iam::111122223333:user/ops' }),
-    member(otherAccount, { ...HUB, hubOperatorRoleArns: 'arn:aws:iam::444455556666:role/ops' }),
-  ]);
-  for (const p of [packaged, operators])
+  const [packaged, operators, packagedHere, missing, notRoleResult, otherAccountResult, refused] =
+    await Promise.all([
+      member(out, HUB),
+      member(operatorsOut, { ...HUB, hubOperatorRoleArns: OPERATORS.join(', ') }),
+      member(outHere, { ...HUB, rolesRegion: MEMBER.region }),
+      member(failed, withoutKey),
+      member(notRole, { ...HUB, hubOperatorRoleArns: 'arn:aws:iam::111122223333:user/ops' }),
+      member(otherAccount, { ...HUB, hubOperatorRoleArns: 'arn:aws:iam::444455556666:role/ops' }),
+      member(bad, { ...HUB, rolesRegion: 'Ireland' }),
+    ]);
+  for (const p of [packaged, operators, packagedHere])
     if (p.code !== 0) throw new Error(`serverless package of the member stack failed:\n${p.output}`);
   template = readTemplate(out);
   withOperators = readTemplate(operatorsOut);
+  rolesHere = readTemplate(outHere);
   missingParameter = missing;
-  badOperators = bad;
+  badOperators = [notRoleResult, otherAccountResult];
+  badRolesRegion = refused;
 });
 
 afterAll(() => {
   for (const dir of temp) rmSync(dir, { recursive: true, force: true });
 });
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
-
-/**
- * A value as CloudFormation resolves it in the member account: Ref AWS::*, Fn::Sub (with its
- * variable map and ${!…} escapes), Fn::Select, Fn::Split. Fn::GetAtt stays `<Id.Attr>`.
- */
-function evaluate(value: unknown, vars: Record<string, unknown> = {}): unknown {
-  if (Array.isArray(value)) return value.map((v) => evaluate(v, vars));
-  if (!isObject(value)) return value;
-  const pseudo: Record<string, string> = {
-    'AWS::Partition': MEMBER.partition,
-    'AWS::Region': MEMBER.region,
-    'AWS::AccountId': MEMBER.accountId,
-  };
-  if ('Ref' in value) return pseudo[value.Ref as string] ?? `<${String(value.Ref)}>`;
-  if ('Fn::GetAtt' in value) return `<${(value['Fn::GetAtt'] as string[]).join('.')}>`;
-  if ('Fn::Select' in value) {
-    const [index, list] = value['Fn::Select'] as [number, unknown];
-    return (evaluate(list, vars) as unknown[])[index];
-  }
-  if ('Fn::Split' in value) {
-    const [delimiter, text] = value['Fn::Split'] as [string, unknown];
-    return String(evaluate(text, vars)).split(delimiter);
-  }
-  if ('Fn::Sub' in value) {
-    const sub = value['Fn::Sub'];
-    const [text, map] = typeof sub === 'string' ? [sub, {}] : (sub as [string, Record<string, unknown>]);
-    const local = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, evaluate(v, vars)]));
-    return text.replace(/\$\{(!?)([^}]+)\}/g, (_, escaped: string, name: string) => {
-      if (escaped) return `\${${name}}`;
-      return String(local[name] ?? pseudo[name] ?? `<${name}>`);
-    });
-  }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluate(v, vars)]));
-}
+/** A value as CloudFormation resolves it in the member account (a StackSet instance in MEMBER.region). */
+const evaluate = (value: unknown, t: Template = template): unknown => evaluator(t, MEMBER)(value);
 
 const resource = (id: string): Resource => {
   const r = template.Resources[id];
@@ -120,8 +105,14 @@ const statements = (id: string) => roleStatements(template, id).map((s) => evalu
 const withAction = (id: string, action: string) =>
   statements(id).filter((s) => actionsOf(s).includes(action));
 
-const rds = (type: string) => `arn:aws:rds:${MEMBER.region}:${MEMBER.accountId}:${type}:*`;
+// In any Region: the roles serve every Region of the account the stack forwards from.
+const rds = (type: string) => `arn:aws:rds:*:${MEMBER.accountId}:${type}:*`;
 const bucket = `arn:aws:s3:::${HUB.hubBucketName}`;
+// The hub's buckets in its other Regions (serverless.region.yml: <service>-<stage>-<account>-<region>).
+const regionalBuckets = `arn:aws:s3:::rds-export-test-${HUB.hubAccountId}-*`;
+// The home key, and any key of the hub's account (the regional keys' ARNs are not known here).
+const hubKeys = [HUB.hubKmsKeyArn, `arn:aws:kms:*:${HUB.hubAccountId}:key/*`];
+const FORWARD_ROLE = 'rds-export-test-member-forward';
 
 describe('member stack (serverless.member.yml)', () => {
   it('fails packaging without a hub parameter instead of naming nothing', () => {
@@ -165,9 +156,11 @@ describe('member stack (serverless.member.yml)', () => {
       ].sort(),
     );
     expect(statements('MemberAccessRole').every((s) => s.Effect === 'Allow')).toBe(true);
+    // The home key and the hub's regional keys (the hub's key policies admit the access roles).
+    expect(withAction('MemberAccessRole', 'kms:CreateGrant').map((s) => s.Resource)).toEqual([hubKeys]);
   });
 
-  it("scopes the access role's RDS actions to the account's and Region's sources as far as IAM allows", () => {
+  it("scopes the access role's RDS actions to the account's sources as far as IAM allows", () => {
     // Resource types of the Service Authorization Reference (Amazon RDS): DescribeDBSnapshots
     // (snapshot, db), DescribeDBClusterSnapshots (cluster-snapshot, cluster), DescribeDBClusters
     // (cluster), ListTagsForResource (each), StartExportTask (snapshot, cluster-snapshot, cluster).
@@ -225,17 +218,35 @@ describe('member stack (serverless.member.yml)', () => {
     expect([...new Set(s3.flatMap(actionsOf))].sort()).toEqual(
       ['s3:DeleteObject*', 's3:GetBucketLocation', 's3:GetObject*', 's3:ListBucket', 's3:PutObject*'].sort(),
     );
+    // The home bucket, and the hub's regional buckets, which must be the hub account's: the name
+    // pattern could match another account's bucket (s3:ResourceAccount).
+    const ownedByHub = { 's3:ResourceAccount': HUB.hubAccountId };
+    expect(s3).toHaveLength(6);
     for (const s of s3) {
+      const regional = s.Sid?.endsWith('RegionalBuckets') === true;
+      const target = regional ? regionalBuckets : bucket;
       const objects = actionsOf(s).some((a) => /^s3:(Put|Get|Delete)Object/.test(a));
-      if (objects) expect(s.Resource).toBe(`${bucket}/${MEMBER.accountId}/*`);
-      else expect(s.Resource).toBe(bucket);
+      if (objects) expect(s.Resource).toBe(`${target}/${MEMBER.accountId}/*`);
+      else expect(s.Resource).toBe(target);
       if (actionsOf(s).includes('s3:ListBucket')) {
         expect(actionsOf(s)).toEqual(['s3:ListBucket']);
-        expect(s.Condition).toEqual({ StringLike: { 's3:prefix': `${MEMBER.accountId}/*` } });
-      }
+        expect(s.Condition).toEqual({
+          StringLike: { 's3:prefix': `${MEMBER.accountId}/*` },
+          ...(regional ? { StringEquals: ownedByHub } : {}),
+        });
+      } else if (regional) expect(s.Condition).toEqual({ StringEquals: ownedByHub });
+      else expect(s.Condition).toBeUndefined();
     }
+    expect(s3.filter((s) => s.Sid?.endsWith('RegionalBuckets')).map((s) => s.Sid)).toEqual([
+      'WriteOwnPrefixInRegionalBuckets',
+      'ListOwnPrefixInRegionalBuckets',
+      'LocateRegionalBuckets',
+    ]);
+    // Cross-account key use needs the key policy and the caller's IAM policy both (KMS developer
+    // guide, "Allowing users in other accounts to use a KMS key"): the hub's keys, in every Region.
     const kms = all.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
-    for (const s of kms) expect(s.Resource).toBe(HUB.hubKmsKeyArn);
+    expect(kms).toHaveLength(1);
+    for (const s of kms) expect(s.Resource).toEqual(hubKeys);
     const others = all.filter((s) => !s3.includes(s) && !kms.includes(s));
     expect(others).toEqual([]);
   });
@@ -259,10 +270,16 @@ describe('member stack (serverless.member.yml)', () => {
     // Cross-account event bus targets need a role of the sending account (EventBridge user guide,
     // "Sending and receiving Amazon EventBridge events between AWS accounts"). On the default bus:
     // no EventBusName.
+    // This instance (eu-west-1) is not in the roles' Region (the hub's, us-east-2): the rules
+    // deliver with the forward role by its name.
     for (const rule of rules) {
       expect(rule.Properties.EventBusName).toBeUndefined();
       expect(evaluate(rule.Properties.Targets)).toEqual([
-        { Id: 'hub-event-bus', Arn: HUB.hubEventBusArn, RoleArn: '<ForwardToHubRole.Arn>' },
+        {
+          Id: 'hub-event-bus',
+          Arn: HUB.hubEventBusArn,
+          RoleArn: `arn:aws:iam::${MEMBER.accountId}:role/${FORWARD_ROLE}`,
+        },
       ]);
     }
     expect(trust('ForwardToHubRole')).toEqual([
@@ -364,5 +381,47 @@ describe('member stack (serverless.member.yml)', () => {
       .reduce((t, value) => t.replaceAll(value, ''), JSON.stringify(withOperators.Resources));
     expect(text.match(/\b\d{12}\b/g) ?? []).toEqual([]);
     expect(text).not.toContain('arn:aws:');
+  });
+});
+
+describe('member stack in several Regions (rolesRegion)', () => {
+  const roles = (t: Template) => Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+  const rules = (t: Template) => Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+
+  it("creates the three roles in one Region only: the hub's by default, rolesRegion when given", () => {
+    expect(template.Conditions?.CreateRoles).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-2'] });
+    expect(rolesHere.Conditions?.CreateRoles).toEqual({
+      'Fn::Equals': [{ Ref: 'AWS::Region' }, MEMBER.region],
+    });
+    for (const t of [template, rolesHere]) {
+      expect(roles(t).map(([id, r]) => [id, r.Condition])).toEqual([
+        ['ForwardToHubRole', 'CreateRoles'],
+        ['MemberExportRole', 'CreateRoles'],
+        ['MemberAccessRole', 'CreateRoles'],
+      ]);
+      // The rules exist in every Region; the role outputs only where the roles are.
+      expect(rules(t).map((r) => r.Condition)).toEqual([undefined, undefined, undefined]);
+      expect(t.Outputs?.MemberAccessRoleArn).toMatchObject({ Condition: 'CreateRoles' });
+      expect(t.Outputs?.MemberExportRoleArn).toMatchObject({ Condition: 'CreateRoles' });
+    }
+  });
+
+  it('names the forward role, which the rules of every Region deliver with', () => {
+    const named = rolesHere.Resources.ForwardToHubRole?.Properties.RoleName;
+    expect(named).toBe(FORWARD_ROLE);
+    // In the roles' Region through GetAtt (created first), elsewhere by the same name.
+    for (const rule of rules(rolesHere))
+      expect(evaluate(rule.Properties.Targets, rolesHere)).toEqual([
+        { Id: 'hub-event-bus', Arn: HUB.hubEventBusArn, RoleArn: '<ForwardToHubRole.Arn>' },
+      ]);
+    for (const rule of rules(template))
+      expect((evaluate(rule.Properties.Targets) as { RoleArn: string }[])[0]?.RoleArn).toBe(
+        `arn:aws:iam::${MEMBER.accountId}:role/${named}`,
+      );
+  });
+
+  it('refuses a rolesRegion that is no Region name at packaging', () => {
+    expect(badRolesRegion.code).not.toBe(0);
+    expect(badRolesRegion.output).toMatch(/rolesRegion: "Ireland" is not a Region name/);
   });
 });
