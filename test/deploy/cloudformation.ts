@@ -15,6 +15,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, inject } from 'vitest';
+import {
+  detailTypesOf,
+  EXPORT_ENDED_EVENTS,
+  idsOf,
+  SNAPSHOT_READY_EVENTS,
+} from '#shared/sources/rds/events.ts';
 
 export type Resource = {
   Type: string;
@@ -38,6 +44,24 @@ export type Statement = {
 };
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The hub intake's three event patterns (serverless.yml onSnapshot's two, waits' export-finished), in
+ * the order of the rules that forward them to the hub (resources/forward-events.yml).
+ */
+export const FORWARDED_PATTERNS = [
+  {
+    source: ['aws.rds'],
+    'detail-type': detailTypesOf(SNAPSHOT_READY_EVENTS),
+    detail: { EventID: idsOf(SNAPSHOT_READY_EVENTS) },
+  },
+  {
+    source: ['aws.backup'],
+    'detail-type': ['Backup Job State Change'],
+    detail: { state: ['COMPLETED'], resourceType: ['RDS', 'Aurora'] },
+  },
+  { source: ['aws.rds'], detail: { EventID: idsOf(EXPORT_ENDED_EVENTS) } },
+];
 
 /**
  * Copies what packaging reads into a temp dir (node_modules linked), optionally with another policy.

@@ -3,15 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  detailTypesOf,
-  EXPORT_ENDED_EVENTS,
-  idsOf,
-  SNAPSHOT_READY_EVENTS,
-} from '#shared/sources/rds/events.ts';
-import {
   actionsOf,
   asList,
   evaluator,
+  FORWARDED_PATTERNS,
   type Resource,
   readTemplate,
   roleStatements,
@@ -254,24 +249,11 @@ describe('member stack (serverless.member.yml)', () => {
   it("forwards the hub intake's three patterns to the hub's bus with a role that may only put events there", () => {
     const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
     // The patterns of serverless.yml's intake rules (onSnapshot's two, waits' export-finished).
-    expect(rules.map((r) => r.Properties.EventPattern)).toEqual([
-      {
-        source: ['aws.rds'],
-        'detail-type': detailTypesOf(SNAPSHOT_READY_EVENTS),
-        detail: { EventID: idsOf(SNAPSHOT_READY_EVENTS) },
-      },
-      {
-        source: ['aws.backup'],
-        'detail-type': ['Backup Job State Change'],
-        detail: { state: ['COMPLETED'], resourceType: ['RDS', 'Aurora'] },
-      },
-      { source: ['aws.rds'], detail: { EventID: idsOf(EXPORT_ENDED_EVENTS) } },
-    ]);
+    expect(rules.map((r) => r.Properties.EventPattern)).toEqual(FORWARDED_PATTERNS);
     // Cross-account event bus targets need a role of the sending account (EventBridge user guide,
     // "Sending and receiving Amazon EventBridge events between AWS accounts"). On the default bus:
-    // no EventBusName.
-    // This instance (eu-west-1) is not in the roles' Region (the hub's, us-east-2): the rules
-    // deliver with the forward role by its name.
+    // no EventBusName. This instance (eu-west-1) is not in the roles' Region (the hub's,
+    // us-east-2): the rules deliver with the forward role by its name.
     for (const rule of rules) {
       expect(rule.Properties.EventBusName).toBeUndefined();
       expect(evaluate(rule.Properties.Targets)).toEqual([

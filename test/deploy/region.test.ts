@@ -3,15 +3,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  detailTypesOf,
-  EXPORT_ENDED_EVENTS,
-  idsOf,
-  SNAPSHOT_READY_EVENTS,
-} from '#shared/sources/rds/events.ts';
+import { EXPORT_ROLE_KMS_ACTIONS } from '#shared/sources/rds/policy-statements.ts';
 import {
   actionsOf,
   evaluator,
+  FORWARDED_PATTERNS,
   type Resource,
   readTemplate,
   roleStatements,
@@ -84,15 +80,6 @@ const inListedAccounts = (kind: string) => ({
   StringEquals: { 'aws:PrincipalAccount': ['111122223333', '444455556666'] },
   ArnLike: { 'aws:PrincipalArn': memberRole(kind) },
 });
-const EXPORT_KEY_ACTIONS = [
-  'kms:Encrypt',
-  'kms:Decrypt',
-  'kms:ReEncrypt*',
-  'kms:GenerateDataKey*',
-  'kms:CreateGrant',
-  'kms:DescribeKey',
-  'kms:RetireGrant',
-];
 
 describe("regional stack (serverless.region.yml): the hub's bucket and key in another Region", () => {
   it('names the bucket <service>-<stage>-<account>-<region>, kept, and encrypted with its own key', () => {
@@ -198,7 +185,7 @@ describe("regional stack (serverless.region.yml): the hub's bucket and key in an
         Sid: 'MemberExportRolesUseKeyInOrganization',
         Effect: 'Allow',
         Principal: '*',
-        Action: EXPORT_KEY_ACTIONS,
+        Action: EXPORT_ROLE_KMS_ACTIONS,
         Resource: '*',
         Condition: inOrganization('export'),
       },
@@ -206,7 +193,7 @@ describe("regional stack (serverless.region.yml): the hub's bucket and key in an
         Sid: 'MemberExportRolesUseKeyInListedAccounts',
         Effect: 'Allow',
         Principal: '*',
-        Action: EXPORT_KEY_ACTIONS,
+        Action: EXPORT_ROLE_KMS_ACTIONS,
         Resource: '*',
         Condition: inListedAccounts('export'),
       },
@@ -239,19 +226,7 @@ describe("regional stack (serverless.region.yml): the hub's bucket and key in an
     for (const [t, bus] of intake) {
       const rules = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
       // The hub intake's patterns (serverless.yml onSnapshot's two, waits' export-finished).
-      expect(rules.map((r) => r.Properties.EventPattern)).toEqual([
-        {
-          source: ['aws.rds'],
-          'detail-type': detailTypesOf(SNAPSHOT_READY_EVENTS),
-          detail: { EventID: idsOf(SNAPSHOT_READY_EVENTS) },
-        },
-        {
-          source: ['aws.backup'],
-          'detail-type': ['Backup Job State Change'],
-          detail: { state: ['COMPLETED'], resourceType: ['RDS', 'Aurora'] },
-        },
-        { source: ['aws.rds'], detail: { EventID: idsOf(EXPORT_ENDED_EVENTS) } },
-      ]);
+      expect(rules.map((r) => r.Properties.EventPattern)).toEqual(FORWARDED_PATTERNS);
       for (const rule of rules) {
         // On this Region's default bus, where RDS and AWS Backup put their events.
         expect(rule.Properties.EventBusName).toBeUndefined();
