@@ -227,12 +227,19 @@ describe('serverless package', () => {
     expect(statementWith(roleStatements(created, 'StartExportRole'), 'rds:StartExportTask')).toHaveLength(1);
   });
 
-  it("scopes rds:StartExportTask to the account's snapshots, cluster snapshots and clusters in the Region", () => {
+  it("scopes rds:StartExportTask to the account's snapshots, cluster snapshots and clusters, in any Region", () => {
+    // Any Region: the regional stacks (serverless.region.yml) forward the account's other Regions.
     const [start] = statementWith(roleStatements(created, 'StartExportRole'), 'rds:StartExportTask');
     expect(actionsOf(start as Statement)).toEqual(['rds:StartExportTask']);
     expect(asList(start?.Resource)).toEqual(
       ['snapshot', 'cluster-snapshot', 'cluster'].map((type) => ({
-        'Fn::Sub': `arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:${type}:*`,
+        'Fn::Sub': `arn:\${AWS::Partition}:rds:*:\${AWS::AccountId}:${type}:*`,
+      })),
+    );
+    const [describe] = statementWith(roleStatements(created, 'OnSnapshotRole'), 'rds:DescribeDBSnapshots');
+    expect(asList(describe?.Resource)).toEqual(
+      ['snapshot', 'cluster-snapshot', 'db', 'cluster'].map((type) => ({
+        'Fn::Sub': `arn:\${AWS::Partition}:rds:*:\${AWS::AccountId}:${type}:*`,
       })),
     );
   });
