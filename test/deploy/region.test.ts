@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_ROLE_KMS_ACTIONS } from '#shared/sources/rds/policy-statements.ts';
 import {
   actionsOf,
+  dependencyCycle,
   evaluator,
   FORWARDED_PATTERNS,
   type Resource,
@@ -265,6 +266,10 @@ describe("regional stack (serverless.region.yml): the hub's bucket and key in an
       expect(text.match(/\b\d{12}\b/g) ?? []).toEqual([]);
       expect(text).not.toContain('arn:aws:');
     }
+  });
+
+  it('has no dependency cycle (CloudFormation refuses one)', () => {
+    for (const t of [alone, withMembers]) expect(dependencyCycle(t)).toBeUndefined();
   });
 
   it("refuses the hub's own Region at packaging", () => {
