@@ -36,18 +36,22 @@ let alone: Template;
 let withMembers: Template;
 let sameRegion: { code: number | null; output: string };
 
-// Three packagings from one copy of the repo: a hub without members, a hub with an organization and
+// Three packagings, each from its own copy of the repo: a hub without members, a hub with an organization and
 // listed accounts, and hubRegion = the stack's own Region (refused). None bundles anything.
 beforeAll(async () => {
-  const service = serviceCopy();
   const dirs = [0, 1, 2].map(() => mkdtempSync(path.join(tmpdir(), 'rds-export-region-')));
-  temp.push(service, ...dirs);
+  temp.push(...dirs);
   const [a, b, c] = dirs as [string, string, string];
-  const config = 'serverless.region.yml';
+  // A copy each: packagings at once in one service directory race on its .serverless folder.
+  const regional = (dir: string, params: Record<string, string>) => {
+    const service = serviceCopy();
+    temp.push(service);
+    return slsPackage(service, dir, params, 'serverless.region.yml');
+  };
   const [p1, p2, p3] = await Promise.all([
-    slsPackage(service, a, { hubRegion: HUB_REGION }, config),
-    slsPackage(service, b, { hubRegion: HUB_REGION, ...MEMBERS }, config),
-    slsPackage(service, c, { hubRegion: PLACE.region }, config),
+    regional(a, { hubRegion: HUB_REGION }),
+    regional(b, { hubRegion: HUB_REGION, ...MEMBERS }),
+    regional(c, { hubRegion: PLACE.region }),
   ]);
   for (const p of [p1, p2])
     if (p.code !== 0) throw new Error(`serverless package of the regional stack failed:\n${p.output}`);
