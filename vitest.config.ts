@@ -3,8 +3,9 @@ import { configDefaults, defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // They start database servers: `npm run test:servers` (vitest.servers.config.ts).
-    exclude: [...configDefaults.exclude, 'test/servers/**'],
+    // They start database servers: `npm run test:servers` (vitest.servers.config.ts). The end-to-end
+    // suites on the local stack: `npm run test:e2e` (vitest.e2e.config.ts).
+    exclude: [...configDefaults.exclude, 'test/servers/**', 'test/e2e/**'],
     setupFiles: ['test/setup.ts'],
     // A directory per run, where test/deploy's files share the packagings they have in common.
     globalSetup: ['test/global-setup.ts'],

@@ -262,7 +262,7 @@ describe('README.md', () => {
   it('opens with what it does and the two commands, and names the tests CI runs', () => {
     expect(readme.slice(0, readme.indexOf('\n## '))).toMatch(/npm install && npm start[^\n]*\nnpm test /);
     const ci = read('.ci/run');
-    for (const command of ['npm test', 'npm run test:servers']) {
+    for (const command of ['npm test', 'npm run test:e2e', 'npm run test:servers']) {
       expect(ci).toContain(command);
       expect(readme).toContain(command);
     }
