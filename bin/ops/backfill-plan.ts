@@ -1,4 +1,5 @@
 import type { ExportTask } from '@aws-sdk/client-rds';
+import type { Home } from '#shared/aws/accounts.ts';
 import { dataTime, type ExportJob, type SnapshotSource } from '#shared/contract/execution.ts';
 import { type ExportLedger, endedWithoutExport, exportLedger, ledgerKey } from '#shared/exports/ledger.ts';
 import { decide, type RecentExport } from '#shared/policy/decide.ts';
@@ -115,6 +116,8 @@ export interface PlannedSnapshot {
 export interface DecideDeps {
   policy: Policy;
   destination: { bucket?: string; kmsKey?: string; role?: string };
+  /** The deployment's account and Region: a member's snapshot decides as its events would (its export role, its `<account>/` folder). */
+  home?: Home;
   now: Date;
 }
 
@@ -171,6 +174,7 @@ export async function decideAll(
     const decision = await decide(deps.policy, source, {
       tags,
       destination: deps.destination,
+      ...(deps.home === undefined ? {} : { home: deps.home }),
       now: deps.now,
       recentExport: (s) => ledger.nearest(s),
     });
@@ -186,9 +190,13 @@ export async function decideAll(
   return planned;
 }
 
-/** The ledger the deployment's events record, read only (GetItem, DescribeExecution). */
-export function recordedLedger(ctx: Context): ExportLedger {
+/**
+ * The ledger the deployment's events record, read only (GetItem, DescribeExecution); with `home`, a
+ * member's source is read under its own key (ledgerKey), as the events recorded it.
+ */
+export function recordedLedger(ctx: Context, home?: Home): ExportLedger {
   return exportLedger({
+    ...(home === undefined ? {} : { home }),
     dynamodb: ctx.clients.dynamodb,
     sfn: ctx.clients.sfn,
     table: ctx.deployment.exportsTable,

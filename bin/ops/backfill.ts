@@ -1,5 +1,8 @@
+import type { RDSClient } from '@aws-sdk/client-rds';
+import { ACCOUNT_ID, type Scope, safeScope } from '#shared/aws/accounts.ts';
 import { MAX_CONCURRENT_RDS_EXPORTS } from '#shared/contract/execution.ts';
 import { dispatchExport, type Outcome } from '#shared/exports/dispatch.ts';
+import { RegionName } from '#shared/policy/schema.ts';
 import { type Command, optionOrEnv, UsageError, type Values } from '../command.ts';
 import { BackfillLedger, decideAll, type PlannedSnapshot, recordedLedger, select } from './backfill-plan.ts';
 import { type Context, DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE, openDeployment } from './deployment.ts';
@@ -14,6 +17,7 @@ import {
 import { colourOn, duration, gb, painter, progressBar, table, when } from './format.ts';
 import { listExportTasks, listSnapshots } from './inventory.ts';
 import { parseSince } from './list.ts';
+import { MEMBER_ROLE_OPTION, MEMBER_ROLE_USAGE } from './member-operator.ts';
 
 export interface BackfillReport {
   dryRun: boolean;
@@ -41,6 +45,43 @@ function positive(values: Values, option: string, variable?: string): number | u
   return n;
 }
 
+/**
+ * The account and Region whose snapshots the backfill lists: `--account` (a member's, through its
+ * operator role) and `--source-region`, each the deployment's own unless given. Undefined: the
+ * deployment's own RDS client, as before there were members.
+ */
+export function backfillScope(ctx: Context, values: Values): Scope | undefined {
+  const account = optionOrEnv(values, 'account');
+  const region = optionOrEnv(values, 'source-region');
+  if (account !== undefined && !ACCOUNT_ID.test(account))
+    throw new UsageError(`--account "${account}": must be a 12-digit AWS account ID`);
+  if (region !== undefined && !RegionName.safeParse(region).success)
+    throw new UsageError(
+      `--source-region "${region}": must be an AWS Region name (eu-west-1, us-gov-west-1, …)`,
+    );
+  if (account === undefined && region === undefined) return undefined;
+  const home = safeScope(ctx.deployment.stateMachineArn);
+  if (home === undefined)
+    throw new UsageError(`the state machine ARN ${ctx.deployment.stateMachineArn} names no account`);
+  return {
+    partition: home.partition,
+    account: account ?? home.account,
+    region: region ?? ctx.deployment.region,
+  };
+}
+
+/**
+ * RDS of the scope: a member's through the role its stack gives the hub's operators (bin/ops/
+ * member-operator.ts, as cancel and retry reach it; STS's AccessDenied names the role and
+ * hubOperatorRoleArns), another Region's there; the deployment's own client without a scope.
+ */
+function rdsOf(ctx: Context, scope: Scope | undefined): Pick<RDSClient, 'send'> {
+  if (scope === undefined) return ctx.clients.rds;
+  if (ctx.sourceRds === undefined)
+    throw new UsageError('this deployment cannot reach other accounts or Regions (no member clients)');
+  return ctx.sourceRds(scope);
+}
+
 /** Decides for every selected snapshot, forecasts, and unless `dryRun` starts the exports in order. */
 export async function backfill(
   ctx: Context,
@@ -53,18 +94,18 @@ export async function backfill(
   const max = positive(values, 'max');
   const pricePerGB = positive(values, 'price-per-gb', 'RDS_EXPORT_PRICE_PER_GB') ?? DEFAULT_PRICE_PER_GB;
   const given = positive(values, 'gb-per-hour');
+  const rds = rdsOf(ctx, backfillScope(ctx, values));
   const deps = dispatchDeps(ctx, values);
   const now = ctx.now();
-  const [{ snapshots, unreadable }, tasks] = await Promise.all([
-    listSnapshots(ctx.clients.rds),
-    listExportTasks(ctx.clients.rds),
-  ]);
+  // A member's snapshots and export tasks (its five slots, its "already exported") are its own; the
+  // exports start in the hub all the same, decided with the hub's Home (dispatchDeps).
+  const [{ snapshots, unreadable }, tasks] = await Promise.all([listSnapshots(rds), listExportTasks(rds)]);
   const selected = select(snapshots, {
     latestOnly: values['latest-only'] === true,
     ...(source === undefined ? {} : { source }),
     ...(sinceText === undefined ? {} : { since: parseSince(sinceText, now) }),
   });
-  const recorded = recordedLedger(ctx);
+  const recorded = recordedLedger(ctx, deps.home);
   const planned = await decideAll(ctx, selected, { ...deps, now }, new BackfillLedger(recorded), tasks);
   const active = tasks.filter((t) =>
     ['STARTING', 'IN_PROGRESS', 'CANCELING'].includes(t.Status ?? ''),
@@ -158,8 +199,13 @@ export function renderBackfill(report: BackfillReport, colour = colourOn()): str
 export const backfillCommand: Command = {
   summary:
     'apply the policy to existing snapshots: decision, size and estimated cost each, a capacity forecast; starts them',
-  usage: `rds-export backfill [--source <glob>] [--since <date>] [--latest-only] [--dry-run] [options]
+  usage: `rds-export backfill [--account <id>] [--source-region <region>] [--source <glob>] [--since <date>]
+                    [--latest-only] [--dry-run] [--member-role-name <name>] [options]
 
+  --account            a member account's snapshots (12-digit ID), listed through its operator role and
+                       exported as its own events would (its export role, its <account>/ folder); default:
+                       the deployment's own account
+  --source-region      the Region whose snapshots are listed (default: the deployment's, --region)
   --source             glob on the DB instance / cluster identifier
   --since              only snapshots created since (ISO 8601 date, or 7d, 24h)
   --latest-only        only the newest snapshot of each source
@@ -169,10 +215,14 @@ export const backfillCommand: Command = {
   --gb-per-hour        export rate for the forecast (default: observed from the account's completed
                        exports, else an assumed ${ASSUMED_GB_PER_HOUR})
 ${POLICY_USAGE}
+${MEMBER_ROLE_USAGE}
 ${DEPLOYMENT_USAGE}`,
   options: {
     ...DEPLOYMENT_OPTIONS,
     ...POLICY_OPTION,
+    ...MEMBER_ROLE_OPTION,
+    account: { type: 'string' },
+    'source-region': { type: 'string' },
     source: { type: 'string' },
     since: { type: 'string' },
     'latest-only': { type: 'boolean' },

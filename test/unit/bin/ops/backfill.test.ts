@@ -16,7 +16,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { backfill, renderBackfill } from '#bin/ops/backfill.ts';
 import { forecast } from '#bin/ops/forecast.ts';
 import { exportTaskIdentifier } from '#shared/sources/identifiers.ts';
-import { dbSnapshot, executionArn, STATE_MACHINE_ARN, testContext } from './context.ts';
+import { dbSnapshot, executionArn, memberContext, STATE_MACHINE_ARN, testContext } from './context.ts';
 
 const rds = mockClient(RDSClient);
 const sfn = mockClient(SFNClient);
@@ -196,5 +196,69 @@ describe('rds-export backfill', () => {
     });
     const report = await backfill(testContext(), values({ 'dry-run': true }));
     expect(report.forecast.rate).toEqual({ gbPerHour: 20, basis: 'observed', completedTasks: 2 });
+  });
+
+  describe('--account: a member account', () => {
+    const MEMBER = '222222222222';
+    const inMember = (s: ReturnType<typeof dbSnapshot>) => ({
+      ...s,
+      DBSnapshotArn: s.DBSnapshotArn.replace('123456789012', MEMBER),
+    });
+
+    beforeEach(() => {
+      rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [inMember(manual), inMember(day1)] });
+      rds.on(DescribeDBSnapshotsCommand, { SnapshotType: 'awsbackup' }).resolves({ DBSnapshots: [] });
+    });
+
+    it("lists the member's snapshots and tasks through its operator role and starts them in the hub with its export role, under its <account>/ folder", async () => {
+      const { ctx, member, scopes } = memberContext();
+      const report = await backfill(ctx, values({ account: MEMBER }));
+      expect(scopes).toEqual([{ partition: 'aws', account: MEMBER, region: 'us-east-1' }]);
+      // DescribeDBSnapshots (twice), DescribeDBClusterSnapshots, DescribeExportTasks: all in the member.
+      expect(rds.calls()).toHaveLength(4);
+      for (const call of rds.calls()) expect(call.thisValue).toBe(member);
+      expect(report.snapshots.map((s) => [s.arn, s.decision])).toEqual([
+        [inMember(manual).DBSnapshotArn, 'export'],
+        [inMember(day1).DBSnapshotArn, 'export'],
+      ]);
+      const start = sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+      const job = JSON.parse(start?.input ?? '{}');
+      expect(job.request).toMatchObject({
+        SourceArn: inMember(manual).DBSnapshotArn,
+        IamRoleArn: `arn:aws:iam::${MEMBER}:role/rds-export-test-member-export`,
+        S3BucketName: 'test-exports',
+      });
+      expect(String(job.request.S3Prefix).startsWith(`${MEMBER}/`)).toBe(true);
+      // The interval guard (automated snapshots) reads the member source's own ledger item.
+      const keys = dynamodb.commandCalls(GetItemCommand).map((c) => c.args[0].input.Key?.pk);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys)
+        expect(key).toEqual({ S: `last-export#${MEMBER}/us-east-1#db-snapshot#orders-db` });
+    });
+
+    it("counts the member's own export tasks as already exported, and lists in --source-region", async () => {
+      rds
+        .on(DescribeExportTasksCommand)
+        .resolves({ ExportTasks: [{ ExportTaskIdentifier: idOf(inMember(manual)), Status: 'COMPLETE' }] });
+      const { ctx, scopes } = memberContext();
+      const report = await backfill(
+        ctx,
+        values({ account: MEMBER, 'source-region': 'eu-west-1', 'dry-run': true }),
+      );
+      expect(scopes).toEqual([{ partition: 'aws', account: MEMBER, region: 'eu-west-1' }]);
+      expect(report.snapshots.map((s) => s.decision)).toEqual(['done', 'export']);
+      expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    });
+
+    it('refuses an --account that is not 12 digits and a --source-region that is not a Region name', async () => {
+      const { ctx } = memberContext();
+      await expect(backfill(ctx, values({ account: '2222-2222' }))).rejects.toThrow(
+        '--account "2222-2222": must be a 12-digit AWS account ID',
+      );
+      await expect(backfill(ctx, values({ 'source-region': 'Europe' }))).rejects.toThrow(
+        '--source-region "Europe": must be an AWS Region name',
+      );
+      expect(rds.calls()).toHaveLength(0);
+    });
   });
 });
