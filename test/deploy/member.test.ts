@@ -328,12 +328,13 @@ describe('member stack (serverless.member.yml)', () => {
     });
   });
 
-  it('gives the operator role only what cancel and retry do in the account', () => {
+  it('gives the operator role only what cancel, retry and backfill do in the account', () => {
     const all = roleStatements(withOperators, 'MemberOperatorRole').map((s) => evaluate(s) as Statement);
     expect(all.every((s) => s.Effect === 'Allow' && s.Condition === undefined)).toBe(true);
     const scopes = Object.fromEntries(all.flatMap((s) => actionsOf(s).map((a) => [a, asList(s.Resource)])));
-    // Retry re-describes the snapshot or the cluster (Service Authorization Reference, Amazon RDS:
-    // snapshot and db; cluster-snapshot and cluster; cluster); DescribeExportTasks and
+    // Retry re-describes the snapshot or the cluster, backfill lists the snapshots (Service
+    // Authorization Reference, Amazon RDS: snapshot and db; cluster-snapshot and cluster; cluster:
+    // a listing is the same action, and tags come in the descriptions' TagList); DescribeExportTasks and
     // CancelExportTask have no resource type, so "*".
     const sources = ['snapshot', 'cluster-snapshot', 'db', 'cluster'].map(rds).sort();
     expect(Object.keys(scopes).sort()).toEqual(
