@@ -44,7 +44,7 @@ export const pruneCommand: Command = {
   summary: "delete the exports beyond each rule's retention (S3 prefixes and history partitions)",
   usage: `rds-export prune [--dry-run] [--policy <file>] [--json]
                   [--bucket <name>] [--database-prefix <prefix>] [--state-machine-arn <arn>]
-                  [--exports-table <name>]
+                  [--exports-table <name>] [--account <glob>] [--source-region <glob>]
 
   --dry-run            list what would be deleted, with sizes; delete nothing
   --policy             policy file (default: export-policy.yml): each rule's retention
@@ -57,6 +57,13 @@ export const pruneCommand: Command = {
   --exports-table      the deployment's DynamoDB table (default: env EXPORTS_TABLE): where an export is
                        recorded once Step Functions no longer has its execution (90 days after it ends);
                        without it such exports are left alone
+  --account            only the exports of sources in these accounts (glob on the 12-digit ID): a hub's
+                       member's, or its own; the others are kept. Each export's source is the one its
+                       execution's job names (its ARN), or once the execution is gone, the account of the
+                       folder the ledger recorded (a member's is <account>/…). Needs --state-machine-arn
+  --source-region      only the exports of sources in these Regions (glob; --region is not this), by the
+                       ARN the execution's job names: an export whose execution is gone is kept.
+                       Needs --state-machine-arn
 
   Every version of every object under an export's prefix is deleted (DeleteObjects with VersionId), so a
   versioned bucket keeps no noncurrent versions or delete markers of a pruned export.`,
@@ -68,6 +75,8 @@ export const pruneCommand: Command = {
     'database-prefix': { type: 'string' },
     'state-machine-arn': { type: 'string' },
     'exports-table': { type: 'string' },
+    account: { type: 'string' },
+    'source-region': { type: 'string' },
   },
   async run(v) {
     const dryRun = v['dry-run'] === true;
@@ -96,6 +105,22 @@ export const pruneCommand: Command = {
         `--exports-table (or EXPORTS_TABLE) "${table}": must be a DynamoDB table name (3-255 letters, digits, _ . -)`,
       );
     }
+    const account = optionOrEnv(v, 'account');
+    const region = optionOrEnv(v, 'source-region');
+    // Globs of the characters account IDs and Region names hold: a typo is refused, not matched against nothing.
+    if (account !== undefined && !/^[0-9*?]{1,12}$/.test(account))
+      throw new UsageError(`--account "${account}": a 12-digit account ID, or a glob of one (1111*)`);
+    if (region !== undefined && !/^[a-z0-9*?-]{1,32}$/.test(region))
+      throw new UsageError(`--source-region "${region}": a Region name, or a glob of one (eu-*)`);
+    if ((account !== undefined || region !== undefined) && stateMachineArn === undefined) {
+      throw new UsageError(
+        "--account and --source-region need --state-machine-arn <arn> (or STATE_MACHINE_ARN): an export's source is the one its execution names",
+      );
+    }
+    const only = {
+      ...(account === undefined ? {} : { account }),
+      ...(region === undefined ? {} : { region }),
+    };
     const policy = loadPolicyFile(optionOrEnv(v, 'policy') ?? 'export-policy.yml');
     const ledger =
       table === undefined
@@ -117,6 +142,7 @@ export const pruneCommand: Command = {
             }),
         policy,
         databasePrefix,
+        ...(account === undefined && region === undefined ? {} : { only }),
         buckets: exportBuckets(policy, bucket),
         now: () => new Date(),
         onDelete: (what) => process.stderr.write(`deleting ${what.prefix} (${what.objects} objects)\n`),

@@ -25,7 +25,9 @@ export type OwnershipDeps = {
 
 export type Origin =
   | { found: 'running' }
-  | { found: 'execution' | 'ledger'; root: ExportRoot }
+  /** `sourceArn`: the ARN of the source the job exported (the execution input's `source.arn`). */
+  | { found: 'execution'; root: ExportRoot; sourceArn?: string }
+  | { found: 'ledger'; root: ExportRoot }
   | { found: 'nothing'; reason: string };
 
 /**
@@ -33,14 +35,17 @@ export type Origin =
  * exports: its source's kind reads its request's destination.
  */
 const StartedJob = z.object({
-  source: z.object({ kind: SourceKind }),
+  source: z.object({ kind: SourceKind, arn: z.string().optional() }),
   request: z.union([
     z.object({ S3BucketName: z.string().min(1), S3Prefix: z.string().optional() }),
     z.object({ destination: z.string().startsWith('s3://') }),
   ]),
 });
 
-function rootOfInput(id: string, input: string | undefined): ExportRoot | string {
+function rootOfInput(
+  id: string,
+  input: string | undefined,
+): { root: ExportRoot; sourceArn?: string } | string {
   let json: unknown;
   try {
     json = JSON.parse(input ?? '');
@@ -49,7 +54,9 @@ function rootOfInput(id: string, input: string | undefined): ExportRoot | string
   }
   const job = StartedJob.safeParse(json);
   if (!job.success) return `the input of execution ${id} names no export destination`;
-  return startedRoot({ exportTaskIdentifier: id, ...job.data });
+  const root = startedRoot({ exportTaskIdentifier: id, ...job.data });
+  const arn = job.data.source.arn;
+  return arn === undefined ? { root } : { root, sourceArn: arn };
 }
 
 async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string) {
@@ -77,8 +84,8 @@ export async function originOf(deps: OwnershipDeps, id: string): Promise<Origin>
   }
   if (out !== undefined) {
     if (out.status === 'RUNNING') return { found: 'running' };
-    const root = rootOfInput(id, out.input);
-    return typeof root === 'string' ? { found: 'nothing', reason: root } : { found: 'execution', root };
+    const read = rootOfInput(id, out.input);
+    return typeof read === 'string' ? { found: 'nothing', reason: read } : { found: 'execution', ...read };
   }
   const root = deps.ledger === undefined ? undefined : await recorded(deps.ledger, id);
   if (root !== undefined) return { found: 'ledger', root };

@@ -1,3 +1,5 @@
+import { ACCOUNT_ID, safeScope } from '#shared/aws/accounts.ts';
+import { globMatch } from '#shared/policy/glob.ts';
 import type { Policy, Retention } from '#shared/policy/schema.ts';
 import { bounded, type Concurrency, PRUNE_CONCURRENCY, timeIsUp } from './bounded.ts';
 import { type CatalogExport, type Glue, readSource, type SourceCatalog, sourceDatabases } from './catalog.ts';
@@ -11,8 +13,15 @@ import {
   type S3,
   type StoredVersion,
 } from './delete.ts';
-import { misplaced, type OwnershipDeps, originOf } from './ownership.ts';
+import { misplaced, type Origin, type OwnershipDeps, originOf } from './ownership.ts';
 import { exportsBeyondRetention, newestFirst } from './retention.ts';
+
+/**
+ * A manual run restricted to the exports of some sources (`rds-export prune --account`,
+ * `--source-region`): globs on the account and the Region of each export's source. The scheduled
+ * run has none and prunes every source.
+ */
+export type SourceFilter = { account?: string; region?: string };
 
 export type PruneDeps = {
   glue: Glue;
@@ -41,6 +50,8 @@ export type PruneDeps = {
     partitions: number;
     reason: string;
   }) => void;
+  /** Only the exports of these accounts and Regions are deleted (needs `ownership`: see sourceOf). */
+  only?: SourceFilter;
   /** Requests in flight at most, per service (PRUNE_CONCURRENCY; 1 each sends them one at a time). */
   concurrency?: Concurrency;
   /** Milliseconds left in the invocation (the Lambda context's getRemainingTimeInMillis); none: no limit. */
@@ -94,24 +105,89 @@ export function retentionOf(policy: Readonly<Policy>, rule: string): Retention |
 }
 
 /**
- * Whether a doomed export may go: `undefined` when it may, else why not and whether it failed the
- * check (a refusal) or is only still running. Partitions are written by anyone who may write the
- * pipeline's databases; the execution or the ledger says which folder the export really has.
+ * The account and Region of an export's source, as far as what this deployment wrote says. Not
+ * the catalog: a database's name carries the account's ID or its name from the policy, never the
+ * Region, and anyone who may write partitions decides what they say. The export job does: its
+ * `source.arn` (the execution input, read by the ownership check anyway) names both. Once Step
+ * Functions no longer has the execution, the ledger records only the folder the export started
+ * in: a member's is always `<account>/…` (shared/policy/decide.ts; its export role may write
+ * nowhere else, serverless.member.yml), any other is the deployment's own account; the Region is
+ * then unknown.
+ */
+export function sourceOf(
+  origin: Origin,
+  homeAccount: string | undefined,
+): { account?: string; region?: string } {
+  if (origin.found === 'execution' && origin.sourceArn !== undefined) {
+    const scope = safeScope(origin.sourceArn);
+    if (scope !== undefined) return { account: scope.account, region: scope.region };
+  }
+  if (origin.found !== 'execution' && origin.found !== 'ledger') return {};
+  const first = origin.root.prefix.split('/')[0] ?? '';
+  const account = ACCOUNT_ID.test(first) ? first : homeAccount;
+  return account === undefined ? {} : { account };
+}
+
+/** Why an export's source is not among those `only` selects; undefined when it is. */
+function outsideOf(
+  only: SourceFilter,
+  where: { account?: string; region?: string },
+): { reason: string; known: boolean } | undefined {
+  for (const [option, glob, value] of [
+    ['--account', only.account, where.account],
+    ['--source-region', only.region, where.region],
+  ] as const) {
+    if (glob === undefined) continue;
+    if (value === undefined)
+      return {
+        reason: `kept: no execution of it is left to name its source's ${option === '--account' ? 'account' : 'Region'} (${option} ${glob})`,
+        known: false,
+      };
+    if (!globMatch(glob, value)) return { reason: `${value} is not ${option} ${glob}`, known: true };
+  }
+  return undefined;
+}
+
+/**
+ * Whether a doomed export may go: `undefined` when it may, else why not, whether it failed the
+ * check (a refusal), and whether the reason is worth a note. Partitions are written by anyone who
+ * may write the pipeline's databases; the execution or the ledger says which folder the export
+ * really has, and (with `only`) whose source it is.
  */
 async function hold(
   deps: PruneDeps,
   e: CatalogExport,
-): Promise<{ reason: string; refused: boolean } | undefined> {
+): Promise<{ reason: string; refused: boolean; noted?: boolean } | undefined> {
   if (e.unsafe !== undefined) return { reason: e.unsafe, refused: true };
   const outside = e.roots.find((r) => !deps.buckets.has(r.bucket));
   if (outside !== undefined)
     return { reason: `s3://${outside.bucket}/ is not an export bucket`, refused: true };
-  if (deps.ownership === undefined) return undefined;
+  if (deps.ownership === undefined)
+    return deps.only === undefined ? undefined : { reason: 'its source is not known', refused: false };
   const origin = await originOf(deps.ownership, e.exportTaskIdentifier);
   if (origin.found === 'running') return { reason: 'its execution is still running', refused: false };
+  if (deps.only !== undefined && origin.found !== 'nothing') {
+    const home = safeScope(deps.ownership.stateMachineArn)?.account;
+    const other = outsideOf(deps.only, sourceOf(origin, home));
+    // Another account's or Region's export is simply not this run's; one whose source is unknown is said.
+    if (other !== undefined) return { reason: other.reason, refused: false, noted: !other.known };
+  }
   if (origin.found === 'nothing') return { reason: origin.reason, refused: true };
   const elsewhere = misplaced(e.roots, origin.root);
   return elsewhere === undefined ? undefined : { reason: elsewhere, refused: true };
+}
+
+/**
+ * A member's database named by its account ID, `<prefix><12 digits>_…` (register-export naming.ts
+ * accountDatabasePrefix; the deployment's own start `<prefix><kind>_`, and RDS and Neptune
+ * identifiers begin with a letter), of an account `only` does not select: not read at all. Any other
+ * database (the deployment's own, or a member's by its name in the policy) is read, and its exports
+ * are told apart by their jobs (sourceOf).
+ */
+function skipped(database: string, prefix: string, only: SourceFilter | undefined): boolean {
+  if (only?.account === undefined) return false;
+  const id = /^(\d{12})_/.exec(database.slice(prefix.length))?.[1];
+  return id !== undefined && !globMatch(only.account, id);
 }
 
 const DAY_MS = 86_400_000;
@@ -151,7 +227,9 @@ type Run = {
  * whose listing was cut short.
  */
 export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResult> {
-  const databases = await sourceDatabases(deps.glue, deps.databasePrefix);
+  const databases = (await sourceDatabases(deps.glue, deps.databasePrefix)).filter(
+    (d) => !skipped(d, deps.databasePrefix, deps.only),
+  );
   const result: PruneResult = {
     dryRun,
     sources: databases.length,
@@ -165,6 +243,13 @@ export async function prune(deps: PruneDeps, dryRun: boolean): Promise<PruneResu
     result.notes.push(
       'which exports this deployment started was not checked (no state machine): nothing is deleted',
     );
+  if (deps.only !== undefined) {
+    const what = [
+      deps.only.account === undefined ? undefined : `account ${deps.only.account}`,
+      deps.only.region === undefined ? undefined : `Region ${deps.only.region}`,
+    ].filter((w) => w !== undefined);
+    result.notes.push(`only the exports of sources in ${what.join(', ')}: the others are kept`);
+  }
   const run: Run = {
     deps,
     result,
@@ -236,7 +321,10 @@ async function pruneSource(run: Run, source: SourceCatalog): Promise<void> {
       continue;
     }
     result.kept++;
-    if (!why.refused) continue;
+    if (!why.refused) {
+      if (why.noted) result.notes.push(`${source.database}/${e.exportTaskIdentifier} ${why.reason}`);
+      continue;
+    }
     result.refused++;
     result.notes.push(`${source.database}/${e.exportTaskIdentifier} left alone: ${why.reason}`);
     deps.onRefuse?.({

@@ -59,6 +59,19 @@ describe('rds-export prune', () => {
     expect(out.stderr).toMatch(/missing\.yml: cannot read the policy file/);
   });
 
+  it('exits 2 on an --account or --source-region that is no glob of one, and without the state machine that names sources', async () => {
+    const base = ['prune', '--dry-run', '--bucket', 'exports-bucket'];
+    const account = await run([...base, '--account', 'team-a']);
+    expect(account.code).toBe(2);
+    expect(account.stderr).toMatch(/--account "team-a": a 12-digit account ID, or a glob of one \(1111\*\)/);
+    const region = await run([...base, '--source-region', 'Europe']);
+    expect(region.code).toBe(2);
+    expect(region.stderr).toMatch(/--source-region "Europe": a Region name, or a glob of one \(eu-\*\)/);
+    const machine = await run([...base, '--account', '222222222222']);
+    expect(machine.code).toBe(2);
+    expect(machine.stderr).toMatch(/--account and --source-region need --state-machine-arn <arn>/);
+  });
+
   it('is listed with the other commands', async () => {
     expect((await run(['--help'])).stdout).toMatch(
       /^ {2}prune +delete the exports beyond each rule's retention/m,
