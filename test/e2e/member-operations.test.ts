@@ -9,7 +9,7 @@ import {
 } from '#local/stack.ts';
 import { rdsExportAgainst, until as waitUntil } from './helpers.ts';
 
-// `rds-export cancel` and `retry` of a member account's export, as the real binary against the
+// `rds-export cancel`, `retry` and `backfill --account` of a member account's export, as the real binary against the
 // local stack with a hub and one member: the CLI assumes the member's operator role (the local STS
 // lets the hub's credentials, which stand for the hub's operators, assume it) and calls the member's
 // RDS, while the retry starts in the hub. Simulated time runs ×120.
@@ -48,7 +48,7 @@ const stackState = () =>
 const until = (done: () => boolean, what: string) => waitUntil(done, what, stackState);
 const operatorRole = `arn:aws:iam::${MEMBER}:role/${MEMBER_OPERATOR_ROLE_NAME}`;
 
-describe("rds-export cancel and retry of a member account's export, against the local stack", () => {
+describe("rds-export cancel, retry and backfill of a member account's exports, against the local stack", () => {
   it('runs the export in the member account', async () => {
     expect(id).toMatch(/^member-ops-1-[0-9a-f]{10}$/);
     await until(() => member.tasks.tasks.get(id)?.Status === 'IN_PROGRESS', 'the member export in progress');
@@ -102,5 +102,28 @@ describe("rds-export cancel and retry of a member account's export, against the 
       [`${id}-r2`]: 'COMPLETE',
     });
     expect((await json<Listed>('list', '--source-region', 'eu-*')).exports).toEqual([]);
+  });
+
+  it("backfill --account --dry-run lists the member's snapshots through its operator role and decides them as its events would", async () => {
+    await stack.createSnapshot('member-ops-2', 'sample-shop-member-ops', undefined, MEMBER);
+    const executions = stack.sfn.executions.size;
+    type Plan = { dryRun: boolean; snapshots: { snapshot: string; arn: string; decision: string }[] };
+    const plan = await json<Plan>('backfill', '--account', MEMBER, '--dry-run');
+    expect(plan.dryRun).toBe(true);
+    const decisions = Object.fromEntries(plan.snapshots.map((s) => [s.snapshot, s.decision]));
+    // The first is the export canceled and retried above: taken, never started again.
+    expect(decisions).toMatchObject({ 'member-ops-1': 'done', 'member-ops-2': 'export' });
+    for (const s of plan.snapshots) expect(s.arn).toContain(`:${MEMBER}:`);
+    expect(stack.sfn.executions.size).toBe(executions);
+    const denied = await cli(
+      'backfill',
+      '--account',
+      MEMBER,
+      '--dry-run',
+      '--member-role-name',
+      'rds-export-local-member-nope',
+    );
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain('hubOperatorRoleArns');
   });
 });
