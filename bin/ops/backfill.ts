@@ -46,11 +46,10 @@ function positive(values: Values, option: string, variable?: string): number | u
 }
 
 /**
- * The account and Region whose snapshots the backfill lists: `--account` (a member's, through its
- * operator role) and `--source-region`, each the deployment's own unless given. Undefined: the
- * deployment's own RDS client, as before there were members.
+ * `--account` (12 digits: Organizations API reference, DescribeAccount AccountId) and
+ * `--source-region` (a Region name), refused before any call names the option.
  */
-export function backfillScope(ctx: Context, values: Values): Scope | undefined {
+export function scopeOptions(values: Values): { account?: string; region?: string } {
   const account = optionOrEnv(values, 'account');
   const region = optionOrEnv(values, 'source-region');
   if (account !== undefined && !ACCOUNT_ID.test(account))
@@ -59,6 +58,19 @@ export function backfillScope(ctx: Context, values: Values): Scope | undefined {
     throw new UsageError(
       `--source-region "${region}": must be an AWS Region name (eu-west-1, us-gov-west-1, …)`,
     );
+  return {
+    ...(account === undefined ? {} : { account }),
+    ...(region === undefined ? {} : { region }),
+  };
+}
+
+/**
+ * The account and Region whose snapshots the backfill lists: `--account` (a member's, through its
+ * operator role) and `--source-region`, each the deployment's own unless given. Undefined: the
+ * deployment's own RDS client, as before there were members.
+ */
+export function backfillScope(ctx: Context, values: Values): Scope | undefined {
+  const { account, region } = scopeOptions(values);
   if (account === undefined && region === undefined) return undefined;
   const home = safeScope(ctx.deployment.stateMachineArn);
   if (home === undefined)
@@ -232,6 +244,7 @@ ${DEPLOYMENT_USAGE}`,
     'gb-per-hour': { type: 'string' },
   },
   async run(values) {
+    scopeOptions(values);
     const ctx: Context = await openDeployment(values);
     // The bar goes to stderr, and only to a terminal: stdout stays the report (or the JSON document).
     const bar = process.stderr.isTTY

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { backfill, renderBackfill } from '#bin/ops/backfill.ts';
+import { backfill, backfillCommand, renderBackfill } from '#bin/ops/backfill.ts';
 import { forecast } from '#bin/ops/forecast.ts';
 import { exportTaskIdentifier } from '#shared/sources/identifiers.ts';
 import { dbSnapshot, executionArn, memberContext, STATE_MACHINE_ARN, testContext } from './context.ts';
@@ -259,6 +259,10 @@ describe('rds-export backfill', () => {
         '--source-region "Europe": must be an AWS Region name',
       );
       expect(rds.calls()).toHaveLength(0);
+      // The command refuses them before it looks for the deployment (no DescribeStacks).
+      await expect(backfillCommand.run({ account: '12' }, [])).rejects.toThrow(
+        '--account "12": must be a 12-digit AWS account ID',
+      );
     });
   });
 });
