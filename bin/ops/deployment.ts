@@ -34,6 +34,8 @@ export interface Deployment {
   kmsKey?: string;
   role?: string;
   databasePrefix?: string;
+  /** A hub's bus for member accounts' events (resources/organization.yml): the deployment is a hub. */
+  hubEventBusArn?: string;
 }
 
 export interface Clients {
@@ -69,6 +71,7 @@ export const OUTPUTS = {
   kmsKey: 'ExportKmsKeyArn',
   role: 'ExportRoleArn',
   databasePrefix: 'GlueDatabasePrefix',
+  hubEventBusArn: 'HubEventBusArn',
 } as const;
 
 /** Finds the deployment of `--stage` through its stack's outputs, with clients for its Region. */
@@ -132,6 +135,7 @@ export async function openDeployment(values: Values): Promise<Context> {
     ...optional('kmsKey'),
     ...optional('role'),
     ...optional('databasePrefix'),
+    ...optional('hubEventBusArn'),
   };
   const regional = { ...config, region: deployment.region };
   // A member's RDS through its operator role, assumed with the operator's own credentials (those

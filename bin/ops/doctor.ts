@@ -411,47 +411,57 @@ export function keyPolicyAllows(
  * policies in AWS KMS"). GetKeyPolicy reads it; `default` is the only policy name (AWS KMS API
  * reference, GetKeyPolicy PolicyName).
  */
-async function keyPolicy(kms: KMSClient, role: string, key: string): Promise<CheckResult> {
-  const check = 'key policy';
+/** A resource policy read for the checks: its statements, or the check result that reading it gave. */
+type ReadPolicy = { statements: Statement[]; none?: true } | { failed: (check: string) => CheckResult };
+
+/** The key's policy (GetKeyPolicy; `default` is the only policy name: AWS KMS API reference, GetKeyPolicy PolicyName). */
+async function readKeyPolicy(kms: KMSClient, key: string): Promise<ReadPolicy> {
   let text: string;
   try {
     text = (await kms.send(new GetKeyPolicyCommand({ KeyId: key, PolicyName: 'default' }))).Policy ?? '';
   } catch (error) {
-    return unchecked(check, error);
+    return { failed: (check) => unchecked(check, error) };
   }
-  const fix = `allow the export role ${KEY_ACTIONS.join(', ')} in the key's policy (resources/destination.yml, ExportRoleUsesKey), or let the account's IAM policies decide (the key's AccountAdministersKey statement)`;
   try {
-    const statements = parsePolicy(text, false);
-    const { denying } = policyDenials(statements, role, KEY_ACTIONS);
-    if (denying.length > 0) {
-      return failure(
-        check,
-        `denies the export role without a condition: ${denying.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}`,
-        "remove the deny or exclude the export role from it in the key's policy",
-      );
-    }
-    const { byRole, byAccount, conditional } = keyPolicyAllows(statements, role, KEY_ACTIONS);
-    const missing = KEY_ACTIONS.filter((a) => !byRole.includes(a) && !byAccount.includes(a));
-    const rest = conditional === 0 ? '' : ` (${conditional} conditional allow statement(s) not evaluated)`;
-    if (missing.length > 0) {
-      return failure(
-        check,
-        `allows neither the export role nor its account ${missing.join(', ')}${rest}`,
-        fix,
-      );
-    }
-    const how =
-      byRole.length === KEY_ACTIONS.length
-        ? 'allows the export role every key action it needs'
-        : "allows the export role's account the rest: its IAM policies decide (simulated above)";
-    return passed(check, `${how}${rest}`);
+    return { statements: parsePolicy(text, false) };
   } catch (error) {
-    return failure(check, (error as Error).message, "fix the key's policy");
+    return { failed: (check) => failure(check, (error as Error).message, "fix the key's policy") };
   }
 }
 
-async function bucketPolicy(s3: S3Client, role: string, bucket: string): Promise<CheckResult> {
-  const check = 'bucket policy';
+/**
+ * The key policy: "every KMS key must have exactly one key policy" and no principal uses the key
+ * unless it (or the account, delegating to IAM) is allowed there (AWS KMS developer guide, "Key
+ * policies in AWS KMS").
+ */
+function keyPolicy(read: ReadPolicy, role: string): CheckResult {
+  const check = 'key policy';
+  if ('failed' in read) return read.failed(check);
+  const { statements } = read;
+  const fix = `allow the export role ${KEY_ACTIONS.join(', ')} in the key's policy (resources/destination.yml, ExportRoleUsesKey), or let the account's IAM policies decide (the key's AccountAdministersKey statement)`;
+  const { denying } = policyDenials(statements, role, KEY_ACTIONS);
+  if (denying.length > 0) {
+    return failure(
+      check,
+      `denies the export role without a condition: ${denying.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}`,
+      "remove the deny or exclude the export role from it in the key's policy",
+    );
+  }
+  const { byRole, byAccount, conditional } = keyPolicyAllows(statements, role, KEY_ACTIONS);
+  const missing = KEY_ACTIONS.filter((a) => !byRole.includes(a) && !byAccount.includes(a));
+  const rest = conditional === 0 ? '' : ` (${conditional} conditional allow statement(s) not evaluated)`;
+  if (missing.length > 0) {
+    return failure(check, `allows neither the export role nor its account ${missing.join(', ')}${rest}`, fix);
+  }
+  const how =
+    byRole.length === KEY_ACTIONS.length
+      ? 'allows the export role every key action it needs'
+      : "allows the export role's account the rest: its IAM policies decide (simulated above)";
+  return passed(check, `${how}${rest}`);
+}
+
+/** The bucket's policy (GetBucketPolicy); a bucket without one reads as no statements. */
+async function readBucketPolicy(s3: S3Client, bucket: string): Promise<ReadPolicy> {
   let text: string;
   try {
     text = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? '';
@@ -459,25 +469,175 @@ async function bucketPolicy(s3: S3Client, role: string, bucket: string): Promise
     // A bucket without a policy: GetBucketPolicy fails with code NoSuchBucketPolicy ("The bucket
     // policy does not exist"; S3 API reference, "Error responses, List of error codes", and the
     // response body S3 sent in aws/aws-sdk-java-v2#1088, a GetBucketPolicy of a bucket without one).
-    if (isAwsError(error, 'NoSuchBucketPolicy')) return passed(check, `s3://${bucket} has no bucket policy`);
-    return unchecked(check, error);
+    if (isAwsError(error, 'NoSuchBucketPolicy')) return { statements: [], none: true };
+    return { failed: (check) => unchecked(check, error) };
   }
   try {
-    const { denying, unevaluated } = policyDenials(parsePolicy(text, false), role, [
-      ...BUCKET_ACTIONS,
-      ...OBJECT_ACTIONS,
-    ]);
-    const rest =
-      unevaluated === 0 ? '' : ` (${unevaluated} conditional or Not* deny statement(s) not evaluated)`;
-    if (denying.length === 0) return passed(check, `no unconditional deny of the export role${rest}`);
+    return { statements: parsePolicy(text, false) };
+  } catch (error) {
+    return { failed: (check) => failure(check, (error as Error).message, "fix the bucket's policy") };
+  }
+}
+
+function bucketPolicy(read: ReadPolicy, role: string, bucket: string): CheckResult {
+  const check = 'bucket policy';
+  if ('failed' in read) return read.failed(check);
+  if (read.none) return passed(check, `s3://${bucket} has no bucket policy`);
+  const { denying, unevaluated } = policyDenials(read.statements, role, [
+    ...BUCKET_ACTIONS,
+    ...OBJECT_ACTIONS,
+  ]);
+  const rest =
+    unevaluated === 0 ? '' : ` (${unevaluated} conditional or Not* deny statement(s) not evaluated)`;
+  if (denying.length === 0) return passed(check, `no unconditional deny of the export role${rest}`);
+  return failure(
+    check,
+    `denies the export role without a condition: ${denying.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}${rest}`,
+    "remove the deny or exclude the export role from it in the bucket's policy",
+  );
+}
+
+// ---- a hub's grants to its member accounts ---------------------------------------------------------
+
+/** The member stack's role names (serverless.member.yml custom.names), for a hub of `stage`. */
+export const memberRoleNames = (stage: string) => ({
+  exportRole: `rds-export-${stage}-member-export`,
+  accessRole: `rds-export-${stage}-member-access`,
+});
+
+/** What a member access role needs of the hub's key: StartExportTask's caller (RDS API reference, KmsKeyId). */
+export const ACCESS_KEY_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey'];
+
+const conditionValues = (condition: Statement['Condition'], key: string): string[] =>
+  Object.values(condition ?? {}).flatMap((byKey) =>
+    Object.entries(byKey as Record<string, unknown>)
+      .filter(([k]) => k.toLowerCase() === key.toLowerCase())
+      .flatMap(([, v]) => (Array.isArray(v) ? v.map(String) : [String(v)])),
+  );
+
+/**
+ * The statements of a hub's bucket or key policy that admit the member stacks' role `roleName` in
+ * other accounts: Allow, any principal (`*`), narrowed by `aws:PrincipalArn` to that role name in any
+ * account, and to the Organization (`aws:PrincipalOrgID`) or listed accounts
+ * (`aws:PrincipalAccount`), as resources/member-grants.yml writes them (IAM user guide, "AWS global
+ * condition context keys"). `open` are those with the role but no Organization or account condition:
+ * they admit the role of that name in any AWS account.
+ */
+export function memberGrants(
+  statements: Statement[],
+  roleName: string,
+  actions: string[],
+): { granted: string[]; statements: Statement[]; open: Statement[] } {
+  // An account ID that matches any `*` in the condition's ARN pattern.
+  const sample = `arn:aws:iam::123456789012:role/${roleName}`;
+  const forRole = statements.filter(
+    (st) =>
+      st.Effect === 'Allow' &&
+      st.NotPrincipal === undefined &&
+      st.NotAction === undefined &&
+      principals(st.Principal, 'AWS').includes('*') &&
+      conditionValues(st.Condition, 'aws:PrincipalArn').some((arn) =>
+        globMatch(arn.replace(/^arn:aws[a-z-]*:/, 'arn:aws:'), sample),
+      ),
+  );
+  const scoped = (st: Statement) =>
+    conditionValues(st.Condition, 'aws:PrincipalOrgID').length > 0 ||
+    conditionValues(st.Condition, 'aws:PrincipalAccount').length > 0;
+  const admitting = forRole.filter(scoped);
+  const granted = actions.filter((action) =>
+    admitting.some((st) => list(st.Action).some((pattern) => actionMatches(pattern, action))),
+  );
+  return { granted, statements: admitting, open: forRole.filter((st) => !scoped(st)) };
+}
+
+/** The policy variable a member's own folder is written with (resources/member-grants.yml). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template.
+const OWN_FOLDER = '${aws:PrincipalAccount}/';
+
+const GRANTS_FIX =
+  'a bucket or key of your own (existingBucketName, existingKmsKeyArn) needs the statements the stack gives its own: resources/member-grants.yml';
+
+/** One check of a hub's grant to a member role, in a bucket's or key's policy. */
+function memberGrantCheck(
+  check: string,
+  read: ReadPolicy,
+  roleName: string,
+  actions: string[],
+  extra?: (statements: Statement[]) => string | undefined,
+): CheckResult {
+  if ('failed' in read) return read.failed(check);
+  const { granted, statements, open } = memberGrants(read.statements, roleName, actions);
+  if (open.length > 0) {
     return failure(
       check,
-      `denies the export role without a condition: ${denying.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}${rest}`,
-      "remove the deny or exclude the export role from it in the bucket's policy",
+      `admits ${roleName} of any AWS account, not only the Organization's: ${open.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}`,
+      'add an aws:PrincipalOrgID or aws:PrincipalAccount condition to it (resources/member-grants.yml)',
     );
-  } catch (error) {
-    return failure(check, (error as Error).message, "fix the bucket's policy");
   }
+  const missing = actions.filter((a) => !granted.includes(a));
+  if (missing.length > 0) {
+    return failure(
+      check,
+      `does not admit ${roleName} of the member accounts for ${missing.join(', ')}`,
+      GRANTS_FIX,
+    );
+  }
+  const problem = extra?.(statements);
+  if (problem !== undefined) return failure(check, problem, GRANTS_FIX);
+  const scope = [
+    ...new Set(
+      statements.flatMap((st) =>
+        ['aws:PrincipalOrgID', 'aws:PrincipalAccount'].filter(
+          (k) => conditionValues(st.Condition, k).length > 0,
+        ),
+      ),
+    ),
+  ];
+  return passed(
+    check,
+    `admits ${roleName} of the member accounts (${scope.join(', ')}) for ${actions.length} action(s)`,
+  );
+}
+
+/**
+ * A hub's grants to its members (resources/member-grants.yml), which a bucket or key of the user's
+ * own lacks until they are added: the key admits the member export roles (the export's key actions)
+ * and the member access roles (a grant and the key's description, for StartExportTask), and the
+ * bucket lets the member export roles write under their own account's folder only
+ * (`${aws:PrincipalAccount}/`), so no member writes another's.
+ */
+export function hubGrantChecks(
+  stage: string,
+  key: ReadPolicy | undefined,
+  bucket: ReadPolicy | undefined,
+): CheckResult[] {
+  const { exportRole, accessRole } = memberRoleNames(stage);
+  const results: CheckResult[] = [];
+  if (key !== undefined) {
+    results.push(memberGrantCheck('key admits member export roles', key, exportRole, KEY_ACTIONS));
+    results.push(memberGrantCheck('key admits member access roles', key, accessRole, ACCESS_KEY_ACTIONS));
+  }
+  if (bucket !== undefined) {
+    results.push(
+      memberGrantCheck(
+        'bucket admits member export roles in their folder',
+        bucket,
+        exportRole,
+        OBJECT_ACTIONS,
+        (sts) => {
+          const outside = sts.filter(
+            (st) =>
+              list(st.Action).some((pattern) => OBJECT_ACTIONS.some((a) => actionMatches(pattern, a))) &&
+              !JSON.stringify(st.Resource ?? '').includes(OWN_FOLDER),
+          );
+          return outside.length === 0
+            ? undefined
+            : `lets member export roles write outside their own folder (${OWN_FOLDER}): ${outside.map((st, i) => st.Sid ?? `statement ${i + 1}`).join(', ')}`;
+        },
+      ),
+    );
+  }
+  return results;
 }
 
 async function passesRole({ iam, cloudformation }: DoctorClients, stackName: string, role: string) {
@@ -554,6 +714,9 @@ export async function runDoctor(
 ): Promise<CheckResult[]> {
   const { role, bucket, kmsKey, stackName } = deployment;
   const results: CheckResult[] = [];
+  // Each policy is read once, for the export role's checks and a hub's.
+  let keyRead: ReadPolicy | undefined;
+  let bucketRead: ReadPolicy | undefined;
   if (role === undefined) results.push(missingOutput('export role exists', OUTPUTS.role, stackName));
   else {
     const found = await exportRoleChecks(clients, role);
@@ -566,9 +729,21 @@ export async function runDoctor(
         results.push(missingOutput('export role uses the key', OUTPUTS.kmsKey, stackName));
       else results.push(await usesKey(clients.iam, role, kmsKey));
     }
-    if (kmsKey !== undefined) results.push(await keyPolicy(clients.kms, role, kmsKey));
-    if (bucket !== undefined) results.push(await bucketPolicy(clients.s3, role, bucket));
+    if (kmsKey !== undefined) {
+      keyRead = await readKeyPolicy(clients.kms, kmsKey);
+      results.push(keyPolicy(keyRead, role));
+    }
+    if (bucket !== undefined) {
+      bucketRead = await readBucketPolicy(clients.s3, bucket);
+      results.push(bucketPolicy(bucketRead, role, bucket));
+    }
     results.push(await passesRole(clients, stackName, role));
+  }
+  // A hub (its stack has the members' bus): the bucket and key must admit the member accounts' roles.
+  if (deployment.hubEventBusArn !== undefined) {
+    if (kmsKey !== undefined) keyRead ??= await readKeyPolicy(clients.kms, kmsKey);
+    if (bucket !== undefined) bucketRead ??= await readBucketPolicy(clients.s3, bucket);
+    results.push(...hubGrantChecks(deployment.stage, keyRead, bucketRead));
   }
   for (const name of intakeRules(deployment.stage)) results.push(await ruleCheck(clients.events, name));
   return results;

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hubGrantChecks } from '#bin/ops/doctor.ts';
 import {
   actionsOf,
   allStatements,
   asList,
   condition,
   dependencyCycle,
+  evaluator,
   packageService,
   type Resource,
   resolveIfs,
@@ -358,5 +360,38 @@ describe('hub function role names', () => {
       .map((name) => name.replace('-test-', `-${'s'.repeat(24)}-`).replace('eu-west-1', 'us-isof-south-1'))
       .reduce((a, b) => (a.length >= b.length ? a : b));
     expect(longest.length).toBeLessThanOrEqual(64);
+  });
+});
+
+describe('rds-export doctor on a hub (bin/ops/doctor.ts hubGrantChecks)', () => {
+  // The policies as CloudFormation resolves them in the hub's account.
+  const policyOf = (t: Template, id: string, property: string) => ({
+    statements: evaluator(t, { partition: 'aws', region: 'eu-west-1', accountId: '999988887777' })(
+      (resource(t, id).Properties[property] as { Statement: Statement[] }).Statement,
+    ) as never,
+  });
+
+  it("passes the bucket and key policies the hub's stack writes for its members", () => {
+    const results = hubGrantChecks(
+      'test',
+      policyOf(hub, 'ExportKey', 'KeyPolicy'),
+      policyOf(hub, 'ExportBucketPolicy', 'PolicyDocument'),
+    );
+    expect(results.map((r) => r.check)).toEqual([
+      'key admits member export roles',
+      'key admits member access roles',
+      'bucket admits member export roles in their folder',
+    ]);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+  });
+
+  it('fails them for a bucket and key that admit no member: a single-account deployment’s, or a bucket of your own', () => {
+    const results = hubGrantChecks(
+      'test',
+      policyOf(single, 'ExportKey', 'KeyPolicy'),
+      policyOf(single, 'ExportBucketPolicy', 'PolicyDocument'),
+    );
+    expect(results.map((r) => r.ok)).toEqual([false, false, false]);
+    expect(results[0]?.fix).toContain('resources/member-grants.yml');
   });
 });

@@ -25,6 +25,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ReportedFailure } from '#bin/command.ts';
 import {
   doctorClients,
+  hubGrantChecks,
   intakeRules,
   KEY_ACTIONS,
   parsePolicy,
@@ -369,6 +370,54 @@ describe('rds-export doctor', () => {
     );
     expect((await byName())['key policy']).toMatchObject({ ok: false });
     expect((await byName())['key policy']?.detail).toContain('NoGrants');
+  });
+
+  it('on a hub, checks that the bucket and key admit the member accounts’ roles, and only in their folder', async () => {
+    const hub = {
+      ...deployment,
+      hubEventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/rds-export-test-hub',
+    };
+    const checks = (await runDoctor(hub, doctorClients({}, 'us-east-1'))).map((r) => [r.check, r.ok]);
+    // This key and bucket (no policy) admit no member: each check fails, naming what to add.
+    expect(checks).toEqual(
+      expect.arrayContaining([
+        ['key admits member export roles', false],
+        ['key admits member access roles', false],
+        ['bucket admits member export roles in their folder', false],
+      ]),
+    );
+    // Each policy is read once, for the export role's checks and the hub's.
+    expect(kms.commandCalls(GetKeyPolicyCommand)).toHaveLength(1);
+    expect(s3.commandCalls(GetBucketPolicyCommand)).toHaveLength(1);
+    // A single-account deployment has no such checks.
+    expect((await doctor()).map((r) => r.check)).not.toContain('key admits member export roles');
+  });
+
+  it('fails a member grant open to every AWS account, or one that lets a member write outside its folder', () => {
+    const role = 'arn:aws:iam::*:role/rds-export-test-member-export';
+    const grant = (condition: object, resource: string) => ({
+      statements: [
+        {
+          Sid: 'Members',
+          Effect: 'Allow' as const,
+          Principal: '*' as const,
+          Action: ['s3:PutObject*', 's3:GetObject*', 's3:DeleteObject*'],
+          Resource: resource,
+          Condition: { ArnLike: { 'aws:PrincipalArn': role }, ...condition },
+        },
+      ],
+    });
+    const inOrg = { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template.
+    const ownFolder = 'arn:aws:s3:::b/${aws:PrincipalAccount}/*';
+    const [ok] = hubGrantChecks('test', undefined, grant(inOrg, ownFolder));
+    expect(ok).toMatchObject({ ok: true });
+    const [open] = hubGrantChecks('test', undefined, grant({}, ownFolder));
+    expect(open).toMatchObject({ ok: false });
+    expect(open?.detail).toContain('of any AWS account');
+    const [outside] = hubGrantChecks('test', undefined, grant(inOrg, 'arn:aws:s3:::b/*'));
+    expect(outside).toMatchObject({ ok: false });
+    expect(outside?.detail).toContain('outside their own folder');
   });
 
   it("fails the pass when start-export's role may not pass the export role to RDS", async () => {
