@@ -8,10 +8,12 @@ import { DEPLOYMENT_OPTIONS, DEPLOYMENT_USAGE } from './deployment.ts';
 export const doctorCommand: Command = {
   summary:
     "check the deployment's account before the first export (roles, bucket, key, rules); changes nothing",
-  usage: `rds-export doctor [--prefix P] [options]
+  usage: `rds-export doctor [--prefix P] [--policy F] [options]
        rds-export doctor --member --hub-bus-arn ARN --hub-bucket B --hub-key ARN [--stage S] [--region R] [--profile P]
 
   --prefix             the S3 prefix the rules export under, for the write check (default: the bucket's root)
+  --policy             the export policy (default: env RDS_EXPORT_POLICY, else export-policy.yml when there
+                       is one): each other Region's bucket and key under its regions: is checked too
   --member             with a member account's credentials: check what serverless.member.yml set up
                        there (its export role writes only its own folder of the hub's bucket and uses
                        the hub's key, only the hub's functions may assume its access role, which may
@@ -24,6 +26,7 @@ Prints one line per check, "ok" or "FAIL" with the fix; exit status 1 when any c
   options: {
     ...DEPLOYMENT_OPTIONS,
     prefix: { type: 'string' },
+    policy: { type: 'string' },
     member: { type: 'boolean' },
     'hub-bus-arn': { type: 'string' },
     'hub-bucket': { type: 'string' },

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CloudFormationClient, DescribeStackResourceCommand } from '@aws-sdk/client-cloudformation';
 import {
   DescribeRuleCommand,
@@ -17,6 +18,7 @@ import { z } from 'zod';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
 import { globMatch } from '#shared/policy/glob.ts';
+import { loadPolicyFile } from '#shared/policy/load.ts';
 import { optionOrEnv, ReportedFailure, type Values } from '../command.ts';
 import { type Deployment, OUTPUTS, openDeployment } from './deployment.ts';
 
@@ -45,6 +47,8 @@ export interface DoctorClients {
   iam: IAMClient;
   kms: KMSClient;
   s3: S3Client;
+  /** The KMS and S3 clients of another Region, for its destination (the policy's `regions:`). */
+  inRegion?: (region: string) => { kms: KMSClient; s3: S3Client };
   events: EventBridgeClient;
   cloudformation: CloudFormationClient;
 }
@@ -707,44 +711,76 @@ const missingOutput = (check: string, output: string, stack: string) =>
   failure(check, `stack ${stack} has no ${output} output`, 'deploy this version of the stack');
 
 /** Every check, in order. AWS errors become failed checks; nothing is thrown for them. */
+/** Another Region's destination (the policy's `regions:`), checked as the deployment's own is. */
+export interface RegionalDestination {
+  region: string;
+  bucket: string;
+  kmsKey: string;
+}
+
+/**
+ * The checks of one destination, a bucket and its key: the export role writes the bucket and uses
+ * the key (simulated), the key's and the bucket's policies let it, and on a hub they admit the
+ * member accounts' roles. `label` names another Region's in each check (`key policy (eu-west-2)`).
+ */
+async function destinationChecks(
+  deployment: Deployment,
+  { iam, kms, s3 }: Pick<DoctorClients, 'iam' | 'kms' | 's3'>,
+  role: string | undefined,
+  destination: { bucket?: string | undefined; kmsKey?: string | undefined; prefix: string; label?: string },
+): Promise<CheckResult[]> {
+  const { bucket, kmsKey, label } = destination;
+  const { stackName } = deployment;
+  const results: CheckResult[] = [];
+  if (role !== undefined) {
+    if (bucket === undefined)
+      results.push(missingOutput('export role writes the bucket', OUTPUTS.bucket, stackName));
+    else results.push(await writesBucket(iam, role, bucket, destination.prefix));
+    if (kmsKey === undefined)
+      results.push(missingOutput('export role uses the key', OUTPUTS.kmsKey, stackName));
+    else results.push(await usesKey(iam, role, kmsKey));
+  }
+  // Each policy is read once, for the export role's checks and a hub's.
+  const keyRead = kmsKey === undefined ? undefined : await readKeyPolicy(kms, kmsKey);
+  const bucketRead = bucket === undefined ? undefined : await readBucketPolicy(s3, bucket);
+  if (role !== undefined && keyRead !== undefined) results.push(keyPolicy(keyRead, role));
+  if (role !== undefined && bucketRead !== undefined && bucket !== undefined)
+    results.push(bucketPolicy(bucketRead, role, bucket));
+  // A hub (its stack has the members' bus): the bucket and key must admit the member accounts' roles.
+  if (deployment.hubEventBusArn !== undefined)
+    results.push(...hubGrantChecks(deployment.stage, keyRead, bucketRead));
+  return label === undefined ? results : results.map((r) => ({ ...r, check: `${r.check} (${label})` }));
+}
+
 export async function runDoctor(
   deployment: Deployment,
   clients: DoctorClients,
-  options: { prefix?: string } = {},
+  options: { prefix?: string; regions?: readonly RegionalDestination[] } = {},
 ): Promise<CheckResult[]> {
   const { role, bucket, kmsKey, stackName } = deployment;
+  const prefix = options.prefix ?? '';
   const results: CheckResult[] = [];
-  // Each policy is read once, for the export role's checks and a hub's.
-  let keyRead: ReadPolicy | undefined;
-  let bucketRead: ReadPolicy | undefined;
+  let exportRole: string | undefined;
   if (role === undefined) results.push(missingOutput('export role exists', OUTPUTS.role, stackName));
   else {
     const found = await exportRoleChecks(clients, role);
     results.push(...found.results);
-    if (found.exists) {
-      if (bucket === undefined)
-        results.push(missingOutput('export role writes the bucket', OUTPUTS.bucket, stackName));
-      else results.push(await writesBucket(clients.iam, role, bucket, options.prefix ?? ''));
-      if (kmsKey === undefined)
-        results.push(missingOutput('export role uses the key', OUTPUTS.kmsKey, stackName));
-      else results.push(await usesKey(clients.iam, role, kmsKey));
-    }
-    if (kmsKey !== undefined) {
-      keyRead = await readKeyPolicy(clients.kms, kmsKey);
-      results.push(keyPolicy(keyRead, role));
-    }
-    if (bucket !== undefined) {
-      bucketRead = await readBucketPolicy(clients.s3, bucket);
-      results.push(bucketPolicy(bucketRead, role, bucket));
-    }
-    results.push(await passesRole(clients, stackName, role));
+    if (found.exists) exportRole = role;
   }
-  // A hub (its stack has the members' bus): the bucket and key must admit the member accounts' roles.
-  if (deployment.hubEventBusArn !== undefined) {
-    if (kmsKey !== undefined) keyRead ??= await readKeyPolicy(clients.kms, kmsKey);
-    if (bucket !== undefined) bucketRead ??= await readBucketPolicy(clients.s3, bucket);
-    results.push(...hubGrantChecks(deployment.stage, keyRead, bucketRead));
+  results.push(...(await destinationChecks(deployment, clients, exportRole, { bucket, kmsKey, prefix })));
+  // Each other Region's bucket and key, with the clients of that Region (KMS keys and their policies
+  // are Regional; S3 answers a bucket's policy from its own Region).
+  for (const regional of options.regions ?? []) {
+    const there = clients.inRegion?.(regional.region) ?? clients;
+    const checks = await destinationChecks(deployment, { ...clients, ...there }, exportRole, {
+      bucket: regional.bucket,
+      kmsKey: regional.kmsKey,
+      prefix,
+      label: regional.region,
+    });
+    results.push(...checks);
   }
+  if (role !== undefined) results.push(await passesRole(clients, stackName, role));
   for (const name of intakeRules(deployment.stage)) results.push(await ruleCheck(clients.events, name));
   return results;
 }
@@ -767,16 +803,35 @@ export function doctorClients(values: Values, region: string): DoctorClients {
     iam: classified(new IAMClient(config), 'iam'),
     kms: classified(new KMSClient(config), 'kms'),
     s3: classified(new S3Client(config), 's3'),
+    inRegion: (other) => ({
+      kms: classified(new KMSClient({ ...config, region: other }), 'kms'),
+      s3: classified(new S3Client({ ...config, region: other }), 's3'),
+    }),
     events: classified(new EventBridgeClient(config), 'events'),
     cloudformation: classified(new CloudFormationClient(config), 'cloudformation'),
   };
+}
+
+/**
+ * The other Regions' destinations of the policy the deployment runs (`--policy`, else env
+ * RDS_EXPORT_POLICY, else export-policy.yml when there is one): each is checked as the deployment's
+ * own bucket and key are. A policy named but unreadable or invalid fails the command.
+ */
+function regionalDestinations(values: Values): RegionalDestination[] {
+  const named = optionOrEnv(values, 'policy', 'RDS_EXPORT_POLICY');
+  const file = named ?? 'export-policy.yml';
+  if (named === undefined && !existsSync(file)) return [];
+  return Object.entries(loadPolicyFile(file).regions).map(([region, d]) => ({ region, ...d }));
 }
 
 /** `rds-export doctor` (./doctor-command.ts): the checks, printed; throws ReportedFailure when one fails. */
 export async function runDoctorCommand(values: Values): Promise<string> {
   const { deployment } = await openDeployment(values);
   const prefix = typeof values.prefix === 'string' ? values.prefix : '';
-  const results = await runDoctor(deployment, doctorClients(values, deployment.region), { prefix });
+  const results = await runDoctor(deployment, doctorClients(values, deployment.region), {
+    prefix,
+    regions: regionalDestinations(values),
+  });
   const ok = results.every((r) => r.ok);
   const out =
     values.json === true

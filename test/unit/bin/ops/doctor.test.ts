@@ -393,6 +393,38 @@ describe('rds-export doctor', () => {
     expect((await doctor()).map((r) => r.check)).not.toContain('key admits member export roles');
   });
 
+  it('checks each other Region’s bucket and key of the policy’s regions: as the deployment’s own, with that Region’s clients', async () => {
+    const regionalKey = 'arn:aws:kms:eu-west-2:123456789012:key/0a1b2c3d-2222-4222-8333-944455556677';
+    const asked: string[] = [];
+    const clients = doctorClients({}, 'us-east-1');
+    const inRegion = clients.inRegion;
+    const results = await runDoctor(
+      deployment,
+      {
+        ...clients,
+        inRegion: (region) => {
+          asked.push(region);
+          return inRegion?.(region) ?? clients;
+        },
+      },
+      { regions: [{ region: 'eu-west-2', bucket: 'exports-eu-west-2', kmsKey: regionalKey }] },
+    );
+    expect(asked).toEqual(['eu-west-2']);
+    expect(results.filter((r) => r.check.endsWith('(eu-west-2)')).map((r) => [r.check, r.ok])).toEqual([
+      ['export role writes the bucket (eu-west-2)', true],
+      ['export role uses the key (eu-west-2)', true],
+      ['key policy (eu-west-2)', true],
+      ['bucket policy (eu-west-2)', true],
+    ]);
+    const keys = kms.commandCalls(GetKeyPolicyCommand).map((c) => c.args[0].input.KeyId);
+    expect(keys).toEqual([deployment.kmsKey, regionalKey]);
+    const simulated = iam
+      .commandCalls(SimulatePrincipalPolicyCommand)
+      .flatMap((c) => c.args[0].input.ResourceArns);
+    expect(simulated).toContain('arn:aws:s3:::exports-eu-west-2');
+    expect(simulated).toContain(regionalKey);
+  });
+
   it('fails a member grant open to every AWS account, or one that lets a member write outside its folder', () => {
     const role = 'arn:aws:iam::*:role/rds-export-test-member-export';
     const grant = (condition: object, resource: string) => ({
