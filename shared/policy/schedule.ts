@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../aws/accounts.ts';
 import { policyOf } from '../sources/kinds/registry/policy.ts';
+import { AccountName, RegionName } from './names.ts';
 
 /**
  * Policy schedules: sources with no "ready" event (live Aurora clusters, Neptune Analytics graphs)
  * are exported on EventBridge Scheduler schedules. Each schedule selects sources of one kind, which
- * then go through the same ordered rules as snapshots.
+ * then go through the same ordered rules as snapshots. A cluster schedule may select the clusters of
+ * member accounts (through their access role, as every function that acts on a member's sources)
+ * and of other Regions; by default it selects the deployment's own account and Region.
  */
 
 /** What a schedule can select. */
@@ -53,7 +57,47 @@ function isTimeZone(name: string): boolean {
 }
 
 const Glob = z.string().min(1);
-const globs = z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(Glob).min(1));
+/** A value or a non-empty list of values, always a list after parsing. */
+const oneOrMany = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(item).min(1));
+const globs = oneOrMany(Glob);
+
+/**
+ * An account a schedule lists sources in: its ID, or its name under the policy's `accounts:`. No
+ * globs: a slot calls each account's RDS through its access role, so the schedule names each one
+ * (a glob would select accounts nobody listed, and fail the slot on those without the member stack).
+ */
+const ScheduleAccount = z
+  .string()
+  .refine(
+    (v) => ACCOUNT_ID.test(v) || AccountName.safeParse(v).success,
+    'must be a 12-digit account ID or an account name from accounts: (no globs: list each account)',
+  );
+
+/**
+ * The account ID a schedule's `accounts` entry names: an ID as is, a name by the policy's
+ * `accounts:` (case-insensitive, as a rule's account names match); undefined for a name it lacks.
+ */
+export function scheduleAccountId(
+  entry: string,
+  accounts: Readonly<Record<string, string>>,
+): string | undefined {
+  if (ACCOUNT_ID.test(entry)) return entry;
+  const wanted = entry.toLowerCase();
+  return Object.entries(accounts).find(([, name]) => name.toLowerCase() === wanted)?.[0];
+}
+
+/** The entries of a list that repeat an earlier one, with the earlier one's index. */
+function repeats(values: readonly string[]): { index: number; first: number }[] {
+  const seen = new Map<string, number>();
+  const found: { index: number; first: number }[] = [];
+  values.forEach((value, index) => {
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, index);
+    else found.push({ index, first });
+  });
+  return found;
+}
 
 export const ScheduleSelector = z
   .strictObject({
@@ -64,8 +108,22 @@ export const ScheduleSelector = z
     engine: globs.optional(),
     /** Tag → value glob; every one must hold. */
     tags: z.record(z.string().min(1), z.string()).optional(),
+    /**
+     * The accounts whose sources it lists (IDs, or names under `accounts:`); default the
+     * deployment's own. A member's are listed through its access role (serverless.member.yml).
+     */
+    accounts: oneOrMany(ScheduleAccount).optional(),
+    /** The Regions whose sources it lists, in each of those accounts; default the deployment's own. */
+    regions: oneOrMany(RegionName).optional(),
   })
   .superRefine((selector, ctx) => {
+    // The same account or Region twice would list its sources twice (the schema then checks that
+    // names and IDs name distinct accounts).
+    for (const field of ['accounts', 'regions'] as const) {
+      for (const { index, first } of repeats(selector[field] ?? [])) {
+        ctx.addIssue({ code: 'custom', path: [field, index], message: `repeats ${field}[${first}]` });
+      }
+    }
     // What the kind cannot be selected by (a graph has no engine): its `policy`, shared/sources/kinds/.
     const refused = policyOf(selector.kind).refusedSelectors;
     for (const [field, why] of Object.entries(refused)) {

@@ -6,7 +6,10 @@ import { ExportFilter } from '../sources/graph/request.ts';
 import { policyOf } from '../sources/kinds/registry/policy.ts';
 import { checkExportOnly, pinnedFamily } from './export-only.ts';
 import { globMatch } from './glob.ts';
-import { Schedule } from './schedule.ts';
+import { AccountName, RegionName } from './names.ts';
+import { Schedule, scheduleAccountId } from './schedule.ts';
+
+export { AccountName, RegionName };
 
 /** A graph export's file formats (StartExportTask `format`: PARQUET or CSV). */
 export const GRAPH_EXPORT_FORMATS = ['parquet', 'csv'] as const;
@@ -133,16 +136,6 @@ export type Match = z.infer<typeof Match>;
 /** An account ID, or a glob of digits that can only match account IDs. */
 const isAccountIdSelector = (v: string): boolean => ACCOUNT_ID.test(v) || /^(?=.*[*?])[\d*?]{1,12}$/.test(v);
 
-/**
- * An account's name in the policy (`accounts:`), the policy's own label for it: copy the name
- * Organizations shows, or pick a shorter one. A letter first, so a name is never read as an ID.
- */
-export const AccountName = z
-  .string()
-  .regex(
-    /^[A-Za-z][A-Za-z0-9 ._-]{0,49}$/,
-    'must be 1-50 letters, digits, spaces, . _ and -, a letter first',
-  );
 const ACCOUNT_NAME_GLOB = /^[A-Za-z*?][A-Za-z0-9 ._*?-]{0,49}$/;
 
 const RuleName = z
@@ -167,14 +160,6 @@ const SkipRule = z.strictObject({
 export const Rule = z.discriminatedUnion('action', [ExportRule, SkipRule]);
 export type Rule = z.infer<typeof Rule>;
 export type ExportRule = z.infer<typeof ExportRule>;
-
-/**
- * A Region's name as AWS spells it: `eu-west-1`, `us-gov-west-1`, `ap-southeast-4` (the AWS General
- * Reference, "Regions and endpoints": two letters, words joined by `-`, a number).
- */
-export const RegionName = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'must be an AWS Region name (eu-west-1, us-gov-west-1, …)');
 
 /**
  * Where the sources of one Region export when their rule names no bucket or key: RDS exports only
@@ -212,6 +197,7 @@ export const Policy = z
   })
   .superRefine((policy, ctx) => {
     accountNameProblems(policy.accounts, policy.rules, ctx);
+    scheduleAccountProblems(policy.accounts, policy.schedules, ctx);
     for (const [region, destination] of Object.entries(policy.regions)) {
       const keyRegion = destination.kmsKey.split(':')[3];
       if (keyRegion !== region) {
@@ -295,6 +281,39 @@ function accountNameProblems(
           message: `matches no account name under accounts: (${names.length === 0 ? 'none given' : names.join(', ')})`,
         });
       }
+    });
+  });
+}
+
+/**
+ * A schedule's account names must be names under `accounts:` (a typo would list nothing, silently),
+ * and a name and an ID must not name one account twice (its sources would be listed twice).
+ */
+function scheduleAccountProblems(
+  accounts: Readonly<Record<string, string>>,
+  schedules: readonly Schedule[],
+  ctx: z.RefinementCtx,
+): void {
+  const names = Object.values(accounts);
+  schedules.forEach((schedule, i) => {
+    const seen = new Map<string, number>();
+    (schedule.select.accounts ?? []).forEach((entry, j) => {
+      // An entry that is neither an ID nor a name already has its issue (shared/policy/schedule.ts).
+      if (!ACCOUNT_ID.test(entry) && !AccountName.safeParse(entry).success) return;
+      const path = ['schedules', i, 'select', 'accounts', j];
+      const id = scheduleAccountId(entry, accounts);
+      if (id === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `names no account under accounts: (${names.length === 0 ? 'none given' : names.join(', ')})`,
+        });
+        return;
+      }
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, j);
+      else if (entry !== schedule.select.accounts?.[first])
+        ctx.addIssue({ code: 'custom', path, message: `is account ${id}, as accounts[${first}] is` });
     });
   });
 }

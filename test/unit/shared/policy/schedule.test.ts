@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '#shared/contract/errors.ts';
 import { parsePolicy } from '#shared/policy/load.ts';
-import { scheduleExpressionProblem } from '#shared/policy/schedule.ts';
+import { scheduleAccountId, scheduleExpressionProblem } from '#shared/policy/schedule.ts';
 
 const errorOf = (schedules: string): string => {
   try {
@@ -76,5 +76,68 @@ describe('policy schedules', () => {
     ],
   ])('refuses an invalid schedule, naming the field: %s', (yaml, message) => {
     expect(errorOf(yaml)).toContain(message);
+  });
+
+  describe('accounts and regions', () => {
+    const withAccounts = (select: string) =>
+      `version: 1\nrules: [{ name: all, action: export }]\naccounts: { "111122223333": finance-prod }\nschedules:\n  - { name: a, expression: "rate(1 day)", select: ${select} }\n`;
+    const errorIn = (select: string): string => {
+      try {
+        parsePolicy(withAccounts(select), 'export-policy.yml');
+      } catch (error) {
+        expect(error).toBeInstanceOf(PolicyError);
+        return (error as Error).message;
+      }
+      throw new Error('expected the policy to be rejected');
+    };
+
+    it('takes account IDs, names from accounts: and Region names, a single one as a list', () => {
+      const policy = parsePolicy(
+        withAccounts('{ kind: cluster, accounts: ["123456789012", Finance-Prod], regions: eu-west-1 }'),
+        'p.yml',
+      );
+      expect(policy.schedules[0]?.select).toEqual({
+        kind: 'cluster',
+        accounts: ['123456789012', 'Finance-Prod'],
+        regions: ['eu-west-1'],
+      });
+      expect(scheduleAccountId('Finance-Prod', policy.accounts)).toBe('111122223333');
+      expect(scheduleAccountId('123456789012', policy.accounts)).toBe('123456789012');
+    });
+
+    it.each([
+      [
+        '{ kind: cluster, accounts: ["1111*"] }',
+        'schedules[0].select.accounts[0]: must be a 12-digit account ID or an account name from accounts: (no globs',
+      ],
+      [
+        '{ kind: cluster, accounts: [finance-dev] }',
+        'schedules[0].select.accounts[0]: names no account under accounts: (finance-prod)',
+      ],
+      [
+        '{ kind: cluster, accounts: ["111122223333", finance-prod] }',
+        'schedules[0].select.accounts[1]: is account 111122223333, as accounts[0] is',
+      ],
+      [
+        '{ kind: cluster, accounts: ["123456789012", "123456789012"] }',
+        'schedules[0].select.accounts[1]: repeats accounts[0]',
+      ],
+      ['{ kind: cluster, accounts: [] }', 'schedules[0].select.accounts: '],
+      ['{ kind: cluster, regions: [europe] }', 'schedules[0].select.regions[0]: must be an AWS Region name'],
+      [
+        '{ kind: cluster, regions: [eu-west-1, eu-west-1] }',
+        'schedules[0].select.regions[1]: repeats regions[0]',
+      ],
+      [
+        '{ kind: graph, accounts: ["123456789012"] }',
+        "schedules[0].select.accounts: graphs are exported in the deployment's own account only",
+      ],
+      [
+        '{ kind: graph, regions: [eu-west-1] }',
+        "schedules[0].select.regions: graphs are exported in the deployment's own Region only",
+      ],
+    ])('refuses %s, naming the field', (select, message) => {
+      expect(errorIn(select)).toContain(message);
+    });
   });
 });
