@@ -1,5 +1,5 @@
 import { RDSClient } from '@aws-sdk/client-rds';
-import { type Home, scopeKey, scopeOf } from '../../aws/accounts.ts';
+import { type Home, type Scope, scopeKey, scopeOf } from '../../aws/accounts.ts';
 import { classified } from '../../aws/classified.ts';
 import { SDK_CLIENT_CONFIG } from '../../aws/client-config.ts';
 import { clientsByScope } from '../../aws/member-clients.ts';
@@ -17,10 +17,19 @@ export interface SourceAccounts {
   slots(arn: string): string | undefined;
 }
 
-export function sourceAccounts(home: Home): SourceAccounts {
-  const rdsIn = clientsByScope(home, (config) =>
+/**
+ * RDS of each account and Region, built once per container (shared/aws/member-clients.ts): no scope
+ * or the deployment's own gives its own client, another Region's a client there, a member's one
+ * with its access role's credentials.
+ */
+export function rdsByScope(home: Home): (scope?: Scope) => Pick<RDSClient, 'send'> {
+  return clientsByScope(home, (config) =>
     classified(new RDSClient({ ...SDK_CLIENT_CONFIG, ...config }), 'rds'),
   );
+}
+
+export function sourceAccounts(home: Home): SourceAccounts {
+  const rdsIn = rdsByScope(home);
   return {
     own: rdsIn(),
     rds: (arn) => rdsIn(scopeOf(arn)),
