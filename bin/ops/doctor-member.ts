@@ -52,7 +52,7 @@ export const memberNames = (stage: string) => ({
 /** The hub's functions that assume the access role, by the names serverless.yml gives their roles. */
 export function hubRoleArns(hub: HubOfMember): string[] {
   const [, partition, , region, account] = hub.busArn.split(':');
-  return ['on-snapshot', 'start-export', 'check-export', 'waits'].map(
+  return ['on-snapshot', 'on-schedule', 'start-export', 'check-export', 'waits'].map(
     (fn) => `arn:${partition}:iam::${account}:role/rds-export-${hub.stage}-${region}-${fn}`,
   );
 }
@@ -123,7 +123,7 @@ async function exportRoleChecks(
   return { results, arn: found.arn };
 }
 
-/** The access role: only the hub's four function roles may assume it, and it may start exports with the export role. */
+/** The access role: only the hub's five function roles may assume it, and it may start exports with the export role. */
 async function accessRoleChecks(
   clients: DoctorClients,
   hub: HubOfMember,

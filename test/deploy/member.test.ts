@@ -119,7 +119,7 @@ describe('member stack (serverless.member.yml)', () => {
     expect(missingParameter.output).toMatch(/Cannot resolve variable at "custom\.hub\.kmsKeyArn"/);
   });
 
-  it("lets only the hub's four function roles assume the access role, by ARN", () => {
+  it("lets only the hub's five function roles assume the access role, by ARN", () => {
     expect(resource('MemberAccessRole').Properties.RoleName).toBe('rds-export-test-member-access');
     const statementsOfTrust = trust('MemberAccessRole').map((s) => evaluate(s) as Statement);
     expect(statementsOfTrust).toHaveLength(1);
@@ -127,11 +127,11 @@ describe('member stack (serverless.member.yml)', () => {
     expect(only?.Effect).toBe('Allow');
     expect(only?.Action).toBe('sts:AssumeRole');
     expect(only?.Condition).toBeUndefined();
-    // The hub's role names (serverless.yml RoleName of OnSnapshotRole, StartExportRole,
-    // CheckExportRole, WaitsRole), in the hub's Region as its bus ARN names it; never the hub
+    // The hub's role names (serverless.yml RoleName of OnSnapshotRole, OnScheduleRole,
+    // StartExportRole, CheckExportRole, WaitsRole), in the hub's Region as its bus ARN names it; never the hub
     // account's root, which would let any principal the hub allows assume the role.
     expect(only?.Principal).toEqual({
-      AWS: ['on-snapshot', 'start-export', 'check-export', 'waits'].map(
+      AWS: ['on-snapshot', 'on-schedule', 'start-export', 'check-export', 'waits'].map(
         (fn) => `arn:aws:iam::${HUB.hubAccountId}:role/rds-export-test-us-east-2-${fn}`,
       ),
     });

@@ -31,6 +31,7 @@ const ACCOUNTS = ['111122223333', '444455556666'];
 // The roles that act on sources in a member account, and the names serverless.member.yml trusts.
 const SOURCE_ROLES: Record<string, string> = {
   OnSnapshotRole: 'rds-export-test-eu-west-1-on-snapshot',
+  OnScheduleRole: 'rds-export-test-eu-west-1-on-schedule',
   StartExportRole: 'rds-export-test-eu-west-1-start-export',
   CheckExportRole: 'rds-export-test-eu-west-1-check-export',
   WaitsRole: 'rds-export-test-eu-west-1-waits',
@@ -169,7 +170,7 @@ describe('hub with member accounts (organizationId, memberAccountIds)', () => {
     }
   });
 
-  it("lets exactly the four roles that act on sources assume the members' access role, and nothing else", () => {
+  it("lets exactly the five roles that act on sources assume the members' access role, and nothing else", () => {
     for (const role of roles(hub)) {
       const assume = assumeStatements(hub, role);
       if (role in SOURCE_ROLES) {
@@ -345,7 +346,7 @@ describe('hub without member accounts (single account)', () => {
 });
 
 describe('hub function role names', () => {
-  it('names the four roles that act on sources after service, stage and Region, with or without members', () => {
+  it('names the five roles that act on sources after service, stage and Region, with or without members', () => {
     for (const t of [single, hub]) {
       for (const [role, name] of Object.entries(SOURCE_ROLES)) {
         expect(resource(t, role).Properties.RoleName, role).toBe(name);

@@ -90,10 +90,13 @@ describe('serverless package with policy schedules', () => {
     });
   });
 
-  it('lets onSchedule describe clusters and start executions of this state machine only', () => {
+  it('lets onSchedule describe the account\'s clusters in any Region and start executions of this state machine only', () => {
     const statements = roleStatements(packaged.template, 'OnScheduleRole');
     const describe = statements.filter((s) => actionsOf(s).includes('rds:DescribeDBClusters'));
-    expect(JSON.stringify(describe.map((s) => s.Resource))).toContain(':cluster:*');
+    // The account's own clusters in any Region a schedule's select.regions names (custom.ownRdsArns).
+    expect(describe.map((s) => s.Resource)).toEqual([
+      { 'Fn::Sub': `arn:\${AWS::Partition}:rds:*:\${AWS::AccountId}:cluster:*` },
+    ]);
     const start = statements.filter((s) => actionsOf(s).includes('states:StartExecution'));
     expect(start.map((s) => s.Resource)).toEqual([{ Ref: 'ExportStateMachine' }]);
     const all = statements.flatMap(actionsOf);

@@ -111,9 +111,10 @@ describe('rds-export doctor --member', () => {
     ]);
     const calls = [...iam.calls(), ...events.calls()].map((c) => (c.args[0] as object).constructor.name);
     expect(calls.filter((name) => !/^(Get|List|Describe|Simulate)/.test(name))).toEqual([]);
-    // The access role's trust names the hub's four function roles by ARN (serverless.yml RoleName).
+    // The access role's trust names the hub's five function roles by ARN (serverless.yml RoleName).
     expect(hubRoleArns(HUB)).toEqual([
       'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-on-snapshot',
+      'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-on-schedule',
       'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-start-export',
       'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-check-export',
       'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-waits',
@@ -164,6 +165,19 @@ describe('rds-export doctor --member', () => {
     expect(trust).toMatch(
       /^member access role trust: does not trust .*-start-export.*; also trusts arn:aws:iam::111111111111:root$/,
     );
+  });
+
+  it('reports an access role deployed before on-schedule could list its clusters (four roles)', async () => {
+    iam.on(GetRoleCommand, { RoleName: names.accessRole }).resolves(
+      role(names.accessRole, {
+        Effect: 'Allow',
+        Principal: { AWS: hubRoleArns(HUB).filter((arn) => !arn.endsWith('-on-schedule')) },
+        Action: 'sts:AssumeRole',
+      }),
+    );
+    expect(failed(await runMemberDoctor(clients(), HUB))).toEqual([
+      'member access role trust: does not trust arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-on-schedule',
+    ]);
   });
 
   it('reports a missing member stack and a rule that forwards elsewhere', async () => {
