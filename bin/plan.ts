@@ -5,13 +5,21 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { validate as isArn, parse as parseArn } from '@aws-sdk/util-arn-parser';
 import type { z } from 'zod';
-import { AccountsEnv, type Home, homeOf, isMember, scopeKey, scopeOf } from '#shared/aws/accounts.ts';
+import {
+  AccountsEnv,
+  type Home,
+  homeOf,
+  isMember,
+  safeScope,
+  scopeKey,
+  scopeOf,
+} from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import type { SnapshotSource } from '#shared/contract/execution.ts';
 import { exportLedger } from '#shared/exports/ledger.ts';
 import { type DecideContext, type Decision, decide } from '#shared/policy/decide.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
-import { SCHEDULE_KINDS, type Schedule } from '#shared/policy/schedule.ts';
+import { SCHEDULE_KINDS, type Schedule, scheduleAccountId } from '#shared/policy/schedule.ts';
 import type { Policy } from '#shared/policy/schema.ts';
 import { BucketName, KmsKey, RoleArn } from '#shared/policy/schema.ts';
 import { POOL_LIMIT } from '#shared/slots/items.ts';
@@ -221,6 +229,25 @@ function sourceFromFile(kind: KindPlan, file: string, schedule: Schedule, at: st
   }
 }
 
+/**
+ * Why the schedule does not list a source's account or Region, when it names them
+ * (`select.accounts`, `select.regions`); undefined when it does, or names neither (the
+ * deployment's own, which the plan does not know offline).
+ */
+function outsideScopes(schedule: Schedule, policy: Policy, arn: string | undefined): string | undefined {
+  const scope = arn === undefined ? undefined : safeScope(arn);
+  if (scope === undefined) return undefined;
+  const { accounts, regions } = schedule.select;
+  if (
+    accounts !== undefined &&
+    !accounts.some((e) => scheduleAccountId(e, policy.accounts) === scope.account)
+  )
+    return `its account ${scope.account} is not in the schedule's accounts (${accounts.join(', ')})`;
+  if (regions !== undefined && !regions.includes(scope.region))
+    return `its Region ${scope.region} is not in the schedule's regions (${regions.join(', ')})`;
+  return undefined;
+}
+
 /** A schedule's slot: for the source of the file given, or for every source it selects. */
 async function planSlot(
   options: PlanOptions,
@@ -235,6 +262,11 @@ async function planSlot(
     const { one, selected } = sourceFromFile(kind, file, schedule, at);
     if (!selected) {
       const reason = `schedule "${schedule.name}" does not select ${kind.option} ${one.source.sourceIdentifier} (${kind.criteria})`;
+      return render({ action: 'skip', rule: null, reason }, one.source, options);
+    }
+    const outside = outsideScopes(schedule, policy, one.source.arn);
+    if (outside !== undefined) {
+      const reason = `schedule "${schedule.name}" does not select ${kind.option} ${one.source.sourceIdentifier}: ${outside}`;
       return render({ action: 'skip', rule: null, reason }, one.source, options);
     }
     return render(await decideFor(policy, one.source, one.tags, options, recentExport), one.source, options);
@@ -254,9 +286,15 @@ async function planSlot(
     return JSON.stringify(
       decisions.map((d) => ({ source: d.source.sourceIdentifier, ...planJson(d.decision) })),
     );
+  // The listing is the caller's account and Region: another account's clusters need its role,
+  // which on-schedule assumes and the plan does not.
+  const elsewhere =
+    schedule.select.accounts !== undefined || schedule.select.regions !== undefined
+      ? `\n\nSchedule "${schedule.name}" names accounts or Regions (select.accounts, select.regions): this plan lists the credentials' account and Region only; give --${kind.option} <file> for a source of another.`
+      : '';
   if (decisions.length === 0)
-    return `Schedule "${schedule.name}" selects no ${kind.option} in this account and Region.`;
-  return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n');
+    return `Schedule "${schedule.name}" selects no ${kind.option} in this account and Region.${elsewhere}`;
+  return decisions.map((d) => render(d.decision, d.source, options)).join('\n\n') + elsewhere;
 }
 
 function planJson(decision: Decision): Record<string, unknown> {

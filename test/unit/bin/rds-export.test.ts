@@ -471,6 +471,48 @@ describe('rds-export plan', () => {
       expect(next.exportTaskIdentifier).not.toBe(out.exportTaskIdentifier);
     });
 
+    it("skips a cluster of an account or Region the schedule's accounts and regions do not name", async () => {
+      const scoped = join(dir, 'scoped-schedules.yml');
+      writeFileSync(
+        scoped,
+        `version: 1
+rules: [{ name: all, action: export, match: { kind: cluster } }]
+accounts: { "111122223333": finance-prod }
+schedules:
+  - { name: org, expression: rate(1 day), select: { kind: cluster, accounts: [finance-prod] } }
+  - { name: eu, expression: rate(1 day), select: { kind: cluster, regions: [eu-west-1] } }
+  - { name: both, expression: rate(1 day), select: { kind: cluster, accounts: ["123456789012"], regions: [us-east-1] } }
+`,
+      );
+      const planOf = async (name: string) =>
+        JSON.parse(
+          (
+            await run([
+              'plan',
+              '--schedule',
+              name,
+              '--policy',
+              scoped,
+              '--cluster',
+              cluster,
+              '--json',
+              ...destination,
+            ])
+          ).stdout,
+        );
+      expect(await planOf('org')).toMatchObject({
+        action: 'skip',
+        reason: expect.stringContaining(
+          "its account 123456789012 is not in the schedule's accounts (finance-prod)",
+        ),
+      });
+      expect(await planOf('eu')).toMatchObject({
+        action: 'skip',
+        reason: expect.stringContaining("its Region us-east-1 is not in the schedule's regions (eu-west-1)"),
+      });
+      expect(await planOf('both')).toMatchObject({ action: 'export', rule: 'all' });
+    });
+
     it('says plainly when the schedule does not select the cluster', async () => {
       const odd = join(dir, 'docdb.json');
       writeFileSync(
