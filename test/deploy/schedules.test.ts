@@ -90,7 +90,7 @@ describe('serverless package with policy schedules', () => {
     });
   });
 
-  it('lets onSchedule describe the account\'s clusters in any Region and start executions of this state machine only', () => {
+  it("lets onSchedule describe the account's clusters in any Region and start executions of this state machine only", () => {
     const statements = roleStatements(packaged.template, 'OnScheduleRole');
     const describe = statements.filter((s) => actionsOf(s).includes('rds:DescribeDBClusters'));
     // The account's own clusters in any Region a schedule's select.regions names (custom.ownRdsArns).
