@@ -19,6 +19,7 @@ import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
 import { globMatch } from '#shared/policy/glob.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
+import { CALLER_KMS_ACTIONS } from '#shared/sources/rds/policy-statements.ts';
 import { optionOrEnv, ReportedFailure, type Values } from '../command.ts';
 import { type Deployment, OUTPUTS, openDeployment } from './deployment.ts';
 
@@ -509,8 +510,8 @@ export const memberRoleNames = (stage: string) => ({
   accessRole: `rds-export-${stage}-member-access`,
 });
 
-/** What a member access role needs of the hub's key: StartExportTask's caller (RDS API reference, KmsKeyId). */
-export const ACCESS_KEY_ACTIONS = ['kms:CreateGrant', 'kms:DescribeKey'];
+/** What a member access role needs of the hub's key: StartExportTask's caller's (RDS API reference, KmsKeyId). */
+export const ACCESS_KEY_ACTIONS: string[] = [...CALLER_KMS_ACTIONS];
 
 const conditionValues = (condition: Statement['Condition'], key: string): string[] =>
   Object.values(condition ?? {}).flatMap((byKey) =>

@@ -34,6 +34,7 @@ import {
   START_EXPORT_ROLE,
 } from '#bin/ops/doctor.ts';
 import { doctorCommand } from '#bin/ops/doctor-command.ts';
+import { EXPORT_ROLE_KMS_ACTIONS } from '#shared/sources/rds/policy-statements.ts';
 import { testContext } from './context.ts';
 
 const iam = mockClient(IAMClient);
@@ -103,15 +104,7 @@ const ROLE_USES_KEY = {
   Sid: 'ExportRoleUsesKey',
   Effect: 'Allow',
   Principal: { AWS: EXPORT_ROLE },
-  Action: [
-    'kms:Encrypt',
-    'kms:Decrypt',
-    'kms:ReEncrypt*',
-    'kms:GenerateDataKey*',
-    'kms:CreateGrant',
-    'kms:DescribeKey',
-    'kms:RetireGrant',
-  ],
+  Action: [...EXPORT_ROLE_KMS_ACTIONS],
   Resource: '*',
 };
 

@@ -1,11 +1,10 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DescribeExportTasksCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountsEnv, homeOf, isHome, isMember, scopeKey, scopeOf } from '#shared/aws/accounts.ts';
 import { clientsByScope } from '#shared/aws/member-clients.ts';
 import { ConfigurationError } from '#shared/contract/errors.ts';
 import { parseEnv } from '#shared/runtime/env.ts';
+import { type SeenRequest, startStsRdsEndpoint } from '#test/helpers/sts-rds-endpoint.ts';
 
 const HUB = '111111111111';
 const MEMBER = '222222222222';
@@ -55,56 +54,15 @@ describe('a source’s account and Region', () => {
   });
 });
 
-/**
- * A local endpoint answering STS AssumeRole and RDS DescribeExportTasks in the Query protocol both
- * clients speak (their models' `awsQuery`), recording who asked with which credentials.
- */
-interface Seen {
-  action: string;
-  params: URLSearchParams;
-  accessKey: string | undefined;
-  token: string | undefined;
-}
-const seen: Seen[] = [];
-let server: Server;
+// STS AssumeRole and RDS DescribeExportTasks on one local endpoint (test/helpers/sts-rds-endpoint.ts).
+let sts: Awaited<ReturnType<typeof startStsRdsEndpoint>>;
 let endpoint: string;
-
-const body = (request: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    request.on('end', () => resolve(text));
-  });
-
+let seen: SeenRequest[];
 beforeAll(async () => {
-  server = createServer(async (request, response) => {
-    const params = new URLSearchParams(await body(request));
-    const action = params.get('Action') ?? '';
-    seen.push({
-      action,
-      params,
-      accessKey: /Credential=([^/]+)\//.exec(request.headers.authorization ?? '')?.[1],
-      token: request.headers['x-amz-security-token'] as string | undefined,
-    });
-    response.setHeader('content-type', 'text/xml');
-    if (action === 'AssumeRole') {
-      const account = /iam::(\d{12}):/.exec(params.get('RoleArn') ?? '')?.[1];
-      const expires = new Date(Date.now() + 3600_000).toISOString();
-      response.end(
-        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA${account}</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token-${account}</SessionToken><Expiration>${expires}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA:s</AssumedRoleId><Arn>${params.get('RoleArn')}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></AssumeRoleResponse>`,
-      );
-      return;
-    }
-    response.end(
-      '<DescribeExportTasksResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/"><DescribeExportTasksResult><ExportTasks></ExportTasks></DescribeExportTasksResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></DescribeExportTasksResponse>',
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  sts = await startStsRdsEndpoint();
+  ({ endpoint, seen } = sts);
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => sts.close());
 beforeEach(() => {
   seen.length = 0;
 });
