@@ -37,6 +37,11 @@ function memberAccountIds(value) {
  */
 function checkBusPolicySize(accountIds, orgId, busName) {
   const busArn = `arn:aws-us-gov:events:ap-southeast-5:123456789012:event-bus/${busName}`;
+  // The members' forwarding rules (serverless.yml custom.names.memberForwardRules): the bus name
+  // holds the service and stage, so this pattern is longer than the real one.
+  const fromMemberRules = {
+    ArnLike: { 'aws:SourceArn': `arn:aws-us-gov:events:*:*:rule/${busName}-member-*` },
+  };
   const statements = [];
   if (orgId !== '')
     statements.push({
@@ -45,7 +50,7 @@ function checkBusPolicySize(accountIds, orgId, busName) {
       Principal: '*',
       Action: 'events:PutEvents',
       Resource: busArn,
-      Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId }, ...fromMemberRules },
     });
   if (accountIds.length > 0)
     statements.push({
@@ -54,6 +59,7 @@ function checkBusPolicySize(accountIds, orgId, busName) {
       Principal: { AWS: accountIds.map((id) => `arn:aws-us-gov:iam::${id}:root`) },
       Action: 'events:PutEvents',
       Resource: busArn,
+      Condition: fromMemberRules,
     });
   const size = JSON.stringify({ Version: '2012-10-17', Statement: statements }).length;
   if (size > BUS_POLICY_LIMIT)

@@ -108,7 +108,13 @@ describe('hub with member accounts (organizationId, memberAccountIds)', () => {
     expect(resource(hub, 'HubEventBus').Properties.Name).toBe('rds-export-test-hub');
     const bus = { 'Fn::GetAtt': ['HubEventBus', 'Arn'] };
     // A bus may admit an organization's accounts (aws:PrincipalOrgID) or accounts by ID (EventBridge
-    // user guide, "Sending and receiving Amazon EventBridge events between AWS accounts").
+    // user guide, "Sending and receiving Amazon EventBridge events between AWS accounts"), and only
+    // the events of given rules (aws:SourceArn, the sending rule's ARN: EventBridge user guide,
+    // "Example policy: Send events from specific rules to an Amazon EventBridge bus in a different
+    // Region"): the member stacks' forwarding rules, in any Region.
+    const fromMemberRules = {
+      'aws:SourceArn': { 'Fn::Sub': `arn:\${AWS::Partition}:events:*:*:rule/rds-export-member-test-*` },
+    };
     expect(resource(hub, 'HubEventBusOrganizationPolicy').Properties).toEqual({
       EventBusName: { Ref: 'HubEventBus' },
       StatementId: 'organization',
@@ -117,7 +123,7 @@ describe('hub with member accounts (organizationId, memberAccountIds)', () => {
         Principal: '*',
         Action: 'events:PutEvents',
         Resource: bus,
-        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' } },
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-exampleorgid' }, ArnLike: fromMemberRules },
       },
     });
     expect(resource(hub, 'HubEventBusAccountsPolicy').Properties).toEqual({
@@ -128,6 +134,7 @@ describe('hub with member accounts (organizationId, memberAccountIds)', () => {
         Principal: { AWS: ACCOUNTS.map((id) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::${id}:root` })) },
         Action: 'events:PutEvents',
         Resource: bus,
+        Condition: { ArnLike: fromMemberRules },
       },
     });
     expect(hub.Outputs?.HubEventBusArn?.Value).toEqual(bus);
