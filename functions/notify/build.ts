@@ -25,6 +25,8 @@ export function buildNotification(input: NotifyInput, now: Date = new Date()): N
   const { account, region } = scopeOf(state.source.arn);
   const details: Record<string, string | number | boolean> = {
     account,
+    // A member account's name, when the policy gives one (`accounts:`).
+    ...(state.accountName === undefined ? {} : { accountName: state.accountName }),
     region,
     rule: state.rule,
     engine: state.source.engine,

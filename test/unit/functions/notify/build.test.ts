@@ -54,6 +54,17 @@ describe('buildNotification', () => {
     expect(n.cause).toContain('1 table(s) could not be registered');
   });
 
+  it('names the source’s account and Region, and a member account’s name when the policy gives one', () => {
+    const own = buildNotification(input('started', state()));
+    expect(own.details).toMatchObject({
+      account: expect.stringMatching(/^\d{12}$/),
+      region: expect.any(String),
+    });
+    expect(own.details).not.toHaveProperty('accountName');
+    const named = buildNotification(input('started', state({ accountName: 'finance-prod' })));
+    expect(named.details).toMatchObject({ accountName: 'finance-prod' });
+  });
+
   it('is info when every table was registered', () => {
     const n = buildNotification(
       input(
