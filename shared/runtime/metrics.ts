@@ -18,8 +18,8 @@ import { secondsBetween } from './time.ts';
  * Every metric has the dimensions `service` (the deployment: POWERTOOLS_SERVICE_NAME, set per stage)
  * and `sourceKind`; with METRICS_SOURCE_DIMENSION=true each is also written with `source` (the DB
  * instance or cluster), one more custom metric per source; in a hub (MEMBER_ROLE_NAME set, see
- * shared/aws/accounts.ts) each is also written with `account`, the source's account: one more per
- * account the hub serves, a bound the Organization sets. The dashboard in serverless.yml draws
+ * shared/aws/accounts.ts) each is also written with `account` and `region`, the source's: one more
+ * per account and Region the hub serves, a bound the Organization and its Regions set. The dashboard in serverless.yml draws
  * exactly these (test/deploy/operations.test.ts). Only the functions that import this module bundle
  * Powertools Metrics; their handlers publish with its `logMetrics` middleware.
  */
@@ -44,8 +44,8 @@ export const PIPELINE_METRICS = {
 } as const satisfies Record<string, MetricUnit>;
 export type PipelineMetric = keyof typeof PIPELINE_METRICS;
 
-/** The dimensions of every metric (besides `service`); `source` and `account` only when enabled. */
-export const METRIC_DIMENSIONS = ['sourceKind', 'source', 'account'] as const;
+/** The dimensions of every metric (besides `service`); `source`, `account` and `region` only when enabled. */
+export const METRIC_DIMENSIONS = ['sourceKind', 'source', 'account', 'region'] as const;
 
 const EMPTY_FLUSH_WARNING = 'No application metrics to publish';
 
@@ -105,8 +105,10 @@ export function recordMetrics(
   if (!metrics.hasStoredMetrics()) {
     metrics.addDimension('sourceKind', source.kind);
     if (bySource) metrics.addDimensions({ sourceKind: source.kind, source: source.sourceIdentifier });
-    const account = byAccount && source.arn !== undefined ? safeScope(source.arn)?.account : undefined;
-    if (account !== undefined) metrics.addDimensions({ sourceKind: source.kind, account });
+    // Per account and Region, the grain of RDS's export quota: one set per pair the hub serves.
+    const scope = byAccount && source.arn !== undefined ? safeScope(source.arn) : undefined;
+    if (scope !== undefined)
+      metrics.addDimensions({ sourceKind: source.kind, account: scope.account, region: scope.region });
   }
   for (const [name, value] of finite) metrics.addMetric(name, PIPELINE_METRICS[name], value);
 }

@@ -127,16 +127,17 @@ describe('the pipeline metrics', () => {
     expect(emf.source).toBe('orders-db');
   });
 
-  it("adds the source's account as a dimension set in a hub of member accounts (MEMBER_ROLE_NAME)", async () => {
+  it("adds the source's account and Region as a dimension set in a hub of member accounts (MEMBER_ROLE_NAME)", async () => {
     const member = { ...SOURCE, arn: 'arn:aws:rds:eu-west-1:222222222222:snapshot:rds:orders-1' };
     const [emf] = await invocation({ MEMBER_ROLE_NAME: 'rds-export-test-member-access' }, (m) =>
       m.recordRegistration(member, { registeredCount: 1, skippedCount: 0, failedCount: 0 }),
     );
     expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([
       ['service', 'sourceKind'],
-      ['service', 'sourceKind', 'account'],
+      ['service', 'sourceKind', 'account', 'region'],
     ]);
     expect(emf.account).toBe('222222222222');
+    expect(emf.region).toBe('eu-west-1');
     // A single-account deployment writes no account dimension (no custom metric more).
     const [single] = await invocation({ MEMBER_ROLE_NAME: '' }, (m) =>
       m.recordRegistration(member, { registeredCount: 1, skippedCount: 0, failedCount: 0 }),
