@@ -27,7 +27,7 @@ export type Origin =
   | { found: 'running' }
   /** `sourceArn`: the ARN of the source the job exported (the execution input's `source.arn`). */
   | { found: 'execution'; root: ExportRoot; sourceArn?: string }
-  | { found: 'ledger'; root: ExportRoot }
+  | { found: 'ledger'; root: ExportRoot; sourceArn?: string }
   | { found: 'nothing'; reason: string };
 
 /**
@@ -63,8 +63,10 @@ async function recorded(ledger: NonNullable<OwnershipDeps['ledger']>, id: string
   const out = await ledger.dynamodb.send(
     new GetItemCommand({ TableName: ledger.table, Key: startedRecordKey(id) }),
   );
-  const { bucket, prefix } = out.Item === undefined ? {} : unmarshall(out.Item);
-  return typeof bucket === 'string' && typeof prefix === 'string' ? { bucket, prefix } : undefined;
+  const { bucket, prefix, sourceArn } = out.Item === undefined ? {} : unmarshall(out.Item);
+  if (typeof bucket !== 'string' || typeof prefix !== 'string') return undefined;
+  // Records written before the ledger kept the source have none.
+  return { root: { bucket, prefix }, ...(typeof sourceArn === 'string' ? { sourceArn } : {}) };
 }
 
 /**
@@ -87,8 +89,8 @@ export async function originOf(deps: OwnershipDeps, id: string): Promise<Origin>
     const read = rootOfInput(id, out.input);
     return typeof read === 'string' ? { found: 'nothing', reason: read } : { found: 'execution', ...read };
   }
-  const root = deps.ledger === undefined ? undefined : await recorded(deps.ledger, id);
-  if (root !== undefined) return { found: 'ledger', root };
+  const record = deps.ledger === undefined ? undefined : await recorded(deps.ledger, id);
+  if (record !== undefined) return { found: 'ledger', ...record };
   return {
     found: 'nothing',
     reason: `no execution ${id} of this deployment's state machine (Step Functions keeps one 90 days after it ends)${deps.ledger === undefined ? '' : ' and no ledger record of it'}`,

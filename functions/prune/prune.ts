@@ -109,16 +109,16 @@ export function retentionOf(policy: Readonly<Policy>, rule: string): Retention |
  * the catalog: a database's name carries the account's ID or its name from the policy, never the
  * Region, and anyone who may write partitions decides what they say. The export job does: its
  * `source.arn` (the execution input, read by the ownership check anyway) names both. Once Step
- * Functions no longer has the execution, the ledger records only the folder the export started
- * in: a member's is always `<account>/…` (shared/policy/decide.ts; its export role may write
- * nowhere else, serverless.member.yml), any other is the deployment's own account; the Region is
- * then unknown.
+ * Functions no longer has the execution, the ledger's record of the start does (its `sourceArn`).
+ * A record written before it kept the source has only the folder the export started in: a member's
+ * is always `<account>/…` (shared/policy/decide.ts; its export role may write nowhere else,
+ * serverless.member.yml), any other is the deployment's own account; the Region is then unknown.
  */
 export function sourceOf(
   origin: Origin,
   homeAccount: string | undefined,
 ): { account?: string; region?: string } {
-  if (origin.found === 'execution' && origin.sourceArn !== undefined) {
+  if ((origin.found === 'execution' || origin.found === 'ledger') && origin.sourceArn !== undefined) {
     const scope = safeScope(origin.sourceArn);
     if (scope !== undefined) return { account: scope.account, region: scope.region };
   }

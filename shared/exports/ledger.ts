@@ -178,7 +178,14 @@ export function exportLedger(deps: LedgerDeps) {
           TableName: deps.table,
           Item: {
             ...startedRecordKey(job.exportTaskIdentifier),
-            ...marshall({ bucket: root.bucket, prefix: root.prefix, startedAt: startedAt.toISOString() }),
+            // The source too, so prune can tell its account and Region after Step Functions dropped
+            // the execution (functions/prune/prune.ts sourceOf).
+            ...marshall({
+              bucket: root.bucket,
+              prefix: root.prefix,
+              startedAt: startedAt.toISOString(),
+              ...(job.source.arn === undefined ? {} : { sourceArn: job.source.arn }),
+            }),
           },
         }),
       );

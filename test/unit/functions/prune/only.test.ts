@@ -158,7 +158,22 @@ describe('prune restricted to some accounts and Regions (rds-export prune --acco
     expect(s3.commandCalls(DeleteObjectsCommand)).toHaveLength(0);
   });
 
-  it('once the execution is gone, takes the account from the folder the ledger recorded; its Region is unknown, so it is kept and said', async () => {
+  it('once the execution is gone, takes the account and Region from the source the ledger recorded', async () => {
+    executions(['h1', 'h2', 'h3', 'm2', 'm3']);
+    dynamodb.on(GetItemCommand, { Key: { pk: { S: 'export#m1' }, sk: { S: 'started' } } }).resolves({
+      Item: {
+        bucket: { S: 'exports' },
+        prefix: { S: `${MEMBER}/orders/m1/` },
+        sourceArn: { S: `arn:aws:rds:eu-west-1:${MEMBER}:snapshot:rds:orders-1` },
+      },
+    });
+    const byRegion = await prune(deps({ region: 'eu-west-1' }), true);
+    expect(byRegion.exports.map((e) => e.exportTaskIdentifier)).toEqual(['m1']);
+    const elsewhere = await prune(deps({ region: 'us-*' }), true);
+    expect(elsewhere.exports.map((e) => e.exportTaskIdentifier)).not.toContain('m1');
+  });
+
+  it('from a ledger record older than its source, takes the account from the folder it recorded; its Region is unknown, so it is kept and said', async () => {
     executions(['h1', 'h2', 'h3', 'm2', 'm3']);
     dynamodb
       .on(GetItemCommand, { Key: { pk: { S: 'export#m1' }, sk: { S: 'started' } } })

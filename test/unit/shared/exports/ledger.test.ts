@@ -90,6 +90,8 @@ describe('recording an export', () => {
       bucket: { S: 'exports' },
       prefix: { S: 'exports/orders/orders-0123456789/' },
       startedAt: { S: '2024-05-02T06:05:00.000Z' },
+      // Whose export it is, after Step Functions dropped the execution (prune --account, --source-region).
+      sourceArn: { S: source.arn },
     });
     expect(started?.ConditionExpression).toBeUndefined();
   });
