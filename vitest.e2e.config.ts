@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // `npm run test:e2e`: the end-to-end suites (test/e2e), each running the pipeline on the local stack
-// (simulated clocks, real handlers, the real ASL). They take about four minutes on 2 cores, so
+// (simulated clocks, real handlers, the real ASL). They take about three minutes on 2 cores, so
 // `npm test` leaves them out and stays near five; CI (`.ci/run`) runs both.
 export default defineConfig({
   test: {
