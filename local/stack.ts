@@ -30,7 +30,7 @@ import { LOCAL_CREDENTIALS, type LocalS3, startLocalS3 } from './s3/server.ts';
 import { TaskTokens } from './sfn/callbacks.ts';
 import { type LocalSfn, startLocalSfn } from './sfn/server.ts';
 import { type LocalSns, startLocalSns } from './sns/server.ts';
-import { AccountCredentials, type LocalSts, startLocalSts } from './sts/server.ts';
+import { AccountCredentials, type LocalSts, signingRegionOf, startLocalSts } from './sts/server.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -66,6 +66,16 @@ export const MEMBER_EXPORT_ROLE_NAME = `rds-export-${STAGE}-member-export`;
 export const MEMBER_OPERATOR_ROLE_NAME = `rds-export-${STAGE}-member-operator`;
 /** Where a member's rule forwards RDS's events: the hub's default bus. */
 export const HUB_EVENT_BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
+/**
+ * The hub's bucket and key in another Region, as serverless.region.yml names and creates them
+ * (`<service>-<stage>-<account>-<region>`), and local/export-policy.yml's `regions:` names them.
+ */
+export const REGIONAL_DESTINATIONS = {
+  'us-west-2': {
+    bucket: `rds-export-${STAGE}-${ACCOUNT}-us-west-2`,
+    kmsKey: `arn:aws:kms:us-west-2:${ACCOUNT}:key/0f0e0d0c-0b0a-4908-8706-0504030201aa`,
+  },
+} as const;
 
 export interface StackOptions {
   /** Simulated seconds per real second. */
@@ -91,11 +101,19 @@ export interface StackOptions {
   accounts?: number;
   /** Members whose forwarding rule's role is missing: none of their events reach the hub. */
   brokenForwarding?: readonly string[];
+  /**
+   * Other Regions every account has RDS in, besides REGION (default none): each exports into
+   * REGIONAL_BUCKETS' bucket of its Region (serverless.region.yml), named in the policy's
+   * `regions:`, and forwards its events to the hub's bus as a member's do.
+   */
+  regions?: readonly (keyof typeof REGIONAL_DESTINATIONS)[];
 }
 
 /** One account's RDS and event bus. */
 export interface LocalAccount {
   id: string;
+  /** The Region of this part of the account's RDS (REGION, or one of StackOptions.regions). */
+  region: string;
   member: boolean;
   snapshots: SnapshotStore;
   tasks: ExportTasks;
@@ -144,13 +162,14 @@ export interface LocalStack {
   endpoints: Record<string, string>;
   /**
    * Takes a snapshot of the database now (or re-uses `copyOf`'s data) under `identifier`, in
-   * `account`'s RDS (default the hub's).
+   * `account`'s RDS (default the hub's) of `region` (default REGION).
    */
   createSnapshot(
     identifier: string,
     sourceIdentifier?: string,
     copyOf?: StoredSnapshot,
     account?: string,
+    region?: string,
   ): Promise<StoredSnapshot>;
   /**
    * Takes an Aurora cluster snapshot of the database now (the cluster is `clusterIdentifier`):
@@ -180,10 +199,10 @@ export function snapshotCreatedEvent(snapshot: StoredSnapshot) {
     id: randomUUID(),
     'detail-type': cluster ? 'RDS DB Cluster Snapshot Event' : 'RDS DB Snapshot Event',
     source: 'aws.rds',
-    // The snapshot's own account: a member's event keeps it when forwarded to the hub.
+    // The snapshot's own account and Region: a member's event keeps them when forwarded to the hub.
     account: snapshot.arn.split(':')[4] ?? ACCOUNT,
     time,
-    region: REGION,
+    region: snapshot.arn.split(':')[3] ?? REGION,
     resources: [snapshot.arn],
     detail: {
       EventCategories: ['creation'],
@@ -271,7 +290,12 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     });
     stops.push(() => db.close());
     await loadSampleData(db);
-    const s3 = await startLocalS3([BUCKET], log);
+    // The hub's bucket, and its buckets of other Regions (the policy's regions:), always there: prune
+    // lists every bucket the policy names.
+    const s3 = await startLocalS3(
+      [BUCKET, ...Object.values(REGIONAL_DESTINATIONS).map((d) => d.bucket)],
+      log,
+    );
     stops.push(() => s3.close());
     const s3Client = new S3Client({
       region: REGION,
@@ -284,32 +308,48 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       throw new Error(`accounts must be 1 to ${MAX_ACCOUNTS}, not ${options.accounts}`);
     // Each account's RDS: its snapshots, its five exports, its export role; the hub's KMS key and
     // bucket (a member exports under <account>/ of it, shared/policy/decide.ts).
-    const accounts: LocalAccount[] = ids.map((id) => {
+    const places = ids.flatMap((id) =>
+      [REGION, ...(options.regions ?? [])].map((region) => ({ id, region })),
+    );
+    const accounts: LocalAccount[] = places.map(({ id, region }) => {
       const member = id !== ACCOUNT;
-      const snapshots = new SnapshotStore(REGION, id);
-      const clusters = new LiveClusters(REGION, id);
+      const snapshots = new SnapshotStore(region, id);
+      const clusters = new LiveClusters(region, id);
       const events = new LocalEventBus(clock, options.eventFaults ?? NO_EVENT_FAULTS, options.random);
       stops.push(() => events.drain());
       const tasks = new ExportTasks({
         clusters,
-        onEnded: (task) => events.emit(exportEndedEvent(task, REGION, id)),
+        onEnded: (task) => events.emit(exportEndedEvent(task, region, id)),
         s3: s3Client,
         clock,
         snapshots,
         roles: new Set([member ? `arn:aws:iam::${id}:role/${MEMBER_EXPORT_ROLE_NAME}` : ROLE_ARN]),
-        kmsKeys: new Set([KMS_KEY_ARN]),
+        kmsKeys: new Set([
+          region === REGION
+            ? KMS_KEY_ARN
+            : REGIONAL_DESTINATIONS[region as keyof typeof REGIONAL_DESTINATIONS].kmsKey,
+        ]),
         durations: options.durations ?? (() => ({ starting: 120, inProgress: 600 })),
         ...(options.failures ? { failures: options.failures } : {}),
       });
       stops.push(() => tasks.close());
-      return { id, member, snapshots, clusters, events, tasks, forwarding: { forwarded: 0, failed: 0 } };
+      return {
+        id,
+        region,
+        member,
+        snapshots,
+        clusters,
+        events,
+        tasks,
+        forwarding: { forwarded: 0, failed: 0 },
+      };
     });
     const hub = accounts[0] as LocalAccount;
     const { snapshots, clusters, events, tasks } = hub;
-    const byId = new Map<string, LocalAccount>(accounts.map((a) => [a.id, a]));
-    const accountOf = (id: string): LocalAccount => {
-      const found = byId.get(id);
-      if (!found) throw new Error(`account ${id} is not one of the stack's (${ids.join(', ')})`);
+    const byPlace = new Map<string, LocalAccount>(accounts.map((a) => [`${a.id}/${a.region}`, a]));
+    const accountOf = (id: string, region: string = REGION): LocalAccount => {
+      const found = byPlace.get(`${id}/${region}`);
+      if (!found) throw new Error(`account ${id} in ${region} is not one of the stack's (${ids.join(', ')})`);
       return found;
     };
     // Every member has the access role and the operator role (its stack deployed with
@@ -336,7 +376,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
       snapshots,
       log,
       clusters,
-      (req): RdsAccount => byId.get(credentials.accountOf(req)) ?? hub,
+      // The account from the signing key, the Region from the signature's scope, as AWS does.
+      (req): RdsAccount =>
+        byPlace.get(`${credentials.accountOf(req)}/${signingRegionOf(req) ?? REGION}`) ?? hub,
     );
     stops.push(() => rds.close());
     const graphs = new LocalGraphs(REGION, ACCOUNT);
@@ -421,7 +463,9 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
     const onSnapshot = await importHandler('on-snapshot');
     const onSchedule = await importHandler('on-schedule');
     const broken = new Set(options.brokenForwarding ?? []);
-    for (const account of accounts.filter((a) => a.member)) {
+    // A member's buses, and the hub's own in its other Regions (serverless.region.yml's rules),
+    // forward to the hub's bus.
+    for (const account of accounts.filter((a) => a !== hub)) {
       account.events.target = async (event) => {
         // The rule's target is the hub's bus, through the member's forwarding role: without it,
         // the invocation fails and the event is lost.
@@ -479,8 +523,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         // The rds-export CLI assumes a member's operator role to cancel or retry its exports.
         STS: sts.endpoint,
       },
-      createSnapshot: (identifier, sourceIdentifier, copyOf, account = ACCOUNT) => {
-        const store = accountOf(account).snapshots;
+      createSnapshot: (identifier, sourceIdentifier, copyOf, account = ACCOUNT, region = REGION) => {
+        const store = accountOf(account, region).snapshots;
         return copyOf
           ? Promise.resolve(
               store.add(identifier, { ...copyOf, ...(sourceIdentifier ? { sourceIdentifier } : {}) }),
@@ -499,8 +543,8 @@ export async function startStack(options: StackOptions): Promise<LocalStack> {
         ),
       raiseSnapshotEvent: (snapshot) => {
         const event = snapshotCreatedEvent(snapshot);
-        const account = accountOf(event.account);
-        return account.member
+        const account = accountOf(event.account, event.region);
+        return account !== hub
           ? account.events.deliver(event)
           : invokeLocal(onSnapshot, 'on-snapshot', event, REGION, ACCOUNT);
       },

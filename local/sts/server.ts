@@ -12,6 +12,11 @@ export function accessKeyOf(req: Pick<IncomingMessage, 'headers'>): string | und
   return /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
 }
 
+/** The Region a SigV4 request was signed for: `Credential=<AKID>/<date>/<region>/<service>/aws4_request`. */
+export function signingRegionOf(req: Pick<IncomingMessage, 'headers'>): string | undefined {
+  return /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+}
+
 /**
  * Whose credentials sign a request, as AWS tells: the hub's own keys (the stack's local
  * credentials) and the temporary credentials AssumeRole handed out, each in its member account.
