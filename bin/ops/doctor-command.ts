@@ -9,7 +9,7 @@ export const doctorCommand: Command = {
   summary:
     "check the deployment's account before the first export (roles, bucket, key, rules); changes nothing",
   usage: `rds-export doctor [--prefix P] [--policy F] [options]
-       rds-export doctor --member --hub-bus-arn ARN --hub-bucket B --hub-key ARN [--stage S] [--region R] [--profile P]
+       rds-export doctor --member --hub-bus-arn ARN --hub-bucket B --hub-key ARN [--hub-regions R1,R2] [--stage S] [--region R] [--profile P]
 
   --prefix             the S3 prefix the rules export under, for the write check (default: the bucket's root)
   --policy             the export policy (default: env RDS_EXPORT_POLICY, else export-policy.yml when there
@@ -20,6 +20,8 @@ export const doctorCommand: Command = {
                        start exports, and its rules forward to the hub's bus with a role that exists)
   --hub-bus-arn, --hub-bucket, --hub-key
                        the hub the member stack was deployed against (its parameters)
+  --hub-regions        the hub's other Regions (serverless.region.yml): the export role's writes to
+                       their buckets and its use of their keys are checked too
 ${DEPLOYMENT_USAGE}
 
 Prints one line per check, "ok" or "FAIL" with the fix; exit status 1 when any check fails.`,
@@ -31,6 +33,7 @@ Prints one line per check, "ok" or "FAIL" with the fix; exit status 1 when any c
     'hub-bus-arn': { type: 'string' },
     'hub-bucket': { type: 'string' },
     'hub-key': { type: 'string' },
+    'hub-regions': { type: 'string' },
   },
   async run(values) {
     if (values.member === true) {

@@ -1,5 +1,5 @@
 import type { ContextEntry } from '@aws-sdk/client-iam';
-import { BucketName } from '#shared/policy/schema.ts';
+import { BucketName, RegionName } from '#shared/policy/schema.ts';
 import { optionOrEnv, ReportedFailure, UsageError, type Values } from '../command.ts';
 import {
   BUCKET_ACTIONS,
@@ -36,6 +36,8 @@ export interface HubOfMember {
   busArn: string;
   bucket: string;
   kmsKey: string;
+  /** The hub's other Regions (serverless.region.yml), whose buckets and keys the member writes too. */
+  regions?: readonly string[];
 }
 
 /** The member stack's names (serverless.member.yml custom.names and its rules). */
@@ -63,7 +65,99 @@ const context = (key: string, value: string): ContextEntry => ({
   ContextKeyType: 'string',
 });
 
-/** The export role: RDS may assume it, and it may write the hub's bucket under its account's folder only. */
+/** The hub's account (the bus's) and the partition, from its bus ARN. */
+const hubPlace = (hub: HubOfMember) => {
+  const [, partition = 'aws', , region = '', account = ''] = hub.busArn.split(':');
+  return { partition, region, account };
+};
+
+/**
+ * The hub's destinations a member exports to: its home bucket and key, and each other Region's
+ * (`regions`), by the names serverless.region.yml gives them: the bucket
+ * `rds-export-<stage>-<hub account>-<region>`, and a key of the hub's account in that Region (its
+ * ID is not known here; the member's roles may use any key of the hub's account,
+ * serverless.member.yml, so a sample ARN stands for it).
+ */
+export function hubDestinations(hub: HubOfMember): { bucket: string; kmsKey: string; label?: string }[] {
+  const { partition, account } = hubPlace(hub);
+  return [
+    { bucket: hub.bucket, kmsKey: hub.kmsKey },
+    ...(hub.regions ?? []).map((region) => ({
+      bucket: `rds-export-${hub.stage}-${account}-${region}`,
+      kmsKey: `arn:${partition}:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
+      label: region,
+    })),
+  ];
+}
+
+/**
+ * What the export role may do in one of the hub's buckets: write under its account's folder only,
+ * and use the key. Simulated with the bucket's owner (`s3:ResourceAccount`, the hub's account): the
+ * member's statements for the regional buckets require it (serverless.member.yml).
+ */
+async function destinationChecks(
+  clients: DoctorClients,
+  hub: HubOfMember,
+  role: string,
+  destination: { bucket: string; kmsKey: string; label?: string },
+): Promise<CheckResult[]> {
+  const deploy = 'deploy serverless.member.yml in this account (docs/deploy.md, "Organization")';
+  const { bucket, kmsKey, label } = destination;
+  const account = role.split(':')[4] ?? '';
+  const partition = role.split(':')[1] ?? 'aws';
+  const bucketArn = `arn:${partition}:s3:::${bucket}`;
+  const own = `${bucketArn}/${account}/rds-export-doctor/probe`;
+  const others = `${bucketArn}/rds-export-doctor/probe`;
+  const owner = context('s3:ResourceAccount', hubPlace(hub).account);
+  const named = (r: CheckResult) => (label === undefined ? r : { ...r, check: `${r.check} (${label})` });
+  const results: CheckResult[] = [];
+  try {
+    const write = [
+      ...(await simulate(clients.iam, role, BUCKET_ACTIONS, bucketArn, [
+        context('s3:prefix', `${account}/rds-export-doctor/`),
+        owner,
+      ])),
+      ...(await simulate(clients.iam, role, OBJECT_ACTIONS, own, [owner])),
+    ];
+    results.push(
+      fromSimulations(
+        'member export role writes its folder',
+        write,
+        `may list and write s3://${bucket}/${account}/`,
+        label === undefined ? `${deploy} with hubBucketName=${bucket}` : `${deploy} (its regional buckets)`,
+      ),
+    );
+    // Its own folder only: no member may read or overwrite another's exports.
+    const outside = (await simulate(clients.iam, role, OBJECT_ACTIONS, others, [owner])).filter(
+      (r) => r.decision === 'allowed',
+    );
+    results.push(
+      outside.length === 0
+        ? passed(
+            'member export role stays in its folder',
+            `may not write s3://${bucket}/ outside ${account}/`,
+          )
+        : failure(
+            'member export role stays in its folder',
+            `may ${outside.map((r) => r.action).join(', ')} outside ${account}/`,
+            `limit the role's S3 permissions to arn:${partition}:s3:::${bucket}/${account}/*`,
+          ),
+    );
+    results.push(
+      fromSimulations(
+        'member export role uses the hub key',
+        await simulate(clients.iam, role, KEY_ACTIONS, kmsKey),
+        `the role's IAM policies allow ${KEY_ACTIONS.length} key actions (the hub's key policy is read by the hub's doctor)`,
+        label === undefined ? `${deploy} with hubKmsKeyArn=${kmsKey}` : `${deploy} (the hub's keys)`,
+      ),
+    );
+  } catch (error) {
+    results.push(unchecked('member export role writes its folder', error));
+  }
+  return results.map(named);
+}
+
+/** The export role: RDS may assume it, and it may write the hub's buckets under its account's folder only. */
 async function exportRoleChecks(
   clients: DoctorClients,
   hub: HubOfMember,
@@ -73,53 +167,8 @@ async function exportRoleChecks(
   const found = await findRole(clients.iam, name, 'member export role exists', { fix: deploy });
   if (found.arn === undefined) return { results: [found.result] };
   const results = [found.result, trustCheck('member export role trust', found.trust, EXPORT_SERVICE, deploy)];
-  const account = found.arn.split(':')[4] ?? '';
-  const partition = found.arn.split(':')[1] ?? 'aws';
-  const bucketArn = `arn:${partition}:s3:::${hub.bucket}`;
-  const own = `${bucketArn}/${account}/rds-export-doctor/probe`;
-  const others = `${bucketArn}/rds-export-doctor/probe`;
-  try {
-    const write = [
-      ...(await simulate(clients.iam, found.arn, BUCKET_ACTIONS, bucketArn, [
-        context('s3:prefix', `${account}/rds-export-doctor/`),
-      ])),
-      ...(await simulate(clients.iam, found.arn, OBJECT_ACTIONS, own)),
-    ];
-    results.push(
-      fromSimulations(
-        'member export role writes its folder',
-        write,
-        `may list and write s3://${hub.bucket}/${account}/`,
-        `${deploy} with hubBucketName=${hub.bucket}`,
-      ),
-    );
-    // Its own folder only: no member may read or overwrite another's exports.
-    const outside = (await simulate(clients.iam, found.arn, OBJECT_ACTIONS, others)).filter(
-      (r) => r.decision === 'allowed',
-    );
-    results.push(
-      outside.length === 0
-        ? passed(
-            'member export role stays in its folder',
-            `may not write s3://${hub.bucket}/ outside ${account}/`,
-          )
-        : failure(
-            'member export role stays in its folder',
-            `may ${outside.map((r) => r.action).join(', ')} outside ${account}/`,
-            `limit the role's S3 permissions to arn:${partition}:s3:::${hub.bucket}/${account}/*`,
-          ),
-    );
-    results.push(
-      fromSimulations(
-        'member export role uses the hub key',
-        await simulate(clients.iam, found.arn, KEY_ACTIONS, hub.kmsKey),
-        `the role's IAM policies allow ${KEY_ACTIONS.length} key actions (the hub's key policy is not read)`,
-        `${deploy} with hubKmsKeyArn=${hub.kmsKey}`,
-      ),
-    );
-  } catch (error) {
-    results.push(unchecked('member export role writes its folder', error));
-  }
+  for (const destination of hubDestinations(hub))
+    results.push(...(await destinationChecks(clients, hub, found.arn, destination)));
   return { results, arn: found.arn };
 }
 
@@ -247,7 +296,16 @@ export function hubOfMember(values: Values, stage: string): HubOfMember {
   if (!name.success) throw new UsageError(`--hub-bucket "${bucket}": ${name.error.issues[0]?.message}`);
   if (!/^arn:aws[a-z-]*:kms:/.test(kmsKey))
     throw new UsageError(`--hub-key "${kmsKey}": must be the hub key's ARN`);
-  return { stage, busArn, bucket, kmsKey };
+  const regions = (optionOrEnv(values, 'hub-regions') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  for (const region of regions) {
+    const checked = RegionName.safeParse(region);
+    if (!checked.success)
+      throw new UsageError(`--hub-regions "${region}": ${checked.error.issues[0]?.message}`);
+  }
+  return { stage, busArn, bucket, kmsKey, ...(regions.length === 0 ? {} : { regions }) };
 }
 
 /** The member's checks, printed; throws ReportedFailure when one fails (exit 1). */

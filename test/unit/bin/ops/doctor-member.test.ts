@@ -15,7 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '#bin/command.ts';
 import { type CheckResult, doctorClients } from '#bin/ops/doctor.ts';
 import { doctorCommand } from '#bin/ops/doctor-command.ts';
-import { hubRoleArns, memberNames, runMemberDoctor } from '#bin/ops/doctor-member.ts';
+import { hubOfMember, hubRoleArns, memberNames, runMemberDoctor } from '#bin/ops/doctor-member.ts';
 
 const iam = mockClient(IAMClient);
 const events = mockClient(EventBridgeClient);
@@ -119,7 +119,8 @@ describe('rds-export doctor --member', () => {
       'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-check-export',
       'arn:aws:iam::111111111111:role/rds-export-prod-eu-west-1-waits',
     ]);
-    // The write is simulated under the member's own folder, with the listing's s3:prefix.
+    // The write is simulated under the member's own folder, with the listing's s3:prefix and the
+    // bucket's owner, the hub's account (its regional buckets' statements require it).
     const writes = iam
       .commandCalls(SimulatePrincipalPolicyCommand)
       .map((c) => c.args[0].input)
@@ -130,7 +131,28 @@ describe('rds-export doctor --member', () => {
         ContextKeyValues: [`${MEMBER}/rds-export-doctor/`],
         ContextKeyType: 'string',
       },
+      { ContextKeyName: 's3:ResourceAccount', ContextKeyValues: ['111111111111'], ContextKeyType: 'string' },
     ]);
+  });
+
+  it('checks the hub’s regional buckets and keys too, by the names serverless.region.yml gives them', async () => {
+    const results = await runMemberDoctor(clients(), { ...HUB, regions: ['us-west-2'] });
+    const regional = results.filter((r) => r.check.endsWith('(us-west-2)'));
+    expect(regional.map((r) => r.check)).toEqual([
+      'member export role writes its folder (us-west-2)',
+      'member export role stays in its folder (us-west-2)',
+      'member export role uses the hub key (us-west-2)',
+    ]);
+    const resources = iam
+      .commandCalls(SimulatePrincipalPolicyCommand)
+      .flatMap((c) => c.args[0].input.ResourceArns);
+    expect(resources).toContain('arn:aws:s3:::rds-export-prod-111111111111-us-west-2');
+    expect(resources).toContain(
+      `arn:aws:s3:::rds-export-prod-111111111111-us-west-2/${MEMBER}/rds-export-doctor/probe`,
+    );
+    expect(resources.some((r) => r?.startsWith('arn:aws:kms:us-west-2:111111111111:key/'))).toBe(true);
+    // This simulator allows objects under the home bucket's folder only: the regional folder fails.
+    expect(regional[0]).toMatchObject({ ok: false });
   });
 
   it('reports a forwarding rule whose role is missing: none of its events reach the hub', async () => {
@@ -202,5 +224,23 @@ describe('rds-export doctor --member', () => {
         [],
       ),
     ).rejects.toThrow(/--hub-bus-arn "hub": must be an event bus ARN/);
+  });
+});
+
+describe('rds-export doctor --member options', () => {
+  const given = {
+    'hub-bus-arn': HUB.busArn,
+    'hub-bucket': HUB.bucket,
+    'hub-key': HUB.kmsKey,
+  };
+  it('takes the hub’s other Regions, and refuses one that is no Region name', () => {
+    expect(hubOfMember({ ...given, 'hub-regions': 'us-west-2, ap-southeast-4' }, 'prod').regions).toEqual([
+      'us-west-2',
+      'ap-southeast-4',
+    ]);
+    expect(hubOfMember(given, 'prod')).not.toHaveProperty('regions');
+    expect(() => hubOfMember({ ...given, 'hub-regions': 'Oregon' }, 'prod')).toThrow(
+      /--hub-regions "Oregon": must be an AWS Region name/,
+    );
   });
 });
