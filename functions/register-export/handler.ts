@@ -19,14 +19,21 @@ const env = parseEnv(RegisterExportEnv);
 const home = homeOf(env);
 /**
  * A member account's sources register in databases named with the account (./naming.ts): its
- * name from the policy when the job carries one, else its ID.
+ * name from the policy when the job carries one, else its ID; a source of another Region than the
+ * deployment's, with the Region too.
  */
-const memberAccountOf = (state: RegisterState): string | undefined => {
+const databasePrefixOf = (state: RegisterState): string => {
   // Read leniently: a source whose ARN names no account keeps the deployment's database names.
   const arn = state.source.arn;
   const scope = arn === undefined ? undefined : safeScope(arn);
-  if (scope === undefined || !isMember(scope, home)) return undefined;
-  return state.accountName === undefined ? scope.account : accountLabel(state.accountName);
+  if (scope === undefined) return env.GLUE_DATABASE_PREFIX;
+  const account = !isMember(scope, home)
+    ? undefined
+    : state.accountName === undefined
+      ? scope.account
+      : accountLabel(state.accountName);
+  const region = home.region !== undefined && scope.region !== home.region ? scope.region : undefined;
+  return accountDatabasePrefix(env.GLUE_DATABASE_PREFIX, account, region);
 };
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
 // the state machine retries or reports.
@@ -42,7 +49,7 @@ export const handler = lambdaHandler(
     const registered = await registerFromState(state, {
       glue,
       s3,
-      databasePrefix: accountDatabasePrefix(env.GLUE_DATABASE_PREFIX, memberAccountOf(state)),
+      databasePrefix: databasePrefixOf(state),
       remainingMs: () => context.getRemainingTimeInMillis(),
     }).catch((error: unknown) => {
       // Per-table failures are in the result; what escapes concerns the export as a whole (listing,

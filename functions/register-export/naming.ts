@@ -51,12 +51,21 @@ export function databaseName(prefix: string, sourceKind: string, sourceIdentifie
 }
 
 /**
- * The database prefix of a source's account: the deployment's own sources keep `<prefix>` (the
- * names their catalogs always had), a member account's take `<prefix><account>_`, so sources of
- * one name in two accounts never share a database and one Athena workgroup reads them all.
+ * The database prefix of a source's account and Region: the deployment's own sources in its own
+ * Region keep `<prefix>` (the names their catalogs always had); a member account's take
+ * `<prefix><account>_` (its ID, or its name from the policy), and a source in another Region than
+ * the deployment's adds the Region, `<prefix>[<account>_]<region>_` (`us_west_2`). An identifier is
+ * unique per account and Region only (the DB instance identifier "must be unique for that customer
+ * in an AWS Region", Amazon RDS user guide, "Amazon RDS DB instances"), so two sources of one name
+ * in two accounts or two Regions never share a database, and one Athena workgroup reads them all.
  */
-export function accountDatabasePrefix(prefix: string, memberAccount: string | undefined): string {
-  return memberAccount === undefined ? prefix : `${prefix}${memberAccount}_`;
+export function accountDatabasePrefix(
+  prefix: string,
+  memberAccount: string | undefined,
+  otherRegion?: string,
+): string {
+  const parts = [memberAccount, otherRegion === undefined ? undefined : sanitize(otherRegion)];
+  return prefix + parts.map((part) => (part === undefined ? '' : `${part}_`)).join('');
 }
 
 function baseTableName(target: string): { base: string; lossy: boolean } {

@@ -102,9 +102,11 @@ describe('sources in another Region than the hub’s', () => {
             t.TableType !== 'VIRTUAL_VIEW' &&
             Object.values(t.Parameters ?? {}).includes('postgres.shop.orders'),
         );
+    // A source of another Region's database names the Region: identifiers are unique per account
+    // and Region only (functions/register-export/naming.ts).
     const databases = [
-      'rds_export_db_sample_shop_west',
-      `rds_export_${MEMBER}_db_sample_shop_west`,
+      'rds_export_us_west_2_db_sample_shop_west',
+      `rds_export_${MEMBER}_us_west_2_db_sample_shop_west`,
       `rds_export_${MEMBER}_db_sample_shop_east`,
     ];
     for (const database of databases) {

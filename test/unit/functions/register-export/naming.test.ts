@@ -36,6 +36,23 @@ describe('naming', () => {
     expect(databaseName('p_', 'cluster-snapshot', 'x')).toBe('p_cluster_x');
   });
 
+  it('names a source of another Region with its Region, so one identifier in two Regions gets two databases', () => {
+    // An identifier is unique per account and Region only (Amazon RDS user guide, "Amazon RDS DB
+    // instances": it "must be unique for that customer in an AWS Region").
+    const db = (account: string | undefined, region?: string) =>
+      databaseName(accountDatabasePrefix('rds_export_', account, region), 'db-snapshot', 'orders');
+    expect(db(undefined, 'us-west-2')).toBe('rds_export_us_west_2_db_orders');
+    expect(db('222222222222', 'us-west-2')).toBe('rds_export_222222222222_us_west_2_db_orders');
+    expect(
+      new Set([
+        db(undefined),
+        db(undefined, 'us-west-2'),
+        db('222222222222'),
+        db('222222222222', 'us-west-2'),
+      ]).size,
+    ).toBe(4);
+  });
+
   it('names a member account’s sources with the account, the deployment’s own as they always were', () => {
     const own = databaseName(accountDatabasePrefix('rds_export_', undefined), 'db-snapshot', 'orders');
     const member = databaseName(

@@ -199,6 +199,11 @@ rules: [{ name: a, action: export }]`),
       policyOf(`accounts: { "${MEMBER}": "2finance" }
 rules: [{ name: a, action: export }]`),
     ).toThrow(/accounts\.222222222222: must be 1-50 letters/);
+    // A Region's name is what a database of another Region's source carries (register-export naming.ts).
+    expect(() =>
+      policyOf(`accounts: { "${MEMBER}": us-west-2 }
+rules: [{ name: a, action: export }]`),
+    ).toThrow(/accounts\.222222222222: must not be a Region name/);
   });
 
   it('refuse an account selector that is no account ID', () => {
