@@ -140,9 +140,10 @@ const OUTCOME_COLOURS = { COMPLETE: 'green', RUNNING: 'cyan', CANCELED: 'yellow'
 export function renderList(exports: ListedExport[], since: Date, colour = colourOn()): string {
   const paint = painter(colour);
   if (exports.length === 0) return `No exports since ${when(since)}.`;
-  // The account column only when the exports come from more than one account (a hub's members).
-  const accounts = new Set(exports.map((e) => e.account));
-  const byAccount = accounts.size > 1;
+  // The account and Region columns only when the exports come from more than one (a hub's members,
+  // its Regions).
+  const byAccount = new Set(exports.map((e) => e.account)).size > 1;
+  const byRegion = new Set(exports.map((e) => e.region)).size > 1;
   const tables = (t: ListedExport['tables']) =>
     t === undefined
       ? '-'
@@ -153,6 +154,7 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
         'OUTCOME',
         'EXPORT TASK',
         ...(byAccount ? ['ACCOUNT'] : []),
+        ...(byRegion ? ['REGION'] : []),
         'SOURCE',
         'SNAPSHOT TIME',
         'SIZE',
@@ -165,6 +167,7 @@ export function renderList(exports: ListedExport[], since: Date, colour = colour
         paint(e.outcome, OUTCOME_COLOURS[e.outcome as keyof typeof OUTCOME_COLOURS] ?? 'red'),
         e.exportTaskIdentifier,
         ...(byAccount ? [e.account ?? '-'] : []),
+        ...(byRegion ? [e.region ?? '-'] : []),
         e.source ?? '-',
         when(e.snapshotTime),
         size(e),

@@ -74,6 +74,13 @@ describe('rds-export list', () => {
     expect(text).toMatch(new RegExp(`${G}\\s+123456789012\\s+social-graph`));
     expect(text).toMatch(/orders-m\s+222222222222\s+social-graph/);
     expect(renderList([own], SINCE, false)).not.toContain('ACCOUNT');
+    // A Region column likewise, once the exports come from more than one Region.
+    expect(text).not.toContain('REGION');
+    const west = { ...member, exportTaskIdentifier: 'orders-w', region: 'us-west-2' };
+    expect(renderList([own, member, west], SINCE, false)).toMatch(/ACCOUNT\s+REGION\s+SOURCE/);
+    expect(renderList([own, member, west], SINCE, false)).toMatch(
+      /orders-w\s+222222222222\s+us-west-2\s+social-graph/,
+    );
   });
 
   it("filters on the source's Region, --source-region, a glob", async () => {
