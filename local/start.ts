@@ -4,17 +4,27 @@
  * pipeline on this machine (see docs/local.md) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
+import { accountDatabasePrefix } from '#functions/register-export/naming.ts';
 import { accountLabel } from '#shared/aws/accounts.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { LocalAthena } from './athena/engine.ts';
 import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './databases/open.ts';
 import { findTable, waitForExecutions } from './runtime/progress.ts';
 import { serve } from './serve.ts';
-import { ACCOUNT, LOCAL_POLICY_FILE, type LocalStack, MAX_ACCOUNTS, startStack } from './stack.ts';
+import {
+  ACCOUNT,
+  LOCAL_POLICY_FILE,
+  type LocalAccount,
+  type LocalStack,
+  MAX_ACCOUNTS,
+  REGION,
+  REGIONAL_DESTINATIONS,
+  startStack,
+} from './stack.ts';
 import { askGraphQuestion, exportGraph } from './start-graph.ts';
 
 const USAGE =
-  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph] [--format parquet|csv] [--snapshots N (≥1)] [--accounts N (1-5; snapshot sources only, not with --serve)] [--time-scale X (>0)] [--serve] [--drop-events P] [--duplicate-events P] (P in [0, 1])';
+  'usage: npm start -- [--engine postgres|mysql] [--database-url URL] [--source db-snapshot|cluster-snapshot|cluster|graph] [--format parquet|csv] [--snapshots N (≥1)] [--accounts N (1-5; snapshot sources only, not with --serve)] [--regions us-west-2 (snapshot sources only, not with --serve)] [--time-scale X (>0)] [--serve] [--drop-events P] [--duplicate-events P] (P in [0, 1])';
 
 // The SDK warns on every client that Node 20 support ends in 2027; once is enough here.
 const shownWarnings = new Set<string>();
@@ -31,6 +41,7 @@ function options() {
       options: {
         snapshots: { type: 'string', default: '1' },
         accounts: { type: 'string', default: '1' },
+        regions: { type: 'string', default: '' },
         engine: { type: 'string' },
         'database-url': { type: 'string' },
         source: { type: 'string', default: 'db-snapshot' },
@@ -49,6 +60,14 @@ function options() {
 const values = options();
 const count = Number(values.snapshots);
 const accountCount = Number(values.accounts);
+// Other Regions every account has RDS in, exporting to the hub's bucket and key there (the local
+// policy's regions:).
+const regions = values.regions
+  .split(',')
+  .map((r) => r.trim())
+  .filter((r) => r !== '');
+const knownRegion = (r: string): r is keyof typeof REGIONAL_DESTINATIONS =>
+  Object.hasOwn(REGIONAL_DESTINATIONS, r);
 // Serving, an export takes about a minute: long enough to watch it and to cancel one.
 const timeScale = Number(values['time-scale'] ?? (values.serve ? '10' : '600'));
 const databaseUrl = values['database-url'];
@@ -111,8 +130,9 @@ async function main(stack: LocalStack): Promise<void> {
 }
 
 /**
- * Snapshots, announced by the events RDS emits for them: the i-th in account i mod `--accounts`
- * (the hub first), a member's through its bus, which forwards it to the hub.
+ * Snapshots, announced by the events RDS emits for them: the i-th in the i-th account and Region
+ * (mod their number; the hub's home first), a member's or another Region's through its bus, which
+ * forwards it to the hub.
  */
 async function exportSnapshots(stack: LocalStack, engine: string) {
   const first = cluster
@@ -120,11 +140,19 @@ async function exportSnapshots(stack: LocalStack, engine: string) {
     : await stack.createSnapshot(`sample-${engine}-snapshot-1`);
   const snapshots = [first];
   for (let i = 2; i <= count; i++) {
-    const account = stack.accounts[(i - 1) % stack.accounts.length]?.id;
-    snapshots.push(await stack.createSnapshot(`sample-${engine}-snapshot-${i}`, undefined, first, account));
+    const place = stack.accounts[(i - 1) % stack.accounts.length];
+    snapshots.push(
+      await stack.createSnapshot(
+        `sample-${engine}-snapshot-${i}`,
+        undefined,
+        first,
+        place?.id,
+        place?.region,
+      ),
+    );
   }
   const event = cluster ? 'RDS-EVENT-0075' : 'RDS-EVENT-0042';
-  const where = stack.accounts.length > 1 ? ` in ${stack.accounts.length} accounts` : '';
+  const where = stack.accounts.length > 1 ? ` in ${stack.accounts.length} accounts and Regions` : '';
   console.log(`took ${snapshots.length} snapshot(s)${where}; raising ${snapshots.length} ${event} event(s)`);
   await Promise.all(snapshots.map((s) => stack.raiseSnapshotEvent(s)));
   return waitForExecutions(stack, snapshots.length, (line) => console.log(line));
@@ -184,6 +212,9 @@ function mostAtOnce(tasks: { TaskStartTime: Date; TaskEndTime?: Date }[]): numbe
   return most;
 }
 
+/** An account, and its Region when the stack has several. */
+const placeName = (place: LocalAccount) => (regions.length === 0 ? place.id : `${place.id} ${place.region}`);
+
 async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof waitForExecutions>>) {
   const { db } = stack;
   const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
@@ -195,11 +226,12 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
     const all = stack.accounts.flatMap((a) => [...a.tasks.tasks.values()]);
     console.log(`per account (${all.length} exports, at most ${mostAtOnce(all)} in flight at once in all):`);
     for (const account of stack.accounts) {
-      const forwarded = account.member
-        ? `, ${account.forwarding.forwarded} event(s) forwarded to the hub`
-        : '';
+      const forwarded =
+        account !== stack.accounts[0]
+          ? `, ${account.forwarding.forwarded} event(s) forwarded to the hub`
+          : '';
       console.log(
-        `  ${account.id}${account.member ? '' : ' (hub)'}: ${account.tasks.tasks.size} export(s), at most ${account.tasks.maxActiveSeen} in flight at once${forwarded}`,
+        `  ${placeName(account)}${account.member ? '' : ' (hub)'}: ${account.tasks.tasks.size} export(s), at most ${account.tasks.maxActiveSeen} in flight at once${forwarded}`,
       );
     }
   }
@@ -239,30 +271,43 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
   const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
   const athena = new LocalAthena(stack.catalog, stack.s3Client);
   const names = loadPolicyFile(LOCAL_POLICY_FILE).accounts;
-  const memberPrefix = (id: string) =>
-    `rds_export_${names[id] === undefined ? id : accountLabel(names[id])}_`;
+  // register-export's database prefix of each account and Region (naming.ts accountDatabasePrefix):
+  // a member's names its account, another Region's its Region; a database is the place's whose
+  // prefix is the longest it starts with.
+  const prefixOf = (place: LocalAccount) => {
+    const name = names[place.id];
+    return accountDatabasePrefix(
+      'rds_export_',
+      place.member ? (name === undefined ? place.id : accountLabel(name)) : undefined,
+      place.region === REGION ? undefined : place.region,
+    );
+  };
+  const placeOf = (name: string) =>
+    stack.accounts
+      .filter((p) => name.startsWith(prefixOf(p)))
+      .sort((a, b) => prefixOf(b).length - prefixOf(a).length)[0];
   // Each account's orders table, for the one query over the whole Organization at the end.
   const ordersOf: { account: string; database: string; table: string }[] = [];
   try {
     // An account the snapshots did not reach (--accounts above --snapshots) has nothing to query.
     for (const account of stack.accounts.filter((a) => a.tasks.tasks.size > 0 || !a.member)) {
-      // register-export names a member's databases rds_export_<its name or ID>_…, the hub's rds_export_….
-      const inAccount = (name: string) =>
-        account.member
-          ? name.startsWith(memberPrefix(account.id))
-          : !stack.accounts.some((a) => a.member && name.startsWith(memberPrefix(a.id)));
+      const inAccount = (name: string) => placeOf(name) === account;
       const orders = findTable(stack.catalog, `${shop}.orders`, inAccount);
       const customers = findTable(stack.catalog, `${shop}.customers`, inAccount);
       if (!orders || !customers) {
-        const whose = stack.accounts.length > 1 ? ` for account ${account.id}` : '';
+        const whose = stack.accounts.length > 1 ? ` for ${placeName(account)}` : '';
         throw new Error(`${shop}.orders / ${shop}.customers were not registered in Glue${whose}`);
       }
       const sql = `SELECT c.name, count(*) AS orders, sum(CAST(o.amount AS DECIMAL(12,2))) AS total
 FROM "${orders.DatabaseName}"."${orders.Name}" o JOIN "${customers.DatabaseName}"."${customers.Name}" c ON o.customer_id = c.customer_id
 GROUP BY c.name ORDER BY total DESC`;
-      ordersOf.push({ account: account.id, database: orders.DatabaseName ?? '', table: orders.Name ?? '' });
+      ordersOf.push({
+        account: placeName(account),
+        database: orders.DatabaseName ?? '',
+        table: orders.Name ?? '',
+      });
       const { columns, rows } = await athena.query(sql, [orders.DatabaseName]);
-      const whose = stack.accounts.length > 1 ? ` of account ${account.id}` : '';
+      const whose = stack.accounts.length > 1 ? ` of ${placeName(account)}` : '';
       console.log(
         `\nsample query${whose} (DuckDB over the exported Parquet, as Athena reads it from Glue):\n${sql}\n`,
       );
@@ -307,7 +352,8 @@ if (
   accountCount < 1 ||
   accountCount > MAX_ACCOUNTS ||
   // Members' snapshots are announced by their buses: graphs and live clusters start on the hub's schedules.
-  (accountCount > 1 && (values.serve || graph || live)) ||
+  ((accountCount > 1 || regions.length > 0) && (values.serve || graph || live)) ||
+  !regions.every(knownRegion) ||
   !(timeScale > 0) ||
   !isShare(dropEvents) ||
   !isShare(duplicateEvents) ||
@@ -322,6 +368,7 @@ const stack = await startStack({
   engine: engineFamily(),
   ...(databaseUrl ? { databaseUrl } : {}),
   accounts: accountCount,
+  regions: regions.filter(knownRegion),
   // Lossy delivery of the export events the waits listen for: the pipeline must still finish.
   eventFaults: {
     drop: dropEvents,

@@ -37,4 +37,16 @@ describe('npm start', () => {
       expect(stderr).toContain('--accounts N (1-5; snapshot sources only, not with --serve)');
     }
   });
+
+  it('takes another Region the local policy has a bucket and key for, for snapshot sources only', async () => {
+    for (const args of [
+      ['--regions', 'eu-north-9'],
+      ['--regions', 'us-west-2', '--source', 'graph'],
+      ['--regions', 'us-west-2', '--serve'],
+    ]) {
+      const { code, stderr } = await npmStart(args);
+      expect([args.join(' '), code]).toEqual([args.join(' '), 2]);
+      expect(stderr).toContain('--regions us-west-2 (snapshot sources only, not with --serve)');
+    }
+  });
 });
