@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAthena } from '#local/athena/engine.ts';
 import type { LoggedRequest } from '#local/protocol/request-log.ts';
@@ -17,7 +16,7 @@ import {
 } from '#local/stack.ts';
 import { sampleInFlight } from '#testkit/bursts.ts';
 import { requestProblems } from './api-models.ts';
-import { exportSnapshots } from './helpers.ts';
+import { bucketKeys, exportSnapshots } from './helpers.ts';
 
 // One hub and three members on the local stack: each account's RDS keeps its own snapshots and
 // five exports, a member's events reach the hub through its bus, and the hub's functions reach a
@@ -112,15 +111,7 @@ describe('the local stack with a hub and member accounts', () => {
   });
 
   it('writes a member’s exports under <account>/ of the hub’s bucket, with the member’s export role', async () => {
-    const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await stack.s3Client.send(
-        new ListObjectsV2Command({ Bucket: BUCKET, ContinuationToken: token }),
-      );
-      keys.push(...(page.Contents ?? []).map((c) => c.Key ?? ''));
-      token = page.NextContinuationToken;
-    } while (token);
+    const keys = await bucketKeys(stack, BUCKET);
     for (const member of [A, B]) {
       const tasks = [...(stack.accounts.find((a) => a.id === member)?.tasks.tasks.values() ?? [])];
       expect(tasks).toHaveLength(PER_ACCOUNT);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { CellValue, ParquetKind } from '#local/rds/snapshot-tables.ts';
 import type { StoredSnapshot } from '#local/rds/snapshots.ts';
@@ -91,4 +92,13 @@ export async function until(
     if (performance.now() > end) throw new Error(`timed out waiting for ${what}:\n${state().join('\n')}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Every key of a local bucket (every page of ListObjectsV2, through the SDK's paginator). */
+export async function bucketKeys(stack: LocalStack, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const page of paginateListObjectsV2({ client: stack.s3Client }, { Bucket: bucket })) {
+    keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
+  }
+  return keys;
 }

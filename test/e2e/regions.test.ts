@@ -1,4 +1,3 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAthena } from '#local/athena/engine.ts';
 import type { Execution } from '#local/sfn/server.ts';
@@ -11,7 +10,7 @@ import {
   REGIONAL_DESTINATIONS,
   startStack,
 } from '#local/stack.ts';
-import { exportSnapshots } from './helpers.ts';
+import { bucketKeys, exportSnapshots } from './helpers.ts';
 
 // A hub (us-east-1) and a member, each with RDS in us-west-2 too: RDS exports only to a bucket "in
 // the same AWS Region as the snapshot" (Amazon RDS user guide, "Exporting DB snapshot data to
@@ -49,18 +48,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const keysIn = async (bucket: string) => {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await stack.s3Client.send(
-      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
-    );
-    keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
-};
+const keysIn = (bucket: string) => bucketKeys(stack, bucket);
 
 describe('sources in another Region than the hub’s', () => {
   it('export in their own account and Region, to that Region’s bucket and key', () => {
