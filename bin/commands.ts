@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { accountsCommand } from './ops/accounts-command.ts';
 import { backfillCommand } from './ops/backfill.ts';
 import { cancelCommand } from './ops/cancel.ts';
 import { doctorCommand } from './ops/doctor-command.ts';
@@ -18,4 +19,5 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   retry: retryCommand,
   backfill: backfillCommand,
   doctor: doctorCommand,
+  accounts: accountsCommand,
 };

@@ -40,6 +40,7 @@ export type AwsService =
   | 'cloudformation'
   | 'iam'
   | 'kms'
+  | 'organizations'
   | 'events';
 
 type FaultTable = Readonly<Record<string, ErrorClass>>;
@@ -145,6 +146,17 @@ const FAULTS: Readonly<Record<AwsService, FaultTable>> = {
     AccessDenied: ConfigurationError,
     KMSInternal: AwsServiceUnavailableError,
     DependencyTimeout: AwsServiceUnavailableError,
+  },
+  // AWS Organizations API reference (organizations/2016-11-28), ListAccounts' errors: AccessDenied
+  // (the caller is not the management account or a delegated administrator),
+  // AWSOrganizationsNotInUse, InvalidInput, TooManyRequests (client faults) and Service (server).
+  // `rds-export accounts` reads the Organization's accounts with it.
+  organizations: {
+    AccessDenied: ConfigurationError,
+    AWSOrganizationsNotInUse: ConfigurationError,
+    InvalidInput: InvalidInputError,
+    TooManyRequests: AwsThrottledError,
+    Service: AwsServiceUnavailableError,
   },
   // EventBridge API reference, DescribeRule's errors: ResourceNotFoundException ("An entity that you
   // specified does not exist") and InternalException. rds-export doctor reads the intake rules.
