@@ -53,14 +53,12 @@ describe('rds-export accounts', () => {
   });
 
   it('says what is wrong where ListAccounts is not allowed', async () => {
-    organizations
-      .on(ListAccountsCommand)
-      .rejects(
-        new AccessDeniedException({
-          message: 'You don’t have permissions to access this resource.',
-          $metadata: {},
-        }),
-      );
+    organizations.on(ListAccountsCommand).rejects(
+      new AccessDeniedException({
+        message: 'You don’t have permissions to access this resource.',
+        $metadata: {},
+      }),
+    );
     await expect(runAccountsCommand({})).rejects.toBeInstanceOf(ConfigurationError);
   });
 });
