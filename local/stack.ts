@@ -2,6 +2,7 @@ import './runtime/polyfills.ts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { memberStackNames, regionalBucketName } from '#shared/aws/accounts.ts';
 import { idsOf, SNAPSHOT_READY_EVENTS } from '#shared/sources/rds/events.ts';
 import { startLocalCloudFormation } from './cloudformation/server.ts';
 import { type EngineFamily, loadSampleData, openDatabase, type SourceDatabase } from './databases/open.ts';
@@ -58,12 +59,12 @@ export const STAGE = 'local';
  */
 export const MEMBER_ACCOUNTS = ['111122223333', '444455556666', '777788889999', '222233334444'] as const;
 export const MAX_ACCOUNTS = 1 + MEMBER_ACCOUNTS.length;
-export const MEMBER_ROLE_NAME = `rds-export-${STAGE}-member-access`;
+export const MEMBER_ROLE_NAME = memberStackNames(STAGE).accessRole;
 /** The local stack's export policy (POLICY_FILE of its handlers). */
 export const LOCAL_POLICY_FILE = new URL('./export-policy.yml', import.meta.url).pathname;
-export const MEMBER_EXPORT_ROLE_NAME = `rds-export-${STAGE}-member-export`;
+export const MEMBER_EXPORT_ROLE_NAME = memberStackNames(STAGE).exportRole;
 /** The role a member stack with hubOperatorRoleArns gives the hub's operators (rds-export cancel, retry). */
-export const MEMBER_OPERATOR_ROLE_NAME = `rds-export-${STAGE}-member-operator`;
+export const MEMBER_OPERATOR_ROLE_NAME = memberStackNames(STAGE).operatorRole;
 /** Where a member's rule forwards RDS's events: the hub's default bus. */
 export const HUB_EVENT_BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default`;
 /**
@@ -72,7 +73,7 @@ export const HUB_EVENT_BUS_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/
  */
 export const REGIONAL_DESTINATIONS = {
   'us-west-2': {
-    bucket: `rds-export-${STAGE}-${ACCOUNT}-us-west-2`,
+    bucket: regionalBucketName(STAGE, ACCOUNT, 'us-west-2'),
     kmsKey: `arn:aws:kms:us-west-2:${ACCOUNT}:key/0f0e0d0c-0b0a-4908-8706-0504030201aa`,
   },
 } as const;

@@ -4,8 +4,7 @@
  * pipeline on this machine (see docs/local.md) and ends with the registered tables and a sample query.
  */
 import { parseArgs } from 'node:util';
-import { accountDatabasePrefix } from '#functions/register-export/naming.ts';
-import { accountLabel } from '#shared/aws/accounts.ts';
+import { scopeDatabasePrefix } from '#functions/register-export/naming.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
 import { LocalAthena } from './athena/engine.ts';
 import { type EngineFamily, familyOfUrl, MYSQL_NEEDS_A_SERVER, redactUrl } from './databases/open.ts';
@@ -271,17 +270,15 @@ async function report(stack: LocalStack, executions: Awaited<ReturnType<typeof w
   const shop = db.family === 'mysql' ? db.name : `${db.name}.shop`;
   const athena = new LocalAthena(stack.catalog, stack.s3Client);
   const names = loadPolicyFile(LOCAL_POLICY_FILE).accounts;
-  // register-export's database prefix of each account and Region (naming.ts accountDatabasePrefix):
-  // a member's names its account, another Region's its Region; a database is the place's whose
-  // prefix is the longest it starts with.
-  const prefixOf = (place: LocalAccount) => {
-    const name = names[place.id];
-    return accountDatabasePrefix(
+  // register-export's database prefix of each account and Region (naming.ts scopeDatabasePrefix);
+  // a database is the place's whose prefix is the longest it starts with.
+  const prefixOf = (place: LocalAccount) =>
+    scopeDatabasePrefix(
       'rds_export_',
-      place.member ? (name === undefined ? place.id : accountLabel(name)) : undefined,
-      place.region === REGION ? undefined : place.region,
+      { partition: 'aws', account: place.id, region: place.region },
+      { account: ACCOUNT, region: REGION },
+      names[place.id],
     );
-  };
   const placeOf = (name: string) =>
     stack.accounts
       .filter((p) => name.startsWith(prefixOf(p)))

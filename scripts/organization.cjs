@@ -5,12 +5,14 @@
  * no one, and turns the comma-separated account list into the list the policies name.
  */
 
+const path = require('node:path');
+const { require: tsRequire } = require('tsx/cjs/api');
+
 // Organization IDs: "o-" and 10 to 32 lowercase letters or digits (Organizations API reference,
-// Organization Id pattern ^o-[a-z0-9]{10,32}$); account IDs are 12 digits ("The regex pattern for an
-// account ID string requires exactly 12 digits", Organizations API reference, DescribeAccount
-// AccountId; shared/aws/accounts.ts ACCOUNT_ID is the same rule).
+// Organization Id pattern ^o-[a-z0-9]{10,32}$); account IDs are 12 digits, the rule every other
+// check uses (shared/aws/accounts.ts ACCOUNT_ID, from the Organizations API reference).
 const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
-const ACCOUNT_ID = /^\d{12}$/;
+const { ACCOUNT_ID } = tsRequire(path.join(__dirname, '..', 'shared', 'aws', 'accounts.ts'), __filename);
 
 // EventBridge quota "Event bus policy size": 10,240 characters by default (EventBridge user guide,
 // "Amazon EventBridge quotas"). Each listed account adds a principal to the hub bus's policy.

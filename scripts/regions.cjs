@@ -11,11 +11,14 @@
  * exist in no Region.
  */
 
-// Region names as AWS spells them: us-east-1, ap-southeast-5, us-gov-west-1, eusc-de-east-1.
-const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
-// General purpose bucket names: 3 to 63 characters, lowercase letters, digits, dots and hyphens,
-// beginning and ending with a letter or digit (S3 user guide, "General purpose bucket naming rules").
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const path = require('node:path');
+const { require: tsRequire } = require('tsx/cjs/api');
+
+// The rules the policy and the functions check Region and bucket names with (shared/policy/names.ts
+// REGION_NAME, from the AWS SDK's partitions; shared/policy/schema.ts BUCKET_NAME, S3's naming rules).
+const SHARED = path.join(__dirname, '..', 'shared');
+const { REGION_NAME: REGION } = tsRequire(path.join(SHARED, 'policy', 'names.ts'), __filename);
+const { BUCKET_NAME } = tsRequire(path.join(SHARED, 'policy', 'schema.ts'), __filename);
 // The account ID the bucket name ends with before its Region: 12 digits.
 const ACCOUNT_ID_LENGTH = 12;
 

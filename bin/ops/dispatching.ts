@@ -1,4 +1,4 @@
-import { safeScope } from '#shared/aws/accounts.ts';
+import { memberStackNames, safeScope } from '#shared/aws/accounts.ts';
 import type { DispatchDeps } from '#shared/exports/dispatch.ts';
 import type { ExportLedger } from '#shared/exports/ledger.ts';
 import { loadPolicyFile } from '#shared/policy/load.ts';
@@ -29,7 +29,7 @@ export function dispatchDeps(ctx: Context, values: Values, ledger?: ExportLedger
     home: {
       account: safeScope(stateMachineArn)?.account,
       region,
-      memberExportRole: `rds-export-${stage}-member-export`,
+      memberExportRole: memberStackNames(stage).exportRole,
     },
     destination: {
       ...(bucket === undefined ? {} : { bucket }),

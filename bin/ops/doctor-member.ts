@@ -1,4 +1,5 @@
 import type { ContextEntry } from '@aws-sdk/client-iam';
+import { memberStackNames, regionalBucketName } from '#shared/aws/accounts.ts';
 import { BucketName, RegionName } from '#shared/policy/schema.ts';
 import { optionOrEnv, ReportedFailure, UsageError, type Values } from '../command.ts';
 import {
@@ -42,8 +43,7 @@ export interface HubOfMember {
 
 /** The member stack's names (serverless.member.yml custom.names and its rules). */
 export const memberNames = (stage: string) => ({
-  accessRole: `rds-export-${stage}-member-access`,
-  exportRole: `rds-export-${stage}-member-export`,
+  ...memberStackNames(stage),
   rules: [
     `rds-export-member-${stage}-rds-snapshot-events`,
     `rds-export-member-${stage}-backup-job-completed`,
@@ -83,7 +83,7 @@ export function hubDestinations(hub: HubOfMember): { bucket: string; kmsKey: str
   return [
     { bucket: hub.bucket, kmsKey: hub.kmsKey },
     ...(hub.regions ?? []).map((region) => ({
-      bucket: `rds-export-${hub.stage}-${account}-${region}`,
+      bucket: regionalBucketName(hub.stage, account, region),
       kmsKey: `arn:${partition}:kms:${region}:${account}:key/00000000-0000-0000-0000-000000000000`,
       label: region,
     })),

@@ -15,6 +15,7 @@ import {
 import { GetKeyPolicyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { memberStackNames } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
 import { globMatch } from '#shared/policy/glob.ts';
@@ -183,6 +184,10 @@ export function trustVerdict(statements: Statement[], service: string): { ok: bo
   };
 }
 
+/** A statement whose effect this module evaluates: no Condition, NotPrincipal or NotAction. */
+const unconditional = (st: Statement) =>
+  st.Condition === undefined && st.NotPrincipal === undefined && st.NotAction === undefined;
+
 /**
  * A resource policy's (the bucket's, the key's) statements that deny the role one of `actions`
  * without a condition: Effect Deny, Principal `*` or naming the role or its account, an Action
@@ -198,15 +203,13 @@ export function policyDenials(
   const partition = roleArn.split(':')[1] ?? 'aws';
   const names = new Set(['*', roleArn, account, `arn:${partition}:iam::${account}:root`]);
   const denies = statements.filter((st) => st.Effect === 'Deny');
-  const simple = (st: Statement) =>
-    st.Condition === undefined && st.NotPrincipal === undefined && st.NotAction === undefined;
   const denying = denies.filter(
     (st) =>
-      simple(st) &&
+      unconditional(st) &&
       principals(st.Principal, 'AWS').some((p) => names.has(p)) &&
       list(st.Action).some((pattern) => actions.some((action) => actionMatches(pattern, action))),
   );
-  return { denying, unevaluated: denies.filter((st) => !simple(st)).length };
+  return { denying, unevaluated: denies.filter((st) => !unconditional(st)).length };
 }
 
 // ---- the checks -----------------------------------------------------------------------------
@@ -392,13 +395,11 @@ export function keyPolicyAllows(
   const partition = roleArn.split(':')[1] ?? 'aws';
   const accountNames = new Set([account, `arn:${partition}:iam::${account}:root`]);
   const allows = statements.filter((st) => st.Effect === 'Allow');
-  const simple = (st: Statement) =>
-    st.Condition === undefined && st.NotPrincipal === undefined && st.NotAction === undefined;
   const granted = (who: (p: string) => boolean) =>
     actions.filter((action) =>
       allows.some(
         (st) =>
-          simple(st) &&
+          unconditional(st) &&
           principals(st.Principal, 'AWS').some(who) &&
           list(st.Action).some((pattern) => actionMatches(pattern, action)),
       ),
@@ -406,7 +407,7 @@ export function keyPolicyAllows(
   return {
     byRole: granted((p) => p === roleArn),
     byAccount: granted((p) => accountNames.has(p)),
-    conditional: allows.filter((st) => !simple(st)).length,
+    conditional: allows.filter((st) => !unconditional(st)).length,
   };
 }
 
@@ -503,12 +504,6 @@ function bucketPolicy(read: ReadPolicy, role: string, bucket: string): CheckResu
 }
 
 // ---- a hub's grants to its member accounts ---------------------------------------------------------
-
-/** The member stack's role names (serverless.member.yml custom.names), for a hub of `stage`. */
-export const memberRoleNames = (stage: string) => ({
-  exportRole: `rds-export-${stage}-member-export`,
-  accessRole: `rds-export-${stage}-member-access`,
-});
 
 /** What a member access role needs of the hub's key: StartExportTask's caller's (RDS API reference, KmsKeyId). */
 export const ACCESS_KEY_ACTIONS: string[] = [...CALLER_KMS_ACTIONS];
@@ -616,7 +611,7 @@ export function hubGrantChecks(
   key: ReadPolicy | undefined,
   bucket: ReadPolicy | undefined,
 ): CheckResult[] {
-  const { exportRole, accessRole } = memberRoleNames(stage);
+  const { exportRole, accessRole } = memberStackNames(stage);
   const results: CheckResult[] = [];
   if (key !== undefined) {
     results.push(memberGrantCheck('key admits member export roles', key, exportRole, KEY_ACTIONS));

@@ -1,6 +1,13 @@
 import { RDSClient, type RDSClientConfig } from '@aws-sdk/client-rds';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { type Home, memberRoleArn, type Scope, safeScope } from '#shared/aws/accounts.ts';
+import {
+  type Home,
+  IAM_ROLE_NAME,
+  memberRoleArn,
+  memberStackNames,
+  type Scope,
+  safeScope,
+} from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { isAwsError } from '#shared/aws/errors.ts';
 import { clientsByScope, type StsConfig } from '#shared/aws/member-clients.ts';
@@ -20,16 +27,10 @@ export const MEMBER_ROLE_OPTION = { 'member-role-name': { type: 'string' } } as 
 export const MEMBER_ROLE_USAGE = `  --member-role-name   the role a member account's stack gives the hub's operators, assumed to cancel or
                        retry that account's exports (default: rds-export-<stage>-member-operator)`;
 
-/** The operator role's name, as serverless.member.yml names it (custom.names.operatorRole). */
-export const memberOperatorRoleName = (stage: string): string => `rds-export-${stage}-member-operator`;
-
-/** IAM role names: 1-64 of letters, digits and `+=,.@_-` (IAM API Reference, CreateRole RoleName). */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-
 /** `--member-role-name`, else the stage's default. */
 export function memberRoleNameOf(values: Values, stage: string): string {
-  const name = optionOrEnv(values, 'member-role-name') ?? memberOperatorRoleName(stage);
-  if (!ROLE_NAME.test(name)) {
+  const name = optionOrEnv(values, 'member-role-name') ?? memberStackNames(stage).operatorRole;
+  if (!IAM_ROLE_NAME.test(name)) {
     throw new UsageError(`--member-role-name "${name}": an IAM role name (1-64 letters, digits and +=,.@_-)`);
   }
   return name;

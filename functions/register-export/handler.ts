@@ -1,6 +1,6 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
-import { accountLabel, homeOf, isMember, safeScope } from '#shared/aws/accounts.ts';
+import { homeOf, safeScope } from '#shared/aws/accounts.ts';
 import { classified } from '#shared/aws/classified.ts';
 import { exportBucketsS3Config, SDK_CLIENT_CONFIG } from '#shared/aws/client-config.ts';
 import { PageCapError } from '#shared/aws/pages.ts';
@@ -12,29 +12,11 @@ import { logger } from '#shared/runtime/logger.ts';
 import { recordRegistration } from '#shared/runtime/metrics.ts';
 import { RegisterExportEnv } from './config.ts';
 import { RegisterState, registerFromState } from './input.ts';
-import { accountDatabasePrefix } from './naming.ts';
+import { scopeDatabasePrefix } from './naming.ts';
 import { countRequests, totalRequests } from './request-count.ts';
 
 const env = parseEnv(RegisterExportEnv);
 const home = homeOf(env);
-/**
- * A member account's sources register in databases named with the account (./naming.ts): its
- * name from the policy when the job carries one, else its ID; a source of another Region than the
- * deployment's, with the Region too.
- */
-const databasePrefixOf = (state: RegisterState): string => {
-  // Read leniently: a source whose ARN names no account keeps the deployment's database names.
-  const arn = state.source.arn;
-  const scope = arn === undefined ? undefined : safeScope(arn);
-  if (scope === undefined) return env.GLUE_DATABASE_PREFIX;
-  const account = !isMember(scope, home)
-    ? undefined
-    : state.accountName === undefined
-      ? scope.account
-      : accountLabel(state.accountName);
-  const region = home.region !== undefined && scope.region !== home.region ? scope.region : undefined;
-  return accountDatabasePrefix(env.GLUE_DATABASE_PREFIX, account, region);
-};
 // Each client throws the pipeline's classified errors (shared/aws/classified.ts): the name is what
 // the state machine retries or reports.
 const glue = classified(new GlueClient(SDK_CLIENT_CONFIG), 'glue');
@@ -49,7 +31,13 @@ export const handler = lambdaHandler(
     const registered = await registerFromState(state, {
       glue,
       s3,
-      databasePrefix: databasePrefixOf(state),
+      // A member's databases name its account, another Region's sources' their Region (./naming.ts).
+      databasePrefix: scopeDatabasePrefix(
+        env.GLUE_DATABASE_PREFIX,
+        state.source.arn === undefined ? undefined : safeScope(state.source.arn),
+        home,
+        state.accountName,
+      ),
       remainingMs: () => context.getRemainingTimeInMillis(),
     }).catch((error: unknown) => {
       // Per-table failures are in the result; what escapes concerns the export as a whole (listing,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { accountLabel, type Home, isMember, type Scope } from '#shared/aws/accounts.ts';
 
 /** Glue's limit on database, table and column names. */
 export const GLUE_NAME_MAX = 255;
@@ -66,6 +67,28 @@ export function accountDatabasePrefix(
 ): string {
   const parts = [memberAccount, otherRegion === undefined ? undefined : sanitize(otherRegion)];
   return prefix + parts.map((part) => (part === undefined ? '' : `${part}_`)).join('');
+}
+
+/**
+ * The database prefix of a source in `scope` (its ARN's account and Region), against the
+ * deployment's `home`: a member's account by its policy name (`accounts:`) when the job carries one,
+ * else its ID; another Region than the deployment's by its name (accountDatabasePrefix). A source
+ * whose ARN names no account keeps the deployment's names.
+ */
+export function scopeDatabasePrefix(
+  prefix: string,
+  scope: Scope | undefined,
+  home: Home,
+  accountName?: string,
+): string {
+  if (scope === undefined) return prefix;
+  const account = !isMember(scope, home)
+    ? undefined
+    : accountName === undefined
+      ? scope.account
+      : accountLabel(accountName);
+  const region = home.region !== undefined && scope.region !== home.region ? scope.region : undefined;
+  return accountDatabasePrefix(prefix, account, region);
 }
 
 function baseTableName(target: string): { base: string; lossy: boolean } {

@@ -57,13 +57,31 @@ export function safeScope(arn: string): Scope | undefined {
   }
 }
 
+/**
+ * The names the member stack (serverless.member.yml custom.names) and the regional stack
+ * (serverless.region.yml ExportBucket) give what the hub's functions and commands look for, for the
+ * hub's service (`rds-export`) and stage: one place in the code, as the stacks name them.
+ */
+export const memberStackNames = (stage: string) => ({
+  accessRole: `rds-export-${stage}-member-access`,
+  exportRole: `rds-export-${stage}-member-export`,
+  operatorRole: `rds-export-${stage}-member-operator`,
+  forwardRole: `rds-export-${stage}-member-forward`,
+});
+
+/** The hub's bucket in another Region, as serverless.region.yml names it. */
+export const regionalBucketName = (stage: string, hubAccount: string, region: string): string =>
+  `rds-export-${stage}-${hubAccount}-${region}`;
+
+/** IAM role names: 1-64 of letters, digits and `+=,.@_-` (IAM API Reference, CreateRole RoleName). */
+export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
 const optional = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-/** IAM role names: 1-64 of letters, digits and `+=,.@_-` (IAM API Reference, CreateRole RoleName). */
 const RoleName = optional.refine(
-  (v) => v === undefined || /^[\w+=,.@-]{1,64}$/.test(v),
+  (v) => v === undefined || IAM_ROLE_NAME.test(v),
   'must be an IAM role name (1-64 letters, digits and +=,.@_-)',
 );
 

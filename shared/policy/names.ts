@@ -7,10 +7,13 @@ import { z } from 'zod';
  */
 
 /**
- * A Region's name as AWS spells it: `eu-west-1`, `us-gov-west-1`, `ap-southeast-4` (the AWS General
- * Reference, "Regions and endpoints": two letters, words joined by `-`, a number).
+ * A Region's name as AWS spells it: `eu-west-1`, `us-gov-west-1`, `eu-isoe-west-1`,
+ * `eusc-de-east-1`. The union of the partitions' `regionRegex` in the AWS SDK's endpoint rules
+ * (@aws-sdk/core, partitions aws `^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$`, aws-cn, aws-us-gov,
+ * aws-iso*, aws-eusc `^eusc-(de)-\w+-\d+$`): a prefix of two to four letters, words joined by `-`,
+ * a number. The package-time scripts check Regions with this one (scripts/regions.cjs).
  */
-const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export const REGION_NAME = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const RegionName = z
   .string()
   .regex(REGION_NAME, 'must be an AWS Region name (eu-west-1, us-gov-west-1, …)');

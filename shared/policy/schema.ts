@@ -50,12 +50,11 @@ const PrefixTemplate = z
   });
 
 /** The destination's names, checked the same way in the policy, the environment and the CLI. */
+/** General purpose bucket names (S3 user guide, "General purpose bucket naming rules"): 3-63 characters. */
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export const BucketName = z
   .string()
-  .regex(
-    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-    'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
-  );
+  .regex(BUCKET_NAME, 'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)');
 export const KmsKey = z.string().refine(isKmsKeyReference, KMS_KEY_RULE);
 export const RoleArn = z
   .string()

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAthena } from '#local/athena/engine.ts';
 import type { LoggedRequest } from '#local/protocol/request-log.ts';
 import type { StoredSnapshot } from '#local/rds/snapshots.ts';
+import { findTable } from '#local/runtime/progress.ts';
 import type { Execution } from '#local/sfn/server.ts';
 import {
   ACCOUNT,
@@ -141,14 +142,9 @@ describe('the local stack with a hub and member accounts', () => {
   });
 
   it('reads rows of all three accounts with the local Athena', async () => {
+    // The latest-export table of postgres.shop.orders (local/runtime/progress.ts findTable).
     const ordersOf = (database: string) =>
-      stack.catalog
-        .tablesOf(database)
-        .find(
-          (t) =>
-            (t.PartitionKeys ?? []).length === 0 &&
-            Object.values(t.Parameters ?? {}).includes('postgres.shop.orders'),
-        );
+      findTable(stack.catalog, 'postgres.shop.orders', (name) => name === database);
     const databases = EXPORTING.map((a) => databaseOf(a, 1));
     const sql = EXPORTING.map(
       (account, i) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalAthena } from '#local/athena/engine.ts';
+import { findTable } from '#local/runtime/progress.ts';
 import type { Execution } from '#local/sfn/server.ts';
 import {
   ACCOUNT,
@@ -81,15 +82,9 @@ describe('sources in another Region than the hub’s', () => {
   });
 
   it('registers them in the hub’s one catalog, where one query reads every Region’s rows', async () => {
+    // The latest-export table of postgres.shop.orders (local/runtime/progress.ts findTable).
     const ordersOf = (database: string) =>
-      stack.catalog
-        .tablesOf(database)
-        .find(
-          (t) =>
-            (t.PartitionKeys ?? []).length === 0 &&
-            t.TableType !== 'VIRTUAL_VIEW' &&
-            Object.values(t.Parameters ?? {}).includes('postgres.shop.orders'),
-        );
+      findTable(stack.catalog, 'postgres.shop.orders', (name) => name === database);
     // A source of another Region's database names the Region: identifiers are unique per account
     // and Region only (functions/register-export/naming.ts).
     const databases = [
